@@ -1,0 +1,1428 @@
+//! The compiler: `FileSet → (Framework, Vec<Diagnostic>)`. One pass reports
+//! every problem; what could be understood is still returned.
+
+use crate::config::{self, CONFIG_FILE};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::fileset::FileSet;
+use crate::markdown::{Attrs, Block, is_valid_id, parse_blocks, split_front_matter};
+use crate::model::{
+    Family, FamilyLevel, Framework, HiringStage, Item, Layer, OtherSection, Placement, Section,
+    Source, Specialty,
+};
+use crate::similar::{did_you_mean, did_you_mean_path, slugify, word_similarity, words};
+use crate::yaml::Doc;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How deep includes may nest before the compiler gives up.
+pub const MAX_INCLUDE_DEPTH: usize = 8;
+/// Word-set similarity at or above which two statements of one role are reported.
+pub const NEAR_DUPLICATE: f64 = 0.85;
+
+/// Compiles a framework. Never panics and never touches the disk.
+pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
+    let provisional = crate::ids::plan(files)
+        .into_iter()
+        .map(|a| ((a.file, a.offset), a.id))
+        .collect();
+    let mut c = Compiler {
+        files,
+        fw: Framework::default(),
+        diags: Vec::new(),
+        provisional,
+        include_cache: BTreeMap::new(),
+        used_includes: BTreeSet::new(),
+        registered: BTreeSet::new(),
+        heading_warned: BTreeSet::new(),
+        pending_extends: Vec::new(),
+    };
+    c.run();
+    let mut diags = c.diags;
+    diags.sort_by(|a, b| {
+        (&a.span.file, a.span.offset, a.code, &a.message).cmp(&(
+            &b.span.file,
+            b.span.offset,
+            b.code,
+            &b.message,
+        ))
+    });
+    diags.dedup();
+    (c.fw, diags)
+}
+
+/// A block after include expansion.
+#[derive(Clone, Debug)]
+enum Flat {
+    Heading {
+        depth: usize,
+        text: String,
+        attrs: Attrs,
+        span: Span,
+    },
+    Item {
+        id: String,
+        span: Span,
+        via: Option<Source>,
+    },
+    Prose {
+        text: String,
+    },
+}
+
+struct Compiler<'a> {
+    files: &'a FileSet,
+    fw: Framework,
+    diags: Vec<Diagnostic>,
+    provisional: BTreeMap<(String, usize), String>,
+    include_cache: BTreeMap<String, Vec<Block>>,
+    used_includes: BTreeSet<String>,
+    /// (file, offset) of items already registered, so an include used twice
+    /// is one item and its warnings are given once.
+    registered: BTreeSet<(String, usize)>,
+    heading_warned: BTreeSet<(String, usize)>,
+    /// (layer, parent, span of `extends`) checked once every layer is read.
+    pending_extends: Vec<(String, String, Span)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerMeta {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    extends: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyMeta {
+    id: Spanned<String>,
+    title: String,
+    layer: Spanned<String>,
+    levels: Vec<Spanned<String>>,
+    #[serde(default)]
+    grades: BTreeMap<String, f64>,
+    #[serde(default)]
+    hiring: Vec<RawStage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    #[serde(default)]
+    id: Option<Spanned<String>>,
+    name: Spanned<String>,
+    minutes: Spanned<u32>,
+    interviewer: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncludeMeta {
+    #[serde(default)]
+    #[allow(dead_code)]
+    title: Option<String>,
+}
+
+fn with_did_you_mean<'s>(
+    d: Diagnostic,
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'s str> + Clone,
+) -> Diagnostic {
+    match did_you_mean(wanted, candidates.clone()) {
+        Some(s) => d
+            .with_help(format!("did you mean `{s}`?"))
+            .with_suggestion(s.to_owned()),
+        None => {
+            let all: Vec<&str> = candidates.into_iter().collect();
+            if all.is_empty() {
+                d
+            } else {
+                d.with_help(format!("known: {}", all.join(", ")))
+            }
+        }
+    }
+}
+
+/// Heading text normalised for matching: lowercase letters and digits only.
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListKind {
+    Responsibilities,
+    Requirements,
+    NiceToHave,
+    PerformanceIndicators,
+}
+
+fn list_kind(heading: &str) -> Option<ListKind> {
+    match norm(heading).as_str() {
+        "responsibilities" => Some(ListKind::Responsibilities),
+        "requirements" => Some(ListKind::Requirements),
+        "nicetohave" | "nicetohaves" => Some(ListKind::NiceToHave),
+        "performanceindicators" => Some(ListKind::PerformanceIndicators),
+        _ => None,
+    }
+}
+
+fn is_specialties(heading: &str) -> bool {
+    matches!(
+        norm(heading).as_str(),
+        "specialties" | "specialities" | "specializations" | "specialisations"
+    )
+}
+
+impl<'a> Compiler<'a> {
+    fn run(&mut self) {
+        for (path, at) in self.files.invalid_utf8() {
+            self.diags.push(
+                Diagnostic::error(
+                    "encoding",
+                    Span::file_start(path),
+                    format!("file is not valid UTF-8 (first bad byte at offset {at})"),
+                )
+                .with_help("save the file as UTF-8"),
+            );
+        }
+        match self.files.text(CONFIG_FILE) {
+            Some(text) => {
+                self.fw.config = config::load(CONFIG_FILE, text, &mut self.diags);
+            }
+            None if self.files.contains(CONFIG_FILE) => {}
+            None => self.diags.push(
+                Diagnostic::error(
+                    "missing-config",
+                    Span::file_start(CONFIG_FILE),
+                    "this directory has no `ladder.yaml`",
+                )
+                .with_help("run `ladder init DIR` to see a complete example, or point at the framework's root folder"),
+            ),
+        }
+        let files = self.files;
+        let paths: Vec<&'a str> = files.paths().collect();
+        for path in paths
+            .iter()
+            .filter(|p| p.starts_with("layers/") && p.ends_with(".md"))
+        {
+            self.layer_file(path);
+        }
+        self.check_layer_graph();
+        for path in paths
+            .iter()
+            .filter(|p| p.starts_with("families/") && p.ends_with(".md"))
+        {
+            self.family_file(path);
+        }
+        for path in paths
+            .iter()
+            .filter(|p| p.starts_with("includes/") && p.ends_with(".md"))
+        {
+            if !self.used_includes.contains(*path) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "unused-include",
+                        Span::file_start(path),
+                        "this include is not used by any page",
+                    )
+                    .with_help(format!(
+                        "include it with `{{{{% include \"{path}\" %}}}}` or delete it"
+                    )),
+                );
+            }
+        }
+        self.check_duplicates();
+    }
+
+    fn text(&self, path: &str) -> Option<&str> {
+        self.files.text(path)
+    }
+
+    // ---- items and includes ------------------------------------------------
+
+    fn register(&mut self, text: &str, id: Option<&str>, span: &Span, end: usize) -> String {
+        let key = (span.file.clone(), span.offset);
+        let id = match id {
+            Some(id) => id.to_owned(),
+            None => {
+                let prov = self
+                    .provisional
+                    .get(&(span.file.clone(), end))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{}-{}", slugify(&span.file), span.line));
+                if !self.registered.contains(&key) {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "missing-id",
+                            Span {
+                                len: text.len().min(span.len.max(1)),
+                                ..span.clone()
+                            },
+                            "this statement has no stable id",
+                        )
+                        .with_help(format!(
+                            "run `ladder ids` to add one (it would write `{{#{prov}}}`)"
+                        )),
+                    );
+                }
+                prov
+            }
+        };
+        let source = Source::from(span);
+        match self.fw.items.get(&id) {
+            Some(existing) if existing.source != source => {
+                if !self.registered.contains(&key) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "duplicate-id",
+                            span.clone(),
+                            format!("id `{id}` is already used at {}", existing.source),
+                        )
+                        .with_help("ids are unique across the framework; give this statement a new id, or delete the `{#…}` and run `ladder ids`"),
+                    );
+                }
+            }
+            Some(_) => {}
+            None => {
+                self.fw.items.insert(
+                    id.clone(),
+                    Item {
+                        id: id.clone(),
+                        text: text.to_owned(),
+                        source,
+                        provisional_id: !self.registered.contains(&key)
+                            && self.provisional_hit(span, end),
+                    },
+                );
+            }
+        }
+        self.registered.insert(key);
+        id
+    }
+
+    fn provisional_hit(&self, span: &Span, end: usize) -> bool {
+        self.provisional.contains_key(&(span.file.clone(), end))
+    }
+
+    fn include_blocks(&mut self, path: &str) -> Option<Vec<Block>> {
+        if let Some(b) = self.include_cache.get(path) {
+            return Some(b.clone());
+        }
+        let files = self.files;
+        let text = files.text(path)?;
+        let split = match split_front_matter(path, text) {
+            Ok(s) => s,
+            Err(d) => {
+                self.diags.push(*d);
+                self.include_cache.insert(path.to_owned(), Vec::new());
+                return Some(Vec::new());
+            }
+        };
+        if split.yaml.is_some() {
+            let doc = Doc {
+                file: path,
+                text,
+                yaml_offset: split.yaml_offset,
+                yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
+            };
+            if let Err(d) = doc.parse::<IncludeMeta>("an include's front matter") {
+                self.diags.push(*d);
+            }
+        }
+        let (blocks, diags) = parse_blocks(path, text, split.body_offset);
+        self.diags.extend(diags);
+        self.include_cache.insert(path.to_owned(), blocks.clone());
+        Some(blocks)
+    }
+
+    /// Expands includes and registers items.
+    fn flatten(
+        &mut self,
+        blocks: Vec<Block>,
+        via: Option<Source>,
+        stack: &mut Vec<String>,
+        out: &mut Vec<Flat>,
+    ) {
+        let in_include = stack.len() > 1;
+        for block in blocks {
+            match block {
+                Block::Heading {
+                    depth,
+                    text,
+                    attrs,
+                    span,
+                } => {
+                    if in_include {
+                        if self.heading_warned.insert((span.file.clone(), span.offset)) {
+                            self.diags.push(
+                                Diagnostic::warning(
+                                    "unknown-heading",
+                                    span,
+                                    format!("heading `{text}` inside an include is kept as prose"),
+                                )
+                                .with_help("an include's statements join the level and category it is included under; put headings in the page"),
+                            );
+                        }
+                    } else {
+                        out.push(Flat::Heading {
+                            depth,
+                            text,
+                            attrs,
+                            span,
+                        });
+                    }
+                }
+                Block::Item {
+                    text,
+                    id,
+                    span,
+                    end,
+                } => {
+                    let id = self.register(&text, id.as_deref(), &span, end);
+                    out.push(Flat::Item {
+                        id,
+                        span,
+                        via: via.clone(),
+                    });
+                }
+                Block::Prose { text, .. } => out.push(Flat::Prose { text }),
+                Block::Include {
+                    path,
+                    span,
+                    path_span,
+                } => self.include(&path, &span, &path_span, via.clone(), stack, out),
+            }
+        }
+    }
+
+    fn include(
+        &mut self,
+        path: &str,
+        span: &Span,
+        path_span: &Span,
+        via: Option<Source>,
+        stack: &mut Vec<String>,
+        out: &mut Vec<Flat>,
+    ) {
+        if stack.iter().any(|p| p == path) {
+            let chain = stack
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(path))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            self.diags.push(
+                Diagnostic::error(
+                    "include-cycle",
+                    span.clone(),
+                    format!("include cycle: {chain}"),
+                )
+                .with_help("an include may not include itself, directly or through others"),
+            );
+            return;
+        }
+        if stack.len() > MAX_INCLUDE_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    "include-depth",
+                    span.clone(),
+                    format!("includes nest more than {MAX_INCLUDE_DEPTH} deep"),
+                )
+                .with_help("flatten the chain of includes"),
+            );
+            return;
+        }
+        if !self.files.contains(path) {
+            let candidates: Vec<&str> = self
+                .files
+                .paths()
+                .filter(|p| {
+                    p.ends_with(".md") && !p.starts_with("layers/") && !p.starts_with("families/")
+                })
+                .collect();
+            let d = Diagnostic::error(
+                "missing-include",
+                path_span.clone(),
+                format!("include `{path}` does not exist"),
+            );
+            self.diags
+                .push(match did_you_mean_path(path, candidates.iter().copied()) {
+                Some(s) => d
+                    .with_help(format!("did you mean `{s}`?"))
+                    .with_suggestion(s.to_owned()),
+                None => d.with_help(
+                    "include paths are relative to the framework root, e.g. `includes/values.md`",
+                ),
+            });
+            return;
+        }
+        self.used_includes.insert(path.to_owned());
+        let Some(blocks) = self.include_blocks(path) else {
+            return;
+        };
+        stack.push(path.to_owned());
+        let via = via.or_else(|| Some(Source::from(span)));
+        self.flatten(blocks, via, stack, out);
+        stack.pop();
+    }
+
+    /// Reads a page: front matter (as `T`) and its flattened body.
+    fn page<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &'a str,
+        what: &str,
+        template: &str,
+    ) -> Option<(T, Doc<'a>, Vec<Flat>)> {
+        let files = self.files;
+        let text = files.text(path)?;
+        let split = match split_front_matter(path, text) {
+            Ok(s) => s,
+            Err(d) => {
+                self.diags.push(*d);
+                return None;
+            }
+        };
+        if split.yaml.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    "missing-front-matter",
+                    Span::file_start(path),
+                    format!("{what} starts with YAML front matter, and this file has none"),
+                )
+                .with_help(format!("start the file with:\n---\n{template}\n---")),
+            );
+            return None;
+        }
+        let doc = Doc {
+            file: path,
+            text,
+            yaml_offset: split.yaml_offset,
+            yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
+        };
+        let meta: T = match doc.parse(what) {
+            Ok(m) => m,
+            Err(d) => {
+                self.diags.push(*d);
+                return None;
+            }
+        };
+        let (blocks, diags) = parse_blocks(path, text, split.body_offset);
+        self.diags.extend(diags);
+        let mut flat = Vec::new();
+        self.flatten(blocks, None, &mut vec![path.to_owned()], &mut flat);
+        Some((meta, doc, flat))
+    }
+
+    fn check_id(&mut self, doc: &Doc<'_>, id: &Spanned<String>, what: &str) {
+        if !is_valid_id(&id.value) {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-id",
+                    doc.span_of(id),
+                    format!("`{}` is not a valid {what} id", id.value),
+                )
+                .with_help("ids use lowercase letters, digits, `-`, `_` and `.`")
+                .with_suggestion(slugify(&id.value)),
+            );
+        }
+    }
+
+    fn find_level(&self, heading: &str) -> Option<String> {
+        let n = norm(heading);
+        self.fw
+            .config
+            .levels
+            .iter()
+            .find(|l| norm(&l.id) == n || norm(&l.title) == n)
+            .map(|l| l.id.clone())
+    }
+
+    fn find_category(&self, heading: &str) -> Option<String> {
+        let n = norm(heading);
+        let n = n.strip_suffix("competencies").unwrap_or(&n);
+        self.fw
+            .config
+            .categories
+            .iter()
+            .find(|c| norm(&c.id) == n || norm(&c.title) == n)
+            .map(|c| c.id.clone())
+    }
+
+    fn unknown_heading(&mut self, span: Span, text: &str, expected: &str) {
+        self.diags.push(
+            Diagnostic::warning(
+                "unknown-heading",
+                span,
+                format!("heading `{text}` is not {expected}; its section is kept as prose"),
+            )
+            .with_help("statements under it are not part of any role"),
+        );
+    }
+
+    // ---- layers ------------------------------------------------------------
+
+    fn layer_file(&mut self, path: &'a str) {
+        let Some((meta, doc, flat)) = self.page::<LayerMeta>(
+            path,
+            "a layer",
+            "id: development\ntitle: Development\nextends: engineering",
+        ) else {
+            return;
+        };
+        self.check_id(&doc, &meta.id, "layer");
+        let id_span = doc.span_of(&meta.id);
+        if let Some(existing) = self.fw.layer(&meta.id.value) {
+            let first = existing.source.clone();
+            self.diags.push(Diagnostic::error(
+                "duplicate-layer",
+                id_span,
+                format!("layer `{}` is already defined in {}", meta.id.value, first),
+            ));
+            return;
+        }
+        let extends_span = meta.extends.as_ref().map(|e| doc.span_of(e));
+        let mut layer = Layer {
+            id: meta.id.value.clone(),
+            title: meta.title,
+            extends: meta.extends.map(|e| e.value),
+            description: String::new(),
+            source: Source::from(&id_span),
+            placements: Vec::new(),
+        };
+        if let (Some(e), Some(span)) = (&layer.extends, extends_span) {
+            self.pending_extends
+                .push((layer.id.clone(), e.clone(), span));
+        }
+        let mut level: Option<(String, Span)> = None;
+        let mut category: Option<(String, Span)> = None;
+        let mut skipping = false;
+        let mut seen_levels: BTreeSet<String> = BTreeSet::new();
+        let mut seen_cats: BTreeSet<String> = BTreeSet::new();
+        let mut level_items = 0usize;
+        let mut cat_items = 0usize;
+        let mut started = false;
+        for f in flat {
+            match f {
+                Flat::Heading { depth: 1, .. } if !started => {}
+                Flat::Heading {
+                    depth: 2,
+                    text,
+                    span,
+                    ..
+                } => {
+                    started = true;
+                    self.close_category(&category, cat_items);
+                    self.close_level(&level, level_items);
+                    category = None;
+                    cat_items = 0;
+                    level_items = 0;
+                    seen_cats.clear();
+                    skipping = false;
+                    match self.find_level(&text) {
+                        Some(l) => {
+                            if !seen_levels.insert(l.clone()) {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "duplicate-section",
+                                        span.clone(),
+                                        format!("level `{l}` has a second section in this layer"),
+                                    )
+                                    .with_help("merge the two sections"),
+                                );
+                            }
+                            level = Some((l, span));
+                        }
+                        None => {
+                            level = None;
+                            skipping = true;
+                            self.unknown_level_heading(span, &text);
+                        }
+                    }
+                }
+                Flat::Heading {
+                    depth: 3,
+                    text,
+                    span,
+                    ..
+                } if level.is_some() => {
+                    self.close_category(&category, cat_items);
+                    cat_items = 0;
+                    skipping = false;
+                    match self.find_category(&text) {
+                        Some(c) => {
+                            if !seen_cats.insert(c.clone()) {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "duplicate-section",
+                                        span.clone(),
+                                        format!("category `{c}` appears twice under this level"),
+                                    )
+                                    .with_help("merge the two sections"),
+                                );
+                            }
+                            category = Some((c, span));
+                        }
+                        None => {
+                            category = None;
+                            skipping = true;
+                            let cats: Vec<String> = self
+                                .fw
+                                .config
+                                .categories
+                                .iter()
+                                .flat_map(|c| [c.id.clone(), c.title.clone()])
+                                .collect();
+                            if did_you_mean(&text, cats.iter().map(String::as_str)).is_some() {
+                                let d = Diagnostic::error(
+                                    "unknown-category",
+                                    span,
+                                    format!("`{text}` is not a category"),
+                                );
+                                self.diags.push(with_did_you_mean(
+                                    d,
+                                    &text,
+                                    cats.iter().map(String::as_str),
+                                ));
+                            } else {
+                                self.unknown_heading(span, &text, "a category");
+                            }
+                        }
+                    }
+                }
+                Flat::Heading { text, span, .. } => {
+                    started = true;
+                    skipping = true;
+                    self.unknown_heading(span, &text, "a level (`##`) or category (`###`)");
+                }
+                Flat::Item { id, span, via } => {
+                    if skipping {
+                        continue;
+                    }
+                    let Some((lv, _)) = &level else {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "no-level",
+                                span,
+                                "this statement is not under a level heading",
+                            )
+                            .with_help("put it under `## <Level>` then `### <Category>`"),
+                        );
+                        continue;
+                    };
+                    let Some((cat, _)) = &category else {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "no-category",
+                                span,
+                                format!("this statement is under level `{lv}` but no category"),
+                            )
+                            .with_help(
+                                "put it under a `### <Category>` heading, e.g. `### Technical`",
+                            ),
+                        );
+                        continue;
+                    };
+                    level_items += 1;
+                    cat_items += 1;
+                    if let Some(p) = layer.placements.iter().find(|p| p.item == id) {
+                        let msg = format!(
+                            "statement `{id}` is already placed in this layer at level `{}`",
+                            p.level
+                        );
+                        self.diags.push(
+                            Diagnostic::warning("duplicate-statement", span, msg).with_help(
+                                "a level includes the levels below it; place each statement once",
+                            ),
+                        );
+                        continue;
+                    }
+                    layer.placements.push(Placement {
+                        item: id,
+                        level: lv.clone(),
+                        category: cat.clone(),
+                        via,
+                    });
+                }
+                Flat::Prose { text } => {
+                    if !started {
+                        if !layer.description.is_empty() {
+                            layer.description.push_str("\n\n");
+                        }
+                        layer.description.push_str(&text);
+                    }
+                }
+            }
+        }
+        self.close_category(&category, cat_items);
+        self.close_level(&level, level_items);
+        self.fw.layers.push(layer);
+    }
+
+    fn unknown_level_heading(&mut self, span: Span, text: &str) {
+        let names: Vec<String> = self
+            .fw
+            .config
+            .levels
+            .iter()
+            .flat_map(|l| [l.id.clone(), l.title.clone()])
+            .collect();
+        if did_you_mean(text, names.iter().map(String::as_str)).is_some() {
+            let d = Diagnostic::error("unknown-level", span, format!("`{text}` is not a level"));
+            self.diags
+                .push(with_did_you_mean(d, text, names.iter().map(String::as_str)));
+        } else {
+            self.unknown_heading(span, text, "a level");
+        }
+    }
+
+    fn close_level(&mut self, level: &Option<(String, Span)>, items: usize) {
+        if let (Some((l, span)), 0) = (level, items) {
+            self.diags.push(
+                Diagnostic::warning(
+                    "empty-section",
+                    span.clone(),
+                    format!("level `{l}` has no statements in this layer"),
+                )
+                .with_help("add statements under a category, or remove the heading"),
+            );
+        }
+    }
+
+    fn close_category(&mut self, category: &Option<(String, Span)>, items: usize) {
+        if let (Some((c, span)), 0) = (category, items) {
+            self.diags.push(
+                Diagnostic::warning(
+                    "empty-section",
+                    span.clone(),
+                    format!("category `{c}` has no statements here"),
+                )
+                .with_help("add statements, or remove the heading"),
+            );
+        }
+    }
+
+    fn check_layer_graph(&mut self) {
+        let pending = std::mem::take(&mut self.pending_extends);
+        let ids: Vec<String> = self.fw.layers.iter().map(|l| l.id.clone()).collect();
+        let mut in_cycle: BTreeSet<String> = BTreeSet::new();
+        for (layer, parent, span) in pending {
+            if !ids.contains(&parent) {
+                let d = Diagnostic::error(
+                    "unknown-layer",
+                    span,
+                    format!("layer `{layer}` extends `{parent}`, which is not a layer"),
+                );
+                self.diags.push(with_did_you_mean(
+                    d,
+                    &parent,
+                    ids.iter().map(String::as_str),
+                ));
+                continue;
+            }
+            if in_cycle.contains(&layer) {
+                continue;
+            }
+            let mut path = vec![layer.clone()];
+            let mut cur = Some(parent);
+            while let Some(c) = cur {
+                if c == layer {
+                    path.push(c);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "layer-cycle",
+                            span.clone(),
+                            format!("layers extend each other in a circle: {}", path.join(" → ")),
+                        )
+                        .with_help("a layer chain must end at a layer with no `extends`"),
+                    );
+                    in_cycle.extend(path);
+                    break;
+                }
+                if path.contains(&c) {
+                    break;
+                }
+                path.push(c.clone());
+                cur = self.fw.layer(&c).and_then(|l| l.extends.clone());
+            }
+        }
+    }
+
+    // ---- families ----------------------------------------------------------
+
+    fn family_file(&mut self, path: &'a str) {
+        let Some((meta, doc, flat)) = self.page::<FamilyMeta>(
+            path,
+            "a job family",
+            "id: backend-engineer\ntitle: Backend Engineer\nlayer: development\nlevels: [intermediate, senior, staff]",
+        ) else {
+            return;
+        };
+        self.check_id(&doc, &meta.id, "family");
+        let id_span = doc.span_of(&meta.id);
+        if let Some(existing) = self.fw.family(&meta.id.value) {
+            let first = existing.source.clone();
+            self.diags.push(Diagnostic::error(
+                "duplicate-family",
+                id_span,
+                format!("family `{}` is already defined in {}", meta.id.value, first),
+            ));
+            return;
+        }
+        let layer_ids: Vec<String> = self.fw.layers.iter().map(|l| l.id.clone()).collect();
+        if !layer_ids.contains(&meta.layer.value) {
+            let d = Diagnostic::error(
+                "unknown-layer",
+                doc.span_of(&meta.layer),
+                format!("`layer: {}` names no layer", meta.layer.value),
+            );
+            self.diags.push(with_did_you_mean(
+                d,
+                &meta.layer.value,
+                layer_ids.iter().map(String::as_str),
+            ));
+        }
+        let level_ids: Vec<String> = self.fw.config.levels.iter().map(|l| l.id.clone()).collect();
+        let mut levels: Vec<FamilyLevel> = Vec::new();
+        if meta.levels.is_empty() {
+            self.diags.push(
+                Diagnostic::error("empty-section", id_span.clone(), "`levels` is empty")
+                    .with_help("list the levels this family offers, e.g. `levels: [intermediate, senior, staff]`"),
+            );
+        }
+        for l in &meta.levels {
+            let span = doc.span_of(l);
+            match self.fw.level(&l.value) {
+                None => {
+                    let d = Diagnostic::error(
+                        "unknown-level",
+                        span,
+                        format!("`{}` is not a level in ladder.yaml", l.value),
+                    );
+                    self.diags.push(with_did_you_mean(
+                        d,
+                        &l.value,
+                        level_ids.iter().map(String::as_str),
+                    ));
+                }
+                Some(_) if levels.iter().any(|x| x.level == l.value) => {
+                    self.diags.push(Diagnostic::error(
+                        "duplicate-level",
+                        span,
+                        format!("level `{}` is listed twice", l.value),
+                    ));
+                }
+                Some(level) => {
+                    let grade = meta.grades.get(&l.value).copied().unwrap_or(level.grade);
+                    levels.push(FamilyLevel {
+                        level: l.value.clone(),
+                        grade,
+                        responsibilities: Section::default(),
+                        requirements: Section::default(),
+                    });
+                }
+            }
+        }
+        for (key, grade) in &meta.grades {
+            let span = key_span(&doc, key);
+            if !meta.levels.iter().any(|l| &l.value == key) {
+                let offered: Vec<&str> = meta.levels.iter().map(|l| l.value.as_str()).collect();
+                let d = Diagnostic::error(
+                    "unknown-level",
+                    span.clone(),
+                    format!("`grades` sets a grade for `{key}`, which this family does not offer"),
+                );
+                self.diags.push(with_did_you_mean(d, key, offered));
+            }
+            if !grade.is_finite() || *grade < 0.0 {
+                self.diags.push(Diagnostic::error(
+                    "invalid-value",
+                    span,
+                    format!("grade for `{key}` must be a number of 0 or more"),
+                ));
+            }
+        }
+        let mut hiring = Vec::new();
+        for s in &meta.hiring {
+            let id = match &s.id {
+                Some(id) => {
+                    self.check_id(&doc, id, "hiring stage");
+                    id.value.clone()
+                }
+                None => slugify(&s.name.value),
+            };
+            if hiring.iter().any(|h: &HiringStage| h.id == id) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        doc.span_of(&s.name),
+                        format!("hiring stage id `{id}` is used twice in this family"),
+                    )
+                    .with_help("give the stage an explicit `id:`"),
+                );
+            }
+            if s.minutes.value == 0 {
+                self.diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        doc.span_of_location(&s.minutes.referenced, 1),
+                        format!("stage `{}` lasts 0 minutes", s.name.value),
+                    )
+                    .with_help("write the stage's length in minutes, e.g. `minutes: 45`"),
+                );
+            }
+            hiring.push(HiringStage {
+                id,
+                name: s.name.value.clone(),
+                minutes: s.minutes.value,
+                interviewer: s.interviewer.clone(),
+            });
+        }
+
+        let mut family = Family {
+            id: meta.id.value.clone(),
+            title: meta.title,
+            layer: meta.layer.value.clone(),
+            description: String::new(),
+            responsibilities: Section::default(),
+            requirements: Section::default(),
+            nice_to_have: Section::default(),
+            performance_indicators: Section::default(),
+            levels,
+            specialties: Vec::new(),
+            hiring_process: hiring,
+            other_sections: Vec::new(),
+            source: Source::from(&id_span),
+        };
+        self.family_body(&mut family, flat);
+        for s in &family.specialties {
+            let Some(layer) = &s.layer else { continue };
+            if self.fw.layer(layer).is_some()
+                && !self
+                    .fw
+                    .layer_chain(layer)
+                    .iter()
+                    .any(|l| l.id == family.layer)
+            {
+                let text = self.text(&s.source.file).unwrap_or("");
+                let offset = line_col_offset(text, s.source.line, s.source.column);
+                let span = Span::at(&s.source.file, text, offset, s.title.len());
+                self.diags.push(
+                    Diagnostic::warning(
+                        "layer-not-in-chain",
+                        span,
+                        format!(
+                            "specialty `{}` uses layer `{layer}`, which does not extend the family's layer `{}`",
+                            s.id, family.layer
+                        ),
+                    )
+                    .with_help(format!("set `extends:` in layer `{layer}` so its chain reaches `{}`", family.layer)),
+                );
+            }
+        }
+        self.fw.families.push(family);
+    }
+
+    fn family_body(&mut self, family: &mut Family, flat: Vec<Flat>) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum At {
+            Description,
+            List(ListKind),
+            Levels,
+            LevelList(usize, ListKind),
+            Specialties,
+            Specialty(usize),
+            SpecialtyList(usize, ListKind),
+            Other(usize),
+            Skip,
+        }
+        let mut at = At::Description;
+        let mut open: Option<(Span, String, usize)> = None; // list heading, name, items
+        let close = |c: &mut Self, open: &mut Option<(Span, String, usize)>| {
+            if let Some((span, name, 0)) = open.take() {
+                c.diags.push(
+                    Diagnostic::warning(
+                        "empty-section",
+                        span,
+                        format!("section `{name}` is empty"),
+                    )
+                    .with_help("add items, or remove the heading"),
+                );
+            }
+        };
+        for f in flat {
+            match f {
+                Flat::Heading { depth: 1, .. } if at == At::Description => {}
+                Flat::Heading {
+                    depth: 2,
+                    text,
+                    span,
+                    ..
+                } => {
+                    close(self, &mut open);
+                    at = if let Some(k) = list_kind(&text) {
+                        open = Some((span, text, 0));
+                        At::List(k)
+                    } else if norm(&text) == "levels" {
+                        At::Levels
+                    } else if is_specialties(&text) {
+                        At::Specialties
+                    } else if norm(&text) == "description" {
+                        At::Description
+                    } else {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "unknown-heading",
+                                span.clone(),
+                                format!("heading `{text}` is not a family section; it is kept as prose"),
+                            )
+                            .with_help("family sections are: Responsibilities, Requirements, Nice to have, Performance indicators, Levels, Specialties"),
+                        );
+                        family.other_sections.push(OtherSection {
+                            heading: text,
+                            text: String::new(),
+                            source: Source::from(&span),
+                        });
+                        At::Other(family.other_sections.len() - 1)
+                    };
+                }
+                Flat::Heading {
+                    depth: 3,
+                    text,
+                    span,
+                    attrs,
+                } if matches!(at, At::Levels | At::LevelList(..)) => {
+                    close(self, &mut open);
+                    at = match self.find_level(&text) {
+                        Some(l) => match family.levels.iter().position(|x| x.level == l) {
+                            Some(i) => At::LevelList(i, ListKind::Responsibilities),
+                            None => {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "unknown-level",
+                                        span,
+                                        format!("this family does not offer level `{l}`"),
+                                    )
+                                    .with_help(format!(
+                                        "add `{l}` to `levels:` in the front matter"
+                                    )),
+                                );
+                                At::Skip
+                            }
+                        },
+                        None => {
+                            self.unknown_level_heading(span, &text);
+                            At::Skip
+                        }
+                    };
+                    // Content right under a level heading, before any `####`,
+                    // is not a list; items there are reported below.
+                    if let At::LevelList(i, _) = at {
+                        at = At::LevelList(i, ListKind::PerformanceIndicators);
+                    }
+                    let _ = attrs;
+                }
+                Flat::Heading {
+                    depth: 4,
+                    text,
+                    span,
+                    ..
+                } if matches!(at, At::LevelList(..)) => {
+                    close(self, &mut open);
+                    let At::LevelList(i, _) = at else { continue };
+                    match list_kind(&text) {
+                        Some(k @ (ListKind::Responsibilities | ListKind::Requirements)) => {
+                            open = Some((span, text, 0));
+                            at = At::LevelList(i, k);
+                        }
+                        _ => {
+                            self.unknown_heading(
+                                span,
+                                &text,
+                                "`Responsibilities` or `Requirements`",
+                            );
+                            at = At::Skip;
+                        }
+                    }
+                }
+                Flat::Heading {
+                    depth: 3,
+                    text,
+                    span,
+                    attrs,
+                } if matches!(
+                    at,
+                    At::Specialties | At::Specialty(_) | At::SpecialtyList(..)
+                ) =>
+                {
+                    close(self, &mut open);
+                    let id = attrs.id.clone().unwrap_or_else(|| slugify(&text));
+                    for key in attrs.pairs.keys().filter(|k| *k != "layer") {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "unknown-key",
+                                span.clone(),
+                                format!("unknown specialty attribute `{key}`"),
+                            )
+                            .with_help("a specialty heading takes `{#id layer=LAYER}`"),
+                        );
+                    }
+                    let layer = attrs.pairs.get("layer").cloned();
+                    if let Some(l) = &layer {
+                        if self.fw.layer(l).is_none() {
+                            let ids: Vec<String> =
+                                self.fw.layers.iter().map(|l| l.id.clone()).collect();
+                            let d = Diagnostic::error(
+                                "unknown-layer",
+                                span.clone(),
+                                format!("specialty `{id}` uses layer `{l}`, which is not a layer"),
+                            );
+                            self.diags.push(with_did_you_mean(
+                                d,
+                                l,
+                                ids.iter().map(String::as_str),
+                            ));
+                        }
+                    }
+                    if family.specialties.iter().any(|s| s.id == id) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "duplicate-section",
+                                span.clone(),
+                                format!("specialty `{id}` is defined twice in this family"),
+                            )
+                            .with_help("give one of them another `{#id}`"),
+                        );
+                    }
+                    family.specialties.push(Specialty {
+                        id,
+                        title: text,
+                        layer,
+                        description: String::new(),
+                        responsibilities: Section::default(),
+                        requirements: Section::default(),
+                        nice_to_have: Section::default(),
+                        source: Source::from(&span),
+                    });
+                    at = At::Specialty(family.specialties.len() - 1);
+                }
+                Flat::Heading {
+                    depth: 4,
+                    text,
+                    span,
+                    ..
+                } if matches!(at, At::Specialty(_) | At::SpecialtyList(..)) => {
+                    close(self, &mut open);
+                    let i = match at {
+                        At::Specialty(i) | At::SpecialtyList(i, _) => i,
+                        _ => continue,
+                    };
+                    match list_kind(&text) {
+                        Some(
+                            k @ (ListKind::Responsibilities
+                            | ListKind::Requirements
+                            | ListKind::NiceToHave),
+                        ) => {
+                            open = Some((span, text, 0));
+                            at = At::SpecialtyList(i, k);
+                        }
+                        _ => {
+                            self.unknown_heading(
+                                span,
+                                &text,
+                                "`Responsibilities`, `Requirements` or `Nice to have`",
+                            );
+                            at = At::Skip;
+                        }
+                    }
+                }
+                Flat::Heading { text, span, .. } => {
+                    close(self, &mut open);
+                    self.unknown_heading(span, &text, "a section of a job family here");
+                    at = At::Skip;
+                }
+                Flat::Item { id, span, .. } => {
+                    let section: Option<&mut Section> = match at {
+                        At::List(k) => Some(match k {
+                            ListKind::Responsibilities => &mut family.responsibilities,
+                            ListKind::Requirements => &mut family.requirements,
+                            ListKind::NiceToHave => &mut family.nice_to_have,
+                            ListKind::PerformanceIndicators => &mut family.performance_indicators,
+                        }),
+                        At::LevelList(i, k) => family.levels.get_mut(i).and_then(|l| match k {
+                            ListKind::Responsibilities => Some(&mut l.responsibilities),
+                            ListKind::Requirements => Some(&mut l.requirements),
+                            _ => None,
+                        }),
+                        At::SpecialtyList(i, k) => {
+                            family.specialties.get_mut(i).and_then(|s| match k {
+                                ListKind::Responsibilities => Some(&mut s.responsibilities),
+                                ListKind::Requirements => Some(&mut s.requirements),
+                                ListKind::NiceToHave => Some(&mut s.nice_to_have),
+                                ListKind::PerformanceIndicators => None,
+                            })
+                        }
+                        _ => None,
+                    };
+                    match section {
+                        Some(s) => {
+                            s.items.push(id);
+                            if let Some(o) = &mut open {
+                                o.2 += 1;
+                            }
+                        }
+                        None if at == At::Skip => {}
+                        None => self.diags.push(
+                            Diagnostic::warning(
+                                "stray-item",
+                                span,
+                                "this list item is not in a Responsibilities, Requirements, Nice to have or Performance indicators section; it is kept as prose",
+                            )
+                            .with_help("move it under one of those headings"),
+                        ),
+                    }
+                }
+                Flat::Prose { text } => {
+                    let target: Option<&mut String> = match at {
+                        At::Description => Some(&mut family.description),
+                        At::List(k) => Some(match k {
+                            ListKind::Responsibilities => &mut family.responsibilities.prose,
+                            ListKind::Requirements => &mut family.requirements.prose,
+                            ListKind::NiceToHave => &mut family.nice_to_have.prose,
+                            ListKind::PerformanceIndicators => {
+                                &mut family.performance_indicators.prose
+                            }
+                        }),
+                        At::Specialty(i) => {
+                            family.specialties.get_mut(i).map(|s| &mut s.description)
+                        }
+                        At::Other(i) => family.other_sections.get_mut(i).map(|o| &mut o.text),
+                        _ => None,
+                    };
+                    if let Some(t) = target {
+                        if !t.is_empty() {
+                            t.push_str("\n\n");
+                        }
+                        t.push_str(&text);
+                    }
+                }
+            }
+        }
+        close(self, &mut open);
+    }
+
+    // ---- cross-file checks -------------------------------------------------
+
+    /// Duplicate and near-duplicate statements within one resolved role.
+    fn check_duplicates(&mut self) {
+        let mut views: Vec<Vec<crate::resolve::Expectation>> = Vec::new();
+        for family in &self.fw.families {
+            let mut specialties: Vec<Option<&str>> = vec![None];
+            specialties.extend(family.specialties.iter().map(|s| Some(s.id.as_str())));
+            for level in &family.levels {
+                for s in &specialties {
+                    if let Ok(view) =
+                        crate::resolve::role(&self.fw, &family.id, &level.level, *s, false)
+                    {
+                        views.push(view.competencies);
+                    }
+                }
+            }
+        }
+        if self.fw.families.is_empty() {
+            for layer in &self.fw.layers {
+                for level in &self.fw.config.levels {
+                    if let Ok(v) = crate::resolve::layer(&self.fw, &layer.id, &level.id, false) {
+                        views.push(v.competencies);
+                    }
+                }
+            }
+        }
+        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+        for view in views {
+            let w: Vec<Vec<String>> = view.iter().map(|e| words(&e.text)).collect();
+            for (i, a) in view.iter().enumerate() {
+                for (j, b) in view.iter().enumerate().skip(i + 1) {
+                    let (Some(wa), Some(wb)) = (w.get(i), w.get(j)) else {
+                        continue;
+                    };
+                    if wa.len() < 3 || wb.len() < 3 {
+                        continue;
+                    }
+                    let sim = if wa == wb {
+                        1.0
+                    } else {
+                        word_similarity(wa, wb)
+                    };
+                    if sim < NEAR_DUPLICATE {
+                        continue;
+                    }
+                    // Report at the later-defined statement.
+                    let (first, second) =
+                        if (&a.source.file, a.source.line) <= (&b.source.file, b.source.line) {
+                            (a, b)
+                        } else {
+                            (b, a)
+                        };
+                    if !seen.insert((first.id.clone(), second.id.clone())) {
+                        continue;
+                    }
+                    let text = self.text(&second.source.file).unwrap_or("");
+                    let offset = line_col_offset(text, second.source.line, second.source.column);
+                    let span = Span::at(&second.source.file, text, offset, second.text.len());
+                    let (code, what) = if wa == wb {
+                        ("duplicate-statement", "says the same as")
+                    } else {
+                        ("near-duplicate", "is nearly the same as")
+                    };
+                    self.diags.push(
+                        Diagnostic::warning(
+                            code,
+                            span,
+                            format!(
+                                "statement `{}` {what} `{}` ({}), and one role gets both",
+                                second.id, first.id, first.source
+                            ),
+                        )
+                        .with_help("keep one, or make the difference between them explicit"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn line_col_offset(text: &str, line: u32, column: u32) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line as usize {
+            return offset
+                + l.char_indices()
+                    .nth(column.saturating_sub(1) as usize)
+                    .map_or(0, |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    offset
+}
+
+/// The span of a top-level-ish `key:` inside a YAML document, found by text.
+fn key_span(doc: &Doc<'_>, key: &str) -> Span {
+    let yaml = doc.text.get(doc.yaml_offset..doc.yaml_end).unwrap_or("");
+    let mut offset = 0;
+    for l in yaml.split_inclusive('\n') {
+        let t = l.trim_start();
+        if t.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+        {
+            let at = doc.yaml_offset + offset + (l.len() - t.len());
+            return Span::at(doc.file, doc.text, at, key.len());
+        }
+        offset += l.len();
+    }
+    Span::at(doc.file, doc.text, doc.yaml_offset, 0)
+}

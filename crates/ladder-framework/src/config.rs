@@ -1,0 +1,424 @@
+//! `ladder.yaml`: levels, categories, rating scale and policy.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::markdown::is_valid_id;
+use crate::model::{
+    Bounds, Category, Config, FeedbackPolicy, Level, Policy, ReadinessPolicy, ScalePoint, Source,
+};
+use crate::similar::{did_you_mean, slugify};
+use crate::yaml::Doc;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeSet;
+
+pub const CONFIG_FILE: &str = "ladder.yaml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    organisation: String,
+    levels: Vec<RawLevel>,
+    categories: Vec<RawCategory>,
+    #[serde(default)]
+    rating_scale: Option<Vec<RawScalePoint>>,
+    #[serde(default)]
+    policy: RawPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    id: Spanned<String>,
+    title: String,
+    grade: Spanned<f64>,
+    #[serde(default)]
+    below: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    id: Spanned<String>,
+    title: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScalePoint {
+    value: Spanned<i32>,
+    label: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    focus_areas: Option<RawBounds>,
+    #[serde(default)]
+    feedback: Option<RawFeedback>,
+    #[serde(default)]
+    readiness: Option<RawReadiness>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBounds {
+    min: Spanned<u32>,
+    max: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeedback {
+    anonymity_threshold: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReadiness {
+    demonstrated_at: Spanned<i32>,
+    share: Spanned<f64>,
+    consecutive_quarters: Spanned<u32>,
+}
+
+fn default_scale() -> Vec<ScalePoint> {
+    [
+        (1, "Not yet", "Not yet seen in their work."),
+        (2, "Developing", "Seen sometimes, or with support."),
+        (3, "Demonstrated", "Seen consistently, without support."),
+        (4, "Role model", "Others learn this from them."),
+    ]
+    .into_iter()
+    .map(|(value, label, description)| ScalePoint {
+        value,
+        label: label.to_owned(),
+        description: description.to_owned(),
+    })
+    .collect()
+}
+
+/// Parses and validates `ladder.yaml`. Always returns a config (possibly
+/// partial) so later passes can go on reporting.
+pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let doc = Doc {
+        file,
+        text,
+        yaml_offset: 0,
+        yaml_end: text.len(),
+    };
+    let raw: RawConfig = match doc.parse("ladder.yaml") {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(*d);
+            return Config::default();
+        }
+    };
+    let mut config = Config {
+        organisation: raw.organisation,
+        ..Config::default()
+    };
+
+    // Levels.
+    let mut seen = BTreeSet::new();
+    if raw.levels.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "empty-section",
+                Span::file_start(file),
+                "`levels` is empty",
+            )
+            .with_help("list the levels in order, e.g. `- { id: senior, title: Senior, grade: 7, below: intermediate }`"),
+        );
+    }
+    for l in &raw.levels {
+        let id = &l.id.value;
+        if !is_valid_id(id) {
+            diags.push(
+                Diagnostic::error(
+                    "bad-id",
+                    doc.span_of(&l.id),
+                    format!("`{id}` is not a valid level id"),
+                )
+                .with_help("ids use lowercase letters, digits, `-`, `_` and `.`")
+                .with_suggestion(slugify(id)),
+            );
+        }
+        if !seen.insert(id.clone()) {
+            diags.push(Diagnostic::error(
+                "duplicate-level",
+                doc.span_of(&l.id),
+                format!("level `{id}` is defined twice"),
+            ));
+            continue;
+        }
+        let grade = l.grade.value;
+        if !grade.is_finite() || grade < 0.0 {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&l.grade.referenced, 1),
+                    format!("grade of `{id}` must be a number of 0 or more"),
+                )
+                .with_help("grades may be fractional, e.g. `9.5`"),
+            );
+        }
+        let span = doc.span_of(&l.id);
+        config.levels.push(Level {
+            id: id.clone(),
+            title: l.title.clone(),
+            grade,
+            below: l.below.as_ref().map(|b| b.value.clone()),
+            source: Source::from(&span),
+        });
+    }
+    check_level_order(&doc, &raw.levels, &config.levels, diags);
+
+    // Categories.
+    let mut seen = BTreeSet::new();
+    if raw.categories.is_empty() {
+        diags.push(Diagnostic::error(
+            "empty-section",
+            Span::file_start(file),
+            "`categories` is empty",
+        ));
+    }
+    for c in &raw.categories {
+        let id = &c.id.value;
+        if !is_valid_id(id) {
+            diags.push(
+                Diagnostic::error(
+                    "bad-id",
+                    doc.span_of(&c.id),
+                    format!("`{id}` is not a valid category id"),
+                )
+                .with_suggestion(slugify(id)),
+            );
+        }
+        if !seen.insert(id.clone()) {
+            diags.push(Diagnostic::error(
+                "duplicate-category",
+                doc.span_of(&c.id),
+                format!("category `{id}` is defined twice"),
+            ));
+            continue;
+        }
+        config.categories.push(Category {
+            id: id.clone(),
+            title: c.title.clone(),
+        });
+    }
+
+    // Rating scale.
+    config.rating_scale = match &raw.rating_scale {
+        None => default_scale(),
+        Some(points) => {
+            let mut prev: Option<i32> = None;
+            for p in points {
+                if prev.is_some_and(|v| p.value.value <= v) {
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            doc.span_of_location(&p.value.referenced, 1),
+                            format!(
+                                "rating scale values must increase; {} follows {}",
+                                p.value.value,
+                                prev.unwrap_or_default()
+                            ),
+                        )
+                        .with_help("list the scale from lowest to highest value"),
+                    );
+                }
+                prev = Some(p.value.value);
+            }
+            if points.len() < 2 {
+                diags.push(Diagnostic::error(
+                    "invalid-value",
+                    Span::file_start(file),
+                    "the rating scale needs at least two points",
+                ));
+            }
+            points
+                .iter()
+                .map(|p| ScalePoint {
+                    value: p.value.value,
+                    label: p.label.clone(),
+                    description: p.description.clone(),
+                })
+                .collect()
+        }
+    };
+
+    // Policy.
+    let mut policy = Policy::default();
+    if let Some(b) = &raw.policy.focus_areas {
+        if b.min.value < 1 {
+            diags.push(Diagnostic::error(
+                "invalid-value",
+                doc.span_of_location(&b.min.referenced, 1),
+                "`focus_areas.min` must be at least 1",
+            ));
+        }
+        if b.min.value > b.max.value {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&b.max.referenced, 1),
+                    format!(
+                        "`focus_areas.max` ({}) is below `focus_areas.min` ({})",
+                        b.max.value, b.min.value
+                    ),
+                )
+                .with_suggestion(b.min.value.to_string()),
+            );
+        }
+        policy.focus_areas = Bounds {
+            min: b.min.value,
+            max: b.max.value,
+        };
+    }
+    if let Some(f) = &raw.policy.feedback {
+        if f.anonymity_threshold.value < 2 {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&f.anonymity_threshold.referenced, 1),
+                    "`anonymity_threshold` below 2 would show single answers attributed",
+                )
+                .with_suggestion("3"),
+            );
+        }
+        policy.feedback = FeedbackPolicy {
+            anonymity_threshold: f.anonymity_threshold.value,
+        };
+    }
+    if let Some(r) = &raw.policy.readiness {
+        if !(r.share.value > 0.0 && r.share.value <= 1.0) {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&r.share.referenced, 1),
+                    "`readiness.share` is a fraction above 0 and at most 1",
+                )
+                .with_help("e.g. `0.9` for 90%"),
+            );
+        }
+        if !config
+            .rating_scale
+            .iter()
+            .any(|p| p.value == r.demonstrated_at.value)
+        {
+            let values: Vec<String> = config
+                .rating_scale
+                .iter()
+                .map(|p| p.value.to_string())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&r.demonstrated_at.referenced, 1),
+                    format!(
+                        "`readiness.demonstrated_at` is {}, which is not on the rating scale",
+                        r.demonstrated_at.value
+                    ),
+                )
+                .with_help(format!("use one of: {}", values.join(", "))),
+            );
+        }
+        if r.consecutive_quarters.value < 1 {
+            diags.push(Diagnostic::error(
+                "invalid-value",
+                doc.span_of_location(&r.consecutive_quarters.referenced, 1),
+                "`readiness.consecutive_quarters` must be at least 1",
+            ));
+        }
+        policy.readiness = ReadinessPolicy {
+            demonstrated_at: r.demonstrated_at.value,
+            share: r.share.value,
+            consecutive_quarters: r.consecutive_quarters.value,
+        };
+    }
+    config.policy = policy;
+    config
+}
+
+/// `below` must name a known level, not the level itself, and not loop.
+fn check_level_order(
+    doc: &Doc<'_>,
+    raw: &[RawLevel],
+    levels: &[Level],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let ids: Vec<&str> = levels.iter().map(|l| l.id.as_str()).collect();
+    let mut reported_cycle: BTreeSet<String> = BTreeSet::new();
+    for r in raw {
+        let Some(below) = &r.below else { continue };
+        let span = doc.span_of(below);
+        if below.value == r.id.value {
+            diags.push(
+                Diagnostic::error(
+                    "level-self-reference",
+                    span,
+                    format!("level `{}` says it includes itself", r.id.value),
+                )
+                .with_help("`below` names the level whose expectations this one includes, e.g. the one listed before it"),
+            );
+            continue;
+        }
+        if !ids.contains(&below.value.as_str()) {
+            let d = Diagnostic::error(
+                "unknown-level",
+                span,
+                format!("`below: {}` names no level", below.value),
+            );
+            diags.push(match did_you_mean(&below.value, ids.iter().copied()) {
+                Some(s) => d
+                    .with_help(format!("did you mean `{s}`?"))
+                    .with_suggestion(s.to_owned()),
+                None => d.with_help(format!("the levels are: {}", ids.join(", "))),
+            });
+            continue;
+        }
+        // Walk down from this level; coming back to it is a cycle.
+        let mut seen = vec![r.id.value.as_str()];
+        let mut cur = below.value.as_str();
+        loop {
+            if cur == r.id.value {
+                if seen.iter().all(|s| !reported_cycle.contains(*s)) {
+                    let path = seen
+                        .iter()
+                        .chain(std::iter::once(&cur))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" → ");
+                    diags.push(
+                        Diagnostic::error(
+                            "level-cycle",
+                            span.clone(),
+                            format!("levels include each other in a circle: {path}"),
+                        )
+                        .with_help(
+                            "each level's `below` must lead down to an entry level with no `below`",
+                        ),
+                    );
+                    reported_cycle.extend(seen.iter().map(|s| (*s).to_owned()));
+                }
+                break;
+            }
+            if seen.contains(&cur) {
+                break;
+            }
+            seen.push(cur);
+            match levels
+                .iter()
+                .find(|l| l.id == cur)
+                .and_then(|l| l.below.as_deref())
+            {
+                Some(next) => cur = next,
+                None => break,
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! The compiled framework: the resolved domain model every other part of
+//! Ladder points into by stable id.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a piece of content was written. Line and column are 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Source {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl From<&crate::Span> for Source {
+    fn from(s: &crate::Span) -> Source {
+        Source {
+            file: s.file.clone(),
+            line: s.line,
+            column: s.column,
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// The whole compiled framework. Built by [`crate::compile`]; when the input
+/// has errors it holds everything that could still be understood.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Framework {
+    pub config: Config,
+    /// Every statement and family item, by stable id.
+    pub items: BTreeMap<String, Item>,
+    pub layers: Vec<Layer>,
+    pub families: Vec<Family>,
+}
+
+/// `ladder.yaml`: the organisation-wide settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Config {
+    pub organisation: String,
+    /// In the order written; `below` gives what each level includes.
+    pub levels: Vec<Level>,
+    pub categories: Vec<Category>,
+    pub rating_scale: Vec<ScalePoint>,
+    pub policy: Policy,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Level {
+    pub id: String,
+    pub title: String,
+    pub grade: f64,
+    /// The level whose expectations this one includes ("all competencies
+    /// exhibited by an Intermediate"). `None` for an entry level.
+    pub below: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScalePoint {
+    pub value: i32,
+    pub label: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Policy {
+    pub focus_areas: Bounds,
+    pub feedback: FeedbackPolicy,
+    pub readiness: ReadinessPolicy,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            focus_areas: Bounds { min: 2, max: 3 },
+            feedback: FeedbackPolicy {
+                anonymity_threshold: 3,
+            },
+            readiness: ReadinessPolicy {
+                demonstrated_at: 3,
+                share: 0.9,
+                consecutive_quarters: 2,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Bounds {
+    pub min: u32,
+    pub max: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FeedbackPolicy {
+    /// Peers and reports are shown only as groups of at least this many answers.
+    pub anonymity_threshold: u32,
+}
+
+/// "Ready for the next level" when the manager rates at least `share` of the
+/// next level's competencies at `demonstrated_at` or above, for
+/// `consecutive_quarters` quarters in a row.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ReadinessPolicy {
+    pub demonstrated_at: i32,
+    pub share: f64,
+    pub consecutive_quarters: u32,
+}
+
+/// A statement or list item with a stable id, defined once in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub text: String,
+    pub source: Source,
+    /// True when the file has no `{#id}` for it yet and the id shown is the
+    /// one `ladder ids` would write. Provisional ids may change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub provisional_id: bool,
+}
+
+/// A competency layer such as `engineering` or `distribution`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Layer {
+    pub id: String,
+    pub title: String,
+    pub extends: Option<String>,
+    pub description: String,
+    pub source: Source,
+    /// The statements this layer places, in file order.
+    pub placements: Vec<Placement>,
+}
+
+/// One statement placed at a level and category of a layer. A statement
+/// from an include can be placed in several layers; it keeps one id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Placement {
+    pub item: String,
+    pub level: String,
+    pub category: String,
+    /// The include directive that brought it in, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Source>,
+}
+
+/// A list section of a family: responsibilities, requirements, …
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// Prose written in the section besides its list.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub prose: String,
+    /// Item ids, in order.
+    pub items: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Family {
+    pub id: String,
+    pub title: String,
+    /// The competency layer the family's roles use.
+    pub layer: String,
+    pub description: String,
+    pub responsibilities: Section,
+    pub requirements: Section,
+    pub nice_to_have: Section,
+    pub performance_indicators: Section,
+    pub levels: Vec<FamilyLevel>,
+    pub specialties: Vec<Specialty>,
+    pub hiring_process: Vec<HiringStage>,
+    /// Sections with headings the format does not know, kept as prose.
+    pub other_sections: Vec<OtherSection>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FamilyLevel {
+    pub level: String,
+    /// The family's grade for this level (the level's default unless overridden).
+    pub grade: f64,
+    pub responsibilities: Section,
+    pub requirements: Section,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Specialty {
+    pub id: String,
+    pub title: String,
+    /// The competency layer used instead of the family's, if any.
+    pub layer: Option<String>,
+    pub description: String,
+    pub responsibilities: Section,
+    pub requirements: Section,
+    pub nice_to_have: Section,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HiringStage {
+    pub id: String,
+    pub name: String,
+    pub minutes: u32,
+    pub interviewer: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OtherSection {
+    pub heading: String,
+    pub text: String,
+    pub source: Source,
+}
+
+impl Framework {
+    pub fn level(&self, id: &str) -> Option<&Level> {
+        self.config.levels.iter().find(|l| l.id == id)
+    }
+
+    pub fn layer(&self, id: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.id == id)
+    }
+
+    pub fn family(&self, id: &str) -> Option<&Family> {
+        self.families.iter().find(|f| f.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.config.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The level and every level it includes, nearest first. Stops at a cycle.
+    pub fn level_chain(&self, id: &str) -> Vec<&Level> {
+        let mut chain: Vec<&Level> = Vec::new();
+        let mut next = self.level(id);
+        while let Some(level) = next {
+            if chain.iter().any(|l| l.id == level.id) {
+                break;
+            }
+            chain.push(level);
+            next = level.below.as_deref().and_then(|b| self.level(b));
+        }
+        chain
+    }
+
+    /// The level that builds on this one: the first level, in config order,
+    /// whose `below` is `id`.
+    pub fn next_level(&self, id: &str) -> Option<&Level> {
+        self.config
+            .levels
+            .iter()
+            .find(|l| l.below.as_deref() == Some(id))
+    }
+
+    /// The layer and its ancestors, root first. Stops at a cycle.
+    pub fn layer_chain(&self, id: &str) -> Vec<&Layer> {
+        let mut chain: Vec<&Layer> = Vec::new();
+        let mut next = self.layer(id);
+        while let Some(layer) = next {
+            if chain.iter().any(|l| l.id == layer.id) {
+                break;
+            }
+            chain.push(layer);
+            next = layer.extends.as_deref().and_then(|e| self.layer(e));
+        }
+        chain.reverse();
+        chain
+    }
+}

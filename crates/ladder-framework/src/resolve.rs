@@ -1,0 +1,286 @@
+//! Views over a compiled framework: a role's or a layer's expectations at a
+//! level, cumulative or own, grouped by category then layer.
+
+use crate::model::{Framework, HiringStage, Section, Source};
+use crate::similar::did_you_mean;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One resolved expectation with its provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Expectation {
+    pub id: String,
+    pub text: String,
+    pub category: String,
+    pub layer: String,
+    pub level: String,
+    /// Where the statement's text is written.
+    pub source: Source,
+    /// The include directive that placed it, when it came from an include.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Source>,
+}
+
+/// A family list item (responsibility, requirement, …) in a role view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleItem {
+    pub id: String,
+    pub text: String,
+    /// `family`, `level` or `specialty`: where the item is defined.
+    pub scope: &'static str,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpecialtyRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// Everything a role (family, level, optional specialty) expects.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoleView {
+    pub family: String,
+    pub family_title: String,
+    pub level: String,
+    pub level_title: String,
+    pub title: String,
+    pub grade: f64,
+    pub specialty: Option<SpecialtyRef>,
+    /// The competency layer chain, root first.
+    pub layers: Vec<String>,
+    /// The levels whose statements are included, this level first.
+    pub levels: Vec<String>,
+    pub competencies: Vec<Expectation>,
+    pub responsibilities: Vec<RoleItem>,
+    pub requirements: Vec<RoleItem>,
+    pub nice_to_have: Vec<RoleItem>,
+    pub performance_indicators: Vec<RoleItem>,
+    pub hiring_process: Vec<HiringStage>,
+}
+
+/// A competency layer's expectations at a level.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerView {
+    pub layer: String,
+    pub layer_title: String,
+    pub level: String,
+    pub level_title: String,
+    pub layers: Vec<String>,
+    pub levels: Vec<String>,
+    pub competencies: Vec<Expectation>,
+}
+
+/// Why a view could not be made, with a suggestion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+fn unknown<'a>(
+    what: &str,
+    wanted: &str,
+    known: impl IntoIterator<Item = &'a str> + Clone,
+) -> ViewError {
+    let all: Vec<&str> = known.clone().into_iter().collect();
+    ViewError {
+        message: format!("unknown {what} `{wanted}`"),
+        help: Some(match did_you_mean(wanted, known) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("known: {}", all.join(", ")),
+        }),
+    }
+}
+
+/// The statements of a layer chain at a level. Cumulative includes every
+/// level below; `own` only the level itself. Each id appears once: at its
+/// most general layer and lowest level.
+pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<Expectation> {
+    let chain = fw.layer_chain(layer);
+    let mut levels: Vec<&str> = if own {
+        vec![level]
+    } else {
+        fw.level_chain(level)
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect()
+    };
+    levels.reverse(); // lowest first
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for category in &fw.config.categories {
+        for l in &chain {
+            for lv in &levels {
+                for p in l
+                    .placements
+                    .iter()
+                    .filter(|p| p.category == category.id && p.level == *lv)
+                {
+                    if !seen.insert(p.item.clone()) {
+                        continue;
+                    }
+                    let Some(item) = fw.items.get(&p.item) else {
+                        continue;
+                    };
+                    out.push(Expectation {
+                        id: item.id.clone(),
+                        text: item.text.clone(),
+                        category: category.id.clone(),
+                        layer: l.id.clone(),
+                        level: p.level.clone(),
+                        source: item.source.clone(),
+                        via: p.via.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A layer's view at a level.
+pub fn layer(fw: &Framework, layer: &str, level: &str, own: bool) -> Result<LayerView, ViewError> {
+    let l = fw
+        .layer(layer)
+        .ok_or_else(|| unknown("layer", layer, fw.layers.iter().map(|l| l.id.as_str())))?;
+    let lv = fw.level(level).ok_or_else(|| {
+        unknown(
+            "level",
+            level,
+            fw.config.levels.iter().map(|l| l.id.as_str()),
+        )
+    })?;
+    Ok(LayerView {
+        layer: l.id.clone(),
+        layer_title: l.title.clone(),
+        level: lv.id.clone(),
+        level_title: lv.title.clone(),
+        layers: fw.layer_chain(layer).iter().map(|l| l.id.clone()).collect(),
+        levels: included_levels(fw, level, own),
+        competencies: expectations(fw, layer, level, own),
+    })
+}
+
+fn included_levels(fw: &Framework, level: &str, own: bool) -> Vec<String> {
+    if own {
+        vec![level.to_owned()]
+    } else {
+        fw.level_chain(level).iter().map(|l| l.id.clone()).collect()
+    }
+}
+
+fn items(fw: &Framework, section: &Section, scope: &'static str, out: &mut Vec<RoleItem>) {
+    for id in &section.items {
+        if let Some(item) = fw.items.get(id) {
+            out.push(RoleItem {
+                id: id.clone(),
+                text: item.text.clone(),
+                scope,
+                source: item.source.clone(),
+            });
+        }
+    }
+}
+
+/// A role's view: family, level and optional specialty.
+pub fn role(
+    fw: &Framework,
+    family: &str,
+    level: &str,
+    specialty: Option<&str>,
+    own: bool,
+) -> Result<RoleView, ViewError> {
+    let f = fw
+        .family(family)
+        .ok_or_else(|| unknown("family", family, fw.families.iter().map(|f| f.id.as_str())))?;
+    let fl = f.levels.iter().find(|l| l.level == level).ok_or_else(|| {
+        let mut e = unknown("level", level, f.levels.iter().map(|l| l.level.as_str()));
+        e.message = format!("family `{}` has no level `{level}`", f.id);
+        e
+    })?;
+    let lv = fw.level(level).ok_or_else(|| {
+        unknown(
+            "level",
+            level,
+            fw.config.levels.iter().map(|l| l.id.as_str()),
+        )
+    })?;
+    let spec = match specialty {
+        None => None,
+        Some(s) => Some(f.specialties.iter().find(|x| x.id == s).ok_or_else(|| {
+            let mut e = unknown("specialty", s, f.specialties.iter().map(|x| x.id.as_str()));
+            e.message = format!("family `{}` has no specialty `{s}`", f.id);
+            e
+        })?),
+    };
+    let layer_id = spec
+        .and_then(|s| s.layer.as_deref())
+        .unwrap_or(f.layer.as_str());
+    let mut view = RoleView {
+        family: f.id.clone(),
+        family_title: f.title.clone(),
+        level: lv.id.clone(),
+        level_title: lv.title.clone(),
+        title: format!("{} {}", lv.title, f.title),
+        grade: fl.grade,
+        specialty: spec.map(|s| SpecialtyRef {
+            id: s.id.clone(),
+            title: s.title.clone(),
+        }),
+        layers: fw
+            .layer_chain(layer_id)
+            .iter()
+            .map(|l| l.id.clone())
+            .collect(),
+        levels: included_levels(fw, level, own),
+        competencies: expectations(fw, layer_id, level, own),
+        responsibilities: Vec::new(),
+        requirements: Vec::new(),
+        nice_to_have: Vec::new(),
+        performance_indicators: Vec::new(),
+        hiring_process: f.hiring_process.clone(),
+    };
+    items(
+        fw,
+        &f.responsibilities,
+        "family",
+        &mut view.responsibilities,
+    );
+    items(
+        fw,
+        &fl.responsibilities,
+        "level",
+        &mut view.responsibilities,
+    );
+    items(fw, &f.requirements, "family", &mut view.requirements);
+    items(fw, &fl.requirements, "level", &mut view.requirements);
+    items(fw, &f.nice_to_have, "family", &mut view.nice_to_have);
+    items(
+        fw,
+        &f.performance_indicators,
+        "family",
+        &mut view.performance_indicators,
+    );
+    if let Some(s) = spec {
+        items(
+            fw,
+            &s.responsibilities,
+            "specialty",
+            &mut view.responsibilities,
+        );
+        items(fw, &s.requirements, "specialty", &mut view.requirements);
+        items(fw, &s.nice_to_have, "specialty", &mut view.nice_to_have);
+    }
+    Ok(view)
+}

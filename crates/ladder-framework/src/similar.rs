@@ -1,0 +1,174 @@
+//! Small string helpers: edit distance, did-you-mean, slugs, near-duplicates.
+
+use std::collections::BTreeSet;
+
+/// Levenshtein distance in characters.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        if let Some(first) = cur.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX - 1) + 1;
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX - 1) + 1;
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX - 1) + cost;
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = del.min(ins).min(sub);
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// The candidate closest to `wanted`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let w = wanted.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&w, &c.to_lowercase());
+        let limit = (w.chars().count().max(c.chars().count()) / 3).max(2);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The path closest to `wanted`: the same file name in another folder wins,
+/// then the smallest edit distance over the whole path.
+pub fn did_you_mean_path<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    let name = wanted.rsplit('/').next().unwrap_or(wanted);
+    let same_name = candidates
+        .clone()
+        .into_iter()
+        .filter(|c| c.rsplit('/').next() == Some(name))
+        .min_by_key(|c| levenshtein(wanted, c));
+    if same_name.is_some() {
+        return same_name;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(wanted, c);
+        if d <= (wanted.len().max(c.len()) / 3).max(3) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Lowercase words of a statement with Markdown links and punctuation removed.
+pub fn words(text: &str) -> Vec<String> {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // `[label](target)` keeps only the label.
+        if c == ']' && chars.peek() == Some(&'(') {
+            for d in chars.by_ref() {
+                if d == ')' {
+                    break;
+                }
+            }
+            plain.push(' ');
+            continue;
+        }
+        if c.is_alphanumeric() {
+            plain.extend(c.to_lowercase());
+        } else if c == '\'' || c == '’' {
+            // "team's" stays one word.
+        } else {
+            plain.push(' ');
+        }
+    }
+    plain.split_whitespace().map(str::to_owned).collect()
+}
+
+/// A slug of the first few significant words: `Writes clear design docs.` → `writes-clear-design-docs`.
+pub fn slug(text: &str, max_words: usize) -> String {
+    const SKIP: &[&str] = &[
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with",
+    ];
+    let w: Vec<String> = words(text)
+        .into_iter()
+        .filter(|w| !SKIP.contains(&w.as_str()) && w.is_ascii())
+        .take(max_words)
+        .collect();
+    if w.is_empty() {
+        "item".to_owned()
+    } else {
+        w.join("-")
+    }
+}
+
+/// Turns a title into an id: `Site Reliability` → `site-reliability`.
+pub fn slugify(title: &str) -> String {
+    let w = words(title);
+    if w.is_empty() {
+        "untitled".to_owned()
+    } else {
+        w.join("-")
+    }
+}
+
+/// Jaccard similarity of the word sets of two statements, 0.0..=1.0.
+pub fn word_similarity(a: &[String], b: &[String]) -> f64 {
+    let a: BTreeSet<&String> = a.iter().collect();
+    let b: BTreeSet<&String> = b.iter().collect();
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 1.0;
+    }
+    let inter = a.intersection(&b).count();
+    inter as f64 / union as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("senoir", ["intern", "senior", "staff"]),
+            Some("senior")
+        );
+        assert_eq!(did_you_mean("banana", ["intern", "senior"]), None);
+        assert_eq!(
+            did_you_mean_path(
+                "includes/engineering/senior-leadership.md",
+                [
+                    "includes/engineering-careers/senior-leadership.md",
+                    "includes/x.md"
+                ]
+            ),
+            Some("includes/engineering-careers/senior-leadership.md")
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("Writes [clear](/x) design docs for the team.", 4),
+            "writes-clear-design-docs"
+        );
+        assert_eq!(slug("!!!", 4), "item");
+        assert_eq!(slugify("Site Reliability"), "site-reliability");
+    }
+}

@@ -1,0 +1,75 @@
+//! Reading a framework directory into a FileSet, and writing files back.
+
+use ladder_framework::FileSet;
+use std::path::Path;
+
+/// Files larger than this are refused rather than read.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads every `.md`, `.yaml` and `.yml` file under `dir`, skipping hidden
+/// folders and `target/`.
+pub fn framework_dir(dir: &Path) -> Result<FileSet, String> {
+    let meta = std::fs::metadata(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    if !meta.is_dir() {
+        return Err(format!(
+            "{} is not a directory; give the framework's root folder (the one with ladder.yaml)",
+            dir.display()
+        ));
+    }
+    let mut files = FileSet::new();
+    walk(dir, dir, &mut files)?;
+    Ok(files)
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut FileSet) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut entries: Vec<_> = entries
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry
+            .file_type()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if kind.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(root, &path, files)?;
+            }
+            continue;
+        }
+        let wanted = [".md", ".yaml", ".yml"].iter().any(|e| name.ends_with(e));
+        if !kind.is_file() || !wanted {
+            continue;
+        }
+        let size = entry
+            .metadata()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .len();
+        if size > MAX_FILE_BYTES {
+            return Err(format!(
+                "{} is {size} bytes, larger than the {MAX_FILE_BYTES}-byte limit for a framework file",
+                path.display()
+            ));
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let rel = path
+            .strip_prefix(root)
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.insert(&rel, bytes);
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a failure never leaves
+/// a half-written file.
+pub fn write_atomically(target: &Path, text: &str) -> Result<(), String> {
+    let tmp = target.with_extension("md.ladder-tmp");
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))
+}

@@ -1,0 +1,258 @@
+//! `ladder`: engineering career frameworks as code.
+
+mod load;
+mod render;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ladder_framework::{FileSet, compile, example, ids, resolve};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit codes: 0 clean or warnings only, 1 the framework has errors, 2 usage or IO errors.
+const EXIT_ERRORS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "ladder", version, about = "Engineering career frameworks as code", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write the example framework into DIR (which must not exist or be empty).
+    Init { dir: PathBuf },
+    /// Validate a framework and report every problem.
+    ///
+    /// Exit 0 when clean or warnings only, 1 on errors, 2 on usage or IO errors.
+    Check {
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show the resolved expectations of a role, or of a competency layer.
+    Show {
+        dir: PathBuf,
+        /// Job family id, e.g. `backend-engineer`.
+        #[arg(
+            long,
+            conflicts_with = "framework",
+            required_unless_present = "framework"
+        )]
+        family: Option<String>,
+        /// Competency layer id, e.g. `development`, to show a layer on its own.
+        #[arg(long)]
+        framework: Option<String>,
+        /// Level id, e.g. `senior`.
+        #[arg(long)]
+        level: String,
+        /// Specialty id within the family.
+        #[arg(long, requires = "family")]
+        specialty: Option<String>,
+        /// Only statements defined at this level, not the levels below it.
+        #[arg(long)]
+        own: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Assign stable ids to statements that lack one, in place.
+    Ids {
+        dir: PathBuf,
+        /// Change nothing; exit 1 if any statement lacks an id.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { dir } => init(&dir),
+        Command::Check { dir, format } => check(&dir, format),
+        Command::Show {
+            dir,
+            family,
+            framework,
+            level,
+            specialty,
+            own,
+            format,
+        } => show(
+            &dir,
+            family,
+            framework,
+            &level,
+            specialty.as_deref(),
+            own,
+            format,
+        ),
+        Command::Ids { dir, check } => assign_ids(&dir, check),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn init(dir: &Path) -> Result<u8, String> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} already exists and is not empty; choose a new directory",
+                dir.display()
+            ));
+        }
+    }
+    for (path, text) in example::FILES {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&target, text)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
+    println!(
+        "wrote the example framework ({} files) to {}",
+        example::FILES.len(),
+        dir.display()
+    );
+    println!("next: ladder check {}", dir.display());
+    Ok(0)
+}
+
+fn check(dir: &Path, format: Format) -> Result<u8, String> {
+    let files = load::framework_dir(dir)?;
+    let (framework, diags) = compile(&files);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    match format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": diags,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+            );
+        }
+        Format::Text => {
+            render::diagnostics(dir, &files, &diags);
+            let statements = framework.items.len();
+            let summary = format!(
+                "{} layers, {} families, {} levels, {statements} statements and items",
+                framework.layers.len(),
+                framework.families.len(),
+                framework.config.levels.len(),
+            );
+            if errors > 0 {
+                eprintln!(
+                    "error: {} in {} ({summary})",
+                    render::counts(errors, warnings),
+                    dir.display()
+                );
+            } else {
+                println!(
+                    "ok: {}: {summary}{}",
+                    dir.display(),
+                    if warnings > 0 {
+                        format!("; {}", render::counts(0, warnings))
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+    }
+    Ok(if errors > 0 { EXIT_ERRORS } else { 0 })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show(
+    dir: &Path,
+    family: Option<String>,
+    framework: Option<String>,
+    level: &str,
+    specialty: Option<&str>,
+    own: bool,
+    format: Format,
+) -> Result<u8, String> {
+    let files = load::framework_dir(dir)?;
+    let (fw, diags) = compile(&files);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        render::diagnostics(dir, &files, &diags);
+        eprintln!(
+            "error: the framework has {}; fix them first (`ladder check {}`)",
+            render::counts(errors, 0),
+            dir.display()
+        );
+        return Ok(EXIT_ERRORS);
+    }
+    let json = |v: &dyn erased::Json| v.to_json();
+    match (family, framework) {
+        (Some(f), _) => {
+            let view = resolve::role(&fw, &f, level, specialty, own).map_err(|e| e.to_string())?;
+            match format {
+                Format::Json => println!("{}", json(&view)?),
+                Format::Text => print!("{}", render::role(&fw, &view)),
+            }
+        }
+        (None, Some(layer)) => {
+            let view = resolve::layer(&fw, &layer, level, own).map_err(|e| e.to_string())?;
+            match format {
+                Format::Json => println!("{}", json(&view)?),
+                Format::Text => print!("{}", render::layer(&fw, &view)),
+            }
+        }
+        (None, None) => return Err("give --family F or --framework LAYER".to_owned()),
+    }
+    Ok(0)
+}
+
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> Result<String, String>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> Result<String, String> {
+            serde_json::to_string_pretty(self).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn assign_ids(dir: &Path, check_only: bool) -> Result<u8, String> {
+    let files: FileSet = load::framework_dir(dir)?;
+    let plan = ids::plan(&files);
+    if check_only {
+        for a in &plan {
+            println!("{}:{}: missing id (would be `{}`)", a.file, a.line, a.id);
+        }
+        if plan.is_empty() {
+            println!("ok: every statement has an id");
+            return Ok(0);
+        }
+        return Ok(EXIT_ERRORS);
+    }
+    let changed = ids::apply(&files);
+    for (path, text) in &changed {
+        let target = dir.join(path);
+        load::write_atomically(&target, text)?;
+    }
+    println!("assigned {} ids in {} files", plan.len(), changed.len());
+    Ok(0)
+}
