@@ -36,6 +36,8 @@ pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
         registered: BTreeSet::new(),
         heading_warned: BTreeSet::new(),
         pending_extends: Vec::new(),
+        config_ok: true,
+        broken_layers: BTreeSet::new(),
     };
     c.run();
     let mut diags = c.diags;
@@ -83,6 +85,12 @@ struct Compiler<'a> {
     heading_warned: BTreeSet<(String, usize)>,
     /// (layer, parent, span of `extends`) checked once every layer is read.
     pending_extends: Vec<(String, String, Span)>,
+    /// False when ladder.yaml is missing or unreadable: level and category
+    /// names are then taken as written, so one broken file is one error.
+    config_ok: bool,
+    /// Ids of layer files whose front matter could not be read, guessed
+    /// from the text, so references to them are not reported as unknown.
+    broken_layers: BTreeSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -192,17 +200,25 @@ impl<'a> Compiler<'a> {
         }
         match self.files.text(CONFIG_FILE) {
             Some(text) => {
+                let before = self.diags.len();
                 self.fw.config = config::load(CONFIG_FILE, text, &mut self.diags);
+                self.config_ok = self.fw.config.levels.len() > 0
+                    && !self.diags[before..].iter().any(|d| {
+                        d.code == "yaml" || d.code == "missing-key" || d.code == "unknown-key"
+                    });
             }
-            None if self.files.contains(CONFIG_FILE) => {}
-            None => self.diags.push(
+            None if self.files.contains(CONFIG_FILE) => self.config_ok = false,
+            None => {
+                self.config_ok = false;
+                self.diags.push(
                 Diagnostic::error(
                     "missing-config",
                     Span::file_start(CONFIG_FILE),
                     "this directory has no `ladder.yaml`",
                 )
                 .with_help("run `ladder init DIR` to see a complete example, or point at the framework's root folder"),
-            ),
+                );
+            }
         }
         let files = self.files;
         let paths: Vec<&'a str> = files.paths().collect();
@@ -286,6 +302,17 @@ impl<'a> Compiler<'a> {
                         .with_help("ids are unique across the framework; give this statement a new id, or delete the `{#…}` and run `ladder ids`"),
                     );
                 }
+                // Go on under a name that cannot clash, so the statement is
+                // still placed and nothing else is reported about it.
+                let fallback = format!("{id}@{}:{}", span.file, span.line);
+                self.registered.insert(key);
+                self.fw.items.entry(fallback.clone()).or_insert(Item {
+                    id: fallback.clone(),
+                    text: text.to_owned(),
+                    source,
+                    provisional_id: false,
+                });
+                return fallback;
             }
             Some(_) => {}
             None => {
@@ -391,6 +418,9 @@ impl<'a> Compiler<'a> {
                     });
                 }
                 Block::Prose { text, .. } => out.push(Flat::Prose { text }),
+                Block::BrokenInclude { guessed_path } => {
+                    self.used_includes.insert(guessed_path);
+                }
                 Block::Include {
                     path,
                     span,
@@ -450,11 +480,15 @@ impl<'a> Compiler<'a> {
                 path_span.clone(),
                 format!("include `{path}` does not exist"),
             );
-            self.diags
-                .push(match did_you_mean_path(path, candidates.iter().copied()) {
+            let guess = did_you_mean_path(path, candidates.iter().copied()).map(str::to_owned);
+            if let Some(g) = &guess {
+                // Reported here; not also as an unused include.
+                self.used_includes.insert(g.clone());
+            }
+            self.diags.push(match guess {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}`?"))
-                    .with_suggestion(s.to_owned()),
+                    .with_suggestion(s),
                 None => d.with_help(
                     "include paths are relative to the framework root, e.g. `includes/values.md`",
                 ),
@@ -533,6 +567,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn find_level(&self, heading: &str) -> Option<String> {
+        if !self.config_ok {
+            return Some(slugify(heading));
+        }
         let n = norm(heading);
         self.fw
             .config
@@ -543,6 +580,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn find_category(&self, heading: &str) -> Option<String> {
+        if !self.config_ok {
+            return Some(slugify(heading));
+        }
         let n = norm(heading);
         let n = n.strip_suffix("competencies").unwrap_or(&n);
         self.fw
@@ -572,6 +612,9 @@ impl<'a> Compiler<'a> {
             "a layer",
             "id: development\ntitle: Development\nextends: engineering",
         ) else {
+            let text = self.text(path).unwrap_or("");
+            let guess = guess_id(text).unwrap_or_else(|| slugify(stem(path)));
+            self.broken_layers.insert(guess);
             return;
         };
         self.check_id(&doc, &meta.id, "layer");
@@ -600,7 +643,7 @@ impl<'a> Compiler<'a> {
         }
         let mut level: Option<(String, Span)> = None;
         let mut category: Option<(String, Span)> = None;
-        let mut skipping = false;
+        let mut skip_depth: Option<usize> = None;
         let mut seen_levels: BTreeSet<String> = BTreeSet::new();
         let mut seen_cats: BTreeSet<String> = BTreeSet::new();
         let mut level_items = 0usize;
@@ -622,7 +665,7 @@ impl<'a> Compiler<'a> {
                     cat_items = 0;
                     level_items = 0;
                     seen_cats.clear();
-                    skipping = false;
+                    skip_depth = None;
                     match self.find_level(&text) {
                         Some(l) => {
                             if !seen_levels.insert(l.clone()) {
@@ -639,7 +682,7 @@ impl<'a> Compiler<'a> {
                         }
                         None => {
                             level = None;
-                            skipping = true;
+                            skip_depth = Some(2);
                             self.unknown_level_heading(span, &text);
                         }
                     }
@@ -652,7 +695,7 @@ impl<'a> Compiler<'a> {
                 } if level.is_some() => {
                     self.close_category(&category, cat_items);
                     cat_items = 0;
-                    skipping = false;
+                    skip_depth = None;
                     match self.find_category(&text) {
                         Some(c) => {
                             if !seen_cats.insert(c.clone()) {
@@ -669,7 +712,7 @@ impl<'a> Compiler<'a> {
                         }
                         None => {
                             category = None;
-                            skipping = true;
+                            skip_depth = Some(3);
                             let cats: Vec<String> = self
                                 .fw
                                 .config
@@ -694,13 +737,21 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
-                Flat::Heading { text, span, .. } => {
+                Flat::Heading {
+                    depth, text, span, ..
+                } => {
                     started = true;
-                    skipping = true;
+                    if skip_depth.is_some_and(|d| depth > d) {
+                        continue; // inside a section already reported
+                    }
+                    skip_depth = Some(depth);
                     self.unknown_heading(span, &text, "a level (`##`) or category (`###`)");
                 }
                 Flat::Item { id, span, via } => {
-                    if skipping {
+                    if level.is_some() {
+                        level_items += 1;
+                    }
+                    if skip_depth.is_some() {
                         continue;
                     }
                     let Some((lv, _)) = &level else {
@@ -727,7 +778,6 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     };
-                    level_items += 1;
                     cat_items += 1;
                     if let Some(p) = layer.placements.iter().find(|p| p.item == id) {
                         let msg = format!(
@@ -811,6 +861,9 @@ impl<'a> Compiler<'a> {
         let ids: Vec<String> = self.fw.layers.iter().map(|l| l.id.clone()).collect();
         let mut in_cycle: BTreeSet<String> = BTreeSet::new();
         for (layer, parent, span) in pending {
+            if self.broken_layers.contains(&parent) {
+                continue;
+            }
             if !ids.contains(&parent) {
                 let d = Diagnostic::error(
                     "unknown-layer",
@@ -874,7 +927,8 @@ impl<'a> Compiler<'a> {
             return;
         }
         let layer_ids: Vec<String> = self.fw.layers.iter().map(|l| l.id.clone()).collect();
-        if !layer_ids.contains(&meta.layer.value) {
+        if !layer_ids.contains(&meta.layer.value) && !self.broken_layers.contains(&meta.layer.value)
+        {
             let d = Diagnostic::error(
                 "unknown-layer",
                 doc.span_of(&meta.layer),
@@ -897,6 +951,12 @@ impl<'a> Compiler<'a> {
         for l in &meta.levels {
             let span = doc.span_of(l);
             match self.fw.level(&l.value) {
+                None if !self.config_ok => levels.push(FamilyLevel {
+                    level: l.value.clone(),
+                    grade: meta.grades.get(&l.value).copied().unwrap_or(0.0),
+                    responsibilities: Section::default(),
+                    requirements: Section::default(),
+                }),
                 None => {
                     let d = Diagnostic::error(
                         "unknown-level",
@@ -1038,7 +1098,7 @@ impl<'a> Compiler<'a> {
             Specialty(usize),
             SpecialtyList(usize, ListKind),
             Other(usize),
-            Skip,
+            Skip(usize),
         }
         let mut at = At::Description;
         let mut open: Option<(Span, String, usize)> = None; // list heading, name, items
@@ -1111,12 +1171,12 @@ impl<'a> Compiler<'a> {
                                         "add `{l}` to `levels:` in the front matter"
                                     )),
                                 );
-                                At::Skip
+                                At::Skip(3)
                             }
                         },
                         None => {
                             self.unknown_level_heading(span, &text);
-                            At::Skip
+                            At::Skip(3)
                         }
                     };
                     // Content right under a level heading, before any `####`,
@@ -1145,7 +1205,7 @@ impl<'a> Compiler<'a> {
                                 &text,
                                 "`Responsibilities` or `Requirements`",
                             );
-                            at = At::Skip;
+                            at = At::Skip(4);
                         }
                     }
                 }
@@ -1173,7 +1233,7 @@ impl<'a> Compiler<'a> {
                     }
                     let layer = attrs.pairs.get("layer").cloned();
                     if let Some(l) = &layer {
-                        if self.fw.layer(l).is_none() {
+                        if self.fw.layer(l).is_none() && !self.broken_layers.contains(l) {
                             let ids: Vec<String> =
                                 self.fw.layers.iter().map(|l| l.id.clone()).collect();
                             let d = Diagnostic::error(
@@ -1236,14 +1296,21 @@ impl<'a> Compiler<'a> {
                                 &text,
                                 "`Responsibilities`, `Requirements` or `Nice to have`",
                             );
-                            at = At::Skip;
+                            at = At::Skip(4);
                         }
                     }
                 }
-                Flat::Heading { text, span, .. } => {
+                Flat::Heading {
+                    depth, text, span, ..
+                } => {
                     close(self, &mut open);
+                    if let At::Skip(d) = at {
+                        if depth > d {
+                            continue; // inside a section already reported
+                        }
+                    }
                     self.unknown_heading(span, &text, "a section of a job family here");
-                    at = At::Skip;
+                    at = At::Skip(depth);
                 }
                 Flat::Item { id, span, .. } => {
                     let section: Option<&mut Section> = match at {
@@ -1275,7 +1342,7 @@ impl<'a> Compiler<'a> {
                                 o.2 += 1;
                             }
                         }
-                        None if at == At::Skip => {}
+                        None if matches!(at, At::Skip(_)) => {}
                         None => self.diags.push(
                             Diagnostic::warning(
                                 "stray-item",
@@ -1394,6 +1461,22 @@ impl<'a> Compiler<'a> {
             }
         }
     }
+}
+
+fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+/// The `id:` of a front matter that could not be parsed, read as text.
+fn guess_id(text: &str) -> Option<String> {
+    text.lines()
+        .skip(1)
+        .take_while(|l| l.trim_end() != "---")
+        .find_map(|l| {
+            let v = l.strip_prefix("id:")?.trim().trim_matches(['"', '\'']);
+            (!v.is_empty()).then(|| v.to_owned())
+        })
 }
 
 fn line_col_offset(text: &str, line: u32, column: u32) -> usize {

@@ -271,6 +271,7 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
                         b.max.value, b.min.value
                     ),
                 )
+                .with_help("set `max` to at least `min`")
                 .with_suggestion(b.min.value.to_string()),
             );
         }

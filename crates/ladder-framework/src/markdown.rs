@@ -43,12 +43,14 @@ pub fn split_front_matter<'t>(file: &str, text: &'t str) -> Result<Split<'t>, Bo
         }
         pos = end;
     }
-    Err(Box::new(Diagnostic::error(
-        "front-matter",
-        Span::at(file, text, 0, 3),
-        "front matter is opened with `---` but never closed",
-    )
-    .with_help("add a line with `---` after the last YAML key")))
+    Err(Box::new(
+        Diagnostic::error(
+            "front-matter",
+            Span::at(file, text, 0, 3),
+            "front matter is opened with `---` but never closed",
+        )
+        .with_help("add a line with `---` after the last YAML key"),
+    ))
 }
 
 /// Attributes written `{#id key=value key="two words"}` after a heading.
@@ -86,6 +88,11 @@ pub enum Block {
     Prose {
         text: String,
         span: Span,
+    },
+    /// An include the reader could not accept (already reported); the path
+    /// it most likely meant, so that file is not also reported as unused.
+    BrokenInclude {
+        guessed_path: String,
     },
 }
 
@@ -316,6 +323,8 @@ impl Parser<'_> {
                         )
                         .with_suggestion(format!("{{#{fixed}}}")),
                     );
+                    // Go on with the suggested id, so one defect is one diagnostic.
+                    id = Some(fixed);
                     text = text.get(..open).unwrap_or("").trim_end().to_owned();
                 }
             }
@@ -445,6 +454,8 @@ impl Parser<'_> {
                 .with_help(format!("write it as `{corrected}`"))
                 .with_suggestion(corrected),
         );
+        self.blocks
+            .push(Block::BrokenInclude { guessed_path: path });
     }
 }
 
@@ -495,14 +506,15 @@ mod tests {
 
     #[test]
     fn items_ids_and_continuations() {
-        let (b, d) =
-            blocks("## Senior\n\n- Leads work {#lead}\n- Writes docs\n  that others read.\n");
+        let src = "## Senior\n\n- Leads work {#lead}\n- Writes docs\n  that others read.\n";
+        let (b, d) = blocks(src);
+        let read_end = src.find("read.").unwrap() + "read.".len();
         assert!(d.is_empty());
         assert!(
             matches!(&b[1], Block::Item { text, id: Some(id), .. } if text == "Leads work" && id == "lead")
         );
         assert!(
-            matches!(&b[2], Block::Item { text, id: None, end, .. } if text == "Writes docs that others read." && *end == 52)
+            matches!(&b[2], Block::Item { text, id: None, end, .. } if text == "Writes docs that others read." && *end == read_end)
         );
     }
 

@@ -4,7 +4,7 @@
 use crate::model::{Framework, HiringStage, Section, Source};
 use crate::similar::did_you_mean;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// One resolved expectation with its provenance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -117,36 +117,49 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
             .collect()
     };
     levels.reverse(); // lowest first
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    for category in &fw.config.categories {
-        for l in &chain {
-            for lv in &levels {
-                for p in l
-                    .placements
-                    .iter()
-                    .filter(|p| p.category == category.id && p.level == *lv)
-                {
-                    if !seen.insert(p.item.clone()) {
-                        continue;
-                    }
-                    let Some(item) = fw.items.get(&p.item) else {
-                        continue;
-                    };
-                    out.push(Expectation {
-                        id: item.id.clone(),
-                        text: item.text.clone(),
-                        category: category.id.clone(),
-                        layer: l.id.clone(),
-                        level: p.level.clone(),
-                        source: item.source.clone(),
-                        via: p.via.clone(),
-                    });
-                }
+    let category_rank = |c: &str| {
+        fw.config
+            .categories
+            .iter()
+            .position(|x| x.id == c)
+            .unwrap_or(usize::MAX)
+    };
+    // Every placement in scope, keyed by where it sorts.
+    let mut best: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    let mut found = Vec::new();
+    for (layer_rank, l) in chain.iter().enumerate() {
+        for (order, p) in l.placements.iter().enumerate() {
+            let Some(level_rank) = levels.iter().position(|x| *x == p.level) else {
+                continue;
+            };
+            let key = (level_rank, layer_rank, category_rank(&p.category), order);
+            let keep = best
+                .get(p.item.as_str())
+                .is_none_or(|k| (key.0, key.1) < (k.0, k.1));
+            if keep {
+                best.insert(&p.item, key);
             }
+            found.push((key, *l, p));
         }
     }
-    out
+    found.retain(|(key, _, p)| best.get(p.item.as_str()) == Some(key));
+    // Grouped by category, then layer, then level, then file order.
+    found.sort_by_key(|(k, _, _)| (k.2, k.1, k.0, k.3));
+    found
+        .into_iter()
+        .filter_map(|(_, l, p)| {
+            let item = fw.items.get(&p.item)?;
+            Some(Expectation {
+                id: item.id.clone(),
+                text: item.text.clone(),
+                category: p.category.clone(),
+                layer: l.id.clone(),
+                level: p.level.clone(),
+                source: item.source.clone(),
+                via: p.via.clone(),
+            })
+        })
+        .collect()
 }
 
 /// A layer's view at a level.

@@ -57,8 +57,7 @@ impl Doc<'_> {
         } else {
             yaml
         };
-        serde_saphyr::from_str::<T>(body)
-            .map_err(|e| Box::new(self.error(&e, body, what)))
+        serde_saphyr::from_str::<T>(body).map_err(|e| Box::new(self.error(&e, body, what)))
     }
 
     fn error(&self, e: &serde_saphyr::Error, body: &str, what: &str) -> Diagnostic {
@@ -104,7 +103,12 @@ impl Doc<'_> {
             } else {
                 "yaml"
             };
-            Diagnostic::error(code, span, format!("{what}: {message}"))
+            let d = Diagnostic::error(code, span, format!("{what}: {message}"));
+            if code == "yaml" {
+                d.with_help("check the YAML here and on the lines above; an unclosed bracket or quote is a common cause")
+            } else {
+                d
+            }
         }
     }
 }

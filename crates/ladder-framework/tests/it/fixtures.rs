@@ -1,0 +1,131 @@
+//! `tests/fixtures/valid/*` compile clean; each `tests/fixtures/invalid/*`
+//! shows exactly one defect, whose diagnostic is the snapshot `expected.txt`.
+
+use crate::{check_snapshot, load, render};
+use ladder_framework::{compile, resolve};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn fixture_dirs(kind: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no {kind} fixtures");
+    dirs
+}
+
+#[test]
+fn valid_fixtures_compile_clean() {
+    for dir in fixture_dirs("valid") {
+        let (fw, diags) = compile(&load(&dir));
+        assert!(diags.is_empty(), "{}:\n{}", dir.display(), render(&diags));
+        // Snapshot what each role resolves to, so a change in resolution shows.
+        let mut out = String::new();
+        for f in &fw.families {
+            for l in &f.levels {
+                let view = resolve::role(&fw, &f.id, &l.level, None, false).unwrap();
+                let ids: Vec<&str> = view.competencies.iter().map(|e| e.id.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "{} {} (grade {}): {}",
+                    f.id,
+                    l.level,
+                    view.grade,
+                    ids.join(" ")
+                );
+            }
+        }
+        for layer in &fw.layers {
+            for level in &fw.config.levels {
+                let own = resolve::layer(&fw, &layer.id, &level.id, true).unwrap();
+                let ids: Vec<String> = own
+                    .competencies
+                    .iter()
+                    .map(|e| format!("{}@{}", e.id, e.layer))
+                    .collect();
+                let _ = writeln!(out, "own {} {}: {}", layer.id, level.id, ids.join(" "));
+            }
+        }
+        check_snapshot(&dir.join("expected.txt"), &out);
+    }
+}
+
+#[test]
+fn invalid_fixtures_report_exactly_their_defect() {
+    let mut wrong = String::new();
+    for dir in fixture_dirs("invalid") {
+        let (_, diags) = compile(&load(&dir));
+        let rendered = render(&diags);
+        check_snapshot(&dir.join("expected.txt"), &rendered);
+        if diags.len() != 1 {
+            let _ = writeln!(
+                wrong,
+                "{} shows {} diagnostics:\n{rendered}",
+                dir.display(),
+                diags.len()
+            );
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "each invalid fixture must show exactly one defect:\n{wrong}"
+    );
+}
+
+#[test]
+fn the_example_framework_is_clean() {
+    let mut files = ladder_framework::FileSet::new();
+    for (p, t) in ladder_framework::example::FILES {
+        files.insert_text(p, *t);
+    }
+    let (fw, diags) = compile(&files);
+    assert!(diags.is_empty(), "{}", render(&diags));
+    // What the issue asks the example to hold.
+    assert!(fw.families.len() >= 2);
+    assert!(
+        fw.families
+            .iter()
+            .map(|f| f.specialties.len())
+            .sum::<usize>()
+            >= 3
+    );
+    assert!(fw.families.iter().all(|f| !f.hiring_process.is_empty()));
+    assert!(fw.layers.iter().any(|l| fw.layer_chain(&l.id).len() >= 4));
+    for level in [
+        "intern",
+        "associate",
+        "intermediate",
+        "senior",
+        "staff",
+        "principal",
+        "manager",
+    ] {
+        assert!(fw.level(level).is_some(), "{level}");
+    }
+    assert!(
+        fw.items
+            .values()
+            .any(|i| i.source.file.starts_with("includes/"))
+    );
+}
+
+#[test]
+fn the_embedded_example_lists_every_file_on_disk() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("example");
+    let on_disk = crate::load(&root);
+    let embedded: Vec<&str> = ladder_framework::example::FILES
+        .iter()
+        .map(|(p, _)| *p)
+        .collect();
+    let mut disk: Vec<&str> = on_disk.paths().collect();
+    disk.sort_unstable();
+    let mut emb = embedded.clone();
+    emb.sort_unstable();
+    assert_eq!(emb, disk, "add new example files to src/example.rs");
+}
