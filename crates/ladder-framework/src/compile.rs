@@ -202,8 +202,8 @@ impl<'a> Compiler<'a> {
             Some(text) => {
                 let before = self.diags.len();
                 self.fw.config = config::load(CONFIG_FILE, text, &mut self.diags);
-                self.config_ok = self.fw.config.levels.len() > 0
-                    && !self.diags[before..].iter().any(|d| {
+                self.config_ok = !self.fw.config.levels.is_empty()
+                    && !self.diags.iter().skip(before).any(|d| {
                         d.code == "yaml" || d.code == "missing-key" || d.code == "unknown-key"
                     });
             }
