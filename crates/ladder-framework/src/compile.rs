@@ -70,6 +70,9 @@ enum Flat {
     Prose {
         text: String,
     },
+    /// An include that could not be expanded (already reported). It counts
+    /// as content, so its section is not also reported as empty.
+    Broken,
 }
 
 struct Compiler<'a> {
@@ -420,6 +423,7 @@ impl<'a> Compiler<'a> {
                 Block::Prose { text, .. } => out.push(Flat::Prose { text }),
                 Block::BrokenInclude { guessed_path } => {
                     self.used_includes.insert(guessed_path);
+                    out.push(Flat::Broken);
                 }
                 Block::Include {
                     path,
@@ -454,6 +458,7 @@ impl<'a> Compiler<'a> {
                 )
                 .with_help("an include may not include itself, directly or through others"),
             );
+            out.push(Flat::Broken);
             return;
         }
         if stack.len() > MAX_INCLUDE_DEPTH {
@@ -465,6 +470,7 @@ impl<'a> Compiler<'a> {
                 )
                 .with_help("flatten the chain of includes"),
             );
+            out.push(Flat::Broken);
             return;
         }
         if !self.files.contains(path) {
@@ -493,6 +499,7 @@ impl<'a> Compiler<'a> {
                     "include paths are relative to the framework root, e.g. `includes/values.md`",
                 ),
             });
+            out.push(Flat::Broken);
             return;
         }
         self.used_includes.insert(path.to_owned());
@@ -797,6 +804,12 @@ impl<'a> Compiler<'a> {
                         category: cat.clone(),
                         via,
                     });
+                }
+                Flat::Broken => {
+                    if level.is_some() {
+                        level_items += 1;
+                        cat_items += 1;
+                    }
                 }
                 Flat::Prose { text } => {
                     if !started {
@@ -1353,6 +1366,11 @@ impl<'a> Compiler<'a> {
                         ),
                     }
                 }
+                Flat::Broken => {
+                    if let Some(o) = &mut open {
+                        o.2 += 1;
+                    }
+                }
                 Flat::Prose { text } => {
                     let target: Option<&mut String> = match at {
                         At::Description => Some(&mut family.description),
@@ -1409,12 +1427,21 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        // Each statement's words, sorted and deduplicated, computed once.
+        let mut word_sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         for view in views {
-            let w: Vec<Vec<String>> = view.iter().map(|e| words(&e.text)).collect();
+            for e in &view {
+                word_sets.entry(e.id.clone()).or_insert_with(|| {
+                    let mut w = words(&e.text);
+                    w.sort_unstable();
+                    w.dedup();
+                    w
+                });
+            }
             for (i, a) in view.iter().enumerate() {
-                for (j, b) in view.iter().enumerate().skip(i + 1) {
-                    let (Some(wa), Some(wb)) = (w.get(i), w.get(j)) else {
+                for b in view.iter().skip(i + 1) {
+                    let (Some(wa), Some(wb)) = (word_sets.get(&a.id), word_sets.get(&b.id)) else {
                         continue;
                     };
                     if wa.len() < 3 || wb.len() < 3 {

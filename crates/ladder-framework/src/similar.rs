@@ -1,7 +1,5 @@
 //! Small string helpers: edit distance, did-you-mean, slugs, near-duplicates.
 
-use std::collections::BTreeSet;
-
 /// Levenshtein distance in characters.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -120,15 +118,24 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
-/// Jaccard similarity of the word sets of two statements, 0.0..=1.0.
+/// Jaccard similarity of two sorted, deduplicated word lists, 0.0..=1.0.
 pub fn word_similarity(a: &[String], b: &[String]) -> f64 {
-    let a: BTreeSet<&String> = a.iter().collect();
-    let b: BTreeSet<&String> = b.iter().collect();
-    let union = a.union(&b).count();
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
     if union == 0 {
         return 1.0;
     }
-    let inter = a.intersection(&b).count();
     inter as f64 / union as f64
 }
 

@@ -24,7 +24,7 @@ pub fn diagnostics(dir: &Path, files: &FileSet, diags: &[Diagnostic]) {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme.clone()).with_width(100);
     for d in diags {
         let mut help = d.help.clone();
         if let (Some(s), Some(h)) = (&d.suggestion, &help) {
@@ -55,10 +55,16 @@ pub fn diagnostics(dir: &Path, files: &FileSet, diags: &[Diagnostic]) {
             }
             None => {
                 let m = MietteDiagnostic {
-                    message: format!("{shown_path}: {}", m.message),
+                    message: format!(
+                        "{shown_path}:{}:{}: {}",
+                        d.span.line, d.span.column, m.message
+                    ),
                     ..m
                 };
-                handler.render_report(&mut out, &m)
+                // No source to show: keep the place on one unwrapped line.
+                GraphicalReportHandler::new_themed(theme.clone())
+                    .with_width(usize::MAX / 4)
+                    .render_report(&mut out, &m)
             }
         };
         if rendered.is_err() {
