@@ -676,13 +676,9 @@ impl<'a> Compiler<'a> {
                     match self.find_level(&text) {
                         Some(l) => {
                             if !seen_levels.insert(l.clone()) {
-                                self.diags.push(
-                                    Diagnostic::error(
-                                        "duplicate-section",
-                                        span.clone(),
-                                        format!("level `{l}` has a second section in this layer"),
-                                    )
-                                    .with_help("merge the two sections"),
+                                self.duplicate_section(
+                                    &span,
+                                    format!("level `{l}` has a second section in this layer"),
                                 );
                             }
                             level = Some((l, span));
@@ -706,13 +702,9 @@ impl<'a> Compiler<'a> {
                     match self.find_category(&text) {
                         Some(c) => {
                             if !seen_cats.insert(c.clone()) {
-                                self.diags.push(
-                                    Diagnostic::error(
-                                        "duplicate-section",
-                                        span.clone(),
-                                        format!("category `{c}` appears twice under this level"),
-                                    )
-                                    .with_help("merge the two sections"),
+                                self.duplicate_section(
+                                    &span,
+                                    format!("category `{c}` appears twice under this level"),
                                 );
                             }
                             category = Some((c, span));
@@ -824,6 +816,13 @@ impl<'a> Compiler<'a> {
         self.close_category(&category, cat_items);
         self.close_level(&level, level_items);
         self.fw.layers.push(layer);
+    }
+
+    fn duplicate_section(&mut self, span: &Span, message: String) {
+        self.diags.push(
+            Diagnostic::error("duplicate-section", span.clone(), message)
+                .with_help("merge the two sections"),
+        );
     }
 
     fn unknown_level_heading(&mut self, span: Span, text: &str) {
@@ -1167,7 +1166,7 @@ impl<'a> Compiler<'a> {
                     depth: 3,
                     text,
                     span,
-                    attrs,
+                    attrs: _,
                 } if matches!(at, At::Levels | At::LevelList(..)) => {
                     close(self, &mut open);
                     at = match self.find_level(&text) {
@@ -1197,7 +1196,6 @@ impl<'a> Compiler<'a> {
                     if let At::LevelList(i, _) = at {
                         at = At::LevelList(i, ListKind::PerformanceIndicators);
                     }
-                    let _ = attrs;
                 }
                 Flat::Heading {
                     depth: 4,

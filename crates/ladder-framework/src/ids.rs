@@ -123,7 +123,6 @@ pub fn plan(files: &FileSet) -> Vec<Assignment> {
                         n += 1;
                     }
                     taken.insert(id.clone());
-                    let _ = text;
                     out.push(Assignment {
                         file: path.to_owned(),
                         offset: end,
