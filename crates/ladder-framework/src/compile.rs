@@ -4,7 +4,9 @@
 use crate::config::{self, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::fileset::FileSet;
-use crate::markdown::{Attrs, Block, is_valid_id, parse_blocks, split_front_matter};
+use crate::markdown::{
+    Attrs, Block, file_stem, front_matter_value, is_valid_id, parse_blocks, split_front_matter,
+};
 use crate::model::{
     Family, FamilyLevel, Framework, HiringStage, Item, Layer, OtherSection, Placement, Section,
     Source, Specialty,
@@ -22,21 +24,16 @@ pub const NEAR_DUPLICATE: f64 = 0.85;
 
 /// Compiles a framework. Never panics and never touches the disk.
 pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
-    let provisional = crate::ids::plan(files)
-        .into_iter()
-        .map(|a| ((a.file, a.offset), a.id))
-        .collect();
     let mut c = Compiler {
         files,
         fw: Framework::default(),
         diags: Vec::new(),
-        provisional,
+        provisional: None,
         include_cache: BTreeMap::new(),
         used_includes: BTreeSet::new(),
         registered: BTreeSet::new(),
         heading_warned: BTreeSet::new(),
         pending_extends: Vec::new(),
-        config_ok: true,
         broken_layers: BTreeSet::new(),
     };
     c.run();
@@ -79,7 +76,9 @@ struct Compiler<'a> {
     files: &'a FileSet,
     fw: Framework,
     diags: Vec<Diagnostic>,
-    provisional: BTreeMap<(String, usize), String>,
+    /// The ids `ladder ids` would write, by (file, offset); planned only
+    /// when the first statement without an id is met.
+    provisional: Option<BTreeMap<(String, usize), String>>,
     include_cache: BTreeMap<String, Vec<Block>>,
     used_includes: BTreeSet<String>,
     /// (file, offset) of items already registered, so an include used twice
@@ -88,9 +87,6 @@ struct Compiler<'a> {
     heading_warned: BTreeSet<(String, usize)>,
     /// (layer, parent, span of `extends`) checked once every layer is read.
     pending_extends: Vec<(String, String, Span)>,
-    /// False when ladder.yaml is missing or unreadable: level and category
-    /// names are then taken as written, so one broken file is one error.
-    config_ok: bool,
     /// Ids of layer files whose front matter could not be read, guessed
     /// from the text, so references to them are not reported as unknown.
     broken_layers: BTreeSet<String>,
@@ -134,26 +130,6 @@ struct IncludeMeta {
     #[serde(default)]
     #[allow(dead_code)]
     title: Option<String>,
-}
-
-fn with_did_you_mean<'s>(
-    d: Diagnostic,
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'s str> + Clone,
-) -> Diagnostic {
-    match did_you_mean(wanted, candidates.clone()) {
-        Some(s) => d
-            .with_help(format!("did you mean `{s}`?"))
-            .with_suggestion(s.to_owned()),
-        None => {
-            let all: Vec<&str> = candidates.into_iter().collect();
-            if all.is_empty() {
-                d
-            } else {
-                d.with_help(format!("known: {}", all.join(", ")))
-            }
-        }
-    }
 }
 
 /// Heading text normalised for matching: lowercase letters and digits only.
@@ -203,16 +179,10 @@ impl<'a> Compiler<'a> {
         }
         match self.files.text(CONFIG_FILE) {
             Some(text) => {
-                let before = self.diags.len();
                 self.fw.config = config::load(CONFIG_FILE, text, &mut self.diags);
-                self.config_ok = !self.fw.config.levels.is_empty()
-                    && !self.diags.iter().skip(before).any(|d| {
-                        d.code == "yaml" || d.code == "missing-key" || d.code == "unknown-key"
-                    });
             }
-            None if self.files.contains(CONFIG_FILE) => self.config_ok = false,
+            None if self.files.contains(CONFIG_FILE) => {}
             None => {
-                self.config_ok = false;
                 self.diags.push(
                 Diagnostic::error(
                     "missing-config",
@@ -258,19 +228,33 @@ impl<'a> Compiler<'a> {
         self.check_duplicates();
     }
 
+    /// False when ladder.yaml is missing or could not be read (loading then
+    /// yields no levels): level and category names are taken as written, so
+    /// one broken file is one error.
+    fn config_ok(&self) -> bool {
+        !self.fw.config.levels.is_empty()
+    }
+
     fn text(&self, path: &str) -> Option<&str> {
         self.files.text(path)
     }
 
     // ---- items and includes ------------------------------------------------
 
-    fn register(&mut self, text: &str, id: Option<&str>, span: &Span, end: usize) -> String {
+    fn register(&mut self, text: &str, given: Option<&str>, span: &Span, end: usize) -> String {
         let key = (span.file.clone(), span.offset);
-        let id = match id {
+        let id = match given {
             Some(id) => id.to_owned(),
             None => {
+                let files = self.files;
                 let prov = self
                     .provisional
+                    .get_or_insert_with(|| {
+                        crate::ids::plan(files)
+                            .into_iter()
+                            .map(|a| ((a.file, a.offset), a.id))
+                            .collect()
+                    })
                     .get(&(span.file.clone(), end))
                     .cloned()
                     .unwrap_or_else(|| format!("{}-{}", slugify(&span.file), span.line));
@@ -325,18 +309,13 @@ impl<'a> Compiler<'a> {
                         id: id.clone(),
                         text: text.to_owned(),
                         source,
-                        provisional_id: !self.registered.contains(&key)
-                            && self.provisional_hit(span, end),
+                        provisional_id: given.is_none(),
                     },
                 );
             }
         }
         self.registered.insert(key);
         id
-    }
-
-    fn provisional_hit(&self, span: &Span, end: usize) -> bool {
-        self.provisional.contains_key(&(span.file.clone(), end))
     }
 
     fn include_blocks(&mut self, path: &str) -> Option<Vec<Block>> {
@@ -574,7 +553,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn find_level(&self, heading: &str) -> Option<String> {
-        if !self.config_ok {
+        if !self.config_ok() {
             return Some(slugify(heading));
         }
         let n = norm(heading);
@@ -587,7 +566,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn find_category(&self, heading: &str) -> Option<String> {
-        if !self.config_ok {
+        if !self.config_ok() {
             return Some(slugify(heading));
         }
         let n = norm(heading);
@@ -620,7 +599,7 @@ impl<'a> Compiler<'a> {
             "id: development\ntitle: Development\nextends: engineering",
         ) else {
             let text = self.text(path).unwrap_or("");
-            let guess = guess_id(text).unwrap_or_else(|| slugify(stem(path)));
+            let guess = front_matter_value(text, "id").unwrap_or_else(|| slugify(file_stem(path)));
             self.broken_layers.insert(guess);
             return;
         };
@@ -725,11 +704,9 @@ impl<'a> Compiler<'a> {
                                     span,
                                     format!("`{text}` is not a category"),
                                 );
-                                self.diags.push(with_did_you_mean(
-                                    d,
-                                    &text,
-                                    cats.iter().map(String::as_str),
-                                ));
+                                self.diags.push(
+                                    d.with_did_you_mean(&text, cats.iter().map(String::as_str)),
+                                );
                             } else {
                                 self.unknown_heading(span, &text, "a category");
                             }
@@ -836,7 +813,7 @@ impl<'a> Compiler<'a> {
         if did_you_mean(text, names.iter().map(String::as_str)).is_some() {
             let d = Diagnostic::error("unknown-level", span, format!("`{text}` is not a level"));
             self.diags
-                .push(with_did_you_mean(d, text, names.iter().map(String::as_str)));
+                .push(d.with_did_you_mean(text, names.iter().map(String::as_str)));
         } else {
             self.unknown_heading(span, text, "a level");
         }
@@ -882,11 +859,8 @@ impl<'a> Compiler<'a> {
                     span,
                     format!("layer `{layer}` extends `{parent}`, which is not a layer"),
                 );
-                self.diags.push(with_did_you_mean(
-                    d,
-                    &parent,
-                    ids.iter().map(String::as_str),
-                ));
+                self.diags
+                    .push(d.with_did_you_mean(&parent, ids.iter().map(String::as_str)));
                 continue;
             }
             if in_cycle.contains(&layer) {
@@ -946,11 +920,8 @@ impl<'a> Compiler<'a> {
                 doc.span_of(&meta.layer),
                 format!("`layer: {}` names no layer", meta.layer.value),
             );
-            self.diags.push(with_did_you_mean(
-                d,
-                &meta.layer.value,
-                layer_ids.iter().map(String::as_str),
-            ));
+            self.diags
+                .push(d.with_did_you_mean(&meta.layer.value, layer_ids.iter().map(String::as_str)));
         }
         let level_ids: Vec<String> = self.fw.config.levels.iter().map(|l| l.id.clone()).collect();
         let mut levels: Vec<FamilyLevel> = Vec::new();
@@ -963,7 +934,7 @@ impl<'a> Compiler<'a> {
         for l in &meta.levels {
             let span = doc.span_of(l);
             match self.fw.level(&l.value) {
-                None if !self.config_ok => levels.push(FamilyLevel {
+                None if !self.config_ok() => levels.push(FamilyLevel {
                     level: l.value.clone(),
                     grade: meta.grades.get(&l.value).copied().unwrap_or(0.0),
                     responsibilities: Section::default(),
@@ -975,11 +946,8 @@ impl<'a> Compiler<'a> {
                         span,
                         format!("`{}` is not a level in ladder.yaml", l.value),
                     );
-                    self.diags.push(with_did_you_mean(
-                        d,
-                        &l.value,
-                        level_ids.iter().map(String::as_str),
-                    ));
+                    self.diags
+                        .push(d.with_did_you_mean(&l.value, level_ids.iter().map(String::as_str)));
                 }
                 Some(_) if levels.iter().any(|x| x.level == l.value) => {
                     self.diags.push(Diagnostic::error(
@@ -1008,7 +976,7 @@ impl<'a> Compiler<'a> {
                     span.clone(),
                     format!("`grades` sets a grade for `{key}`, which this family does not offer"),
                 );
-                self.diags.push(with_did_you_mean(d, key, offered));
+                self.diags.push(d.with_did_you_mean(key, offered));
             }
             if !grade.is_finite() || *grade < 0.0 {
                 self.diags.push(Diagnostic::error(
@@ -1105,6 +1073,8 @@ impl<'a> Compiler<'a> {
             Description,
             List(ListKind),
             Levels,
+            /// Right under a level heading, before any `####` list.
+            Level(usize),
             LevelList(usize, ListKind),
             Specialties,
             Specialty(usize),
@@ -1167,11 +1137,11 @@ impl<'a> Compiler<'a> {
                     text,
                     span,
                     attrs: _,
-                } if matches!(at, At::Levels | At::LevelList(..)) => {
+                } if matches!(at, At::Levels | At::Level(_) | At::LevelList(..)) => {
                     close(self, &mut open);
                     at = match self.find_level(&text) {
                         Some(l) => match family.levels.iter().position(|x| x.level == l) {
-                            Some(i) => At::LevelList(i, ListKind::Responsibilities),
+                            Some(i) => At::Level(i),
                             None => {
                                 self.diags.push(
                                     Diagnostic::error(
@@ -1191,20 +1161,17 @@ impl<'a> Compiler<'a> {
                             At::Skip(3)
                         }
                     };
-                    // Content right under a level heading, before any `####`,
-                    // is not a list; items there are reported below.
-                    if let At::LevelList(i, _) = at {
-                        at = At::LevelList(i, ListKind::PerformanceIndicators);
-                    }
                 }
                 Flat::Heading {
                     depth: 4,
                     text,
                     span,
                     ..
-                } if matches!(at, At::LevelList(..)) => {
+                } if matches!(at, At::Level(_) | At::LevelList(..)) => {
                     close(self, &mut open);
-                    let At::LevelList(i, _) = at else { continue };
+                    let (At::Level(i) | At::LevelList(i, _)) = at else {
+                        continue;
+                    };
                     match list_kind(&text) {
                         Some(k @ (ListKind::Responsibilities | ListKind::Requirements)) => {
                             open = Some((span, text, 0));
@@ -1252,11 +1219,8 @@ impl<'a> Compiler<'a> {
                                 span.clone(),
                                 format!("specialty `{id}` uses layer `{l}`, which is not a layer"),
                             );
-                            self.diags.push(with_did_you_mean(
-                                d,
-                                l,
-                                ids.iter().map(String::as_str),
-                            ));
+                            self.diags
+                                .push(d.with_did_you_mean(l, ids.iter().map(String::as_str)));
                         }
                     }
                     if family.specialties.iter().any(|s| s.id == id) {
@@ -1486,22 +1450,6 @@ impl<'a> Compiler<'a> {
             }
         }
     }
-}
-
-fn stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".md").unwrap_or(name)
-}
-
-/// The `id:` of a front matter that could not be parsed, read as text.
-fn guess_id(text: &str) -> Option<String> {
-    text.lines()
-        .skip(1)
-        .take_while(|l| l.trim_end() != "---")
-        .find_map(|l| {
-            let v = l.strip_prefix("id:")?.trim().trim_matches(['"', '\'']);
-            (!v.is_empty()).then(|| v.to_owned())
-        })
 }
 
 fn line_col_offset(text: &str, line: u32, column: u32) -> usize {

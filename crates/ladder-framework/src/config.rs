@@ -5,7 +5,7 @@ use crate::markdown::is_valid_id;
 use crate::model::{
     Bounds, Category, Config, FeedbackPolicy, Level, Policy, ReadinessPolicy, ScalePoint, Source,
 };
-use crate::similar::{did_you_mean, slugify};
+use crate::similar::slugify;
 use crate::yaml::Doc;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -369,17 +369,14 @@ fn check_level_order(
             continue;
         }
         if !ids.contains(&below.value.as_str()) {
-            let d = Diagnostic::error(
-                "unknown-level",
-                span,
-                format!("`below: {}` names no level", below.value),
+            diags.push(
+                Diagnostic::error(
+                    "unknown-level",
+                    span,
+                    format!("`below: {}` names no level", below.value),
+                )
+                .with_did_you_mean(&below.value, ids.iter().copied()),
             );
-            diags.push(match did_you_mean(&below.value, ids.iter().copied()) {
-                Some(s) => d
-                    .with_help(format!("did you mean `{s}`?"))
-                    .with_suggestion(s.to_owned()),
-                None => d.with_help(format!("the levels are: {}", ids.join(", "))),
-            });
             continue;
         }
         // Walk down from this level; coming back to it is a cycle.

@@ -114,6 +114,29 @@ impl Diagnostic {
         self
     }
 
+    /// Adds "did you mean `x`?" (and `x` as the suggestion) when a candidate
+    /// is close to `wanted`, or else lists the candidates.
+    #[must_use]
+    pub fn with_did_you_mean<'s>(
+        self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'s str> + Clone,
+    ) -> Diagnostic {
+        match crate::similar::did_you_mean(wanted, candidates.clone()) {
+            Some(s) => self
+                .with_help(format!("did you mean `{s}`?"))
+                .with_suggestion(s.to_owned()),
+            None => {
+                let all: Vec<&str> = candidates.into_iter().collect();
+                if all.is_empty() {
+                    self
+                } else {
+                    self.with_help(format!("known: {}", all.join(", ")))
+                }
+            }
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -8,7 +8,7 @@
 
 use crate::config::{self, CONFIG_FILE};
 use crate::fileset::FileSet;
-use crate::markdown::{Block, parse_blocks, split_front_matter};
+use crate::markdown::{Block, file_stem, front_matter_value, parse_blocks, split_front_matter};
 use crate::similar::{slug, slugify};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,20 +19,6 @@ pub struct Assignment {
     pub offset: usize,
     pub line: u32,
     pub id: String,
-}
-
-fn front_matter_value(text: &str, key: &str) -> Option<String> {
-    let split = split_front_matter("", text).ok()?;
-    split.yaml?.lines().find_map(|l| {
-        let rest = l.strip_prefix(key)?.trim_start().strip_prefix(':')?;
-        let v = rest.trim().trim_matches(['"', '\'']);
-        (!v.is_empty()).then(|| v.to_owned())
-    })
-}
-
-fn stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".md").unwrap_or(name)
 }
 
 /// The ids `ladder ids` would write, in file order.
@@ -77,9 +63,9 @@ pub fn plan(files: &FileSet) -> Vec<Assignment> {
     let mut out = Vec::new();
     for (path, kind, blocks) in parsed {
         let text = files.text(path).unwrap_or("");
-        let own_id = front_matter_value(text, "id").unwrap_or_else(|| slugify(stem(path)));
+        let own_id = front_matter_value(text, "id").unwrap_or_else(|| slugify(file_stem(path)));
         let mut context = match kind {
-            "includes/" => slugify(stem(path)),
+            "includes/" => slugify(file_stem(path)),
             _ => own_id.clone(),
         };
         let mut h2 = String::new();

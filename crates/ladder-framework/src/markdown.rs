@@ -53,6 +53,28 @@ pub fn split_front_matter<'t>(file: &str, text: &'t str) -> Result<Split<'t>, Bo
     ))
 }
 
+/// A top-level `key: value` of a file's front matter, read as text, so it
+/// works even when the YAML does not parse or is never closed.
+pub fn front_matter_value(text: &str, key: &str) -> Option<String> {
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    lines
+        .take_while(|l| !matches!(l.trim_end(), "---" | "..."))
+        .find_map(|l| {
+            let rest = l.strip_prefix(key)?.trim_start().strip_prefix(':')?;
+            let v = rest.trim().trim_matches(['"', '\'']);
+            (!v.is_empty()).then(|| v.to_owned())
+        })
+}
+
+/// A page's file name without folder and `.md`: `layers/platform.md` → `platform`.
+pub fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
 /// Attributes written `{#id key=value key="two words"}` after a heading.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Attrs {

@@ -79,6 +79,26 @@ fn invalid_fixtures_report_exactly_their_defect() {
 }
 
 #[test]
+fn a_missing_id_is_provisional_and_is_the_one_ladder_ids_would_write() {
+    let files =
+        load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/missing-id"));
+    let (fw, _) = compile(&files);
+    let planned = ladder_framework::ids::plan(&files);
+    assert_eq!(planned.len(), 1);
+    let item = fw
+        .items
+        .get(&planned[0].id)
+        .expect("the planned id names the item");
+    assert!(item.provisional_id);
+    assert!(
+        fw.items
+            .values()
+            .filter(|i| i.id != item.id)
+            .all(|i| !i.provisional_id)
+    );
+}
+
+#[test]
 fn the_example_framework_is_clean() {
     let mut files = ladder_framework::FileSet::new();
     for (p, t) in ladder_framework::example::FILES {
