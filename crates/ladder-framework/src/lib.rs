@@ -19,13 +19,14 @@
 mod compile;
 mod config;
 mod diagnostic;
+pub mod diff;
 pub mod example;
 mod fileset;
 pub mod ids;
 mod markdown;
 mod model;
 pub mod resolve;
-mod similar;
+pub mod similar;
 mod yaml;
 
 pub use compile::{MAX_INCLUDE_DEPTH, NEAR_DUPLICATE, compile};

@@ -179,3 +179,118 @@ mod tests {
         assert_eq!(slugify("Site Reliability"), "site-reliability");
     }
 }
+
+/// One run of a word-level diff.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "op", content = "text")]
+pub enum WordOp {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// Longest inputs the word diff aligns; longer ones are shown as replaced whole.
+const WORD_DIFF_LIMIT: usize = 4_000;
+
+/// A word-level diff of two texts: whitespace-separated words aligned by
+/// their longest common subsequence, adjacent words of one kind joined.
+pub fn word_diff(old: &str, new: &str) -> Vec<WordOp> {
+    let a: Vec<&str> = old.split_whitespace().collect();
+    let b: Vec<&str> = new.split_whitespace().collect();
+    let mut ops: Vec<(u8, &str)> = Vec::new();
+    if a.len() * b.len() > WORD_DIFF_LIMIT * WORD_DIFF_LIMIT / 16 {
+        ops.extend(a.iter().map(|w| (1, *w)));
+        ops.extend(b.iter().map(|w| (2, *w)));
+    } else {
+        // lcs[i][j]: common length of a[i..] and b[j..].
+        let w = b.len() + 1;
+        let mut lcs = vec![0u32; (a.len() + 1) * w];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                let v = if a.get(i) == b.get(j) {
+                    lcs.get((i + 1) * w + j + 1).copied().unwrap_or(0) + 1
+                } else {
+                    let down = lcs.get((i + 1) * w + j).copied().unwrap_or(0);
+                    let right = lcs.get(i * w + j + 1).copied().unwrap_or(0);
+                    down.max(right)
+                };
+                if let Some(cell) = lcs.get_mut(i * w + j) {
+                    *cell = v;
+                }
+            }
+        }
+        let at = |i: usize, j: usize| lcs.get(i * w + j).copied().unwrap_or(0);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x == y => {
+                    ops.push((0, x));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(_)) if at(i + 1, j) >= at(i, j + 1) => {
+                    ops.push((1, x));
+                    i += 1;
+                }
+                (_, Some(y)) => {
+                    ops.push((2, y));
+                    j += 1;
+                }
+                (Some(x), None) => {
+                    ops.push((1, x));
+                    i += 1;
+                }
+                (None, None) => break,
+            }
+        }
+    }
+    let mut out: Vec<WordOp> = Vec::new();
+    for (kind, word) in ops {
+        let joined = match (out.last_mut(), kind) {
+            (Some(WordOp::Same(s)), 0)
+            | (Some(WordOp::Removed(s)), 1)
+            | (Some(WordOp::Added(s)), 2) => {
+                s.push(' ');
+                s.push_str(word);
+                true
+            }
+            _ => false,
+        };
+        if !joined {
+            let w = word.to_owned();
+            out.push(match kind {
+                0 => WordOp::Same(w),
+                1 => WordOp::Removed(w),
+                _ => WordOp::Added(w),
+            });
+        }
+    }
+    // Show a replacement as removed-then-added, whatever order the walk found.
+    for k in 1..out.len() {
+        if let (Some(WordOp::Added(_)), Some(WordOp::Removed(_))) = (out.get(k - 1), out.get(k)) {
+            out.swap(k - 1, k);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod word_diff_tests {
+    use super::{WordOp, word_diff};
+
+    #[test]
+    fn aligns_words() {
+        let d = word_diff("Leads small projects well", "Leads large projects well");
+        assert_eq!(
+            d,
+            vec![
+                WordOp::Same("Leads".into()),
+                WordOp::Removed("small".into()),
+                WordOp::Added("large".into()),
+                WordOp::Same("projects well".into()),
+            ]
+        );
+        assert_eq!(word_diff("a b", "a b"), vec![WordOp::Same("a b".into())]);
+        assert_eq!(word_diff("", "x"), vec![WordOp::Added("x".into())]);
+    }
+}

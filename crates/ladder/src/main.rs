@@ -1,15 +1,19 @@
 //! `ladder`: engineering career frameworks as code.
 
+mod git;
 mod load;
+mod preview;
 mod render;
+mod site;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ladder_framework::diff::{self, Grade};
 use ladder_framework::{FileSet, compile, example, ids, resolve};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes: 0 clean or warnings only, 1 the framework has errors, 2 usage or IO errors.
-const EXIT_ERRORS: u8 = 1;
+pub(crate) const EXIT_ERRORS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser, Debug)]
@@ -23,6 +27,19 @@ struct Cli {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DiffFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Major,
+    Minor,
+    Patch,
 }
 
 #[derive(Subcommand, Debug)]
@@ -62,6 +79,43 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Build the static site: a page per family, role, layer and level, and
+    /// framework.json. Nothing is written if the framework or a link is broken.
+    Build {
+        dir: PathBuf,
+        /// Output folder; replaced whole if it holds an earlier build.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Explain what changed between two versions of a framework, graded
+    /// major, minor or patch.
+    ///
+    /// Exit 0 normally, 1 when --fail-on is reached, 2 when the versions
+    /// cannot be compared.
+    Diff {
+        /// The old version: a folder, or a revision with --repo.
+        old: String,
+        /// The new version: a folder, or a revision with --repo.
+        new: String,
+        /// Read OLD and NEW as git revisions of the framework at this path.
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// Exit 1 if any change is of this grade or higher.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+    /// Serve the built site on 127.0.0.1, rebuilding on every change.
+    Preview {
+        dir: PathBuf,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 4000)]
+        port: u16,
+        /// Stop by itself after this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        stop_after: Option<u64>,
+    },
     /// Assign stable ids to statements that lack one, in place.
     Ids {
         dir: PathBuf,
@@ -94,6 +148,19 @@ fn main() -> ExitCode {
             format,
         ),
         Command::Ids { dir, check } => assign_ids(&dir, check),
+        Command::Build { dir, out } => site::command(&dir, &out),
+        Command::Diff {
+            old,
+            new,
+            repo,
+            format,
+            fail_on,
+        } => diff_command(&old, &new, repo.as_deref(), format, fail_on),
+        Command::Preview {
+            dir,
+            port,
+            stop_after,
+        } => preview::command(&dir, port, stop_after),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -255,4 +322,62 @@ fn assign_ids(dir: &Path, check_only: bool) -> Result<u8, String> {
     }
     println!("assigned {} ids in {} files", plan.len(), changed.len());
     Ok(0)
+}
+
+/// One side of a diff, compiled; `Err` with the exit code once its
+/// diagnostics are printed.
+fn diff_side(
+    spec: &str,
+    repo: Option<&Path>,
+) -> Result<Result<ladder_framework::Framework, u8>, String> {
+    let (files, shown) = match repo {
+        Some(r) => (git::framework_at(r, spec)?, r.join(format!("{spec}:"))),
+        None => (load::framework_dir(Path::new(spec))?, PathBuf::from(spec)),
+    };
+    let (fw, diags) = compile(&files);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        render::diagnostics(&shown, &files, &diags);
+        eprintln!(
+            "error: {} has {}; it cannot be compared until they are fixed",
+            shown.display(),
+            render::counts(errors, 0)
+        );
+        return Ok(Err(EXIT_USAGE));
+    }
+    Ok(Ok(fw))
+}
+
+fn diff_command(
+    old: &str,
+    new: &str,
+    repo: Option<&Path>,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+) -> Result<u8, String> {
+    let a = match diff_side(old, repo)? {
+        Ok(fw) => fw,
+        Err(code) => return Ok(code),
+    };
+    let b = match diff_side(new, repo)? {
+        Ok(fw) => fw,
+        Err(code) => return Ok(code),
+    };
+    let report = diff::diff(&a, &b);
+    match format {
+        DiffFormat::Markdown => print!("{}", diff::markdown(&report, &a, &b)),
+        DiffFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
+    }
+    let threshold = fail_on.map(|f| match f {
+        FailOn::Major => Grade::Major,
+        FailOn::Minor => Grade::Minor,
+        FailOn::Patch => Grade::Patch,
+    });
+    Ok(match (threshold, report.grade) {
+        (Some(t), Some(g)) if g >= t => EXIT_ERRORS,
+        _ => 0,
+    })
 }

@@ -19,6 +19,19 @@ pub fn counts(errors: usize, warnings: usize) -> String {
 /// Prints every diagnostic to stderr with the source line underlined.
 pub fn diagnostics(dir: &Path, files: &FileSet, diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for out in diagnostics_text(dir, files, diags, color) {
+        eprintln!("{out}");
+    }
+}
+
+/// Each diagnostic rendered rustc-style, with colour or without.
+pub fn diagnostics_text(
+    dir: &Path,
+    files: &FileSet,
+    diags: &[Diagnostic],
+    color: bool,
+) -> Vec<String> {
+    let mut all = Vec::with_capacity(diags.len());
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -70,8 +83,9 @@ pub fn diagnostics(dir: &Path, files: &FileSet, diags: &[Diagnostic]) {
         if rendered.is_err() {
             out = format!("{d}\n");
         }
-        eprintln!("{out}");
+        all.push(out);
     }
+    all
 }
 
 fn provenance(e: &Expectation) -> String {

@@ -1,0 +1,152 @@
+//! HTML escaping and the page frame every page shares.
+
+use std::fmt::Write as _;
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(text.get(last..i).unwrap_or(""));
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+}
+
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 8);
+    escape_into(&mut s, text);
+    s
+}
+
+/// Escapes a URL path segment built from ids (ids are `[a-z0-9._-]`, so this
+/// only guards against future id rules).
+pub fn url_part(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || "-_./#".contains(c) {
+            s.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(s, "%{b:02X}");
+            }
+        }
+    }
+    s
+}
+
+/// The relative prefix from a page at `path` back to the site root:
+/// `families/x/index.html` → `../../`.
+pub fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// A page being written: its path in the site and its HTML so far.
+pub struct Page {
+    pub path: String,
+    pub root: String,
+    pub html: String,
+}
+
+impl Page {
+    pub fn new(path: String) -> Page {
+        Page {
+            root: root_of(&path),
+            path,
+            html: String::with_capacity(16 * 1024),
+        }
+    }
+
+    /// Appends HTML made by [`crate::md`], whose internal links start at
+    /// the site root, marked by [`crate::md::ROOT`].
+    pub fn push_rendered(&mut self, rendered: &str) {
+        if rendered.contains(crate::md::ROOT) {
+            self.html
+                .push_str(&rendered.replace(crate::md::ROOT, &self.root));
+        } else {
+            self.html.push_str(rendered);
+        }
+    }
+
+    pub fn text(&mut self, text: &str) {
+        escape_into(&mut self.html, text);
+    }
+
+    pub fn raw(&mut self, html: &str) {
+        self.html.push_str(html);
+    }
+
+    /// A link from this page to `target`, a path from the site root.
+    pub fn link(&mut self, target: &str, label: &str) {
+        let _ = write!(self.html, "<a href=\"{}{}\">", self.root, url_part(target));
+        self.text(label);
+        self.html.push_str("</a>");
+    }
+
+    /// Wraps the body in the shared frame.
+    pub fn finish(self, org: &str, title: &str, crumbs: &[(String, String)]) -> (String, Vec<u8>) {
+        let mut out = String::with_capacity(self.html.len() + 1024);
+        out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+        escape_into(&mut out, title);
+        if !org.is_empty() {
+            out.push_str(" · ");
+            escape_into(&mut out, org);
+        }
+        let _ = write!(
+            out,
+            "</title>\n<link rel=\"stylesheet\" href=\"{r}style.css\">\n</head>\n<body>\n<header class=\"site\"><a class=\"brand\" href=\"{r}index.html\">",
+            r = self.root
+        );
+        escape_into(
+            &mut out,
+            if org.is_empty() {
+                "Career framework"
+            } else {
+                org
+            },
+        );
+        let _ = write!(
+            out,
+            "</a><nav><a href=\"{r}index.html\">Framework</a> <a href=\"{r}search.html\">Search</a></nav></header>\n<main>\n",
+            r = self.root
+        );
+        if !crumbs.is_empty() {
+            out.push_str("<nav class=\"crumbs\">");
+            for (href, label) in crumbs {
+                let _ = write!(out, "<a href=\"{}{}\">", self.root, url_part(href));
+                escape_into(&mut out, label);
+                out.push_str("</a> › ");
+            }
+            escape_into(&mut out, title);
+            out.push_str("</nav>\n");
+        }
+        out.push_str(&self.html);
+        out.push_str("</main>\n<footer>Built with Ladder from the framework's source files. Every statement links to itself by its stable id.</footer>\n</body>\n</html>\n");
+        (self.path, out.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("families/a/b.html"), "../../");
+        assert_eq!(url_part("a b/c"), "a%20b/c");
+    }
+}
