@@ -15,7 +15,7 @@ use crate::similar::{did_you_mean, did_you_mean_path, slugify, word_similarity, 
 use crate::yaml::Doc;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How deep includes may nest before the compiler gives up.
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -1366,7 +1366,13 @@ impl<'a> Compiler<'a> {
 
     /// Duplicate and near-duplicate statements within one resolved role.
     fn check_duplicates(&mut self) {
-        let mut views: Vec<Vec<crate::resolve::Expectation>> = Vec::new();
+        // The statement ids of every view a person could be held to. Views
+        // only grow up the level and layer chains, so without families the
+        // views of leaf layers at top levels cover every pair.
+        let ids = |v: Vec<crate::resolve::Expectation>| -> Vec<String> {
+            v.into_iter().map(|e| e.id).collect()
+        };
+        let mut views: Vec<Vec<String>> = Vec::new();
         for family in &self.fw.families {
             let mut specialties: Vec<Option<&str>> = vec![None];
             specialties.extend(family.specialties.iter().map(|s| Some(s.id.as_str())));
@@ -1375,79 +1381,177 @@ impl<'a> Compiler<'a> {
                     if let Ok(view) =
                         crate::resolve::role(&self.fw, &family.id, &level.level, *s, false)
                     {
-                        views.push(view.competencies);
+                        views.push(ids(view.competencies));
                     }
                 }
             }
         }
         if self.fw.families.is_empty() {
-            for layer in &self.fw.layers {
-                for level in &self.fw.config.levels {
-                    if let Ok(v) = crate::resolve::layer(&self.fw, &layer.id, &level.id, false) {
-                        views.push(v.competencies);
+            let levels = &self.fw.config.levels;
+            let top = levels.iter().filter(|l| {
+                !levels
+                    .iter()
+                    .any(|x| x.below.as_deref() == Some(l.id.as_str()))
+            });
+            let top: Vec<&str> = top.map(|l| l.id.as_str()).collect();
+            let layers = &self.fw.layers;
+            for layer in layers {
+                if layers
+                    .iter()
+                    .any(|x| x.extends.as_deref() == Some(layer.id.as_str()))
+                {
+                    continue;
+                }
+                for level in &top {
+                    views.push(ids(crate::resolve::expectations(
+                        &self.fw, &layer.id, level, false,
+                    )));
+                }
+            }
+        }
+        // Statements by index, with the views each appears in (ascending).
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut stmts: Vec<&crate::model::Item> = Vec::new();
+        let mut member: Vec<Vec<u32>> = Vec::new();
+        for (v, view) in views.iter().enumerate() {
+            let v = u32::try_from(v).unwrap_or(u32::MAX);
+            for id in view {
+                let Some(item) = self.fw.items.get(id) else {
+                    continue;
+                };
+                let i = *index.entry(id.as_str()).or_insert_with(|| {
+                    stmts.push(item);
+                    member.push(Vec::new());
+                    stmts.len() - 1
+                });
+                if let Some(m) = member.get_mut(i) {
+                    if m.last() != Some(&v) {
+                        m.push(v);
                     }
                 }
             }
         }
-        // Each statement's words, sorted and deduplicated, computed once.
-        let mut word_sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-        for view in views {
-            for e in &view {
-                word_sets.entry(e.id.clone()).or_insert_with(|| {
-                    let mut w = words(&e.text);
-                    w.sort_unstable();
-                    w.dedup();
-                    w
-                });
+        // Each statement's words as token numbers, rarest word first, so a
+        // prefix filter finds every pair that could reach NEAR_DUPLICATE
+        // without comparing all pairs (Bayardo et al., "All-pairs").
+        let mut token_of: HashMap<String, usize> = HashMap::new();
+        let mut freq: Vec<usize> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let sets: Vec<Vec<usize>> = stmts
+            .iter()
+            .map(|e| {
+                let mut w = words(&e.text);
+                w.sort_unstable();
+                w.dedup();
+                w.into_iter()
+                    .map(|w| {
+                        let t = *token_of.entry(w.clone()).or_insert_with(|| {
+                            freq.push(0);
+                            names.push(w);
+                            freq.len() - 1
+                        });
+                        if let Some(f) = freq.get_mut(t) {
+                            *f += 1;
+                        }
+                        t
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..freq.len()).collect();
+        order.sort_by(|&a, &b| (freq.get(a), names.get(a)).cmp(&(freq.get(b), names.get(b))));
+        let mut rank = vec![0usize; order.len()];
+        for (r, &t) in order.iter().enumerate() {
+            if let Some(x) = rank.get_mut(t) {
+                *x = r;
             }
-            for (i, a) in view.iter().enumerate() {
-                for b in view.iter().skip(i + 1) {
-                    let (Some(wa), Some(wb)) = (word_sets.get(&a.id), word_sets.get(&b.id)) else {
-                        continue;
-                    };
-                    if wa.len() < 3 || wb.len() < 3 {
-                        continue;
-                    }
-                    let sim = if wa == wb {
-                        1.0
-                    } else {
-                        word_similarity(wa, wb)
-                    };
-                    if sim < NEAR_DUPLICATE {
-                        continue;
-                    }
-                    // Report at the later-defined statement.
-                    let (first, second) =
-                        if (&a.source.file, a.source.line) <= (&b.source.file, b.source.line) {
-                            (a, b)
-                        } else {
-                            (b, a)
-                        };
-                    if !seen.insert((first.id.clone(), second.id.clone())) {
-                        continue;
-                    }
-                    let text = self.text(&second.source.file).unwrap_or("");
-                    let offset = line_col_offset(text, second.source.line, second.source.column);
-                    let span = Span::at(&second.source.file, text, offset, second.text.len());
-                    let (code, what) = if wa == wb {
-                        ("duplicate-statement", "says the same as")
-                    } else {
-                        ("near-duplicate", "is nearly the same as")
-                    };
-                    self.diags.push(
-                        Diagnostic::warning(
-                            code,
-                            span,
-                            format!(
-                                "statement `{}` {what} `{}` ({}), and one role gets both",
-                                second.id, first.id, first.source
-                            ),
-                        )
-                        .with_help("keep one, or make the difference between them explicit"),
-                    );
+        }
+        let sets: Vec<Vec<usize>> = sets
+            .into_iter()
+            .map(|s| {
+                let mut r: Vec<usize> = s.iter().filter_map(|t| rank.get(*t).copied()).collect();
+                r.sort_unstable();
+                r
+            })
+            .collect();
+        let prefix_len = |n: usize| {
+            // Sets with Jaccard >= t share a word among their first
+            // n - ceil(t * n) + 1 rarest; one more is kept for float safety.
+            let keep = (NEAR_DUPLICATE * n as f64).ceil() as usize;
+            (n + 2).saturating_sub(keep).min(n)
+        };
+        let share_view = |a: &[u32], b: &[u32]| {
+            let (mut i, mut j) = (0, 0);
+            while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+                match x.cmp(y) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => return true,
                 }
             }
+            false
+        };
+        let mut by_token: HashMap<usize, Vec<usize>> = HashMap::new();
+        // The last statement each one was compared with, so every pair is
+        // compared once however many prefix words they share.
+        let mut last_seen: Vec<usize> = vec![usize::MAX; sets.len()];
+        let mut found: Vec<(usize, usize, bool)> = Vec::new();
+        for (s, set) in sets.iter().enumerate() {
+            if set.len() < 3 {
+                continue;
+            }
+            let prefix = set.get(..prefix_len(set.len())).unwrap_or(set);
+            for t in prefix {
+                for &o in by_token.get(t).map_or(&[][..], Vec::as_slice) {
+                    match last_seen.get_mut(o) {
+                        Some(l) if *l != s => *l = s,
+                        _ => continue,
+                    }
+                    let (Some(wa), Some(ma), Some(mb)) =
+                        (sets.get(o), member.get(o), member.get(s))
+                    else {
+                        continue;
+                    };
+                    let same = wa == set;
+                    if (same || word_similarity(wa, set) >= NEAR_DUPLICATE) && share_view(ma, mb) {
+                        found.push((o, s, same));
+                    }
+                }
+            }
+            for t in prefix {
+                by_token.entry(*t).or_default().push(s);
+            }
+        }
+        for (a, b, same) in found {
+            let (Some(a), Some(b)) = (stmts.get(a), stmts.get(b)) else {
+                continue;
+            };
+            // Report at the later-defined statement.
+            let (first, second) =
+                if (&a.source.file, a.source.line) <= (&b.source.file, b.source.line) {
+                    (*a, *b)
+                } else {
+                    (*b, *a)
+                };
+            let text = self.text(&second.source.file).unwrap_or("");
+            let offset = line_col_offset(text, second.source.line, second.source.column);
+            let span = Span::at(&second.source.file, text, offset, second.text.len());
+            let (code, what) = if same {
+                ("duplicate-statement", "says the same as")
+            } else {
+                ("near-duplicate", "is nearly the same as")
+            };
+            self.diags.push(
+                Diagnostic::warning(
+                    code,
+                    span,
+                    format!(
+                        "statement `{}` {what} `{}` ({}), and one role gets both",
+                        second.id, first.id, first.source
+                    ),
+                )
+                .with_help("keep one, or make the difference between them explicit"),
+            );
         }
     }
 }

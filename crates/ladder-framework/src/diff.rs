@@ -892,6 +892,12 @@ pub fn diff(old: &Framework, new: &Framework) -> Report {
     }
 }
 
+fn blank_line(out: &mut String) {
+    while !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+}
+
 fn md_words(ops: &[WordOp]) -> String {
     let parts: Vec<String> = ops
         .iter()
@@ -949,7 +955,8 @@ pub fn markdown(report: &Report, old: &Framework, new: &Framework) -> String {
                 }
                 (None, None) => "Across the framework".to_owned(),
             };
-            let _ = writeln!(out, "\n## {text}\n");
+            blank_line(&mut out);
+            let _ = writeln!(out, "## {text}\n");
             heading = Some(h);
             sub = None;
         }
@@ -979,7 +986,8 @@ pub fn markdown(report: &Report, old: &Framework, new: &Framework) -> String {
                 );
             }
             if !parts.is_empty() {
-                let _ = writeln!(out, "\n### {}\n", parts.join(" · "));
+                blank_line(&mut out);
+                let _ = writeln!(out, "### {}\n", parts.join(" · "));
             }
             sub = Some(s);
         }

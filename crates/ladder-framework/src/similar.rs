@@ -118,8 +118,9 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
-/// Jaccard similarity of two sorted, deduplicated word lists, 0.0..=1.0.
-pub fn word_similarity(a: &[String], b: &[String]) -> f64 {
+/// Jaccard similarity of two sorted, deduplicated word lists (or any sorted
+/// sets), 0.0..=1.0.
+pub fn word_similarity<T: Ord>(a: &[T], b: &[T]) -> f64 {
     let (mut i, mut j, mut inter) = (0, 0, 0usize);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
         match x.cmp(y) {

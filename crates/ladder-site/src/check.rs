@@ -2,10 +2,14 @@
 //! name a file of the site and, with a fragment, an `id` on that page.
 //! Content links were already checked where they were written; this pass
 //! catches anything else, so a published site never has a dead link.
+//!
+//! Each page is scanned once, right after it is rendered: links within the
+//! page are checked at once, and the page keeps only hashes of its ids for
+//! links from other pages, so the check needs little memory.
 
-use crate::Site;
 use ladder_framework::{Diagnostic, Span};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'h str> + 'h {
     html.match_indices(attr).filter_map(move |(i, _)| {
@@ -15,8 +19,10 @@ fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'
     })
 }
 
-fn ids(html: &str) -> BTreeSet<&str> {
-    attr_values(html, " id=\"").collect()
+fn hash(id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 fn resolve(page: &str, href: &str) -> Option<String> {
@@ -34,18 +40,47 @@ fn resolve(page: &str, href: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-pub fn links(site: &Site) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut id_cache: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let texts: BTreeMap<&str, &str> = site
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".html"))
-        .filter_map(|(p, b)| Some((p.as_str(), std::str::from_utf8(b).ok()?)))
-        .collect();
-    for (&page, &html) in &texts {
-        let hrefs = attr_values(html, " href=\"").chain(attr_values(html, " src=\""));
-        for raw in hrefs {
+fn broken(page: &str, href: &str, problem: &str) -> Diagnostic {
+    Diagnostic::error(
+        "broken-link",
+        Span::file_start(page),
+        format!("the built page links to `{href}`, which {problem}"),
+    )
+    .with_help("this link comes from Ladder's own templates; please report it")
+}
+
+pub fn write_error(path: &str, e: &str) -> Diagnostic {
+    Diagnostic::error(
+        "site-write",
+        Span::file_start(path),
+        format!("could not write {path}: {e}"),
+    )
+}
+
+/// What the pages scanned so far offer and ask for.
+#[derive(Default)]
+pub struct Links {
+    /// Every file of the site, with the hashed ids of each page.
+    files: HashMap<String, HashSet<u64>>,
+    /// Links to other pages: (from page, href, target file, fragment).
+    wanted: Vec<(String, String, String, String)>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Links {
+    /// A file with no ids (a script, a stylesheet, JSON).
+    pub fn file(&mut self, path: &str) {
+        self.files.entry(path.to_owned()).or_default();
+    }
+
+    /// Scans one page.
+    pub fn page(&mut self, page: &str, html: &str) {
+        let ids: HashSet<&str> = attr_values(html, " id=\"").collect();
+        let mut asked: HashSet<&str> = HashSet::new();
+        for raw in attr_values(html, " href=\"").chain(attr_values(html, " src=\"")) {
+            if !asked.insert(raw) {
+                continue;
+            }
             let href = raw.replace("&amp;", "&");
             let external = ["http:", "https:", "mailto:", "//"]
                 .iter()
@@ -53,45 +88,59 @@ pub fn links(site: &Site) -> Vec<Diagnostic> {
             if external || href == "#" {
                 continue;
             }
-            let (path, frag) = match href.split_once('#') {
-                Some((p, f)) => (p, f),
-                None => (href.as_str(), ""),
-            };
-            let target = if path.is_empty() {
-                Some(page.to_owned())
-            } else {
-                resolve(page, path)
-            };
-            let problem = match target {
-                None => Some("climbs above the site root".to_owned()),
-                Some(t) if !site.files.contains_key(&t) => {
-                    Some(format!("names `{t}`, which the site does not have"))
+            let (path, frag) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            if path.is_empty() {
+                if !ids.contains(frag) {
+                    self.diags.push(broken(
+                        page,
+                        &href,
+                        &format!("names `#{frag}`, which this page does not have"),
+                    ));
                 }
-                Some(t) if !frag.is_empty() => {
-                    let known = match texts.get_key_value(t.as_str()) {
-                        Some((&k, &text)) => id_cache
-                            .entry(k)
-                            .or_insert_with(|| ids(text))
-                            .contains(frag),
-                        None => false,
-                    };
-                    (!known).then(|| format!("names `#{frag}`, which `{t}` does not have"))
-                }
-                Some(_) => None,
-            };
-            if let Some(p) = problem {
-                out.push(
-                    Diagnostic::error(
-                        "broken-link",
-                        Span::file_start(page),
-                        format!("the built page links to `{href}`, which {p}"),
-                    )
-                    .with_help("this link comes from Ladder's own templates; please report it"),
-                );
+                continue;
+            }
+            match resolve(page, path) {
+                None => self
+                    .diags
+                    .push(broken(page, &href, "climbs above the site root")),
+                Some(t) => self
+                    .wanted
+                    .push((page.to_owned(), href.clone(), t, frag.to_owned())),
             }
         }
+        self.files
+            .insert(page.to_owned(), ids.into_iter().map(hash).collect());
     }
-    out
+
+    /// Combines the scans of several threads.
+    pub fn merge(&mut self, other: Links) {
+        self.files.extend(other.files);
+        self.wanted.extend(other.wanted);
+        self.diags.extend(other.diags);
+    }
+
+    /// Checks the links between pages, once every file is known.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        let mut out = self.diags;
+        for (page, href, target, frag) in &self.wanted {
+            match self.files.get(target) {
+                None => out.push(broken(
+                    page,
+                    href,
+                    &format!("names `{target}`, which the site does not have"),
+                )),
+                Some(ids) if !frag.is_empty() && !ids.contains(&hash(frag)) => {
+                    out.push(broken(
+                        page,
+                        href,
+                        &format!("names `#{frag}`, which `{target}` does not have"),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -100,15 +149,19 @@ mod tests {
 
     #[test]
     fn finds_dead_pages_and_anchors() {
-        let mut site = Site::default();
-        site.files.insert("index.html".into(), br#"<a href="a/b.html#x">1</a><a href="a/b.html#y">2</a><a href="gone.html">3</a><a href="https://x.org/">4</a>"#.to_vec());
-        site.files.insert(
-            "a/b.html".into(),
-            br#"<li id="x"><a href="../index.html">up</a></li>"#.to_vec(),
+        let mut l = Links::default();
+        l.page(
+            "index.html",
+            r##"<a href="a/b.html#x">1</a><a href="a/b.html#y">2</a><a href="gone.html">3</a><a href="https://x.org/">4</a><a href="#nope">5</a><p id="here"></p><a href="#here">6</a>"##,
         );
-        let d = links(&site);
-        assert_eq!(d.len(), 2, "{d:?}");
+        l.page(
+            "a/b.html",
+            r#"<li id="x"><a href="../index.html">up</a></li>"#,
+        );
+        let d = l.finish();
+        assert_eq!(d.len(), 3, "{d:?}");
         assert!(d.iter().any(|d| d.message.contains("#y")));
         assert!(d.iter().any(|d| d.message.contains("gone.html")));
+        assert!(d.iter().any(|d| d.message.contains("#nope")));
     }
 }

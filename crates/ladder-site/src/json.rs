@@ -2,7 +2,7 @@
 //! `docs/framework-json.md`; bump [`SCHEMA_VERSION`] on any breaking change.
 
 use ladder_framework::Framework;
-use ladder_framework::resolve::{LayerView, RoleView, layer, role};
+use ladder_framework::resolve::{RoleView, role};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -14,8 +14,6 @@ struct Document<'a> {
     framework: &'a Framework,
     /// Every role (family × level × specialty or none), resolved cumulatively.
     roles: Vec<RoleView>,
-    /// Every layer at every level, resolved cumulatively.
-    layer_levels: Vec<LayerView>,
 }
 
 /// Every role of the framework, in family, specialty (none first), level order.
@@ -35,23 +33,12 @@ pub fn roles(fw: &Framework) -> Vec<RoleView> {
 }
 
 pub fn framework_json(fw: &Framework) -> Result<Vec<u8>, serde_json::Error> {
-    let layer_levels = fw
-        .layers
-        .iter()
-        .flat_map(|l| {
-            fw.config
-                .levels
-                .iter()
-                .filter_map(|lv| layer(fw, &l.id, &lv.id, false).ok())
-        })
-        .collect();
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         framework: fw,
         roles: roles(fw),
-        layer_levels,
     };
-    let mut out = serde_json::to_vec_pretty(&doc)?;
+    let mut out = serde_json::to_vec(&doc)?;
     out.push(b'\n');
     Ok(out)
 }

@@ -47,27 +47,57 @@ impl Site {
     }
 }
 
-/// Renders the site. Errors (broken links) mean the site must not be
-/// published; warnings (unsafe links removed) do not.
+/// Where a build puts its files: called once per file, from several
+/// threads at once. An `Err` stops the build and is reported.
+pub type Writer<'w> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 'w;
+
+/// What a streamed build wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Renders the site into memory. Errors (broken links) mean the site must
+/// not be published; warnings (unsafe links removed) do not.
 pub fn build(fw: &Framework, files: &FileSet) -> (Site, Vec<Diagnostic>) {
+    let site = std::sync::Mutex::new(Site::default());
+    let write = |path: &str, bytes: &[u8]| -> Result<(), String> {
+        site.lock()
+            .map_err(|_| "a rendering thread failed".to_owned())?
+            .files
+            .insert(path.to_owned(), bytes.to_vec());
+        Ok(())
+    };
+    let (_, diags) = build_to(fw, files, &write);
+    (site.into_inner().unwrap_or_default(), diags)
+}
+
+/// Renders the site, handing each file to `write` as soon as it is made, so
+/// memory stays flat however large the framework. The caller must discard
+/// what was written if the diagnostics hold an error.
+pub fn build_to(fw: &Framework, files: &FileSet, write: &Writer<'_>) -> (Summary, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut site = pages::render(fw, files, &mut diags);
-    match json::framework_json(fw) {
-        Ok(bytes) => {
-            site.files.insert("framework.json".into(), bytes);
+    let mut links = check::Links::default();
+    let mut summary = pages::render(fw, files, write, &mut links, &mut diags);
+    let marker: &[u8] = b"Built by Ladder. `ladder build` replaces this folder.\n";
+    let extra = [
+        (
+            "framework.json",
+            json::framework_json(fw).map_err(|e| format!("could not serialise it: {e}")),
+        ),
+        (MARKER, Ok(marker.to_vec())),
+    ];
+    for (path, bytes) in extra {
+        match bytes.and_then(|b| write(path, &b)) {
+            Ok(()) => summary.files += 1,
+            Err(e) => diags.push(check::write_error(path, &e)),
         }
-        Err(e) => diags.push(Diagnostic::error(
-            "site-json",
-            ladder_framework::Span::file_start("framework.json"),
-            format!("could not write framework.json: {e}"),
-        )),
     }
-    site.files.insert(
-        MARKER.into(),
-        b"Built by Ladder. `ladder build` replaces this folder.\n".to_vec(),
-    );
-    diags.extend(check::links(&site));
+    links.file("framework.json");
+    links.file(MARKER);
+    diags.extend(links.finish());
     diags.sort_by(|a, b| (&a.span, a.code, &a.message).cmp(&(&b.span, b.code, &b.message)));
     diags.dedup();
-    (site, diags)
+    (summary, diags)
 }

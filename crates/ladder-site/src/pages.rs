@@ -10,13 +10,14 @@
 //! | layer at a level | `layers/{layer}/{level}.html` |
 //! | search | `search.html`, `search.js`, `search-index.js` |
 
-use crate::Site;
+use crate::check::Links;
 use crate::html::{Page, escape, escape_into};
 use crate::md::{self, Origin, Targets};
+use crate::{Summary, Writer};
 use ladder_framework::resolve::{Expectation, RoleItem, expectations, role};
 use ladder_framework::similar::{WordOp, word_diff, word_similarity, words};
-use ladder_framework::{Diagnostic, Family, FileSet, Framework, Section, Source};
-use std::collections::{BTreeMap, BTreeSet};
+use ladder_framework::{Diagnostic, Family, FileSet, Framework, Layer, Section, Source};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 const STYLE: &str = include_str!("assets/style.css");
@@ -58,20 +59,61 @@ struct Ctx<'a> {
     targets: Targets,
     /// Each item's text rendered once.
     items: BTreeMap<&'a str, String>,
-    diags: Vec<Diagnostic>,
     org: &'a str,
-    site: Site,
+    /// (layer, level) pairs where the layer itself places statements: the
+    /// layer-at-level pages that exist.
+    placed: BTreeSet<(&'a str, &'a str)>,
+    layer_titles: HashMap<&'a str, &'a str>,
+    write: &'a Writer<'a>,
 }
 
-pub fn render(fw: &Framework, files: &FileSet, diags: &mut Vec<Diagnostic>) -> Site {
+/// What one rendering thread produced.
+#[derive(Default)]
+struct Sink {
+    links: Links,
+    diags: Vec<Diagnostic>,
+    summary: Summary,
+}
+
+/// One page (or set of files) to render.
+enum Job<'f> {
+    Index,
+    Family(&'f Family),
+    Role(&'f Family, Option<&'f str>, &'f str),
+    Growth(&'f Family, Option<&'f str>, &'f str, &'f str),
+    Layer(&'f Layer),
+    LayerLevel(&'f Layer, &'f str),
+    Search,
+}
+
+pub fn render<'a>(
+    fw: &'a Framework,
+    files: &'a FileSet,
+    write: &'a Writer<'a>,
+    links: &mut Links,
+    diags: &mut Vec<Diagnostic>,
+) -> Summary {
     let mut cx = Ctx {
+        write,
+        layer_titles: fw
+            .layers
+            .iter()
+            .map(|l| (l.id.as_str(), l.title.as_str()))
+            .collect(),
         fw,
         files,
         targets: targets(fw),
         items: BTreeMap::new(),
-        diags: Vec::new(),
         org: &fw.config.organisation,
-        site: Site::default(),
+        placed: fw
+            .layers
+            .iter()
+            .flat_map(|l| {
+                l.placements
+                    .iter()
+                    .map(|p| (l.id.as_str(), p.level.as_str()))
+            })
+            .collect(),
     };
     for (id, item) in &fw.items {
         let html = md::render(
@@ -80,35 +122,62 @@ pub fn render(fw: &Framework, files: &FileSet, diags: &mut Vec<Diagnostic>) -> S
             &item.text,
             true,
             origin(&item.source),
-            &mut cx.diags,
+            diags,
         );
         cx.items.insert(id, html);
     }
-    cx.index();
+    let mut jobs = vec![Job::Index, Job::Search];
     for f in &fw.families {
-        cx.family(f);
+        jobs.push(Job::Family(f));
         let specs = std::iter::once(None).chain(f.specialties.iter().map(|s| Some(s.id.as_str())));
         for spec in specs {
             for l in &f.levels {
-                cx.role(f, spec, &l.level);
+                jobs.push(Job::Role(f, spec, &l.level));
                 for next in next_levels(fw, f, &l.level) {
-                    cx.growth(f, spec, &l.level, next);
+                    jobs.push(Job::Growth(f, spec, &l.level, next));
                 }
             }
         }
     }
     for l in &fw.layers {
-        cx.layer(l);
+        jobs.push(Job::Layer(l));
         for lv in &fw.config.levels {
-            cx.layer_level(l, &lv.id);
+            if cx.placed.contains(&(l.id.as_str(), lv.id.as_str())) {
+                jobs.push(Job::LayerLevel(l, &lv.id));
+            }
         }
     }
-    cx.search();
-    cx.site
-        .files
-        .insert("style.css".into(), STYLE.as_bytes().to_vec());
-    diags.append(&mut cx.diags);
-    cx.site
+    // Pages are independent: render them on every core, round robin.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len().max(1));
+    let cx = &cx;
+    let jobs = &jobs;
+    let sinks: Vec<Sink> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut out = Sink::default();
+                    for job in jobs.iter().skip(t).step_by(threads) {
+                        cx.run(job, &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut out = Sink::default();
+    cx.put(&mut out, "style.css", STYLE.as_bytes());
+    for sink in sinks {
+        out.links.merge(sink.links);
+        out.diags.extend(sink.diags);
+        out.summary.pages += sink.summary.pages;
+        out.summary.files += sink.summary.files;
+    }
+    links.merge(out.links);
+    diags.extend(out.diags);
+    out.summary
 }
 
 fn origin(s: &Source) -> Origin<'_> {
@@ -174,15 +243,52 @@ impl Ctx<'_> {
     }
 
     fn layer_title<'s>(&'s self, id: &'s str) -> &'s str {
-        self.fw.layer(id).map_or(id, |l| l.title.as_str())
+        self.layer_titles.get(id).copied().unwrap_or(id)
     }
 
-    fn emit(&mut self, page: Page, title: &str, crumbs: &[(String, String)]) {
+    /// The page that shows what `layer` expects at `level`: the layer's own
+    /// page for that level, or its nearest ancestor's when it adds nothing there.
+    fn level_page_for(&self, layer: &str, level: &str) -> Option<String> {
+        self.fw
+            .layer_chain(layer)
+            .iter()
+            .rev()
+            .find(|l| self.placed.contains(&(l.id.as_str(), level)))
+            .map(|l| layer_level_page(&l.id, level))
+    }
+
+    fn run(&self, job: &Job<'_>, out: &mut Sink) {
+        match *job {
+            Job::Index => self.index(out),
+            Job::Search => self.search(out),
+            Job::Family(f) => self.family(out, f),
+            Job::Role(f, spec, level) => self.role(out, f, spec, level),
+            Job::Growth(f, spec, level, next) => self.growth(out, f, spec, level, next),
+            Job::Layer(l) => self.layer(out, l),
+            Job::LayerLevel(l, level) => self.layer_level(out, l, level),
+        }
+    }
+
+    fn emit(&self, out: &mut Sink, page: Page, title: &str, crumbs: &[(String, String)]) {
         let (path, bytes) = page.finish(self.org, title, crumbs);
-        self.site.files.insert(path, bytes);
+        out.links
+            .page(&path, std::str::from_utf8(&bytes).unwrap_or(""));
+        out.summary.pages += 1;
+        self.put(out, &path, &bytes);
     }
 
-    fn prose(&mut self, page: &mut Page, text: &str, source: &Source) {
+    /// Hands a finished file to the writer.
+    fn put(&self, out: &mut Sink, path: &str, bytes: &[u8]) {
+        if !path.ends_with(".html") {
+            out.links.file(path);
+        }
+        match (self.write)(path, bytes) {
+            Ok(()) => out.summary.files += 1,
+            Err(e) => out.diags.push(crate::check::write_error(path, &e)),
+        }
+    }
+
+    fn prose(&self, out: &mut Sink, page: &mut Page, text: &str, source: &Source) {
         if text.trim().is_empty() {
             return;
         }
@@ -192,7 +298,7 @@ impl Ctx<'_> {
             text,
             false,
             origin(source),
-            &mut self.diags,
+            &mut out.diags,
         );
         page.raw("<div class=\"prose\">");
         page.push_rendered(&html);
@@ -215,21 +321,29 @@ impl Ctx<'_> {
             page.push_rendered(&html);
             let _ = writeln!(
                 page.html,
-                "</span> <a class=\"pin\" href=\"#{0}\" title=\"Link to {0}\">#</a></li>",
+                "</span> <a class=\"pin\" href=\"#{0}\">#</a></li>",
                 escape(id)
             );
         }
         page.raw("</ul>\n");
     }
 
-    fn section(&mut self, page: &mut Page, heading: &str, tag: &str, s: &Section, source: &Source) {
+    fn section(
+        &self,
+        out: &mut Sink,
+        page: &mut Page,
+        heading: &str,
+        tag: &str,
+        s: &Section,
+        source: &Source,
+    ) {
         if s.items.is_empty() && s.prose.trim().is_empty() {
             return;
         }
         let _ = write!(page.html, "<{tag}>");
         page.text(heading);
         let _ = writeln!(page.html, "</{tag}>");
-        self.prose(page, &s.prose, source);
+        self.prose(out, page, &s.prose, source);
         self.item_list(page, &s.items);
     }
 
@@ -252,11 +366,9 @@ impl Ctx<'_> {
         page.push_rendered(&html);
         let _ = writeln!(
             page.html,
-            "</span> <span class=\"from\" title=\"{}\">{} · {}</span> <a class=\"pin\" href=\"#{}\" title=\"Link to {}\">#</a></li>",
-            escape(&e.source.to_string()),
+            "</span> <span class=\"from\">{} · {}</span> <a class=\"pin\" href=\"#{}\">#</a></li>",
             escape(self.layer_title(&e.layer)),
             escape(self.level_title(&e.level)),
-            escape(&e.id),
             escape(&e.id),
         );
     }
@@ -313,7 +425,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn index(&mut self) {
+    fn index(&self, out: &mut Sink) {
         let fw = self.fw;
         let mut p = Page::new("index.html".into());
         let title = if self.org.is_empty() {
@@ -355,7 +467,7 @@ impl Ctx<'_> {
             );
         }
         p.raw("</tbody>\n</table>\n");
-        self.emit(p, &title, &[]);
+        self.emit(out, p, &title, &[]);
     }
 
     fn layer_tree(&self, p: &mut Page, parent: Option<&str>) {
@@ -384,23 +496,38 @@ impl Ctx<'_> {
         p.raw("</ul>\n");
     }
 
-    fn family(&mut self, f: &Family) {
+    fn family(&self, out: &mut Sink, f: &Family) {
         let fw = self.fw;
         let mut p = Page::new(family_page(&f.id));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&f.title));
         p.raw("<p class=\"meta\">Competency layer: ");
         p.link(&layer_page(&f.layer), self.layer_title(&f.layer));
         p.raw("</p>\n");
-        self.prose(&mut p, &f.description, &f.source);
+        self.prose(out, &mut p, &f.description, &f.source);
         self.section(
+            out,
             &mut p,
             "Responsibilities",
             "h2",
             &f.responsibilities,
             &f.source,
         );
-        self.section(&mut p, "Requirements", "h2", &f.requirements, &f.source);
-        self.section(&mut p, "Nice to have", "h2", &f.nice_to_have, &f.source);
+        self.section(
+            out,
+            &mut p,
+            "Requirements",
+            "h2",
+            &f.requirements,
+            &f.source,
+        );
+        self.section(
+            out,
+            &mut p,
+            "Nice to have",
+            "h2",
+            &f.nice_to_have,
+            &f.source,
+        );
         p.raw("<h2 id=\"_levels\">Levels</h2>\n<table>\n<thead><tr><th>Level</th><th>Grade</th><th>Expectations</th><th>Growing from here</th></tr></thead>\n<tbody>\n");
         for l in &f.levels {
             let title = format!("{} {}", self.level_title(&l.level), f.title);
@@ -432,13 +559,21 @@ impl Ctx<'_> {
                 escape(&format!("{} {}", self.level_title(&l.level), f.title))
             );
             self.section(
+                out,
                 &mut p,
                 "Responsibilities",
                 "h4",
                 &l.responsibilities,
                 &f.source,
             );
-            self.section(&mut p, "Requirements", "h4", &l.requirements, &f.source);
+            self.section(
+                out,
+                &mut p,
+                "Requirements",
+                "h4",
+                &l.requirements,
+                &f.source,
+            );
         }
         if !f.specialties.is_empty() {
             p.raw("<h2 id=\"_specialties\">Specialties</h2>\n");
@@ -454,16 +589,31 @@ impl Ctx<'_> {
                     p.link(&layer_page(layer), self.layer_title(layer));
                     p.raw("</p>\n");
                 }
-                self.prose(&mut p, &s.description, &s.source);
+                self.prose(out, &mut p, &s.description, &s.source);
                 self.section(
+                    out,
                     &mut p,
                     "Responsibilities",
                     "h4",
                     &s.responsibilities,
                     &s.source,
                 );
-                self.section(&mut p, "Requirements", "h4", &s.requirements, &s.source);
-                self.section(&mut p, "Nice to have", "h4", &s.nice_to_have, &s.source);
+                self.section(
+                    out,
+                    &mut p,
+                    "Requirements",
+                    "h4",
+                    &s.requirements,
+                    &s.source,
+                );
+                self.section(
+                    out,
+                    &mut p,
+                    "Nice to have",
+                    "h4",
+                    &s.nice_to_have,
+                    &s.source,
+                );
                 p.raw("<p class=\"meta\">Expectations: ");
                 for (i, l) in f.levels.iter().enumerate() {
                     if i > 0 {
@@ -478,6 +628,7 @@ impl Ctx<'_> {
             }
         }
         self.section(
+            out,
             &mut p,
             "Performance indicators",
             "h2",
@@ -489,12 +640,12 @@ impl Ctx<'_> {
         }
         for o in &f.other_sections {
             let _ = writeln!(p.html, "<h2>{}</h2>", escape(&o.heading));
-            self.prose(&mut p, &o.text, &o.source);
+            self.prose(out, &mut p, &o.text, &o.source);
         }
-        self.emit(p, &f.title.clone(), &[]);
+        self.emit(out, p, &f.title.clone(), &[]);
     }
 
-    fn role(&mut self, f: &Family, spec: Option<&str>, level: &str) {
+    fn role(&self, out: &mut Sink, f: &Family, spec: Option<&str>, level: &str) {
         let Ok(view) = role(self.fw, &f.id, level, spec, false) else {
             return;
         };
@@ -575,10 +726,10 @@ impl Ctx<'_> {
                 s.title.clone(),
             ));
         }
-        self.emit(p, &title, &crumbs);
+        self.emit(out, p, &title, &crumbs);
     }
 
-    fn growth(&mut self, f: &Family, spec: Option<&str>, level: &str, next: &str) {
+    fn growth(&self, out: &mut Sink, f: &Family, spec: Option<&str>, level: &str, next: &str) {
         let (Ok(cur), Ok(nxt)) = (
             role(self.fw, &f.id, level, spec, false),
             role(self.fw, &f.id, next, spec, false),
@@ -677,7 +828,7 @@ impl Ctx<'_> {
                 );
                 let _ = writeln!(
                     p.html,
-                    "</span> <a class=\"pin\" href=\"#{0}\" title=\"Link to {0}\">#</a></li>",
+                    "</span> <a class=\"pin\" href=\"#{0}\">#</a></li>",
                     escape(&new.id)
                 );
             }
@@ -730,10 +881,10 @@ impl Ctx<'_> {
                 format!("{}{}", cur.title, spec_title),
             ),
         ];
-        self.emit(p, &title, &crumbs);
+        self.emit(out, p, &title, &crumbs);
     }
 
-    fn layer(&mut self, l: &ladder_framework::Layer) {
+    fn layer(&self, out: &mut Sink, l: &Layer) {
         let fw = self.fw;
         let mut p = Page::new(layer_page(&l.id));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&l.title));
@@ -748,7 +899,7 @@ impl Ctx<'_> {
             }
             p.raw("</p>\n");
         }
-        self.prose(&mut p, &l.description, &l.source);
+        self.prose(out, &mut p, &l.description, &l.source);
         let users: Vec<&Family> = fw
             .families
             .iter()
@@ -771,12 +922,11 @@ impl Ctx<'_> {
         }
         p.raw("<h2>Levels</h2>\n<ul>\n");
         for lv in &fw.config.levels {
-            p.raw("<li>");
-            p.link(
-                &layer_level_page(&l.id, &lv.id),
-                &format!("{} (everything expected)", lv.title),
-            );
-            p.raw("</li>\n");
+            if let Some(page) = self.level_page_for(&l.id, &lv.id) {
+                p.raw("<li>");
+                p.link(&page, &lv.title);
+                p.raw("</li>\n");
+            }
         }
         p.raw("</ul>\n<h2>What this layer adds, level by level</h2>\n");
         for lv in &fw.config.levels {
@@ -799,33 +949,32 @@ impl Ctx<'_> {
             }
             p.raw("</ul>\n");
         }
-        self.emit(p, &l.title.clone(), &[]);
+        self.emit(out, p, &l.title.clone(), &[]);
     }
 
-    fn layer_level(&mut self, l: &ladder_framework::Layer, level: &str) {
-        let list = expectations(self.fw, &l.id, level, false);
+    /// What a layer (with the layers it builds on) expects at one level, as
+    /// a handbook level page does; the levels below are a link away.
+    fn layer_level(&self, out: &mut Sink, l: &Layer, level: &str) {
+        let list = expectations(self.fw, &l.id, level, true);
         let mut p = Page::new(layer_level_page(&l.id, level));
         let title = format!("{}: {}", l.title, self.level_title(level));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&title));
-        let chain: Vec<&str> = self
-            .fw
-            .level_chain(level)
-            .iter()
-            .skip(1)
-            .map(|l| l.title.as_str())
-            .collect();
-        if !chain.is_empty() {
-            let _ = writeln!(
-                p.html,
-                "<p class=\"meta\">Includes everything expected at {}.</p>",
-                escape(&chain.join(", "))
-            );
+        let below = self.fw.level(level).and_then(|x| x.below.as_deref());
+        if let Some(b) = below {
+            if let Some(page) = self.level_page_for(&l.id, b) {
+                p.raw("<p class=\"meta\">Also expected: ");
+                p.link(
+                    &page,
+                    &format!("everything at {} and below", self.level_title(b)),
+                );
+                p.raw(".</p>\n");
+            }
         }
         self.competencies(&mut p, &list, 2);
-        self.emit(p, &title, &[(layer_page(&l.id), l.title.clone())]);
+        self.emit(out, p, &title, &[(layer_page(&l.id), l.title.clone())]);
     }
 
-    fn search(&mut self) {
+    fn search(&self, out: &mut Sink) {
         #[derive(serde::Serialize)]
         struct Index<'a> {
             pages: Vec<&'a str>,
@@ -867,15 +1016,11 @@ impl Ctx<'_> {
             .unwrap_or_else(|_| "{\"pages\":[],\"entries\":[]}".into());
         // A script, not JSON, so search works from file:// where fetch() is refused.
         let js = format!("window.LADDER_SEARCH = {};\n", json.replace("</", "<\\/"));
-        self.site
-            .files
-            .insert("search-index.js".into(), js.into_bytes());
-        self.site
-            .files
-            .insert("search.js".into(), SEARCH_JS.as_bytes().to_vec());
+        self.put(out, "search-index.js", &js.into_bytes());
+        self.put(out, "search.js", SEARCH_JS.as_bytes());
         let mut p = Page::new("search.html".into());
         p.raw("<h1>Search</h1>\n<form class=\"search\" role=\"search\" onsubmit=\"return false\"><label for=\"q\">Statements containing</label> <input id=\"q\" type=\"search\" autocomplete=\"off\" placeholder=\"e.g. incident review\"></form>\n<p id=\"count\" class=\"meta\"></p>\n<ol id=\"results\" class=\"results\"></ol>\n<noscript><p>Search needs JavaScript. Every statement is also on its role and layer pages.</p></noscript>\n<script src=\"search-index.js\"></script>\n<script src=\"search.js\"></script>\n");
-        self.emit(p, "Search", &[]);
+        self.emit(out, p, "Search", &[]);
     }
 }
 

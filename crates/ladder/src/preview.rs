@@ -66,7 +66,7 @@ fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (u64, Option<std::time::SystemTi
 
 fn rebuild(dir: &Path, state: &RwLock<State>) {
     let next = match build(dir) {
-        Ok((Outcome::Built(site, _), _)) => (Some(site), None),
+        Ok((Outcome::Built(site), _)) => (Some(site), None),
         Ok((Outcome::Broken(files, diags), _)) => {
             let text = render::diagnostics_text(dir, &files, &diags, false).join("\n");
             (None, Some(text))

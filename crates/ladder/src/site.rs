@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// What came of building a framework folder.
 pub enum Outcome {
-    Built(Site, FileSet),
+    Built(Site),
     /// The framework or the site has errors: rendered diagnostics.
     Broken(FileSet, Vec<ladder_framework::Diagnostic>),
 }
@@ -25,13 +25,12 @@ pub fn build(dir: &Path) -> Result<(Outcome, Vec<ladder_framework::Diagnostic>),
     if diags.iter().any(|d| d.is_error()) {
         return Ok((Outcome::Broken(files, diags.clone()), diags));
     }
-    Ok((Outcome::Built(site, files), diags))
+    Ok((Outcome::Built(site), diags))
 }
 
-/// Writes `site` to `out` through a sibling temporary folder and renames,
-/// so a failure never leaves a half-written site. Refuses to replace a
-/// folder that is neither empty nor an earlier Ladder site.
-pub fn write(out: &Path, site: &Site) -> Result<(), String> {
+/// Checks that `out` may be replaced and returns the sibling folders to
+/// write into and to move the old site aside to.
+fn staging(out: &Path) -> Result<(PathBuf, PathBuf), String> {
     if out.exists() {
         let is_dir = out.is_dir();
         let empty = is_dir
@@ -57,72 +56,87 @@ pub fn write(out: &Path, site: &Site) -> Result<(), String> {
     std::fs::create_dir_all(&parent)
         .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.ladder-new-{pid}"));
-    let old = parent.join(format!(".{name}.ladder-old-{pid}"));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = write_tree(&tmp, site).and_then(|()| {
+    Ok((
+        parent.join(format!(".{name}.ladder-new-{pid}")),
+        parent.join(format!(".{name}.ladder-old-{pid}")),
+    ))
+}
+
+/// Moves the finished `tmp` folder into place at `out`.
+fn swap_in(tmp: &Path, old: &Path, out: &Path) -> Result<(), String> {
+    let result = (|| {
         if out.exists() {
-            std::fs::rename(out, &old)
+            std::fs::rename(out, old)
                 .map_err(|e| format!("cannot move {} aside: {e}", out.display()))?;
         }
-        std::fs::rename(&tmp, out)
+        std::fs::rename(tmp, out)
             .map_err(|e| format!("cannot move the new site into {}: {e}", out.display()))
-    });
+    })();
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::remove_dir_all(tmp);
         if old.exists() && !out.exists() {
-            let _ = std::fs::rename(&old, out);
+            let _ = std::fs::rename(old, out);
         }
     }
-    let _ = std::fs::remove_dir_all(&old);
+    let _ = std::fs::remove_dir_all(old);
     result
 }
 
-fn write_tree(root: &Path, site: &Site) -> Result<(), String> {
-    let mut made = std::collections::BTreeSet::new();
-    for (path, bytes) in &site.files {
-        let target = root.join(path);
-        if let Some(dir) = target.parent() {
-            if made.insert(dir.to_path_buf()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+/// `ladder build DIR --out OUT`: pages are written as they are rendered
+/// into a sibling temporary folder, which replaces OUT only when the whole
+/// build succeeded.
+pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
+    let files = crate::load::framework_dir(dir)?;
+    let (fw, mut diags) = compile(&files);
+    let broken = |diags: &[ladder_framework::Diagnostic]| {
+        render::diagnostics(dir, &files, diags);
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: {} in {}; nothing was written",
+            render::counts(errors, diags.len() - errors),
+            dir.display()
+        );
+        crate::EXIT_ERRORS
+    };
+    if diags.iter().any(|d| d.is_error()) {
+        return Ok(broken(&diags));
+    }
+    let (tmp, old) = staging(out)?;
+    let _ = std::fs::remove_dir_all(&tmp);
+    let made = std::sync::Mutex::new(std::collections::HashSet::<PathBuf>::new());
+    let write = |path: &str, bytes: &[u8]| -> Result<(), String> {
+        let target = tmp.join(path);
+        if let Some(parent) = target.parent() {
+            let known = made.lock().map(|m| m.contains(parent)).unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                if let Ok(mut m) = made.lock() {
+                    m.insert(parent.to_path_buf());
+                }
             }
         }
         std::fs::write(&target, bytes)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))
+    };
+    let (summary, site_diags) = ladder_site::build_to(&fw, &files, &write);
+    diags.extend(site_diags);
+    if diags.iter().any(|d| d.is_error()) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Ok(broken(&diags));
     }
-    Ok(())
-}
-
-/// `ladder build DIR --out OUT`.
-pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
-    let (outcome, diags) = build(dir)?;
-    match outcome {
-        Outcome::Broken(files, diags) => {
-            render::diagnostics(dir, &files, &diags);
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "error: {} in {}; nothing was written",
-                render::counts(errors, diags.len() - errors),
-                dir.display()
-            );
-            Ok(crate::EXIT_ERRORS)
+    render::diagnostics(dir, &files, &diags);
+    swap_in(&tmp, &old, out)?;
+    println!(
+        "built {} pages into {}{}",
+        summary.pages,
+        out.display(),
+        if diags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", render::counts(0, diags.len()))
         }
-        Outcome::Built(site, files) => {
-            render::diagnostics(dir, &files, &diags);
-            write(out, &site)?;
-            println!(
-                "built {} pages into {}{}",
-                site.page_count(),
-                out.display(),
-                if diags.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", render::counts(0, diags.len()))
-                }
-            );
-            println!("open {}", out.join("index.html").display());
-            Ok(0)
-        }
-    }
+    );
+    println!("open {}", out.join("index.html").display());
+    Ok(0)
 }
