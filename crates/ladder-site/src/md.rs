@@ -173,7 +173,10 @@ pub fn render(
         .filter_map(|ev| {
             match ev {
                 // Raw HTML is shown, not run.
-                Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+                // (escaped here, quotes included, so no attribute-like text survives).
+                Event::Html(h) | Event::InlineHtml(h) => Some(Event::InlineHtml(CowStr::Boxed(
+                    crate::html::escape(&h).into(),
+                ))),
                 Event::Start(Tag::Paragraph) if inline && depth == 0 => {
                     depth += 1;
                     None

@@ -1019,7 +1019,7 @@ impl Ctx<'_> {
         self.put(out, "search-index.js", &js.into_bytes());
         self.put(out, "search.js", SEARCH_JS.as_bytes());
         let mut p = Page::new("search.html".into());
-        p.raw("<h1>Search</h1>\n<form class=\"search\" role=\"search\" onsubmit=\"return false\"><label for=\"q\">Statements containing</label> <input id=\"q\" type=\"search\" autocomplete=\"off\" placeholder=\"e.g. incident review\"></form>\n<p id=\"count\" class=\"meta\"></p>\n<ol id=\"results\" class=\"results\"></ol>\n<noscript><p>Search needs JavaScript. Every statement is also on its role and layer pages.</p></noscript>\n<script src=\"search-index.js\"></script>\n<script src=\"search.js\"></script>\n");
+        p.raw("<h1>Search</h1>\n<form class=\"search\" role=\"search\"><label for=\"q\">Statements containing</label> <input id=\"q\" type=\"search\" autocomplete=\"off\" placeholder=\"e.g. incident review\"></form>\n<p id=\"count\" class=\"meta\"></p>\n<ol id=\"results\" class=\"results\"></ol>\n<noscript><p>Search needs JavaScript. Every statement is also on its role and layer pages.</p></noscript>\n<script src=\"search-index.js\"></script>\n<script src=\"search.js\"></script>\n");
         self.emit(out, p, "Search", &[]);
     }
 }

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod diff;
 mod fixtures;
 mod props;
 

@@ -35,6 +35,7 @@
       found + (found === 1 ? " statement" : " statements") + (found > shown ? ", first " + shown + " shown" : "");
   }
   input.addEventListener("input", run);
+  if (input.form) { input.form.addEventListener("submit", function (e) { e.preventDefault(); run(); }); }
   var q = new URLSearchParams(window.location.search).get("q");
   if (q) { input.value = q; }
   run();
