@@ -442,3 +442,260 @@ fn help_is_everywhere() {
         assert!(stdout(&o).contains("Usage"), "{cmd:?}");
     }
 }
+
+#[test]
+fn build_writes_a_site_and_replaces_only_its_own_output() {
+    let dir = init("build");
+    let out = TempDir::new("site");
+    let o = ladder(&["build", dir.s(), "--out", out.s()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("built "), "{}", stdout(&o));
+    for page in [
+        "index.html",
+        "framework.json",
+        "search.html",
+        "search-index.js",
+        "style.css",
+        "families/backend-engineer/index.html",
+        "families/backend-engineer/senior.html",
+        "families/backend-engineer/senior-to-staff.html",
+        "families/backend-engineer/payments/senior.html",
+        "layers/platform/index.html",
+    ] {
+        assert!(out.path().join(page).is_file(), "missing {page}");
+    }
+    // A second build replaces the first.
+    let o = ladder(&["build", dir.s(), "--out", out.s()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A folder Ladder did not build is never replaced.
+    let other = TempDir::new("other");
+    std::fs::create_dir_all(other.path()).unwrap();
+    std::fs::write(other.path().join("notes.txt"), "mine").unwrap();
+    let o = ladder(&["build", dir.s(), "--out", other.s()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not a site Ladder built"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn a_broken_link_fails_the_build_and_writes_nothing() {
+    let dir = init("build-broken");
+    let eng = dir.path().join("layers/engineering.md");
+    let text = std::fs::read_to_string(&eng).unwrap();
+    std::fs::write(
+        &eng,
+        text.replacen(
+            "- Aligns several teams",
+            "- Reads [the guide](../guide.md) and aligns several teams",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = TempDir::new("site-broken");
+    let o = ladder(&["build", dir.s(), "--out", out.s()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("broken-link") && err.contains("engineering.md:"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(!out.path().exists());
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+}
+
+#[test]
+fn diff_explains_a_commit_from_two_git_revisions() {
+    let dir = init("diff-git");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "framework"]);
+    let eng = dir.path().join("layers/engineering.md");
+    let text = std::fs::read_to_string(&eng).unwrap();
+    let edited = text
+        .replacen("keeps it current as things change", "revisits it every quarter with each team", 1)
+        .replacen(
+            "## Senior\n\n### Leadership\n\n",
+            "## Senior\n\n### Leadership\n\n- Writes down why each technical decision was made. {#engineering-senior-writes-down-why}\n",
+            1,
+        );
+    std::fs::write(&eng, edited).unwrap();
+    git(dir.path(), &["commit", "-q", "-am", "raise the bar"]);
+    // The work tree is clean: what is compared is what git holds.
+    let o = ladder(&["diff", "--repo", dir.s(), "HEAD~1", "HEAD"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(md.contains("**Overall: major**"), "{md}");
+    assert!(
+        md.contains(
+            "New leadership expectation: “Writes down why each technical decision was made.”"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "~~keeps~~ **revisits** it ~~current as things change.~~ **every quarter with each team.**"
+        ),
+        "{md}"
+    );
+    let o = ladder(&[
+        "diff",
+        "--repo",
+        dir.s(),
+        "HEAD~1",
+        "HEAD",
+        "--format",
+        "json",
+        "--fail-on",
+        "major",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["grade"], "major");
+    let kinds: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["statement_added", "statement_reworded"]);
+    // The other way round the bar falls: minor.
+    let o = ladder(&[
+        "diff",
+        "--repo",
+        dir.s(),
+        "HEAD",
+        "HEAD~1",
+        "--fail-on",
+        "major",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("**Overall: minor**"));
+    // Folders work too, and an unknown revision is a usage error.
+    let o = ladder(&["diff", dir.s(), dir.s()]);
+    assert!(stdout(&o).contains("No changes"), "{}", stdout(&o));
+    let o = ladder(&["diff", "--repo", dir.s(), "HEAD~5", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot find revision `HEAD~5`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A running `ladder preview`, killed when dropped.
+struct Preview(std::process::Child, String);
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    body
+}
+
+/// Polls `path` until `pred` holds, for up to a minute.
+fn wait_for(addr: &str, path: &str, pred: impl Fn(&str) -> bool) -> String {
+    for _ in 0..600 {
+        let page = get(addr, path);
+        if pred(&page) {
+            return page;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{path} never changed as expected:\n{}", get(addr, path));
+}
+
+#[test]
+fn preview_rebuilds_on_change_and_shows_errors_in_the_page() {
+    use std::io::BufRead;
+    let dir = init("preview");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["preview", dir.s(), "--port", "0", "--stop-after", "120"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let p = Preview(child, addr);
+    assert!(p.1.starts_with("127.0.0.1:"), "{line}");
+    let page = get(&p.1, "/families/backend-engineer/staff.html");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Aligns several teams on a shared technical plan"));
+    assert!(page.contains("/__ladder/reload.js"));
+    let eng = dir.path().join("layers/engineering.md");
+    let text = std::fs::read_to_string(&eng).unwrap();
+    std::fs::write(
+        &eng,
+        text.replace(
+            "Aligns several teams on a shared technical plan",
+            "Aligns many teams on one technical plan",
+        ),
+    )
+    .unwrap();
+    wait_for(&p.1, "/families/backend-engineer/staff.html", |b| {
+        b.contains("Aligns many teams on one technical plan")
+    });
+    std::fs::write(
+        &eng,
+        text.replace(
+            "{#engineering-staff-aligns-several-teams-shared}",
+            "{#Bad Id}",
+        ),
+    )
+    .unwrap();
+    let broken = wait_for(&p.1, "/families/backend-engineer/staff.html", |b| {
+        b.contains("The framework has errors")
+    });
+    assert!(broken.contains("engineering.md"), "{broken}");
+    std::fs::write(&eng, &text).unwrap();
+    wait_for(&p.1, "/index.html", |b| {
+        !b.contains("The framework has errors") && b.contains("Job families")
+    });
+    assert!(get(&p.1, "/nope.html").starts_with("HTTP/1.1 404"));
+}
