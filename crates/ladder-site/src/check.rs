@@ -25,19 +25,9 @@ fn hash(id: &str) -> u64 {
     h.finish()
 }
 
+/// `href` as a path from the site root, seen from `page`.
 fn resolve(page: &str, href: &str) -> Option<String> {
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for p in href.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::md::normalise(page.rsplit_once('/').map_or("", |(dir, _)| dir), href)
 }
 
 fn broken(page: &str, href: &str, problem: &str) -> Diagnostic {

@@ -93,7 +93,7 @@ impl Page {
     }
 
     /// Wraps the body in the shared frame.
-    pub fn finish(self, org: &str, title: &str, crumbs: &[(String, String)]) -> (String, Vec<u8>) {
+    pub fn finish(self, org: &str, title: &str, crumbs: &[(String, String)]) -> (String, String) {
         let mut out = String::with_capacity(self.html.len() + 1024);
         out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
         escape_into(&mut out, title);
@@ -131,7 +131,7 @@ impl Page {
         }
         out.push_str(&self.html);
         out.push_str("</main>\n<footer>Built with Ladder from the framework's source files. Every statement links to itself by its stable id.</footer>\n</body>\n</html>\n");
-        (self.path, out.into_bytes())
+        (self.path, out)
     }
 }
 

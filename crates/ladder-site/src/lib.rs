@@ -28,6 +28,7 @@ mod json;
 pub mod md;
 mod pages;
 
+pub use html::escape;
 use ladder_framework::{Diagnostic, FileSet, Framework};
 use std::collections::BTreeMap;
 

@@ -58,7 +58,7 @@ fn scheme(dest: &str) -> Option<String> {
 }
 
 /// `a/b/../c.md` → `a/c.md`; `None` when it climbs above the root.
-fn normalise(base_dir: &str, rel: &str) -> Option<String> {
+pub(crate) fn normalise(base_dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
     for p in rel.split('/') {
         match p {

@@ -270,11 +270,10 @@ impl Ctx<'_> {
     }
 
     fn emit(&self, out: &mut Sink, page: Page, title: &str, crumbs: &[(String, String)]) {
-        let (path, bytes) = page.finish(self.org, title, crumbs);
-        out.links
-            .page(&path, std::str::from_utf8(&bytes).unwrap_or(""));
+        let (path, html) = page.finish(self.org, title, crumbs);
+        out.links.page(&path, &html);
         out.summary.pages += 1;
-        self.put(out, &path, &bytes);
+        self.put(out, &path, html.as_bytes());
     }
 
     /// Hands a finished file to the writer.

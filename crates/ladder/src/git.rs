@@ -47,11 +47,12 @@ pub fn framework_at(path: &Path, rev: &str) -> Result<FileSet, String> {
         let Some(rel) = full.strip_prefix(&prefix) else {
             continue;
         };
-        let hidden = rel
+        // The same files `load::framework_dir` reads from a folder.
+        let (dirs, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let skipped = dirs
             .split('/')
-            .any(|part| part.starts_with('.') || part == "target" || part == "node_modules");
-        let wanted = [".md", ".yaml", ".yml"].iter().any(|x| rel.ends_with(x));
-        if hidden || !wanted {
+            .any(|d| !d.is_empty() && crate::load::skipped_dir(d));
+        if skipped || !crate::load::is_framework_file(name) {
             continue;
         }
         let blob = repo

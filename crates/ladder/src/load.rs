@@ -6,6 +6,16 @@ use std::path::Path;
 /// Files larger than this are refused rather than read.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Folders a framework never has content in: hidden ones, build output.
+pub fn skipped_dir(name: &str) -> bool {
+    name.starts_with('.') || name == "target" || name == "node_modules"
+}
+
+/// Whether a file name is one the framework is read from.
+pub fn is_framework_file(name: &str) -> bool {
+    [".md", ".yaml", ".yml"].iter().any(|e| name.ends_with(e))
+}
+
 /// Reads every `.md`, `.yaml` and `.yml` file under `dir`, skipping hidden
 /// folders and `target/`.
 pub fn framework_dir(dir: &Path) -> Result<FileSet, String> {
@@ -35,13 +45,12 @@ fn walk(root: &Path, dir: &Path, files: &mut FileSet) -> Result<(), String> {
             .file_type()
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if kind.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+            if !skipped_dir(&name) {
                 walk(root, &path, files)?;
             }
             continue;
         }
-        let wanted = [".md", ".yaml", ".yml"].iter().any(|e| name.ends_with(e));
-        if !kind.is_file() || !wanted {
+        if !kind.is_file() || !is_framework_file(&name) {
             continue;
         }
         let size = entry

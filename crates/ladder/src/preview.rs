@@ -53,7 +53,7 @@ fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (u64, Option<std::time::SystemTi
             let name = name.to_string_lossy();
             let Ok(meta) = e.metadata() else { continue };
             if meta.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                if !crate::load::skipped_dir(&name) {
                     stack.push(e.path());
                 }
             } else {
@@ -144,15 +144,9 @@ fn broken_page(text: &str) -> Vec<u8> {
     let mut html = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ladder preview: errors</title><style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem;}pre{background:#1d232b;color:#f4f6f8;padding:1rem;overflow:auto;border-radius:4px;}</style></head><body><h1>The framework has errors</h1><p>Fix them and save; this page reloads by itself.</p><pre class=\"diagnostics\">",
     );
-    html.push_str(&escape(text));
+    html.push_str(&ladder_site::escape(text));
     html.push_str("</pre>\n</body></html>\n");
     with_reload(html.into_bytes())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn with_reload(mut html: Vec<u8>) -> Vec<u8> {

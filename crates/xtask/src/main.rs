@@ -62,6 +62,11 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 fn md_files(root: &Path) -> Result<Vec<PathBuf>> {
+    files_with_ext(root, "md")
+}
+
+/// Every file under `root` whose extension is `ext`, sorted.
+fn files_with_ext(root: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -70,7 +75,7 @@ fn md_files(root: &Path) -> Result<Vec<PathBuf>> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
+            } else if p.extension().is_some_and(|x| x == ext) {
                 out.push(p);
             }
         }
@@ -397,25 +402,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn count_files(dir: &Path, ext: &str) -> usize {
-    let mut n = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == ext) {
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
 fn bench(args: &[String]) -> Result<()> {
     let root = workspace_root();
     let mut quick = false;
@@ -529,7 +515,10 @@ fn bench(args: &[String]) -> Result<()> {
             rss_kib: median(v.iter().map(|s| s.rss_kib).collect()),
         })
         .collect();
-    let pages: Vec<usize> = outs.iter().map(|o| count_files(o, "html")).collect();
+    let pages: Vec<usize> = outs
+        .iter()
+        .map(|o| files_with_ext(o, "html").map_or(0, |f| f.len()))
+        .collect();
     let (h, l, f) = match med.as_slice() {
         [h, l, f] => (*h, *l, *f),
         _ => return Err("no samples".into()),
