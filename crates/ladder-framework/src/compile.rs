@@ -5,7 +5,7 @@ use crate::config::{self, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::fileset::FileSet;
 use crate::markdown::{
-    Attrs, Block, file_stem, front_matter_value, is_valid_id, parse_blocks, split_front_matter,
+    Attrs, Block, file_stem, front_matter_value, is_valid_id, is_valid_layer_id, parse_blocks, split_front_matter,
 };
 use crate::model::{
     Family, FamilyLevel, Framework, HiringStage, Item, Layer, OtherSection, Placement, Section,
@@ -32,7 +32,6 @@ pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
         include_cache: BTreeMap::new(),
         used_includes: BTreeSet::new(),
         registered: BTreeSet::new(),
-        heading_warned: BTreeSet::new(),
         pending_extends: Vec::new(),
         broken_layers: BTreeSet::new(),
     };
@@ -63,6 +62,8 @@ enum Flat {
         id: String,
         span: Span,
         via: Option<Source>,
+        /// The group heading written inside the include it came from.
+        group: Option<String>,
     },
     Prose {
         text: String,
@@ -84,7 +85,6 @@ struct Compiler<'a> {
     /// (file, offset) of items already registered, so an include used twice
     /// is one item and its warnings are given once.
     registered: BTreeSet<(String, usize)>,
-    heading_warned: BTreeSet<(String, usize)>,
     /// (layer, parent, span of `extends`) checked once every layer is read.
     pending_extends: Vec<(String, String, Span)>,
     /// Ids of layer files whose front matter could not be read, guessed
@@ -358,6 +358,8 @@ impl<'a> Compiler<'a> {
         out: &mut Vec<Flat>,
     ) {
         let in_include = stack.len() > 1;
+        // In an include, a heading names the group of the statements after it.
+        let mut group: Option<String> = None;
         for block in blocks {
             match block {
                 Block::Heading {
@@ -367,16 +369,7 @@ impl<'a> Compiler<'a> {
                     span,
                 } => {
                     if in_include {
-                        if self.heading_warned.insert((span.file.clone(), span.offset)) {
-                            self.diags.push(
-                                Diagnostic::warning(
-                                    "unknown-heading",
-                                    span,
-                                    format!("heading `{text}` inside an include is kept as prose"),
-                                )
-                                .with_help("an include's statements join the level and category it is included under; put headings in the page"),
-                            );
-                        }
+                        group = Some(text);
                     } else {
                         out.push(Flat::Heading {
                             depth,
@@ -397,6 +390,7 @@ impl<'a> Compiler<'a> {
                         id,
                         span,
                         via: via.clone(),
+                        group: group.clone(),
                     });
                 }
                 Block::Prose { text, .. } => out.push(Flat::Prose { text }),
@@ -539,7 +533,12 @@ impl<'a> Compiler<'a> {
     }
 
     fn check_id(&mut self, doc: &Doc<'_>, id: &Spanned<String>, what: &str) {
-        if !is_valid_id(&id.value) {
+        let valid = if what == "layer" {
+            is_valid_layer_id(&id.value)
+        } else {
+            is_valid_id(&id.value)
+        };
+        if !valid {
             self.diags.push(
                 Diagnostic::error(
                     "bad-id",
@@ -630,6 +629,8 @@ impl<'a> Compiler<'a> {
         let mut level: Option<(String, Span)> = None;
         let mut category: Option<(String, Span)> = None;
         let mut skip_depth: Option<usize> = None;
+        // A `####` heading inside a category: the group of what follows.
+        let mut group: Option<String> = None;
         let mut seen_levels: BTreeSet<String> = BTreeSet::new();
         let mut seen_cats: BTreeSet<String> = BTreeSet::new();
         let mut level_items = 0usize;
@@ -652,6 +653,7 @@ impl<'a> Compiler<'a> {
                     level_items = 0;
                     seen_cats.clear();
                     skip_depth = None;
+                    group = None;
                     match self.find_level(&text) {
                         Some(l) => {
                             if !seen_levels.insert(l.clone()) {
@@ -678,6 +680,7 @@ impl<'a> Compiler<'a> {
                     self.close_category(&category, cat_items);
                     cat_items = 0;
                     skip_depth = None;
+                    group = None;
                     match self.find_category(&text) {
                         Some(c) => {
                             if !seen_cats.insert(c.clone()) {
@@ -713,6 +716,11 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
+                Flat::Heading { depth, text, .. }
+                    if depth >= 4 && category.is_some() && skip_depth.is_none() =>
+                {
+                    group = Some(text);
+                }
                 Flat::Heading {
                     depth, text, span, ..
                 } => {
@@ -723,7 +731,12 @@ impl<'a> Compiler<'a> {
                     skip_depth = Some(depth);
                     self.unknown_heading(span, &text, "a level (`##`) or category (`###`)");
                 }
-                Flat::Item { id, span, via } => {
+                Flat::Item {
+                    id,
+                    span,
+                    via,
+                    group: inner,
+                } => {
                     if level.is_some() {
                         level_items += 1;
                     }
@@ -772,6 +785,7 @@ impl<'a> Compiler<'a> {
                         level: lv.clone(),
                         category: cat.clone(),
                         via,
+                        group: inner.or_else(|| group.clone()),
                     });
                 }
                 Flat::Broken => {

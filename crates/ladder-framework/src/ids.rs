@@ -63,7 +63,10 @@ pub fn plan(files: &FileSet) -> Vec<Assignment> {
     let mut out = Vec::new();
     for (path, kind, blocks) in parsed {
         let text = files.text(path).unwrap_or("");
-        let own_id = front_matter_value(text, "id").unwrap_or_else(|| slugify(file_stem(path)));
+        // Layer ids may hold `/` (imported folder paths); statement ids may not.
+        let own_id = front_matter_value(text, "id")
+            .map(|id| id.replace('/', "-"))
+            .unwrap_or_else(|| slugify(file_stem(path)));
         let mut context = match kind {
             "includes/" => slugify(file_stem(path)),
             _ => own_id.clone(),

@@ -126,6 +126,12 @@ pub fn is_valid_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
+/// Is this a valid layer id? One or more valid ids joined by `/`, so an
+/// imported folder path such as `development/dev/backend` can be kept.
+pub fn is_valid_layer_id(id: &str) -> bool {
+    id.split('/').all(is_valid_id)
+}
+
 struct OpenItem {
     text: String,
     start: usize,

@@ -153,6 +153,10 @@ pub struct Placement {
     /// The include directive that brought it in, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<Source>,
+    /// The group heading it was written under (`#### Distribution`, or a
+    /// heading inside its include): the team or discipline it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// A list section of a family: responsibilities, requirements, …

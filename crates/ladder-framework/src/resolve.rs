@@ -19,6 +19,9 @@ pub struct Expectation {
     /// The include directive that placed it, when it came from an include.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<Source>,
+    /// The group heading it sits under, when the layer or include names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// A family list item (responsibility, requirement, …) in a role view.
@@ -157,6 +160,7 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
                 level: p.level.clone(),
                 source: item.source.clone(),
                 via: p.via.clone(),
+                group: p.group.clone(),
             })
         })
         .collect()

@@ -363,9 +363,14 @@ impl Ctx<'_> {
         );
         let html = self.item_html(&e.id).to_owned();
         page.push_rendered(&html);
+        let group = e
+            .group
+            .as_deref()
+            .map(|g| format!(" · {}", escape(g)))
+            .unwrap_or_default();
         let _ = writeln!(
             page.html,
-            "</span> <span class=\"from\">{} · {}</span> <a class=\"pin\" href=\"#{}\">#</a></li>",
+            "</span> <span class=\"from\">{} · {}{group}</span> <a class=\"pin\" href=\"#{}\">#</a></li>",
             escape(self.layer_title(&e.layer)),
             escape(self.level_title(&e.level)),
             escape(&e.id),

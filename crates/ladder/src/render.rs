@@ -89,10 +89,15 @@ pub fn diagnostics_text(
 }
 
 fn provenance(e: &Expectation) -> String {
-    match &e.via {
-        Some(via) => format!("{} · {} via {}", e.level, e.source, via),
-        None => format!("{} · {}", e.level, e.source),
+    let mut s = e.level.clone();
+    if let Some(g) = &e.group {
+        let _ = write!(s, " · {g}");
     }
+    let _ = write!(s, " · {}", e.source);
+    if let Some(via) = &e.via {
+        let _ = write!(s, " via {via}");
+    }
+    s
 }
 
 fn competencies(fw: &Framework, list: &[Expectation], out: &mut String) {
