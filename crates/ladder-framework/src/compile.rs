@@ -5,7 +5,8 @@ use crate::config::{self, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::fileset::FileSet;
 use crate::markdown::{
-    Attrs, Block, file_stem, front_matter_value, is_valid_id, is_valid_layer_id, parse_blocks, split_front_matter,
+    Attrs, Block, file_stem, front_matter_value, is_valid_id, is_valid_layer_id, parse_blocks,
+    split_front_matter,
 };
 use crate::model::{
     Family, FamilyLevel, Framework, HiringStage, Item, Layer, OtherSection, Placement, Section,

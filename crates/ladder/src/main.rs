@@ -1,6 +1,7 @@
 //! `ladder`: engineering career frameworks as code.
 
 mod git;
+mod import;
 mod load;
 mod preview;
 mod render;
@@ -116,6 +117,19 @@ enum Command {
         #[arg(long, value_name = "SECONDS")]
         stop_after: Option<u64>,
     },
+    /// Import a framework from another format into a new folder.
+    ///
+    /// Exit 0 when imported (warnings allowed), 1 on errors or, with
+    /// --strict, on any problem, 2 on usage or IO errors.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
+    /// Export a framework to another format, on standard output.
+    Export {
+        #[command(subcommand)]
+        to: ExportTo,
+    },
     /// Assign stable ids to statements that lack one, in place.
     Ids {
         dir: PathBuf,
@@ -123,6 +137,66 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum EngineArg {
+    Auto,
+    Hugo,
+    Middleman,
+}
+
+/// Options every importer takes.
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// The folder to create; it must not exist or be empty.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the report as JSON to this file.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
+    /// Exit 1 if the report has any problem, warnings included.
+    #[arg(long)]
+    strict: bool,
+    /// The organisation's name for ladder.yaml (default: the source's name).
+    #[arg(long)]
+    organisation: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportFrom {
+    /// A GitLab-style handbook checkout (Hugo or Middleman), or one page.
+    Handbook {
+        src: PathBuf,
+        #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+        engine: EngineArg,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// Monzo's progression framework (Markdown files with YAML front matter).
+    Monzo {
+        src: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// The Financial Times' engineering progression (YAML job families).
+    Ft {
+        src: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+    /// A competency matrix as CSV: id, layer, level, category, text.
+    Csv {
+        src: PathBuf,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportTo {
+    /// The competency matrix as CSV, one row per placed statement.
+    Csv { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -148,6 +222,10 @@ fn main() -> ExitCode {
             format,
         ),
         Command::Ids { dir, check } => assign_ids(&dir, check),
+        Command::Import { from } => run_import(from),
+        Command::Export {
+            to: ExportTo::Csv { dir },
+        } => export_csv(&dir),
         Command::Build { dir, out } => site::command(&dir, &out),
         Command::Diff {
             old,
@@ -380,4 +458,76 @@ fn diff_command(
         (Some(t), Some(g)) if g >= t => EXIT_ERRORS,
         _ => 0,
     })
+}
+
+fn source_name(src: &Path) -> String {
+    std::fs::canonicalize(src)
+        .ok()
+        .and_then(|p| p.file_stem().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "Imported framework".to_owned())
+}
+
+fn run_import(from: ImportFrom) -> Result<u8, String> {
+    use ladder_import::{csv, ft, handbook, monzo};
+    let (import, args) = match from {
+        ImportFrom::Handbook { src, engine, args } => {
+            let source = import::read_source(&src, &[".md", ".erb", ".txt"])?;
+            let opts = handbook::Options {
+                engine: match engine {
+                    EngineArg::Auto => None,
+                    EngineArg::Hugo => Some(handbook::Engine::Hugo),
+                    EngineArg::Middleman => Some(handbook::Engine::Middleman),
+                },
+                organisation: args
+                    .organisation
+                    .clone()
+                    .unwrap_or_else(|| source_name(&src)),
+            };
+            (handbook::import(&source, &opts), args)
+        }
+        ImportFrom::Monzo { src, args } => {
+            let source = import::read_source(&src, &[".md"])?;
+            let org = args
+                .organisation
+                .clone()
+                .unwrap_or_else(|| source_name(&src));
+            (monzo::import(&source, &org), args)
+        }
+        ImportFrom::Ft { src, args } => {
+            let source = import::read_source(&src, &[".yml", ".yaml"])?;
+            let org = args
+                .organisation
+                .clone()
+                .unwrap_or_else(|| source_name(&src));
+            (ft::import(&source, &org), args)
+        }
+        ImportFrom::Csv { src, args } => {
+            let source = import::read_source(&src, &[".csv"])?;
+            let org = args
+                .organisation
+                .clone()
+                .unwrap_or_else(|| source_name(&src));
+            (csv::import(&source, &org), args)
+        }
+    };
+    import::finish(&args.out, &import, args.report.as_deref(), args.strict)
+}
+
+fn export_csv(dir: &Path) -> Result<u8, String> {
+    let files = load::framework_dir(dir)?;
+    let (fw, diags) = compile(&files);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        for d in errors {
+            eprintln!("{d}");
+        }
+        eprintln!("the framework has errors; run `ladder check` and fix them before exporting");
+        return Ok(EXIT_ERRORS);
+    }
+    let text = ladder_import::csv::export(&fw);
+    use std::io::Write as _;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write the CSV: {e}"))?;
+    Ok(0)
 }

@@ -1,0 +1,507 @@
+//! The competency matrix as the spreadsheet teams keep: one row per placed
+//! statement, columns `id,layer,level,category,text`.
+//!
+//! [`export`] writes it from a compiled framework; [`import`] reads it back
+//! into a framework folder. Export, import, export gives identical bytes.
+//! A statement placed in several layers (from an include) is one id on
+//! several rows with the same text; the import writes it once, as an
+//! include. A bad file is refused whole: every problem is reported with its
+//! row, column and value, and nothing is written.
+
+use crate::write::{Entry, Framework, IncludeOut, LayerOut, LevelOut};
+use crate::{Import, Problem, Report, Severity, Source};
+use ladder_framework::similar::did_you_mean;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+pub const COLUMNS: [&str; 5] = ["id", "layer", "level", "category", "text"];
+
+fn field(out: &mut String, v: &str) {
+    if v.contains([',', '"', '\n', '\r']) || v.starts_with(' ') || v.ends_with(' ') {
+        let _ = write!(out, "\"{}\"", v.replace('"', "\"\""));
+    } else {
+        out.push_str(v);
+    }
+}
+
+/// The matrix of a compiled framework: layers by id, each in file order.
+pub fn export(fw: &ladder_framework::Framework) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    let mut layers: Vec<&ladder_framework::Layer> = fw.layers.iter().collect();
+    layers.sort_by(|a, b| a.id.cmp(&b.id));
+    for l in layers {
+        for p in &l.placements {
+            let text = fw.items.get(&p.item).map_or("", |i| i.text.as_str());
+            for (i, v) in [p.item.as_str(), &l.id, &p.level, &p.category, text]
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push(',');
+                }
+                field(&mut out, v);
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Reads RFC 4180 CSV: (row number, fields), or the line where a quoted
+/// field never closes.
+fn parse(text: &str) -> Result<Vec<(u32, Vec<String>)>, u32> {
+    let mut rows = Vec::new();
+    let mut chars = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .chars()
+        .peekable();
+    let mut line = 1u32;
+    let mut row_line = 1u32;
+    let mut fields: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cur.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    cur.push('\n');
+                }
+                _ => cur.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if cur.is_empty() => quoted = true,
+            ',' => fields.push(std::mem::take(&mut cur)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                fields.push(std::mem::take(&mut cur));
+                rows.push((row_line, std::mem::take(&mut fields)));
+                line += 1;
+                row_line = line;
+                any = false;
+            }
+            _ => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err(row_line);
+    }
+    if any {
+        fields.push(cur);
+        rows.push((row_line, fields));
+    }
+    Ok(rows)
+}
+
+fn err(
+    problems: &mut Vec<Problem>,
+    file: &str,
+    row: u32,
+    col: &str,
+    message: String,
+    fix: Option<String>,
+) {
+    problems.push(Problem {
+        file: file.to_owned(),
+        line: row,
+        severity: Severity::Error,
+        code: "csv",
+        message: if col.is_empty() {
+            format!("row {row}: {message}")
+        } else {
+            format!("row {row}, column `{col}`: {message}")
+        },
+        fix,
+    });
+}
+
+fn valid_id(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(x) if x.is_ascii_lowercase() || x.is_ascii_digit())
+        && c.all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || "-_.".contains(x))
+}
+
+/// Imports `matrix.csv` (the one `.csv` file in the source).
+pub fn import(src: &Source, organisation: &str) -> Import {
+    let mut report = Report {
+        format: "csv".to_owned(),
+        ..Report::default()
+    };
+    report.counts.source_files = src.files.len();
+    let Some((file, text)) = src.files.iter().next() else {
+        report.push(
+            Severity::Error,
+            "",
+            0,
+            "no-input",
+            "no CSV file given".to_owned(),
+            None,
+        );
+        return Import {
+            files: BTreeMap::new(),
+            report,
+        };
+    };
+    match read(file, text, organisation) {
+        Ok(fw) => fw.finish(report),
+        Err(problems) => {
+            report.problems = problems;
+            report.finish();
+            Import {
+                files: BTreeMap::new(),
+                report,
+            }
+        }
+    }
+}
+
+struct Row {
+    n: u32,
+    id: String,
+    layer: String,
+    level: String,
+    category: String,
+    text: String,
+}
+
+fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let rows = match parse(text) {
+        Ok(r) => r,
+        Err(line) => {
+            err(
+                &mut problems,
+                file,
+                line,
+                "",
+                "a quoted field opens here and never closes".to_owned(),
+                Some("close the quote with `\"`".to_owned()),
+            );
+            return Err(problems);
+        }
+    };
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        err(
+            &mut problems,
+            file,
+            1,
+            "",
+            "the file is empty; it needs the header `id,layer,level,category,text`".to_owned(),
+            None,
+        );
+        return Err(problems);
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let mut index = BTreeMap::new();
+    for (i, h) in header.iter().enumerate() {
+        if COLUMNS.contains(&h.as_str()) {
+            index.insert(h.clone(), i);
+        } else {
+            let fix = did_you_mean(h, COLUMNS).map(str::to_owned);
+            err(
+                &mut problems,
+                file,
+                1,
+                h,
+                format!("`{h}` is not a column of the matrix"),
+                fix.map(|f| format!("rename it `{f}`")),
+            );
+        }
+    }
+    for c in COLUMNS {
+        if !index.contains_key(c) {
+            err(
+                &mut problems,
+                file,
+                1,
+                c,
+                format!("the header has no `{c}` column"),
+                Some(format!("header: {}", COLUMNS.join(","))),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let get = |r: &Vec<String>, c: &str| {
+        index
+            .get(c)
+            .and_then(|i| r.get(*i))
+            .map_or("", |v| v.as_str())
+            .to_owned()
+    };
+    let mut parsed: Vec<Row> = Vec::new();
+    for (n, r) in rows {
+        if r.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if r.len() != header.len() {
+            err(
+                &mut problems,
+                file,
+                n,
+                "",
+                format!(
+                    "row has {} fields; the header has {}",
+                    r.len(),
+                    header.len()
+                ),
+                Some("quote fields that contain commas".to_owned()),
+            );
+            continue;
+        }
+        parsed.push(Row {
+            n,
+            id: get(&r, "id"),
+            layer: get(&r, "layer"),
+            level: get(&r, "level"),
+            category: get(&r, "category"),
+            text: get(&r, "text"),
+        });
+    }
+    // Values that appear once and look like a typo of a common one.
+    let mut counts: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for r in &parsed {
+        *counts.entry(("layer", r.layer.clone())).or_default() += 1;
+        *counts.entry(("level", r.level.clone())).or_default() += 1;
+        *counts.entry(("category", r.category.clone())).or_default() += 1;
+    }
+    let mut by_id: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    let mut placed: BTreeMap<(String, String), u32> = BTreeMap::new();
+    for r in &parsed {
+        for (col, v) in [
+            ("layer", &r.layer),
+            ("level", &r.level),
+            ("category", &r.category),
+        ] {
+            let ok = if col == "layer" {
+                v.split('/').all(valid_id)
+            } else {
+                valid_id(v)
+            };
+            if !ok {
+                err(
+                    &mut problems,
+                    file,
+                    r.n,
+                    col,
+                    format!("`{v}` is not a valid id"),
+                    Some(ladder_framework::similar::slugify(v)),
+                );
+                continue;
+            }
+            if counts.get(&(col, v.clone())) == Some(&1) {
+                let others: Vec<&str> = counts
+                    .iter()
+                    .filter(|((c, o), n)| *c == col && o != v && **n > 1)
+                    .map(|((_, o), _)| o.as_str())
+                    .collect();
+                if let Some(g) = did_you_mean(v, others) {
+                    err(
+                        &mut problems,
+                        file,
+                        r.n,
+                        col,
+                        format!("`{v}` appears only here; every other row says `{g}`"),
+                        Some(format!("did you mean `{g}`?")),
+                    );
+                }
+            }
+        }
+        if r.text.trim().is_empty() {
+            err(
+                &mut problems,
+                file,
+                r.n,
+                "text",
+                "the statement is empty".to_owned(),
+                None,
+            );
+        }
+        if r.text.contains('\n') {
+            err(
+                &mut problems,
+                file,
+                r.n,
+                "text",
+                "a statement is one line; this one has a line break".to_owned(),
+                Some("join the lines".to_owned()),
+            );
+        }
+        if !valid_id(&r.id) {
+            err(
+                &mut problems,
+                file,
+                r.n,
+                "id",
+                format!("`{}` is not a valid statement id", r.id),
+                Some("lowercase letters, digits, `-`, `_`, `.`".to_owned()),
+            );
+            continue;
+        }
+        match by_id.get(&r.id) {
+            Some((first, t)) if *t != r.text => err(
+                &mut problems,
+                file,
+                r.n,
+                "text",
+                format!(
+                    "id `{}` has other text on row {first}; one id is one statement",
+                    r.id
+                ),
+                Some("give this row a new id, or the same text".to_owned()),
+            ),
+            Some(_) => {}
+            None => {
+                by_id.insert(r.id.clone(), (r.n, r.text.clone()));
+            }
+        }
+        if let Some(first) = placed.insert((r.id.clone(), r.layer.clone()), r.n) {
+            err(
+                &mut problems,
+                file,
+                r.n,
+                "id",
+                format!(
+                    "`{}` is already placed in layer `{}` on row {first}",
+                    r.id, r.layer
+                ),
+                Some("remove one of the rows".to_owned()),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut fw = Framework {
+        organisation: organisation.to_owned(),
+        ..Framework::default()
+    };
+    // Levels and categories in order of first appearance; each level
+    // builds on the one before.
+    for r in &parsed {
+        if !fw.levels.iter().any(|l| l.id == r.level) {
+            let below = fw.levels.last().map(|l| l.id.clone());
+            let n = fw.levels.len() + 1;
+            fw.levels.push(LevelOut {
+                id: r.level.clone(),
+                title: title(&r.level),
+                grade: n as f64,
+                below,
+            });
+        }
+        if !fw.categories.iter().any(|c| c.0 == r.category) {
+            fw.categories.push((r.category.clone(), title(&r.category)));
+        }
+    }
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &parsed {
+        *uses.entry(r.id.as_str()).or_default() += 1;
+    }
+    for r in &parsed {
+        if !fw.layers.iter().any(|l| l.id == r.layer) {
+            fw.layers.push(LayerOut {
+                id: r.layer.clone(),
+                title: title(r.layer.rsplit('/').next().unwrap_or(&r.layer)),
+                ..LayerOut::default()
+            });
+        }
+        let Some(layer) = fw.layers.iter_mut().find(|l| l.id == r.layer) else {
+            continue;
+        };
+        let slot = match layer.levels.iter().position(|l| l.0 == r.level) {
+            Some(i) => i,
+            None => {
+                layer.levels.push((r.level.clone(), Vec::new()));
+                layer.levels.len() - 1
+            }
+        };
+        let Some(level) = layer.levels.get_mut(slot) else {
+            continue;
+        };
+        let entry = if uses.get(r.id.as_str()).copied().unwrap_or(0) > 1 {
+            let path = format!("includes/{}.md", r.id);
+            if !fw.includes.iter().any(|i| i.path == path) {
+                fw.includes.push(IncludeOut {
+                    path: path.clone(),
+                    entries: vec![Entry::Statement {
+                        text: r.text.clone(),
+                        id: Some(r.id.clone()),
+                    }],
+                });
+            }
+            Entry::Include(path)
+        } else {
+            Entry::Statement {
+                text: r.text.clone(),
+                id: Some(r.id.clone()),
+            }
+        };
+        // Entries are kept per category; flattened below.
+        level.1.push(Entry::Category(r.category.clone()));
+        level.1.push(entry);
+    }
+    for layer in &mut fw.layers {
+        for (_, entries) in &mut layer.levels {
+            let mut by_cat: Vec<(String, Vec<Entry>)> = Vec::new();
+            let mut cur = String::new();
+            for e in entries.drain(..) {
+                match e {
+                    Entry::Category(c) => cur = c,
+                    other => match by_cat.iter_mut().find(|x| x.0 == cur) {
+                        Some(x) => x.1.push(other),
+                        None => by_cat.push((cur.clone(), vec![other])),
+                    },
+                }
+            }
+            for (c, es) in by_cat {
+                entries.push(Entry::Category(c));
+                entries.extend(es);
+            }
+        }
+    }
+    Ok(fw)
+}
+
+fn title(id: &str) -> String {
+    let mut s: String = id.replace(['-', '_'], " ");
+    if let Some(f) = s.get(..1) {
+        let up = f.to_uppercase();
+        s.replace_range(..1, &up);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_fields_and_rows() {
+        let rows = parse("a,b\n\"x, \"\"y\"\"\",z\n").unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (1, vec!["a".to_owned(), "b".to_owned()]),
+                (2, vec!["x, \"y\"".to_owned(), "z".to_owned()])
+            ]
+        );
+        assert_eq!(parse("a\n\"open\n"), Err(2));
+        let mut s = String::new();
+        field(&mut s, "x, \"y\"");
+        assert_eq!(s, "\"x, \"\"y\"\"\"");
+    }
+}

@@ -1,0 +1,370 @@
+//! The importers' common target: a framework described plainly, written out
+//! in Ladder's source format, given stable ids and checked by the compiler.
+
+use crate::{Import, Report, Severity};
+use ladder_framework::{FileSet, compile, ids};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+#[derive(Clone, Debug, Default)]
+pub struct Framework {
+    pub organisation: String,
+    pub levels: Vec<LevelOut>,
+    /// (id, title), in display order.
+    pub categories: Vec<(String, String)>,
+    pub layers: Vec<LayerOut>,
+    pub includes: Vec<IncludeOut>,
+    pub families: Vec<FamilyOut>,
+    /// Pages kept whole as prose (path → text).
+    pub prose_pages: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LevelOut {
+    pub id: String,
+    pub title: String,
+    pub grade: f64,
+    pub below: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LayerOut {
+    pub id: String,
+    pub title: String,
+    pub extends: Option<String>,
+    pub description: Vec<String>,
+    /// Per level, in level order: what its page holds.
+    pub levels: Vec<(String, Vec<Entry>)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    Prose(String),
+    /// Starts a category (its id).
+    Category(String),
+    Group(String),
+    Statement {
+        text: String,
+        id: Option<String>,
+    },
+    Include(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct IncludeOut {
+    pub path: String,
+    /// Groups, statements and prose, in order.
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListOut {
+    pub prose: Vec<String>,
+    pub items: Vec<(String, Option<String>)>,
+}
+
+impl ListOut {
+    pub fn is_empty(&self) -> bool {
+        self.prose.is_empty() && self.items.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StageOut {
+    pub name: String,
+    pub minutes: u32,
+    pub interviewer: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SpecialtyOut {
+    pub id: String,
+    pub title: String,
+    pub description: Vec<String>,
+    pub requirements: ListOut,
+    pub responsibilities: ListOut,
+    pub nice_to_have: ListOut,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FamilyOut {
+    pub id: String,
+    pub title: String,
+    pub layer: String,
+    pub levels: Vec<String>,
+    pub grades: BTreeMap<String, f64>,
+    pub hiring: Vec<StageOut>,
+    pub description: Vec<String>,
+    pub responsibilities: ListOut,
+    pub requirements: ListOut,
+    pub nice_to_have: ListOut,
+    pub performance_indicators: ListOut,
+    /// level → (responsibilities, requirements)
+    pub level_lists: Vec<(String, ListOut, ListOut)>,
+    pub specialties: Vec<SpecialtyOut>,
+    /// Sections kept as prose: (heading, paragraphs).
+    pub other: Vec<(String, Vec<String>)>,
+    /// The file it was read from, for the report.
+    pub source: String,
+}
+
+/// A YAML scalar: JSON strings are valid YAML.
+fn q(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// Text that must stay one paragraph or one list item and never be read as
+/// a directive or a heading.
+fn safe(text: &str) -> String {
+    let mut t = text.replace(['\r', '\n'], " ");
+    if t.contains("{{") {
+        t = t.replace("{{", "{ {");
+    }
+    if t.contains("{#") {
+        t = t.replace("{#", "{ #");
+    }
+    t
+}
+
+fn prose(out: &mut String, p: &str) {
+    let p = p.replace("{{", "{ {");
+    let first = p.trim_start();
+    if first.starts_with('#') || first.starts_with("- ") || first.starts_with("* ") {
+        out.push('\\');
+    }
+    out.push_str(&p);
+    out.push_str("\n\n");
+}
+
+fn item(out: &mut String, text: &str, id: &Option<String>) {
+    let _ = write!(out, "- {}", safe(text));
+    if let Some(id) = id {
+        let _ = write!(out, " {{#{id}}}");
+    }
+    out.push('\n');
+}
+
+fn list(out: &mut String, heading: &str, l: &ListOut) {
+    if l.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{heading}\n");
+    for p in &l.prose {
+        prose(out, p);
+    }
+    for (t, id) in &l.items {
+        item(out, t, id);
+    }
+    out.push('\n');
+}
+
+impl Framework {
+    fn level_title(&self, id: &str) -> String {
+        self.levels
+            .iter()
+            .find(|l| l.id == id)
+            .map_or_else(|| id.to_owned(), |l| l.title.clone())
+    }
+
+    fn category_title(&self, id: &str) -> String {
+        self.categories
+            .iter()
+            .find(|c| c.0 == id)
+            .map_or_else(|| id.to_owned(), |c| c.1.clone())
+    }
+
+    /// The source text of every file, before ids are given.
+    pub fn render(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        let mut y = String::new();
+        let _ = writeln!(y, "organisation: {}\n\nlevels:", q(&self.organisation));
+        for l in &self.levels {
+            let _ = write!(
+                y,
+                "  - id: {}\n    title: {}\n    grade: {}\n",
+                l.id,
+                q(&l.title),
+                l.grade
+            );
+            if let Some(b) = &l.below {
+                let _ = writeln!(y, "    below: {b}");
+            }
+        }
+        y.push_str("\ncategories:\n");
+        for (id, title) in &self.categories {
+            let _ = writeln!(y, "  - id: {id}\n    title: {}", q(title));
+        }
+        files.insert("ladder.yaml".to_owned(), y);
+
+        for layer in &self.layers {
+            let mut s = format!("---\nid: {}\ntitle: {}\n", layer.id, q(&layer.title));
+            if let Some(e) = &layer.extends {
+                let _ = writeln!(s, "extends: {e}");
+            }
+            s.push_str("---\n\n");
+            for p in &layer.description {
+                prose(&mut s, p);
+            }
+            for (level, entries) in &layer.levels {
+                let _ = writeln!(s, "## {}\n", self.level_title(level));
+                self.entries(&mut s, entries);
+            }
+            files.insert(format!("layers/{}.md", layer.id), s);
+        }
+        for inc in &self.includes {
+            let mut s = String::new();
+            self.entries(&mut s, &inc.entries);
+            files.insert(inc.path.clone(), s);
+        }
+        for f in &self.families {
+            files.insert(format!("families/{}.md", f.id), self.family(f));
+        }
+        for (p, t) in &self.prose_pages {
+            files.insert(p.clone(), t.clone());
+        }
+        files
+    }
+
+    fn entries(&self, s: &mut String, entries: &[Entry]) {
+        let mut in_list = false;
+        for e in entries {
+            let is_item = matches!(e, Entry::Statement { .. } | Entry::Include(_));
+            if in_list && !is_item {
+                s.push('\n');
+            }
+            match e {
+                Entry::Prose(p) => prose(s, p),
+                Entry::Category(c) => {
+                    let _ = writeln!(s, "### {}\n", self.category_title(c));
+                }
+                Entry::Group(g) => {
+                    let _ = writeln!(s, "#### {}\n", safe(g));
+                }
+                Entry::Statement { text, id } => item(s, text, id),
+                Entry::Include(p) => {
+                    let _ = writeln!(s, "{{{{% include \"{p}\" %}}}}");
+                }
+            }
+            in_list = is_item;
+        }
+        if in_list {
+            s.push('\n');
+        }
+    }
+
+    fn family(&self, f: &FamilyOut) -> String {
+        let mut s = format!(
+            "---\nid: {}\ntitle: {}\nlayer: {}\nlevels: [{}]\n",
+            f.id,
+            q(&f.title),
+            f.layer,
+            f.levels.join(", ")
+        );
+        if !f.grades.is_empty() {
+            s.push_str("grades:\n");
+            for (l, g) in &f.grades {
+                let _ = writeln!(s, "  {l}: {g}");
+            }
+        }
+        if !f.hiring.is_empty() {
+            s.push_str("hiring:\n");
+            let mut ids = std::collections::BTreeSet::new();
+            for h in &f.hiring {
+                let base = ladder_framework::similar::slugify(&h.name);
+                let mut id = base.clone();
+                let mut n = 2;
+                while !ids.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                let _ = write!(
+                    s,
+                    "  - id: {id}\n    name: {}\n    minutes: {}\n    interviewer: {}\n",
+                    q(&h.name),
+                    h.minutes,
+                    q(&h.interviewer)
+                );
+            }
+        }
+        s.push_str("---\n\n");
+        for p in &f.description {
+            prose(&mut s, p);
+        }
+        list(&mut s, "## Responsibilities", &f.responsibilities);
+        list(&mut s, "## Requirements", &f.requirements);
+        list(&mut s, "## Nice to have", &f.nice_to_have);
+        list(
+            &mut s,
+            "## Performance indicators",
+            &f.performance_indicators,
+        );
+        let levels: Vec<_> = f
+            .level_lists
+            .iter()
+            .filter(|(_, a, b)| !a.is_empty() || !b.is_empty())
+            .collect();
+        if !levels.is_empty() {
+            s.push_str("## Levels\n\n");
+            for (l, resp, req) in levels {
+                let _ = writeln!(s, "### {}\n", self.level_title(l));
+                list(&mut s, "#### Responsibilities", resp);
+                list(&mut s, "#### Requirements", req);
+            }
+        }
+        if !f.specialties.is_empty() {
+            s.push_str("## Specialties\n\n");
+            for sp in &f.specialties {
+                let _ = writeln!(s, "### {} {{#{}}}\n", safe(&sp.title), sp.id);
+                for p in &sp.description {
+                    prose(&mut s, p);
+                }
+                list(&mut s, "#### Requirements", &sp.requirements);
+                list(&mut s, "#### Responsibilities", &sp.responsibilities);
+                list(&mut s, "#### Nice to have", &sp.nice_to_have);
+            }
+        }
+        for (h, paras) in &f.other {
+            let _ = writeln!(s, "## {}\n", safe(h));
+            for p in paras {
+                prose(&mut s, p);
+            }
+        }
+        s
+    }
+
+    /// Writes the framework, gives every statement its stable id and checks
+    /// the result with the compiler; any error there is an import error.
+    pub fn finish(&self, mut report: Report) -> Import {
+        let mut files = self.render();
+        let mut set = FileSet::new();
+        for (p, t) in &files {
+            set.insert_text(p, t.clone());
+        }
+        for (p, t) in ids::apply(&set) {
+            set.insert_text(&p, t.clone());
+            files.insert(p, t);
+        }
+        let (fw, diags) = compile(&set);
+        for d in diags.iter().filter(|d| d.is_error()) {
+            report.push(
+                Severity::Error,
+                &d.span.file,
+                d.span.line,
+                "output-invalid",
+                format!(
+                    "the imported framework does not check: {}: {}",
+                    d.code, d.message
+                ),
+                None,
+            );
+        }
+        report.counts.layers = fw.layers.len();
+        report.counts.levels = fw.config.levels.len();
+        report.counts.statements = fw.items.len();
+        report.counts.families = fw.families.len();
+        report.counts.includes = self.includes.len();
+        report.counts.prose_pages = self.prose_pages.len();
+        report.finish();
+        Import { files, report }
+    }
+}
