@@ -12,7 +12,7 @@
 //! - **patch**: a typo-sized rewording (case, spacing and punctuation, or at
 //!   most [`PATCH_EDITS`] characters edited) and renames.
 
-use crate::model::{Family, Framework, HiringStage, Section};
+use crate::model::{Family, Framework, HiringStage, Section, Specialty};
 use crate::resolve::expectations;
 use crate::similar::{WordOp, levenshtein, word_diff};
 use serde::Serialize;
@@ -485,7 +485,12 @@ impl<'a> Diff<'a> {
     }
 
     fn section(&mut self, scope: &Scope, what: &str, old: &Section, new: &Section) {
-        let noun = what.trim_end_matches('s');
+        let noun = match what {
+            "responsibilities" => "responsibility",
+            "nice-to-haves" => "nice-to-have",
+            "performance indicators" => "performance indicator",
+            other => other.trim_end_matches('s'),
+        };
         for id in &new.items {
             if old.items.contains(id) {
                 if Self::text(self.a, id) != Self::text(self.b, id) {
@@ -729,11 +734,29 @@ impl<'a> Diff<'a> {
         let mut paired: BTreeSet<&str> = BTreeSet::new();
         for s in &new.specialties {
             let scope = scope_family(&new.id, Some(&s.id), None);
-            let found = old.specialties.iter().find(|o| o.id == s.id).or_else(|| {
-                old.specialties
-                    .iter()
-                    .find(|o| o.title == s.title && !new.specialties.iter().any(|n| n.id == o.id))
-            });
+            let unpaired_old = |o: &&Specialty| !new.specialties.iter().any(|n| n.id == o.id);
+            let found = old
+                .specialties
+                .iter()
+                .find(|o| o.id == s.id)
+                .or_else(|| {
+                    old.specialties
+                        .iter()
+                        .filter(unpaired_old)
+                        .find(|o| o.title == s.title)
+                })
+                .or_else(|| {
+                    // Renamed: most of its items say the same as before.
+                    let new_texts = self.specialty_texts(self.b, s);
+                    old.specialties
+                        .iter()
+                        .filter(unpaired_old)
+                        .filter(|o| !paired.contains(o.id.as_str()))
+                        .map(|o| (overlap(&self.specialty_texts(self.a, o), &new_texts), o))
+                        .filter(|(share, _)| *share >= 0.5)
+                        .max_by(|x, y| x.0.total_cmp(&y.0))
+                        .map(|(_, o)| o)
+                });
             let Some(o) = found else {
                 self.push(
                     Grade::Minor,
@@ -778,6 +801,28 @@ impl<'a> Diff<'a> {
         }
         for o in &old.specialties {
             if !paired.contains(o.id.as_str()) {
+                // Split: its items now live in two or more new specialties.
+                let old_texts = self.specialty_texts(self.a, o);
+                let parts: Vec<&Specialty> = new
+                    .specialties
+                    .iter()
+                    .filter(|n| !old.specialties.iter().any(|x| x.id == n.id))
+                    .filter(|n| overlap(&old_texts, &self.specialty_texts(self.b, n)) > 0.0)
+                    .collect();
+                if parts.len() >= 2 {
+                    let names: Vec<&str> = parts.iter().map(|p| p.title.as_str()).collect();
+                    self.push(
+                        Grade::Minor,
+                        "specialty_split",
+                        scope_family(&new.id, Some(&o.id), None),
+                        format!(
+                            "Specialty {} is split into {}.",
+                            o.title,
+                            names.join(" and ")
+                        ),
+                    );
+                    continue;
+                }
                 self.push(
                     Grade::Minor,
                     "specialty_removed",
@@ -786,6 +831,18 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+    }
+
+    /// The normalised texts of a specialty's items.
+    fn specialty_texts(&self, fw: &Framework, s: &Specialty) -> BTreeSet<String> {
+        s.responsibilities
+            .items
+            .iter()
+            .chain(&s.requirements.items)
+            .chain(&s.nice_to_have.items)
+            .filter_map(|id| fw.items.get(id))
+            .map(|i| crate::similar::words(&i.text).join(" "))
+            .collect()
     }
 
     fn hiring(&mut self, family: &str, old: &[HiringStage], new: &[HiringStage]) {
@@ -1001,4 +1058,12 @@ pub fn markdown(report: &Report, old: &Framework, new: &Framework) -> String {
         }
     }
     out
+}
+
+/// The share of `a`'s texts that `b` also has.
+fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / a.len() as f64
 }

@@ -68,6 +68,9 @@ pub fn detect(source: &Source) -> Engine {
 pub struct Options {
     pub engine: Option<Engine>,
     pub organisation: String,
+    /// An earlier import of the same handbook: matching statements keep
+    /// its ids (see [`crate::Framework::finish_with`]).
+    pub previous: Option<ladder_framework::Framework>,
 }
 
 /// Levels every handbook of this family uses, in their usual order, with
@@ -325,7 +328,7 @@ pub fn import(src: &Source, opts: &Options) -> Import {
     }
     im.run();
     let Importer { fw, report, .. } = im;
-    fw.finish(report)
+    fw.finish_with(report, opts.previous.as_ref())
 }
 
 impl<'s> Importer<'s> {

@@ -59,7 +59,12 @@ fn clean_title(t: &str) -> String {
 /// A category's statements and prose at one level.
 type CategoryEntries = (String, Vec<Entry>);
 
-pub fn import(src: &Source, organisation: &str) -> Import {
+/// `previous`: an earlier import whose ids matching statements keep.
+pub fn import(
+    src: &Source,
+    organisation: &str,
+    previous: Option<&ladder_framework::Framework>,
+) -> Import {
     let mut report = Report {
         format: "monzo".to_owned(),
         ..Report::default()
@@ -197,5 +202,5 @@ pub fn import(src: &Source, organisation: &str) -> Import {
             below: (n > 1).then(|| format!("level-{}", n - 1)),
         });
     }
-    fw.finish(report)
+    fw.finish_with(report, previous)
 }

@@ -334,7 +334,18 @@ impl Framework {
 
     /// Writes the framework, gives every statement its stable id and checks
     /// the result with the compiler; any error there is an import error.
-    pub fn finish(&self, mut report: Report) -> Import {
+    pub fn finish(&self, report: Report) -> Import {
+        self.finish_with(report, None)
+    }
+
+    /// As [`Framework::finish`]; statements that match one of `previous`
+    /// (an earlier import of the same source) by text, or by similar words
+    /// when reworded, keep that one's id.
+    pub fn finish_with(
+        &self,
+        mut report: Report,
+        previous: Option<&ladder_framework::Framework>,
+    ) -> Import {
         let mut files = self.render();
         let mut set = FileSet::new();
         for (p, t) in &files {
@@ -344,7 +355,38 @@ impl Framework {
             set.insert_text(&p, t.clone());
             files.insert(p, t);
         }
-        let (fw, diags) = compile(&set);
+        let (mut fw, mut diags) = compile(&set);
+        if let Some(prev) = previous {
+            let renames = carry_ids(prev, &fw);
+            if !renames.is_empty() {
+                for (p, t) in files.iter_mut() {
+                    let mut changed = false;
+                    let mut out = String::with_capacity(t.len());
+                    let mut rest = t.as_str();
+                    while let Some(i) = rest.find("{#") {
+                        let (head, tail) = rest.split_at(i);
+                        out.push_str(head);
+                        let end = tail.find('}').unwrap_or(tail.len());
+                        let id = tail.get(2..end).unwrap_or("");
+                        match renames.get(id) {
+                            Some(old) => {
+                                out.push_str("{#");
+                                out.push_str(old);
+                                changed = true;
+                            }
+                            None => out.push_str(tail.get(..end).unwrap_or(tail)),
+                        }
+                        rest = tail.get(end..).unwrap_or("");
+                    }
+                    out.push_str(rest);
+                    if changed {
+                        *t = out;
+                        set.insert_text(p, t.clone());
+                    }
+                }
+                (fw, diags) = compile(&set);
+            }
+        }
         for d in diags.iter().filter(|d| d.is_error()) {
             report.push(
                 Severity::Error,
@@ -367,4 +409,69 @@ impl Framework {
         report.finish();
         Import { files, report }
     }
+}
+
+/// Ids to carry over from an earlier import: new id → old id. The same
+/// text (ignoring case and punctuation) matches first; then, for rewordings,
+/// the most similar unmatched old statement whose words overlap by at least
+/// 60%. Each old id is used once.
+fn carry_ids(
+    old: &ladder_framework::Framework,
+    new: &ladder_framework::Framework,
+) -> BTreeMap<String, String> {
+    use ladder_framework::similar::{word_similarity, words};
+    let key = |t: &str| words(t).join(" ");
+    let bag = |t: &str| {
+        let mut w = words(t);
+        w.sort();
+        w.dedup();
+        w
+    };
+    let mut by_text: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (id, item) in &old.items {
+        by_text.entry(key(&item.text)).or_default().push(id);
+    }
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut out = BTreeMap::new();
+    let mut rest = Vec::new();
+    for id in new.items.keys() {
+        if old.items.contains_key(id) {
+            used.insert(id.clone());
+        }
+    }
+    for (id, item) in &new.items {
+        if old
+            .items
+            .get(id)
+            .is_some_and(|o| key(&o.text) == key(&item.text))
+        {
+            continue;
+        }
+        let exact = by_text
+            .get(&key(&item.text))
+            .and_then(|c| c.iter().find(|o| !used.contains(**o)).copied());
+        match exact {
+            Some(o) => {
+                used.insert(o.to_owned());
+                out.insert(id.clone(), o.to_owned());
+            }
+            None if !old.items.contains_key(id) => rest.push((id, bag(&item.text))),
+            None => {}
+        }
+    }
+    let old_bags: Vec<(&String, Vec<String>)> =
+        old.items.iter().map(|(id, i)| (id, bag(&i.text))).collect();
+    for (id, b) in rest {
+        let best = old_bags
+            .iter()
+            .filter(|(o, _)| !used.contains(*o) && !new.items.contains_key(*o))
+            .map(|(o, ob)| (word_similarity(ob, &b), *o))
+            .filter(|(s, _)| *s >= 0.6)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, o)) = best {
+            used.insert(o.clone());
+            out.insert(id.clone(), o.clone());
+        }
+    }
+    out
 }

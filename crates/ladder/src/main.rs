@@ -161,6 +161,29 @@ struct ImportArgs {
     /// The organisation's name for ladder.yaml (default: the source's name).
     #[arg(long)]
     organisation: Option<String>,
+    /// An earlier import of the same source (handbook, monzo): statements
+    /// with the same or reworded text keep their ids, so `ladder diff`
+    /// between the two shows rewordings.
+    #[arg(long, value_name = "DIR")]
+    previous: Option<PathBuf>,
+}
+
+impl ImportArgs {
+    fn previous(&self) -> Result<Option<ladder_framework::Framework>, String> {
+        let Some(dir) = &self.previous else {
+            return Ok(None);
+        };
+        let files = load::framework_dir(dir)?;
+        let (fw, diags) = compile(&files);
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(format!(
+                "{} has errors; run `ladder check {}` first",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        Ok(Some(fw))
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -482,6 +505,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                     .organisation
                     .clone()
                     .unwrap_or_else(|| source_name(&src)),
+                previous: args.previous()?,
             };
             (handbook::import(&source, &opts), args)
         }
@@ -491,7 +515,10 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                 .organisation
                 .clone()
                 .unwrap_or_else(|| source_name(&src));
-            (monzo::import(&source, &org), args)
+            (
+                monzo::import(&source, &org, args.previous()?.as_ref()),
+                args,
+            )
         }
         ImportFrom::Ft { src, args } => {
             let source = import::read_source(&src, &[".yml", ".yaml"])?;
