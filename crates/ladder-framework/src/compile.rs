@@ -774,12 +774,18 @@ impl<'a> Compiler<'a> {
                             "statement `{id}` is already placed in this layer at level `{}`",
                             p.level
                         );
+                        let same_level = p.level == *lv;
                         self.diags.push(
                             Diagnostic::warning("duplicate-statement", span, msg).with_help(
                                 "a level includes the levels below it; place each statement once",
                             ),
                         );
-                        continue;
+                        // At another level it stays, so that level's own
+                        // view shows what its page shows; cumulative views
+                        // list it once, at the lowest level.
+                        if same_level {
+                            continue;
+                        }
                     }
                     layer.placements.push(Placement {
                         item: id,

@@ -368,15 +368,17 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
                 by_id.insert(r.id.clone(), (r.n, r.text.clone()));
             }
         }
-        if let Some(first) = placed.insert((r.id.clone(), r.layer.clone()), r.n) {
+        if let Some(first) =
+            placed.insert((r.id.clone(), format!("{}\u{0}{}", r.layer, r.level)), r.n)
+        {
             err(
                 &mut problems,
                 file,
                 r.n,
                 "id",
                 format!(
-                    "`{}` is already placed in layer `{}` on row {first}",
-                    r.id, r.layer
+                    "`{}` is already placed in layer `{}` at level `{}` on row {first}",
+                    r.id, r.layer, r.level
                 ),
                 Some("remove one of the rows".to_owned()),
             );

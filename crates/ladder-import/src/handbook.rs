@@ -71,6 +71,8 @@ pub struct Options {
     /// An earlier import of the same handbook: matching statements keep
     /// its ids (see [`crate::Framework::finish_with`]).
     pub previous: Option<ladder_framework::Framework>,
+    /// Where the handbook is published, for its site-absolute links.
+    pub base_url: Option<String>,
 }
 
 /// Levels every handbook of this family uses, in their usual order, with
@@ -312,6 +314,7 @@ pub fn import(src: &Source, opts: &Options) -> Import {
         },
         fw: Framework {
             organisation: opts.organisation.clone(),
+            base_url: opts.base_url.clone(),
             ..Framework::default()
         },
         includes: BTreeMap::new(),
@@ -963,16 +966,21 @@ impl<'s> Importer<'s> {
     }
 
     fn unused_includes(&mut self) {
-        if self.engine != Engine::Hugo {
-            return;
-        }
+        let engine = self.engine;
+        let is_include = |p: &str| match engine {
+            Engine::Hugo => p.starts_with("assets/") && p.ends_with(".md"),
+            Engine::Middleman => {
+                p.rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with('_') && n != "_index.md")
+                    && (p.ends_with(".erb") || p.ends_with(".md"))
+            }
+        };
         let unused: Vec<String> = self
             .src
             .files
             .keys()
-            .filter(|p| {
-                p.starts_with("assets/") && p.ends_with(".md") && !self.includes.contains_key(*p)
-            })
+            .filter(|p| is_include(p) && !self.includes.contains_key(*p))
             .cloned()
             .collect();
         for p in unused {
@@ -1462,8 +1470,10 @@ impl<'s> Importer<'s> {
                             if let Some(l) = level_of(&plain) {
                                 self.family_level(&mut fam, &l);
                             }
-                            fam.other.push(("Levels".to_owned(), vec![text.clone()]));
-                            merge_other(&mut fam.other);
+                            let oi = other_section(&mut fam.other, "Levels".to_owned());
+                            if let Some(o) = fam.other.get_mut(oi) {
+                                o.1.push(text.clone());
+                            }
                         }
                         At::Hiring(oi, _) => {
                             if !hiring_done {
@@ -1545,7 +1555,23 @@ impl<'s> Importer<'s> {
             }
         };
         merge_other(&mut fam.other);
-        self.fw.families.retain(|f| f.id != fam.id || { false });
+        if self.fw.families.iter().any(|f| f.id == fam.id) {
+            let base = fam.id.clone();
+            let mut n = 2;
+            while self.fw.families.iter().any(|f| f.id == fam.id) {
+                fam.id = format!("{base}-{n}");
+                n += 1;
+            }
+            self.report.warn(
+                path,
+                1,
+                "duplicate-family",
+                format!(
+                    "another page already describes family `{base}`; this one is imported as `{}`",
+                    fam.id
+                ),
+            );
+        }
         self.fw.families.push(fam);
     }
 
@@ -1634,21 +1660,26 @@ impl<'s> Importer<'s> {
                 }
             }
             At::Specialties(_) => {
-                fam.other
-                    .push(("About the specialties".to_owned(), vec![text]));
-                merge_other(&mut fam.other);
+                let oi = other_section(&mut fam.other, "About the specialties".to_owned());
+                if let Some(o) = fam.other.get_mut(oi) {
+                    o.1.push(text);
+                }
             }
             At::Levels(_) => {
-                fam.other.push(("Levels".to_owned(), vec![text]));
-                merge_other(&mut fam.other);
+                let oi = other_section(&mut fam.other, "Levels".to_owned());
+                if let Some(o) = fam.other.get_mut(oi) {
+                    o.1.push(text);
+                }
             }
             At::Level(li, _) | At::LevelList(li, _, _) => {
                 let l = fam
                     .level_lists
                     .get(li)
                     .map_or_else(String::new, |x| level_title(&x.0));
-                fam.other.push((format!("About the {l} level"), vec![text]));
-                merge_other(&mut fam.other);
+                let oi = other_section(&mut fam.other, format!("About the {l} level"));
+                if let Some(o) = fam.other.get_mut(oi) {
+                    o.1.push(text);
+                }
             }
         }
     }
@@ -1665,6 +1696,18 @@ fn level_of_sentence(plain: &str, base_title: &str) -> Option<String> {
         .join(" ")
         .contains(base_title)
         .then(|| "intermediate".to_owned())
+}
+
+/// The index of the prose section with this heading, made if new. Indices
+/// stay valid: sections are only ever appended.
+fn other_section(other: &mut Vec<(String, Vec<String>)>, heading: String) -> usize {
+    match other.iter().position(|x| x.0 == heading) {
+        Some(i) => i,
+        None => {
+            other.push((heading, Vec::new()));
+            other.len() - 1
+        }
+    }
 }
 
 /// Joins sections kept as prose that share a heading.

@@ -17,6 +17,66 @@ pub struct Framework {
     pub families: Vec<FamilyOut>,
     /// Pages kept whole as prose (path → text).
     pub prose_pages: BTreeMap<String, String>,
+    /// Where the source site was published: site-absolute links
+    /// (`/handbook/values/`) are made absolute against it. Without it they
+    /// become plain text, since they would break wherever the framework's
+    /// site is published.
+    pub base_url: Option<String>,
+}
+
+/// Rewrites the links of a text so the site builds: links with a scheme are
+/// kept, site-absolute ones joined to `base`, anything else (relative pages,
+/// anchors of the source page, reference links) becomes its label.
+pub fn relink(text: &str, base: Option<&str>, count: &mut usize) -> String {
+    if !text.contains('[') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let after = tail.get(1..).unwrap_or("");
+        // The label may hold brackets of its own only when balanced; keep simple.
+        let Some(j) = after.find(']') else {
+            out.push_str(tail);
+            return out;
+        };
+        let label = after.get(..j).unwrap_or("");
+        let next = after.get(j + 1..).unwrap_or("");
+        if let Some(target_part) = next.strip_prefix('(') {
+            let Some(k) = target_part.find(')') else {
+                out.push('[');
+                rest = after;
+                continue;
+            };
+            let target = target_part.get(..k).unwrap_or("").trim();
+            rest = target_part.get(k + 1..).unwrap_or("");
+            let has_scheme = ["http://", "https://", "mailto:"]
+                .iter()
+                .any(|p| target.starts_with(p));
+            if has_scheme {
+                out.push_str(&format!("[{label}]({target})"));
+            } else if let (Some(b), true) = (base, target.starts_with('/')) {
+                *count += 1;
+                out.push_str(&format!("[{label}]({}{target})", b.trim_end_matches('/')));
+            } else {
+                *count += 1;
+                out.push_str(label);
+            }
+        } else if let Some(r) = next.strip_prefix('[') {
+            // `[label][ref]`: the definitions are not imported.
+            let k = r.find(']').unwrap_or(r.len());
+            *count += 1;
+            out.push_str(label);
+            rest = r.get(k + 1..).unwrap_or("");
+        } else {
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +231,58 @@ impl Framework {
             .iter()
             .find(|c| c.0 == id)
             .map_or_else(|| id.to_owned(), |c| c.1.clone())
+    }
+
+    /// Applies [`relink`] to every text; how many links changed.
+    fn relink_all(&mut self) -> usize {
+        let base = self.base_url.clone();
+        let base = base.as_deref();
+        let mut n = 0;
+        let mut fix = |t: &mut String| *t = relink(t, base, &mut n);
+        let entries = |es: &mut Vec<Entry>, fix: &mut dyn FnMut(&mut String)| {
+            for e in es {
+                match e {
+                    Entry::Prose(t) | Entry::Statement { text: t, .. } => fix(t),
+                    _ => {}
+                }
+            }
+        };
+        for l in &mut self.layers {
+            l.description.iter_mut().for_each(&mut fix);
+            for (_, es) in &mut l.levels {
+                entries(es, &mut fix);
+            }
+        }
+        for i in &mut self.includes {
+            entries(&mut i.entries, &mut fix);
+        }
+        let list = |l: &mut ListOut, fix: &mut dyn FnMut(&mut String)| {
+            l.prose.iter_mut().for_each(&mut *fix);
+            for (t, _) in &mut l.items {
+                fix(t);
+            }
+        };
+        for f in &mut self.families {
+            f.description.iter_mut().for_each(&mut fix);
+            list(&mut f.responsibilities, &mut fix);
+            list(&mut f.requirements, &mut fix);
+            list(&mut f.nice_to_have, &mut fix);
+            list(&mut f.performance_indicators, &mut fix);
+            for (_, a, b) in &mut f.level_lists {
+                list(a, &mut fix);
+                list(b, &mut fix);
+            }
+            for sp in &mut f.specialties {
+                sp.description.iter_mut().for_each(&mut fix);
+                list(&mut sp.requirements, &mut fix);
+                list(&mut sp.responsibilities, &mut fix);
+                list(&mut sp.nice_to_have, &mut fix);
+            }
+            for (_, ps) in &mut f.other {
+                ps.iter_mut().for_each(&mut fix);
+            }
+        }
+        n
     }
 
     /// The source text of every file, before ids are given.
@@ -346,7 +458,20 @@ impl Framework {
         mut report: Report,
         previous: Option<&ladder_framework::Framework>,
     ) -> Import {
-        let mut files = self.render();
+        let mut me = self.clone();
+        let relinked = me.relink_all();
+        if relinked > 0 {
+            let msg = match &self.base_url {
+                Some(b) => format!(
+                    "{relinked} links were not absolute; site-absolute ones now point into {b}, others (relative pages, page anchors, reference links) became plain text"
+                ),
+                None => format!(
+                    "{relinked} links point into the source site (`/handbook/…`, relative pages or page anchors) and would break in the framework's site; they became plain text. Give the source site's address (--base-url) to keep site-absolute ones as links"
+                ),
+            };
+            report.warn("", 0, "site-link", msg);
+        }
+        let mut files = me.render();
         let mut set = FileSet::new();
         for (p, t) in &files {
             set.insert_text(p, t.clone());

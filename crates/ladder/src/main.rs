@@ -193,6 +193,11 @@ enum ImportFrom {
         src: PathBuf,
         #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
         engine: EngineArg,
+        /// Where the handbook is published (e.g. `https://handbook.example.com`):
+        /// its site-absolute links are kept as links into it. Without it they
+        /// become plain text.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         #[command(flatten)]
         args: ImportArgs,
     },
@@ -493,7 +498,12 @@ fn source_name(src: &Path) -> String {
 fn run_import(from: ImportFrom) -> Result<u8, String> {
     use ladder_import::{csv, ft, handbook, monzo};
     let (import, args) = match from {
-        ImportFrom::Handbook { src, engine, args } => {
+        ImportFrom::Handbook {
+            src,
+            engine,
+            base_url,
+            args,
+        } => {
             let source = import::read_source(&src, &[".md", ".erb", ".txt"])?;
             let opts = handbook::Options {
                 engine: match engine {
@@ -506,6 +516,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                     .clone()
                     .unwrap_or_else(|| source_name(&src)),
                 previous: args.previous()?,
+                base_url,
             };
             (handbook::import(&source, &opts), args)
         }

@@ -1,0 +1,413 @@
+//! The importers against real content nobody here wrote: `../shared/corpus`
+//! and `../shared/seeds`, beside the repository.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use ladder_framework::{FileSet, Framework, compile, diff, resolve};
+use ladder_import::outline::{self, Block};
+use ladder_import::{Import, Severity, Source, csv, ft, handbook, monzo};
+use std::path::{Path, PathBuf};
+
+fn shared() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(
+        p.join("corpus").is_dir(),
+        "the corpus is missing: {} must hold corpus/ and seeds/",
+        p.display()
+    );
+    p
+}
+
+fn read(dir: &Path) -> Source {
+    fn walk(root: &Path, dir: &Path, src: &mut Source) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, src);
+            } else if ["md", "erb", "yml", "yaml", "txt", "csv"]
+                .iter()
+                .any(|x| p.extension().is_some_and(|e| e == *x))
+            {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                src.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let mut src = Source::new();
+    walk(dir, dir, &mut src);
+    src
+}
+
+fn opts(org: &str) -> handbook::Options {
+    handbook::Options {
+        engine: None,
+        organisation: org.to_owned(),
+        previous: None,
+        base_url: None,
+    }
+}
+
+/// Compiles an import's files; panics on any error.
+fn compiled(import: &Import) -> Framework {
+    let mut set = FileSet::new();
+    for (p, t) in &import.files {
+        set.insert_text(p, t.clone());
+    }
+    let (fw, diags) = compile(&set);
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the import does not check:\n{}",
+        errors.join("\n")
+    );
+    let (_, site_diags) = ladder_site::build(&fw, &set);
+    let errors: Vec<String> = site_diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the import does not build:\n{}",
+        errors.join("\n")
+    );
+    fw
+}
+
+/// Every bullet and paragraph of every source file is in the output, as
+/// normalised text. Pure-link lines of matrix pages and includes
+/// (navigation, tables of contents, "all competencies of …") are not
+/// content; everything else must be found.
+fn assert_no_text_lost(src: &Source, import: &Import) {
+    let mut out = String::new();
+    for t in import.files.values() {
+        out.push(' ');
+        out.push_str(&outline::normalise(t));
+        out.push(' ');
+    }
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (path, text) in &src.files {
+        let (yaml, body, first) = outline::front_matter(text);
+        let blocks = match yaml {
+            Some(y)
+                if serde_saphyr::from_str::<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                >(y)
+                .is_err() =>
+            {
+                outline::parse(text, 1)
+            }
+            _ => outline::parse(body, first),
+        };
+        let navigation_allowed = !path.contains("job-families/") && !path.ends_with(".txt");
+        for b in blocks {
+            let (Block::Item { text, line } | Block::Para { text, line }) = b else {
+                continue;
+            };
+            if text.trim() == "TOC" || (navigation_allowed && outline::is_only_links(&text)) {
+                continue;
+            }
+            let n = outline::normalise(&text);
+            if n.is_empty() {
+                continue;
+            }
+            checked += 1;
+            if !out.contains(&format!(" {n} ")) && !out.contains(&n) {
+                missing.push(format!("{path}:{line}: {text}"));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} blocks checked");
+    assert!(
+        missing.is_empty(),
+        "{} of {checked} blocks lost:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+fn problem<'a>(import: &'a Import, code: &str, file_end: &str) -> Vec<&'a ladder_import::Problem> {
+    import
+        .report
+        .problems
+        .iter()
+        .filter(|p| p.code == code && p.file.ends_with(file_end))
+        .collect()
+}
+
+#[test]
+fn hugo_handbook_imports_with_nothing_lost() {
+    let src = read(&shared().join("corpus/gitlab-hugo-2025"));
+    let import = handbook::import(&src, &opts("GitLab"));
+    assert!(!import.report.has_errors(), "{:#?}", import.report.problems);
+    assert_no_text_lost(&src, &import);
+    let fw = compiled(&import);
+
+    // The seed-000 defect: the malformed include, with the corrected form
+    // and a did-you-mean for its path.
+    let senior = "careers/matrix/infrastructure/core-platform/distribution/senior.md";
+    let m = problem(&import, "malformed-shortcode", senior);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].line, 22);
+    assert_eq!(
+        m[0].fix.as_deref(),
+        Some(
+            "{{% include \"includes/engineering/development-senior-leadership-competency.md\" %}}"
+        )
+    );
+    let miss = problem(&import, "missing-include", senior);
+    assert_eq!(
+        miss[0].fix.as_deref(),
+        Some("includes/engineering-careers/development-senior-leadership-competency.md")
+    );
+    // The self-linked principal page, and the nav includes wrapped in `---`.
+    assert_eq!(
+        problem(&import, "self-link", "careers/matrix/principal.md").len(),
+        1
+    );
+    assert!(!problem(&import, "not-front-matter", "distribution-career-nav.md").is_empty());
+    assert!(!problem(&import, "unknown-heading", "infrastructure/senior.md").is_empty());
+    assert!(!problem(&import, "duplicate-statement", ".md").is_empty());
+
+    // A Senior Distribution Engineer: Engineering, Development and
+    // Distribution groups, cumulative over the Intermediate page.
+    let layer = "infrastructure/core-platform/distribution";
+    let view = resolve::layer(&fw, layer, "senior", false).unwrap();
+    let groups: std::collections::BTreeSet<&str> = view
+        .competencies
+        .iter()
+        .filter_map(|e| e.group.as_deref())
+        .collect();
+    for g in ["Engineering", "Development", "Distribution"] {
+        assert!(groups.contains(g), "no {g} group in {groups:?}");
+    }
+    assert!(view.competencies.iter().any(|e| e.level == "intermediate"));
+    assert!(
+        view.competencies
+            .iter()
+            .any(|e| e.text.starts_with("Presents training or demos"))
+    );
+
+    // `--own`: exactly the bullets of that page and of its includes.
+    let own = resolve::layer(&fw, layer, "senior", true).unwrap();
+    let shown: std::collections::BTreeSet<String> = own
+        .competencies
+        .iter()
+        .map(|e| outline::normalise(&e.text))
+        .collect();
+    let root = shared().join("corpus/gitlab-hugo-2025");
+    let page = std::fs::read_to_string(
+        root.join("content/handbook/engineering/").join(
+            senior
+                .trim_start_matches("careers/")
+                .replace("matrix/", "careers/matrix/"),
+        ),
+    )
+    .unwrap();
+    let mut expected = std::collections::BTreeSet::new();
+    for b in outline::parse(&page, 1) {
+        match b {
+            Block::Item { text, .. } if !outline::is_only_links(&text) => {
+                expected.insert(outline::normalise(&text));
+            }
+            Block::Include { path, .. } => {
+                let inc = std::fs::read_to_string(root.join("assets").join(&path)).unwrap();
+                for ib in outline::parse(&inc, 1) {
+                    if let Block::Item { text, .. } = ib {
+                        expected.insert(outline::normalise(&text));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(shown, expected);
+}
+
+#[test]
+fn middleman_handbook_imports_with_nothing_lost() {
+    let src = read(&shared().join("corpus/gitlab-middleman-2022"));
+    let import = handbook::import(&src, &opts("GitLab"));
+    assert!(!import.report.has_errors(), "{:#?}", import.report.problems);
+    assert_no_text_lost(&src, &import);
+    let fw = compiled(&import);
+    assert!(!problem(&import, "unresolved-erb", "backend/index.html.md.erb").is_empty());
+    assert!(!problem(&import, "missing-include", ".erb").is_empty());
+    // Job families: grades, levels, specialties and the hiring process.
+    let be = fw
+        .families
+        .iter()
+        .find(|f| f.id == "backend-engineer")
+        .expect("backend-engineer family");
+    assert!(!be.specialties.is_empty());
+    assert!(
+        be.levels
+            .iter()
+            .any(|l| l.level == "senior" && (l.grade - 7.0).abs() < 1e-9)
+    );
+    let hiring = fw
+        .families
+        .iter()
+        .flat_map(|f| &f.hiring_process)
+        .find(|h| h.minutes == 30)
+        .expect("a 30 minute stage");
+    assert!(
+        hiring.name.to_lowercase().contains("screening"),
+        "{hiring:?}"
+    );
+    assert!(!hiring.interviewer.is_empty());
+}
+
+#[test]
+fn two_versions_of_a_page_diff_into_what_changed() {
+    let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
+    let old = handbook::import(&old_src, &opts("GitLab"));
+    let old_fw = compiled(&old);
+    let mut new_src = Source::new();
+    new_src.insert(
+        "002.md",
+        std::fs::read_to_string(shared().join("seeds/002_3ec1952b8dc09577.txt")).unwrap(),
+    );
+    let new = handbook::import(
+        &new_src,
+        &handbook::Options {
+            previous: Some(old_fw.clone()),
+            ..opts("GitLab")
+        },
+    );
+    let new_fw = compiled(&new);
+    let report = diff::diff(&old_fw, &new_fw);
+    let kinds: Vec<&str> = report.changes.iter().map(|c| c.kind).collect();
+    assert!(kinds.contains(&"specialty_renamed"), "{kinds:?}");
+    assert!(kinds.contains(&"specialty_removed"), "{kinds:?}");
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.kind.contains("added") && c.summary.contains("responsibility")),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"item_reworded"), "{kinds:?}");
+}
+
+#[test]
+fn monzo_imports_with_generic_as_the_base_layer() {
+    let src = read(&shared().join("corpus/monzo"));
+    let import = monzo::import(&src, "Monzo", None);
+    assert!(!import.report.has_errors(), "{:#?}", import.report.problems);
+    let fw = compiled(&import);
+    let backend = fw
+        .layers
+        .iter()
+        .find(|l| l.id == "frameworks/engineering/backend" || l.id == "engineering/backend")
+        .expect("backend layer");
+    assert_eq!(backend.extends.as_deref(), Some("generic"));
+    // A topic merges with generic's by name: one category, both layers.
+    let view = resolve::layer(&fw, &backend.id, "level-3", false).unwrap();
+    let layers: std::collections::BTreeSet<&str> = view
+        .competencies
+        .iter()
+        .filter(|e| e.category == "impact")
+        .map(|e| e.layer.as_str())
+        .collect();
+    assert!(layers.contains("generic"), "{layers:?}");
+    assert!(
+        view.competencies
+            .iter()
+            .any(|e| e.text == "Identifies problems to solve")
+    );
+}
+
+#[test]
+fn ft_keeps_competency_uuids() {
+    let src = read(&shared().join("corpus/financial-times"));
+    let import = ft::import(&src, "FT");
+    assert!(!import.report.has_errors(), "{:#?}", import.report.problems);
+    let fw = compiled(&import);
+    let item = fw
+        .items
+        .get("fb43098c-588c-421c-b87a-92b0bfd2ad7c")
+        .expect("the UUID is kept");
+    assert!(item.text.starts_with("Aware of how the team delivers"));
+    assert!(fw.layers.iter().any(|l| {
+        l.placements.iter().any(|p| {
+            p.item == item.id && p.level == "junior" && p.category == "planning-organising"
+        })
+    }));
+}
+
+#[test]
+fn csv_round_trip_is_byte_exact() {
+    for src in [read(&shared().join("corpus/gitlab-hugo-2025")), {
+        let mut s = Source::new();
+        for (p, t) in ladder_framework::example::FILES {
+            s.insert(*p, *t);
+        }
+        s
+    }] {
+        let fw = if src.files.contains_key("ladder.yaml") {
+            let mut set = FileSet::new();
+            for (p, t) in &src.files {
+                set.insert_text(p, t.clone());
+            }
+            compile(&set).0
+        } else {
+            compiled(&handbook::import(&src, &opts("GitLab")))
+        };
+        let first = csv::export(&fw);
+        let mut s = Source::new();
+        s.insert("matrix.csv", first.clone());
+        let back = csv::import(&s, "x");
+        assert!(!back.report.has_errors(), "{:#?}", back.report.problems);
+        let second = csv::export(&compiled(&back));
+        assert_eq!(first, second);
+    }
+}
+
+#[test]
+fn a_bad_csv_is_refused_whole_with_row_column_and_suggestion() {
+    let text = "id,layer,level,category,text\na-1,eng,senior,technical,Writes code\na-2,eng,senior,technical,Reviews code\na-3,eng,senoir,technical,Tests code\na-4,eng,senior,technical,\nA 5,eng,senior,technical,Bad id\n";
+    let mut s = Source::new();
+    s.insert("matrix.csv", text);
+    let import = csv::import(&s, "x");
+    assert!(import.files.is_empty(), "nothing is written");
+    let p = &import.report.problems;
+    assert!(p.iter().all(|p| p.severity == Severity::Error));
+    let typo = p.iter().find(|p| p.line == 4).expect("row 4 reported");
+    assert!(
+        typo.message.contains("column `level`") && typo.message.contains("senoir"),
+        "{typo}"
+    );
+    assert_eq!(typo.fix.as_deref(), Some("did you mean `senior`?"));
+    assert!(
+        p.iter()
+            .any(|p| p.line == 5 && p.message.contains("column `text`"))
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.line == 6 && p.message.contains("column `id`"))
+    );
+    let mut s = Source::new();
+    s.insert("m.csv", "id,layr,level,category,text\n");
+    let import = csv::import(&s, "x");
+    assert!(
+        import
+            .report
+            .problems
+            .iter()
+            .any(|p| p.fix.as_deref() == Some("rename it `layer`"))
+    );
+}
