@@ -33,4 +33,5 @@ pub use compile::{MAX_INCLUDE_DEPTH, NEAR_DUPLICATE, compile};
 pub use config::CONFIG_FILE;
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use fileset::FileSet;
+pub use markdown::{is_valid_id, is_valid_layer_id};
 pub use model::*;

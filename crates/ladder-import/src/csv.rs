@@ -8,9 +8,10 @@
 //! include. A bad file is refused whole: every problem is reported with its
 //! row, column and value, and nothing is written.
 
-use crate::write::{Entry, Framework, IncludeOut, LayerOut, LevelOut};
+use crate::write::{Entry, Framework, IncludeOut, LayerOut, LevelOut, entry, group_by_category};
 use crate::{Import, Problem, Report, Severity, Source};
 use ladder_framework::similar::did_you_mean;
+use ladder_framework::{is_valid_id, is_valid_layer_id};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -124,12 +125,6 @@ fn err(
         },
         fix,
     });
-}
-
-fn valid_id(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(x) if x.is_ascii_lowercase() || x.is_ascii_digit())
-        && c.all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || "-_.".contains(x))
 }
 
 /// Imports `matrix.csv` (the one `.csv` file in the source).
@@ -287,9 +282,9 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
             ("category", &r.category),
         ] {
             let ok = if col == "layer" {
-                v.split('/').all(valid_id)
+                is_valid_layer_id(v)
             } else {
-                valid_id(v)
+                is_valid_id(v)
             };
             if !ok {
                 err(
@@ -340,7 +335,7 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
                 Some("join the lines".to_owned()),
             );
         }
-        if !valid_id(&r.id) {
+        if !is_valid_id(&r.id) {
             err(
                 &mut problems,
                 file,
@@ -424,17 +419,8 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
         let Some(layer) = fw.layers.iter_mut().find(|l| l.id == r.layer) else {
             continue;
         };
-        let slot = match layer.levels.iter().position(|l| l.0 == r.level) {
-            Some(i) => i,
-            None => {
-                layer.levels.push((r.level.clone(), Vec::new()));
-                layer.levels.len() - 1
-            }
-        };
-        let Some(level) = layer.levels.get_mut(slot) else {
-            continue;
-        };
-        let entry = if uses.get(r.id.as_str()).copied().unwrap_or(0) > 1 {
+        let level = entry(&mut layer.levels, r.level.clone());
+        let placed_entry = if uses.get(r.id.as_str()).copied().unwrap_or(0) > 1 {
             let path = format!("includes/{}.md", r.id);
             if !fw.includes.iter().any(|i| i.path == path) {
                 fw.includes.push(IncludeOut {
@@ -453,26 +439,12 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
             }
         };
         // Entries are kept per category; flattened below.
-        level.1.push(Entry::Category(r.category.clone()));
-        level.1.push(entry);
+        level.push(Entry::Category(r.category.clone()));
+        level.push(placed_entry);
     }
     for layer in &mut fw.layers {
         for (_, entries) in &mut layer.levels {
-            let mut by_cat: Vec<(String, Vec<Entry>)> = Vec::new();
-            let mut cur = String::new();
-            for e in entries.drain(..) {
-                match e {
-                    Entry::Category(c) => cur = c,
-                    other => match by_cat.iter_mut().find(|x| x.0 == cur) {
-                        Some(x) => x.1.push(other),
-                        None => by_cat.push((cur.clone(), vec![other])),
-                    },
-                }
-            }
-            for (c, es) in by_cat {
-                entries.push(Entry::Category(c));
-                entries.extend(es);
-            }
+            group_by_category(entries);
         }
     }
     Ok(fw)

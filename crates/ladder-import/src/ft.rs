@@ -7,7 +7,7 @@
 //! prose. A level builds on the one listed before it in the same track
 //! (`-ic` and `-pm` levels branch from the last shared level).
 
-use crate::write::{Entry, Framework, LayerOut, LevelOut};
+use crate::write::{Entry, Framework, LayerOut, LevelOut, entry, group_by_category};
 use crate::{Import, Report, Severity, Source};
 use ladder_framework::similar::slugify;
 use serde::Deserialize;
@@ -166,16 +166,7 @@ pub fn import(src: &Source, organisation: &str) -> Import {
                 );
                 continue;
             }
-            let slot = match layer.levels.iter().position(|l| l.0 == c.level) {
-                Some(i) => i,
-                None => {
-                    layer.levels.push((c.level.clone(), Vec::new()));
-                    layer.levels.len() - 1
-                }
-            };
-            let Some(level) = layer.levels.get_mut(slot) else {
-                continue;
-            };
+            let level = entry(&mut layer.levels, c.level.clone());
             let mut prose = Vec::new();
             if let Some(p) = &c.proficiency {
                 prose.push(format!("Proficiency: {p}."));
@@ -200,12 +191,12 @@ pub fn import(src: &Source, organisation: &str) -> Import {
             if !urls.is_empty() {
                 prose.push(format!("See: {}", urls.join(" · ")));
             }
-            level.1.push(Entry::Category(c.theme.clone()));
-            level.1.push(Entry::Statement {
+            level.push(Entry::Category(c.theme.clone()));
+            level.push(Entry::Statement {
                 text: one_line(&c.summary),
                 id: Some(cid),
             });
-            level.1.extend(prose.into_iter().map(Entry::Prose));
+            level.extend(prose.into_iter().map(Entry::Prose));
             if !file.themes.iter().any(|t| t.id == c.theme) {
                 report.push(
                     Severity::Error,
@@ -222,21 +213,7 @@ pub fn import(src: &Source, organisation: &str) -> Import {
         }
         // One `### theme` per level: gather each theme's entries.
         for (_, entries) in &mut layer.levels {
-            let mut by_cat: Vec<(String, Vec<Entry>)> = Vec::new();
-            let mut cur = String::new();
-            for e in entries.drain(..) {
-                match e {
-                    Entry::Category(c) => cur = c,
-                    other => match by_cat.iter_mut().find(|x| x.0 == cur) {
-                        Some(x) => x.1.push(other),
-                        None => by_cat.push((cur.clone(), vec![other])),
-                    },
-                }
-            }
-            for (c, es) in by_cat {
-                entries.push(Entry::Category(c));
-                entries.extend(es);
-            }
+            group_by_category(entries);
         }
         fw.layers.push(layer);
     }

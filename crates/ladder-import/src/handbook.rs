@@ -11,6 +11,7 @@
 use crate::outline::{self, Block};
 use crate::write::{
     Entry, FamilyOut, Framework, IncludeOut, LayerOut, LevelOut, ListOut, SpecialtyOut, StageOut,
+    entry, slot,
 };
 use crate::{Import, Report, Severity, Source};
 use ladder_framework::similar::{did_you_mean_path, levenshtein, slugify};
@@ -764,14 +765,7 @@ impl<'s> Importer<'s> {
                     first_heading = false;
                     if let Some(c) = category_of(text) {
                         let id = c.to_owned();
-                        let idx = match cats.iter().position(|x| x.0 == id) {
-                            Some(i) => i,
-                            None => {
-                                cats.push((id, Vec::new()));
-                                cats.len() - 1
-                            }
-                        };
-                        cat = Some((idx, depth));
+                        cat = Some((slot(&mut cats, id), depth));
                         continue;
                     }
                     if is_below_heading(text) {
@@ -823,14 +817,7 @@ impl<'s> Importer<'s> {
                             format!("heading `{text}` is not one of the usual categories (leadership, technical, values alignment); its list is imported as category `{id}`, here and wherever it is used"),
                         );
                         }
-                        let idx = match cats.iter().position(|x| x.0 == id) {
-                            Some(i) => i,
-                            None => {
-                                cats.push((id, Vec::new()));
-                                cats.len() - 1
-                            }
-                        };
-                        cat = Some((idx, depth));
+                        cat = Some((slot(&mut cats, id), depth));
                         continue;
                     }
                     cat = None;
@@ -920,12 +907,8 @@ impl<'s> Importer<'s> {
             entries.extend(es);
         }
         let layer_id = page.layer.clone();
-        let folder_title = None;
-        let l = self.layer_mut(&layer_id, folder_title);
-        match l.levels.iter_mut().find(|x| x.0 == level) {
-            Some(x) => x.1.extend(entries),
-            None => l.levels.push((level, entries)),
-        }
+        let l = self.layer_mut(&layer_id, None);
+        entry(&mut l.levels, level).extend(entries);
     }
 
     /// A navigation link; "All competencies exhibited by an X" gives `below`.
@@ -1470,7 +1453,7 @@ impl<'s> Importer<'s> {
                             if let Some(l) = level_of(&plain) {
                                 self.family_level(&mut fam, &l);
                             }
-                            let oi = other_section(&mut fam.other, "Levels".to_owned());
+                            let oi = slot(&mut fam.other, "Levels".to_owned());
                             if let Some(o) = fam.other.get_mut(oi) {
                                 o.1.push(text.clone());
                             }
@@ -1514,8 +1497,7 @@ impl<'s> Importer<'s> {
                 } => self.malformed(path, *line, text, p),
                 Block::Noise { .. } => {}
             }
-            if let At::Hiring(..) = at {
-            } else if !fam.hiring.is_empty() {
+            if !matches!(at, At::Hiring(..)) && !fam.hiring.is_empty() {
                 hiring_done = true;
             }
         }
@@ -1660,13 +1642,13 @@ impl<'s> Importer<'s> {
                 }
             }
             At::Specialties(_) => {
-                let oi = other_section(&mut fam.other, "About the specialties".to_owned());
+                let oi = slot(&mut fam.other, "About the specialties".to_owned());
                 if let Some(o) = fam.other.get_mut(oi) {
                     o.1.push(text);
                 }
             }
             At::Levels(_) => {
-                let oi = other_section(&mut fam.other, "Levels".to_owned());
+                let oi = slot(&mut fam.other, "Levels".to_owned());
                 if let Some(o) = fam.other.get_mut(oi) {
                     o.1.push(text);
                 }
@@ -1676,7 +1658,7 @@ impl<'s> Importer<'s> {
                     .level_lists
                     .get(li)
                     .map_or_else(String::new, |x| level_title(&x.0));
-                let oi = other_section(&mut fam.other, format!("About the {l} level"));
+                let oi = slot(&mut fam.other, format!("About the {l} level"));
                 if let Some(o) = fam.other.get_mut(oi) {
                     o.1.push(text);
                 }
@@ -1696,18 +1678,6 @@ fn level_of_sentence(plain: &str, base_title: &str) -> Option<String> {
         .join(" ")
         .contains(base_title)
         .then(|| "intermediate".to_owned())
-}
-
-/// The index of the prose section with this heading, made if new. Indices
-/// stay valid: sections are only ever appended.
-fn other_section(other: &mut Vec<(String, Vec<String>)>, heading: String) -> usize {
-    match other.iter().position(|x| x.0 == heading) {
-        Some(i) => i,
-        None => {
-            other.push((heading, Vec::new()));
-            other.len() - 1
-        }
-    }
 }
 
 /// Joins sections kept as prose that share a heading.

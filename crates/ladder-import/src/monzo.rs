@@ -9,7 +9,7 @@
 //! right after them.
 
 use crate::outline;
-use crate::write::{Entry, Framework, LayerOut, LevelOut};
+use crate::write::{Entry, Framework, LayerOut, LevelOut, entry, group_by_category};
 use crate::{Import, Report, Severity, Source};
 use ladder_framework::similar::slugify;
 use serde::Deserialize;
@@ -55,9 +55,6 @@ fn clean_title(t: &str) -> String {
         .trim()
         .to_owned()
 }
-
-/// A category's statements and prose at one level.
-type CategoryEntries = (String, Vec<Entry>);
 
 /// `previous`: an earlier import whose ids matching statements keep.
 pub fn import(
@@ -118,7 +115,6 @@ pub fn import(
             extends: (has_generic && !is_generic).then(|| "generic".to_owned()),
             ..LayerOut::default()
         };
-        let _ = first;
         for b in outline::parse(body, first) {
             match b {
                 outline::Block::Para { text, .. }
@@ -131,7 +127,7 @@ pub fn import(
             }
         }
         max_level = max_level.max(page.levels.unwrap_or(0));
-        let mut levels: Vec<(u32, Vec<CategoryEntries>)> = Vec::new();
+        let mut levels: Vec<(u32, Vec<Entry>)> = Vec::new();
         for topic in &page.topics {
             let cat = slugify(&topic.name);
             let title = topic
@@ -168,28 +164,14 @@ pub fn import(
                 if entries.is_empty() {
                     continue;
                 }
-                let slot = match levels.iter().position(|l| l.0 == c.level) {
-                    Some(i) => i,
-                    None => {
-                        levels.push((c.level, Vec::new()));
-                        levels.len() - 1
-                    }
-                };
-                if let Some(l) = levels.get_mut(slot) {
-                    match l.1.iter_mut().find(|x| x.0 == cat) {
-                        Some(x) => x.1.extend(entries),
-                        None => l.1.push((cat.clone(), entries)),
-                    }
-                }
+                let level = entry(&mut levels, c.level);
+                level.push(Entry::Category(cat.clone()));
+                level.extend(entries);
             }
         }
         levels.sort_by_key(|l| l.0);
-        for (n, cats) in levels {
-            let mut entries = Vec::new();
-            for (c, es) in cats {
-                entries.push(Entry::Category(c));
-                entries.extend(es);
-            }
+        for (n, mut entries) in levels {
+            group_by_category(&mut entries);
             layer.levels.push((format!("level-{n}"), entries));
         }
         fw.layers.push(layer);

@@ -168,6 +168,50 @@ pub struct FamilyOut {
     pub source: String,
 }
 
+/// The index of the pair keyed `k` in an ordered list of pairs, appended
+/// with an empty value if new. Indices stay valid: pairs are only appended.
+pub(crate) fn slot<K: PartialEq, V: Default>(v: &mut Vec<(K, V)>, k: K) -> usize {
+    match v.iter().position(|x| x.0 == k) {
+        Some(i) => i,
+        None => {
+            v.push((k, V::default()));
+            v.len() - 1
+        }
+    }
+}
+
+/// The value keyed `k`, appended empty if new.
+#[allow(clippy::indexing_slicing)] // `slot` returns an index that exists
+pub(crate) fn entry<K: PartialEq, V: Default>(v: &mut Vec<(K, V)>, k: K) -> &mut V {
+    let i = slot(v, k);
+    &mut v[i].1
+}
+
+/// Gathers the entries written after each `Entry::Category` marker under
+/// one marker per category, in first-seen order, so a level has one
+/// `### category` section each. Entries before the first marker stay first.
+pub(crate) fn group_by_category(entries: &mut Vec<Entry>) {
+    let mut head = Vec::new();
+    let mut by_cat: Vec<(String, Vec<Entry>)> = Vec::new();
+    let mut cur: Option<usize> = None;
+    for e in entries.drain(..) {
+        match (e, cur) {
+            (Entry::Category(c), _) => cur = Some(slot(&mut by_cat, c)),
+            (other, Some(i)) => {
+                if let Some(x) = by_cat.get_mut(i) {
+                    x.1.push(other);
+                }
+            }
+            (other, None) => head.push(other),
+        }
+    }
+    entries.extend(head);
+    for (c, es) in by_cat {
+        entries.push(Entry::Category(c));
+        entries.extend(es);
+    }
+}
+
 /// A YAML scalar: JSON strings are valid YAML.
 fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())

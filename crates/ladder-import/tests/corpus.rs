@@ -55,13 +55,7 @@ fn opts(org: &str) -> handbook::Options {
     }
 }
 
-/// Compiles an import's files; panics on any error.
-fn compiled(import: &Import) -> Framework {
-    let mut set = FileSet::new();
-    for (p, t) in &import.files {
-        set.insert_text(p, t.clone());
-    }
-    let (fw, diags) = compile(&set);
+fn assert_no_errors(diags: &[ladder_framework::Diagnostic], what: &str) {
     let errors: Vec<String> = diags
         .iter()
         .filter(|d| d.is_error())
@@ -69,20 +63,25 @@ fn compiled(import: &Import) -> Framework {
         .collect();
     assert!(
         errors.is_empty(),
-        "the import does not check:\n{}",
-        errors.join("\n")
+        "the import does not {what}:
+{}",
+        errors.join(
+            "
+"
+        )
     );
+}
+
+/// Compiles an import's files; panics on any error.
+fn compiled(import: &Import) -> Framework {
+    let mut set = FileSet::new();
+    for (p, t) in &import.files {
+        set.insert_text(p, t.clone());
+    }
+    let (fw, diags) = compile(&set);
+    assert_no_errors(&diags, "check");
     let (_, site_diags) = ladder_site::build(&fw, &set);
-    let errors: Vec<String> = site_diags
-        .iter()
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "the import does not build:\n{}",
-        errors.join("\n")
-    );
+    assert_no_errors(&site_diags, "build");
     fw
 }
 

@@ -173,16 +173,10 @@ impl ImportArgs {
         let Some(dir) = &self.previous else {
             return Ok(None);
         };
-        let files = load::framework_dir(dir)?;
-        let (fw, diags) = compile(&files);
-        if diags.iter().any(|d| d.is_error()) {
-            return Err(format!(
-                "{} has errors; run `ladder check {}` first",
-                dir.display(),
-                dir.display()
-            ));
+        match load_clean(dir)? {
+            Ok(fw) => Ok(Some(fw)),
+            Err(_) => Err(format!("--previous {} does not check", dir.display())),
         }
-        Ok(Some(fw))
     }
 }
 
@@ -364,18 +358,10 @@ fn show(
     own: bool,
     format: Format,
 ) -> Result<u8, String> {
-    let files = load::framework_dir(dir)?;
-    let (fw, diags) = compile(&files);
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        render::diagnostics(dir, &files, &diags);
-        eprintln!(
-            "error: the framework has {}; fix them first (`ladder check {}`)",
-            render::counts(errors, 0),
-            dir.display()
-        );
-        return Ok(EXIT_ERRORS);
-    }
+    let fw = match load_clean(dir)? {
+        Ok(fw) => fw,
+        Err(code) => return Ok(code),
+    };
     let json = |v: &dyn erased::Json| v.to_json();
     match (family, framework) {
         (Some(f), _) => {
@@ -395,6 +381,24 @@ fn show(
         (None, None) => return Err("give --family F or --framework LAYER".to_owned()),
     }
     Ok(0)
+}
+
+/// Reads and compiles a framework folder; `Err` with the exit code once
+/// its errors are printed, for commands that need a framework that checks.
+fn load_clean(dir: &Path) -> Result<Result<ladder_framework::Framework, u8>, String> {
+    let files = load::framework_dir(dir)?;
+    let (fw, diags) = compile(&files);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        render::diagnostics(dir, &files, &diags);
+        eprintln!(
+            "error: the framework has {}; fix them first (`ladder check {}`)",
+            render::counts(errors, 0),
+            dir.display()
+        );
+        return Ok(Err(EXIT_ERRORS));
+    }
+    Ok(Ok(fw))
 }
 
 mod erased {
@@ -552,16 +556,10 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
 }
 
 fn export_csv(dir: &Path) -> Result<u8, String> {
-    let files = load::framework_dir(dir)?;
-    let (fw, diags) = compile(&files);
-    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
-    if !errors.is_empty() {
-        for d in errors {
-            eprintln!("{d}");
-        }
-        eprintln!("the framework has errors; run `ladder check` and fix them before exporting");
-        return Ok(EXIT_ERRORS);
-    }
+    let fw = match load_clean(dir)? {
+        Ok(fw) => fw,
+        Err(code) => return Ok(code),
+    };
     let text = ladder_import::csv::export(&fw);
     use std::io::Write as _;
     std::io::stdout()
