@@ -1231,18 +1231,19 @@ impl<'a> Compiler<'a> {
                         );
                     }
                     let layer = attrs.pairs.get("layer").cloned();
-                    if let Some(l) = &layer {
-                        if self.fw.layer(l).is_none() && !self.broken_layers.contains(l) {
-                            let ids: Vec<String> =
-                                self.fw.layers.iter().map(|l| l.id.clone()).collect();
-                            let d = Diagnostic::error(
-                                "unknown-layer",
-                                span.clone(),
-                                format!("specialty `{id}` uses layer `{l}`, which is not a layer"),
-                            );
-                            self.diags
-                                .push(d.with_did_you_mean(l, ids.iter().map(String::as_str)));
-                        }
+                    if let Some(l) = &layer
+                        && self.fw.layer(l).is_none()
+                        && !self.broken_layers.contains(l)
+                    {
+                        let ids: Vec<String> =
+                            self.fw.layers.iter().map(|l| l.id.clone()).collect();
+                        let d = Diagnostic::error(
+                            "unknown-layer",
+                            span.clone(),
+                            format!("specialty `{id}` uses layer `{l}`, which is not a layer"),
+                        );
+                        self.diags
+                            .push(d.with_did_you_mean(l, ids.iter().map(String::as_str)));
                     }
                     if family.specialties.iter().any(|s| s.id == id) {
                         self.diags.push(
@@ -1300,10 +1301,10 @@ impl<'a> Compiler<'a> {
                     depth, text, span, ..
                 } => {
                     close(self, &mut open);
-                    if let At::Skip(d) = at {
-                        if depth > d {
-                            continue; // inside a section already reported
-                        }
+                    if let At::Skip(d) = at
+                        && depth > d
+                    {
+                        continue; // inside a section already reported
                     }
                     self.unknown_heading(span, &text, "a section of a job family here");
                     at = At::Skip(depth);
@@ -1445,10 +1446,10 @@ impl<'a> Compiler<'a> {
                     member.push(Vec::new());
                     stmts.len() - 1
                 });
-                if let Some(m) = member.get_mut(i) {
-                    if m.last() != Some(&v) {
-                        m.push(v);
-                    }
+                if let Some(m) = member.get_mut(i)
+                    && m.last() != Some(&v)
+                {
+                    m.push(v);
                 }
             }
         }

@@ -18,6 +18,7 @@
 
 mod compile;
 mod config;
+pub mod csv;
 mod diagnostic;
 pub mod diff;
 pub mod example;

@@ -212,13 +212,13 @@ pub fn parse_blocks(file: &str, src: &str, body_offset: usize) -> (Vec<Block>, V
             p.flush();
             continue;
         }
-        if indent <= 3 {
-            if let Some((depth, rest)) = heading(trimmed) {
-                p.flush();
-                let rest_offset = start + (trimmed.len() - rest.len());
-                p.heading(depth, rest, rest_offset);
-                continue;
-            }
+        if indent <= 3
+            && let Some((depth, rest)) = heading(trimmed)
+        {
+            p.flush();
+            let rest_offset = start + (trimmed.len() - rest.len());
+            p.heading(depth, rest, rest_offset);
+            continue;
         }
         if let Some(body) = bullet_body(trimmed) {
             let body_offset = start + (trimmed.len() - body.len());
@@ -240,13 +240,13 @@ pub fn parse_blocks(file: &str, src: &str, body_offset: usize) -> (Vec<Block>, V
             p.include(trimmed, start);
             continue;
         }
-        if let Some(item) = &mut p.item {
-            if !item.after_blank || indent >= 2 {
-                item.text.push(' ');
-                item.text.push_str(trimmed.trim_end());
-                item.end = start + trimmed.trim_end().len();
-                continue;
-            }
+        if let Some(item) = &mut p.item
+            && (!item.after_blank || indent >= 2)
+        {
+            item.text.push(' ');
+            item.text.push_str(trimmed.trim_end());
+            item.end = start + trimmed.trim_end().len();
+            continue;
         }
         p.flush_item();
         p.add_prose(start, line);
@@ -331,16 +331,17 @@ impl Parser<'_> {
         let Some(item) = self.item.take() else { return };
         let mut text = item.text.trim_end().to_owned();
         let mut id = None;
-        if text.ends_with('}') {
-            if let Some(open) = text.rfind("{#") {
-                let candidate = text.get(open + 2..text.len() - 1).unwrap_or("").trim();
-                let id_offset = item.end.saturating_sub(text.len() - open);
-                if is_valid_id(candidate) {
-                    id = Some(candidate.to_owned());
-                    text = text.get(..open).unwrap_or("").trim_end().to_owned();
-                } else {
-                    let fixed = crate::similar::slugify(candidate);
-                    self.diags.push(
+        if text.ends_with('}')
+            && let Some(open) = text.rfind("{#")
+        {
+            let candidate = text.get(open + 2..text.len() - 1).unwrap_or("").trim();
+            let id_offset = item.end.saturating_sub(text.len() - open);
+            if is_valid_id(candidate) {
+                id = Some(candidate.to_owned());
+                text = text.get(..open).unwrap_or("").trim_end().to_owned();
+            } else {
+                let fixed = crate::similar::slugify(candidate);
+                self.diags.push(
                         Diagnostic::error(
                             "bad-id",
                             self.span(id_offset, text.len() - open),
@@ -351,10 +352,9 @@ impl Parser<'_> {
                         )
                         .with_suggestion(format!("{{#{fixed}}}")),
                     );
-                    // Go on with the suggested id, so one defect is one diagnostic.
-                    id = Some(fixed);
-                    text = text.get(..open).unwrap_or("").trim_end().to_owned();
-                }
+                // Go on with the suggested id, so one defect is one diagnostic.
+                id = Some(fixed);
+                text = text.get(..open).unwrap_or("").trim_end().to_owned();
             }
         }
         let span = self.span(item.start, text.len().min(item.end - item.start));
@@ -374,13 +374,13 @@ impl Parser<'_> {
     fn heading(&mut self, depth: usize, rest: &str, offset: usize) {
         let mut text = rest.trim_end().trim_end_matches('#').trim_end();
         let mut attrs = Attrs::default();
-        if text.ends_with('}') {
-            if let Some(open) = text.rfind('{') {
-                let inner = text.get(open + 1..text.len() - 1).unwrap_or("");
-                if inner.starts_with('#') || inner.contains('=') {
-                    attrs = self.parse_attrs(inner, offset + open + 1);
-                    text = text.get(..open).unwrap_or("").trim_end();
-                }
+        if text.ends_with('}')
+            && let Some(open) = text.rfind('{')
+        {
+            let inner = text.get(open + 1..text.len() - 1).unwrap_or("");
+            if inner.starts_with('#') || inner.contains('=') {
+                attrs = self.parse_attrs(inner, offset + open + 1);
+                text = text.get(..open).unwrap_or("").trim_end();
             }
         }
         let span = self.span(offset, text.len());

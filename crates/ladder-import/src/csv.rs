@@ -10,20 +10,12 @@
 
 use crate::write::{Entry, Framework, IncludeOut, LayerOut, LevelOut, entry, group_by_category};
 use crate::{Import, Problem, Report, Severity, Source};
+use ladder_framework::csv::{field, parse};
 use ladder_framework::similar::did_you_mean;
 use ladder_framework::{is_valid_id, is_valid_layer_id};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 pub const COLUMNS: [&str; 5] = ["id", "layer", "level", "category", "text"];
-
-fn field(out: &mut String, v: &str) {
-    if v.contains([',', '"', '\n', '\r']) || v.starts_with(' ') || v.ends_with(' ') {
-        let _ = write!(out, "\"{}\"", v.replace('"', "\"\""));
-    } else {
-        out.push_str(v);
-    }
-}
 
 /// The matrix of a compiled framework: layers by id, each in file order.
 pub fn export(fw: &ladder_framework::Framework) -> String {
@@ -47,62 +39,6 @@ pub fn export(fw: &ladder_framework::Framework) -> String {
         }
     }
     out
-}
-
-/// Reads RFC 4180 CSV: (row number, fields), or the line where a quoted
-/// field never closes.
-fn parse(text: &str) -> Result<Vec<(u32, Vec<String>)>, u32> {
-    let mut rows = Vec::new();
-    let mut chars = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .chars()
-        .peekable();
-    let mut line = 1u32;
-    let mut row_line = 1u32;
-    let mut fields: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cur.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    cur.push('\n');
-                }
-                _ => cur.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if cur.is_empty() => quoted = true,
-            ',' => fields.push(std::mem::take(&mut cur)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut cur));
-                rows.push((row_line, std::mem::take(&mut fields)));
-                line += 1;
-                row_line = line;
-                any = false;
-            }
-            _ => cur.push(c),
-        }
-    }
-    if quoted {
-        return Err(row_line);
-    }
-    if any {
-        fields.push(cur);
-        rows.push((row_line, fields));
-    }
-    Ok(rows)
 }
 
 fn err(
@@ -457,25 +393,4 @@ fn title(id: &str) -> String {
         s.replace_range(..1, &up);
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_fields_and_rows() {
-        let rows = parse("a,b\n\"x, \"\"y\"\"\",z\n").unwrap();
-        assert_eq!(
-            rows,
-            vec![
-                (1, vec!["a".to_owned(), "b".to_owned()]),
-                (2, vec!["x, \"y\"".to_owned(), "z".to_owned()])
-            ]
-        );
-        assert_eq!(parse("a\n\"open\n"), Err(2));
-        let mut s = String::new();
-        field(&mut s, "x, \"y\"");
-        assert_eq!(s, "\"x, \"\"y\"\"\"");
-    }
 }

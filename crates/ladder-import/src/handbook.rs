@@ -772,12 +772,12 @@ impl<'s> Importer<'s> {
                         cat = None;
                         continue;
                     }
-                    if let Some((_, cd)) = cat {
-                        if depth > cd {
-                            let g = outline::plain(text);
-                            push(&mut cats, &mut preamble, cat, Entry::Group(g));
-                            continue;
-                        }
+                    if let Some((_, cd)) = cat
+                        && depth > cd
+                    {
+                        let g = outline::plain(text);
+                        push(&mut cats, &mut preamble, cat, Entry::Group(g));
+                        continue;
                     }
                     if is_toc_heading(text) {
                         cat = None;
@@ -1377,13 +1377,11 @@ impl<'s> Importer<'s> {
                         continue;
                     }
                     let in_specs = container.is_some_and(|(levels, _)| !levels);
-                    if !in_specs {
-                        if let Some(l) = level_of(&plain) {
-                            let li = self.family_level(&mut fam, &l);
-                            level_ctx = Some(l);
-                            at = At::Level(li, depth);
-                            continue;
-                        }
+                    if !in_specs && let Some(l) = level_of(&plain) {
+                        let li = self.family_level(&mut fam, &l);
+                        level_ctx = Some(l);
+                        at = At::Level(li, depth);
+                        continue;
                     }
                     // A specialty: under `Specialties`, or beside the levels,
                     // but not a sub-heading of one.
@@ -1459,10 +1457,8 @@ impl<'s> Importer<'s> {
                             }
                         }
                         At::Hiring(oi, _) => {
-                            if !hiring_done {
-                                if let Some(st) = hiring_stage(text) {
-                                    fam.hiring.push(st);
-                                }
+                            if !hiring_done && let Some(st) = hiring_stage(text) {
+                                fam.hiring.push(st);
                             }
                             if let Some(o) = fam.other.get_mut(oi) {
                                 o.1.push(format!("- {text}"));
@@ -1561,15 +1557,15 @@ impl<'s> Importer<'s> {
         if !fam.levels.iter().any(|l| l == level) {
             fam.levels.push(level.to_owned());
         }
-        if let Some(old) = fam.grades.insert(level.to_owned(), g) {
-            if (old - g).abs() > f64::EPSILON {
-                self.report.warn(
-                    path,
-                    line,
-                    "grade",
-                    format!("level `{level}` is given grade {old} and grade {g}; {g} is used"),
-                );
-            }
+        if let Some(old) = fam.grades.insert(level.to_owned(), g)
+            && (old - g).abs() > f64::EPSILON
+        {
+            self.report.warn(
+                path,
+                line,
+                "grade",
+                format!("level `{level}` is given grade {old} and grade {g}; {g} is used"),
+            );
         }
     }
 

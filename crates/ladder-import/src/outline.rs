@@ -109,10 +109,10 @@ fn heading(line: &str) -> Option<(usize, String)> {
     }
     let mut text = rest.trim().trim_end_matches('#').trim().to_owned();
     // kramdown / Hugo heading attributes: `## Title {#id}`.
-    if let Some(i) = text.rfind(" {") {
-        if text.ends_with('}') {
-            text.truncate(i);
-        }
+    if let Some(i) = text.rfind(" {")
+        && text.ends_with('}')
+    {
+        text.truncate(i);
     }
     Some((depth, text))
 }

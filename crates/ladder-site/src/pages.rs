@@ -964,15 +964,15 @@ impl Ctx<'_> {
         let title = format!("{}: {}", l.title, self.level_title(level));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&title));
         let below = self.fw.level(level).and_then(|x| x.below.as_deref());
-        if let Some(b) = below {
-            if let Some(page) = self.level_page_for(&l.id, b) {
-                p.raw("<p class=\"meta\">Also expected: ");
-                p.link(
-                    &page,
-                    &format!("everything at {} and below", self.level_title(b)),
-                );
-                p.raw(".</p>\n");
-            }
+        if let Some(b) = below
+            && let Some(page) = self.level_page_for(&l.id, b)
+        {
+            p.raw("<p class=\"meta\">Also expected: ");
+            p.link(
+                &page,
+                &format!("everything at {} and below", self.level_title(b)),
+            );
+            p.raw(".</p>\n");
         }
         self.competencies(&mut p, &list, 2);
         self.emit(out, p, &title, &[(layer_page(&l.id), l.title.clone())]);

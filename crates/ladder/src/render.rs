@@ -40,10 +40,10 @@ pub fn diagnostics_text(
     let handler = GraphicalReportHandler::new_themed(theme.clone()).with_width(100);
     for d in diags {
         let mut help = d.help.clone();
-        if let (Some(s), Some(h)) = (&d.suggestion, &help) {
-            if !h.contains(s.as_str()) {
-                help = Some(format!("{h}\nsuggested replacement: {s}"));
-            }
+        if let (Some(s), Some(h)) = (&d.suggestion, &help)
+            && !h.contains(s.as_str())
+        {
+            help = Some(format!("{h}\nsuggested replacement: {s}"));
         }
         let mut m = MietteDiagnostic::new(d.message.clone())
             .with_code(format!("ladder::{}", d.code))

@@ -126,10 +126,10 @@ fn category_of(heading: &str) -> Option<&'static str> {
 }
 
 fn strip_front_matter(text: &str) -> &str {
-    if let Some(rest) = text.strip_prefix("---\n") {
-        if let Some(end) = rest.find("\n---\n") {
-            return rest.get(end + 5..).unwrap_or("");
-        }
+    if let Some(rest) = text.strip_prefix("---\n")
+        && let Some(end) = rest.find("\n---\n")
+    {
+        return rest.get(end + 5..).unwrap_or("");
     }
     text
 }

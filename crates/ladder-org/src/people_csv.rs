@@ -1,0 +1,377 @@
+//! The people CSV, in the shape HR systems export: a header row, then one
+//! person per row.
+//!
+//! Columns (any order, case and spacing ignored, common HR names accepted):
+//! `email`, `name`, `manager_email`, `department`, `job_family`, `level`,
+//! `specialty`, `grade`, `location`, `start_date`, `active`.
+//!
+//! [`parse`] checks every row and column and returns either every record or
+//! every problem, never a mix, so an import is all-or-nothing.
+
+use crate::{Date, PersonRecord, reporting_cycle, resolve_role};
+use ladder_framework::Framework;
+use ladder_framework::csv::{field, parse as parse_csv};
+use ladder_framework::similar::did_you_mean;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The columns [`export`] writes, in order.
+pub const COLUMNS: [&str; 11] = [
+    "email",
+    "name",
+    "manager_email",
+    "department",
+    "job_family",
+    "level",
+    "specialty",
+    "grade",
+    "location",
+    "start_date",
+    "active",
+];
+
+const REQUIRED: [&str; 4] = ["email", "name", "job_family", "level"];
+
+/// Other names HR exports use for the same column.
+const ALIASES: [(&str, &str); 16] = [
+    ("work_email", "email"),
+    ("email_address", "email"),
+    ("full_name", "name"),
+    ("manager", "manager_email"),
+    ("manager_work_email", "manager_email"),
+    ("reports_to", "manager_email"),
+    ("family", "job_family"),
+    ("job_level", "level"),
+    ("specialization", "specialty"),
+    ("speciality", "specialty"),
+    ("office", "location"),
+    ("hire_date", "start_date"),
+    ("status", "active"),
+    ("employment_status", "active"),
+    ("team", "department"),
+    ("pay_grade", "grade"),
+];
+
+/// One problem in one cell (or the header, row 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// The spreadsheet row: the header is row 1.
+    pub row: u32,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}, column `{}`", self.row, self.column)?;
+        if !self.value.is_empty() {
+            write!(f, " (`{}`)", self.value)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(fix) = &self.fix {
+            write!(f, " — {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+fn canonical(header: &str) -> String {
+    header.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+fn is_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(a), Some(b), None) if !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
+    ) && !s.contains(char::is_whitespace)
+}
+
+fn active(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "" | "yes" | "y" | "true" | "1" | "active" | "employed" => Some(true),
+        "no" | "n" | "false" | "0" | "inactive" | "terminated" | "left" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a people file against the framework. `existing` maps every email
+/// already stored to its manager's email: managers may be in the file or
+/// already stored, and cycles are checked over both (the file wins).
+pub fn parse(
+    text: &str,
+    fw: &Framework,
+    existing: &BTreeMap<String, Option<String>>,
+) -> Result<Vec<PersonRecord>, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let rows = match parse_csv(text) {
+        Ok(r) => r,
+        Err(line) => {
+            return Err(vec![RowError {
+                row: line,
+                column: String::new(),
+                value: String::new(),
+                message: "a quoted field starts here and never closes".to_owned(),
+                fix: Some("add the closing `\"`".to_owned()),
+            }]);
+        }
+    };
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, f)| f.iter().any(|v| !v.trim().is_empty()));
+    let Some((header_row, header)) = rows.next() else {
+        return Err(vec![RowError {
+            row: 1,
+            column: String::new(),
+            value: String::new(),
+            message: "the file is empty".to_owned(),
+            fix: Some(format!("start with a header row: {}", COLUMNS.join(","))),
+        }]);
+    };
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let known: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .chain(ALIASES.iter().map(|(a, _)| *a))
+        .collect();
+    for (i, h) in header.iter().enumerate() {
+        let c = canonical(h);
+        let col = COLUMNS
+            .iter()
+            .find(|k| **k == c)
+            .copied()
+            .or_else(|| ALIASES.iter().find(|(a, _)| *a == c).map(|(_, k)| *k));
+        match col {
+            Some(k) if index.contains_key(k) => errors.push(RowError {
+                row: header_row,
+                column: h.clone(),
+                value: String::new(),
+                message: format!("a second column for `{k}`"),
+                fix: Some("keep one of them".to_owned()),
+            }),
+            Some(k) => {
+                index.insert(k, i);
+            }
+            None => errors.push(RowError {
+                row: header_row,
+                column: h.clone(),
+                value: String::new(),
+                message: "unknown column".to_owned(),
+                fix: Some(match did_you_mean(&c, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the columns are: {}", COLUMNS.join(", ")),
+                }),
+            }),
+        }
+    }
+    for r in REQUIRED {
+        if !index.contains_key(r) {
+            errors.push(RowError {
+                row: header_row,
+                column: r.to_owned(),
+                value: String::new(),
+                message: "this column is required and missing".to_owned(),
+                fix: Some(format!("add a `{r}` column")),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let rows: Vec<(u32, Vec<String>)> = rows.collect();
+    let mut first_row: BTreeMap<String, u32> = BTreeMap::new();
+    for (row, fields) in &rows {
+        if let Some(e) = fields.get(index.get("email").copied().unwrap_or(0)) {
+            first_row.entry(e.trim().to_lowercase()).or_insert(*row);
+        }
+    }
+    let mut records = Vec::new();
+    for (row, fields) in &rows {
+        let row = *row;
+        let get = |c: &str| -> &str {
+            index
+                .get(c)
+                .and_then(|i| fields.get(*i))
+                .map_or("", |s| s.trim())
+        };
+        let mut err = |column: &str, value: &str, message: String, fix: Option<String>| {
+            errors.push(RowError {
+                row,
+                column: column.to_owned(),
+                value: value.to_owned(),
+                message,
+                fix,
+            });
+        };
+        if fields.len() != header.len() {
+            err(
+                "",
+                "",
+                format!(
+                    "{} fields, but the header has {}",
+                    fields.len(),
+                    header.len()
+                ),
+                Some("quote values that contain commas".to_owned()),
+            );
+            continue;
+        }
+        let email = get("email").to_lowercase();
+        if !is_email(&email) {
+            err(
+                "email",
+                get("email"),
+                "not an email address".to_owned(),
+                None,
+            );
+        } else if let Some(first) = first_row.get(&email).filter(|f| **f != row) {
+            err(
+                "email",
+                get("email"),
+                format!("duplicate email; row {first} has it already"),
+                Some("keep one row per person".to_owned()),
+            );
+        }
+        let name = get("name");
+        if name.is_empty() {
+            err("name", "", "a name is required".to_owned(), None);
+        }
+        let manager = get("manager_email").to_lowercase();
+        if !manager.is_empty()
+            && !first_row.contains_key(&manager)
+            && !existing.contains_key(&manager)
+        {
+            let all = first_row.keys().chain(existing.keys()).map(String::as_str);
+            err(
+                "manager_email",
+                get("manager_email"),
+                "unknown manager email: nobody in this file or already stored has it".to_owned(),
+                Some(match did_you_mean(&manager, all) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "add the manager as a row, or leave it empty".to_owned(),
+                }),
+            );
+        }
+        let role = match resolve_role(
+            fw,
+            get("job_family"),
+            get("level"),
+            get("specialty"),
+            get("grade"),
+        ) {
+            Ok(r) => Some(r),
+            Err(p) => {
+                let column = if p.field == "family" {
+                    "job_family"
+                } else {
+                    p.field
+                };
+                err(column, &p.value, p.message, p.fix);
+                None
+            }
+        };
+        let grade = get("grade");
+        if !grade.is_empty() && grade.parse::<f64>().is_err() {
+            err(
+                "grade",
+                grade,
+                "a grade is a number, such as 7 or 9.5".to_owned(),
+                None,
+            );
+        }
+        let start = get("start_date");
+        let start_date = if start.is_empty() {
+            None
+        } else {
+            match start.parse::<Date>() {
+                Ok(d) => Some(d),
+                Err(m) => {
+                    err("start_date", start, m, None);
+                    None
+                }
+            }
+        };
+        let is_active = active(get("active"));
+        if is_active.is_none() {
+            err(
+                "active",
+                get("active"),
+                "not a yes/no value".to_owned(),
+                Some("write yes or no (active, inactive and terminated also work)".to_owned()),
+            );
+        }
+        if let (Some(role), Some(active)) = (role, is_active) {
+            records.push(PersonRecord {
+                email,
+                name: name.to_owned(),
+                manager_email: (!manager.is_empty()).then_some(manager),
+                department: get("department").to_owned(),
+                role,
+                location: get("location").to_owned(),
+                start_date,
+                active,
+            });
+        }
+    }
+    if errors.is_empty() {
+        let mut managers = existing.clone();
+        for r in &records {
+            managers.insert(r.email.clone(), r.manager_email.clone());
+        }
+        if let Some(cycle) = reporting_cycle(&managers) {
+            let first = cycle.first().cloned().unwrap_or_default();
+            let row = records
+                .iter()
+                .zip(&rows)
+                .find(|(r, _)| cycle.contains(&r.email))
+                .map_or(header_row, |(_, (row, _))| *row);
+            errors.push(RowError {
+                row,
+                column: "manager_email".to_owned(),
+                value: first,
+                message: format!(
+                    "reporting lines go round in a circle: {}",
+                    cycle.join(" → ")
+                ),
+                fix: Some("someone in that circle must report to someone outside it".to_owned()),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Writes people as a CSV that [`parse`] reads back to the same records.
+pub fn export(records: &[PersonRecord]) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for r in records {
+        let start = r.start_date.map(|d| d.to_string()).unwrap_or_default();
+        let values = [
+            r.email.as_str(),
+            &r.name,
+            r.manager_email.as_deref().unwrap_or(""),
+            &r.department,
+            &r.role.family,
+            &r.role.level,
+            r.role.specialty.as_deref().unwrap_or(""),
+            &r.role.grade,
+            &r.location,
+            &start,
+            if r.active { "yes" } else { "no" },
+        ];
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(&mut out, v);
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! The PostgreSQL backend of Ladder's store, for larger organisations and
+//! for several `ladder serve` nodes sharing one database.
+//!
+//! The queries are the shared ones from [`ladder_store::sql_store!`]; this
+//! crate adds connecting, its own `migrations/`, sequence resets after a
+//! restore, and [`TempDatabase`] for tests.
+
+use ladder_store::{Result, StoreError};
+use sqlx::postgres::PgPoolOptions;
+
+/// A store in a PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+/// The tables whose ids come from an identity sequence.
+const SEQUENCED: [&str; 6] = [
+    "accounts",
+    "people",
+    "role_changes",
+    "api_tokens",
+    "login_failures",
+    "audit_log",
+];
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`). Call
+    /// [`migrate`](PgStore::migrate) before use.
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .map_err(|e| {
+                StoreError::Backend(format!("could not connect to {}: {e}", redact(url)))
+            })?;
+        Ok(PgStore { pool })
+    }
+
+    /// Runs every migration not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        let migrator = sqlx::migrate!("./migrations");
+        let before = applied(&self.pool).await;
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        Ok(applied(&self.pool).await.saturating_sub(before))
+    }
+
+    async fn reset_sequences(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    ) -> Result<(), sqlx::Error> {
+        for t in SEQUENCED {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"
+            );
+            sqlx::query(&sql).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn applied(pool: &sqlx::PgPool) -> usize {
+    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = url.get(s + 3..at).unwrap_or("");
+            let user = creds.split(':').next().unwrap_or("");
+            format!(
+                "{}{user}{}",
+                url.get(..s + 3).unwrap_or(""),
+                url.get(at..).unwrap_or("")
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A database made for one test and dropped after it: created on the
+/// server `admin_url` points at, named `ladder_test_<unique>`.
+#[derive(Debug)]
+pub struct TempDatabase {
+    admin: sqlx::PgPool,
+    pub name: String,
+    pub url: String,
+}
+
+impl TempDatabase {
+    pub async fn create(admin_url: &str, unique: &str) -> Result<TempDatabase> {
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(admin_url)
+            .await
+            .map_err(|e| {
+                StoreError::Backend(format!("could not connect to {}: {e}", redact(admin_url)))
+            })?;
+        let name: String = format!("ladder_test_{unique}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .map_err(store_err)?;
+        let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+        let url = format!("{base}/{name}");
+        Ok(TempDatabase { admin, name, url })
+    }
+
+    /// Drops the database, closing whatever still uses it.
+    pub async fn drop_database(self) -> Result<()> {
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&self.admin)
+        .await
+        .map_err(store_err)?;
+        Ok(())
+    }
+}
+
+ladder_store::sql_store!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow, "postgres");

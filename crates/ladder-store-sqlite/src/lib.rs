@@ -1,0 +1,80 @@
+//! The SQLite backend of Ladder's store: one file in the data directory,
+//! in WAL mode, with foreign keys enforced. The default: nothing to install.
+//!
+//! The queries are the shared ones from [`ladder_store::sql_store!`]; this
+//! crate adds connecting, its own `migrations/`, and the pragmas.
+
+use ladder_store::{Result, StoreError};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::time::Duration;
+
+/// A store in one SQLite file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file. Call [`migrate`]
+    /// before use.
+    ///
+    /// [`migrate`]: SqliteStore::migrate
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Backend(format!("could not open {}: {e}", path.display())))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Runs every migration not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        let migrator = sqlx::migrate!("./migrations");
+        let before = applied(&self.pool).await;
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        Ok(applied(&self.pool).await.saturating_sub(before))
+    }
+
+    /// The journal mode and whether foreign keys are on, as the database
+    /// reports them.
+    pub async fn pragmas(&self) -> Result<(String, bool)> {
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err)?;
+        let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_err)?;
+        Ok((mode.0, fk.0 == 1))
+    }
+
+    async fn reset_sequences(
+        &self,
+        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ) -> Result<(), sqlx::Error> {
+        // INTEGER PRIMARY KEY continues from the largest id by itself.
+        Ok(())
+    }
+}
+
+async fn applied(pool: &sqlx::SqlitePool) -> usize {
+    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
+}
+
+ladder_store::sql_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow, "sqlite");

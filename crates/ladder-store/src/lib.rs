@@ -1,0 +1,299 @@
+//! Ladder's storage: one [`Store`] trait, the rows it speaks, and the story
+//! tests every backend must pass.
+//!
+//! The backends are `ladder-store-sqlite` and `ladder-store-postgres`, each
+//! with its own migrations. Their query code is shared through
+//! [`sql_store!`]: the SQL is written once, in the subset both databases
+//! accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`), and each backend
+//! adds only what differs (connecting, migrating, resetting sequences).
+//!
+//! Time is a parameter (`now`, Unix seconds) everywhere; the store never
+//! reads a clock.
+
+mod macros;
+pub mod story;
+
+pub use async_trait::async_trait;
+use ladder_org::{PersonRecord, Role};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub type Id = i64;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is taken (an email, a token).
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// The operation is not allowed on this data, e.g. restoring into a
+    /// database that already holds data.
+    #[error("{0}")]
+    Refused(String),
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A stored person: the record plus its id and its manager's id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Id,
+    pub manager_id: Option<Id>,
+    #[serde(flatten)]
+    pub record: PersonRecord,
+}
+
+/// One dated entry of a person's role history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub id: Id,
+    pub person_id: Id,
+    /// The date the role took effect, `YYYY-MM-DD`.
+    pub effective: String,
+    pub role: Role,
+    /// Why: `hired`, `import`, `promotion`, …
+    pub reason: String,
+    pub recorded_at: i64,
+    pub recorded_by: Option<Id>,
+}
+
+/// What an import of people changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub role_changes: usize,
+}
+
+/// Account-wide roles. Manager is not here: it is derived from the
+/// reporting chain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roles {
+    pub admin: bool,
+    pub people_team: bool,
+    pub editor: bool,
+}
+
+impl Roles {
+    pub const NONE: Roles = Roles {
+        admin: false,
+        people_team: false,
+        editor: false,
+    };
+
+    /// The stored form: a comma-separated list.
+    pub fn encode(self) -> String {
+        let mut v = Vec::new();
+        if self.admin {
+            v.push("admin");
+        }
+        if self.people_team {
+            v.push("people");
+        }
+        if self.editor {
+            v.push("editor");
+        }
+        v.join(",")
+    }
+
+    pub fn decode(s: &str) -> Roles {
+        let has = |r: &str| s.split(',').any(|x| x.trim() == r);
+        Roles {
+            admin: has("admin"),
+            people_team: has("people"),
+            editor: has("editor"),
+        }
+    }
+}
+
+impl fmt::Display for Roles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.encode();
+        f.write_str(if s.is_empty() { "member" } else { &s })
+    }
+}
+
+/// A login. People are matched to accounts by email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Id,
+    pub email: String,
+    pub name: String,
+    /// Argon2id PHC string; `None` for accounts that only use SSO.
+    pub password_hash: Option<String>,
+    pub roles: Roles,
+    pub created_at: i64,
+}
+
+/// A signed-in browser. The cookie holds the token; the store holds only
+/// its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub account_id: Id,
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A token for scripts calling the API; the store holds only its hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: Id,
+    pub account_id: Id,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: i64,
+}
+
+/// One line of the append-only audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: Id,
+    pub at: i64,
+    pub actor_id: Option<Id>,
+    /// The actor's email at the time, or `system`.
+    pub actor: String,
+    /// What was done, e.g. `person.read`, `people.import`.
+    pub action: String,
+    pub subject_id: Option<Id>,
+    pub detail: String,
+    /// Where from: the client address.
+    pub ip: String,
+}
+
+/// A framework version the server has loaded, by content hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkVersion {
+    pub hash: String,
+    pub first_loaded_at: i64,
+    pub last_loaded_at: i64,
+    pub source: String,
+    pub summary: String,
+}
+
+/// An OpenID Connect login in flight: what the callback must check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcFlow {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+    pub created_at: i64,
+}
+
+/// Every row of every table: what `ladder db backup` writes and `restore`
+/// reads. Plain JSON, so a backup also moves data between backends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dump {
+    pub format: u32,
+    pub people: Vec<Person>,
+    pub role_changes: Vec<RoleChange>,
+    pub accounts: Vec<Account>,
+    pub sessions: Vec<Session>,
+    pub api_tokens: Vec<ApiToken>,
+    pub audit: Vec<AuditEvent>,
+    pub framework_versions: Vec<FrameworkVersion>,
+}
+
+/// The version of the [`Dump`] format this build writes.
+pub const DUMP_FORMAT: u32 = 1;
+
+/// Everything the server stores. Implemented once for both backends by
+/// [`sql_store!`].
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    // People
+    async fn list_people(&self) -> Result<Vec<Person>>;
+    async fn person(&self, id: Id) -> Result<Option<Person>>;
+    async fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
+    async fn reports(&self, manager: Id) -> Result<Vec<Person>>;
+    async fn count_people(&self) -> Result<i64>;
+    /// Creates or updates people by email, in one transaction, recording a
+    /// role change for every new person and every changed role.
+    /// `effective` is the date role changes take effect.
+    async fn apply_people(
+        &self,
+        records: &[PersonRecord],
+        effective: &str,
+        by: Option<Id>,
+        now: i64,
+    ) -> Result<ImportSummary>;
+    async fn role_history(&self, person: Id) -> Result<Vec<RoleChange>>;
+
+    // Accounts
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<&str>,
+        roles: Roles,
+        now: i64,
+    ) -> Result<Id>;
+    async fn account(&self, id: Id) -> Result<Option<Account>>;
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
+    async fn list_accounts(&self) -> Result<Vec<Account>>;
+    async fn count_accounts(&self) -> Result<i64>;
+    async fn set_password(&self, id: Id, hash: &str) -> Result<()>;
+    async fn set_roles(&self, id: Id, roles: Roles) -> Result<()>;
+
+    // Sessions
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// The session, if it exists and has not expired at `now`.
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
+
+    // API tokens
+    async fn create_api_token(
+        &self,
+        account: Id,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Id>;
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+
+    // Login throttling: failures per key (an account or an address).
+    async fn record_failure(&self, key: &str, now: i64) -> Result<()>;
+    async fn failures_since(&self, key: &str, since: i64) -> Result<i64>;
+    async fn clear_failures(&self, key: &str) -> Result<()>;
+
+    // First-admin bootstrap links.
+    async fn create_bootstrap(&self, token_hash: &str, now: i64) -> Result<()>;
+    /// Consumes the link: true once, if it exists and was made after
+    /// `not_before`.
+    async fn take_bootstrap(&self, token_hash: &str, not_before: i64) -> Result<bool>;
+
+    // Audit
+    async fn audit(&self, event: &AuditEvent) -> Result<()>;
+    /// Newest first, `limit` events with ids below `before`.
+    async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>>;
+
+    // Framework versions
+    /// Records a load; true if this content hash is new.
+    async fn record_framework(
+        &self,
+        hash: &str,
+        source: &str,
+        summary: &str,
+        now: i64,
+    ) -> Result<bool>;
+    async fn framework_versions(&self) -> Result<Vec<FrameworkVersion>>;
+
+    // OIDC logins in flight
+    async fn create_oidc_flow(&self, flow: &OidcFlow) -> Result<()>;
+    async fn take_oidc_flow(&self, state: &str, not_before: i64) -> Result<Option<OidcFlow>>;
+
+    // Backup
+    async fn dump(&self) -> Result<Dump>;
+    /// Loads a dump into an empty database, all or nothing.
+    async fn restore(&self, dump: &Dump) -> Result<()>;
+}
