@@ -1,1 +1,191 @@
-//! placeholder
+//! Ladder's web app and API.
+//!
+//! - [`open_store`] opens and migrates the configured backend.
+//! - [`AppState::new`] loads the framework (through the caller's
+//!   [`Loader`]) and records its content hash.
+//! - [`router`] builds the axum router from the one route table in
+//!   [`routes::ROUTES`], which the authorization matrix test also reads.
+//!
+//! Person data is reachable only through [`access::Access`]; accounts and
+//! sessions only through [`auth::Auth`]. Handlers never see the store.
+
+pub mod access;
+pub mod api;
+pub mod auth;
+pub mod clock;
+mod error;
+pub mod framework;
+mod headers;
+pub mod routes;
+mod web;
+
+pub use clock::{Clock, SystemClock};
+pub use error::AppError;
+pub use framework::{Loaded, Loader};
+
+use axum::Router;
+use ladder_store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the data lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file, created if missing.
+    Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; anything else is
+    /// an SQLite file path (an optional `sqlite://` prefix is dropped).
+    pub fn parse(s: &str) -> Database {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Database::Postgres(s.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(s.strip_prefix("sqlite://").unwrap_or(s)))
+        }
+    }
+}
+
+/// Opens the database and runs pending migrations. Returns the store and
+/// how many migrations ran.
+pub async fn open_store(db: &Database) -> Result<(Arc<dyn Store>, usize), StoreError> {
+    match db {
+        Database::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Backend(format!("could not create {}: {e}", dir.display()))
+                })?;
+            }
+            let s = ladder_store_sqlite::SqliteStore::open(path).await?;
+            let n = s.migrate().await?;
+            Ok((Arc::new(s), n))
+        }
+        Database::Postgres(url) => {
+            let s = ladder_store_postgres::PgStore::connect(url).await?;
+            let n = s.migrate().await?;
+            Ok((Arc::new(s), n))
+        }
+    }
+}
+
+/// Settings the server runs with.
+#[derive(Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure` (set when the public URL is https).
+    pub secure_cookies: bool,
+    /// How long a session lasts, in seconds.
+    pub session_seconds: i64,
+    /// Where the framework comes from, for the version record.
+    pub framework_source: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            secure_cookies: false,
+            session_seconds: 12 * 3600,
+            framework_source: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_seconds", &self.session_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything a request handler may use, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    auth: auth::Auth,
+    access: access::Access,
+    framework: framework::Holder,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// Loads the framework and prepares the state. Fails if the framework
+    /// has errors: a server never starts on a broken framework.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        loader: Loader,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, String> {
+        let holder =
+            framework::Holder::new(loader, store.clone(), settings.framework_source.clone());
+        holder.reload(clock.now()).await?;
+        Ok(AppState(Arc::new(Inner {
+            auth: auth::Auth::new(store.clone(), settings.clone()).await?,
+            access: access::Access::new(store),
+            framework: holder,
+            settings,
+            clock,
+        })))
+    }
+
+    pub fn auth(&self) -> &auth::Auth {
+        &self.0.auth
+    }
+
+    pub fn access(&self) -> &access::Access {
+        &self.0.access
+    }
+
+    pub fn framework(&self) -> Arc<Loaded> {
+        self.0.framework.current()
+    }
+
+    /// Reloads the framework (on SIGHUP or an editor's request). On error
+    /// the previous version stays in use.
+    pub async fn reload_framework(&self) -> Result<Arc<Loaded>, String> {
+        self.0.framework.reload(self.now()).await
+    }
+
+    pub fn now(&self) -> i64 {
+        self.0.clock.now()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+}
+
+/// The whole app: every route of [`routes::ROUTES`], static assets, and
+/// the security headers.
+pub fn router(state: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for route in routes::ROUTES {
+        r = r.route(route.path, (route.handler)());
+    }
+    r.fallback(web::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

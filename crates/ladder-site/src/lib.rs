@@ -30,6 +30,7 @@ mod pages;
 
 pub use html::escape;
 use ladder_framework::{Diagnostic, FileSet, Framework};
+pub use pages::{family_page, growth_page, role_page};
 use std::collections::BTreeMap;
 
 /// The name of the marker file that says a folder holds a built site, so
@@ -101,4 +102,38 @@ pub fn build_to(fw: &Framework, files: &FileSet, write: &Writer<'_>) -> (Summary
     diags.sort_by(|a, b| (&a.span, a.code, &a.message).cmp(&(&b.span, b.code, &b.message)));
     diags.dedup();
     (summary, diags)
+}
+
+/// The `<main>` of a built page, with its relative links rewritten to
+/// absolute ones under `mount` (e.g. `/framework/`), so the web app can show
+/// a role page inside its own layout. `None` if the page has no `<main>`.
+pub fn main_fragment(html: &str, page_path: &str, mount: &str) -> Option<String> {
+    let start = html.find("<main>")? + "<main>".len();
+    let end = html.rfind("</main>")?;
+    let body = html.get(start..end)?;
+    let up = "../".repeat(page_path.matches('/').count());
+    let dir = page_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut out = body.replace(&format!("href=\"{up}"), &format!("href=\"{mount}"));
+    if !dir.is_empty() {
+        out = out.replace("href=\"#", &format!("href=\"{mount}{page_path}#"));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod fragment_tests {
+    use super::main_fragment;
+
+    #[test]
+    fn links_become_absolute_under_the_mount() {
+        let html =
+            "<html><main><a href=\"../../index.html\">i</a> <a href=\"#x\">x</a></main></html>";
+        assert_eq!(
+            main_fragment(html, "families/f/senior.html", "/framework/").as_deref(),
+            Some(
+                "<a href=\"/framework/index.html\">i</a> <a href=\"/framework/families/f/senior.html#x\">x</a>"
+            )
+        );
+        assert_eq!(main_fragment("<p>no main</p>", "index.html", "/f/"), None);
+    }
 }

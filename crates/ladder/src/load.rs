@@ -82,3 +82,16 @@ pub fn write_atomically(target: &Path, text: &str) -> Result<(), String> {
     std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))
 }
+
+/// Creates the parent folders, then writes the file atomically.
+pub fn write_file(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".ladder-tmp");
+    let tmp = target.with_file_name(name);
+    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))
+}

@@ -5,6 +5,7 @@ mod import;
 mod load;
 mod preview;
 mod render;
+mod server;
 mod site;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +46,28 @@ enum FailOn {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the web app and API.
+    Serve(server::ServeArgs),
+    /// Start a demo on 127.0.0.1: the example framework, a generated
+    /// organisation, and demo logins, in an SQLite file.
+    Demo(server::DemoArgs),
+    /// Database maintenance: migrate, backup, restore.
+    Db {
+        #[command(subcommand)]
+        command: server::DbCommand,
+    },
+    /// Import and export people.
+    People {
+        #[command(subcommand)]
+        command: server::PeopleCommand,
+    },
+    /// Account administration.
+    Admin {
+        #[command(subcommand)]
+        command: server::AdminCommand,
+    },
+    /// Print the API's OpenAPI document (committed as openapi.json).
+    Openapi,
     /// Write the example framework into DIR (which must not exist or be empty).
     Init { dir: PathBuf },
     /// Validate a framework and report every problem.
@@ -223,7 +246,17 @@ enum ExportTo {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let clock = ladder_server::SystemClock;
     let result = match cli.command {
+        Command::Serve(a) => server::serve(a),
+        Command::Demo(a) => server::demo(a),
+        Command::Db { command } => server::db(command),
+        Command::People { command } => server::people(command, &clock),
+        Command::Admin { command } => server::admin(command, &clock),
+        Command::Openapi => {
+            print!("{}", ladder_server::api::openapi_json());
+            Ok(0)
+        }
         Command::Init { dir } => init(&dir),
         Command::Check { dir, format } => check(&dir, format),
         Command::Show {

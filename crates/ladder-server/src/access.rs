@@ -1,0 +1,594 @@
+//! The one access layer: every read and write of person data goes through
+//! here, as a capability.
+//!
+//! A handler holds a [`Viewer`] (who is asking) and asks [`Access`] for a
+//! capability: [`Directory`] (any signed-in person), [`Private`] (the person
+//! themself, their manager chain, the people team), [`PeopleTeam`],
+//! [`Admin`], [`Editor`]. Each is returned only if the viewer may have it,
+//! and the methods that read or write private data exist only on the
+//! capability, so a handler that skipped the check has nothing to call.
+//! The store is a private field: no other module can reach it.
+//!
+//! Sensitive reads and every write are recorded in the audit log.
+
+use crate::auth::{Auth, SESSION_COOKIE};
+use crate::{AppError, AppState};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use ladder_framework::Framework;
+use ladder_org::people_csv::{self, RowError};
+use ladder_org::{Date, PersonRecord};
+use ladder_store::{Account, AuditEvent, Id, ImportSummary, Person, RoleChange, Roles, Store};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Who is asking, and from where.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub account: Account,
+    /// The person with the account's email, if there is one.
+    pub person: Option<Person>,
+    /// The session's CSRF token; `None` when signed in with an API token.
+    csrf: Option<String>,
+    /// The session cookie's token, for logout.
+    session_token: Option<String>,
+    pub ip: String,
+}
+
+impl Viewer {
+    pub fn roles(&self) -> Roles {
+        self.account.roles
+    }
+
+    pub fn person_id(&self) -> Option<Id> {
+        self.person.as_ref().map(|p| p.id)
+    }
+
+    /// The token forms must send back.
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+
+    /// Checks a form's CSRF token. API-token requests carry no cookie, so
+    /// they cannot be forged by a browser and pass.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        match &self.csrf {
+            None => Ok(()),
+            Some(c) if constant_eq(c.as_bytes(), sent.as_bytes()) => Ok(()),
+            Some(_) => Err(AppError::Csrf),
+        }
+    }
+
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+}
+
+/// Compares without stopping at the first difference.
+pub fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The client's address (the socket peer; proxies are not trusted).
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+/// The viewer if signed in, or `None`.
+#[derive(Clone, Debug)]
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<MaybeViewer, AppError> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(String::new()));
+        let now = state.now();
+        let auth = state.auth();
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let found = if let Some(token) = bearer {
+            auth.token_account(token.trim())
+                .await?
+                .map(|a| (a, None, None))
+        } else if let Some(token) = cookie(parts, SESSION_COOKIE) {
+            auth.session(token, now)
+                .await?
+                .map(|(a, s)| (a, Some(s.csrf), Some(token.to_owned())))
+        } else {
+            None
+        };
+        let Some((account, csrf, session_token)) = found else {
+            return Ok(MaybeViewer(None));
+        };
+        // API calls with cookie auth must echo the CSRF token in a header.
+        if let Some(c) = &csrf
+            && parts.uri.path().starts_with("/api/")
+            && !matches!(parts.method, Method::GET | Method::HEAD)
+        {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_eq(c.as_bytes(), sent.as_bytes()) {
+                return Err(AppError::Csrf);
+            }
+        }
+        let person = state.access().store.person_by_email(&account.email).await?;
+        Ok(MaybeViewer(Some(Viewer {
+            account,
+            person,
+            csrf,
+            session_token,
+            ip,
+        })))
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
+        MaybeViewer::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or(AppError::NotSignedIn)
+    }
+}
+
+/// A person as everyone signed in may see them: name, role, team, place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    pub id: Id,
+    pub name: String,
+    pub email: String,
+    pub department: String,
+    pub family: String,
+    pub level: String,
+    pub specialty: Option<String>,
+    pub location: String,
+    pub manager_id: Option<Id>,
+    pub active: bool,
+}
+
+impl From<&Person> for DirectoryEntry {
+    fn from(p: &Person) -> DirectoryEntry {
+        let r = &p.record;
+        DirectoryEntry {
+            id: p.id,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            department: r.department.clone(),
+            family: r.role.family.clone(),
+            level: r.role.level.clone(),
+            specialty: r.role.specialty.clone(),
+            location: r.location.clone(),
+            manager_id: p.manager_id,
+            active: r.active,
+        }
+    }
+}
+
+/// How the viewer relates to a person, for the private view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    Myself,
+    /// The viewer is in the person's manager chain (direct or above).
+    Manager,
+    PeopleTeam,
+}
+
+/// The gatekeeper. Built once; holds the store privately.
+#[derive(Debug)]
+pub struct Access {
+    store: Arc<dyn Store>,
+}
+
+const MAX_CHAIN: usize = 64;
+
+impl Access {
+    pub(crate) fn new(store: Arc<dyn Store>) -> Access {
+        Access { store }
+    }
+
+    async fn audit(
+        &self,
+        v: &Viewer,
+        action: &str,
+        subject: Option<Id>,
+        detail: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.store
+            .audit(&AuditEvent {
+                id: 0,
+                at: now,
+                actor_id: Some(v.account.id),
+                actor: v.account.email.clone(),
+                action: action.to_owned(),
+                subject_id: subject,
+                detail: detail.to_owned(),
+                ip: v.ip.clone(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The directory: who is who. Every signed-in viewer has it.
+    pub fn directory<'a>(&'a self, _viewer: &'a Viewer) -> Directory<'a> {
+        Directory {
+            store: self.store.as_ref(),
+        }
+    }
+
+    /// Whether `manager` is above `target` in the reporting chain.
+    async fn manages(&self, manager: Id, target: &Person) -> Result<bool, AppError> {
+        let mut next = target.manager_id;
+        for _ in 0..MAX_CHAIN {
+            let Some(id) = next else { return Ok(false) };
+            if id == manager {
+                return Ok(true);
+            }
+            next = self.store.person(id).await?.and_then(|p| p.manager_id);
+        }
+        Ok(false)
+    }
+
+    /// The relation that lets the viewer see the person's private data, or
+    /// `None`: peers, reports, editors and admins have none.
+    pub async fn relation(
+        &self,
+        v: &Viewer,
+        target: &Person,
+    ) -> Result<Option<Relation>, AppError> {
+        if v.person_id() == Some(target.id) {
+            return Ok(Some(Relation::Myself));
+        }
+        if let Some(me) = v.person_id()
+            && self.manages(me, target).await?
+        {
+            return Ok(Some(Relation::Manager));
+        }
+        if v.roles().people_team {
+            return Ok(Some(Relation::PeopleTeam));
+        }
+        Ok(None)
+    }
+
+    /// The private view of a person (grade, start date, role history), for
+    /// the person, their manager chain and the people team only. Audited.
+    pub async fn private<'a>(
+        &'a self,
+        v: &'a Viewer,
+        target: Id,
+        now: i64,
+    ) -> Result<Private<'a>, AppError> {
+        let person = self.store.person(target).await?.ok_or(AppError::NotFound)?;
+        let Some(relation) = self.relation(v, &person).await? else {
+            return Err(AppError::Forbidden);
+        };
+        if relation != Relation::Myself {
+            self.audit(
+                v,
+                "person.private.read",
+                Some(target),
+                &format!("{relation:?}"),
+                now,
+            )
+            .await?;
+        }
+        Ok(Private {
+            store: self.store.as_ref(),
+            person,
+            relation,
+        })
+    }
+
+    /// People-team work: imports, exports, the audit log.
+    pub fn people_team<'a>(&'a self, v: &'a Viewer) -> Result<PeopleTeam<'a>, AppError> {
+        if !v.roles().people_team {
+            return Err(AppError::Forbidden);
+        }
+        Ok(PeopleTeam {
+            access: self,
+            viewer: v,
+        })
+    }
+
+    /// Account administration.
+    pub fn admin<'a>(&'a self, v: &'a Viewer, auth: &'a Auth) -> Result<Admin<'a>, AppError> {
+        if !v.roles().admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Admin {
+            access: self,
+            viewer: v,
+            auth,
+        })
+    }
+
+    /// Framework editing: reloading the content.
+    pub fn editor<'a>(&'a self, v: &'a Viewer) -> Result<Editor<'a>, AppError> {
+        if !(v.roles().editor || v.roles().admin) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Editor {
+            access: self,
+            viewer: v,
+        })
+    }
+}
+
+/// Reading the directory.
+#[derive(Debug)]
+pub struct Directory<'a> {
+    store: &'a dyn Store,
+}
+
+impl Directory<'_> {
+    pub async fn all(&self) -> Result<Vec<DirectoryEntry>, AppError> {
+        Ok(self
+            .store
+            .list_people()
+            .await?
+            .iter()
+            .map(DirectoryEntry::from)
+            .collect())
+    }
+
+    pub async fn get(&self, id: Id) -> Result<Option<DirectoryEntry>, AppError> {
+        Ok(self
+            .store
+            .person(id)
+            .await?
+            .as_ref()
+            .map(DirectoryEntry::from))
+    }
+
+    pub async fn reports_of(&self, id: Id) -> Result<Vec<DirectoryEntry>, AppError> {
+        Ok(self
+            .store
+            .reports(id)
+            .await?
+            .iter()
+            .map(DirectoryEntry::from)
+            .collect())
+    }
+
+    /// People whose name, email or department contains every word of `q`.
+    pub async fn search(&self, q: &str, limit: usize) -> Result<Vec<DirectoryEntry>, AppError> {
+        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+        Ok(self
+            .all()
+            .await?
+            .into_iter()
+            .filter(|p| {
+                let hay = format!("{} {} {}", p.name, p.email, p.department).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .take(limit)
+            .collect())
+    }
+}
+
+/// One person's private data, already authorised and audited.
+#[derive(Debug)]
+pub struct Private<'a> {
+    store: &'a dyn Store,
+    pub person: Person,
+    pub relation: Relation,
+}
+
+impl Private<'_> {
+    pub async fn history(&self) -> Result<Vec<RoleChange>, AppError> {
+        Ok(self.store.role_history(self.person.id).await?)
+    }
+}
+
+/// What an import did, or every row problem.
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Applied(ImportSummary),
+    Refused(Vec<RowError>),
+}
+
+#[derive(Debug)]
+pub struct PeopleTeam<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+}
+
+impl PeopleTeam<'_> {
+    /// Checks a people file against the framework and applies it whole,
+    /// or nothing. Role changes take effect `today`.
+    pub async fn import(
+        &self,
+        csv: &str,
+        fw: &Framework,
+        now: i64,
+    ) -> Result<ImportOutcome, AppError> {
+        let store = self.access.store.as_ref();
+        let existing: BTreeMap<String, Option<String>> = store
+            .list_people()
+            .await?
+            .into_iter()
+            .map(|p| (p.record.email, p.record.manager_email))
+            .collect();
+        let records = match people_csv::parse(csv, fw, &existing) {
+            Ok(r) => r,
+            Err(errors) => {
+                self.access
+                    .audit(
+                        self.viewer,
+                        "people.import.refused",
+                        None,
+                        &format!("{} problem(s)", errors.len()),
+                        now,
+                    )
+                    .await?;
+                return Ok(ImportOutcome::Refused(errors));
+            }
+        };
+        let today = Date::from_unix(now).to_string();
+        let sum = store
+            .apply_people(&records, &today, Some(self.viewer.account.id), now)
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                "people.import",
+                None,
+                &format!(
+                    "{} created, {} updated, {} unchanged, {} role changes",
+                    sum.created, sum.updated, sum.unchanged, sum.role_changes
+                ),
+                now,
+            )
+            .await?;
+        Ok(ImportOutcome::Applied(sum))
+    }
+
+    /// Every person as a people CSV. Audited: it holds everyone's data.
+    pub async fn export(&self, now: i64) -> Result<String, AppError> {
+        let people: Vec<PersonRecord> = self
+            .access
+            .store
+            .list_people()
+            .await?
+            .into_iter()
+            .map(|p| p.record)
+            .collect();
+        self.access
+            .audit(
+                self.viewer,
+                "people.export",
+                None,
+                &format!("{} people", people.len()),
+                now,
+            )
+            .await?;
+        Ok(people_csv::export(&people))
+    }
+
+    pub async fn audit_log(
+        &self,
+        before: Option<Id>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, AppError> {
+        Ok(self.access.store.audit_log(before, limit).await?)
+    }
+}
+
+#[derive(Debug)]
+pub struct Admin<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    auth: &'a Auth,
+}
+
+impl Admin<'_> {
+    pub async fn accounts(&self) -> Result<Vec<Account>, AppError> {
+        Ok(self.access.store.list_accounts().await?)
+    }
+
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        roles: Roles,
+        now: i64,
+    ) -> Result<Id, AppError> {
+        let hash = if password.is_empty() {
+            None
+        } else {
+            Some(crate::auth::hash_password(password).await?)
+        };
+        let id = self
+            .auth
+            .create_account(email, name, hash.as_deref(), roles, now)
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                "account.create",
+                None,
+                &format!("{email} as {roles}"),
+                now,
+            )
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn set_roles(&self, account: Id, roles: Roles, now: i64) -> Result<(), AppError> {
+        if account == self.viewer.account.id && !roles.admin {
+            return Err(AppError::BadRequest(
+                "roles: you cannot remove your own admin role; ask another admin".to_owned(),
+            ));
+        }
+        match self.access.store.set_roles(account, roles).await {
+            Err(ladder_store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
+            other => other?,
+        }
+        self.access
+            .audit(
+                self.viewer,
+                "account.roles",
+                None,
+                &format!("account {account} → {roles}"),
+                now,
+            )
+            .await
+    }
+}
+
+#[derive(Debug)]
+pub struct Editor<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+}
+
+impl Editor<'_> {
+    /// Records that the framework was reloaded, by whom, and the outcome.
+    pub async fn record_reload(&self, outcome: &str, now: i64) -> Result<(), AppError> {
+        self.access
+            .audit(self.viewer, "framework.reload", None, outcome, now)
+            .await
+    }
+}

@@ -1,0 +1,331 @@
+//! Accounts, passwords, sessions, API tokens, throttling and the first-admin
+//! bootstrap. The only module besides [`crate::access`] that holds the
+//! store, and it touches account data only.
+//!
+//! - Passwords are Argon2id, hashed and verified on the blocking pool.
+//! - An unknown email is verified against a dummy hash, so it costs the
+//!   same time as a wrong password.
+//! - Failed logins are counted in the store per account and per address
+//!   (so every node sees them) and refused for a while past a limit.
+//! - Sessions live in the store; the cookie holds a random token and the
+//!   store only its SHA-256. A new session is made at every login.
+
+use crate::framework::hex;
+use crate::{AppError, Settings};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use ladder_store::{Account, AuditEvent, Id, Roles, Session, Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "ladder_session";
+/// The cookie that carries the anonymous forms' CSRF token (login, setup).
+pub const PRE_COOKIE: &str = "ladder_pre";
+/// Failed logins per account, and per address, within [`WINDOW`], before
+/// logins are refused.
+pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+pub const MAX_ADDRESS_FAILURES: i64 = 30;
+pub const WINDOW: i64 = 15 * 60;
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+/// How long a bootstrap link works.
+pub const BOOTSTRAP_SECONDS: i64 = 24 * 3600;
+
+/// 32 random bytes, hex.
+pub fn random_token() -> Result<String, AppError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(hex(&b))
+}
+
+/// What the store keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with Argon2id and a random salt, off the async
+/// threads.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::BadRequest(format!(
+            "password: use at least {MIN_PASSWORD} characters"
+        )));
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A session just made: the cookie value and the CSRF token.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug)]
+pub struct Auth {
+    store: Arc<dyn Store>,
+    settings: Settings,
+    dummy_hash: String,
+}
+
+impl Auth {
+    pub(crate) async fn new(store: Arc<dyn Store>, settings: Settings) -> Result<Auth, String> {
+        let dummy_hash = hash_password("not-a-password-anyone-has")
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Auth {
+            store,
+            settings,
+            dummy_hash,
+        })
+    }
+
+    pub(crate) async fn audit(
+        &self,
+        actor: Option<&Account>,
+        action: &str,
+        subject: Option<Id>,
+        detail: &str,
+        ip: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        self.store
+            .audit(&AuditEvent {
+                id: 0,
+                at: now,
+                actor_id: actor.map(|a| a.id),
+                actor: actor.map_or_else(|| "anonymous".to_owned(), |a| a.email.clone()),
+                action: action.to_owned(),
+                subject_id: subject,
+                detail: detail.to_owned(),
+                ip: ip.to_owned(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Checks an email and password. Every failure looks the same to the
+    /// caller, and costs the same time.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+        now: i64,
+    ) -> Result<(Account, NewSession), AppError> {
+        let email = email.trim().to_lowercase();
+        let account_key = format!("account:{email}");
+        let ip_key = format!("ip:{ip}");
+        let since = now - WINDOW;
+        if self.store.failures_since(&account_key, since).await? >= MAX_ACCOUNT_FAILURES
+            || self.store.failures_since(&ip_key, since).await? >= MAX_ADDRESS_FAILURES
+        {
+            self.audit(None, "login.throttled", None, &email, ip, now)
+                .await?;
+            return Err(AppError::TooMany(WINDOW / 60));
+        }
+        let account = self.store.account_by_email(&email).await?;
+        let hash = account
+            .as_ref()
+            .and_then(|a| a.password_hash.clone())
+            .unwrap_or_else(|| self.dummy_hash.clone());
+        let ok = verify_password(hash, password.to_owned()).await;
+        match account {
+            Some(a) if ok && a.password_hash.is_some() => {
+                self.store.clear_failures(&account_key).await?;
+                let s = self.start_session(a.id, now).await?;
+                self.audit(Some(&a), "login", None, "password", ip, now)
+                    .await?;
+                Ok((a, s))
+            }
+            _ => {
+                self.store.record_failure(&account_key, now).await?;
+                self.store.record_failure(&ip_key, now).await?;
+                self.audit(None, "login.failed", None, &email, ip, now)
+                    .await?;
+                Err(AppError::BadRequest(
+                    "that email and password do not match an account".to_owned(),
+                ))
+            }
+        }
+    }
+
+    /// A fresh session for an account: always a new token (the id rotates
+    /// at every login).
+    pub async fn start_session(&self, account: Id, now: i64) -> Result<NewSession, AppError> {
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let expires_at = now + self.settings.session_seconds;
+        self.store
+            .create_session(&Session {
+                token_hash: token_hash(&token),
+                account_id: account,
+                csrf: csrf.clone(),
+                created_at: now,
+                expires_at,
+            })
+            .await?;
+        Ok(NewSession {
+            token,
+            csrf,
+            expires_at,
+        })
+    }
+
+    /// The account and session behind a cookie token, if it is live.
+    pub async fn session(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(Account, Session)>, AppError> {
+        let Some(s) = self.store.session(&token_hash(token), now).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.account(s.account_id).await?.map(|a| (a, s)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), AppError> {
+        self.store.delete_session(&token_hash(token)).await?;
+        Ok(())
+    }
+
+    /// The account behind an API token.
+    pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AppError> {
+        let Some(t) = self.store.api_token(&token_hash(token)).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.account(t.account_id).await?)
+    }
+
+    /// Makes an API token for an account; the token is shown once.
+    pub async fn create_api_token(
+        &self,
+        account: &Account,
+        name: &str,
+        ip: &str,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let token = format!("ladder_{}", random_token()?);
+        self.store
+            .create_api_token(account.id, name, &token_hash(&token), now)
+            .await?;
+        self.audit(Some(account), "token.create", None, name, ip, now)
+            .await?;
+        Ok(token)
+    }
+
+    /// A one-time link token to create the first admin, if there are no
+    /// accounts yet.
+    pub async fn bootstrap_token(&self, now: i64) -> Result<Option<String>, AppError> {
+        if self.store.count_accounts().await? > 0 {
+            return Ok(None);
+        }
+        let token = random_token()?;
+        self.store
+            .create_bootstrap(&token_hash(&token), now)
+            .await?;
+        Ok(Some(token))
+    }
+
+    pub async fn has_accounts(&self) -> Result<bool, AppError> {
+        Ok(self.store.count_accounts().await? > 0)
+    }
+
+    /// Uses a bootstrap link to create the first admin and sign them in.
+    pub async fn complete_bootstrap(
+        &self,
+        token: &str,
+        email: &str,
+        name: &str,
+        password: &str,
+        ip: &str,
+        now: i64,
+    ) -> Result<(Account, NewSession), AppError> {
+        let hash = hash_password(password).await?;
+        if self.store.count_accounts().await? > 0
+            || !self
+                .store
+                .take_bootstrap(&token_hash(token), now - BOOTSTRAP_SECONDS)
+                .await?
+        {
+            return Err(AppError::BadRequest(
+                "this setup link has been used or has expired; restart `ladder serve` for a new one, or use `ladder admin create-user`"
+                    .to_owned(),
+            ));
+        }
+        let roles = Roles {
+            admin: true,
+            people_team: true,
+            editor: true,
+        };
+        let id = self
+            .create_account(email, name, Some(&hash), roles, now)
+            .await?;
+        let account = self
+            .store
+            .account(id)
+            .await?
+            .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?;
+        self.audit(Some(&account), "setup.first_admin", None, email, ip, now)
+            .await?;
+        let s = self.start_session(id, now).await?;
+        Ok((account, s))
+    }
+
+    /// Creates an account. `hash` is an Argon2id hash from [`hash_password`].
+    pub async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        hash: Option<&str>,
+        roles: Roles,
+        now: i64,
+    ) -> Result<Id, AppError> {
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.contains(char::is_whitespace) {
+            return Err(AppError::BadRequest(format!(
+                "email: `{email}` is not an email address"
+            )));
+        }
+        if name.trim().is_empty() {
+            return Err(AppError::BadRequest("name: a name is required".to_owned()));
+        }
+        match self
+            .store
+            .create_account(&email, name.trim(), hash, roles, now)
+            .await
+        {
+            Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(format!(
+                "email: there is already an account for {email}"
+            ))),
+            other => Ok(other?),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! One error type for every handler. Web routes render it as a calm page;
+//! API routes (through [`crate::api::ApiError`]) as a JSON body. Internal
+//! details are logged, never shown.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in to see this page")]
+    NotSignedIn,
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("there is nothing here")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the form expired or came from another site; reload the page and try again")]
+    Csrf,
+    #[error("too many attempts; wait {0} minutes and try again")]
+    TooMany(i64),
+    /// Logged with its detail; the user sees a generic message.
+    #[error("something went wrong on our side; the details are in the server log")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Csrf => "csrf",
+            AppError::TooMany(_) => "too_many_attempts",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub(crate) fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+    }
+}
+
+impl From<ladder_store::StoreError> for AppError {
+    fn from(e: ladder_store::StoreError) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> AppError {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, AppError::NotSignedIn) {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+        }
+        let page = crate::web::error_page(self.status(), &self.to_string());
+        (self.status(), page).into_response()
+    }
+}

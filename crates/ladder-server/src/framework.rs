@@ -1,0 +1,141 @@
+//! The framework the server runs on: loaded from the content repository at
+//! start and on reload, compiled, rendered once with the static-site
+//! renderer, and recorded in the store by content hash.
+
+use ladder_framework::{FileSet, Framework, compile};
+use ladder_site::Site;
+use ladder_store::Store;
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, RwLock};
+
+/// Reads the framework's files (the binary reads a directory).
+pub type Loader = Arc<dyn Fn() -> Result<FileSet, String> + Send + Sync>;
+
+/// One loaded version.
+#[derive(Debug)]
+pub struct Loaded {
+    pub framework: Framework,
+    /// The rendered site, served under `/framework/`.
+    pub site: Site,
+    /// SHA-256 over every file's path and bytes, in path order.
+    pub hash: String,
+    pub summary: String,
+}
+
+impl Loaded {
+    pub fn from_files(files: &FileSet) -> Result<Loaded, String> {
+        let (framework, diags) = compile(files);
+        let errors: Vec<String> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}",
+                    d.span.file, d.span.line, d.span.column, d.message
+                )
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(format!(
+                "the framework has {} error(s); run `ladder check` on it:\n{}",
+                errors.len(),
+                errors.join("\n")
+            ));
+        }
+        let (site, diags) = ladder_site::build(&framework, files);
+        if let Some(d) = diags.iter().find(|d| d.is_error()) {
+            return Err(format!("the framework's pages do not build: {}", d.message));
+        }
+        let mut h = Sha256::new();
+        for p in files.paths() {
+            h.update(p.as_bytes());
+            h.update([0]);
+            h.update(files.text(p).unwrap_or("").as_bytes());
+            h.update([0]);
+        }
+        let hash = hex(&h.finalize());
+        let summary = format!(
+            "{} families, {} layers, {} statements",
+            framework.families.len(),
+            framework.layers.len(),
+            framework.items.len()
+        );
+        Ok(Loaded {
+            framework,
+            site,
+            hash,
+            summary,
+        })
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub(crate) struct Holder {
+    loader: Loader,
+    store: Arc<dyn Store>,
+    source: String,
+    current: RwLock<Option<Arc<Loaded>>>,
+}
+
+impl std::fmt::Debug for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Holder")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Holder {
+    pub(crate) fn new(loader: Loader, store: Arc<dyn Store>, source: String) -> Holder {
+        Holder {
+            loader,
+            store,
+            source,
+            current: RwLock::new(None),
+        }
+    }
+
+    pub(crate) fn current(&self) -> Arc<Loaded> {
+        let guard = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.clone().unwrap_or_else(|| {
+            Arc::new(Loaded {
+                framework: Framework::default(),
+                site: Site::default(),
+                hash: String::new(),
+                summary: String::new(),
+            })
+        })
+    }
+
+    pub(crate) async fn reload(&self, now: i64) -> Result<Arc<Loaded>, String> {
+        let loader = self.loader.clone();
+        let loaded =
+            tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
+                .await
+                .map_err(|e| format!("loading the framework failed: {e}"))??;
+        let loaded = Arc::new(loaded);
+        let new = self
+            .store
+            .record_framework(&loaded.hash, &self.source, &loaded.summary, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(hash = %loaded.hash, new, summary = %loaded.summary, "framework loaded");
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded.clone());
+        Ok(loaded)
+    }
+}

@@ -1,0 +1,987 @@
+//! Server-rendered pages (askama), with htmx for the live search. Every
+//! handler takes a [`Viewer`] (or [`MaybeViewer`]) and asks
+//! [`crate::access::Access`] for what it may show.
+
+use crate::access::{ClientIp, DirectoryEntry, ImportOutcome, MaybeViewer, Viewer, cookie};
+use crate::auth::{PRE_COOKIE, SESSION_COOKIE, random_token};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ladder_framework::Framework;
+use ladder_org::Date;
+use ladder_org::people_csv::RowError;
+use ladder_store::Roles;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What every page's frame needs.
+#[derive(Debug, Default)]
+pub struct Chrome {
+    pub title: String,
+    pub signed_in: bool,
+    pub name: String,
+    pub csrf: String,
+    pub people_team: bool,
+    pub admin: bool,
+    pub editor: bool,
+}
+
+impl Chrome {
+    fn new(title: &str, v: Option<&Viewer>) -> Chrome {
+        match v {
+            None => Chrome {
+                title: title.to_owned(),
+                ..Chrome::default()
+            },
+            Some(v) => Chrome {
+                title: title.to_owned(),
+                signed_in: true,
+                name: v.account.name.clone(),
+                csrf: v.csrf().to_owned(),
+                people_team: v.roles().people_team,
+                admin: v.roles().admin,
+                editor: v.roles().editor || v.roles().admin,
+            },
+        }
+    }
+}
+
+fn page(t: &impl Template) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    heading: &'a str,
+    message: &'a str,
+}
+
+/// The page for an error; never shows internals.
+pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::BAD_REQUEST => "That did not work",
+        StatusCode::TOO_MANY_REQUESTS => "Slow down",
+        _ => "Something went wrong",
+    };
+    let t = ErrorPage {
+        chrome: Chrome::new(heading, None),
+        heading,
+        message,
+    };
+    Html(t.render().unwrap_or_else(|_| message.to_owned()))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
+const CSS: &[u8] = include_bytes!("../assets/app.css");
+
+pub async fn asset(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (bytes, kind) = match file.as_str() {
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The framework's static site, rendered at load time, served from memory.
+pub async fn framework_index(State(s): State<AppState>) -> Result<Response, AppError> {
+    serve_site(&s, "index.html")
+}
+
+pub async fn framework_file(
+    State(s): State<AppState>,
+    Path(path): Path<String>,
+) -> Result<Response, AppError> {
+    let path = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path
+    };
+    serve_site(&s, &path)
+}
+
+fn serve_site(s: &AppState, path: &str) -> Result<Response, AppError> {
+    let fw = s.framework();
+    let bytes = fw.site.files.get(path).ok_or(AppError::NotFound)?;
+    let kind = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    Ok(([(header::CONTENT_TYPE, kind)], bytes.clone()).into_response())
+}
+
+/// "Senior Backend Engineer (Payments)" from ids.
+pub fn role_title(fw: &Framework, family: &str, level: &str, specialty: Option<&str>) -> String {
+    let f = fw.families.iter().find(|f| f.id == family);
+    let fam = f.map_or(family, |f| f.title.as_str());
+    let lvl = fw
+        .config
+        .levels
+        .iter()
+        .find(|l| l.id == level)
+        .map_or(level, |l| l.title.as_str());
+    let spec = specialty.map(|s| {
+        f.and_then(|f| f.specialties.iter().find(|x| x.id == s))
+            .map_or(s, |x| x.title.as_str())
+    });
+    match spec {
+        Some(s) => format!("{lvl} {fam} ({s})"),
+        None => format!("{lvl} {fam}"),
+    }
+}
+
+fn entry_title(fw: &Framework, e: &DirectoryEntry) -> String {
+    role_title(fw, &e.family, &e.level, e.specialty.as_deref())
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+// ---- Login, logout, setup
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    pre: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
+fn pre_token(headers: &HeaderMap) -> Result<(String, bool), AppError> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    match pre_from(&parts) {
+        Some(t) => Ok((t, false)),
+        None => Ok((random_token()?, true)),
+    }
+}
+
+fn pre_from(parts: &Parts) -> Option<String> {
+    cookie(parts, PRE_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_owned)
+}
+
+fn with_pre(s: &AppState, pre: &str, fresh: bool, mut res: Response) -> Response {
+    if fresh {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(PRE_COOKIE, pre, 3600, s.settings().secure_cookies, "Strict"),
+        );
+    }
+    res
+}
+
+pub async fn login_form(
+    State(s): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if v.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let (pre, fresh) = pre_token(&headers)?;
+    let res = page(&LoginPage {
+        chrome: Chrome::new("Sign in", None),
+        pre: pre.clone(),
+        email: String::new(),
+        error: None,
+    })?;
+    Ok(with_pre(&s, &pre, fresh, res))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    match pre_from(&parts) {
+        Some(t) if crate::access::constant_eq(t.as_bytes(), sent.as_bytes()) => Ok(()),
+        _ => Err(AppError::Csrf),
+    }
+}
+
+fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age,
+        s.settings().secure_cookies,
+        "Lax",
+    )
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    check_pre(&headers, &f.csrf)?;
+    let now = s.now();
+    match s.auth().login(&f.email, &f.password, &ip, now).await {
+        Ok((_, session)) => {
+            let mut parts = axum::http::Request::new(()).into_parts().0;
+            parts.headers = headers;
+            if let Some(old) = cookie(&parts, SESSION_COOKIE) {
+                s.auth().logout(old).await?;
+            }
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&s, &session.token, session.expires_at - now),
+            );
+            Ok(res)
+        }
+        Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
+            let status = e.status();
+            let res = page(&LoginPage {
+                chrome: Chrome::new("Sign in", None),
+                pre: f.csrf,
+                email: f.email,
+                error: Some(e.to_string()),
+            })?;
+            Ok((status, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&f.csrf)?;
+    if let Some(t) = v.session_token() {
+        s.auth().logout(t).await?;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&s, "", 0));
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    chrome: Chrome,
+    pre: String,
+    token: String,
+    name: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn setup_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SetupQuery>,
+) -> Result<Response, AppError> {
+    if s.auth().has_accounts().await? {
+        return Err(AppError::BadRequest(
+            "Ladder is set up already. Sign in, or ask an admin for an account.".to_owned(),
+        ));
+    }
+    let (pre, fresh) = pre_token(&headers)?;
+    let res = page(&SetupPage {
+        chrome: Chrome::new("Set up Ladder", None),
+        pre: pre.clone(),
+        token: q.token,
+        name: String::new(),
+        email: String::new(),
+        error: None,
+    })?;
+    Ok(with_pre(&s, &pre, fresh, res))
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn setup(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Result<Response, AppError> {
+    check_pre(&headers, &f.csrf)?;
+    let now = s.now();
+    match s
+        .auth()
+        .complete_bootstrap(&f.token, &f.email, &f.name, &f.password, &ip, now)
+        .await
+    {
+        Ok((_, session)) => {
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&s, &session.token, session.expires_at - now),
+            );
+            Ok(res)
+        }
+        Err(AppError::BadRequest(m)) => {
+            let res = page(&SetupPage {
+                chrome: Chrome::new("Set up Ladder", None),
+                pre: f.csrf,
+                token: f.token,
+                name: f.name,
+                email: f.email,
+                error: Some(m),
+            })?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---- Home, people, team, organisation
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    person: Option<DirectoryEntry>,
+    role_title: String,
+    expectations: Option<String>,
+    growth: Vec<(String, String)>,
+}
+
+pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let person = v.person.as_ref().map(DirectoryEntry::from);
+    let (mut title, mut expectations, mut growth) = (String::new(), None, Vec::new());
+    if let Some(p) = &person {
+        title = entry_title(fw, p);
+        let spec = p.specialty.as_deref();
+        let role = ladder_site::role_page(&p.family, spec, &p.level);
+        expectations = loaded
+            .site
+            .files
+            .get(&role)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|html| ladder_site::main_fragment(html, &role, "/framework/"));
+        let prefix = ladder_site::growth_page(&p.family, spec, &p.level, "");
+        let prefix = prefix.trim_end_matches(".html");
+        for (path, bytes) in loaded.site.files.range(prefix.to_owned()..) {
+            if !path.starts_with(prefix) {
+                break;
+            }
+            let next = path
+                .strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix(".html"))
+                .unwrap_or("");
+            if next.contains('/') {
+                continue;
+            }
+            let html = std::str::from_utf8(bytes).ok();
+            if let Some(frag) =
+                html.and_then(|h| ladder_site::main_fragment(h, path, "/framework/"))
+            {
+                let next_title = role_title(fw, &p.family, next, spec);
+                growth.push((format!("What {next_title} adds"), frag));
+            }
+        }
+    }
+    page(&HomePage {
+        chrome: Chrome::new("Home", Some(&v)),
+        person,
+        role_title: title,
+        expectations,
+        growth,
+    })
+}
+
+struct PrivateView {
+    grade: String,
+    start_date: String,
+    /// (from, role, grade, why)
+    history: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    entry: DirectoryEntry,
+    role_title: String,
+    manager: Option<DirectoryEntry>,
+    reports: Vec<(i64, String, String)>,
+    private: Option<PrivateView>,
+}
+
+pub async fn person(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let dir = s.access().directory(&v);
+    let entry = dir.get(id).await?.ok_or(AppError::NotFound)?;
+    let manager = match entry.manager_id {
+        Some(m) => dir.get(m).await?,
+        None => None,
+    };
+    let reports = dir
+        .reports_of(id)
+        .await?
+        .iter()
+        .map(|r| (r.id, r.name.clone(), entry_title(fw, r)))
+        .collect();
+    let private = match s.access().private(&v, id, s.now()).await {
+        Ok(p) => Some(PrivateView {
+            grade: p.person.record.role.grade.clone(),
+            start_date: p
+                .person
+                .record
+                .start_date
+                .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+            history: p
+                .history()
+                .await?
+                .into_iter()
+                .map(|h| {
+                    let t = role_title(
+                        fw,
+                        &h.role.family,
+                        &h.role.level,
+                        h.role.specialty.as_deref(),
+                    );
+                    (h.effective, t, h.role.grade, h.reason)
+                })
+                .collect(),
+        }),
+        Err(AppError::Forbidden) => None,
+        Err(e) => return Err(e),
+    };
+    page(&PersonPage {
+        chrome: Chrome::new(&entry.name, Some(&v)),
+        role_title: entry_title(fw, &entry),
+        entry,
+        manager,
+        reports,
+        private,
+    })
+}
+
+/// Only the role history: the private part alone (for the matrix and for
+/// linking).
+pub async fn person_history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let p = s.access().private(&v, id, s.now()).await?;
+    let fw = s.framework();
+    let mut rows = String::new();
+    for h in p.history().await? {
+        let t = role_title(
+            &fw.framework,
+            &h.role.family,
+            &h.role.level,
+            h.role.specialty.as_deref(),
+        );
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ladder_site::escape(&h.effective),
+            ladder_site::escape(&t),
+            ladder_site::escape(&h.role.grade),
+            ladder_site::escape(&h.reason)
+        ));
+    }
+    Ok(Html(format!(
+        "<table><thead><tr><th scope=\"col\">From</th><th scope=\"col\">Role</th><th scope=\"col\">Grade</th><th scope=\"col\">Why</th></tr></thead><tbody>{rows}</tbody></table>"
+    ))
+    .into_response())
+}
+
+struct TeamMember {
+    id: i64,
+    name: String,
+    role: String,
+    manager: String,
+    location: String,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    chrome: Chrome,
+    members: Vec<TeamMember>,
+    direct: usize,
+}
+
+/// Direct reports, then everyone under them, breadth first.
+pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let dir = s.access().directory(&v);
+    let mut members = Vec::new();
+    let mut direct = 0;
+    if let Some(me) = &v.person {
+        let mut queue = vec![(me.id, me.record.name.clone())];
+        let mut depth = 0;
+        while !queue.is_empty() && depth < 16 {
+            let mut next = Vec::new();
+            for (id, name) in &queue {
+                for r in dir.reports_of(*id).await? {
+                    members.push(TeamMember {
+                        id: r.id,
+                        name: r.name.clone(),
+                        role: entry_title(&loaded.framework, &r),
+                        manager: name.clone(),
+                        location: r.location.clone(),
+                    });
+                    next.push((r.id, r.name));
+                }
+            }
+            if depth == 0 {
+                direct = members.len();
+            }
+            queue = next;
+            depth += 1;
+        }
+    }
+    page(&TeamPage {
+        chrome: Chrome::new("My team", Some(&v)),
+        members,
+        direct,
+    })
+}
+
+struct Department {
+    name: String,
+    people: Vec<(i64, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    q: String,
+    results: Vec<(i64, String, String)>,
+    departments: Vec<Department>,
+}
+
+#[derive(Template)]
+#[template(path = "org_results.html")]
+struct OrgResults {
+    q: String,
+    results: Vec<(i64, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn org(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let dir = s.access().directory(&v);
+    let mut depts: BTreeMap<String, Vec<(i64, String, String)>> = BTreeMap::new();
+    let all = dir.all().await?;
+    for p in all.iter().filter(|p| p.active) {
+        depts.entry(p.department.clone()).or_default().push((
+            p.id,
+            p.name.clone(),
+            entry_title(fw, p),
+        ));
+    }
+    let results = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        dir.search(&q.q, 50)
+            .await?
+            .iter()
+            .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
+            .collect()
+    };
+    page(&OrgPage {
+        chrome: Chrome::new("Organisation", Some(&v)),
+        q: q.q,
+        results,
+        departments: depts
+            .into_iter()
+            .map(|(name, mut people)| {
+                people.sort_by(|a, b| a.1.cmp(&b.1));
+                Department { name, people }
+            })
+            .collect(),
+    })
+}
+
+/// The htmx fragment behind the live search.
+pub async fn org_search(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let results = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        s.access()
+            .directory(&v)
+            .search(&q.q, 50)
+            .await?
+            .iter()
+            .map(|p| (p.id, p.name.clone(), entry_title(&loaded.framework, p)))
+            .collect()
+    };
+    page(&OrgResults { q: q.q, results })
+}
+
+// ---- People team
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    summary: Option<String>,
+    errors: Vec<RowError>,
+}
+
+pub async fn import_form(v: Viewer, State(s): State<AppState>) -> Result<Response, AppError> {
+    s.access().people_team(&v)?;
+    page(&ImportPage {
+        chrome: Chrome::new("Import people", Some(&v)),
+        summary: None,
+        errors: Vec::new(),
+    })
+}
+
+pub async fn import(
+    State(s): State<AppState>,
+    v: Viewer,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let team = s.access().people_team(&v)?;
+    let (mut csrf, mut csv) = (String::new(), None);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+            }
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                csv = Some(String::from_utf8(bytes.to_vec()).map_err(|e| {
+                    AppError::BadRequest(format!(
+                        "file: not UTF-8 text (byte {}); save the CSV as UTF-8",
+                        e.utf8_error().valid_up_to()
+                    ))
+                })?);
+            }
+            _ => {}
+        }
+    }
+    v.check_csrf(&csrf)?;
+    let csv =
+        csv.ok_or_else(|| AppError::BadRequest("file: choose a CSV file to import".to_owned()))?;
+    let loaded = s.framework();
+    let (summary, errors, status) = match team.import(&csv, &loaded.framework, s.now()).await? {
+        ImportOutcome::Applied(sum) => (
+            Some(format!(
+                "{} new, {} updated, {} unchanged, {} role changes recorded",
+                sum.created, sum.updated, sum.unchanged, sum.role_changes
+            )),
+            Vec::new(),
+            StatusCode::OK,
+        ),
+        ImportOutcome::Refused(errors) => (None, errors, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let res = page(&ImportPage {
+        chrome: Chrome::new("Import people", Some(&v)),
+        summary,
+        errors,
+    })?;
+    Ok((status, res).into_response())
+}
+
+pub async fn export(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let csv = s.access().people_team(&v)?.export(s.now()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+struct AuditRow {
+    when: String,
+    actor: String,
+    action: String,
+    subject: String,
+    detail: String,
+    ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    events: Vec<AuditRow>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+pub async fn audit(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let events = s
+        .access()
+        .people_team(&v)?
+        .audit_log(q.before, AUDIT_PAGE)
+        .await?;
+    let next = (events.len() as i64 == AUDIT_PAGE)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let secs = e.at.rem_euclid(86_400);
+            AuditRow {
+                when: format!(
+                    "{} {:02}:{:02}:{:02}",
+                    Date::from_unix(e.at),
+                    secs / 3600,
+                    secs / 60 % 60,
+                    secs % 60
+                ),
+                actor: e.actor,
+                action: e.action,
+                subject: e
+                    .subject_id
+                    .map(|i| format!("person {i}"))
+                    .unwrap_or_default(),
+                detail: e.detail,
+                ip: e.ip,
+            }
+        })
+        .collect();
+    page(&AuditPage {
+        chrome: Chrome::new("Audit log", Some(&v)),
+        events: rows,
+        next,
+    })
+}
+
+// ---- Admin
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    accounts: Vec<ladder_store::Account>,
+    message: Option<String>,
+    error: Option<String>,
+    framework_hash: String,
+}
+
+async fn users_page(
+    s: &AppState,
+    v: &Viewer,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let accounts = s.access().admin(v, s.auth())?.accounts().await?;
+    page(&UsersPage {
+        chrome: Chrome::new("Accounts", Some(v)),
+        accounts,
+        message,
+        error,
+        framework_hash: s.framework().hash.chars().take(12).collect(),
+    })
+}
+
+pub async fn users(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    users_page(&s, &v, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    admin: Option<String>,
+    people_team: Option<String>,
+    editor: Option<String>,
+}
+
+pub async fn create_user(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    let admin = s.access().admin(&v, s.auth())?;
+    v.check_csrf(&f.csrf)?;
+    let roles = Roles {
+        admin: f.admin.is_some(),
+        people_team: f.people_team.is_some(),
+        editor: f.editor.is_some(),
+    };
+    match admin
+        .create_user(&f.email, &f.name, &f.password, roles, s.now())
+        .await
+    {
+        Ok(_) => users_page(&s, &v, Some(format!("Added {}.", f.email.trim())), None).await,
+        Err(AppError::BadRequest(m)) => {
+            let res = users_page(&s, &v, None, Some(m)).await?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RolesForm {
+    #[serde(default)]
+    csrf: String,
+    admin: Option<String>,
+    people_team: Option<String>,
+    editor: Option<String>,
+}
+
+pub async fn set_roles(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<RolesForm>,
+) -> Result<Response, AppError> {
+    let admin = s.access().admin(&v, s.auth())?;
+    v.check_csrf(&f.csrf)?;
+    let roles = Roles {
+        admin: f.admin.is_some(),
+        people_team: f.people_team.is_some(),
+        editor: f.editor.is_some(),
+    };
+    match admin.set_roles(id, roles, s.now()).await {
+        Ok(()) => users_page(&s, &v, Some("Roles saved.".to_owned()), None).await,
+        Err(AppError::BadRequest(m)) => {
+            let res = users_page(&s, &v, None, Some(m)).await?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn reload(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let editor = s.access().editor(&v)?;
+    v.check_csrf(&f.csrf)?;
+    match s.reload_framework().await {
+        Ok(l) => {
+            editor
+                .record_reload(&format!("loaded {}", l.hash), s.now())
+                .await?;
+            Ok(Redirect::to("/framework/").into_response())
+        }
+        Err(e) => {
+            editor.record_reload("failed", s.now()).await?;
+            Err(AppError::BadRequest(format!(
+                "the framework was not reloaded; the previous version stays in use. {e}"
+            )))
+        }
+    }
+}

@@ -1,0 +1,572 @@
+//! `ladder serve`, `ladder demo`, `ladder db …`, `ladder people …`,
+//! `ladder admin …` and `ladder openapi`: the commands around the web app.
+//!
+//! Configuration is layered: the `--config` TOML file, then the flags.
+
+use crate::load;
+use ladder_framework::{FileSet, example};
+use ladder_org::{Date, demo, people_csv};
+use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
+use ladder_store::{AuditEvent, Roles, Store};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where the data is: a data directory (SQLite file `ladder.db` inside),
+/// or a database URL.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// The data directory. Holds `ladder.db` unless --database names
+    /// another database.
+    #[arg(long, value_name = "DIR", default_value = "ladder-data")]
+    pub data: PathBuf,
+    /// `postgres://user@host:port/db`, or an SQLite file path.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// A TOML file with `database`, `framework`, `bind`, `public_url`,
+    /// `session_hours`. Flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database: Option<String>,
+    framework: Option<PathBuf>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    session_hours: Option<i64>,
+}
+
+impl DbArgs {
+    fn file_config(&self) -> Result<FileConfig, String> {
+        let Some(path) = &self.config else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn database(&self, file: &FileConfig) -> Database {
+        match self.database.as_deref().or(file.database.as_deref()) {
+            Some(url) => Database::parse(url),
+            None => Database::Sqlite(self.data.join("ladder.db")),
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))
+}
+
+async fn open(db: &Database) -> Result<Arc<dyn Store>, String> {
+    let (store, ran) = ladder_server::open_store(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    if ran > 0 {
+        eprintln!(
+            "Applied {ran} migration(s) to the {} database.",
+            store.backend()
+        );
+    }
+    Ok(store)
+}
+
+fn init_logs(json: bool) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn dir_loader(dir: PathBuf) -> Loader {
+    Arc::new(move || load::framework_dir(&dir))
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The framework's folder (the content repository). Reloaded on SIGHUP.
+    #[arg(long, value_name = "DIR")]
+    pub framework: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The URL people use to reach Ladder; https makes cookies Secure.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Write logs as JSON lines.
+    #[arg(long)]
+    pub json_logs: bool,
+}
+
+/// `ladder serve`.
+pub fn serve(a: ServeArgs) -> Result<u8, String> {
+    init_logs(a.json_logs);
+    let file = a.db.file_config()?;
+    let framework =
+        a.framework.clone().or(file.framework.clone()).ok_or(
+            "give the framework's folder with --framework DIR (or `framework` in --config)",
+        )?;
+    let bind = a
+        .bind
+        .clone()
+        .or(file.bind.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let public = a.public_url.clone().or(file.public_url.clone());
+    let settings = Settings {
+        secure_cookies: public.as_deref().is_some_and(|u| u.starts_with("https://")),
+        session_seconds: file.session_hours.unwrap_or(12) * 3600,
+        framework_source: framework.display().to_string(),
+    };
+    let db = a.db.database(&file);
+    runtime()?.block_on(async move {
+        let store = open(&db).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let state = AppState::new(store, dir_loader(framework), settings, clock).await?;
+        run(state, &bind, public.as_deref(), None).await
+    })
+}
+
+/// Listens, prints where, offers the first-admin link when there are no
+/// accounts, reloads on SIGHUP, and stops on Ctrl-C or SIGTERM.
+async fn run(
+    state: AppState,
+    bind: &str,
+    public: Option<&str>,
+    banner: Option<String>,
+) -> Result<u8, String> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    let base = public.map_or_else(
+        || format!("http://{addr}"),
+        |u| u.trim_end_matches('/').to_owned(),
+    );
+    println!("Ladder is running at {base}/");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    if let Some(token) = state
+        .auth()
+        .bootstrap_token(state.now())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!(
+            "No accounts yet. Create the first admin (this link works once, for 24 hours):\n  {base}/setup?token={token}"
+        );
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let reloader = state.clone();
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            match reloader.reload_framework().await {
+                Ok(l) => tracing::info!(hash = %l.hash, "reloaded the framework on SIGHUP"),
+                Err(e) => {
+                    tracing::error!(error = %e, "SIGHUP: the framework was not reloaded; the previous version stays")
+                }
+            }
+        }
+    });
+    let shutdown = async {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut t) => {
+                    t.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            () = term => {},
+        }
+    };
+    ladder_server::serve(listener, state, shutdown)
+        .await
+        .map_err(|e| format!("the server stopped: {e}"))?;
+    Ok(0)
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// How many people the generated organisation has.
+    #[arg(long, default_value_t = 200)]
+    pub people: usize,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The demo's data directory; made if missing, reused if it holds a demo.
+    #[arg(long, value_name = "DIR", default_value = "ladder-demo")]
+    pub data: PathBuf,
+    /// Use this database instead of `DIR/ladder.db` (e.g. PostgreSQL).
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// The seed of the generated organisation.
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+}
+
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "ladder-demo";
+
+/// `ladder demo`.
+pub fn demo(a: DemoArgs) -> Result<u8, String> {
+    init_logs(false);
+    let fw_dir = a.data.join("framework");
+    if !fw_dir.join(ladder_framework::CONFIG_FILE).exists() {
+        for (path, text) in example::FILES {
+            load::write_file(&fw_dir.join(path), text.as_bytes())?;
+        }
+    }
+    let db = match &a.database {
+        Some(url) => Database::parse(url),
+        None => Database::Sqlite(a.data.join("ladder.db")),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    runtime()?.block_on(async move {
+        let store = open(&db).await?;
+        let settings = Settings {
+            framework_source: fw_dir.display().to_string(),
+            ..Settings::default()
+        };
+        let state = AppState::new(store.clone(), dir_loader(fw_dir), settings, clock.clone()).await?;
+        let [engineer, manager, team, admin] = seed_demo(store.as_ref(), &state, a.people, a.seed, clock.now()).await?;
+        let banner = format!(
+            "Demo logins (password `{DEMO_PASSWORD}` for all):\n  engineer     {}\n  manager      {}\n  people team  {}\n  admin        {}\nStop with Ctrl-C. The data stays in {}.",
+            engineer,
+            manager,
+            team,
+            admin,
+            a.data.display()
+        );
+        run(state, &format!("127.0.0.1:{}", a.port), None, Some(banner)).await
+    })
+}
+
+/// Fills an empty database with the demo organisation and its logins;
+/// reuses a filled one. Returns the logins: engineer, manager, people
+/// team, admin.
+async fn seed_demo(
+    store: &dyn Store,
+    state: &AppState,
+    n: usize,
+    seed: u64,
+    now: i64,
+) -> Result<[String; 4], String> {
+    let people_team = format!("people@{}", demo::DOMAIN);
+    let admin = format!("admin@{}", demo::DOMAIN);
+    if store.count_people().await.map_err(|e| e.to_string())? == 0 {
+        let fw = state.framework();
+        let records = demo::generate(&fw.framework, n, seed, Date::from_unix(now));
+        eprintln!(
+            "Generating a demo organisation of {} people…",
+            records.len()
+        );
+        store
+            .apply_people(&records, &Date::from_unix(now).to_string(), None, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        // One hash for every demo login: hashing each would take minutes.
+        let hash = ladder_server::auth::hash_password(DEMO_PASSWORD)
+            .await
+            .map_err(|e| e.to_string())?;
+        for r in &records {
+            store
+                .create_account(&r.email, &r.name, Some(&hash), Roles::NONE, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let team = Roles {
+            people_team: true,
+            ..Roles::NONE
+        };
+        let all = Roles {
+            admin: true,
+            people_team: false,
+            editor: true,
+        };
+        for (email, name, roles) in [
+            (&people_team, "Pat People", team),
+            (&admin, "Ari Admin", all),
+        ] {
+            store
+                .create_account(email, name, Some(&hash), roles, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let people = store.list_people().await.map_err(|e| e.to_string())?;
+    let by_id: BTreeMap<i64, &ladder_store::Person> = people.iter().map(|p| (p.id, p)).collect();
+    // An engineer with a manager and a skip-level manager, and no reports.
+    let managers: std::collections::BTreeSet<i64> =
+        people.iter().filter_map(|p| p.manager_id).collect();
+    let engineer = people
+        .iter()
+        .find(|p| {
+            !managers.contains(&p.id)
+                && p.manager_id
+                    .and_then(|m| by_id.get(&m))
+                    .is_some_and(|m| m.manager_id.is_some())
+        })
+        .or_else(|| people.first())
+        .ok_or("the demo organisation is empty; use --people 1 or more")?;
+    let manager = engineer
+        .manager_id
+        .and_then(|m| by_id.get(&m))
+        .map_or_else(|| engineer.record.email.clone(), |m| m.record.email.clone());
+    Ok([engineer.record.email.clone(), manager, people_team, admin])
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum DbCommand {
+    /// Apply every pending migration.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write every row of every table to FILE (JSON).
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load a backup into a new, empty database (all or nothing).
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `ladder db …`.
+pub fn db(cmd: DbCommand) -> Result<u8, String> {
+    runtime()?.block_on(async move {
+        match cmd {
+            DbCommand::Migrate { db } => {
+                let file = db.file_config()?;
+                let (store, ran) = ladder_server::open_store(&db.database(&file))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "{ran} migration(s) applied; the {} database is up to date.",
+                    store.backend()
+                );
+                Ok(0)
+            }
+            DbCommand::Backup { file: out, db } => {
+                let file = db.file_config()?;
+                let store = open(&db.database(&file)).await?;
+                let dump = store.dump().await.map_err(|e| e.to_string())?;
+                let json = serde_json::to_vec_pretty(&dump).map_err(|e| e.to_string())?;
+                load::write_file(&out, &json)?;
+                println!(
+                    "Backed up {} people, {} accounts, {} audit events to {}.",
+                    dump.people.len(),
+                    dump.accounts.len(),
+                    dump.audit.len(),
+                    out.display()
+                );
+                Ok(0)
+            }
+            DbCommand::Restore { file: input, db } => {
+                let text = std::fs::read(&input)
+                    .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+                let dump: ladder_store::Dump = serde_json::from_slice(&text).map_err(|e| {
+                    format!(
+                        "{}:{}:{}: not a Ladder backup: {e}",
+                        input.display(),
+                        e.line(),
+                        e.column()
+                    )
+                })?;
+                let file = db.file_config()?;
+                let store = open(&db.database(&file)).await?;
+                store.restore(&dump).await.map_err(|e| e.to_string())?;
+                println!(
+                    "Restored {} people and {} accounts.",
+                    dump.people.len(),
+                    dump.accounts.len()
+                );
+                Ok(0)
+            }
+        }
+    })
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PeopleCommand {
+    /// Import people from a CSV, checked against the framework; a file with
+    /// any bad row changes nothing.
+    Import {
+        file: PathBuf,
+        /// The framework's folder, to check families, levels, specialties.
+        #[arg(long, value_name = "DIR")]
+        framework: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write everyone as a people CSV to stdout, or to --out.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `ladder people …`.
+pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
+    let now = clock.now();
+    runtime()?.block_on(async move {
+        match cmd {
+            PeopleCommand::Import {
+                file,
+                framework,
+                db,
+            } => {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let files: FileSet = load::framework_dir(&framework)?;
+                let loaded = ladder_server::Loaded::from_files(&files)?;
+                let cfg = db.file_config()?;
+                let store = open(&db.database(&cfg)).await?;
+                let existing: BTreeMap<String, Option<String>> = store
+                    .list_people()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|p| (p.record.email, p.record.manager_email))
+                    .collect();
+                match people_csv::parse(&text, &loaded.framework, &existing) {
+                    Err(errors) => {
+                        for e in &errors {
+                            eprintln!("{}: {e}", file.display());
+                        }
+                        eprintln!("Nothing was imported: {} problem(s).", errors.len());
+                        Ok(crate::EXIT_ERRORS)
+                    }
+                    Ok(records) => {
+                        let today = Date::from_unix(now).to_string();
+                        let sum = store
+                            .apply_people(&records, &today, None, now)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let detail = format!(
+                            "{} created, {} updated, {} unchanged, {} role changes",
+                            sum.created, sum.updated, sum.unchanged, sum.role_changes
+                        );
+                        store
+                            .audit(&AuditEvent {
+                                id: 0,
+                                at: now,
+                                actor_id: None,
+                                actor: "cli".to_owned(),
+                                action: "people.import".to_owned(),
+                                subject_id: None,
+                                detail: detail.clone(),
+                                ip: "local".to_owned(),
+                            })
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        println!("Imported {}: {detail}.", file.display());
+                        Ok(0)
+                    }
+                }
+            }
+            PeopleCommand::Export { out, db } => {
+                let cfg = db.file_config()?;
+                let store = open(&db.database(&cfg)).await?;
+                let records: Vec<_> = store
+                    .list_people()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|p| p.record)
+                    .collect();
+                let csv = people_csv::export(&records);
+                match out {
+                    Some(path) => load::write_file(&path, csv.as_bytes())?,
+                    None => print!("{csv}"),
+                }
+                Ok(0)
+            }
+        }
+    })
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from the LADDER_PASSWORD
+    /// environment variable, or the account can only use single sign-on.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: admin, people, editor.
+        #[arg(long, default_value = "")]
+        roles: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `ladder admin …`.
+pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
+    let now = clock.now();
+    runtime()?.block_on(async move {
+        match cmd {
+            AdminCommand::CreateUser {
+                email,
+                name,
+                roles,
+                db,
+            } => {
+                for r in roles.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    if !["admin", "people", "editor"].contains(&r) {
+                        return Err(format!(
+                            "--roles: unknown role `{r}`; the roles are admin, people, editor"
+                        ));
+                    }
+                }
+                let roles = Roles::decode(&roles);
+                let cfg = db.file_config()?;
+                let store = open(&db.database(&cfg)).await?;
+                let hash = match std::env::var("LADDER_PASSWORD") {
+                    Ok(p) => Some(
+                        ladder_server::auth::hash_password(&p)
+                            .await
+                            .map_err(|e| e.to_string())?,
+                    ),
+                    Err(_) => None,
+                };
+                store
+                    .create_account(&email, &name, hash.as_deref(), roles, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Created {email} ({roles}).");
+                Ok(0)
+            }
+        }
+    })
+}
