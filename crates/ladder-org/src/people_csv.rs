@@ -97,13 +97,14 @@ fn active(v: &str) -> Option<bool> {
     }
 }
 
-/// Reads a people file against the framework. `existing` maps every email
-/// already stored to its manager's email: managers may be in the file or
-/// already stored, and cycles are checked over both (the file wins).
+/// Reads a people file against the framework. `existing` holds everyone
+/// already stored, by email: managers may be in the file or already
+/// stored, cycles are checked over both (the file wins), and a column the
+/// file does not have keeps its stored value for people already stored.
 pub fn parse(
     text: &str,
     fw: &Framework,
-    existing: &BTreeMap<String, Option<String>>,
+    existing: &BTreeMap<String, PersonRecord>,
 ) -> Result<Vec<PersonRecord>, Vec<RowError>> {
     let mut errors = Vec::new();
     let rows = match parse_csv(text) {
@@ -234,11 +235,24 @@ pub fn parse(
                 Some("keep one row per person".to_owned()),
             );
         }
+        let old = existing.get(&email);
+        let has = |c: &str| index.contains_key(c);
+        let kept = |c: &str, stored: Option<&str>| -> String {
+            if has(c) {
+                get(c).to_owned()
+            } else {
+                stored.unwrap_or("").to_owned()
+            }
+        };
         let name = get("name");
         if name.is_empty() {
             err("name", "", "a name is required".to_owned(), None);
         }
-        let manager = get("manager_email").to_lowercase();
+        let manager = kept(
+            "manager_email",
+            old.and_then(|o| o.manager_email.as_deref()),
+        )
+        .to_lowercase();
         if !manager.is_empty()
             && !first_row.contains_key(&manager)
             && !existing.contains_key(&manager)
@@ -246,7 +260,7 @@ pub fn parse(
             let all = first_row.keys().chain(existing.keys()).map(String::as_str);
             err(
                 "manager_email",
-                get("manager_email"),
+                &manager,
                 "unknown manager email: nobody in this file or already stored has it".to_owned(),
                 Some(match did_you_mean(&manager, all) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -254,13 +268,16 @@ pub fn parse(
                 }),
             );
         }
-        let role = match resolve_role(
-            fw,
-            get("job_family"),
-            get("level"),
-            get("specialty"),
-            get("grade"),
-        ) {
+        // Specialty and grade carry over only while family (and level) stay.
+        let same_family = old.filter(|o| o.role.family.eq_ignore_ascii_case(get("job_family")));
+        let same_level = same_family.filter(|o| o.role.level.eq_ignore_ascii_case(get("level")));
+        let specialty = kept(
+            "specialty",
+            same_family.and_then(|o| o.role.specialty.as_deref()),
+        );
+        let grade_text = kept("grade", same_level.map(|o| o.role.grade.as_str()));
+        let role = match resolve_role(fw, get("job_family"), get("level"), &specialty, &grade_text)
+        {
             Ok(r) => Some(r),
             Err(p) => {
                 let column = if p.field == "family" {
@@ -272,7 +289,7 @@ pub fn parse(
                 None
             }
         };
-        let grade = get("grade");
+        let grade = grade_text.as_str();
         if !grade.is_empty() && grade.parse::<f64>().is_err() {
             err(
                 "grade",
@@ -281,7 +298,9 @@ pub fn parse(
                 None,
             );
         }
-        let start = get("start_date");
+        let old_start = old.and_then(|o| o.start_date).map(|d| d.to_string());
+        let start = kept("start_date", old_start.as_deref());
+        let start = start.as_str();
         let start_date = if start.is_empty() {
             None
         } else {
@@ -293,7 +312,11 @@ pub fn parse(
                 }
             }
         };
-        let is_active = active(get("active"));
+        let is_active = if has("active") {
+            active(get("active"))
+        } else {
+            Some(old.is_none_or(|o| o.active))
+        };
         if is_active.is_none() {
             err(
                 "active",
@@ -307,16 +330,19 @@ pub fn parse(
                 email,
                 name: name.to_owned(),
                 manager_email: (!manager.is_empty()).then_some(manager),
-                department: get("department").to_owned(),
+                department: kept("department", old.map(|o| o.department.as_str())),
                 role,
-                location: get("location").to_owned(),
+                location: kept("location", old.map(|o| o.location.as_str())),
                 start_date,
                 active,
             });
         }
     }
     if errors.is_empty() {
-        let mut managers = existing.clone();
+        let mut managers: BTreeMap<String, Option<String>> = existing
+            .iter()
+            .map(|(e, p)| (e.clone(), p.manager_email.clone()))
+            .collect();
         for r in &records {
             managers.insert(r.email.clone(), r.manager_email.clone());
         }

@@ -8,7 +8,7 @@
 
 use ladder_framework::{FileSet, Framework, compile, example};
 use ladder_org::people_csv::{self, RowError};
-use ladder_org::{Date, demo};
+use ladder_org::{Date, PersonRecord, demo};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn framework() -> Framework {
@@ -133,20 +133,76 @@ fn header_problems_are_reported_before_rows() {
     assert_eq!(errors("email,name\n\"open\n")[0].row, 2);
 }
 
+fn stored(email: &str, manager: Option<&str>) -> PersonRecord {
+    let mut p = people_csv::parse(
+        &format!("{HEADER}{email},Stored,,Platform,backend-engineer,staff,payments,8.5,Berlin,2020-01-02,yes\n"),
+        &framework(),
+        &BTreeMap::new(),
+    )
+    .unwrap()
+    .remove(0);
+    p.manager_email = manager.map(str::to_owned);
+    p
+}
+
 #[test]
 fn a_manager_already_stored_counts_and_closes_cycles() {
     let fw = framework();
     let mut existing = BTreeMap::new();
     existing.insert(
         "boss@example.com".to_owned(),
-        Some("new@example.com".to_owned()),
+        stored("boss@example.com", Some("new@example.com")),
     );
     let csv =
         format!("{HEADER}new@example.com,N,boss@example.com,P,backend-engineer,senior,,,L,,yes\n");
     let errs = people_csv::parse(&csv, &fw, &existing).unwrap_err();
     assert!(errs[0].message.contains("circle"), "{errs:?}");
-    existing.insert("boss@example.com".to_owned(), None);
+    existing.insert(
+        "boss@example.com".to_owned(),
+        stored("boss@example.com", None),
+    );
     assert_eq!(people_csv::parse(&csv, &fw, &existing).unwrap().len(), 1);
+}
+
+#[test]
+fn columns_a_file_leaves_out_keep_their_stored_values() {
+    let fw = framework();
+    let mut existing = BTreeMap::new();
+    existing.insert(
+        "boss@example.com".to_owned(),
+        stored("boss@example.com", None),
+    );
+    existing.insert(
+        "kim@example.com".to_owned(),
+        stored("kim@example.com", Some("boss@example.com")),
+    );
+    // Only the level changes; the rest is not in the file.
+    let csv = "email,name,job_family,level\nkim@example.com,Kim,backend-engineer,principal\n";
+    let got = people_csv::parse(csv, &fw, &existing).unwrap();
+    let kim = &got[0];
+    assert_eq!(kim.manager_email.as_deref(), Some("boss@example.com"));
+    assert_eq!(
+        (kim.department.as_str(), kim.location.as_str()),
+        ("Platform", "Berlin")
+    );
+    assert_eq!(
+        kim.role.specialty.as_deref(),
+        Some("payments"),
+        "same family keeps the specialty"
+    );
+    assert_eq!(
+        kim.role.grade, "9",
+        "a new level takes the framework's grade"
+    );
+    assert_eq!(kim.start_date, Date::new(2020, 1, 2));
+    let same = "email,name,job_family,level\nkim@example.com,Kim,backend-engineer,staff\n";
+    assert_eq!(
+        people_csv::parse(same, &fw, &existing).unwrap()[0]
+            .role
+            .grade,
+        "8.5",
+        "same level keeps its grade"
+    );
 }
 
 #[test]

@@ -444,11 +444,11 @@ impl PeopleTeam<'_> {
         now: i64,
     ) -> Result<ImportOutcome, AppError> {
         let store = self.access.store.as_ref();
-        let existing: BTreeMap<String, Option<String>> = store
+        let existing: BTreeMap<String, PersonRecord> = store
             .list_people()
             .await?
             .into_iter()
-            .map(|p| (p.record.email, p.record.manager_email))
+            .map(|p| (p.record.email.clone(), p.record))
             .collect();
         let records = match people_csv::parse(csv, fw, &existing) {
             Ok(r) => r,

@@ -303,7 +303,7 @@ pub async fn logout(
     if let Some(t) = v.session_token() {
         s.auth().logout(t).await?;
     }
-    let mut res = Redirect::to("/login").into_response();
+    let mut res = Redirect::to("/login?signed-out").into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, session_cookie(&s, "", 0));
     Ok(res)

@@ -5,7 +5,7 @@
 
 use crate::load;
 use ladder_framework::{FileSet, example};
-use ladder_org::{Date, demo, people_csv};
+use ladder_org::{Date, PersonRecord, demo, people_csv};
 use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
 use ladder_store::{AuditEvent, Roles, Store};
 use serde::Deserialize;
@@ -450,12 +450,12 @@ pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
                 let loaded = ladder_server::Loaded::from_files(&files)?;
                 let cfg = db.file_config()?;
                 let store = open(&db.database(&cfg)).await?;
-                let existing: BTreeMap<String, Option<String>> = store
+                let existing: BTreeMap<String, PersonRecord> = store
                     .list_people()
                     .await
                     .map_err(|e| e.to_string())?
                     .into_iter()
-                    .map(|p| (p.record.email, p.record.manager_email))
+                    .map(|p| (p.record.email.clone(), p.record))
                     .collect();
                 match people_csv::parse(&text, &loaded.framework, &existing) {
                     Err(errors) => {

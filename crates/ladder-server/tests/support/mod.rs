@@ -1,0 +1,394 @@
+//! Test support: an app on port 0 with a fresh database and a small
+//! organisation, and a minimal HTTP/1.1 client with a cookie jar.
+
+use ladder_framework::{FileSet, example};
+use ladder_org::{Date, PersonRecord, Role};
+use ladder_server::clock::ManualClock;
+use ladder_server::{AppState, Loader, Settings};
+use ladder_store::{Roles, Store};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const NOW: i64 = 1_795_219_200; // 2026-11-21
+
+pub fn example_loader() -> Loader {
+    Arc::new(|| {
+        let mut files = FileSet::new();
+        for (path, text) in example::FILES {
+            files.insert_text(path, *text);
+        }
+        Ok(files)
+    })
+}
+
+fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
+    PersonRecord {
+        email: email.to_owned(),
+        name: email.split('@').next().unwrap_or(email).to_owned(),
+        manager_email: manager.map(str::to_owned),
+        department: "Platform Services".to_owned(),
+        role: Role {
+            family: "backend-engineer".to_owned(),
+            level: level.to_owned(),
+            specialty: Some("platform-services".to_owned()),
+            grade: "7".to_owned(),
+        },
+        location: "Lisbon".to_owned(),
+        start_date: Date::new(2020, 2, 3),
+        active: true,
+    }
+}
+
+/// The matrix roles, relative to the subject `self@`.
+pub const ROLES: [&str; 9] = [
+    "anonymous",
+    "self",
+    "direct-report",
+    "manager",
+    "skip-level",
+    "peer",
+    "people-team",
+    "editor",
+    "admin",
+];
+
+/// A running app.
+pub struct App {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<ManualClock>,
+    pub ids: BTreeMap<&'static str, i64>,
+    pub accounts: BTreeMap<&'static str, i64>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ladder_server::Database::Sqlite(dir.path().join("ladder.db"));
+    let (store, _) = ladder_server::open_store(&db).await.unwrap();
+    (store, dir)
+}
+
+/// Starts an app on a store, on 127.0.0.1 port 0.
+pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, seed: bool) -> App {
+    let clock = Arc::new(ManualClock::new(NOW));
+    let state = AppState::new(
+        store.clone(),
+        example_loader(),
+        Settings::default(),
+        clock.clone(),
+    )
+    .await
+    .unwrap();
+    let (mut ids, mut accounts) = (BTreeMap::new(), BTreeMap::new());
+    if seed && store.count_people().await.unwrap() == 0 {
+        let org = [
+            person("skip@example.com", None, "staff"),
+            person("manager@example.com", Some("skip@example.com"), "manager"),
+            person("self@example.com", Some("manager@example.com"), "senior"),
+            person("peer@example.com", Some("manager@example.com"), "senior"),
+            person(
+                "report@example.com",
+                Some("self@example.com"),
+                "intermediate",
+            ),
+        ];
+        store
+            .apply_people(&org, "2026-01-01", None, NOW)
+            .await
+            .unwrap();
+        let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
+        let team = Roles {
+            people_team: true,
+            ..Roles::NONE
+        };
+        let editor = Roles {
+            editor: true,
+            ..Roles::NONE
+        };
+        let admin = Roles {
+            admin: true,
+            ..Roles::NONE
+        };
+        for (role, email, roles) in [
+            ("skip-level", "skip@example.com", Roles::NONE),
+            ("manager", "manager@example.com", Roles::NONE),
+            ("self", "self@example.com", Roles::NONE),
+            ("peer", "peer@example.com", Roles::NONE),
+            ("direct-report", "report@example.com", Roles::NONE),
+            ("people-team", "people@example.com", team),
+            ("editor", "editor@example.com", editor),
+            ("admin", "admin@example.com", admin),
+            ("victim", "victim@example.com", Roles::NONE),
+        ] {
+            let id = store
+                .create_account(email, role, Some(&hash), roles, NOW)
+                .await
+                .unwrap();
+            accounts.insert(role, id);
+            if let Some(p) = store.person_by_email(email).await.unwrap() {
+                ids.insert(role, p.id);
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = state.clone();
+    tokio::spawn(async move {
+        let _ = ladder_server::serve(listener, serving, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    App {
+        addr,
+        state,
+        store,
+        clock,
+        ids,
+        accounts,
+        shutdown: Some(tx),
+        _dir: dir,
+    }
+}
+
+pub async fn start() -> App {
+    let (store, dir) = sqlite_store().await;
+    start_on(store, Some(dir), true).await
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The value of the first hidden `name="csrf"` input.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a csrf field")
+            + 19;
+        self.body[at..].split('"').next().unwrap().to_owned()
+    }
+}
+
+/// An HTTP client with its own cookies.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub addr: SocketAddr,
+    pub cookies: BTreeMap<String, String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client {
+            addr,
+            cookies: BTreeMap::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Response {
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req.push_str(&format!("Cookie: {}\r\n", c.join("; ")));
+        }
+        for (k, v) in &self.headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(ct) = content_type {
+            req.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        stream.write_all(req.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a header block");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut rest = raw[split + 4..].to_vec();
+        let mut lines = head.split("\r\n");
+        let status: u16 = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let chunked = headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+        if chunked {
+            let mut out = Vec::new();
+            let mut at = 0;
+            loop {
+                let nl = rest[at..].windows(2).position(|w| w == b"\r\n").unwrap() + at;
+                let size =
+                    usize::from_str_radix(std::str::from_utf8(&rest[at..nl]).unwrap().trim(), 16)
+                        .unwrap();
+                if size == 0 {
+                    break;
+                }
+                out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
+                at = nl + 2 + size + 2;
+            }
+            rest = out;
+        }
+        for (k, v) in &headers {
+            if k.eq_ignore_ascii_case("set-cookie") {
+                let pair = v.split(';').next().unwrap();
+                let (name, value) = pair.split_once('=').unwrap();
+                if value.is_empty() || v.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&rest).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.request("GET", path, None, b"").await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        self.request(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body.join("&").as_bytes(),
+        )
+        .await
+    }
+
+    /// Signs in through the login form.
+    pub async fn login(&mut self, email: &str, password: &str) -> Response {
+        let form = self.get("/login").await;
+        let pre = form.csrf();
+        self.post_form(
+            "/login",
+            &[("csrf", &pre), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, read from the home page's sign-out form.
+    pub async fn session_csrf(&mut self) -> String {
+        self.get("/").await.csrf()
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A multipart body with a csrf field and a file.
+pub fn multipart(csrf: &str, file: &str) -> (String, Vec<u8>) {
+    let boundary = "ladder-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+/// A client signed in as a matrix role (a fresh session made directly, so
+/// the matrix runs fast), with its CSRF token; anonymous has neither.
+pub async fn client_as(app: &App, role: &str) -> (Client, String) {
+    let mut c = Client::new(app.addr);
+    if role == "anonymous" {
+        return (c, String::new());
+    }
+    let account = app.accounts[role];
+    let s = app
+        .state
+        .auth()
+        .start_session(account, app.clock_now())
+        .await
+        .unwrap();
+    c.cookies
+        .insert(ladder_server::auth::SESSION_COOKIE.to_owned(), s.token);
+    (c, s.csrf)
+}
+
+impl App {
+    pub fn clock_now(&self) -> i64 {
+        use ladder_server::Clock as _;
+        self.clock.now()
+    }
+}
