@@ -180,3 +180,471 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
         wrong.join("\n")
     );
 }
+
+#[tokio::test]
+async fn login_sets_a_safe_cookie_rotates_the_session_and_logout_ends_it() {
+    let app = start().await;
+    let mut c = Client::new(app.addr);
+    let res = c.login("Self@Example.com", PASSWORD).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/")));
+    let cookie = res
+        .all("set-cookie")
+        .into_iter()
+        .find(|v| v.starts_with("ladder_session="))
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http on loopback: {cookie}"
+    );
+    let first = c.cookies["ladder_session"].clone();
+    assert!(c.get("/").await.body.contains("Hello, self"));
+
+    // Signing in again gives a new session id and ends the old one.
+    let mut stolen = c.clone();
+    c.login("self@example.com", PASSWORD).await;
+    let second = c.cookies["ladder_session"].clone();
+    assert_ne!(first, second);
+    assert_eq!(
+        stolen.get("/").await.status,
+        303,
+        "the old session id no longer works"
+    );
+
+    let csrf = c.session_csrf().await;
+    assert_eq!(
+        c.post_form("/logout", &[("csrf", "wrong")]).await.status,
+        403,
+        "logout needs the CSRF token"
+    );
+    let out = c.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        (out.status, out.header("location")),
+        (303, Some("/login?signed-out"))
+    );
+    let mut after = Client::new(app.addr);
+    after.cookies.insert("ladder_session".to_owned(), second);
+    assert_eq!(after.get("/").await.header("location"), Some("/login"));
+}
+
+#[tokio::test]
+async fn sessions_expire() {
+    let app = start().await;
+    let mut c = Client::new(app.addr);
+    c.login("self@example.com", PASSWORD).await;
+    assert_eq!(c.get("/").await.status, 200);
+    app.clock.advance(13 * 3600);
+    assert_eq!(c.get("/").await.header("location"), Some("/login"));
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_emails_look_alike_and_are_throttled() {
+    let app = start().await;
+    let mut c = Client::new(app.addr);
+    let wrong = c.login("self@example.com", "not the password").await;
+    let unknown = c.login("nobody@example.com", "not the password").await;
+    assert_eq!((wrong.status, unknown.status), (400, 400));
+    let msg = |r: &Response| {
+        r.body
+            .split("role=\"alert\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(msg(&wrong), msg(&unknown));
+    for _ in 0..4 {
+        c.login("self@example.com", "still wrong").await;
+    }
+    let blocked = c.login("self@example.com", PASSWORD).await;
+    assert_eq!(
+        blocked.status, 429,
+        "the right password is refused while throttled"
+    );
+    assert!(blocked.body.contains("too many attempts"));
+    assert_eq!(
+        c.login("peer@example.com", PASSWORD).await.status,
+        303,
+        "other accounts still sign in"
+    );
+    app.clock.advance(16 * 60);
+    assert_eq!(
+        c.login("self@example.com", PASSWORD).await.status,
+        303,
+        "the window passes"
+    );
+    let log = app.store.audit_log(None, 100).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "login.throttled"));
+    assert_eq!(log.iter().filter(|e| e.action == "login.failed").count(), 6);
+}
+
+#[tokio::test]
+async fn every_response_has_the_security_headers() {
+    let app = start().await;
+    let mut c = Client::new(app.addr);
+    for path in ["/login", "/framework/", "/api/v1/framework", "/nowhere"] {
+        let r = c.get(path).await;
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"));
+    }
+    let page = c.get("/login").await.body;
+    assert!(
+        !page.contains("<script>") && !page.contains(" style="),
+        "no inline script or style"
+    );
+    assert!(
+        page.contains("<script src=\"/assets/htmx.min.js\""),
+        "htmx comes from our own assets"
+    );
+}
+
+#[tokio::test]
+async fn private_person_data_shows_only_to_self_managers_and_people_team_and_is_audited() {
+    let app = start().await;
+    let target = app.ids["self"];
+    for (role, sees) in [
+        ("self", true),
+        ("manager", true),
+        ("skip-level", true),
+        ("people-team", true),
+        ("peer", false),
+        ("direct-report", false),
+        ("editor", false),
+        ("admin", false),
+    ] {
+        let (mut c, _) = client_as(&app, role).await;
+        let page = c.get(&format!("/people/{target}")).await;
+        assert_eq!(page.status, 200, "{role}");
+        assert!(
+            page.body
+                .contains("Senior Backend Engineer (Platform Services)"),
+            "{role}: the directory part"
+        );
+        assert_eq!(page.body.contains("Role history"), sees, "{role}");
+        assert_eq!(
+            page.body.contains("2020-02-03"),
+            sees,
+            "{role}: the start date"
+        );
+        let api = c.get(&format!("/api/v1/people/{target}/history")).await;
+        assert_eq!(api.status, if sees { 200 } else { 403 }, "{role}");
+        if !sees {
+            assert!(
+                api.body.contains("\"code\":\"forbidden\""),
+                "{role}: {}",
+                api.body
+            );
+            assert!(!api.body.contains("2020-02-03"));
+        }
+    }
+    let log = app.store.audit_log(None, 200).await.unwrap();
+    let readers: Vec<&str> = log
+        .iter()
+        .filter(|e| e.action == "person.private.read" && e.subject_id == Some(target))
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert!(
+        readers.contains(&"manager@example.com") && readers.contains(&"people@example.com"),
+        "{readers:?}"
+    );
+    assert!(
+        !readers.contains(&"self@example.com"),
+        "reading your own data is not a sensitive read"
+    );
+}
+
+#[tokio::test]
+async fn a_people_file_with_one_bad_row_changes_nothing_and_names_the_row() {
+    let app = start().await;
+    let (mut c, csrf) = client_as(&app, "people-team").await;
+    let before = app.store.dump().await.unwrap().people;
+    let csv = "email,name,manager_email,job_family,level\n\
+               new.one@example.com,New One,manager@example.com,backend-engineer,senior\n\
+               new.two@example.com,New Two,manager@example.com,backend-engineer,seniour\n";
+    let (ct, body) = multipart(&csrf, csv);
+    let res = c
+        .request("POST", "/people-team/import", Some(&ct), &body)
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Nothing was changed"));
+    assert!(
+        res.body
+            .contains("<td>3</td><td>level</td><td>seniour</td>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("did you mean `senior`?"));
+    assert_eq!(app.store.dump().await.unwrap().people, before);
+
+    // The API refuses the same file with every problem as JSON.
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf.clone()));
+    let api = c
+        .request(
+            "POST",
+            "/api/v1/people/import",
+            Some("text/csv"),
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(api.status, 422);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_rows");
+    assert_eq!(v["error"]["problems"][0]["row"], 3);
+    assert_eq!(v["error"]["problems"][0]["column"], "level");
+
+    // Fixed, it applies whole and records the new people's roles.
+    let fixed = csv.replace("seniour", "senior");
+    let (ct, body) = multipart(&csrf, &fixed);
+    let ok = c
+        .request("POST", "/people-team/import", Some(&ct), &body)
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("2 new, 0 updated"));
+    let two = app
+        .store
+        .person_by_email("new.two@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store.role_history(two.id).await.unwrap()[0].effective,
+        "2026-11-21"
+    );
+    let log = app.store.audit_log(None, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "people.import.refused"));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "people.import" && e.actor == "people@example.com")
+    );
+}
+
+#[tokio::test]
+async fn api_tokens_work_without_cookies_and_cookie_calls_need_the_csrf_header() {
+    let app = start().await;
+    let (mut c, csrf) = client_as(&app, "self").await;
+    let denied = c
+        .request(
+            "POST",
+            "/api/v1/tokens",
+            Some("application/json"),
+            br#"{"name":"x"}"#,
+        )
+        .await;
+    assert_eq!(denied.status, 403);
+    assert!(denied.body.contains("\"code\":\"csrf\""));
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let made = c
+        .request(
+            "POST",
+            "/api/v1/tokens",
+            Some("application/json"),
+            br#"{"name":"sync"}"#,
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let token = serde_json::from_str::<serde_json::Value>(&made.body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut script = Client::new(app.addr);
+    script
+        .headers
+        .push(("Authorization".to_owned(), format!("Bearer {token}")));
+    let me = script.get("/api/v1/me").await;
+    assert_eq!(me.status, 200);
+    assert!(me.body.contains("self@example.com"));
+    let mut bad = Client::new(app.addr);
+    bad.headers
+        .push(("Authorization".to_owned(), "Bearer ladder_nope".to_owned()));
+    let r = bad.get("/api/v1/me").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn the_first_admin_comes_from_a_one_time_link() {
+    let (store, dir) = sqlite_store().await;
+    let app = start_on(store, Some(dir), false).await;
+    let token = app
+        .state
+        .auth()
+        .bootstrap_token(NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut c = Client::new(app.addr);
+    let form = c.get(&format!("/setup?token={token}")).await;
+    assert_eq!(form.status, 200);
+    let pre = form.csrf();
+    let short = c
+        .post_form(
+            "/setup",
+            &[
+                ("csrf", &pre),
+                ("token", &token),
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 400);
+    assert!(short.body.contains("at least 10 characters"));
+    let done = c
+        .post_form(
+            "/setup",
+            &[
+                ("csrf", &pre),
+                ("token", &token),
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    assert_eq!(
+        c.get("/admin/users").await.status,
+        200,
+        "the first account is an admin, signed in"
+    );
+    let mut again = Client::new(app.addr);
+    assert_eq!(
+        again.get(&format!("/setup?token={token}")).await.status,
+        400,
+        "set up already"
+    );
+    assert!(
+        app.state
+            .auth()
+            .bootstrap_token(NOW)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn home_shows_my_level_and_what_the_next_adds() {
+    let app = start().await;
+    let (mut c, _) = client_as(&app, "self").await;
+    let home = c.get("/").await.body;
+    assert!(home.contains("Senior Backend Engineer (Platform Services)"));
+    assert!(home.contains("What your level expects"));
+    assert!(
+        home.contains("What Staff Backend Engineer (Platform Services) adds"),
+        "{home}"
+    );
+    assert!(
+        home.contains("href=\"/framework/"),
+        "links point into the framework browser"
+    );
+    let (mut admin, _) = client_as(&app, "admin").await;
+    assert!(admin.get("/").await.body.contains("not linked to a person"));
+    let team = c.get("/team").await.body;
+    assert!(
+        team.contains("report@example.com") || team.contains(">report<"),
+        "{team}"
+    );
+    let (mut m, _) = client_as(&app, "skip-level").await;
+    let t = m.get("/team").await.body;
+    assert!(t.contains("1 direct, 3 through your managers"), "{t}");
+    let org = c.get("/org/search?q=peer").await.body;
+    assert!(org.contains(">peer</a>"), "{org}");
+}
+
+#[tokio::test]
+async fn the_framework_reloads_and_each_version_is_recorded_by_hash() {
+    let app = start().await;
+    let before = app.state.framework().hash.clone();
+    let (mut c, csrf) = client_as(&app, "editor").await;
+    let r = c
+        .post_form("/admin/framework/reload", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.state.framework().hash,
+        before,
+        "same content, same hash"
+    );
+    let versions = app.store.framework_versions().await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].hash, before);
+    let api = c.get("/api/v1/framework").await.body;
+    assert!(api.contains(&before));
+}
+
+#[test]
+fn openapi_json_matches_the_code() {
+    let committed = include_str!("../../../openapi.json");
+    let generated = ladder_server::api::openapi_json();
+    assert!(
+        committed == generated,
+        "openapi.json is out of date; run `cargo run -- openapi > openapi.json` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn two_nodes_share_sessions_through_postgres() {
+    let admin = std::env::var("LADDER_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    #[allow(clippy::disallowed_methods)]
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let db = ladder_store_postgres::TempDatabase::create(
+        &admin,
+        &format!("nodes_{}_{nanos}", std::process::id()),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let (store_a, _) = ladder_server::open_store(&pg).await.unwrap();
+    let (store_b, _) = ladder_server::open_store(&pg).await.unwrap();
+    assert_eq!(store_a.backend(), "postgres");
+    let a = start_on(store_a, None, true).await;
+    let b = start_on(store_b, None, false).await;
+    let mut c = Client::new(a.addr);
+    assert_eq!(c.login("self@example.com", PASSWORD).await.status, 303);
+    let mut on_b = Client::new(b.addr);
+    on_b.cookies = c.cookies.clone();
+    assert!(
+        on_b.get("/").await.body.contains("Hello, self"),
+        "node B knows node A's session"
+    );
+    let csrf = on_b.session_csrf().await;
+    on_b.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        c.get("/").await.header("location"),
+        Some("/login"),
+        "logout on B ends it on A"
+    );
+    // Throttling is shared too.
+    for _ in 0..5 {
+        Client::new(a.addr)
+            .login("peer@example.com", "wrong password")
+            .await;
+    }
+    assert_eq!(
+        Client::new(b.addr)
+            .login("peer@example.com", PASSWORD)
+            .await
+            .status,
+        429
+    );
+    drop((a, b));
+    db.drop_database().await.unwrap();
+}

@@ -330,7 +330,13 @@ impl Client {
     /// Signs in through the login form.
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
         let form = self.get("/login").await;
-        let pre = form.csrf();
+        // Signed in already, /login redirects home; the form's token is the
+        // `ladder_pre` cookie from the first visit.
+        let pre = if form.status == 200 {
+            form.csrf()
+        } else {
+            self.cookies["ladder_pre"].clone()
+        };
         self.post_form(
             "/login",
             &[("csrf", &pre), ("email", email), ("password", password)],
