@@ -436,6 +436,11 @@ fn help_is_everywhere() {
         &["show", "--help"],
         &["ids", "--help"],
         &["init", "--help"],
+        &["serve", "--help"],
+        &["demo", "--help"],
+        &["db", "backup", "--help"],
+        &["people", "import", "--help"],
+        &["admin", "create-user", "--help"],
     ] {
         let o = ladder(cmd);
         assert!(o.status.success());
@@ -698,4 +703,221 @@ fn preview_rebuilds_on_change_and_shows_errors_in_the_page() {
         !b.contains("The framework has errors") && b.contains("Job families")
     });
     assert!(get(&p.1, "/nope.html").starts_with("HTTP/1.1 404"));
+}
+
+fn ladder_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ladder"));
+    c.args(args).env("NO_COLOR", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+const PEOPLE: &str = "email,name,manager_email,department,job_family,level,specialty,grade,location,start_date,active\n\
+lead@example.com,Lee Lead,,Platform,backend-engineer,manager,,,Berlin,2019-03-04,yes\n\
+kim@example.com,Kim Dev,lead@example.com,Platform,Backend Engineer,Senior,Payments,,Lisbon,2021-06-07,yes\n\
+ola@example.com,Ola Dev,lead@example.com,Platform,backend-engineer,intermediate,,,Remote (EU),,yes\n";
+
+#[test]
+fn people_import_export_and_database_backup_restore_round_trip() {
+    let fw = init("people-fw");
+    let work = TempDir::new("people");
+    std::fs::create_dir_all(work.path()).unwrap();
+    let csv = work.path().join("people.csv");
+    std::fs::write(&csv, PEOPLE).unwrap();
+    let d1 = work.path().join("d1");
+    let d1 = d1.to_str().unwrap();
+    let o = ladder(&[
+        "people",
+        "import",
+        csv.to_str().unwrap(),
+        "--framework",
+        fw.s(),
+        "--data",
+        d1,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 created"), "{}", stdout(&o));
+
+    // One bad row: exit 1, the row and column named, nothing imported.
+    let bad = work.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        PEOPLE
+            .replace("intermediate", "intermedaite")
+            .replace("kim@", "kimberly@"),
+    )
+    .unwrap();
+    let o = ladder(&[
+        "people",
+        "import",
+        bad.to_str().unwrap(),
+        "--framework",
+        fw.s(),
+        "--data",
+        d1,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("row 4, column `level` (`intermedaite`)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("did you mean `intermediate`?"));
+    let o = ladder(&["people", "export", "--data", d1]);
+    assert!(o.status.success());
+    let exported = stdout(&o);
+    assert_eq!(exported.lines().count(), 4, "{exported}");
+    assert!(!exported.contains("kimberly"));
+    assert!(exported.contains("kim@example.com,Kim Dev,lead@example.com,Platform,backend-engineer,senior,payments,7,Lisbon,2021-06-07,yes"));
+
+    let o = ladder_env(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "Ada",
+            "--roles",
+            "admin,people",
+            "--data",
+            d1,
+        ],
+        &[("LADDER_PASSWORD", "a long enough password")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ladder(&[
+        "admin",
+        "create-user",
+        "--email",
+        "x@example.com",
+        "--name",
+        "X",
+        "--roles",
+        "root",
+        "--data",
+        d1,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown role `root`"));
+
+    let b1 = work.path().join("b1.json");
+    let b2 = work.path().join("b2.json");
+    let d2 = work.path().join("d2");
+    let d2 = d2.to_str().unwrap();
+    assert!(
+        ladder(&["db", "backup", b1.to_str().unwrap(), "--data", d1])
+            .status
+            .success()
+    );
+    let o = ladder(&["db", "restore", b1.to_str().unwrap(), "--data", d2]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        ladder(&["db", "backup", b2.to_str().unwrap(), "--data", d2])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read(&b1).unwrap(),
+        std::fs::read(&b2).unwrap(),
+        "every row round-trips"
+    );
+    let o = ladder(&["db", "restore", b1.to_str().unwrap(), "--data", d2]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already holds data"), "{}", stderr(&o));
+    std::fs::write(
+        work.path().join("junk.json"),
+        "{\"format\": 1,\n \"people\": 7}",
+    )
+    .unwrap();
+    let o = ladder(&[
+        "db",
+        "restore",
+        work.path().join("junk.json").to_str().unwrap(),
+        "--data",
+        d2,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.json:2:"), "{}", stderr(&o));
+
+    let d3 = work.path().join("d3");
+    let o = ladder(&["db", "migrate", "--data", d3.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("1 migration(s) applied"),
+        "{}",
+        stdout(&o)
+    );
+    let o = ladder(&["db", "migrate", "--data", d3.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("0 migration(s) applied"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
+    use std::io::{BufRead, BufReader};
+    let data = TempDir::new("demo");
+    let run = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ladder"))
+            .args(["demo", "--port", "0", "--people", "40", "--data", data.s()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let stop = line.starts_with("Stop with Ctrl-C");
+            printed.push(line);
+            if stop {
+                break;
+            }
+        }
+        let url = printed[0]
+            .strip_prefix("Ladder is running at http://")
+            .unwrap()
+            .trim_end_matches('/')
+            .to_owned();
+        assert!(url.starts_with("127.0.0.1:"), "{url}");
+        let health = http_get(&url, "/healthz");
+        let framework = http_get(&url, "/framework/");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        (printed, health, framework)
+    };
+    let (first, health, framework) = run();
+    let text = first.join("\n");
+    for role in ["engineer", "manager", "people team", "admin"] {
+        assert!(text.contains(&format!("  {role}")), "{text}");
+    }
+    assert!(text.contains("ladder-demo"));
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.ends_with("ok"),
+        "{health}"
+    );
+    assert!(framework.contains("Fernhill Software"));
+    let (second, _, _) = run();
+    assert_eq!(
+        first[1..],
+        second[1..],
+        "a second start reuses the demo and its logins"
+    );
 }
