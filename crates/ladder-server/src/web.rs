@@ -891,6 +891,24 @@ pub async fn users(State(s): State<AppState>, v: Viewer) -> Result<Response, App
     users_page(&s, &v, None, None).await
 }
 
+/// The role checkboxes of the account forms.
+#[derive(Deserialize)]
+pub struct RoleBoxes {
+    admin: Option<String>,
+    people_team: Option<String>,
+    editor: Option<String>,
+}
+
+impl RoleBoxes {
+    fn roles(&self) -> Roles {
+        Roles {
+            admin: self.admin.is_some(),
+            people_team: self.people_team.is_some(),
+            editor: self.editor.is_some(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct NewUserForm {
     #[serde(default)]
@@ -901,9 +919,26 @@ pub struct NewUserForm {
     name: String,
     #[serde(default)]
     password: String,
-    admin: Option<String>,
-    people_team: Option<String>,
-    editor: Option<String>,
+    #[serde(flatten)]
+    roles: RoleBoxes,
+}
+
+/// The accounts page again, with the outcome of a change: a message, or
+/// the form error with status 400.
+async fn after_change<T>(
+    s: &AppState,
+    v: &Viewer,
+    done: Result<T, AppError>,
+    message: String,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(_) => users_page(s, v, Some(message), None).await,
+        Err(AppError::BadRequest(m)) => {
+            let res = users_page(s, v, None, Some(m)).await?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn create_user(
@@ -913,31 +948,18 @@ pub async fn create_user(
 ) -> Result<Response, AppError> {
     let admin = s.access().admin(&v, s.auth())?;
     v.check_csrf(&f.csrf)?;
-    let roles = Roles {
-        admin: f.admin.is_some(),
-        people_team: f.people_team.is_some(),
-        editor: f.editor.is_some(),
-    };
-    match admin
-        .create_user(&f.email, &f.name, &f.password, roles, s.now())
-        .await
-    {
-        Ok(_) => users_page(&s, &v, Some(format!("Added {}.", f.email.trim())), None).await,
-        Err(AppError::BadRequest(m)) => {
-            let res = users_page(&s, &v, None, Some(m)).await?;
-            Ok((StatusCode::BAD_REQUEST, res).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let done = admin
+        .create_user(&f.email, &f.name, &f.password, f.roles.roles(), s.now())
+        .await;
+    after_change(&s, &v, done, format!("Added {}.", f.email.trim())).await
 }
 
 #[derive(Deserialize)]
 pub struct RolesForm {
     #[serde(default)]
     csrf: String,
-    admin: Option<String>,
-    people_team: Option<String>,
-    editor: Option<String>,
+    #[serde(flatten)]
+    roles: RoleBoxes,
 }
 
 pub async fn set_roles(
@@ -948,19 +970,8 @@ pub async fn set_roles(
 ) -> Result<Response, AppError> {
     let admin = s.access().admin(&v, s.auth())?;
     v.check_csrf(&f.csrf)?;
-    let roles = Roles {
-        admin: f.admin.is_some(),
-        people_team: f.people_team.is_some(),
-        editor: f.editor.is_some(),
-    };
-    match admin.set_roles(id, roles, s.now()).await {
-        Ok(()) => users_page(&s, &v, Some("Roles saved.".to_owned()), None).await,
-        Err(AppError::BadRequest(m)) => {
-            let res = users_page(&s, &v, None, Some(m)).await?;
-            Ok((StatusCode::BAD_REQUEST, res).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let done = admin.set_roles(id, f.roles.roles(), s.now()).await;
+    after_change(&s, &v, done, "Roles saved.".to_owned()).await
 }
 
 pub async fn reload(

@@ -648,3 +648,44 @@ async fn two_nodes_share_sessions_through_postgres() {
     drop((a, b));
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_admin_adds_an_account_with_roles_that_then_work() {
+    let app = start().await;
+    let (mut admin, csrf) = client_as(&app, "admin").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "Pia People"),
+        ("email", "pia@example.com"),
+        ("password", PASSWORD),
+        ("people_team", "on"),
+    ];
+    let r = admin.post_form("/admin/users", &fields).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Added pia@example.com."));
+    let again = admin.post_form("/admin/users", &fields).await;
+    assert_eq!(again.status, 400);
+    assert!(
+        again
+            .body
+            .contains("already an account for pia@example.com")
+    );
+    let mut pia = Client::new(app.addr);
+    assert_eq!(pia.login("pia@example.com", PASSWORD).await.status, 303);
+    assert_eq!(
+        pia.get("/audit").await.status,
+        200,
+        "the people-team box gave the role"
+    );
+    assert_eq!(pia.get("/admin/users").await.status, 403);
+    let own = app.accounts["admin"];
+    let r = admin
+        .post_form(&format!("/admin/users/{own}/roles"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 400, "an admin cannot drop their own admin role");
+    let log = app.store.audit_log(None, 50).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "account.create" && e.detail == "pia@example.com as people")
+    );
+}
