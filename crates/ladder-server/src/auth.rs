@@ -211,6 +211,10 @@ impl Auth {
         Ok(self.store.account(s.account_id).await?.map(|a| (a, s)))
     }
 
+    pub(crate) async fn sweep(&self, now: i64) -> Result<u64, AppError> {
+        Ok(self.store.delete_expired_sessions(now).await?)
+    }
+
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {
         self.store.delete_session(&token_hash(token)).await?;
         Ok(())

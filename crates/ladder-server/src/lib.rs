@@ -154,6 +154,11 @@ impl AppState {
         self.0.framework.reload(self.now()).await
     }
 
+    /// Drops expired sessions; returns how many.
+    pub async fn sweep_sessions(&self) -> Result<u64, AppError> {
+        self.0.auth.sweep(self.now()).await
+    }
+
     pub fn now(&self) -> i64 {
         self.0.clock.now()
     }

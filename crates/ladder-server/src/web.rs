@@ -177,6 +177,7 @@ struct LoginPage {
     pre: String,
     email: String,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 /// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
@@ -209,6 +210,7 @@ pub async fn login_form(
     State(s): State<AppState>,
     MaybeViewer(v): MaybeViewer,
     headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
     if v.is_some() {
         return Ok(Redirect::to("/").into_response());
@@ -219,6 +221,7 @@ pub async fn login_form(
         pre: pre.clone(),
         email: String::new(),
         error: None,
+        notice: (uri.query() == Some("signed-out")).then(|| "You have signed out.".to_owned()),
     })?;
     Ok(with_pre(&s, &pre, fresh, res))
 }
@@ -281,6 +284,7 @@ pub async fn login(
                 pre: f.csrf,
                 email: f.email,
                 error: Some(e.to_string()),
+                notice: None,
             })?;
             Ok((status, res).into_response())
         }

@@ -239,6 +239,11 @@ async fn sessions_expire() {
     assert_eq!(c.get("/").await.status, 200);
     app.clock.advance(13 * 3600);
     assert_eq!(c.get("/").await.header("location"), Some("/login"));
+    assert_eq!(
+        app.state.sweep_sessions().await.unwrap(),
+        1,
+        "the hourly sweep drops it"
+    );
 }
 
 #[tokio::test]

@@ -172,6 +172,17 @@ async fn run(
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
+    // Expired sessions are dropped hourly (any node may do it).
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.sweep_sessions().await {
+                tracing::warn!(error = %e, "could not drop expired sessions");
+            }
+        }
+    });
     let reloader = state.clone();
     tokio::spawn(async move {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
