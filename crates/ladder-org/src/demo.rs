@@ -115,8 +115,10 @@ struct Dept<'f> {
     name: String,
     family: &'f Family,
     specialty: Option<String>,
-    head: Option<usize>,
-    manager: Option<usize>,
+    /// The department head's email, once there is one.
+    head: Option<String>,
+    /// The email of the manager of the team being filled.
+    manager: Option<String>,
     in_team: usize,
 }
 
@@ -242,55 +244,44 @@ pub fn generate(fw: &Framework, n: usize, seed: u64, today: Date) -> Vec<PersonR
         .iter()
         .map(|d| if d.specialty.is_some() { 2 } else { 3 })
         .collect();
+    let top = people.first().map(|p| p.email.clone());
     while people.len() < n {
         let d = rng.weighted(&weights);
         let Some(dept) = depts.get_mut(d) else { break };
-        let head_email = |people: &Vec<PersonRecord>, i: Option<usize>| {
-            i.and_then(|i| people.get(i)).map(|p| p.email.clone())
-        };
         let mgr_level = manager_level(fw, dept.family).unwrap_or("");
-        if dept.head.is_none() {
-            let top = people.first().map(|p| p.email.clone());
-            people.push(person(
-                &mut rng,
-                dept.family,
-                mgr_level,
-                dept.specialty.clone(),
-                &dept.name,
-                top,
-            ));
-            dept.head = Some(people.len() - 1);
-            continue;
-        }
-        if dept.manager.is_none() || dept.in_team >= TEAM_SIZE {
-            let head = head_email(&people, dept.head);
-            people.push(person(
-                &mut rng,
-                dept.family,
-                mgr_level,
-                dept.specialty.clone(),
-                &dept.name,
-                head,
-            ));
-            dept.manager = Some(people.len() - 1);
-            dept.in_team = 0;
-            continue;
-        }
-        let ics = ic_levels(fw, dept.family);
-        let w: Vec<u64> = (0..ics.len())
-            .map(|i| LEVEL_WEIGHTS.get(i).copied().unwrap_or(2))
-            .collect();
-        let level = ics.get(rng.weighted(&w)).copied().unwrap_or(mgr_level);
-        let mgr = head_email(&people, dept.manager);
-        people.push(person(
+        // A department first gets its head, then a team manager, then
+        // engineers until the team is full, then the next manager.
+        let new_team = dept.manager.is_none() || dept.in_team >= TEAM_SIZE;
+        let (level, reports_to) = if dept.head.is_none() {
+            (mgr_level, top.clone())
+        } else if new_team {
+            (mgr_level, dept.head.clone())
+        } else {
+            let ics = ic_levels(fw, dept.family);
+            let w: Vec<u64> = (0..ics.len())
+                .map(|i| LEVEL_WEIGHTS.get(i).copied().unwrap_or(2))
+                .collect();
+            let level = ics.get(rng.weighted(&w)).copied().unwrap_or(mgr_level);
+            (level, dept.manager.clone())
+        };
+        let p = person(
             &mut rng,
             dept.family,
             level,
             dept.specialty.clone(),
             &dept.name,
-            mgr,
-        ));
-        dept.in_team += 1;
+            reports_to,
+        );
+        let email = Some(p.email.clone());
+        people.push(p);
+        if dept.head.is_none() {
+            dept.head = email;
+        } else if new_team {
+            dept.manager = email;
+            dept.in_team = 0;
+        } else {
+            dept.in_team += 1;
+        }
     }
     people.truncate(n);
     people

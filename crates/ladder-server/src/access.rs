@@ -15,7 +15,7 @@ use crate::auth::{Auth, SESSION_COOKIE};
 use crate::{AppError, AppState};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use ladder_framework::Framework;
 use ladder_org::people_csv::{self, RowError};
 use ladder_org::{Date, PersonRecord};
@@ -72,9 +72,8 @@ pub fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A cookie's value from the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -126,7 +125,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             auth.token_account(token.trim())
                 .await?
                 .map(|a| (a, None, None))
-        } else if let Some(token) = cookie(parts, SESSION_COOKIE) {
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             auth.session(token, now)
                 .await?
                 .map(|(a, s)| (a, Some(s.csrf), Some(token.to_owned())))
@@ -236,16 +235,14 @@ impl Access {
         now: i64,
     ) -> Result<(), AppError> {
         self.store
-            .audit(&AuditEvent {
-                id: 0,
-                at: now,
-                actor_id: Some(v.account.id),
-                actor: v.account.email.clone(),
-                action: action.to_owned(),
-                subject_id: subject,
-                detail: detail.to_owned(),
-                ip: v.ip.clone(),
-            })
+            .audit(&AuditEvent::by(
+                Some(&v.account),
+                now,
+                action,
+                subject,
+                detail,
+                &v.ip,
+            ))
             .await?;
         Ok(())
     }
@@ -421,6 +418,34 @@ impl Private<'_> {
     }
 }
 
+/// Checks a people file against the framework and everyone stored, and
+/// applies it whole or not at all; role changes take effect on the day of
+/// `now`. The one import path: the people team's capability and
+/// `ladder people import` both call it, and each records who did it.
+pub async fn apply_people_csv(
+    store: &dyn Store,
+    csv: &str,
+    fw: &Framework,
+    by: Option<Id>,
+    now: i64,
+) -> Result<ImportOutcome, ladder_store::StoreError> {
+    let existing: BTreeMap<String, PersonRecord> = store
+        .list_people()
+        .await?
+        .into_iter()
+        .map(|p| (p.record.email.clone(), p.record))
+        .collect();
+    match people_csv::parse(csv, fw, &existing) {
+        Err(errors) => Ok(ImportOutcome::Refused(errors)),
+        Ok(records) => {
+            let today = Date::from_unix(now).to_string();
+            Ok(ImportOutcome::Applied(
+                store.apply_people(&records, &today, by, now).await?,
+            ))
+        }
+    }
+}
+
 /// What an import did, or every row problem.
 #[derive(Debug)]
 pub enum ImportOutcome {
@@ -444,44 +469,18 @@ impl PeopleTeam<'_> {
         now: i64,
     ) -> Result<ImportOutcome, AppError> {
         let store = self.access.store.as_ref();
-        let existing: BTreeMap<String, PersonRecord> = store
-            .list_people()
-            .await?
-            .into_iter()
-            .map(|p| (p.record.email.clone(), p.record))
-            .collect();
-        let records = match people_csv::parse(csv, fw, &existing) {
-            Ok(r) => r,
-            Err(errors) => {
-                self.access
-                    .audit(
-                        self.viewer,
-                        "people.import.refused",
-                        None,
-                        &format!("{} problem(s)", errors.len()),
-                        now,
-                    )
-                    .await?;
-                return Ok(ImportOutcome::Refused(errors));
-            }
+        let outcome = apply_people_csv(store, csv, fw, Some(self.viewer.account.id), now).await?;
+        let (action, detail) = match &outcome {
+            ImportOutcome::Applied(sum) => ("people.import", sum.to_string()),
+            ImportOutcome::Refused(errors) => (
+                "people.import.refused",
+                format!("{} problem(s)", errors.len()),
+            ),
         };
-        let today = Date::from_unix(now).to_string();
-        let sum = store
-            .apply_people(&records, &today, Some(self.viewer.account.id), now)
-            .await?;
         self.access
-            .audit(
-                self.viewer,
-                "people.import",
-                None,
-                &format!(
-                    "{} created, {} updated, {} unchanged, {} role changes",
-                    sum.created, sum.updated, sum.unchanged, sum.role_changes
-                ),
-                now,
-            )
+            .audit(self.viewer, action, None, &detail, now)
             .await?;
-        Ok(ImportOutcome::Applied(sum))
+        Ok(outcome)
     }
 
     /// Every person as a people CSV. Audited: it holds everyone's data.

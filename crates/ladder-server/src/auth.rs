@@ -117,16 +117,7 @@ impl Auth {
         now: i64,
     ) -> Result<(), AppError> {
         self.store
-            .audit(&AuditEvent {
-                id: 0,
-                at: now,
-                actor_id: actor.map(|a| a.id),
-                actor: actor.map_or_else(|| "anonymous".to_owned(), |a| a.email.clone()),
-                action: action.to_owned(),
-                subject_id: subject,
-                detail: detail.to_owned(),
-                ip: ip.to_owned(),
-            })
+            .audit(&AuditEvent::by(actor, now, action, subject, detail, ip))
             .await?;
         Ok(())
     }

@@ -83,7 +83,7 @@ pub(crate) struct Holder {
     loader: Loader,
     store: Arc<dyn Store>,
     source: String,
-    current: RwLock<Option<Arc<Loaded>>>,
+    current: RwLock<Arc<Loaded>>,
 }
 
 impl std::fmt::Debug for Holder {
@@ -94,48 +94,57 @@ impl std::fmt::Debug for Holder {
     }
 }
 
+/// Reads, compiles and renders the framework off the async threads, and
+/// records the version in the store.
+async fn fetch(
+    loader: &Loader,
+    store: &dyn Store,
+    source: &str,
+    now: i64,
+) -> Result<Arc<Loaded>, String> {
+    let loader = loader.clone();
+    let loaded = tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
+        .await
+        .map_err(|e| format!("loading the framework failed: {e}"))??;
+    let new = store
+        .record_framework(&loaded.hash, source, &loaded.summary, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(hash = %loaded.hash, new, summary = %loaded.summary, "framework loaded");
+    Ok(Arc::new(loaded))
+}
+
 impl Holder {
-    pub(crate) fn new(loader: Loader, store: Arc<dyn Store>, source: String) -> Holder {
-        Holder {
+    /// Loads the first version; fails if the framework has errors.
+    pub(crate) async fn load(
+        loader: Loader,
+        store: Arc<dyn Store>,
+        source: String,
+        now: i64,
+    ) -> Result<Holder, String> {
+        let first = fetch(&loader, store.as_ref(), &source, now).await?;
+        Ok(Holder {
             loader,
             store,
             source,
-            current: RwLock::new(None),
-        }
-    }
-
-    pub(crate) fn current(&self) -> Arc<Loaded> {
-        let guard = self
-            .current
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        guard.clone().unwrap_or_else(|| {
-            Arc::new(Loaded {
-                framework: Framework::default(),
-                site: Site::default(),
-                hash: String::new(),
-                summary: String::new(),
-            })
+            current: RwLock::new(first),
         })
     }
 
+    pub(crate) fn current(&self) -> Arc<Loaded> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Loads the framework again; on error the current version stays.
     pub(crate) async fn reload(&self, now: i64) -> Result<Arc<Loaded>, String> {
-        let loader = self.loader.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
-                .await
-                .map_err(|e| format!("loading the framework failed: {e}"))??;
-        let loaded = Arc::new(loaded);
-        let new = self
-            .store
-            .record_framework(&loaded.hash, &self.source, &loaded.summary, now)
-            .await
-            .map_err(|e| e.to_string())?;
-        tracing::info!(hash = %loaded.hash, new, summary = %loaded.summary, "framework loaded");
+        let loaded = fetch(&self.loader, self.store.as_ref(), &self.source, now).await?;
         *self
             .current
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded.clone());
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded.clone();
         Ok(loaded)
     }
 }

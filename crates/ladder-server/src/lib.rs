@@ -124,9 +124,13 @@ impl AppState {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<AppState, String> {
-        let holder =
-            framework::Holder::new(loader, store.clone(), settings.framework_source.clone());
-        holder.reload(clock.now()).await?;
+        let holder = framework::Holder::load(
+            loader,
+            store.clone(),
+            settings.framework_source.clone(),
+            clock.now(),
+        )
+        .await?;
         Ok(AppState(Arc::new(Inner {
             auth: auth::Auth::new(store.clone(), settings.clone()).await?,
             access: access::Access::new(store),

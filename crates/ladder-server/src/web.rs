@@ -8,7 +8,6 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ladder_framework::Framework;
@@ -182,16 +181,14 @@ struct LoginPage {
 
 /// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
 fn pre_token(headers: &HeaderMap) -> Result<(String, bool), AppError> {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers.clone();
-    match pre_from(&parts) {
+    match pre_from(headers) {
         Some(t) => Ok((t, false)),
         None => Ok((random_token()?, true)),
     }
 }
 
-fn pre_from(parts: &Parts) -> Option<String> {
-    cookie(parts, PRE_COOKIE)
+fn pre_from(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, PRE_COOKIE)
         .filter(|t| t.len() == 64)
         .map(str::to_owned)
 }
@@ -237,9 +234,7 @@ pub struct LoginForm {
 }
 
 fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers.clone();
-    match pre_from(&parts) {
+    match pre_from(headers) {
         Some(t) if crate::access::constant_eq(t.as_bytes(), sent.as_bytes()) => Ok(()),
         _ => Err(AppError::Csrf),
     }
@@ -265,9 +260,7 @@ pub async fn login(
     let now = s.now();
     match s.auth().login(&f.email, &f.password, &ip, now).await {
         Ok((_, session)) => {
-            let mut parts = axum::http::Request::new(()).into_parts().0;
-            parts.headers = headers;
-            if let Some(old) = cookie(&parts, SESSION_COOKIE) {
+            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
                 s.auth().logout(old).await?;
             }
             let mut res = Redirect::to("/").into_response();
@@ -463,8 +456,36 @@ pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppE
 struct PrivateView {
     grade: String,
     start_date: String,
+    history: HistoryTable,
+}
+
+/// A role history as a table: the person page's and the history route's.
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryTable {
     /// (from, role, grade, why)
-    history: Vec<(String, String, String, String)>,
+    rows: Vec<(String, String, String, String)>,
+}
+
+async fn history_table(
+    fw: &Framework,
+    p: &crate::access::Private<'_>,
+) -> Result<HistoryTable, AppError> {
+    let rows = p
+        .history()
+        .await?
+        .into_iter()
+        .map(|h| {
+            let t = role_title(
+                fw,
+                &h.role.family,
+                &h.role.level,
+                h.role.specialty.as_deref(),
+            );
+            (h.effective, t, h.role.grade, h.reason)
+        })
+        .collect();
+    Ok(HistoryTable { rows })
 }
 
 #[derive(Template)]
@@ -505,20 +526,7 @@ pub async fn person(
                 .record
                 .start_date
                 .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
-            history: p
-                .history()
-                .await?
-                .into_iter()
-                .map(|h| {
-                    let t = role_title(
-                        fw,
-                        &h.role.family,
-                        &h.role.level,
-                        h.role.specialty.as_deref(),
-                    );
-                    (h.effective, t, h.role.grade, h.reason)
-                })
-                .collect(),
+            history: history_table(fw, &p).await?,
         }),
         Err(AppError::Forbidden) => None,
         Err(e) => return Err(e),
@@ -541,27 +549,7 @@ pub async fn person_history(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let p = s.access().private(&v, id, s.now()).await?;
-    let fw = s.framework();
-    let mut rows = String::new();
-    for h in p.history().await? {
-        let t = role_title(
-            &fw.framework,
-            &h.role.family,
-            &h.role.level,
-            h.role.specialty.as_deref(),
-        );
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ladder_site::escape(&h.effective),
-            ladder_site::escape(&t),
-            ladder_site::escape(&h.role.grade),
-            ladder_site::escape(&h.reason)
-        ));
-    }
-    Ok(Html(format!(
-        "<table><thead><tr><th scope=\"col\">From</th><th scope=\"col\">Role</th><th scope=\"col\">Grade</th><th scope=\"col\">Why</th></tr></thead><tbody>{rows}</tbody></table>"
-    ))
-    .into_response())
+    page(&history_table(&s.framework().framework, &p).await?)
 }
 
 struct TeamMember {

@@ -343,6 +343,18 @@ async fn private_person_data_shows_only_to_self_managers_and_people_team_and_is_
             sees,
             "{role}: the start date"
         );
+        assert_eq!(
+            page.body.contains("<td>hired</td>"),
+            sees,
+            "{role}: the history rows"
+        );
+        let fragment = c.get(&format!("/people/{target}/history")).await;
+        assert_eq!(
+            fragment.body.contains("<td>2026-01-01</td>"),
+            sees,
+            "{role}: {}",
+            fragment.body
+        );
         let api = c.get(&format!("/api/v1/people/{target}/history")).await;
         assert_eq!(api.status, if sees { 200 } else { 403 }, "{role}");
         if !sees {

@@ -38,17 +38,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// Runs every migration not yet applied; returns how many ran.
-    pub async fn migrate(&self) -> Result<usize> {
-        let migrator = sqlx::migrate!("./migrations");
-        let before = applied(&self.pool).await;
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        Ok(applied(&self.pool).await.saturating_sub(before))
-    }
-
     async fn reset_sequences(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
@@ -61,13 +50,6 @@ impl PgStore {
         }
         Ok(())
     }
-}
-
-async fn applied(pool: &sqlx::PgPool) -> usize {
-    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await
-        .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
 }
 
 /// The URL without its password, for messages.

@@ -36,17 +36,6 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
-    /// Runs every migration not yet applied; returns how many ran.
-    pub async fn migrate(&self) -> Result<usize> {
-        let migrator = sqlx::migrate!("./migrations");
-        let before = applied(&self.pool).await;
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        Ok(applied(&self.pool).await.saturating_sub(before))
-    }
-
     /// The journal mode and whether foreign keys are on, as the database
     /// reports them.
     pub async fn pragmas(&self) -> Result<(String, bool)> {
@@ -68,13 +57,6 @@ impl SqliteStore {
         // INTEGER PRIMARY KEY continues from the largest id by itself.
         Ok(())
     }
-}
-
-async fn applied(pool: &sqlx::SqlitePool) -> usize {
-    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await
-        .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
 }
 
 ladder_store::sql_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow, "sqlite");

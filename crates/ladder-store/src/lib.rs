@@ -70,6 +70,16 @@ pub struct ImportSummary {
     pub role_changes: usize,
 }
 
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged, {} role changes",
+            self.created, self.updated, self.unchanged, self.role_changes
+        )
+    }
+}
+
 /// Account-wide roles. Manager is not here: it is derived from the
 /// reporting chain.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +175,30 @@ pub struct AuditEvent {
     pub detail: String,
     /// Where from: the client address.
     pub ip: String,
+}
+
+impl AuditEvent {
+    /// An event by `account` (`None`: anonymous), to be stored; the store
+    /// assigns the id.
+    pub fn by(
+        account: Option<&Account>,
+        at: i64,
+        action: &str,
+        subject_id: Option<Id>,
+        detail: &str,
+        ip: &str,
+    ) -> AuditEvent {
+        AuditEvent {
+            id: 0,
+            at,
+            actor_id: account.map(|a| a.id),
+            actor: account.map_or_else(|| "anonymous".to_owned(), |a| a.email.clone()),
+            action: action.to_owned(),
+            subject_id,
+            detail: detail.to_owned(),
+            ip: ip.to_owned(),
+        }
+    }
 }
 
 /// A framework version the server has loaded, by content hash.

@@ -1,10 +1,11 @@
 //! The SQL both backends share.
 
-/// Implements [`Store`](crate::Store) for a backend struct with a
-/// `pool: sqlx::Pool<DB>` field and two inherent methods:
+/// Implements [`Store`](crate::Store), and an inherent `migrate` that runs
+/// the backend crate's own `migrations/`, for a backend struct with a
+/// `pool: sqlx::Pool<DB>` field and one inherent method:
 /// `async fn reset_sequences(&self, tx: &mut sqlx::Transaction<'_, DB>) -> Result<(), sqlx::Error>`
-/// (after a restore wrote explicit ids) and nothing else. The SQL uses only
-/// what SQLite and PostgreSQL both accept.
+/// (after a restore wrote explicit ids). The SQL uses only what SQLite and
+/// PostgreSQL both accept.
 ///
 /// Arguments: the store type, the sqlx database type, its row type, and the
 /// backend's name.
@@ -14,6 +15,24 @@ macro_rules! sql_store {
         const PERSON_SELECT: &str = "SELECT p.id, p.email, p.name, p.manager_id, m.email AS manager_email, \
              p.department, p.family, p.level, p.specialty, p.grade, p.location, p.start_date, p.active \
              FROM people p LEFT JOIN people m ON m.id = p.manager_id";
+
+        impl $store {
+            /// Runs every migration not yet applied; returns how many ran.
+            pub async fn migrate(&self) -> $crate::Result<usize> {
+                let applied = || async {
+                    ::sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
+                };
+                let before = applied().await;
+                ::sqlx::migrate!("./migrations")
+                    .run(&self.pool)
+                    .await
+                    .map_err(|e| $crate::StoreError::Backend(format!("migration failed: {e}")))?;
+                Ok(applied().await.saturating_sub(before))
+            }
+        }
 
         fn store_err(e: ::sqlx::Error) -> $crate::StoreError {
             match &e {

@@ -418,7 +418,7 @@ fn show(
 
 /// Reads and compiles a framework folder; `Err` with the exit code once
 /// its errors are printed, for commands that need a framework that checks.
-fn load_clean(dir: &Path) -> Result<Result<ladder_framework::Framework, u8>, String> {
+pub(crate) fn load_clean(dir: &Path) -> Result<Result<ladder_framework::Framework, u8>, String> {
     let files = load::framework_dir(dir)?;
     let (fw, diags) = compile(&files);
     let errors = diags.iter().filter(|d| d.is_error()).count();

@@ -4,8 +4,9 @@
 //! Configuration is layered: the `--config` TOML file, then the flags.
 
 use crate::load;
-use ladder_framework::{FileSet, example};
-use ladder_org::{Date, PersonRecord, demo, people_csv};
+use ladder_framework::example;
+use ladder_org::{Date, demo, people_csv};
+use ladder_server::access::{ImportOutcome, apply_people_csv};
 use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
 use ladder_store::{AuditEvent, Roles, Store};
 use serde::Deserialize;
@@ -49,6 +50,12 @@ impl DbArgs {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Opens (and migrates) the database these arguments name.
+    async fn open(&self) -> Result<Arc<dyn Store>, String> {
+        let file = self.file_config()?;
+        open(&self.database(&file)).await
     }
 
     fn database(&self, file: &FileConfig) -> Database {
@@ -385,8 +392,7 @@ pub fn db(cmd: DbCommand) -> Result<u8, String> {
                 Ok(0)
             }
             DbCommand::Backup { file: out, db } => {
-                let file = db.file_config()?;
-                let store = open(&db.database(&file)).await?;
+                let store = db.open().await?;
                 let dump = store.dump().await.map_err(|e| e.to_string())?;
                 let json = serde_json::to_vec_pretty(&dump).map_err(|e| e.to_string())?;
                 load::write_file(&out, &json)?;
@@ -410,8 +416,7 @@ pub fn db(cmd: DbCommand) -> Result<u8, String> {
                         e.column()
                     )
                 })?;
-                let file = db.file_config()?;
-                let store = open(&db.database(&file)).await?;
+                let store = db.open().await?;
                 store.restore(&dump).await.map_err(|e| e.to_string())?;
                 println!(
                     "Restored {} people and {} accounts.",
@@ -457,56 +462,36 @@ pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
             } => {
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-                let files: FileSet = load::framework_dir(&framework)?;
-                let loaded = ladder_server::Loaded::from_files(&files)?;
-                let cfg = db.file_config()?;
-                let store = open(&db.database(&cfg)).await?;
-                let existing: BTreeMap<String, PersonRecord> = store
-                    .list_people()
+                let fw = match crate::load_clean(&framework)? {
+                    Ok(fw) => fw,
+                    Err(code) => return Ok(code),
+                };
+                let store = db.open().await?;
+                match apply_people_csv(store.as_ref(), &text, &fw, None, now)
                     .await
                     .map_err(|e| e.to_string())?
-                    .into_iter()
-                    .map(|p| (p.record.email.clone(), p.record))
-                    .collect();
-                match people_csv::parse(&text, &loaded.framework, &existing) {
-                    Err(errors) => {
+                {
+                    ImportOutcome::Refused(errors) => {
                         for e in &errors {
                             eprintln!("{}: {e}", file.display());
                         }
                         eprintln!("Nothing was imported: {} problem(s).", errors.len());
                         Ok(crate::EXIT_ERRORS)
                     }
-                    Ok(records) => {
-                        let today = Date::from_unix(now).to_string();
-                        let sum = store
-                            .apply_people(&records, &today, None, now)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        let detail = format!(
-                            "{} created, {} updated, {} unchanged, {} role changes",
-                            sum.created, sum.updated, sum.unchanged, sum.role_changes
-                        );
-                        store
-                            .audit(&AuditEvent {
-                                id: 0,
-                                at: now,
-                                actor_id: None,
-                                actor: "cli".to_owned(),
-                                action: "people.import".to_owned(),
-                                subject_id: None,
-                                detail: detail.clone(),
-                                ip: "local".to_owned(),
-                            })
-                            .await
-                            .map_err(|e| e.to_string())?;
+                    ImportOutcome::Applied(sum) => {
+                        let detail = sum.to_string();
+                        let event = AuditEvent {
+                            actor: "cli".to_owned(),
+                            ..AuditEvent::by(None, now, "people.import", None, &detail, "local")
+                        };
+                        store.audit(&event).await.map_err(|e| e.to_string())?;
                         println!("Imported {}: {detail}.", file.display());
                         Ok(0)
                     }
                 }
             }
             PeopleCommand::Export { out, db } => {
-                let cfg = db.file_config()?;
-                let store = open(&db.database(&cfg)).await?;
+                let store = db.open().await?;
                 let records: Vec<_> = store
                     .list_people()
                     .await
@@ -561,8 +546,7 @@ pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
                     }
                 }
                 let roles = Roles::decode(&roles);
-                let cfg = db.file_config()?;
-                let store = open(&db.database(&cfg)).await?;
+                let store = db.open().await?;
                 let hash = match std::env::var("LADDER_PASSWORD") {
                     Ok(p) => Some(
                         ladder_server::auth::hash_password(&p)
