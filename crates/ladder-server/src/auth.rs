@@ -14,7 +14,7 @@ use crate::framework::hex;
 use crate::{AppError, Settings};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use ladder_store::{Account, AuditEvent, Id, Roles, Session, Store, StoreError};
+use ladder_store::{Account, AuditEvent, Id, OidcFlow, Roles, Session, Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -166,6 +166,81 @@ impl Auth {
                 ))
             }
         }
+    }
+
+    /// Keeps a single sign-on in flight, for whichever node the provider
+    /// sends the browser back to.
+    pub async fn begin_sso(&self, started: &crate::sso::Started, now: i64) -> Result<(), AppError> {
+        self.store
+            .create_oidc_flow(&OidcFlow {
+                state: started.state.clone(),
+                nonce: started.nonce.clone(),
+                verifier: started.verifier.clone(),
+                created_at: now,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the flow a callback names: once, and only while fresh.
+    pub async fn take_sso(&self, state: &str, now: i64) -> Result<Option<OidcFlow>, AppError> {
+        Ok(self
+            .store
+            .take_oidc_flow(state, now - crate::sso::FLOW_SECONDS)
+            .await?)
+    }
+
+    /// Signs in someone their identity provider vouched for. The verified
+    /// email picks the account; with no account yet, an active person with
+    /// that email gets a member account (people are imported from HR, so
+    /// an admin need not make one for everyone).
+    pub async fn sso_login(
+        &self,
+        who: &crate::sso::Identity,
+        ip: &str,
+        now: i64,
+    ) -> Result<(Account, NewSession), AppError> {
+        let account = match self.store.account_by_email(&who.email).await? {
+            Some(a) => a,
+            None => {
+                let person = self
+                    .store
+                    .person_by_email(&who.email)
+                    .await?
+                    .filter(|p| p.record.active);
+                let Some(person) = person else {
+                    self.audit(None, "login.sso_refused", None, &who.email, ip, now)
+                        .await?;
+                    return Err(AppError::BadRequest(format!(
+                        "{} is not in Ladder's people directory; ask your people team to add you, or an admin to make you an account",
+                        who.email
+                    )));
+                };
+                let name = who.name.clone().unwrap_or(person.record.name.clone());
+                let id = self
+                    .create_account(&who.email, &name, None, Roles::default(), now)
+                    .await?;
+                let a = self
+                    .store
+                    .account(id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?;
+                self.audit(
+                    Some(&a),
+                    "account.create",
+                    None,
+                    "from single sign-on",
+                    ip,
+                    now,
+                )
+                .await?;
+                a
+            }
+        };
+        let s = self.start_session(account.id, now).await?;
+        self.audit(Some(&account), "login", None, "sso", ip, now)
+            .await?;
+        Ok((account, s))
     }
 
     /// A fresh session for an account: always a new token (the id rotates

@@ -22,6 +22,11 @@ pub enum AppError {
     /// Logged with its detail; the user sees a generic message.
     #[error("something went wrong on our side; the details are in the server log")]
     Internal(String),
+    /// Another service (the SSO provider) failed; logged with its detail.
+    #[error(
+        "the sign-in service did not answer as expected; try again in a minute, or sign in with a password (an admin will find the details in the server log)"
+    )]
+    Upstream(String),
 }
 
 impl AppError {
@@ -33,6 +38,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -45,12 +51,15 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::TooMany(_) => "too_many_attempts",
             AppError::Internal(_) => "internal",
+            AppError::Upstream(_) => "upstream",
         }
     }
 
     pub(crate) fn log(&self) {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
+        match self {
+            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            AppError::Upstream(detail) => tracing::warn!(%detail, "upstream error"),
+            _ => {}
         }
     }
 }

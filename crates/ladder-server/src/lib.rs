@@ -17,6 +17,7 @@ mod error;
 pub mod framework;
 mod headers;
 pub mod routes;
+pub mod sso;
 mod web;
 
 pub use clock::{Clock, SystemClock};
@@ -81,6 +82,8 @@ pub struct Settings {
     pub session_seconds: i64,
     /// Where the framework comes from, for the version record.
     pub framework_source: String,
+    /// OpenID Connect single sign-on, if configured.
+    pub oidc: Option<sso::OidcSettings>,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             secure_cookies: false,
             session_seconds: 12 * 3600,
             framework_source: String::new(),
+            oidc: None,
         }
     }
 }
@@ -98,6 +102,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("secure_cookies", &self.secure_cookies)
             .field("session_seconds", &self.session_seconds)
+            .field("oidc", &self.oidc)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +116,7 @@ struct Inner {
     auth: auth::Auth,
     access: access::Access,
     framework: framework::Holder,
+    sso: Option<sso::Sso>,
     settings: Settings,
     clock: Arc<dyn Clock>,
 }
@@ -131,10 +137,12 @@ impl AppState {
             clock.now(),
         )
         .await?;
+        let sso = settings.oidc.clone().map(sso::Sso::new).transpose()?;
         Ok(AppState(Arc::new(Inner {
             auth: auth::Auth::new(store.clone(), settings.clone()).await?,
             access: access::Access::new(store),
             framework: holder,
+            sso,
             settings,
             clock,
         })))
@@ -146,6 +154,11 @@ impl AppState {
 
     pub fn access(&self) -> &access::Access {
         &self.0.access
+    }
+
+    /// Single sign-on, if configured.
+    pub fn sso(&self) -> Option<&sso::Sso> {
+        self.0.sso.as_ref()
     }
 
     pub fn framework(&self) -> Arc<Loaded> {

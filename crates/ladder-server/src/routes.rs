@@ -53,6 +53,8 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/login", Public, web::login_form),
     route!(POST "/login", Public, web::login),
     route!(POST "/logout", SignedIn, web::logout),
+    route!(GET "/auth/oidc/start", Public, web::sso_start),
+    route!(GET "/auth/oidc/callback", Public, web::sso_callback),
     route!(GET "/setup", Public, web::setup_form),
     route!(POST "/setup", Public, web::setup),
     route!(GET "/", SignedIn, web::home),

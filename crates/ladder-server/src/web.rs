@@ -177,6 +177,21 @@ struct LoginPage {
     email: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The single sign-on button's words, if SSO is configured.
+    sso: Option<String>,
+}
+
+impl LoginPage {
+    fn new(s: &AppState, pre: String) -> LoginPage {
+        LoginPage {
+            chrome: Chrome::new("Sign in", None),
+            pre,
+            email: String::new(),
+            error: None,
+            notice: None,
+            sso: s.sso().map(|o| o.label().to_owned()),
+        }
+    }
 }
 
 /// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
@@ -214,11 +229,8 @@ pub async fn login_form(
     }
     let (pre, fresh) = pre_token(&headers)?;
     let res = page(&LoginPage {
-        chrome: Chrome::new("Sign in", None),
-        pre: pre.clone(),
-        email: String::new(),
-        error: None,
         notice: (uri.query() == Some("signed-out")).then(|| "You have signed out.".to_owned()),
+        ..LoginPage::new(&s, pre.clone())
     })?;
     Ok(with_pre(&s, &pre, fresh, res))
 }
@@ -273,13 +285,121 @@ pub async fn login(
         Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
             let status = e.status();
             let res = page(&LoginPage {
-                chrome: Chrome::new("Sign in", None),
-                pre: f.csrf,
                 email: f.email,
                 error: Some(e.to_string()),
-                notice: None,
+                ..LoginPage::new(&s, f.csrf)
             })?;
             Ok((status, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The cookie that ties a single sign-on to the browser that began it.
+const SSO_COOKIE: &str = "ladder_sso";
+
+/// Begins single sign-on: keeps the flow in the store, binds its state to
+/// this browser, and sends the browser to the provider.
+pub async fn sso_start(
+    State(s): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+) -> Result<Response, AppError> {
+    let Some(sso) = s.sso() else {
+        return Err(AppError::NotFound);
+    };
+    if v.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let now = s.now();
+    let started = sso.start(now).await?;
+    s.auth().begin_sso(&started, now).await?;
+    let mut res = Redirect::to(&started.url).into_response();
+    // Lax, not Strict: the provider's redirect back is a cross-site
+    // navigation, and the cookie must come with it.
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SSO_COOKIE,
+            &started.state,
+            crate::sso::FLOW_SECONDS,
+            s.settings().secure_cookies,
+            "Lax",
+        ),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct SsoCallback {
+    #[serde(default)]
+    state: String,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+/// Where the provider sends the browser back.
+pub async fn sso_callback(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Query(q): Query<SsoCallback>,
+) -> Result<Response, AppError> {
+    let Some(sso) = s.sso() else {
+        return Err(AppError::NotFound);
+    };
+    let now = s.now();
+    let outcome = async {
+        let bound = cookie(&headers, SSO_COOKIE)
+            .is_some_and(|c| crate::access::constant_eq(c.as_bytes(), q.state.as_bytes()));
+        let flow = if bound {
+            s.auth().take_sso(&q.state, now).await?
+        } else {
+            None
+        };
+        let Some(flow) = flow else {
+            return Err(AppError::BadRequest(
+                "this sign-in was not started in this browser, or took longer than ten minutes; sign in again".to_owned(),
+            ));
+        };
+        if let Some(e) = &q.error {
+            return Err(AppError::BadRequest(format!(
+                "your identity provider did not sign you in ({e}); try again, or sign in with a password"
+            )));
+        }
+        let Some(code) = q.code.as_deref() else {
+            return Err(AppError::BadRequest(
+                "your identity provider sent no sign-in code; sign in again".to_owned(),
+            ));
+        };
+        let who = sso.finish(code, &flow.nonce, &flow.verifier, now).await?;
+        s.auth().sso_login(&who, &ip, now).await
+    }
+    .await;
+    let clear = set_cookie(SSO_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
+    match outcome {
+        Ok((_, session)) => {
+            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+                s.auth().logout(old).await?;
+            }
+            let mut res = Redirect::to("/").into_response();
+            let h = res.headers_mut();
+            h.append(header::SET_COOKIE, clear);
+            h.append(
+                header::SET_COOKIE,
+                session_cookie(&s, &session.token, session.expires_at - now),
+            );
+            Ok(res)
+        }
+        Err(e @ (AppError::BadRequest(_) | AppError::Upstream(_))) => {
+            e.log();
+            let (pre, fresh) = pre_token(&headers)?;
+            let res = page(&LoginPage {
+                error: Some(e.to_string()),
+                ..LoginPage::new(&s, pre.clone())
+            })?;
+            let mut res = with_pre(&s, &pre, fresh, (e.status(), res).into_response());
+            res.headers_mut().append(header::SET_COOKIE, clear);
+            Ok(res)
         }
         Err(e) => Err(e),
     }

@@ -24,6 +24,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /login", "+++++++++"),
     ("POST /login", "+++++++++"),
     ("POST /logout", "-++++++++"),
+    ("GET /auth/oidc/start", "+++++++++"),
+    ("GET /auth/oidc/callback", "+++++++++"),
     ("GET /setup", "+++++++++"),
     ("POST /setup", "+++++++++"),
     ("GET /", "-++++++++"),

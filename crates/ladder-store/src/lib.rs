@@ -324,6 +324,8 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     // OIDC logins in flight
     async fn create_oidc_flow(&self, flow: &OidcFlow) -> Result<()>;
+    /// Consumes a flow: `Some` once, if it was made at or after
+    /// `not_before`. Drops every flow older than that as it goes.
     async fn take_oidc_flow(&self, state: &str, not_before: i64) -> Result<Option<OidcFlow>>;
 
     // Backup

@@ -633,6 +633,13 @@ macro_rules! sql_store {
                 not_before: i64,
             ) -> $crate::Result<Option<$crate::OidcFlow>> {
                 use ::sqlx::Row as _;
+                // Flows abandoned at the provider are never taken: drop
+                // every stale one here rather than in a separate sweep.
+                ::sqlx::query("DELETE FROM oidc_flows WHERE created_at < $1")
+                    .bind(not_before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(store_err)?;
                 let r = ::sqlx::query(
                     "DELETE FROM oidc_flows WHERE state = $1 RETURNING state, nonce, verifier, created_at",
                 )
@@ -650,7 +657,7 @@ macro_rules! sql_store {
                     })
                 })()
                 .map_err(store_err)?;
-                Ok((flow.created_at >= not_before).then_some(flow))
+                Ok(Some(flow))
             }
 
             async fn dump(&self) -> $crate::Result<$crate::Dump> {

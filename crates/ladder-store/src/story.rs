@@ -334,11 +334,39 @@ async fn oidc(s: &dyn Store) {
     );
     s.create_oidc_flow(&OidcFlow {
         state: "old".to_owned(),
-        ..flow
+        ..flow.clone()
+    })
+    .await
+    .unwrap();
+    s.create_oidc_flow(&OidcFlow {
+        state: "abandoned".to_owned(),
+        created_at: 300,
+        ..flow.clone()
     })
     .await
     .unwrap();
     assert_eq!(s.take_oidc_flow("old", 200).await.unwrap(), None, "too old");
+    assert_eq!(
+        s.take_oidc_flow("abandoned", 250)
+            .await
+            .unwrap()
+            .map(|f| f.created_at),
+        Some(300),
+        "a fresh flow survives the sweep of stale ones"
+    );
+    s.create_oidc_flow(&OidcFlow {
+        state: "left".to_owned(),
+        created_at: 400,
+        ..flow
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.take_oidc_flow("other", 500).await.unwrap(), None);
+    assert_eq!(
+        s.take_oidc_flow("left", 0).await.unwrap(),
+        None,
+        "taking any flow swept the stale one"
+    );
 }
 
 async fn backup(s: &dyn Store, empty: &dyn Store) {

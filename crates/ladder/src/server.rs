@@ -7,6 +7,7 @@ use crate::load;
 use ladder_framework::example;
 use ladder_org::{Date, demo, people_csv};
 use ladder_server::access::{ImportOutcome, apply_people_csv};
+use ladder_server::sso::OidcSettings;
 use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
 use ladder_store::{AuditEvent, Roles, Store};
 use serde::Deserialize;
@@ -27,7 +28,7 @@ pub struct DbArgs {
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// A TOML file with `database`, `framework`, `bind`, `public_url`,
-    /// `session_hours`. Flags win over it.
+    /// `session_hours` and an `[oidc]` table. Flags win over it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -40,6 +41,44 @@ struct FileConfig {
     bind: Option<String>,
     public_url: Option<String>,
     session_hours: Option<i64>,
+    oidc: Option<OidcConfig>,
+}
+
+/// The `[oidc]` table: single sign-on through an OpenID Connect provider.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcConfig {
+    issuer: String,
+    client_id: String,
+    /// Or the environment variable `LADDER_OIDC_CLIENT_SECRET`, which wins.
+    client_secret: Option<String>,
+    label: Option<String>,
+}
+
+impl OidcConfig {
+    fn settings(&self, public: Option<&str>) -> Result<OidcSettings, String> {
+        let public = public.ok_or(
+            "[oidc] needs public_url (the address people use to reach Ladder), so the provider can send them back",
+        )?;
+        let client_secret = std::env::var("LADDER_OIDC_CLIENT_SECRET")
+            .ok()
+            .or(self.client_secret.clone())
+            .ok_or("[oidc] needs client_secret (or the environment variable LADDER_OIDC_CLIENT_SECRET)")?;
+        Ok(OidcSettings {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret,
+            redirect_url: format!(
+                "{}{}",
+                public.trim_end_matches('/'),
+                ladder_server::sso::CALLBACK_PATH
+            ),
+            label: self
+                .label
+                .clone()
+                .unwrap_or_else(|| "Sign in with single sign-on".to_owned()),
+        })
+    }
 }
 
 impl DbArgs {
@@ -137,6 +176,11 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
         secure_cookies: public.as_deref().is_some_and(|u| u.starts_with("https://")),
         session_seconds: file.session_hours.unwrap_or(12) * 3600,
         framework_source: framework.display().to_string(),
+        oidc: file
+            .oidc
+            .as_ref()
+            .map(|o| o.settings(public.as_deref()))
+            .transpose()?,
     };
     let db = a.db.database(&file);
     runtime()?.block_on(async move {

@@ -921,3 +921,45 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
         "a second start reuses the demo and its logins"
     );
 }
+
+#[test]
+fn serve_refuses_an_sso_config_it_cannot_use() {
+    let fw = init("sso-config");
+    let data = TempDir::new("sso-data");
+    std::fs::create_dir_all(data.path()).unwrap();
+    let config = data.path().join("ladder.toml");
+    let cases = [
+        (
+            "[oidc]\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"ladder\"\nclient_secret = \"s\"\n",
+            "needs public_url",
+        ),
+        (
+            "public_url = \"http://127.0.0.1:1\"\n[oidc]\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"ladder\"\n",
+            "needs client_secret",
+        ),
+        (
+            "public_url = \"http://127.0.0.1:1\"\n[oidc]\nissuer = \"not a url\"\nclient_id = \"ladder\"\nclient_secret = \"s\"\n",
+            "oidc.issuer `not a url` is not a URL",
+        ),
+        (
+            "[oidc]\nissuer = \"http://127.0.0.1:1\"\nclient = \"ladder\"\n",
+            "unknown field `client`",
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::write(&config, text).unwrap();
+        let o = ladder(&[
+            "serve",
+            "--framework",
+            fw.s(),
+            "--data",
+            data.s(),
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        assert!(!o.status.success(), "{text}");
+        assert!(stderr(&o).contains(want), "{text}\n{}", stderr(&o));
+    }
+}

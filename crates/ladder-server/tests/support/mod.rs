@@ -1,9 +1,12 @@
 //! Test support: an app on port 0 with a fresh database and a small
 //! organisation, and a minimal HTTP/1.1 client with a cookie jar.
 
+#![allow(dead_code)] // each test binary uses part of the support code
+
 use ladder_framework::{FileSet, example};
 use ladder_org::{Date, PersonRecord, Role};
 use ladder_server::clock::ManualClock;
+use ladder_server::sso::{CALLBACK_PATH, OidcSettings};
 use ladder_server::{AppState, Loader, Settings};
 use ladder_store::{Roles, Store};
 use std::collections::BTreeMap;
@@ -84,15 +87,37 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
 
 /// Starts an app on a store, on 127.0.0.1 port 0.
 pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, seed: bool) -> App {
+    start_with(store, dir, seed, None).await
+}
+
+/// Starts an app that offers single sign-on through `issuer`.
+pub async fn start_sso(issuer: &str) -> App {
+    let (store, dir) = sqlite_store().await;
+    start_with(store, Some(dir), true, Some(issuer)).await
+}
+
+async fn start_with(
+    store: Arc<dyn Store>,
+    dir: Option<tempfile::TempDir>,
+    seed: bool,
+    issuer: Option<&str>,
+) -> App {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let clock = Arc::new(ManualClock::new(NOW));
-    let state = AppState::new(
-        store.clone(),
-        example_loader(),
-        Settings::default(),
-        clock.clone(),
-    )
-    .await
-    .unwrap();
+    let settings = Settings {
+        oidc: issuer.map(|issuer| OidcSettings {
+            issuer: issuer.to_owned(),
+            client_id: "ladder-test".to_owned(),
+            client_secret: "ladder-test-secret".to_owned(),
+            redirect_url: format!("http://{addr}{CALLBACK_PATH}"),
+            label: "Sign in with Test SSO".to_owned(),
+        }),
+        ..Settings::default()
+    };
+    let state = AppState::new(store.clone(), example_loader(), settings, clock.clone())
+        .await
+        .unwrap();
     let (mut ids, mut accounts) = (BTreeMap::new(), BTreeMap::new());
     if seed && store.count_people().await.unwrap() == 0 {
         let org = [
@@ -144,8 +169,6 @@ pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, see
             }
         }
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = state.clone();
     tokio::spawn(async move {
@@ -396,5 +419,90 @@ impl App {
     pub fn clock_now(&self) -> i64 {
         use ladder_server::Clock as _;
         self.clock.now()
+    }
+}
+
+/// A helper process run under `timeout 600`, so it stops by itself if
+/// this process dies first. `timeout` leads its own process group; dropping
+/// this stops the whole group (the helper and anything it started).
+pub struct Spawned(std::process::Child);
+
+impl Spawned {
+    pub fn run(program: &str, args: &[String], what: &str) -> Spawned {
+        let child = std::process::Command::new("timeout")
+            .arg("600")
+            .arg(program)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not run {program} ({what}): {e}"));
+        Spawned(child)
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// A real OpenID Connect provider for tests: `oidc-provider-mock` from
+/// PyPI on a free 127.0.0.1 port, requiring nonces. It stops when dropped,
+/// and by itself after ten minutes if this process dies first.
+pub struct OidcProvider {
+    pub addr: SocketAddr,
+    _process: Spawned,
+}
+
+impl OidcProvider {
+    /// `users` are (subject, email, email verified) shown as one-click
+    /// sign-ins on the provider's page.
+    pub async fn start(users: &[(&str, &str, bool)]) -> OidcProvider {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let mut args: Vec<String> = ["-m", "oidc_provider_mock", "--host", "127.0.0.1"]
+            .map(str::to_owned)
+            .to_vec();
+        args.extend(["--port".to_owned(), port.to_string()]);
+        args.extend(["--require-nonce".to_owned(), "true".to_owned()]);
+        for (sub, email, verified) in users {
+            args.push("--user-claims".to_owned());
+            args.push(format!(
+                r#"{{"sub":"{sub}","email":"{email}","email_verified":{verified},"name":"{sub} (SSO)"}}"#
+            ));
+        }
+        let process = Spawned::run(&python, &args, "pip install oidc-provider-mock");
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let provider = OidcProvider {
+            addr,
+            _process: process,
+        };
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                let res = Client::new(addr)
+                    .get("/.well-known/openid-configuration")
+                    .await;
+                if res.status == 200 {
+                    return provider;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "oidc-provider-mock did not start on {addr} within 30 s (is it installed? pip install oidc-provider-mock)"
+        );
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("http://{}", self.addr)
     }
 }

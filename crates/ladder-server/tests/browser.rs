@@ -1,0 +1,206 @@
+//! End to end in a real browser: Debian's Chromium, headless, driven
+//! through ChromeDriver with fantoccini. `.ci/run` installs `chromium` and
+//! `chromium-driver`; these tests fail (never skip) without them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::time::Duration;
+use support::{OidcProvider, PASSWORD, Spawned, start, start_sso};
+
+/// ChromeDriver on a free port, with a headless Chromium in a fresh
+/// profile. Both stop when dropped (ChromeDriver's process group goes), and
+/// by themselves after ten minutes if this process dies first.
+struct Browser {
+    client: fantoccini::Client,
+    _driver: Spawned,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let driver = Spawned::run(
+            &driver_bin,
+            &[format!("--port={port}")],
+            "apt-get install chromium chromium-driver",
+        );
+        let profile = tempfile::tempdir().unwrap();
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": chromium,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut last = String::new();
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&format!("http://{addr}"))
+                    .await
+                {
+                    Ok(client) => {
+                        return Browser {
+                            client,
+                            _driver: driver,
+                            _profile: profile,
+                        };
+                    }
+                    Err(e) => last = e.to_string(),
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("could not start Chromium through chromedriver on {addr}: {last}");
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let el = self.client.find(Locator::Css(css)).await.unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits (up to 10 s) for an element whose text contains `needle` and
+    /// returns its text. Polling rides over the moment a click's
+    /// navigation replaces the page (stale elements, the old page's text).
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::from("(not found)");
+        for _ in 0..100 {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("`{css}` never contained `{needle}`; last seen: {last}");
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn local_login_home_and_a_people_import_with_a_bad_row() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let b = Browser::start().await;
+
+    // A wrong password shows the form again with a message.
+    b.goto(&format!("{base}/login")).await;
+    b.fill("#email", "people@example.com").await;
+    b.fill("#password", "not the password").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("[role=alert]", "do not match").await;
+
+    // Signing in lands on the home page.
+    b.fill("#email", "self@example.com").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("h1", "Hello, self").await;
+    assert_eq!(b.path().await, "/");
+    b.wait_text("#expect", "What your level expects").await;
+    b.wait_text("p.meta", "Senior").await;
+
+    // Sign out, and in again as the people team.
+    b.click(".signout button").await;
+    b.wait_text("[role=status]", "signed out").await;
+    b.fill("#email", "people@example.com").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("h1", "Hello, people-team").await;
+
+    // A CSV with one bad row: the row is named and nothing changes.
+    let before = app.store.count_people().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "Email,Full Name,Manager Email,Department,Job Family,Level\n\
+         ana@example.com,Ana,manager@example.com,Platform Services,backend-engineer,senior\n\
+         ben@example.com,Ben,manager@example.com,Platform Services,backend-engineer,seniour\n",
+    )
+    .unwrap();
+    b.goto(&format!("{base}/people-team/import")).await;
+    b.wait_text("h1", "Import people").await;
+    let input = b.client.find(Locator::Css("#file")).await.unwrap();
+    input.send_keys(&csv.display().to_string()).await.unwrap();
+    b.click("form.stack button[type=submit]").await;
+    let alert = b.wait_text("[role=alert]", "Nothing was changed").await;
+    assert!(alert.contains("seniour"), "{alert}");
+    let row = b.wait_text("[role=alert] tbody tr", "seniour").await;
+    assert!(row.starts_with('3'), "the bad row is named as row 3: {row}");
+    assert!(row.contains("senior"), "with a did-you-mean: {row}");
+    assert_eq!(app.store.count_people().await.unwrap(), before);
+
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn sso_login_in_the_browser() {
+    let op = OidcProvider::start(&[("manager", "manager@example.com", true)]).await;
+    let app = start_sso(&op.issuer()).await;
+    let b = Browser::start().await;
+    b.goto(&format!("http://{}/login", app.addr)).await;
+    b.wait_text("#sso", "Sign in with Test SSO").await;
+    b.click("#sso").await;
+    // The provider's page: pick the one-click user.
+    b.wait_text("h1", "Authorize").await;
+    b.click("button[name=sub][value=manager]").await;
+    b.wait_text("h1", "Hello, manager").await;
+    assert_eq!(b.path().await, "/");
+    b.goto(&format!("http://{}/team", app.addr)).await;
+    let team = b.client.source().await.unwrap();
+    assert!(
+        team.contains("self") && team.contains("peer"),
+        "a manager sees their team"
+    );
+    b.client.clone().close().await.unwrap();
+}
