@@ -93,6 +93,10 @@ pub fn command(dir: &Path, port: u16, stop_after: Option<u64>) -> Result<u8, Str
     })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = Arc::new(RwLock::new(State::default()));
+    // Fingerprint before the first build, here rather than in the watcher
+    // thread: a change made while that thread is still starting would
+    // otherwise become its baseline and never be built.
+    let first = fingerprint(dir);
     rebuild(dir, &state);
     println!(
         "serving {} at http://{addr}/ (Ctrl-C to stop)",
@@ -109,7 +113,7 @@ pub fn command(dir: &Path, port: u16, stop_after: Option<u64>) -> Result<u8, Str
         let state = Arc::clone(&state);
         let dir = dir.to_path_buf();
         std::thread::spawn(move || {
-            let mut last = fingerprint(&dir);
+            let mut last = first;
             loop {
                 std::thread::sleep(POLL);
                 let now = fingerprint(&dir);
