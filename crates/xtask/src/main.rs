@@ -8,11 +8,17 @@
 //! time, CPU time and peak RSS as ratios; it asserts nothing. See
 //! `docs/benchmarks.md`.
 //!
+//! `cargo xtask bench serve [--quick] [--people N] [--seconds S]` runs the
+//! web app under wrk beside nginx serving the same page statically (see
+//! [`serve`]).
+//!
 //! `cargo xtask floor SRC OUT` is that floor: read every `.md` file under
 //! SRC, render it with pulldown-cmark, write it as `.html` under OUT.
 
 // A benchmark has to read the clock.
 #![allow(clippy::disallowed_methods)]
+
+mod serve;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,12 +33,15 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("build") => {
             bench(args.get(2..).unwrap_or(&[]))
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("serve") => {
+            serve::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
+        }
         Some("floor") => match (args.get(1), args.get(2)) {
             (Some(src), Some(out)) => floor(Path::new(src), Path::new(out)),
             _ => Err("usage: cargo xtask floor SRC OUT".into()),
         },
         _ => Err(
-            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR]"
+            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]"
                 .into(),
         ),
     };
