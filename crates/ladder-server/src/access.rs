@@ -122,17 +122,26 @@ impl FromRequestParts<AppState> for MaybeViewer {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         let found = if let Some(token) = bearer {
-            auth.token_account(token.trim())
-                .await?
-                .map(|a| (a, None, None))
+            match auth.token_account(token.trim()).await? {
+                Some(a) => {
+                    let person = state.access().store.person_by_email(&a.email).await?;
+                    Some((a, person, None, None))
+                }
+                None => None,
+            }
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-            auth.session(token, now)
-                .await?
-                .map(|(a, s)| (a, Some(s.csrf), Some(token.to_owned())))
+            auth.session(token, now).await?.map(|v| {
+                (
+                    v.account,
+                    v.person,
+                    Some(v.session.csrf),
+                    Some(token.to_owned()),
+                )
+            })
         } else {
             None
         };
-        let Some((account, csrf, session_token)) = found else {
+        let Some((account, person, csrf, session_token)) = found else {
             return Ok(MaybeViewer(None));
         };
         // API calls with cookie auth must echo the CSRF token in a header.
@@ -149,7 +158,6 @@ impl FromRequestParts<AppState> for MaybeViewer {
                 return Err(AppError::Csrf);
             }
         }
-        let person = state.access().store.person_by_email(&account.email).await?;
         Ok(MaybeViewer(Some(Viewer {
             account,
             person,
@@ -297,24 +305,51 @@ impl Access {
         now: i64,
     ) -> Result<Private<'a>, AppError> {
         let person = self.store.person(target).await?.ok_or(AppError::NotFound)?;
+        self.private_of(v, person, now)
+            .await?
+            .ok_or(AppError::Forbidden)
+    }
+
+    /// A person's page: what everyone signed in may see, and the private
+    /// view when the viewer may have it (audited as [`Access::private`]).
+    /// Reads the person once.
+    pub async fn person_page<'a>(
+        &'a self,
+        v: &'a Viewer,
+        target: Id,
+        now: i64,
+    ) -> Result<Option<(DirectoryEntry, Option<Private<'a>>)>, AppError> {
+        let Some(person) = self.store.person(target).await? else {
+            return Ok(None);
+        };
+        let entry = DirectoryEntry::from(&person);
+        Ok(Some((entry, self.private_of(v, person, now).await?)))
+    }
+
+    async fn private_of<'a>(
+        &'a self,
+        v: &'a Viewer,
+        person: Person,
+        now: i64,
+    ) -> Result<Option<Private<'a>>, AppError> {
         let Some(relation) = self.relation(v, &person).await? else {
-            return Err(AppError::Forbidden);
+            return Ok(None);
         };
         if relation != Relation::Myself {
             self.audit(
                 v,
                 "person.private.read",
-                Some(target),
+                Some(person.id),
                 &format!("{relation:?}"),
                 now,
             )
             .await?;
         }
-        Ok(Private {
+        Ok(Some(Private {
             store: self.store.as_ref(),
             person,
             relation,
-        })
+        }))
     }
 
     /// People-team work: imports, exports, the audit log.

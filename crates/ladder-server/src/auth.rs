@@ -14,7 +14,9 @@ use crate::framework::hex;
 use crate::{AppError, Settings};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use ladder_store::{Account, AuditEvent, Id, OidcFlow, Roles, Session, Store, StoreError};
+use ladder_store::{
+    Account, AuditEvent, Id, OidcFlow, Roles, Session, SessionView, Store, StoreError,
+};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -265,16 +267,10 @@ impl Auth {
         })
     }
 
-    /// The account and session behind a cookie token, if it is live.
-    pub async fn session(
-        &self,
-        token: &str,
-        now: i64,
-    ) -> Result<Option<(Account, Session)>, AppError> {
-        let Some(s) = self.store.session(&token_hash(token), now).await? else {
-            return Ok(None);
-        };
-        Ok(self.store.account(s.account_id).await?.map(|a| (a, s)))
+    /// The session behind a cookie token, if it is live, with its account
+    /// and the account's person: one store query.
+    pub async fn session(&self, token: &str, now: i64) -> Result<Option<SessionView>, AppError> {
+        Ok(self.store.session(&token_hash(token), now).await?)
     }
 
     pub(crate) async fn sweep(&self, now: i64) -> Result<u64, AppError> {

@@ -2,10 +2,11 @@
 //! start and on reload, compiled, rendered once with the static-site
 //! renderer, and recorded in the store by content hash.
 
+use axum::body::Bytes;
 use ladder_framework::{FileSet, Framework, compile};
-use ladder_site::Site;
 use ladder_store::Store;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 /// Reads the framework's files (the binary reads a directory).
@@ -15,8 +16,9 @@ pub type Loader = Arc<dyn Fn() -> Result<FileSet, String> + Send + Sync>;
 #[derive(Debug)]
 pub struct Loaded {
     pub framework: Framework,
-    /// The rendered site, served under `/framework/`.
-    pub site: Site,
+    /// The rendered site's files by path, served under `/framework/`
+    /// (reference-counted, so serving one copies nothing).
+    pub site: BTreeMap<String, Bytes>,
     /// SHA-256 over every file's path and bytes, in path order.
     pub hash: String,
     pub summary: String,
@@ -62,7 +64,11 @@ impl Loaded {
         );
         Ok(Loaded {
             framework,
-            site,
+            site: site
+                .files
+                .into_iter()
+                .map(|(path, bytes)| (path, Bytes::from(bytes)))
+                .collect(),
             hash,
             summary,
         })

@@ -124,7 +124,7 @@ pub async fn framework_file(
 
 fn serve_site(s: &AppState, path: &str) -> Result<Response, AppError> {
     let fw = s.framework();
-    let bytes = fw.site.files.get(path).ok_or(AppError::NotFound)?;
+    let bytes = fw.site.get(path).ok_or(AppError::NotFound)?;
     let kind = match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
@@ -538,13 +538,12 @@ pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppE
         let role = ladder_site::role_page(&p.family, spec, &p.level);
         expectations = loaded
             .site
-            .files
             .get(&role)
             .and_then(|b| std::str::from_utf8(b).ok())
             .and_then(|html| ladder_site::main_fragment(html, &role, "/framework/"));
         let prefix = ladder_site::growth_page(&p.family, spec, &p.level, "");
         let prefix = prefix.trim_end_matches(".html");
-        for (path, bytes) in loaded.site.files.range(prefix.to_owned()..) {
+        for (path, bytes) in loaded.site.range(prefix.to_owned()..) {
             if !path.starts_with(prefix) {
                 break;
             }
@@ -626,8 +625,12 @@ pub async fn person(
 ) -> Result<Response, AppError> {
     let loaded = s.framework();
     let fw = &loaded.framework;
+    let (entry, private) = s
+        .access()
+        .person_page(&v, id, s.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let dir = s.access().directory(&v);
-    let entry = dir.get(id).await?.ok_or(AppError::NotFound)?;
     let manager = match entry.manager_id {
         Some(m) => dir.get(m).await?,
         None => None,
@@ -638,8 +641,8 @@ pub async fn person(
         .iter()
         .map(|r| (r.id, r.name.clone(), entry_title(fw, r)))
         .collect();
-    let private = match s.access().private(&v, id, s.now()).await {
-        Ok(p) => Some(PrivateView {
+    let private = match private {
+        Some(p) => Some(PrivateView {
             grade: p.person.record.role.grade.clone(),
             start_date: p
                 .person
@@ -648,8 +651,7 @@ pub async fn person(
                 .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
             history: history_table(fw, &p).await?,
         }),
-        Err(AppError::Forbidden) => None,
-        Err(e) => return Err(e),
+        None => None,
     };
     page(&PersonPage {
         chrome: Chrome::new(&entry.name, Some(&v)),

@@ -151,6 +151,15 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// A live session with its account and the account's person (by email),
+/// read in one query: what every signed-in request needs first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionView {
+    pub session: Session,
+    pub account: Account,
+    pub person: Option<Person>,
+}
+
 /// A token for scripts calling the API; the store holds only its hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
@@ -281,7 +290,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     // Sessions
     async fn create_session(&self, session: &Session) -> Result<()>;
     /// The session, if it exists and has not expired at `now`.
-    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionView>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
 

@@ -41,8 +41,8 @@ impl Drop for Running {
 
 impl Running {
     fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id()))
-            .unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -227,7 +227,9 @@ fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
         .arg(&conf)
         .stdout(Stdio::null())
         .spawn()
-        .map_err(|e| format!("nginx is not installed ({e}); on Debian: apt-get install -y nginx"))?;
+        .map_err(|e| {
+            format!("nginx is not installed ({e}); on Debian: apt-get install -y nginx")
+        })?;
     let running = Running(child);
     let addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], port));
     wait_ready(addr, &format!("/{PAGE}"))?;
@@ -241,7 +243,9 @@ fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("nothing answered 200 at http://{addr}{path} within 60 s"))
+    Err(format!(
+        "nothing answered 200 at http://{addr}{path} within 60 s"
+    ))
 }
 
 /// Where a PostgreSQL database for the bench lives; made and dropped with
@@ -280,7 +284,9 @@ fn psql(url: &str, sql: &str) -> Result<()> {
     let out = Command::new("psql")
         .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
         .output()
-        .map_err(|e| format!("psql is not installed ({e}); on Debian: apt-get install -y postgresql-client"))?;
+        .map_err(|e| {
+            format!("psql is not installed ({e}); on Debian: apt-get install -y postgresql-client")
+        })?;
     if out.status.success() {
         Ok(())
     } else {
