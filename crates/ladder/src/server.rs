@@ -207,9 +207,13 @@ async fn run(
         || format!("http://{addr}"),
         |u| u.trim_end_matches('/').to_owned(),
     );
-    println!("Ladder is running at {base}/");
+    // What the operator is told goes to stdout; a server keeps running if
+    // nobody reads it any more (a closed pipe), so write errors are ignored.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Ladder is running at {base}/");
     if let Some(b) = banner {
-        println!("{b}");
+        let _ = writeln!(out, "{b}");
     }
     if let Some(token) = state
         .auth()
@@ -217,12 +221,13 @@ async fn run(
         .await
         .map_err(|e| e.to_string())?
     {
-        println!(
+        let _ = writeln!(
+            out,
             "No accounts yet. Create the first admin (this link works once, for 24 hours):\n  {base}/setup?token={token}"
         );
     }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    let _ = out.flush();
+    drop(out);
     // Expired sessions are dropped hourly (any node may do it).
     let sweeper = state.clone();
     tokio::spawn(async move {

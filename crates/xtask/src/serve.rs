@@ -237,14 +237,17 @@ fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
 }
 
 fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
+    let mut last = String::new();
     for _ in 0..600 {
-        if let Ok((200, _, _)) = http(addr, "GET", path, "", "") {
-            return Ok(());
+        match http(addr, "GET", path, "", "") {
+            Ok((200, _, _)) => return Ok(()),
+            Ok((status, _, body)) => last = format!("{status} {body}"),
+            Err(e) => last = e,
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     Err(format!(
-        "nothing answered 200 at http://{addr}{path} within 60 s"
+        "nothing answered 200 at http://{addr}{path} after 600 tries; last: {last}"
     ))
 }
 
@@ -331,26 +334,36 @@ fn run_backend(
         cmd.args(["--database", url]);
     }
     eprintln!("{name}: starting ladder demo --people {people}…");
+    let log_path = work.join(format!("demo-{name}.log"));
+    let log = io(log_path.display(), std::fs::File::create(&log_path))?;
     let mut child = cmd
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .map_err(|e| format!("{}: {e}", ladder.display()))?;
     let stdout = child.stdout.take();
     let server = Running(child);
     let mut engineer = None;
     if let Some(out) = stdout {
-        for line in BufReader::new(out).lines() {
+        let mut lines = BufReader::new(out).lines();
+        for line in lines.by_ref() {
             let line = io("demo output", line)?;
             if let Some(rest) = line.trim().strip_prefix("engineer") {
                 engineer = Some(rest.trim().to_owned());
                 break;
             }
         }
+        // Keep reading, so the server never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
     }
-    let engineer = engineer.ok_or("ladder demo printed no engineer login")?;
+    let engineer = engineer.ok_or_else(|| {
+        format!(
+            "ladder demo printed no engineer login; see {}",
+            log_path.display()
+        )
+    })?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_ready(addr, "/healthz")?;
+    wait_ready(addr, "/healthz").map_err(|e| format!("{e}; see {}", log_path.display()))?;
     let session = sign_in(addr, &engineer, "ladder-demo")?;
     let (_, _, me) = http(addr, "GET", "/api/v1/me", &session, "")?;
     let person_id = me
