@@ -19,10 +19,10 @@ use axum::http::{HeaderMap, Method, header};
 use ladder_framework::Framework;
 use ladder_org::people_csv::{self, RowError};
 use ladder_org::{Date, PersonRecord};
-use ladder_store::{Account, AuditEvent, Id, ImportSummary, Person, RoleChange, Roles, Store};
-use std::collections::BTreeMap;
+use ladder_store::{Account, AuditEvent, Id, ImportSummary, Org, Person, RoleChange, Roles, Store};
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Who is asking, and from where.
 #[derive(Clone, Debug)]
@@ -35,6 +35,9 @@ pub struct Viewer {
     /// The session cookie's token, for logout.
     session_token: Option<String>,
     pub ip: String,
+    /// The organisation's version read with the session; `None` with an
+    /// API token (then it is read when needed).
+    org_version: Option<i64>,
 }
 
 impl Viewer {
@@ -125,7 +128,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             match auth.token_account(token.trim()).await? {
                 Some(a) => {
                     let person = state.access().store.person_by_email(&a.email).await?;
-                    Some((a, person, None, None))
+                    Some((a, person, None, None, None))
                 }
                 None => None,
             }
@@ -136,12 +139,13 @@ impl FromRequestParts<AppState> for MaybeViewer {
                     v.person,
                     Some(v.session.csrf),
                     Some(token.to_owned()),
+                    Some(v.org_version),
                 )
             })
         } else {
             None
         };
-        let Some((account, person, csrf, session_token)) = found else {
+        let Some((account, person, csrf, session_token, org_version)) = found else {
             return Ok(MaybeViewer(None));
         };
         // API calls with cookie auth must echo the CSRF token in a header.
@@ -164,6 +168,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             csrf,
             session_token,
             ip,
+            org_version,
         })))
     }
 }
@@ -221,17 +226,128 @@ pub enum Relation {
     PeopleTeam,
 }
 
+/// The organisation at one store version, indexed for the pages: the
+/// directory is read-mostly (it changes with imports), so each node keeps
+/// it in memory and reloads it when the version read with the session
+/// moves.
+#[derive(Debug, Default)]
+pub struct OrgView {
+    version: i64,
+    /// By id.
+    people: Vec<Person>,
+    by_id: HashMap<Id, usize>,
+    /// A manager's direct reports, by name then id.
+    reports: HashMap<Id, Vec<usize>>,
+    history: HashMap<Id, Vec<RoleChange>>,
+}
+
+impl OrgView {
+    fn new(org: Org) -> OrgView {
+        let by_id: HashMap<Id, usize> = org
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect();
+        let mut reports: HashMap<Id, Vec<usize>> = HashMap::new();
+        for (i, p) in org.people.iter().enumerate() {
+            if let Some(m) = p.manager_id {
+                reports.entry(m).or_default().push(i);
+            }
+        }
+        for list in reports.values_mut() {
+            list.sort_by(|a, b| {
+                let (a, b) = (org.people.get(*a), org.people.get(*b));
+                a.map(|p| (&p.record.name, p.id))
+                    .cmp(&b.map(|p| (&p.record.name, p.id)))
+            });
+        }
+        let mut history: HashMap<Id, Vec<RoleChange>> = HashMap::new();
+        for h in org.history {
+            history.entry(h.person_id).or_default().push(h);
+        }
+        OrgView {
+            version: org.version,
+            people: org.people,
+            by_id,
+            reports,
+            history,
+        }
+    }
+
+    fn person(&self, id: Id) -> Option<&Person> {
+        self.by_id.get(&id).and_then(|i| self.people.get(*i))
+    }
+
+    fn reports(&self, id: Id) -> impl Iterator<Item = &Person> {
+        self.reports
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.people.get(*i))
+    }
+}
+
+/// The in-memory organisation, shared by every request of a node.
+#[derive(Debug)]
+struct OrgCache {
+    current: RwLock<Arc<OrgView>>,
+    /// One reload at a time; the others wait and reuse its result.
+    reload: tokio::sync::Mutex<()>,
+}
+
 /// The gatekeeper. Built once; holds the store privately.
 #[derive(Debug)]
 pub struct Access {
     store: Arc<dyn Store>,
+    org: OrgCache,
 }
 
 const MAX_CHAIN: usize = 64;
 
 impl Access {
     pub(crate) fn new(store: Arc<dyn Store>) -> Access {
-        Access { store }
+        Access {
+            store,
+            org: OrgCache {
+                current: RwLock::new(Arc::new(OrgView {
+                    version: i64::MIN,
+                    ..OrgView::default()
+                })),
+                reload: tokio::sync::Mutex::new(()),
+            },
+        }
+    }
+
+    /// The organisation as of the viewer's request: the cached copy, or a
+    /// fresh one if the store's version has moved past it.
+    async fn org(&self, v: &Viewer) -> Result<Arc<OrgView>, AppError> {
+        let want = match v.org_version {
+            Some(version) => version,
+            None => self.store.org_version().await?,
+        };
+        let cached = || {
+            let cur = self
+                .org
+                .current
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (cur.version >= want).then(|| cur.clone())
+        };
+        if let Some(view) = cached() {
+            return Ok(view);
+        }
+        let _one = self.org.reload.lock().await;
+        if let Some(view) = cached() {
+            return Ok(view);
+        }
+        let view = Arc::new(OrgView::new(self.store.org().await?));
+        *self
+            .org
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = view.clone();
+        Ok(view)
     }
 
     async fn audit(
@@ -256,99 +372,86 @@ impl Access {
     }
 
     /// The directory: who is who. Every signed-in viewer has it.
-    pub fn directory<'a>(&'a self, _viewer: &'a Viewer) -> Directory<'a> {
-        Directory {
-            store: self.store.as_ref(),
-        }
-    }
-
-    /// Whether `manager` is above `target` in the reporting chain.
-    async fn manages(&self, manager: Id, target: &Person) -> Result<bool, AppError> {
-        let mut next = target.manager_id;
-        for _ in 0..MAX_CHAIN {
-            let Some(id) = next else { return Ok(false) };
-            if id == manager {
-                return Ok(true);
-            }
-            next = self.store.person(id).await?.and_then(|p| p.manager_id);
-        }
-        Ok(false)
+    pub async fn directory(&self, v: &Viewer) -> Result<Directory, AppError> {
+        Ok(Directory {
+            org: self.org(v).await?,
+        })
     }
 
     /// The relation that lets the viewer see the person's private data, or
     /// `None`: peers, reports, editors and admins have none.
-    pub async fn relation(
-        &self,
-        v: &Viewer,
-        target: &Person,
-    ) -> Result<Option<Relation>, AppError> {
+    fn relation(org: &OrgView, v: &Viewer, target: &Person) -> Option<Relation> {
         if v.person_id() == Some(target.id) {
-            return Ok(Some(Relation::Myself));
+            return Some(Relation::Myself);
         }
-        if let Some(me) = v.person_id()
-            && self.manages(me, target).await?
-        {
-            return Ok(Some(Relation::Manager));
+        if let Some(me) = v.person_id() {
+            // Up the chain from the target; bounded, in case of a cycle.
+            let mut next = target.manager_id;
+            for _ in 0..MAX_CHAIN {
+                let Some(id) = next else { break };
+                if id == me {
+                    return Some(Relation::Manager);
+                }
+                next = org.person(id).and_then(|p| p.manager_id);
+            }
         }
-        if v.roles().people_team {
-            return Ok(Some(Relation::PeopleTeam));
-        }
-        Ok(None)
+        v.roles().people_team.then_some(Relation::PeopleTeam)
     }
 
     /// The private view of a person (grade, start date, role history), for
     /// the person, their manager chain and the people team only. Audited.
-    pub async fn private<'a>(
-        &'a self,
-        v: &'a Viewer,
-        target: Id,
-        now: i64,
-    ) -> Result<Private<'a>, AppError> {
-        let person = self.store.person(target).await?.ok_or(AppError::NotFound)?;
-        self.private_of(v, person, now)
+    pub async fn private(&self, v: &Viewer, target: Id, now: i64) -> Result<Private, AppError> {
+        let org = self.org(v).await?;
+        if org.person(target).is_none() {
+            return Err(AppError::NotFound);
+        }
+        self.private_of(v, org, target, now)
             .await?
             .ok_or(AppError::Forbidden)
     }
 
     /// A person's page: what everyone signed in may see, and the private
     /// view when the viewer may have it (audited as [`Access::private`]).
-    /// Reads the person once.
-    pub async fn person_page<'a>(
-        &'a self,
-        v: &'a Viewer,
+    pub async fn person_page(
+        &self,
+        v: &Viewer,
         target: Id,
         now: i64,
-    ) -> Result<Option<(DirectoryEntry, Option<Private<'a>>)>, AppError> {
-        let Some(person) = self.store.person(target).await? else {
+    ) -> Result<Option<(DirectoryEntry, Option<Private>)>, AppError> {
+        let org = self.org(v).await?;
+        let Some(entry) = org.person(target).map(DirectoryEntry::from) else {
             return Ok(None);
         };
-        let entry = DirectoryEntry::from(&person);
-        Ok(Some((entry, self.private_of(v, person, now).await?)))
+        Ok(Some((entry, self.private_of(v, org, target, now).await?)))
     }
 
-    async fn private_of<'a>(
-        &'a self,
-        v: &'a Viewer,
-        person: Person,
+    async fn private_of(
+        &self,
+        v: &Viewer,
+        org: Arc<OrgView>,
+        target: Id,
         now: i64,
-    ) -> Result<Option<Private<'a>>, AppError> {
-        let Some(relation) = self.relation(v, &person).await? else {
+    ) -> Result<Option<Private>, AppError> {
+        let Some(person) = org.person(target) else {
+            return Ok(None);
+        };
+        let Some(relation) = Self::relation(&org, v, person) else {
             return Ok(None);
         };
         if relation != Relation::Myself {
             self.audit(
                 v,
                 "person.private.read",
-                Some(person.id),
+                Some(target),
                 &format!("{relation:?}"),
                 now,
             )
             .await?;
         }
         Ok(Some(Private {
-            store: self.store.as_ref(),
-            person,
+            person: person.clone(),
             relation,
+            org,
         }))
     }
 
@@ -389,67 +492,54 @@ impl Access {
 
 /// Reading the directory.
 #[derive(Debug)]
-pub struct Directory<'a> {
-    store: &'a dyn Store,
+pub struct Directory {
+    org: Arc<OrgView>,
 }
 
-impl Directory<'_> {
-    pub async fn all(&self) -> Result<Vec<DirectoryEntry>, AppError> {
-        Ok(self
-            .store
-            .list_people()
-            .await?
-            .iter()
-            .map(DirectoryEntry::from)
-            .collect())
+impl Directory {
+    pub fn all(&self) -> Vec<DirectoryEntry> {
+        self.org.people.iter().map(DirectoryEntry::from).collect()
     }
 
-    pub async fn get(&self, id: Id) -> Result<Option<DirectoryEntry>, AppError> {
-        Ok(self
-            .store
-            .person(id)
-            .await?
-            .as_ref()
-            .map(DirectoryEntry::from))
+    pub fn get(&self, id: Id) -> Option<DirectoryEntry> {
+        self.org.person(id).map(DirectoryEntry::from)
     }
 
-    pub async fn reports_of(&self, id: Id) -> Result<Vec<DirectoryEntry>, AppError> {
-        Ok(self
-            .store
-            .reports(id)
-            .await?
-            .iter()
-            .map(DirectoryEntry::from)
-            .collect())
+    pub fn reports_of(&self, id: Id) -> Vec<DirectoryEntry> {
+        self.org.reports(id).map(DirectoryEntry::from).collect()
     }
 
     /// People whose name, email or department contains every word of `q`.
-    pub async fn search(&self, q: &str, limit: usize) -> Result<Vec<DirectoryEntry>, AppError> {
+    pub fn search(&self, q: &str, limit: usize) -> Vec<DirectoryEntry> {
         let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-        Ok(self
-            .all()
-            .await?
-            .into_iter()
+        self.org
+            .people
+            .iter()
             .filter(|p| {
-                let hay = format!("{} {} {}", p.name, p.email, p.department).to_lowercase();
+                let r = &p.record;
+                let hay = format!("{} {} {}", r.name, r.email, r.department).to_lowercase();
                 words.iter().all(|w| hay.contains(w.as_str()))
             })
             .take(limit)
-            .collect())
+            .map(DirectoryEntry::from)
+            .collect()
     }
 }
 
 /// One person's private data, already authorised and audited.
 #[derive(Debug)]
-pub struct Private<'a> {
-    store: &'a dyn Store,
+pub struct Private {
     pub person: Person,
     pub relation: Relation,
+    org: Arc<OrgView>,
 }
 
-impl Private<'_> {
-    pub async fn history(&self) -> Result<Vec<RoleChange>, AppError> {
-        Ok(self.store.role_history(self.person.id).await?)
+impl Private {
+    pub fn history(&self) -> &[RoleChange] {
+        self.org
+            .history
+            .get(&self.person.id)
+            .map_or(&[], Vec::as_slice)
     }
 }
 

@@ -293,7 +293,7 @@ pub async fn people(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Vec<PersonOut>>, ApiError> {
-    let all = s.access().directory(&v).all().await?;
+    let all = s.access().directory(&v).await?.all();
     Ok(Json(all.into_iter().map(PersonOut::from).collect()))
 }
 
@@ -311,8 +311,8 @@ pub async fn person(
     let p = s
         .access()
         .directory(&v)
-        .get(id)
         .await?
+        .get(id)
         .ok_or(AppError::NotFound)?;
     Ok(Json(p.into()))
 }
@@ -333,8 +333,8 @@ pub async fn person_history(
     let p = s.access().private(&v, id, s.now()).await?;
     let history = p
         .history()
-        .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|h| RoleChangeOut {
             effective: h.effective,
             family: h.role.family,

@@ -586,14 +586,11 @@ struct HistoryTable {
     rows: Vec<(String, String, String, String)>,
 }
 
-async fn history_table(
-    fw: &Framework,
-    p: &crate::access::Private<'_>,
-) -> Result<HistoryTable, AppError> {
+fn history_table(fw: &Framework, p: &crate::access::Private) -> HistoryTable {
     let rows = p
         .history()
-        .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|h| {
             let t = role_title(
                 fw,
@@ -604,7 +601,7 @@ async fn history_table(
             (h.effective, t, h.role.grade, h.reason)
         })
         .collect();
-    Ok(HistoryTable { rows })
+    HistoryTable { rows }
 }
 
 #[derive(Template)]
@@ -630,29 +627,22 @@ pub async fn person(
         .person_page(&v, id, s.now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let dir = s.access().directory(&v);
-    let manager = match entry.manager_id {
-        Some(m) => dir.get(m).await?,
-        None => None,
-    };
+    let dir = s.access().directory(&v).await?;
+    let manager = entry.manager_id.and_then(|m| dir.get(m));
     let reports = dir
         .reports_of(id)
-        .await?
         .iter()
         .map(|r| (r.id, r.name.clone(), entry_title(fw, r)))
         .collect();
-    let private = match private {
-        Some(p) => Some(PrivateView {
-            grade: p.person.record.role.grade.clone(),
-            start_date: p
-                .person
-                .record
-                .start_date
-                .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
-            history: history_table(fw, &p).await?,
-        }),
-        None => None,
-    };
+    let private = private.map(|p| PrivateView {
+        grade: p.person.record.role.grade.clone(),
+        start_date: p
+            .person
+            .record
+            .start_date
+            .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+        history: history_table(fw, &p),
+    });
     page(&PersonPage {
         chrome: Chrome::new(&entry.name, Some(&v)),
         role_title: entry_title(fw, &entry),
@@ -671,7 +661,7 @@ pub async fn person_history(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let p = s.access().private(&v, id, s.now()).await?;
-    page(&history_table(&s.framework().framework, &p).await?)
+    page(&history_table(&s.framework().framework, &p))
 }
 
 struct TeamMember {
@@ -693,7 +683,7 @@ struct TeamPage {
 /// Direct reports, then everyone under them, breadth first.
 pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     let loaded = s.framework();
-    let dir = s.access().directory(&v);
+    let dir = s.access().directory(&v).await?;
     let mut members = Vec::new();
     let mut direct = 0;
     if let Some(me) = &v.person {
@@ -702,7 +692,7 @@ pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppE
         while !queue.is_empty() && depth < 16 {
             let mut next = Vec::new();
             for (id, name) in &queue {
-                for r in dir.reports_of(*id).await? {
+                for r in dir.reports_of(*id) {
                     members.push(TeamMember {
                         id: r.id,
                         name: r.name.clone(),
@@ -761,9 +751,9 @@ pub async fn org(
 ) -> Result<Response, AppError> {
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let dir = s.access().directory(&v);
+    let dir = s.access().directory(&v).await?;
     let mut depts: BTreeMap<String, Vec<(i64, String, String)>> = BTreeMap::new();
-    let all = dir.all().await?;
+    let all = dir.all();
     for p in all.iter().filter(|p| p.active) {
         depts.entry(p.department.clone()).or_default().push((
             p.id,
@@ -775,7 +765,6 @@ pub async fn org(
         Vec::new()
     } else {
         dir.search(&q.q, 50)
-            .await?
             .iter()
             .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
             .collect()
@@ -806,8 +795,8 @@ pub async fn org_search(
     } else {
         s.access()
             .directory(&v)
-            .search(&q.q, 50)
             .await?
+            .search(&q.q, 50)
             .iter()
             .map(|p| (p.id, p.name.clone(), entry_title(&loaded.framework, p)))
             .collect()

@@ -644,6 +644,36 @@ async fn two_nodes_share_sessions_through_postgres() {
         on_b.get("/").await.body.contains("Hello, self"),
         "node B knows node A's session"
     );
+    // Each node keeps the organisation in memory: a change imported
+    // through node B shows on node A at once (the version read with the
+    // session moves, so A reloads).
+    let self_id = a.ids["self"];
+    let before = c.get(&format!("/people/{self_id}")).await;
+    assert!(before.body.contains("Lisbon"), "{}", before.body);
+    let session = b
+        .state
+        .auth()
+        .start_session(a.accounts["people-team"], b.clock_now())
+        .await
+        .unwrap();
+    let mut team_b = Client::new(b.addr);
+    team_b.cookies.insert(
+        ladder_server::auth::SESSION_COOKIE.to_owned(),
+        session.token,
+    );
+    let team_csrf = session.csrf;
+    let csv = "email,name,job_family,level,location\nself@example.com,self,backend-engineer,senior,Porto\n";
+    let (ct, body) = multipart(&team_csrf, csv);
+    let res = team_b
+        .request("POST", "/people-team/import", Some(&ct), &body)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let after = c.get(&format!("/people/{self_id}")).await;
+    assert!(
+        after.body.contains("Porto") && !after.body.contains("Lisbon"),
+        "node A serves the import made on node B: {}",
+        after.body
+    );
     let csrf = on_b.session_csrf().await;
     on_b.post_form("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(

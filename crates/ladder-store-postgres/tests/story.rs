@@ -30,7 +30,14 @@ async fn fresh(tag: &str) -> (TempDatabase, PgStore) {
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
     let store = PgStore::connect(&db.url).await.unwrap();
-    assert_eq!(store.migrate().await.unwrap(), 1);
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        store.migrate().await.unwrap(),
+        files,
+        "every migration runs"
+    );
     assert_eq!(
         store.migrate().await.unwrap(),
         0,

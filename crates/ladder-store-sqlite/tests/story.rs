@@ -10,7 +10,14 @@ use ladder_store_sqlite::SqliteStore;
 
 async fn fresh(dir: &tempfile::TempDir, name: &str) -> SqliteStore {
     let store = SqliteStore::open(&dir.path().join(name)).await.unwrap();
-    assert_eq!(store.migrate().await.unwrap(), 1);
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        store.migrate().await.unwrap(),
+        files,
+        "every migration runs"
+    );
     assert_eq!(
         store.migrate().await.unwrap(),
         0,

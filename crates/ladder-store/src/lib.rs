@@ -151,13 +151,27 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// A live session with its account and the account's person (by email),
-/// read in one query: what every signed-in request needs first.
+/// A live session with its account, the account's person (by email) and
+/// the organisation's version, read in one query: what every signed-in
+/// request needs first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionView {
     pub session: Session,
     pub account: Account,
     pub person: Option<Person>,
+    /// See [`Store::org_version`].
+    pub org_version: i64,
+}
+
+/// Everyone and every role change, read together at one
+/// [`Store::org_version`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Org {
+    pub version: i64,
+    /// By id.
+    pub people: Vec<Person>,
+    /// By person, then effective date, then id.
+    pub history: Vec<RoleChange>,
 }
 
 /// A token for scripts calling the API; the store holds only its hash.
@@ -270,6 +284,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         now: i64,
     ) -> Result<ImportSummary>;
     async fn role_history(&self, person: Id) -> Result<Vec<RoleChange>>;
+    /// A counter that changes with every write to people or role history
+    /// (imports, restores), so a cached copy of the organisation can tell
+    /// it is stale.
+    async fn org_version(&self) -> Result<i64>;
+    /// The whole organisation in one consistent read.
+    async fn org(&self) -> Result<Org>;
 
     // Accounts
     async fn create_account(

@@ -167,6 +167,13 @@ macro_rules! sql_store {
                 .bind(r.active)
         }
 
+        async fn bump_org(tx: &mut ::sqlx::Transaction<'_, $db>) -> Result<(), ::sqlx::Error> {
+            ::sqlx::query("UPDATE org_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
         async fn count(
             tx: &mut ::sqlx::Transaction<'_, $db>,
             table: &'static str,
@@ -231,99 +238,169 @@ macro_rules! sql_store {
                 now: i64,
             ) -> $crate::Result<$crate::ImportSummary> {
                 use ::sqlx::Row as _;
+                // Whole-file imports are the common case (HR exports
+                // everyone), so this works in batches: one read of everyone,
+                // multi-row inserts, and one multi-row update of managers,
+                // rather than queries per row.
+                const CHUNK: usize = 1000;
                 let mut sum = $crate::ImportSummary::default();
                 let mut tx = self.pool.begin().await.map_err(store_err)?;
-                for r in records {
-                    let sql = format!("{PERSON_SELECT} WHERE p.email = $1");
-                    let old = ::sqlx::query(&sql)
-                    .bind(&r.email)
-                    .fetch_optional(&mut *tx)
+                let stored = ::sqlx::query(PERSON_SELECT)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(store_err)?;
-                    let old = old.as_ref().map(person_row).transpose().map_err(store_err)?;
-                    let (id, reason) = match &old {
+                let mut ids: ::std::collections::HashMap<String, $crate::Id> =
+                    ::std::collections::HashMap::with_capacity(stored.len() + records.len());
+                let mut old: ::std::collections::HashMap<String, $crate::Person> =
+                    ::std::collections::HashMap::with_capacity(stored.len());
+                for r in &stored {
+                    let p = person_row(r).map_err(store_err)?;
+                    ids.insert(p.record.email.clone(), p.id);
+                    old.insert(p.record.email.clone(), p);
+                }
+                let mut seen = ::std::collections::HashSet::with_capacity(records.len());
+                let mut fresh: Vec<&::ladder_org::PersonRecord> = Vec::new();
+                // (record, reason) for every role change to record.
+                let mut changes: Vec<(&::ladder_org::PersonRecord, &'static str)> = Vec::new();
+                for r in records {
+                    if !seen.insert(r.email.as_str()) {
+                        return Err($crate::StoreError::Conflict(format!(
+                            "{} appears twice in one import",
+                            r.email
+                        )));
+                    }
+                    match old.get(&r.email) {
                         None => {
+                            fresh.push(r);
+                            changes.push((r, "hired"));
+                            sum.created += 1;
+                        }
+                        Some(p) if p.record == *r => sum.unchanged += 1,
+                        Some(p) => {
                             let q = ::sqlx::query(
-                                "INSERT INTO people (name, department, family, level, specialty, grade, location, \
-                                 start_date, active, email) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                                "UPDATE people SET name = $1, department = $2, family = $3, level = $4, \
+                                 specialty = $5, grade = $6, location = $7, start_date = $8, active = $9 \
+                                 WHERE id = $10",
                             );
-                            let row = person_binds(q, r)
-                                .bind(&r.email)
-                                .fetch_one(&mut *tx)
+                            person_binds(q, r)
+                                .bind(p.id)
+                                .execute(&mut *tx)
                                 .await
                                 .map_err(store_err)?;
-                            sum.created += 1;
-                            (row.try_get::<i64, _>("id").map_err(store_err)?, Some("hired"))
-                        }
-                        Some(p) => {
-                            if p.record == *r {
-                                sum.unchanged += 1;
-                            } else {
-                                let q = ::sqlx::query(
-                                    "UPDATE people SET name = $1, department = $2, family = $3, level = $4, \
-                                     specialty = $5, grade = $6, location = $7, start_date = $8, active = $9 \
-                                     WHERE id = $10",
-                                );
-                                person_binds(q, r)
-                                    .bind(p.id)
-                                    .execute(&mut *tx)
-                                    .await
-                                    .map_err(store_err)?;
-                                sum.updated += 1;
+                            sum.updated += 1;
+                            if p.record.role != r.role {
+                                changes.push((r, "import"));
                             }
-                            (p.id, (p.record.role != r.role).then_some("import"))
                         }
-                    };
-                    if let Some(reason) = reason {
-                        ::sqlx::query(
-                            "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
-                             reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        )
-                        .bind(id)
-                        .bind(effective)
-                        .bind(&r.role.family)
-                        .bind(&r.role.level)
-                        .bind(r.role.specialty.as_deref())
-                        .bind(&r.role.grade)
-                        .bind(reason)
-                        .bind(now)
-                        .bind(by)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(store_err)?;
-                        sum.role_changes += 1;
                     }
                 }
+                for chunk in fresh.chunks(CHUNK) {
+                    let mut qb = ::sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO people (name, department, family, level, specialty, grade, location, \
+                         start_date, active, email) ",
+                    );
+                    qb.push_values(chunk, |mut b, r| {
+                        b.push_bind(&r.name)
+                            .push_bind(&r.department)
+                            .push_bind(&r.role.family)
+                            .push_bind(&r.role.level)
+                            .push_bind(r.role.specialty.as_deref())
+                            .push_bind(&r.role.grade)
+                            .push_bind(&r.location)
+                            .push_bind(r.start_date.map(|d| d.to_string()))
+                            .push_bind(r.active)
+                            .push_bind(&r.email);
+                    });
+                    qb.push(" RETURNING id, email");
+                    for row in qb.build().fetch_all(&mut *tx).await.map_err(store_err)? {
+                        let id: $crate::Id = row.try_get("id").map_err(store_err)?;
+                        let email: String = row.try_get("email").map_err(store_err)?;
+                        ids.insert(email, id);
+                    }
+                }
+                for chunk in changes.chunks(CHUNK) {
+                    let mut qb = ::sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
+                         reason, recorded_at, recorded_by) ",
+                    );
+                    qb.push_values(chunk, |mut b, (r, reason)| {
+                        b.push_bind(ids.get(&r.email).copied())
+                            .push_bind(effective)
+                            .push_bind(&r.role.family)
+                            .push_bind(&r.role.level)
+                            .push_bind(r.role.specialty.as_deref())
+                            .push_bind(&r.role.grade)
+                            .push_bind(*reason)
+                            .push_bind(now)
+                            .push_bind(by);
+                    });
+                    qb.build().execute(&mut *tx).await.map_err(store_err)?;
+                    sum.role_changes += chunk.len();
+                }
+                // Managers last: a file may list reports before managers.
+                let mut links: Vec<($crate::Id, Option<$crate::Id>)> = Vec::new();
                 for r in records {
-                    let manager: Option<i64> = match &r.manager_email {
+                    let manager = match &r.manager_email {
                         None => None,
-                        Some(m) => {
-                            let row = ::sqlx::query("SELECT id FROM people WHERE email = $1")
-                                .bind(m)
-                                .fetch_optional(&mut *tx)
-                                .await
-                                .map_err(store_err)?;
-                            match row {
-                                Some(row) => Some(row.try_get("id").map_err(store_err)?),
-                                None => {
-                                    return Err($crate::StoreError::NotFound(format!(
-                                        "the manager {m} of {}",
-                                        r.email
-                                    )));
-                                }
-                            }
-                        }
+                        Some(m) => Some(*ids.get(m).ok_or_else(|| {
+                            $crate::StoreError::NotFound(format!("the manager {m} of {}", r.email))
+                        })?),
                     };
-                    ::sqlx::query("UPDATE people SET manager_id = $1 WHERE email = $2")
-                        .bind(manager)
-                        .bind(&r.email)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(store_err)?;
+                    let id = *ids.get(&r.email).ok_or_else(|| {
+                        $crate::StoreError::Backend(format!("{} was not stored", r.email))
+                    })?;
+                    let current = old.get(&r.email).and_then(|p| p.manager_id);
+                    if manager != current {
+                        links.push((id, manager));
+                    }
+                }
+                for chunk in links.chunks(CHUNK) {
+                    // VALUES columns are column1, column2 in both backends.
+                    let mut qb = ::sqlx::QueryBuilder::<$db>::new(
+                        "UPDATE people SET manager_id = v.column2 FROM (",
+                    );
+                    qb.push_values(chunk, |mut b, (id, manager)| {
+                        b.push_bind(*id).push_bind(*manager);
+                    });
+                    qb.push(") AS v WHERE people.id = v.column1");
+                    qb.build().execute(&mut *tx).await.map_err(store_err)?;
+                }
+                if sum.created + sum.updated > 0 {
+                    bump_org(&mut tx).await.map_err(store_err)?;
                 }
                 tx.commit().await.map_err(store_err)?;
                 Ok(sum)
+            }
+
+            async fn org_version(&self) -> $crate::Result<i64> {
+                let r: (i64,) = ::sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                Ok(r.0)
+            }
+
+            async fn org(&self) -> $crate::Result<$crate::Org> {
+                // One transaction, so the three reads agree.
+                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let version: (i64,) = ::sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                let sql = format!("{PERSON_SELECT} ORDER BY p.id");
+                let people = rows(
+                    ::sqlx::query(&sql).fetch_all(&mut *tx).await.map_err(store_err)?,
+                    person_row,
+                )?;
+                let history = rows(
+                    ::sqlx::query("SELECT * FROM role_changes ORDER BY person_id, effective, id")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(store_err)?,
+                    role_change_row,
+                )?;
+                tx.commit().await.map_err(store_err)?;
+                Ok($crate::Org { version: version.0, people, history })
             }
 
             async fn role_history(&self, person: $crate::Id) -> $crate::Result<Vec<$crate::RoleChange>> {
@@ -450,7 +527,8 @@ macro_rules! sql_store {
                      a.email AS account_email, a.name AS account_name, a.password_hash, a.roles, \
                      a.created_at AS account_created_at, \
                      p.id, p.email, p.name, p.manager_id, m.email AS manager_email, p.department, p.family, \
-                     p.level, p.specialty, p.grade, p.location, p.start_date, p.active \
+                     p.level, p.specialty, p.grade, p.location, p.start_date, p.active, \
+                     (SELECT version FROM org_version WHERE id = 1) AS org_version \
                      FROM sessions s JOIN accounts a ON a.id = s.account_id \
                      LEFT JOIN people p ON p.email = a.email LEFT JOIN people m ON m.id = p.manager_id \
                      WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -482,6 +560,7 @@ macro_rules! sql_store {
                             created_at: r.try_get("account_created_at")?,
                         },
                         person: person_id.map(|_| person_row(&r)).transpose()?,
+                        org_version: r.try_get("org_version")?,
                     })
                 })()
                 .map_err(store_err)?;
@@ -857,6 +936,7 @@ macro_rules! sql_store {
                     .map_err(store_err)?;
                 }
                 self.reset_sequences(&mut tx).await.map_err(store_err)?;
+                bump_org(&mut tx).await.map_err(store_err)?;
                 tx.commit().await.map_err(store_err)?;
                 Ok(())
             }

@@ -50,6 +50,7 @@ async fn people(s: &dyn Store) {
     let head = person("head@example.com", None, "staff");
     let lead = person("lead@example.com", Some("head@example.com"), "senior");
     let dev = person("dev@example.com", Some("lead@example.com"), "intermediate");
+    let v0 = s.org_version().await.unwrap();
     // Reports before managers: the store links managers after every row is in.
     let sum = s
         .apply_people(
@@ -62,6 +63,17 @@ async fn people(s: &dyn Store) {
         .unwrap();
     assert_eq!((sum.created, sum.updated, sum.role_changes), (3, 0, 3));
     assert_eq!(s.count_people().await.unwrap(), 3);
+    let v1 = s.org_version().await.unwrap();
+    assert!(v1 > v0, "a write to people moves the org version");
+    let org = s.org().await.unwrap();
+    assert_eq!(org.version, v1);
+    assert_eq!(org.people, s.list_people().await.unwrap());
+    assert_eq!(org.history.len(), 3);
+    // Nothing changed: the version stays.
+    s.apply_people(std::slice::from_ref(&head), "2026-01-06", None, 101)
+        .await
+        .unwrap();
+    assert_eq!(s.org_version().await.unwrap(), v1);
     let got = s.person_by_email("DEV@example.com").await.unwrap().unwrap();
     assert_eq!(got.record, dev);
     let lead_row = s
@@ -135,6 +147,59 @@ async fn people(s: &dyn Store) {
     let all = s.list_people().await.unwrap();
     assert_eq!(all.len(), 3);
     assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+
+    // One email twice in a batch is refused, and nothing is written.
+    let twice = person("twice@example.com", None, "associate");
+    let err = s
+        .apply_people(&[twice.clone(), twice], "2026-05-01", None, 300)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(s.count_people().await.unwrap(), 3);
+
+    // A big batch crosses the store's internal chunks (1,000 rows): every
+    // row, role change and manager link lands, reports listed before their
+    // managers, and an existing person moves to a new manager.
+    let bulk: Vec<_> = (0..2500)
+        .rev()
+        .map(|i| {
+            let manager = if i == 0 {
+                "head@example.com".to_owned()
+            } else {
+                format!("bulk{}@example.com", (i - 1) / 3)
+            };
+            person(&format!("bulk{i}@example.com"), Some(&manager), "associate")
+        })
+        .collect();
+    let mut moved_again = dev.clone();
+    moved_again.role = promoted.role.clone();
+    moved_again.manager_email = Some("bulk2499@example.com".to_owned());
+    let mut batch = bulk.clone();
+    batch.push(moved_again);
+    let sum = s
+        .apply_people(&batch, "2026-06-01", None, 400)
+        .await
+        .unwrap();
+    assert_eq!(
+        (sum.created, sum.updated, sum.role_changes),
+        (2500, 1, 2500)
+    );
+    assert_eq!(s.count_people().await.unwrap(), 2503);
+    let last = s
+        .person_by_email("bulk2499@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let parent = s
+        .person_by_email("bulk832@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.manager_id, Some(parent.id));
+    assert_eq!(s.role_history(last.id).await.unwrap().len(), 1);
+    let dev_now = s.person_by_email("dev@example.com").await.unwrap().unwrap();
+    assert_eq!(dev_now.manager_id, Some(last.id));
+    assert_eq!(s.reports(parent.id).await.unwrap().len(), 3);
 }
 
 async fn accounts(s: &dyn Store) {
@@ -220,6 +285,7 @@ async fn sessions(s: &dyn Store) {
     s.create_session(&session).await.unwrap();
     let view = s.session("h1", 1999).await.unwrap().unwrap();
     assert_eq!(view.session, session);
+    assert_eq!(view.org_version, s.org_version().await.unwrap());
     assert_eq!(view.account, s.account(account).await.unwrap().unwrap());
     assert_eq!(view.person, None, "admin@ is not in the directory");
     let dev = s
@@ -242,7 +308,7 @@ async fn sessions(s: &dyn Store) {
     );
     assert_eq!(
         view.person.and_then(|p| p.record.manager_email).as_deref(),
-        Some("lead@example.com")
+        Some("bulk2499@example.com")
     );
     assert_eq!(
         s.session("h1", 2000).await.unwrap(),
@@ -399,7 +465,12 @@ async fn backup(s: &dyn Store, empty: &dyn Store) {
     assert!(!dump.people.is_empty() && !dump.audit.is_empty() && !dump.role_changes.is_empty());
     let refused = s.restore(&dump).await.unwrap_err();
     assert!(matches!(refused, StoreError::Refused(_)), "{refused}");
+    let before = empty.org_version().await.unwrap();
     empty.restore(&dump).await.unwrap();
+    assert!(
+        empty.org_version().await.unwrap() > before,
+        "a restore moves the org version"
+    );
     let again = empty.dump().await.unwrap();
     assert_eq!(again, dump, "backup then restore round-trips every row");
     // Ids continue after the restored ones.

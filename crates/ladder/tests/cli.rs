@@ -845,7 +845,7 @@ fn people_import_export_and_database_backup_restore_round_trip() {
     let d3 = work.path().join("d3");
     let o = ladder(&["db", "migrate", "--data", d3.to_str().unwrap()]);
     assert!(
-        stdout(&o).contains("1 migration(s) applied"),
+        stdout(&o).contains(" migration(s) applied") && !stdout(&o).starts_with("0 "),
         "{}",
         stdout(&o)
     );
