@@ -35,9 +35,8 @@ pub struct Viewer {
     /// The session cookie's token, for logout.
     session_token: Option<String>,
     pub ip: String,
-    /// The organisation's version read with the session; `None` with an
-    /// API token (then it is read when needed).
-    org_version: Option<i64>,
+    /// The organisation's version read when the request came in.
+    org_version: i64,
 }
 
 impl Viewer {
@@ -124,28 +123,25 @@ impl FromRequestParts<AppState> for MaybeViewer {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
+        let access = state.access();
         let found = if let Some(token) = bearer {
             match auth.token_account(token.trim()).await? {
-                Some(a) => {
-                    let person = state.access().store.person_by_email(&a.email).await?;
-                    Some((a, person, None, None, None))
-                }
+                Some(a) => Some((a, None, None, access.store.org_version().await?)),
                 None => None,
             }
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             auth.session(token, now).await?.map(|v| {
                 (
                     v.account,
-                    v.person,
                     Some(v.session.csrf),
                     Some(token.to_owned()),
-                    Some(v.org_version),
+                    v.org_version,
                 )
             })
         } else {
             None
         };
-        let Some((account, person, csrf, session_token, org_version)) = found else {
+        let Some((account, csrf, session_token, org_version)) = found else {
             return Ok(MaybeViewer(None));
         };
         // API calls with cookie auth must echo the CSRF token in a header.
@@ -162,6 +158,9 @@ impl FromRequestParts<AppState> for MaybeViewer {
                 return Err(AppError::Csrf);
             }
         }
+        // The person with the account's email, from the organisation at (at
+        // least) the version read with the session.
+        let person = access.org_at(org_version).await?.by_email(&account.email);
         Ok(MaybeViewer(Some(Viewer {
             account,
             person,
@@ -236,6 +235,7 @@ pub struct OrgView {
     /// By id.
     people: Vec<Person>,
     by_id: HashMap<Id, usize>,
+    by_email: HashMap<String, usize>,
     /// A manager's direct reports, by name then id.
     reports: HashMap<Id, Vec<usize>>,
     history: HashMap<Id, Vec<RoleChange>>,
@@ -248,6 +248,12 @@ impl OrgView {
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id, i))
+            .collect();
+        let by_email: HashMap<String, usize> = org
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.record.email.to_lowercase(), i))
             .collect();
         let mut reports: HashMap<Id, Vec<usize>> = HashMap::new();
         for (i, p) in org.people.iter().enumerate() {
@@ -270,6 +276,7 @@ impl OrgView {
             version: org.version,
             people: org.people,
             by_id,
+            by_email,
             reports,
             history,
         }
@@ -277,6 +284,13 @@ impl OrgView {
 
     fn person(&self, id: Id) -> Option<&Person> {
         self.by_id.get(&id).and_then(|i| self.people.get(*i))
+    }
+
+    fn by_email(&self, email: &str) -> Option<Person> {
+        self.by_email
+            .get(&email.to_lowercase())
+            .and_then(|i| self.people.get(*i))
+            .cloned()
     }
 
     fn reports(&self, id: Id) -> impl Iterator<Item = &Person> {
@@ -322,10 +336,10 @@ impl Access {
     /// The organisation as of the viewer's request: the cached copy, or a
     /// fresh one if the store's version has moved past it.
     async fn org(&self, v: &Viewer) -> Result<Arc<OrgView>, AppError> {
-        let want = match v.org_version {
-            Some(version) => version,
-            None => self.store.org_version().await?,
-        };
+        self.org_at(v.org_version).await
+    }
+
+    async fn org_at(&self, want: i64) -> Result<Arc<OrgView>, AppError> {
         let cached = || {
             let cur = self
                 .org

@@ -28,10 +28,14 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        // An in-process file cannot drop the connection: no ping before each
-        // checkout.
+        // Each connection is a thread with its own page cache; about twice
+        // the cores keeps the readers busy (WAL lets them run beside the
+        // writer). An in-process file cannot drop the connection: no ping
+        // before each checkout.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let size = u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4);
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(size)
             .test_before_acquire(false)
             .connect_with(options)
             .await

@@ -151,14 +151,12 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// A live session with its account, the account's person (by email) and
-/// the organisation's version, read in one query: what every signed-in
-/// request needs first.
+/// A live session with its account and the organisation's version, read
+/// in one query: what every signed-in request needs first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionView {
     pub session: Session,
     pub account: Account,
-    pub person: Option<Person>,
     /// See [`Store::org_version`].
     pub org_version: i64,
 }

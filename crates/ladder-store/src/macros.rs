@@ -520,17 +520,11 @@ macro_rules! sql_store {
 
             async fn session(&self, token_hash: &str, now: i64) -> $crate::Result<Option<$crate::SessionView>> {
                 use ::sqlx::Row as _;
-                // Person columns keep PERSON_SELECT's names, so person_row
-                // reads them; session and account columns are renamed.
                 let r = ::sqlx::query(
                     "SELECT s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
-                     a.email AS account_email, a.name AS account_name, a.password_hash, a.roles, \
-                     a.created_at AS account_created_at, \
-                     p.id, p.email, p.name, p.manager_id, m.email AS manager_email, p.department, p.family, \
-                     p.level, p.specialty, p.grade, p.location, p.start_date, p.active, \
+                     a.email, a.name, a.password_hash, a.roles, a.created_at AS account_created_at, \
                      (SELECT version FROM org_version WHERE id = 1) AS org_version \
                      FROM sessions s JOIN accounts a ON a.id = s.account_id \
-                     LEFT JOIN people p ON p.email = a.email LEFT JOIN people m ON m.id = p.manager_id \
                      WHERE s.token_hash = $1 AND s.expires_at > $2",
                 )
                 .bind(token_hash)
@@ -542,7 +536,6 @@ macro_rules! sql_store {
                 let view = (|| -> Result<$crate::SessionView, ::sqlx::Error> {
                     let account_id: i64 = r.try_get("account_id")?;
                     let roles: String = r.try_get("roles")?;
-                    let person_id: Option<i64> = r.try_get("id")?;
                     Ok($crate::SessionView {
                         session: $crate::Session {
                             token_hash: r.try_get("token_hash")?,
@@ -553,13 +546,12 @@ macro_rules! sql_store {
                         },
                         account: $crate::Account {
                             id: account_id,
-                            email: r.try_get("account_email")?,
-                            name: r.try_get("account_name")?,
+                            email: r.try_get("email")?,
+                            name: r.try_get("name")?,
                             password_hash: r.try_get("password_hash")?,
                             roles: $crate::Roles::decode(&roles),
                             created_at: r.try_get("account_created_at")?,
                         },
-                        person: person_id.map(|_| person_row(&r)).transpose()?,
                         org_version: r.try_get("org_version")?,
                     })
                 })()

@@ -287,29 +287,6 @@ async fn sessions(s: &dyn Store) {
     assert_eq!(view.session, session);
     assert_eq!(view.org_version, s.org_version().await.unwrap());
     assert_eq!(view.account, s.account(account).await.unwrap().unwrap());
-    assert_eq!(view.person, None, "admin@ is not in the directory");
-    let dev = s
-        .create_account("dev@example.com", "Dev", None, Roles::NONE, 12)
-        .await
-        .unwrap();
-    s.create_session(&Session {
-        token_hash: "dev".to_owned(),
-        account_id: dev,
-        ..session.clone()
-    })
-    .await
-    .unwrap();
-    let view = s.session("dev", 1500).await.unwrap().unwrap();
-    assert_eq!(view.account.email, "dev@example.com");
-    assert_eq!(
-        view.person,
-        s.person_by_email("dev@example.com").await.unwrap(),
-        "the account's person, by email, with the manager's email"
-    );
-    assert_eq!(
-        view.person.and_then(|p| p.record.manager_email).as_deref(),
-        Some("bulk2499@example.com")
-    );
     assert_eq!(
         s.session("h1", 2000).await.unwrap(),
         None,
