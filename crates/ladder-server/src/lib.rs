@@ -139,7 +139,7 @@ impl AppState {
         .await?;
         let sso = settings.oidc.clone().map(sso::Sso::new).transpose()?;
         Ok(AppState(Arc::new(Inner {
-            auth: auth::Auth::new(store.clone(), settings.clone()).await?,
+            auth: auth::Auth::new(store.clone(), settings.clone()),
             access: access::Access::new(store),
             framework: holder,
             sso,

@@ -387,18 +387,26 @@ macro_rules! sql_store {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(store_err)?;
+                // Row by row rather than fetch_all: the rows of a big
+                // organisation never sit in memory beside what they become.
+                use ::futures_util::TryStreamExt as _;
                 let sql = format!("{PERSON_SELECT} ORDER BY p.id");
-                let people = rows(
-                    ::sqlx::query(&sql).fetch_all(&mut *tx).await.map_err(store_err)?,
-                    person_row,
-                )?;
-                let history = rows(
-                    ::sqlx::query("SELECT * FROM role_changes ORDER BY person_id, effective, id")
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(store_err)?,
-                    role_change_row,
-                )?;
+                let mut people = Vec::new();
+                {
+                    let mut stream = ::sqlx::query(&sql).fetch(&mut *tx);
+                    while let Some(r) = stream.try_next().await.map_err(store_err)? {
+                        people.push(person_row(&r).map_err(store_err)?);
+                    }
+                }
+                let mut history = Vec::new();
+                {
+                    let mut stream =
+                        ::sqlx::query("SELECT * FROM role_changes ORDER BY person_id, effective, id")
+                            .fetch(&mut *tx);
+                    while let Some(r) = stream.try_next().await.map_err(store_err)? {
+                        history.push(role_change_row(&r).map_err(store_err)?);
+                    }
+                }
                 tx.commit().await.map_err(store_err)?;
                 Ok($crate::Org { version: version.0, people, history })
             }
