@@ -262,6 +262,25 @@ fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
     )
 }
 
+/// After a sign-in: the browser's previous session (if any) ends, and it
+/// goes home with the new one.
+async fn signed_in(
+    s: &AppState,
+    headers: &HeaderMap,
+    session: &crate::auth::NewSession,
+    now: i64,
+) -> Result<Response, AppError> {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        s.auth().logout(old).await?;
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(s, &session.token, session.expires_at - now),
+    );
+    Ok(res)
+}
+
 pub async fn login(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -271,17 +290,7 @@ pub async fn login(
     check_pre(&headers, &f.csrf)?;
     let now = s.now();
     match s.auth().login(&f.email, &f.password, &ip, now).await {
-        Ok((_, session)) => {
-            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                s.auth().logout(old).await?;
-            }
-            let mut res = Redirect::to("/").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                session_cookie(&s, &session.token, session.expires_at - now),
-            );
-            Ok(res)
-        }
+        Ok((_, session)) => signed_in(&s, &headers, &session, now).await,
         Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
             let status = e.status();
             let res = page(&LoginPage {
@@ -378,16 +387,8 @@ pub async fn sso_callback(
     let clear = set_cookie(SSO_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
     match outcome {
         Ok((_, session)) => {
-            if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                s.auth().logout(old).await?;
-            }
-            let mut res = Redirect::to("/").into_response();
-            let h = res.headers_mut();
-            h.append(header::SET_COOKIE, clear);
-            h.append(
-                header::SET_COOKIE,
-                session_cookie(&s, &session.token, session.expires_at - now),
-            );
+            let mut res = signed_in(&s, &headers, &session, now).await?;
+            res.headers_mut().append(header::SET_COOKIE, clear);
             Ok(res)
         }
         Err(e @ (AppError::BadRequest(_) | AppError::Upstream(_))) => {
