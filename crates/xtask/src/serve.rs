@@ -5,7 +5,9 @@
 //! For SQLite and then PostgreSQL it runs `ladder demo --people N` to
 //! generate the organisation and its logins, starts `ladder serve` on that
 //! data, signs in as the demo engineer, and drives wrk (32 connections, from
-//! 127.0.0.1) at a framework page and at the engineer's own person page. It
+//! 127.0.0.1) at a framework page and at the engineer's own person page,
+//! each right after the same load on nginx (ratios compare neighbours in
+//! time: this machine's speed drifts over minutes). It
 //! reads the server's resident memory at idle (after start-up and one
 //! sign-in) and after the load, and times `ladder people import` of the
 //! demo's people CSV into an empty database. The report gives ratios to
@@ -307,6 +309,10 @@ struct Backend {
     loaded_mib: f64,
     framework: Load,
     person: Load,
+    /// nginx measured just before each of the two (the machine's speed
+    /// drifts over minutes; a ratio compares neighbours).
+    framework_ref: Load,
+    person_ref: Load,
     import_s: f64,
     import_rows: usize,
 }
@@ -403,6 +409,7 @@ fn run_backend(
     work: &Path,
     people: usize,
     secs: u32,
+    nginx_url: &str,
     database: Option<String>,
     import_database: Option<String>,
 ) -> Result<Backend> {
@@ -441,9 +448,11 @@ fn run_backend(
         wrk(&framework_url, "", 2)?;
         wrk(&person_url, &session, 2)?;
     }
-    eprintln!("{name}: wrk at the framework page…");
+    eprintln!("{name}: wrk at nginx, then the framework page…");
+    let framework_ref = wrk(nginx_url, "", secs)?;
     let framework = wrk(&framework_url, "", secs)?;
-    eprintln!("{name}: wrk at the person page…");
+    eprintln!("{name}: wrk at nginx, then the person page…");
+    let person_ref = wrk(nginx_url, "", secs)?;
     let person = wrk(&person_url, &session, secs)?;
     std::thread::sleep(Duration::from_millis(500));
     let loaded_mib = server.rss_mib();
@@ -502,6 +511,8 @@ fn run_backend(
         loaded_mib,
         framework,
         person,
+        framework_ref,
+        person_ref,
         import_s: import.wall,
         import_rows: rows,
     })
@@ -573,17 +584,16 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     }
     let (nginx_proc, nginx_addr) = nginx(&work, &site)?;
     let nginx_url = format!("http://{nginx_addr}/{PAGE}");
-    eprintln!("nginx: wrk at the static page…");
     if secs > 2 {
         wrk(&nginx_url, "", 2)?;
     }
-    let reference = wrk(&nginx_url, "", secs)?;
-    drop(nginx_proc);
 
     let admin = std::env::var("LADDER_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let tag = std::process::id();
-    let sqlite = run_backend("sqlite", &ladder, &work, people, secs, None, None)?;
+    let sqlite = run_backend(
+        "sqlite", &ladder, &work, people, secs, &nginx_url, None, None,
+    )?;
     let demo_db = PgDatabase::create(&admin, &format!("ladder_bench_demo_{tag}"))?;
     let import_db = PgDatabase::create(&admin, &format!("ladder_bench_import_{tag}"))?;
     let postgres = run_backend(
@@ -592,10 +602,11 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
         &work,
         people,
         secs,
+        &nginx_url,
         Some(demo_db.url()),
         Some(import_db.url()),
     )?;
-    drop((demo_db, import_db));
+    drop((demo_db, import_db, nginx_proc));
 
     let mut r = String::new();
     let _ = writeln!(
@@ -604,34 +615,37 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     );
     let _ = writeln!(
         r,
-        "| server | page | requests/s | p50 (ms) | p99 (ms) | errors | × nginx |"
+        "| server | page | requests/s | p50 (ms) | p99 (ms) | errors | nginx just before (requests/s) | × nginx |"
     );
-    let _ = writeln!(r, "|---|---|---:|---:|---:|---:|---:|");
-    let ratio = |a: f64| a / reference.rps;
-    let row = |r: &mut String, server: &str, page: &str, l: &Load| {
+    let _ = writeln!(r, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let row = |r: &mut String, server: &str, page: &str, l: &Load, reference: &Load| {
         let _ = writeln!(
             r,
-            "| {server} | {page} | {:.0} | {:.2} | {:.2} | {} | {:.2} |",
+            "| {server} | {page} | {:.0} | {:.2} | {:.2} | {} | {:.0} (p99 {:.2} ms, {} errors) | {:.2} |",
             l.rps,
             l.p50_ms,
             l.p99_ms,
             l.errors,
-            ratio(l.rps)
+            reference.rps,
+            reference.p99_ms,
+            reference.errors,
+            l.rps / reference.rps
         );
     };
-    row(&mut r, "nginx", "framework page (static file)", &reference);
     for b in [&sqlite, &postgres] {
         row(
             &mut r,
             &format!("ladder ({})", b.name),
             "framework page",
             &b.framework,
+            &b.framework_ref,
         );
         row(
             &mut r,
             &format!("ladder ({})", b.name),
             "person page (signed in)",
             &b.person,
+            &b.person_ref,
         );
     }
     let _ = writeln!(r);
@@ -655,12 +669,12 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     let lines: [(&str, (String, String), &str); 6] = [
         (
             "framework page rps / nginx",
-            both(&|b| format!("{:.2}×", ratio(b.framework.rps))),
+            both(&|b| format!("{:.2}×", b.framework.rps / b.framework_ref.rps)),
             "≥ 0.5×",
         ),
         (
             "person page rps / nginx",
-            both(&|b| format!("{:.2}×", ratio(b.person.rps))),
+            both(&|b| format!("{:.2}×", b.person.rps / b.person_ref.rps)),
             "≥ 0.2×",
         ),
         (
