@@ -279,7 +279,10 @@ impl Auth {
         Ok(self.store.session(&token_hash(token), now).await?)
     }
 
+    /// Drops expired sessions and login failures too old to count; returns
+    /// how many sessions went.
     pub(crate) async fn sweep(&self, now: i64) -> Result<u64, AppError> {
+        self.store.delete_failures_before(now - WINDOW).await?;
         Ok(self.store.delete_expired_sessions(now).await?)
     }
 

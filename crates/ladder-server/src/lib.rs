@@ -171,7 +171,8 @@ impl AppState {
         self.0.framework.reload(self.now()).await
     }
 
-    /// Drops expired sessions; returns how many.
+    /// Drops expired sessions and stale login failures; returns how many
+    /// sessions went.
     pub async fn sweep_sessions(&self) -> Result<u64, AppError> {
         self.0.auth.sweep(self.now()).await
     }

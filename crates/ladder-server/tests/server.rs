@@ -239,12 +239,22 @@ async fn sessions_expire() {
     let mut c = Client::new(app.addr);
     c.login("self@example.com", PASSWORD).await;
     assert_eq!(c.get("/").await.status, 200);
+    Client::new(app.addr)
+        .login("peer@example.com", "not the password")
+        .await;
+    let key = "account:peer@example.com";
+    assert_eq!(app.store.failures_since(key, 0).await.unwrap(), 1);
     app.clock.advance(13 * 3600);
     assert_eq!(c.get("/").await.header("location"), Some("/login"));
     assert_eq!(
         app.state.sweep_sessions().await.unwrap(),
         1,
         "the hourly sweep drops it"
+    );
+    assert_eq!(
+        app.store.failures_since(key, 0).await.unwrap(),
+        0,
+        "and the login failures too old to count"
     );
 }
 

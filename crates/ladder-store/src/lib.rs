@@ -326,6 +326,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn record_failure(&self, key: &str, now: i64) -> Result<()>;
     async fn failures_since(&self, key: &str, since: i64) -> Result<i64>;
     async fn clear_failures(&self, key: &str) -> Result<()>;
+    /// Drops failures made before `before` (too old to count); returns how
+    /// many.
+    async fn delete_failures_before(&self, before: i64) -> Result<u64>;
 
     // First-admin bootstrap links.
     async fn create_bootstrap(&self, token_hash: &str, now: i64) -> Result<()>;

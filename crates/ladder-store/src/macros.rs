@@ -646,6 +646,15 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn delete_failures_before(&self, before: i64) -> $crate::Result<u64> {
+                let res = ::sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                Ok(res.rows_affected())
+            }
+
             async fn create_bootstrap(&self, token_hash: &str, now: i64) -> $crate::Result<()> {
                 ::sqlx::query("INSERT INTO bootstrap_tokens (token_hash, created_at) VALUES ($1, $2)")
                     .bind(token_hash)

@@ -315,6 +315,13 @@ async fn throttling(s: &dyn Store) {
     s.clear_failures("account:x").await.unwrap();
     assert_eq!(s.failures_since("account:x", 0).await.unwrap(), 0);
     assert_eq!(s.failures_since("ip:1", 0).await.unwrap(), 1);
+    s.record_failure("ip:1", 100).await.unwrap();
+    assert_eq!(s.delete_failures_before(300).await.unwrap(), 1);
+    assert_eq!(
+        s.failures_since("ip:1", 0).await.unwrap(),
+        1,
+        "the newer one stays"
+    );
 }
 
 async fn bootstrap(s: &dyn Store) {

@@ -228,7 +228,8 @@ async fn run(
     }
     let _ = out.flush();
     drop(out);
-    // Expired sessions are dropped hourly (any node may do it).
+    // Expired sessions and stale login failures are dropped hourly (any
+    // node may do it).
     let sweeper = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
