@@ -125,14 +125,11 @@ pub async fn framework_file(
 fn serve_site(s: &AppState, path: &str) -> Result<Response, AppError> {
     let fw = s.framework();
     let bytes = fw.site.get(path).ok_or(AppError::NotFound)?;
-    let kind = match path.rsplit('.').next() {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        _ => "application/octet-stream",
-    };
-    Ok(([(header::CONTENT_TYPE, kind)], bytes.clone()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, ladder_site::content_type(path))],
+        bytes.clone(),
+    )
+        .into_response())
 }
 
 /// "Senior Backend Engineer (Payments)" from ids.

@@ -49,6 +49,18 @@ impl Site {
     }
 }
 
+/// The `Content-Type` of a site file, by its extension: what anything
+/// serving a built site (`ladder preview`, the web app) sends with it.
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
 /// Where a build puts its files: called once per file, from several
 /// threads at once. An `Err` stops the build and is reported.
 pub type Writer<'w> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 'w;

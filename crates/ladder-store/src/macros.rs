@@ -528,9 +528,11 @@ macro_rules! sql_store {
 
             async fn session(&self, token_hash: &str, now: i64) -> $crate::Result<Option<$crate::SessionView>> {
                 use ::sqlx::Row as _;
+                // Account columns keep their names, so account_row reads
+                // them; the session's created_at is renamed.
                 let r = ::sqlx::query(
-                    "SELECT s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
-                     a.email, a.name, a.password_hash, a.roles, a.created_at AS account_created_at, \
+                    "SELECT a.id, a.email, a.name, a.password_hash, a.roles, a.created_at, \
+                     s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
                      (SELECT version FROM org_version WHERE id = 1) AS org_version \
                      FROM sessions s JOIN accounts a ON a.id = s.account_id \
                      WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -542,24 +544,15 @@ macro_rules! sql_store {
                 .map_err(store_err)?;
                 let Some(r) = r else { return Ok(None) };
                 let view = (|| -> Result<$crate::SessionView, ::sqlx::Error> {
-                    let account_id: i64 = r.try_get("account_id")?;
-                    let roles: String = r.try_get("roles")?;
                     Ok($crate::SessionView {
                         session: $crate::Session {
                             token_hash: r.try_get("token_hash")?,
-                            account_id,
+                            account_id: r.try_get("account_id")?,
                             csrf: r.try_get("csrf")?,
                             created_at: r.try_get("session_created_at")?,
                             expires_at: r.try_get("expires_at")?,
                         },
-                        account: $crate::Account {
-                            id: account_id,
-                            email: r.try_get("email")?,
-                            name: r.try_get("name")?,
-                            password_hash: r.try_get("password_hash")?,
-                            roles: $crate::Roles::decode(&roles),
-                            created_at: r.try_get("account_created_at")?,
-                        },
+                        account: account_row(&r)?,
                         org_version: r.try_get("org_version")?,
                     })
                 })()

@@ -134,16 +134,6 @@ pub fn command(dir: &Path, port: u16, stop_after: Option<u64>) -> Result<u8, Str
     Ok(0)
 }
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next() {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        _ => "application/octet-stream",
-    }
-}
-
 fn broken_page(text: &str) -> Vec<u8> {
     let mut html = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ladder preview: errors</title><style>body{font:1rem/1.5 system-ui,sans-serif;margin:2rem;}pre{background:#1d232b;color:#f4f6f8;padding:1rem;overflow:auto;border-radius:4px;}</style></head><body><h1>The framework has errors</h1><p>Fix them and save; this page reloads by itself.</p><pre class=\"diagnostics\">",
@@ -206,10 +196,12 @@ fn serve(stream: TcpStream, state: &RwLock<State>) -> std::io::Result<()> {
                 broken_page(s.broken.as_deref().unwrap_or("")),
             ),
             p => match s.site.files.get(p) {
-                Some(bytes) if p.ends_with(".html") => {
-                    ("200 OK", content_type(p), with_reload(bytes.clone()))
-                }
-                Some(bytes) => ("200 OK", content_type(p), bytes.clone()),
+                Some(bytes) if p.ends_with(".html") => (
+                    "200 OK",
+                    ladder_site::content_type(p),
+                    with_reload(bytes.clone()),
+                ),
+                Some(bytes) => ("200 OK", ladder_site::content_type(p), bytes.clone()),
                 None => (
                     "404 Not Found",
                     "text/plain",

@@ -317,16 +317,17 @@ struct Backend {
     import_rows: usize,
 }
 
-/// Starts `ladder demo` on `data` and waits until it answers; returns the
-/// process, its address and the demo engineer's login.
-fn start_demo(
+/// Runs `ladder demo` on `data` until it answers (the organisation and its
+/// logins are then in the database), stops it, and returns the demo
+/// engineer's login.
+fn seed_demo(
     name: &str,
     ladder: &Path,
     work: &Path,
     data: &Path,
     people: usize,
     database: Option<&str>,
-) -> Result<(Running, SocketAddr, String)> {
+) -> Result<String> {
     let port = free_port()?;
     let mut cmd = Command::new(ladder);
     cmd.arg("demo")
@@ -366,7 +367,8 @@ fn start_demo(
     })?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     wait_ready(addr, "/healthz").map_err(|e| format!("{e}; see {}", log_path.display()))?;
-    Ok((server, addr, engineer))
+    drop(server);
+    Ok(engineer)
 }
 
 /// Starts `ladder serve` on a demo's data and waits until it answers.
@@ -419,9 +421,7 @@ fn run_backend(
     // measured is `ladder serve` on that data, as in service (the
     // generator's work is not the server's memory).
     eprintln!("{name}: ladder demo --people {people}…");
-    let (seeding, _, engineer) =
-        start_demo(name, ladder, work, &data, people, database.as_deref())?;
-    drop(seeding);
+    let engineer = seed_demo(name, ladder, work, &data, people, database.as_deref())?;
     eprintln!("{name}: ladder serve on the demo's data…");
     let (server, addr) = start_serve(name, ladder, work, &data, database.as_deref())?;
     let session = sign_in(addr, &engineer, "ladder-demo")?;
