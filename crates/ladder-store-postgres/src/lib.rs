@@ -15,13 +15,21 @@ pub struct PgStore {
 }
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 6] = [
+const SEQUENCED: [&str; 14] = [
     "accounts",
     "people",
     "role_changes",
     "api_tokens",
     "login_failures",
     "audit_log",
+    "ratings",
+    "rating_history",
+    "checkpoints",
+    "focus_areas",
+    "meetings",
+    "agenda_items",
+    "standing_items",
+    "action_items",
 ];
 
 impl PgStore {

@@ -10,12 +10,19 @@
 //! Time is a parameter (`now`, Unix seconds) everywhere; the store never
 //! reads a clock.
 
+mod growth;
 mod macros;
 pub mod story;
+
+pub use growth::{
+    ActionItem, AgendaItem, Checkpoint, CheckpointState, Col, FocusArea, GROWTH_TABLES, Meeting,
+    NewFocusArea, PrivateNote, Rater, Rating, RatingChange, Seen, StandingItem,
+};
 
 pub use async_trait::async_trait;
 use ladder_org::{PersonRecord, Role};
 use serde::{Deserialize, Serialize};
+pub use serde_json;
 use std::fmt;
 
 pub type Id = i64;
@@ -32,6 +39,10 @@ pub enum StoreError {
     /// database that already holds data.
     #[error("{0}")]
     Refused(String),
+    /// A write named a version that is no longer the current one: someone
+    /// else saved first. Carries what they saved, so nothing is lost.
+    #[error("this was changed by someone else (now version {version})")]
+    Stale { version: i64, text: String },
     #[error("database error: {0}")]
     Backend(String),
 }
@@ -253,6 +264,10 @@ pub struct Dump {
     pub api_tokens: Vec<ApiToken>,
     pub audit: Vec<AuditEvent>,
     pub framework_versions: Vec<FrameworkVersion>,
+    /// The growth tables ([`GROWTH_TABLES`]), table → rows of column
+    /// values in the listed order. Absent in backups made before them.
+    #[serde(default)]
+    pub growth: std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>,
 }
 
 /// The version of the [`Dump`] format this build writes.
@@ -357,6 +372,83 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Consumes a flow: `Some` once, if it was made at or after
     /// `not_before`. Drops every flow older than that as it goes.
     async fn take_oidc_flow(&self, state: &str, not_before: i64) -> Result<Option<OidcFlow>>;
+
+    // Worksheet
+    /// The current ratings of these people, by person, statement, side.
+    async fn ratings(&self, people: &[Id]) -> Result<Vec<Rating>>;
+    /// Sets a rating, writing the change to its history in the same
+    /// transaction. A rating equal to the current one changes nothing.
+    async fn set_rating(&self, rating: &Rating) -> Result<()>;
+    /// Every rating change of these people, oldest first.
+    async fn rating_history(&self, people: &[Id]) -> Result<Vec<RatingChange>>;
+    async fn worksheet_seen(&self, person: Id) -> Result<Option<Seen>>;
+    async fn set_worksheet_seen(&self, seen: &Seen) -> Result<()>;
+
+    // Quarterly checkpoints
+    /// Opens a person's checkpoint for a quarter; `Conflict` if one exists.
+    async fn open_checkpoint(
+        &self,
+        person: Id,
+        quarter: &str,
+        areas: &[NewFocusArea],
+        by: Option<Id>,
+        now: i64,
+    ) -> Result<Id>;
+    async fn checkpoint(&self, id: Id) -> Result<Option<Checkpoint>>;
+    /// A person's checkpoints, newest quarter first.
+    async fn checkpoints(&self, person: Id) -> Result<Vec<Checkpoint>>;
+    /// Closes a checkpoint with a summary per focus area (by area id);
+    /// `Refused` if it is closed or a summary is missing.
+    async fn close_checkpoint(
+        &self,
+        id: Id,
+        summaries: &[(Id, String)],
+        by: Option<Id>,
+        now: i64,
+    ) -> Result<()>;
+    /// Every checkpoint of these quarters, for overdue lists.
+    async fn checkpoint_states(&self, quarters: &[String]) -> Result<Vec<CheckpointState>>;
+
+    // 1:1s
+    /// A meeting of the pair on a date; `Conflict` if there is one.
+    async fn create_meeting(&self, manager: Id, report: Id, date: &str, now: i64) -> Result<Id>;
+    async fn meeting(&self, id: Id) -> Result<Option<Meeting>>;
+    /// The pair's meetings, oldest first.
+    async fn meetings(&self, manager: Id, report: Id) -> Result<Vec<Meeting>>;
+    /// Every (manager, report) pair with meetings that includes `person`.
+    async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>>;
+    /// Saves the shared notes if `expected` is still the current version;
+    /// otherwise `Stale` with the current text. Returns the new version.
+    async fn save_shared_notes(&self, meeting: Id, text: &str, expected: i64) -> Result<i64>;
+    async fn add_agenda_item(&self, meeting: Id, author: Id, text: &str, now: i64) -> Result<Id>;
+    async fn agenda_items(&self, meeting: Id) -> Result<Vec<AgendaItem>>;
+    async fn add_standing_item(
+        &self,
+        manager: Id,
+        report: Id,
+        author: Id,
+        text: &str,
+        now: i64,
+    ) -> Result<Id>;
+    async fn standing_items(&self, manager: Id, report: Id) -> Result<Vec<StandingItem>>;
+    async fn add_action_item(&self, meeting: Id, owner: Id, text: &str, now: i64) -> Result<Id>;
+    async fn action_item(&self, id: Id) -> Result<Option<ActionItem>>;
+    /// The pair's action items, oldest first.
+    async fn action_items(&self, manager: Id, report: Id) -> Result<Vec<ActionItem>>;
+    /// Marks an action item done in a meeting; `Refused` if already done.
+    async fn complete_action(&self, id: Id, meeting: Id, now: i64) -> Result<()>;
+    /// The author's own note on a meeting.
+    async fn private_note(&self, meeting: Id, author: Id) -> Result<Option<PrivateNote>>;
+    /// Saves the author's note if `expected` is its current version (0: no
+    /// note yet); otherwise `Stale`. Returns the new version.
+    async fn save_private_note(
+        &self,
+        meeting: Id,
+        author: Id,
+        text: &str,
+        expected: i64,
+        now: i64,
+    ) -> Result<i64>;
 
     // Backup
     async fn dump(&self) -> Result<Dump>;

@@ -145,6 +145,266 @@ macro_rules! sql_store {
             })
         }
 
+        fn rater_of(s: &str) -> Result<$crate::Rater, ::sqlx::Error> {
+            $crate::Rater::parse(s).ok_or_else(|| ::sqlx::Error::Decode(format!("unknown rater `{s}`").into()))
+        }
+
+        fn rating_row(r: &$row) -> Result<$crate::Rating, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            let rater: String = r.try_get("rater")?;
+            Ok($crate::Rating {
+                person_id: r.try_get("person_id")?,
+                statement_id: r.try_get("statement_id")?,
+                rater: rater_of(&rater)?,
+                value: r.try_get("value")?,
+                evidence: r.try_get("evidence")?,
+                statement_text: r.try_get("statement_text")?,
+                framework_hash: r.try_get("framework_hash")?,
+                rated_by: r.try_get("rated_by")?,
+                rated_at: r.try_get("rated_at")?,
+            })
+        }
+
+        fn rating_change_row(r: &$row) -> Result<$crate::RatingChange, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            let rater: String = r.try_get("rater")?;
+            Ok($crate::RatingChange {
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                statement_id: r.try_get("statement_id")?,
+                rater: rater_of(&rater)?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+                old_evidence: r.try_get("old_evidence")?,
+                new_evidence: r.try_get("new_evidence")?,
+                framework_hash: r.try_get("framework_hash")?,
+                changed_by: r.try_get("changed_by")?,
+                changed_at: r.try_get("changed_at")?,
+            })
+        }
+
+        fn checkpoint_row(r: &$row) -> Result<$crate::Checkpoint, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::Checkpoint {
+                id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                quarter: r.try_get("quarter")?,
+                opened_at: r.try_get("opened_at")?,
+                opened_by: r.try_get("opened_by")?,
+                closed_at: r.try_get("closed_at")?,
+                closed_by: r.try_get("closed_by")?,
+                areas: Vec::new(),
+            })
+        }
+
+        fn focus_row(r: &$row) -> Result<($crate::Id, $crate::FocusArea), ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok((
+                r.try_get("checkpoint_id")?,
+                $crate::FocusArea {
+                    id: r.try_get("id")?,
+                    ref_id: r.try_get("ref_id")?,
+                    title: r.try_get("title")?,
+                    goals: r.try_get("goals")?,
+                    targets: r.try_get("targets")?,
+                    ideas: r.try_get("ideas")?,
+                    summary: r.try_get("summary")?,
+                },
+            ))
+        }
+
+        fn meeting_row(r: &$row) -> Result<$crate::Meeting, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::Meeting {
+                id: r.try_get("id")?,
+                manager_id: r.try_get("manager_id")?,
+                report_id: r.try_get("report_id")?,
+                date: r.try_get("date")?,
+                shared_notes: r.try_get("shared_notes")?,
+                version: r.try_get("version")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        fn agenda_row(r: &$row) -> Result<$crate::AgendaItem, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::AgendaItem {
+                id: r.try_get("id")?,
+                meeting_id: r.try_get("meeting_id")?,
+                author_id: r.try_get("author_id")?,
+                text: r.try_get("text")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        fn standing_row(r: &$row) -> Result<$crate::StandingItem, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::StandingItem {
+                id: r.try_get("id")?,
+                manager_id: r.try_get("manager_id")?,
+                report_id: r.try_get("report_id")?,
+                author_id: r.try_get("author_id")?,
+                text: r.try_get("text")?,
+                created_at: r.try_get("created_at")?,
+            })
+        }
+
+        const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, a.meeting_id, a.owner_id, a.text, \
+             a.created_at, a.done_meeting_id, a.done_at, m.date AS meeting_date, d.date AS done_date \
+             FROM action_items a JOIN meetings m ON m.id = a.meeting_id \
+             LEFT JOIN meetings d ON d.id = a.done_meeting_id";
+
+        fn action_row(r: &$row) -> Result<$crate::ActionItem, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::ActionItem {
+                id: r.try_get("id")?,
+                manager_id: r.try_get("manager_id")?,
+                report_id: r.try_get("report_id")?,
+                meeting_id: r.try_get("meeting_id")?,
+                meeting_date: r.try_get("meeting_date")?,
+                owner_id: r.try_get("owner_id")?,
+                text: r.try_get("text")?,
+                created_at: r.try_get("created_at")?,
+                done_meeting_id: r.try_get("done_meeting_id")?,
+                done_date: r.try_get("done_date")?,
+                done_at: r.try_get("done_at")?,
+            })
+        }
+
+        fn note_row(r: &$row) -> Result<$crate::PrivateNote, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::PrivateNote {
+                meeting_id: r.try_get("meeting_id")?,
+                author_id: r.try_get("author_id")?,
+                text: r.try_get("text")?,
+                version: r.try_get("version")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        }
+
+        /// Rows of `sql` followed by ` IN (ids…)` and `tail`, in chunks.
+        async fn fetch_in(
+            pool: &::sqlx::Pool<$db>,
+            sql: &str,
+            ids: &[$crate::Id],
+            tail: &str,
+        ) -> Result<Vec<$row>, ::sqlx::Error> {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(500) {
+                let mut qb = ::sqlx::QueryBuilder::<$db>::new(sql);
+                qb.push(" IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ");
+                qb.push(tail);
+                out.extend(qb.build().fetch_all(pool).await?);
+            }
+            Ok(out)
+        }
+
+        async fn with_areas(
+            pool: &::sqlx::Pool<$db>,
+            mut list: Vec<$crate::Checkpoint>,
+        ) -> $crate::Result<Vec<$crate::Checkpoint>> {
+            let ids: Vec<$crate::Id> = list.iter().map(|c| c.id).collect();
+            let found = fetch_in(
+                pool,
+                "SELECT * FROM focus_areas WHERE checkpoint_id",
+                &ids,
+                "ORDER BY checkpoint_id, position",
+            )
+            .await
+            .map_err(store_err)?;
+            let mut by: ::std::collections::HashMap<$crate::Id, Vec<$crate::FocusArea>> =
+                ::std::collections::HashMap::new();
+            for r in &found {
+                let (c, a) = focus_row(r).map_err(store_err)?;
+                by.entry(c).or_default().push(a);
+            }
+            for c in &mut list {
+                c.areas = by.remove(&c.id).unwrap_or_default();
+            }
+            Ok(list)
+        }
+
+        async fn dump_growth(
+            pool: &::sqlx::Pool<$db>,
+        ) -> $crate::Result<::std::collections::BTreeMap<String, Vec<Vec<$crate::serde_json::Value>>>> {
+            use ::sqlx::Row as _;
+            let mut out = ::std::collections::BTreeMap::new();
+            for (table, cols) in $crate::GROWTH_TABLES {
+                let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+                let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", names.join(", "));
+                let found = ::sqlx::query(&sql).fetch_all(pool).await.map_err(store_err)?;
+                let mut table_rows = Vec::with_capacity(found.len());
+                for r in &found {
+                    let mut values = Vec::with_capacity(cols.len());
+                    for (i, (_, kind)) in cols.iter().enumerate() {
+                        values.push(match kind {
+                            $crate::Col::Int => r
+                                .try_get::<Option<i64>, _>(i)
+                                .map_err(store_err)?
+                                .map_or($crate::serde_json::Value::Null, $crate::serde_json::Value::from),
+                            $crate::Col::Text => r
+                                .try_get::<Option<String>, _>(i)
+                                .map_err(store_err)?
+                                .map_or($crate::serde_json::Value::Null, $crate::serde_json::Value::from),
+                        });
+                    }
+                    table_rows.push(values);
+                }
+                out.insert((*table).to_owned(), table_rows);
+            }
+            Ok(out)
+        }
+
+        async fn restore_growth(
+            tx: &mut ::sqlx::Transaction<'_, $db>,
+            growth: &::std::collections::BTreeMap<String, Vec<Vec<$crate::serde_json::Value>>>,
+        ) -> $crate::Result<()> {
+            if let Some(t) = growth.keys().find(|t| !$crate::GROWTH_TABLES.iter().any(|(n, _)| n == t)) {
+                return Err($crate::StoreError::Refused(format!(
+                    "this backup has a table `{t}` this build does not know"
+                )));
+            }
+            for (table, cols) in $crate::GROWTH_TABLES {
+                let Some(list) = growth.get(*table) else { continue };
+                let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+                let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+                let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), marks.join(", "));
+                for (n, values) in list.iter().enumerate() {
+                    if values.len() != cols.len() {
+                        return Err($crate::StoreError::Refused(format!(
+                            "backup table `{table}` row {}: {} values for {} columns",
+                            n + 1,
+                            values.len(),
+                            cols.len()
+                        )));
+                    }
+                    let mut q = ::sqlx::query(&sql);
+                    for (v, (col, kind)) in values.iter().zip(cols.iter()) {
+                        let bad = || {
+                            $crate::StoreError::Refused(format!(
+                                "backup table `{table}` row {} column `{col}`: {v} is not a {}",
+                                n + 1,
+                                if *kind == $crate::Col::Int { "whole number" } else { "string" }
+                            ))
+                        };
+                        q = match (kind, v) {
+                            ($crate::Col::Int, $crate::serde_json::Value::Null) => q.bind(None::<i64>),
+                            ($crate::Col::Text, $crate::serde_json::Value::Null) => q.bind(None::<String>),
+                            ($crate::Col::Int, v) => q.bind(v.as_i64().ok_or_else(bad)?),
+                            ($crate::Col::Text, v) => q.bind(v.as_str().ok_or_else(bad)?.to_owned()),
+                        };
+                    }
+                    q.execute(&mut **tx).await.map_err(store_err)?;
+                }
+            }
+            Ok(())
+        }
+
         fn rows<T>(
             rows: Vec<$row>,
             f: fn(&$row) -> Result<T, ::sqlx::Error>,
@@ -778,6 +1038,587 @@ macro_rules! sql_store {
                 Ok(Some(flow))
             }
 
+            async fn ratings(&self, people: &[$crate::Id]) -> $crate::Result<Vec<$crate::Rating>> {
+                let r = fetch_in(
+                    &self.pool,
+                    "SELECT * FROM ratings WHERE person_id",
+                    people,
+                    "ORDER BY person_id, statement_id, rater",
+                )
+                .await
+                .map_err(store_err)?;
+                rows(r, rating_row)
+            }
+
+            async fn set_rating(&self, g: &$crate::Rating) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let old = ::sqlx::query(
+                    "SELECT * FROM ratings WHERE person_id = $1 AND statement_id = $2 AND rater = $3",
+                )
+                .bind(g.person_id)
+                .bind(&g.statement_id)
+                .bind(g.rater.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(store_err)?;
+                let old = old.as_ref().map(rating_row).transpose().map_err(store_err)?;
+                if let Some(o) = &old
+                    && (o.value, &o.evidence, &o.statement_text, &o.framework_hash)
+                        == (g.value, &g.evidence, &g.statement_text, &g.framework_hash)
+                {
+                    return Ok(());
+                }
+                let sql = if old.is_some() {
+                    "UPDATE ratings SET value = $4, evidence = $5, statement_text = $6, framework_hash = $7, \
+                     rated_by = $8, rated_at = $9 WHERE person_id = $1 AND statement_id = $2 AND rater = $3"
+                } else {
+                    "INSERT INTO ratings (person_id, statement_id, rater, value, evidence, statement_text, \
+                     framework_hash, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                };
+                ::sqlx::query(sql)
+                    .bind(g.person_id)
+                    .bind(&g.statement_id)
+                    .bind(g.rater.as_str())
+                    .bind(g.value)
+                    .bind(&g.evidence)
+                    .bind(&g.statement_text)
+                    .bind(&g.framework_hash)
+                    .bind(g.rated_by)
+                    .bind(g.rated_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                ::sqlx::query(
+                    "INSERT INTO rating_history (person_id, statement_id, rater, old_value, new_value, \
+                     old_evidence, new_evidence, framework_hash, changed_by, changed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(g.person_id)
+                .bind(&g.statement_id)
+                .bind(g.rater.as_str())
+                .bind(old.as_ref().map(|o| o.value))
+                .bind(g.value)
+                .bind(old.as_ref().map(|o| o.evidence.as_str()))
+                .bind(&g.evidence)
+                .bind(&g.framework_hash)
+                .bind(g.rated_by)
+                .bind(g.rated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err)?;
+                tx.commit().await.map_err(store_err)
+            }
+
+            async fn rating_history(
+                &self,
+                people: &[$crate::Id],
+            ) -> $crate::Result<Vec<$crate::RatingChange>> {
+                let mut r = rows(
+                    fetch_in(&self.pool, "SELECT * FROM rating_history WHERE person_id", people, "")
+                        .await
+                        .map_err(store_err)?,
+                    rating_change_row,
+                )?;
+                r.sort_by_key(|c| (c.changed_at, c.id));
+                Ok(r)
+            }
+
+            async fn worksheet_seen(&self, person: $crate::Id) -> $crate::Result<Option<$crate::Seen>> {
+                use ::sqlx::Row as _;
+                let r = ::sqlx::query("SELECT * FROM worksheet_seen WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                let Some(r) = r else { return Ok(None) };
+                let get = || -> Result<$crate::Seen, ::sqlx::Error> {
+                    Ok($crate::Seen {
+                        person_id: r.try_get("person_id")?,
+                        framework_hash: r.try_get("framework_hash")?,
+                        snapshot: r.try_get("snapshot")?,
+                        seen_at: r.try_get("seen_at")?,
+                    })
+                };
+                get().map(Some).map_err(store_err)
+            }
+
+            async fn set_worksheet_seen(&self, s: &$crate::Seen) -> $crate::Result<()> {
+                ::sqlx::query(
+                    "INSERT INTO worksheet_seen (person_id, framework_hash, snapshot, seen_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO UPDATE SET \
+                     framework_hash = excluded.framework_hash, snapshot = excluded.snapshot, \
+                     seen_at = excluded.seen_at",
+                )
+                .bind(s.person_id)
+                .bind(&s.framework_hash)
+                .bind(&s.snapshot)
+                .bind(s.seen_at)
+                .execute(&self.pool)
+                .await
+                .map_err(store_err)?;
+                Ok(())
+            }
+
+            async fn open_checkpoint(
+                &self,
+                person: $crate::Id,
+                quarter: &str,
+                areas: &[$crate::NewFocusArea],
+                by: Option<$crate::Id>,
+                now: i64,
+            ) -> $crate::Result<$crate::Id> {
+                use ::sqlx::Row as _;
+                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let id: $crate::Id = ::sqlx::query(
+                    "INSERT INTO checkpoints (person_id, quarter, opened_at, opened_by) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(person)
+                .bind(quarter)
+                .bind(now)
+                .bind(by)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match store_err(e) {
+                    $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict(format!(
+                        "a checkpoint for {quarter}"
+                    )),
+                    e => e,
+                })?
+                .try_get("id")
+                .map_err(store_err)?;
+                for (i, a) in areas.iter().enumerate() {
+                    ::sqlx::query(
+                        "INSERT INTO focus_areas (checkpoint_id, position, ref_id, title, goals, targets, ideas) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(id)
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .bind(&a.ref_id)
+                    .bind(&a.title)
+                    .bind(&a.goals)
+                    .bind(&a.targets)
+                    .bind(&a.ideas)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                }
+                tx.commit().await.map_err(store_err)?;
+                Ok(id)
+            }
+
+            async fn checkpoint(&self, id: $crate::Id) -> $crate::Result<Option<$crate::Checkpoint>> {
+                let r = ::sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                let list = r.iter().map(checkpoint_row).collect::<Result<Vec<_>, _>>().map_err(store_err)?;
+                Ok(with_areas(&self.pool, list).await?.into_iter().next())
+            }
+
+            async fn checkpoints(&self, person: $crate::Id) -> $crate::Result<Vec<$crate::Checkpoint>> {
+                let r = ::sqlx::query("SELECT * FROM checkpoints WHERE person_id = $1 ORDER BY quarter DESC")
+                    .bind(person)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                with_areas(&self.pool, rows(r, checkpoint_row)?).await
+            }
+
+            async fn close_checkpoint(
+                &self,
+                id: $crate::Id,
+                summaries: &[($crate::Id, String)],
+                by: Option<$crate::Id>,
+                now: i64,
+            ) -> $crate::Result<()> {
+                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let c = ::sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                let c = c.as_ref().map(checkpoint_row).transpose().map_err(store_err)?;
+                let c = c.ok_or_else(|| $crate::StoreError::NotFound(format!("checkpoint {id}")))?;
+                if c.closed_at.is_some() {
+                    return Err($crate::StoreError::Refused(format!(
+                        "the checkpoint for {} is already closed",
+                        c.quarter
+                    )));
+                }
+                let areas = ::sqlx::query("SELECT * FROM focus_areas WHERE checkpoint_id = $1 ORDER BY position")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                for r in &areas {
+                    let (_, a) = focus_row(r).map_err(store_err)?;
+                    let summary = summaries
+                        .iter()
+                        .find(|(i, _)| *i == a.id)
+                        .map(|(_, s)| s.trim())
+                        .filter(|s| !s.is_empty())
+                        .ok_or_else(|| {
+                            $crate::StoreError::Refused(format!("focus area `{}` needs a progress summary", a.title))
+                        })?;
+                    ::sqlx::query("UPDATE focus_areas SET summary = $1 WHERE id = $2")
+                        .bind(summary)
+                        .bind(a.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(store_err)?;
+                }
+                ::sqlx::query("UPDATE checkpoints SET closed_at = $1, closed_by = $2 WHERE id = $3")
+                    .bind(now)
+                    .bind(by)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_err)?;
+                tx.commit().await.map_err(store_err)
+            }
+
+            async fn checkpoint_states(
+                &self,
+                quarters: &[String],
+            ) -> $crate::Result<Vec<$crate::CheckpointState>> {
+                use ::sqlx::Row as _;
+                let mut out = Vec::new();
+                for q in quarters {
+                    let r = ::sqlx::query(
+                        "SELECT person_id, quarter, closed_at FROM checkpoints WHERE quarter = $1 ORDER BY person_id",
+                    )
+                    .bind(q)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                    for row in &r {
+                        let closed: Option<i64> = row.try_get("closed_at").map_err(store_err)?;
+                        out.push($crate::CheckpointState {
+                            person_id: row.try_get("person_id").map_err(store_err)?,
+                            quarter: row.try_get("quarter").map_err(store_err)?,
+                            closed: closed.is_some(),
+                        });
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn create_meeting(
+                &self,
+                manager: $crate::Id,
+                report: $crate::Id,
+                date: &str,
+                now: i64,
+            ) -> $crate::Result<$crate::Id> {
+                use ::sqlx::Row as _;
+                ::sqlx::query(
+                    "INSERT INTO meetings (manager_id, report_id, date, shared_notes, version, created_at) \
+                     VALUES ($1, $2, $3, '', 1, $4) RETURNING id",
+                )
+                .bind(manager)
+                .bind(report)
+                .bind(date)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| match store_err(e) {
+                    $crate::StoreError::Conflict(_) => {
+                        $crate::StoreError::Conflict(format!("a meeting on {date}"))
+                    }
+                    e => e,
+                })?
+                .try_get("id")
+                .map_err(store_err)
+            }
+
+            async fn meeting(&self, id: $crate::Id) -> $crate::Result<Option<$crate::Meeting>> {
+                let r = ::sqlx::query("SELECT * FROM meetings WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                r.as_ref().map(meeting_row).transpose().map_err(store_err)
+            }
+
+            async fn meetings(
+                &self,
+                manager: $crate::Id,
+                report: $crate::Id,
+            ) -> $crate::Result<Vec<$crate::Meeting>> {
+                let r = ::sqlx::query(
+                    "SELECT * FROM meetings WHERE manager_id = $1 AND report_id = $2 ORDER BY date, id",
+                )
+                .bind(manager)
+                .bind(report)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_err)?;
+                rows(r, meeting_row)
+            }
+
+            async fn meeting_pairs(&self, person: $crate::Id) -> $crate::Result<Vec<($crate::Id, $crate::Id)>> {
+                use ::sqlx::Row as _;
+                let r = ::sqlx::query(
+                    "SELECT DISTINCT manager_id, report_id FROM meetings \
+                     WHERE manager_id = $1 OR report_id = $1 ORDER BY manager_id, report_id",
+                )
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_err)?;
+                r.iter()
+                    .map(|r| Ok((r.try_get("manager_id")?, r.try_get("report_id")?)))
+                    .collect::<Result<Vec<_>, ::sqlx::Error>>()
+                    .map_err(store_err)
+            }
+
+            async fn save_shared_notes(
+                &self,
+                meeting: $crate::Id,
+                text: &str,
+                expected: i64,
+            ) -> $crate::Result<i64> {
+                use ::sqlx::Row as _;
+                let r = ::sqlx::query(
+                    "UPDATE meetings SET shared_notes = $1, version = version + 1 \
+                     WHERE id = $2 AND version = $3 RETURNING version",
+                )
+                .bind(text)
+                .bind(meeting)
+                .bind(expected)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_err)?;
+                if let Some(r) = r {
+                    return r.try_get("version").map_err(store_err);
+                }
+                match self.meeting(meeting).await? {
+                    None => Err($crate::StoreError::NotFound(format!("meeting {meeting}"))),
+                    Some(m) => Err($crate::StoreError::Stale {
+                        version: m.version,
+                        text: m.shared_notes,
+                    }),
+                }
+            }
+
+            async fn add_agenda_item(
+                &self,
+                meeting: $crate::Id,
+                author: $crate::Id,
+                text: &str,
+                now: i64,
+            ) -> $crate::Result<$crate::Id> {
+                use ::sqlx::Row as _;
+                ::sqlx::query(
+                    "INSERT INTO agenda_items (meeting_id, author_id, text, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(meeting)
+                .bind(author)
+                .bind(text)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_err)?
+                .try_get("id")
+                .map_err(store_err)
+            }
+
+            async fn agenda_items(&self, meeting: $crate::Id) -> $crate::Result<Vec<$crate::AgendaItem>> {
+                let r = ::sqlx::query("SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id")
+                    .bind(meeting)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                rows(r, agenda_row)
+            }
+
+            async fn add_standing_item(
+                &self,
+                manager: $crate::Id,
+                report: $crate::Id,
+                author: $crate::Id,
+                text: &str,
+                now: i64,
+            ) -> $crate::Result<$crate::Id> {
+                use ::sqlx::Row as _;
+                ::sqlx::query(
+                    "INSERT INTO standing_items (manager_id, report_id, author_id, text, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(manager)
+                .bind(report)
+                .bind(author)
+                .bind(text)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_err)?
+                .try_get("id")
+                .map_err(store_err)
+            }
+
+            async fn standing_items(
+                &self,
+                manager: $crate::Id,
+                report: $crate::Id,
+            ) -> $crate::Result<Vec<$crate::StandingItem>> {
+                let r = ::sqlx::query(
+                    "SELECT * FROM standing_items WHERE manager_id = $1 AND report_id = $2 ORDER BY id",
+                )
+                .bind(manager)
+                .bind(report)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_err)?;
+                rows(r, standing_row)
+            }
+
+            async fn add_action_item(
+                &self,
+                meeting: $crate::Id,
+                owner: $crate::Id,
+                text: &str,
+                now: i64,
+            ) -> $crate::Result<$crate::Id> {
+                use ::sqlx::Row as _;
+                let m = self
+                    .meeting(meeting)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::NotFound(format!("meeting {meeting}")))?;
+                ::sqlx::query(
+                    "INSERT INTO action_items (manager_id, report_id, meeting_id, owner_id, text, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(m.manager_id)
+                .bind(m.report_id)
+                .bind(meeting)
+                .bind(owner)
+                .bind(text)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_err)?
+                .try_get("id")
+                .map_err(store_err)
+            }
+
+            async fn action_item(&self, id: $crate::Id) -> $crate::Result<Option<$crate::ActionItem>> {
+                let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
+                let r = ::sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                r.as_ref().map(action_row).transpose().map_err(store_err)
+            }
+
+            async fn action_items(
+                &self,
+                manager: $crate::Id,
+                report: $crate::Id,
+            ) -> $crate::Result<Vec<$crate::ActionItem>> {
+                let sql = format!(
+                    "{ACTION_SELECT} WHERE a.manager_id = $1 AND a.report_id = $2 ORDER BY m.date, a.id"
+                );
+                let r = ::sqlx::query(&sql)
+                    .bind(manager)
+                    .bind(report)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                rows(r, action_row)
+            }
+
+            async fn complete_action(&self, id: $crate::Id, meeting: $crate::Id, now: i64) -> $crate::Result<()> {
+                let done = ::sqlx::query(
+                    "UPDATE action_items SET done_meeting_id = $1, done_at = $2 \
+                     WHERE id = $3 AND done_meeting_id IS NULL",
+                )
+                .bind(meeting)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(store_err)?
+                .rows_affected();
+                if done == 1 {
+                    return Ok(());
+                }
+                match self.action_item(id).await? {
+                    None => Err($crate::StoreError::NotFound(format!("action item {id}"))),
+                    Some(a) => Err($crate::StoreError::Refused(format!(
+                        "`{}` is already done",
+                        a.text
+                    ))),
+                }
+            }
+
+            async fn private_note(
+                &self,
+                meeting: $crate::Id,
+                author: $crate::Id,
+            ) -> $crate::Result<Option<$crate::PrivateNote>> {
+                let r = ::sqlx::query("SELECT * FROM private_notes WHERE meeting_id = $1 AND author_id = $2")
+                    .bind(meeting)
+                    .bind(author)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(store_err)?;
+                r.as_ref().map(note_row).transpose().map_err(store_err)
+            }
+
+            async fn save_private_note(
+                &self,
+                meeting: $crate::Id,
+                author: $crate::Id,
+                text: &str,
+                expected: i64,
+                now: i64,
+            ) -> $crate::Result<i64> {
+                use ::sqlx::Row as _;
+                let r = if expected == 0 {
+                    ::sqlx::query(
+                        "INSERT INTO private_notes (meeting_id, author_id, text, version, updated_at) \
+                         VALUES ($1, $2, $3, 1, $4) ON CONFLICT (meeting_id, author_id) DO NOTHING \
+                         RETURNING version",
+                    )
+                    .bind(meeting)
+                    .bind(author)
+                    .bind(text)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+                } else {
+                    ::sqlx::query(
+                        "UPDATE private_notes SET text = $1, version = version + 1, updated_at = $2 \
+                         WHERE meeting_id = $3 AND author_id = $4 AND version = $5 RETURNING version",
+                    )
+                    .bind(text)
+                    .bind(now)
+                    .bind(meeting)
+                    .bind(author)
+                    .bind(expected)
+                    .fetch_optional(&self.pool)
+                    .await
+                };
+                if let Some(r) = r.map_err(store_err)? {
+                    return r.try_get("version").map_err(store_err);
+                }
+                match self.private_note(meeting, author).await? {
+                    Some(n) => Err($crate::StoreError::Stale {
+                        version: n.version,
+                        text: n.text,
+                    }),
+                    None => Err($crate::StoreError::Stale {
+                        version: 0,
+                        text: String::new(),
+                    }),
+                }
+            }
+
             async fn dump(&self) -> $crate::Result<$crate::Dump> {
                 let people = {
                     let sql = format!("{PERSON_SELECT} ORDER BY p.id");
@@ -804,6 +1645,7 @@ macro_rules! sql_store {
                             .map_err(store_err)?,
                         version_row,
                     )?,
+                    growth: dump_growth(&self.pool).await?,
                 })
             }
 
@@ -937,6 +1779,7 @@ macro_rules! sql_store {
                     .await
                     .map_err(store_err)?;
                 }
+                restore_growth(&mut tx, &d.growth).await?;
                 self.reset_sequences(&mut tx).await.map_err(store_err)?;
                 bump_org(&mut tx).await.map_err(store_err)?;
                 tx.commit().await.map_err(store_err)?;

@@ -11,7 +11,10 @@
     clippy::indexing_slicing
 )]
 
-use crate::{AuditEvent, Dump, OidcFlow, Roles, Session, Store, StoreError};
+use crate::{
+    AuditEvent, Dump, Id, NewFocusArea, OidcFlow, Rater, Rating, Roles, Seen, Session, Store,
+    StoreError,
+};
 use ladder_org::{Date, PersonRecord, Role};
 
 fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
@@ -43,6 +46,9 @@ pub async fn all(store: &dyn Store, empty: &dyn Store) {
     audit(store).await;
     framework_versions(store).await;
     oidc(store).await;
+    worksheet(store).await;
+    checkpoints(store).await;
+    one_on_ones(store).await;
     backup(store, empty).await;
 }
 
@@ -463,4 +469,332 @@ async fn backup(s: &dyn Store, empty: &dyn Store) {
         .await
         .unwrap();
     assert!(dump.accounts.iter().all(|a| a.id < id));
+    // The growth tables came along, and their ids continue too.
+    assert!(
+        [
+            "ratings",
+            "rating_history",
+            "checkpoints",
+            "meetings",
+            "private_notes"
+        ]
+        .iter()
+        .all(|t| !dump.growth[*t].is_empty())
+    );
+    let dev = id_of(empty, "dev@example.com").await;
+    let lead = id_of(empty, "lead@example.com").await;
+    let m = empty
+        .create_meeting(lead, dev, "2031-01-01", 6000)
+        .await
+        .unwrap();
+    assert!(m > 0 && empty.meeting(m).await.unwrap().is_some());
+    // A backup made before the growth tables still restores.
+    let mut old = serde_json::to_value(&dump).unwrap();
+    old.as_object_mut().unwrap().remove("growth");
+    let old: Dump = serde_json::from_value(old).unwrap();
+    assert!(old.growth.is_empty());
+}
+
+async fn id_of(s: &dyn Store, email: &str) -> Id {
+    s.person_by_email(email).await.unwrap().unwrap().id
+}
+
+fn rating(person: Id, statement: &str, rater: Rater, value: i64, at: i64) -> Rating {
+    Rating {
+        person_id: person,
+        statement_id: statement.to_owned(),
+        rater,
+        value,
+        evidence: format!("evidence {value}"),
+        statement_text: format!("text of {statement}"),
+        framework_hash: "hash-1".to_owned(),
+        rated_by: None,
+        rated_at: at,
+    }
+}
+
+async fn worksheet(s: &dyn Store) {
+    let dev = id_of(s, "dev@example.com").await;
+    let lead = id_of(s, "lead@example.com").await;
+    assert!(s.ratings(&[dev]).await.unwrap().is_empty());
+    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 2, 1000))
+        .await
+        .unwrap();
+    s.set_rating(&rating(dev, "eng.ship", Rater::Manager, 3, 1001))
+        .await
+        .unwrap();
+    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 3, 1002))
+        .await
+        .unwrap();
+    // The same rating again is not a change.
+    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 3, 1003))
+        .await
+        .unwrap();
+    s.set_rating(&rating(lead, "eng.lead", Rater::Manager, 4, 1004))
+        .await
+        .unwrap();
+    let mine = s.ratings(&[dev]).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    let own = mine.iter().find(|r| r.rater == Rater::Myself).unwrap();
+    assert_eq!(
+        (own.value, own.rated_at, own.framework_hash.as_str()),
+        (3, 1002, "hash-1")
+    );
+    assert_eq!(s.ratings(&[dev, lead]).await.unwrap().len(), 3);
+    let history = s.rating_history(&[dev]).await.unwrap();
+    let steps: Vec<(Rater, Option<i64>, i64, i64)> = history
+        .iter()
+        .map(|h| (h.rater, h.old_value, h.new_value, h.changed_at))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (Rater::Myself, None, 2, 1000),
+            (Rater::Manager, None, 3, 1001),
+            (Rater::Myself, Some(2), 3, 1002),
+        ]
+    );
+    assert_eq!(history[2].old_evidence.as_deref(), Some("evidence 2"));
+    // A rewording re-confirmed: same value, new text and version.
+    let mut again = rating(dev, "eng.ship", Rater::Myself, 3, 1005);
+    again.statement_text = "reworded".to_owned();
+    again.framework_hash = "hash-2".to_owned();
+    s.set_rating(&again).await.unwrap();
+    assert_eq!(s.rating_history(&[dev]).await.unwrap().len(), 4);
+
+    assert_eq!(s.worksheet_seen(dev).await.unwrap(), None);
+    let seen = Seen {
+        person_id: dev,
+        framework_hash: "hash-1".to_owned(),
+        snapshot: "[]".to_owned(),
+        seen_at: 1000,
+    };
+    s.set_worksheet_seen(&seen).await.unwrap();
+    let later = Seen {
+        framework_hash: "hash-2".to_owned(),
+        seen_at: 2000,
+        ..seen
+    };
+    s.set_worksheet_seen(&later).await.unwrap();
+    assert_eq!(s.worksheet_seen(dev).await.unwrap(), Some(later));
+}
+
+fn area(id: &str) -> NewFocusArea {
+    NewFocusArea {
+        ref_id: id.to_owned(),
+        title: format!("Area {id}"),
+        goals: "goals".to_owned(),
+        targets: "targets".to_owned(),
+        ideas: "ideas".to_owned(),
+    }
+}
+
+async fn checkpoints(s: &dyn Store) {
+    let dev = id_of(s, "dev@example.com").await;
+    let id = s
+        .open_checkpoint(dev, "2026-Q1", &[area("b"), area("a")], None, 100)
+        .await
+        .unwrap();
+    let again = s
+        .open_checkpoint(dev, "2026-Q1", &[area("c")], None, 101)
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let c = s.checkpoint(id).await.unwrap().unwrap();
+    assert_eq!(c.quarter, "2026-Q1");
+    let refs: Vec<&str> = c.areas.iter().map(|a| a.ref_id.as_str()).collect();
+    assert_eq!(refs, ["b", "a"], "areas keep the order chosen");
+    // Closing needs a summary for every area, and changes nothing otherwise.
+    let first = c.areas[0].id;
+    let second = c.areas[1].id;
+    let partial = s
+        .close_checkpoint(id, &[(first, "done".to_owned())], None, 200)
+        .await;
+    assert!(
+        matches!(partial, Err(StoreError::Refused(ref m)) if m.contains("Area a")),
+        "{partial:?}"
+    );
+    let blank = s
+        .close_checkpoint(
+            id,
+            &[(first, "done".to_owned()), (second, "  ".to_owned())],
+            None,
+            200,
+        )
+        .await;
+    assert!(blank.is_err());
+    assert!(
+        s.checkpoint(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .areas
+            .iter()
+            .all(|a| a.summary.is_none())
+    );
+    s.close_checkpoint(
+        id,
+        &[(first, "done".to_owned()), (second, "half".to_owned())],
+        None,
+        200,
+    )
+    .await
+    .unwrap();
+    let closed = s.checkpoint(id).await.unwrap().unwrap();
+    assert_eq!(closed.closed_at, Some(200));
+    assert_eq!(closed.areas[1].summary.as_deref(), Some("half"));
+    let twice = s.close_checkpoint(id, &[], None, 300).await;
+    assert!(matches!(twice, Err(StoreError::Refused(_))));
+    assert!(matches!(
+        s.close_checkpoint(id + 999, &[], None, 300).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    s.open_checkpoint(dev, "2026-Q2", &[area("a"), area("d")], None, 300)
+        .await
+        .unwrap();
+    let list = s.checkpoints(dev).await.unwrap();
+    let quarters: Vec<&str> = list.iter().map(|c| c.quarter.as_str()).collect();
+    assert_eq!(quarters, ["2026-Q2", "2026-Q1"]);
+    assert_eq!(list[0].areas.len(), 2);
+    let states = s
+        .checkpoint_states(&[
+            "2026-Q1".to_owned(),
+            "2026-Q2".to_owned(),
+            "2026-Q3".to_owned(),
+        ])
+        .await
+        .unwrap();
+    let states: Vec<(Id, &str, bool)> = states
+        .iter()
+        .map(|c| (c.person_id, c.quarter.as_str(), c.closed))
+        .collect();
+    assert_eq!(states, [(dev, "2026-Q1", true), (dev, "2026-Q2", false)]);
+}
+
+async fn one_on_ones(s: &dyn Store) {
+    let dev = id_of(s, "dev@example.com").await;
+    let lead = id_of(s, "lead@example.com").await;
+    let head = id_of(s, "head@example.com").await;
+    let m1 = s
+        .create_meeting(lead, dev, "2026-01-05", 100)
+        .await
+        .unwrap();
+    let m2 = s
+        .create_meeting(lead, dev, "2026-01-12", 100)
+        .await
+        .unwrap();
+    let dup = s.create_meeting(lead, dev, "2026-01-05", 101).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    s.create_meeting(head, lead, "2026-01-06", 100)
+        .await
+        .unwrap();
+    let dates: Vec<String> = s
+        .meetings(lead, dev)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.date)
+        .collect();
+    assert_eq!(dates, ["2026-01-05", "2026-01-12"]);
+    let mut want = vec![(head, lead), (lead, dev)];
+    want.sort_unstable();
+    assert_eq!(
+        s.meeting_pairs(lead).await.unwrap(),
+        want,
+        "by manager, then report"
+    );
+    assert_eq!(s.meeting_pairs(dev).await.unwrap(), [(lead, dev)]);
+
+    // Shared notes: a write naming an old version is refused with the
+    // other side's text, never applied over it.
+    let v1 = s.meeting(m1).await.unwrap().unwrap().version;
+    let v2 = s
+        .save_shared_notes(m1, "from the manager", v1)
+        .await
+        .unwrap();
+    assert!(v2 > v1);
+    let stale = s.save_shared_notes(m1, "from the report", v1).await;
+    match stale {
+        Err(StoreError::Stale { version, text }) => {
+            assert_eq!((version, text.as_str()), (v2, "from the manager"));
+        }
+        other => panic!("expected a stale write, got {other:?}"),
+    }
+    assert_eq!(
+        s.meeting(m1).await.unwrap().unwrap().shared_notes,
+        "from the manager"
+    );
+    assert!(matches!(
+        s.save_shared_notes(m1 + 999, "x", 1).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Agenda and standing items.
+    s.add_agenda_item(m1, dev, "talk about on-call", 110)
+        .await
+        .unwrap();
+    s.add_agenda_item(m1, lead, "conference budget", 111)
+        .await
+        .unwrap();
+    let items = s.agenda_items(m1).await.unwrap();
+    assert_eq!(
+        items.iter().map(|i| i.author_id).collect::<Vec<_>>(),
+        [dev, lead]
+    );
+    assert!(s.agenda_items(m2).await.unwrap().is_empty());
+    s.add_standing_item(lead, dev, dev, "career growth", 112)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.standing_items(lead, dev).await.unwrap()[0].text,
+        "career growth"
+    );
+    assert!(s.standing_items(head, lead).await.unwrap().is_empty());
+
+    // Action items carry their meeting's date and the one they were done in.
+    let a = s
+        .add_action_item(m1, dev, "write the design doc", 113)
+        .await
+        .unwrap();
+    let b = s
+        .add_action_item(m1, lead, "book the room", 114)
+        .await
+        .unwrap();
+    s.complete_action(b, m2, 120).await.unwrap();
+    let again = s.complete_action(b, m2, 121).await;
+    assert!(matches!(again, Err(StoreError::Refused(_))), "{again:?}");
+    let actions = s.action_items(lead, dev).await.unwrap();
+    assert_eq!(actions.len(), 2);
+    let done = actions.iter().find(|x| x.id == b).unwrap();
+    assert_eq!(
+        (done.meeting_date.as_str(), done.done_date.as_deref()),
+        ("2026-01-05", Some("2026-01-12"))
+    );
+    let open = s.action_item(a).await.unwrap().unwrap();
+    assert_eq!((open.owner_id, open.done_meeting_id), (dev, None));
+    assert!(s.action_items(head, lead).await.unwrap().is_empty());
+
+    // Private notes: one per author, versioned.
+    assert_eq!(s.private_note(m1, lead).await.unwrap(), None);
+    let n1 = s.save_private_note(m1, lead, "mine", 0, 130).await.unwrap();
+    let n2 = s
+        .save_private_note(m1, lead, "mine, edited", n1, 131)
+        .await
+        .unwrap();
+    assert!(n2 > n1);
+    let stale = s.save_private_note(m1, lead, "lost?", n1, 132).await;
+    assert!(matches!(stale, Err(StoreError::Stale { ref text, .. }) if text == "mine, edited"));
+    let twice = s.save_private_note(m1, lead, "new again", 0, 133).await;
+    assert!(matches!(twice, Err(StoreError::Stale { .. })));
+    s.save_private_note(m1, dev, "the report's own", 0, 134)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.private_note(m1, lead).await.unwrap().unwrap().text,
+        "mine, edited"
+    );
+    assert_eq!(
+        s.private_note(m1, dev).await.unwrap().unwrap().text,
+        "the report's own"
+    );
 }
