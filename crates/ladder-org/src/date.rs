@@ -48,6 +48,33 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The Unix time of the start of the day (UTC).
+    pub fn to_unix(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = if m > 2 { m - 3 } else { m + 9 };
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        (era * 146_097 + doe - 719_468) * 86_400
+    }
+
+    /// The day after, or `None` past year 65535.
+    pub fn next_day(self) -> Option<Date> {
+        Date::new(self.year, self.month, self.day + 1)
+            .or_else(|| Date::new(self.year, self.month + 1, 1))
+            .or_else(|| Date::new(self.year.checked_add(1)?, 1, 1))
+    }
+
+    /// The date `days` later (or earlier, when negative).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_unix(self.to_unix() + days * 86_400)
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -113,5 +140,12 @@ mod tests {
         );
         assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_unix(1_795_219_200).to_string(), "2026-11-21");
+        for d in ["1970-01-01", "2024-02-29", "2026-11-21", "2000-03-01"] {
+            let d: Date = d.parse().unwrap();
+            assert_eq!(Date::from_unix(d.to_unix()), d);
+        }
+        let d = Date::new(2024, 12, 31).unwrap();
+        assert_eq!(d.next_day(), Date::new(2025, 1, 1));
+        assert_eq!(d.add_days(7), Date::new(2025, 1, 7).unwrap());
     }
 }

@@ -1,0 +1,436 @@
+//! The charts, drawn with plotters into SVG strings: a radar of self and
+//! manager ratings by category against the level's expectation, readiness
+//! over quarters, and a team heatmap.
+//!
+//! Every chart carries `<title>` and `<desc>` (with the numbers, so a
+//! screen reader gets the data), `role="img"`, and works in print: series
+//! differ by marker shape and line weight as well as colour, and the
+//! heatmap prints each cell's value.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::f64::consts::PI;
+
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const GRID: RGBColor = RGBColor(0xbb, 0xbb, 0xbb);
+const SELF: RGBColor = RGBColor(0x1f, 0x5f, 0xbf);
+const MANAGER: RGBColor = RGBColor(0xb3, 0x4a, 0x00);
+const FONT: &str = "sans-serif";
+
+/// Failure to draw (plotters reports errors even for in-memory SVG).
+pub type DrawError = String;
+
+fn err(e: impl std::fmt::Display) -> DrawError {
+    format!("drawing the chart failed: {e}")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Adds `role="img"`, `<title>` and `<desc>` to a drawn SVG. `id` makes
+/// the element ids unique on a page.
+pub fn accessible(svg: &str, id: &str, title: &str, desc: &str) -> String {
+    let Some(open_end) = svg.find('>') else {
+        return svg.to_owned();
+    };
+    let (head, rest) = svg.split_at(open_end);
+    format!(
+        "{head} role=\"img\" aria-labelledby=\"{id}-t {id}-d\" class=\"chart\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
+        escape(title),
+        escape(desc),
+        rest.get(1..).unwrap_or("")
+    )
+}
+
+/// One radar axis: a category with the average self and manager ratings
+/// of its statements (`None`: not rated yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub label: String,
+    pub self_rating: Option<f64>,
+    pub manager_rating: Option<f64>,
+}
+
+fn polar(cx: f64, cy: f64, r: f64, i: usize, n: usize) -> (i32, i32) {
+    #[allow(clippy::cast_precision_loss)]
+    let a = -PI / 2.0 + 2.0 * PI * i as f64 / n.max(1) as f64;
+    #[allow(clippy::cast_possible_truncation)]
+    (
+        (cx + r * a.cos()).round() as i32,
+        (cy + r * a.sin()).round() as i32,
+    )
+}
+
+/// Self vs manager by category against `expected` (the scale value the
+/// level expects), on a scale up to `max`.
+pub fn radar(
+    id: &str,
+    title: &str,
+    axes: &[Axis],
+    expected: f64,
+    max: f64,
+) -> Result<String, DrawError> {
+    let (w, h) = (460u32, 420u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (cx, cy, radius) = (230.0, 230.0, 140.0);
+        let n = axes.len().max(1);
+        let scale = |v: f64| radius * (v / max).clamp(0.0, 1.0);
+        let ring = |r: f64| -> Vec<(i32, i32)> {
+            let mut pts: Vec<(i32, i32)> = (0..n).map(|i| polar(cx, cy, r, i, n)).collect();
+            if let Some(first) = pts.first().copied() {
+                pts.push(first);
+            }
+            pts
+        };
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        for step in 1..=(max.round().max(1.0) as u32) {
+            root.draw(&PathElement::new(
+                ring(scale(f64::from(step))),
+                GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+        }
+        for (i, a) in axes.iter().enumerate() {
+            let (x, y) = polar(cx, cy, radius, i, n);
+            #[allow(clippy::cast_possible_truncation)]
+            root.draw(&PathElement::new(
+                vec![(cx as i32, cy as i32), (x, y)],
+                GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+            let (lx, ly) = polar(cx, cy, radius + 22.0, i, n);
+            let anchor = if lx < cx as i32 - 5 {
+                HPos::Right
+            } else if lx > cx as i32 + 5 {
+                HPos::Left
+            } else {
+                HPos::Center
+            };
+            let style = TextStyle::from((FONT, 13).into_font())
+                .color(&INK)
+                .pos(Pos::new(anchor, VPos::Center));
+            root.draw(&Text::new(a.label.clone(), (lx, ly), style))
+                .map_err(err)?;
+        }
+        // The expectation: a heavy grey ring.
+        root.draw(&PathElement::new(
+            ring(scale(expected)),
+            INK.mix(0.6).stroke_width(3),
+        ))
+        .map_err(err)?;
+        let series = |pick: fn(&Axis) -> Option<f64>| -> Vec<(i32, i32)> {
+            let mut pts: Vec<(i32, i32)> = axes
+                .iter()
+                .enumerate()
+                .map(|(i, a)| polar(cx, cy, scale(pick(a).unwrap_or(0.0)), i, n))
+                .collect();
+            if let Some(first) = pts.first().copied() {
+                pts.push(first);
+            }
+            pts
+        };
+        let own = series(|a| a.self_rating);
+        let mgr = series(|a| a.manager_rating);
+        root.draw(&PathElement::new(own.clone(), SELF.stroke_width(2)))
+            .map_err(err)?;
+        root.draw(&PathElement::new(mgr.clone(), MANAGER.stroke_width(2)))
+            .map_err(err)?;
+        for p in own.iter().take(axes.len()) {
+            root.draw(&Circle::new(*p, 5, SELF.filled())).map_err(err)?;
+        }
+        for (x, y) in mgr.iter().take(axes.len()) {
+            root.draw(&Rectangle::new(
+                [(x - 4, y - 4), (x + 4, y + 4)],
+                MANAGER.filled(),
+            ))
+            .map_err(err)?;
+        }
+        legend(&root)?;
+        root.present().map_err(err)?;
+    }
+    let fmt = |v: Option<f64>| v.map_or_else(|| "not rated".to_owned(), |v| format!("{v:.1}"));
+    let desc = axes
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: self {}, manager {}",
+                a.label,
+                fmt(a.self_rating),
+                fmt(a.manager_rating)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!(
+            "Average rating per category on a scale to {max}, against the level's expectation of {expected}. {desc}."
+        ),
+    ))
+}
+
+fn legend(root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), DrawError> {
+    let style = TextStyle::from((FONT, 13).into_font()).color(&INK);
+    root.draw(&Circle::new((16, 16), 5, SELF.filled()))
+        .map_err(err)?;
+    root.draw(&Text::new("Self (circles)", (28, 10), style.clone()))
+        .map_err(err)?;
+    root.draw(&Rectangle::new([(12, 32), (20, 40)], MANAGER.filled()))
+        .map_err(err)?;
+    root.draw(&Text::new("Manager (squares)", (28, 30), style.clone()))
+        .map_err(err)?;
+    root.draw(&PathElement::new(
+        vec![(8, 56), (22, 56)],
+        INK.mix(0.6).stroke_width(3),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new("Expected at this level", (28, 50), style))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Readiness per quarter (shares 0 to 1) against the policy's share.
+pub fn readiness(
+    id: &str,
+    title: &str,
+    points: &[(String, f64)],
+    threshold: f64,
+) -> Result<String, DrawError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (560, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        #[allow(clippy::cast_precision_loss)]
+        let last = points.len().saturating_sub(1).max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(16)
+            .x_label_area_size(32)
+            .y_label_area_size(48)
+            .build_cartesian_2d(-0.3f64..last + 0.3, 0f64..1.0)
+            .map_err(err)?;
+        let labels: Vec<String> = points.iter().map(|p| p.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .x_labels(points.len().max(2))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() > 0.01 || i < 0.0 {
+                    return String::new();
+                }
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                labels.get(i as usize).cloned().unwrap_or_default()
+            })
+            .y_labels(6)
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .y_desc("Next-level competencies demonstrated")
+            .label_style((FONT, 12).into_font().color(&INK))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID.mix(0.5))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                vec![(-0.3, threshold), (last + 0.3, threshold)],
+                INK.mix(0.6).stroke_width(2),
+            ))
+            .map_err(err)?;
+        #[allow(clippy::cast_precision_loss)]
+        let data: Vec<(f64, f64)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64, p.1))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(data.clone(), SELF.stroke_width(3)))
+            .map_err(err)?;
+        chart
+            .draw_series(data.iter().map(|p| Circle::new(*p, 5, SELF.filled())))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let desc = points
+        .iter()
+        .map(|(q, s)| format!("{q}: {:.0}%", s * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!(
+            "Share of the next level's competencies the manager rates as demonstrated, per quarter; the line marks the {:.0}% the policy asks for. {desc}.",
+            threshold * 100.0
+        ),
+    ))
+}
+
+/// A team heatmap: one row per person, one column per category, each cell
+/// the average manager rating (`None`: not rated), on a scale to `max`.
+pub fn heatmap(
+    id: &str,
+    title: &str,
+    people: &[String],
+    categories: &[String],
+    cells: &[Vec<Option<f64>>],
+    max: f64,
+) -> Result<String, DrawError> {
+    let (left, top, cw, ch) = (190i32, 90i32, 96i32, 28i32);
+    let w =
+        u32::try_from(left + cw * i32::try_from(categories.len()).unwrap_or(0) + 20).unwrap_or(400);
+    let h = u32::try_from(top + ch * i32::try_from(people.len()).unwrap_or(0) + 20).unwrap_or(200);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w.max(300), h.max(120))).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let text = |size: i32| TextStyle::from((FONT, size).into_font()).color(&INK);
+        for (j, c) in (0i32..).zip(categories) {
+            let style = text(12)
+                .pos(Pos::new(HPos::Left, VPos::Center))
+                .transform(FontTransform::Rotate270);
+            root.draw(&Text::new(
+                c.clone(),
+                (left + j * cw + cw / 2, top - 6),
+                style,
+            ))
+            .map_err(err)?;
+        }
+        for (i, (name, row)) in (0i32..).zip(people.iter().zip(cells)) {
+            let y = top + i * ch;
+            let style = text(12).pos(Pos::new(HPos::Right, VPos::Center));
+            root.draw(&Text::new(name.clone(), (left - 8, y + ch / 2), style))
+                .map_err(err)?;
+            for (j, v) in (0i32..).zip(row) {
+                let x = left + j * cw;
+                let fill = match v {
+                    None => RGBColor(0xf4, 0xf4, 0xf4),
+                    Some(v) => {
+                        let t = (v / max).clamp(0.0, 1.0);
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let shade = |lo: f64, hi: f64| (hi - (hi - lo) * t).round() as u8;
+                        RGBColor(
+                            shade(0x1f as f64, 0xe8 as f64),
+                            shade(0x4f as f64, 0xf0 as f64),
+                            shade(0x8f as f64, 0xfa as f64),
+                        )
+                    }
+                };
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cw - 2, y + ch - 2)],
+                    fill.filled(),
+                ))
+                .map_err(err)?;
+                let label = v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
+                let dark = v.is_some_and(|v| v / max > 0.55);
+                let color = if dark { WHITE } else { INK };
+                let style = text(12)
+                    .color(&color)
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                root.draw(&Text::new(label, (x + cw / 2, y + ch / 2), style))
+                    .map_err(err)?;
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    let desc = people
+        .iter()
+        .zip(cells)
+        .map(|(p, row)| {
+            let vals = categories
+                .iter()
+                .zip(row)
+                .map(|(c, v)| {
+                    format!(
+                        "{c} {}",
+                        v.map_or_else(|| "not rated".to_owned(), |v| format!("{v:.1}"))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{p}: {vals}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!("Average manager rating per person and category, on a scale to {max}. {desc}."),
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radar_is_an_accessible_svg_that_moves_with_the_ratings() {
+        let axes = |v: Option<f64>| {
+            vec![
+                Axis {
+                    label: "Craft <&>".into(),
+                    self_rating: v,
+                    manager_rating: Some(2.0),
+                },
+                Axis {
+                    label: "Impact".into(),
+                    self_rating: Some(3.0),
+                    manager_rating: None,
+                },
+                Axis {
+                    label: "People".into(),
+                    self_rating: Some(1.0),
+                    manager_rating: Some(4.0),
+                },
+            ]
+        };
+        let a = radar("r", "Ratings of Ana", &axes(Some(2.0)), 3.0, 4.0).unwrap();
+        assert!(a.starts_with("<svg") && a.contains("role=\"img\""), "{a}");
+        assert!(a.contains("<title id=\"r-t\">Ratings of Ana</title>"));
+        assert!(a.contains("Craft &lt;&amp;&gt;: self 2.0, manager 2.0"));
+        assert!(a.contains("Impact: self 3.0, manager not rated"));
+        let b = radar("r", "Ratings of Ana", &axes(Some(4.0)), 3.0, 4.0).unwrap();
+        assert_ne!(a, b, "a new self rating changes the picture");
+    }
+
+    #[test]
+    fn readiness_and_heatmap_describe_their_numbers() {
+        let r = readiness(
+            "q",
+            "Readiness",
+            &[("2026-Q1".into(), 0.5), ("2026-Q2".into(), 0.95)],
+            0.9,
+        )
+        .unwrap();
+        assert!(r.contains("2026-Q1: 50%, 2026-Q2: 95%"), "{r}");
+        assert!(
+            r.contains(">2026-Q2<") || r.contains("2026-Q2\n"),
+            "quarters label the axis"
+        );
+        let h = heatmap(
+            "h",
+            "Team",
+            &["Ana".into(), "Bo".into()],
+            &["Craft".into(), "Impact".into()],
+            &[vec![Some(3.5), None], vec![Some(1.0), Some(4.0)]],
+            4.0,
+        )
+        .unwrap();
+        assert!(
+            h.contains("Ana: Craft 3.5, Impact not rated; Bo: Craft 1.0, Impact 4.0"),
+            "{h}"
+        );
+        assert!(h.contains("3.5") && h.contains('–'));
+    }
+}

@@ -1,0 +1,15 @@
+//! The growth workflow's rules, sans-IO: what a worksheet holds, quarters,
+//! readiness for the next level, what changed for a person when the
+//! framework moved, which action items a 1:1 carries, and the charts.
+//!
+//! The server reads the store and the framework, calls these, and renders
+//! the result; nothing here reads a clock or a database.
+
+pub mod charts;
+mod quarter;
+pub mod worksheet;
+
+pub use quarter::Quarter;
+pub use worksheet::{
+    Changes, Readiness, Row, Snapshot, Worksheet, actions_for, changes, readiness, snapshot,
+};
