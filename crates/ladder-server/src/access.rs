@@ -11,6 +11,10 @@
 //!
 //! Sensitive reads and every write are recorded in the audit log.
 
+mod growth;
+
+pub use growth::{Growth, Pair, TeamGrowth};
+
 use crate::auth::{Auth, SESSION_COOKIE};
 use crate::{AppError, AppState};
 use axum::extract::{ConnectInfo, FromRequestParts};

@@ -47,6 +47,16 @@ pub struct ErrorDetail {
     /// For `invalid_rows`: every problem in the uploaded file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<RowProblem>,
+    /// For `stale` (409): what the other side saved, to merge with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<CurrentOut>,
+}
+
+/// The version that is stored now, after someone else's save.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrentOut {
+    pub version: i64,
+    pub text: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,6 +77,13 @@ impl IntoResponse for ApiError {
                 code: self.0.code().to_owned(),
                 message: self.0.to_string(),
                 problems: Vec::new(),
+                current: match &self.0 {
+                    AppError::Stale { version, text } => Some(CurrentOut {
+                        version: *version,
+                        text: text.clone(),
+                    }),
+                    _ => None,
+                },
             },
         };
         (self.0.status(), Json(body)).into_response()
@@ -124,7 +141,7 @@ impl From<crate::access::DirectoryEntry> for PersonOut {
     }
 }
 
-fn person_out(p: &Person) -> PersonOut {
+pub(crate) fn person_out(p: &Person) -> PersonOut {
     crate::access::DirectoryEntry::from(p).into()
 }
 
@@ -246,9 +263,23 @@ pub struct TokenOut {
         import_people,
         framework,
         role,
-        create_token
+        create_token,
+        crate::api_growth::worksheet,
+        crate::api_growth::rate,
+        crate::api_growth::checkpoints,
+        crate::api_growth::open_checkpoint,
+        crate::api_growth::close_checkpoint,
+        crate::api_growth::pair,
+        crate::api_growth::create_meeting,
+        crate::api_growth::meeting,
+        crate::api_growth::add_agenda,
+        crate::api_growth::save_notes,
+        crate::api_growth::save_private,
+        crate::api_growth::add_action,
+        crate::api_growth::complete_action,
+        crate::api_growth::team
     ),
-    components(schemas(ErrorBody, ErrorDetail, RowProblem))
+    components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]
 pub struct ApiDoc;
 
@@ -392,6 +423,7 @@ pub async fn import_people(
                             fix: e.fix,
                         })
                         .collect(),
+                    current: None,
                 },
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())

@@ -15,6 +15,14 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// The thing exists already (one checkpoint per quarter, one meeting
+    /// per day).
+    #[error("{0}")]
+    Conflict(String),
+    /// Someone else saved first: their version and text, so the client can
+    /// merge instead of overwriting.
+    #[error("someone else saved this first; compare their text with yours and save again")]
+    Stale { version: i64, text: String },
     #[error("the form expired or came from another site; reload the page and try again")]
     Csrf,
     #[error("too many attempts; wait {0} minutes and try again")]
@@ -36,6 +44,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -48,6 +57,8 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::Stale { .. } => "stale",
             AppError::Csrf => "csrf",
             AppError::TooMany(_) => "too_many_attempts",
             AppError::Internal(_) => "internal",
@@ -66,7 +77,14 @@ impl AppError {
 
 impl From<ladder_store::StoreError> for AppError {
     fn from(e: ladder_store::StoreError) -> AppError {
-        AppError::Internal(e.to_string())
+        use ladder_store::StoreError as E;
+        match e {
+            E::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
+            E::NotFound(_) => AppError::NotFound,
+            E::Refused(why) => AppError::BadRequest(why),
+            E::Stale { version, text } => AppError::Stale { version, text },
+            E::Backend(_) => AppError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -11,10 +11,12 @@
 
 pub mod access;
 pub mod api;
+mod api_growth;
 pub mod auth;
 pub mod clock;
 mod error;
 pub mod framework;
+mod growth;
 mod headers;
 pub mod routes;
 pub mod sso;

@@ -2,7 +2,7 @@
 //! router is built from it, and the authorization matrix test reads it, so
 //! a route cannot exist without an entry in the matrix.
 
-use crate::{AppState, api, web};
+use crate::{AppState, api, api_growth, growth, web};
 use axum::routing::{MethodRouter, get, post};
 
 /// Who may use a route, as documented (the matrix test checks the truth).
@@ -14,6 +14,14 @@ pub enum Audience {
     SignedIn,
     /// The person, their manager chain, the people team.
     PrivateToPerson,
+    /// The person and their direct manager: ratings (each on their own
+    /// side), checkpoints.
+    PersonOrManager,
+    /// The two people of a 1:1 (a manager and a direct report), nobody
+    /// else: not skip-levels, not the people team, not admins.
+    Pair,
+    /// The person alone.
+    Myself,
     PeopleTeam,
     Admin,
     /// Framework editors and admins.
@@ -61,6 +69,28 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/people/{id}", SignedIn, web::person),
     route!(GET "/people/{id}/history", PrivateToPerson, web::person_history),
     route!(GET "/team", SignedIn, web::team),
+    route!(GET "/team/growth", SignedIn, growth::team_growth),
+    route!(GET "/team/heatmap.svg", SignedIn, growth::heatmap),
+    route!(GET "/people/{id}/worksheet", PrivateToPerson, growth::worksheet_page),
+    route!(POST "/people/{id}/worksheet", PersonOrManager, growth::rate),
+    route!(POST "/people/{id}/worksheet/seen", Myself, growth::mark_seen),
+    route!(GET "/people/{id}/radar.svg", PrivateToPerson, growth::radar),
+    route!(GET "/people/{id}/readiness.svg", PrivateToPerson, growth::readiness_chart),
+    route!(GET "/people/{id}/checkpoints", PrivateToPerson, growth::checkpoints),
+    route!(GET "/people/{id}/checkpoints/new", PersonOrManager, growth::new_checkpoint),
+    route!(POST "/people/{id}/checkpoints", PersonOrManager, growth::open_checkpoint),
+    route!(GET "/checkpoints/{checkpoint}", PrivateToPerson, growth::checkpoint),
+    route!(POST "/checkpoints/{checkpoint}/close", PersonOrManager, growth::close_checkpoint),
+    route!(GET "/one-on-ones", SignedIn, growth::one_on_ones),
+    route!(GET "/one-on-ones/{manager}/{report}", Pair, growth::pair),
+    route!(POST "/one-on-ones/{manager}/{report}/meetings", Pair, growth::create_meeting),
+    route!(POST "/one-on-ones/{manager}/{report}/standing", Pair, growth::add_standing),
+    route!(GET "/meetings/{meeting}", Pair, growth::meeting),
+    route!(POST "/meetings/{meeting}/agenda", Pair, growth::add_agenda),
+    route!(POST "/meetings/{meeting}/notes", Pair, growth::save_notes),
+    route!(POST "/meetings/{meeting}/private", Pair, growth::save_private),
+    route!(POST "/meetings/{meeting}/actions", Pair, growth::add_action),
+    route!(POST "/actions/{action}/done", Pair, growth::complete_action),
     route!(GET "/org", SignedIn, web::org),
     route!(GET "/org/search", SignedIn, web::org_search),
     route!(GET "/framework/", Public, web::framework_index),
@@ -82,4 +112,18 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/api/v1/framework", Public, api::framework),
     route!(GET "/api/v1/framework/roles/{family}/{level}", Public, api::role),
     route!(POST "/api/v1/tokens", SignedIn, api::create_token),
+    route!(GET "/api/v1/people/{id}/worksheet", PrivateToPerson, api_growth::worksheet),
+    route!(POST "/api/v1/people/{id}/ratings", PersonOrManager, api_growth::rate),
+    route!(GET "/api/v1/people/{id}/checkpoints", PrivateToPerson, api_growth::checkpoints),
+    route!(POST "/api/v1/people/{id}/checkpoints", PersonOrManager, api_growth::open_checkpoint),
+    route!(POST "/api/v1/checkpoints/{checkpoint}/close", PersonOrManager, api_growth::close_checkpoint),
+    route!(GET "/api/v1/one-on-ones/{manager}/{report}", Pair, api_growth::pair),
+    route!(POST "/api/v1/one-on-ones/{manager}/{report}/meetings", Pair, api_growth::create_meeting),
+    route!(GET "/api/v1/meetings/{meeting}", Pair, api_growth::meeting),
+    route!(POST "/api/v1/meetings/{meeting}/agenda", Pair, api_growth::add_agenda),
+    route!(POST "/api/v1/meetings/{meeting}/notes", Pair, api_growth::save_notes),
+    route!(POST "/api/v1/meetings/{meeting}/private", Pair, api_growth::save_private),
+    route!(POST "/api/v1/meetings/{meeting}/actions", Pair, api_growth::add_action),
+    route!(POST "/api/v1/actions/{action}/done", Pair, api_growth::complete_action),
+    route!(GET "/api/v1/team/growth", SignedIn, api_growth::team),
 ];

@@ -30,7 +30,7 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn new(title: &str, v: Option<&Viewer>) -> Chrome {
+    pub(crate) fn new(title: &str, v: Option<&Viewer>) -> Chrome {
         match v {
             None => Chrome {
                 title: title.to_owned(),
@@ -49,7 +49,7 @@ impl Chrome {
     }
 }
 
-fn page(t: &impl Template) -> Result<Response, AppError> {
+pub(crate) fn page(t: &impl Template) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
 }
 
@@ -152,7 +152,7 @@ pub fn role_title(fw: &Framework, family: &str, level: &str, specialty: Option<&
     }
 }
 
-fn entry_title(fw: &Framework, e: &DirectoryEntry) -> String {
+pub(crate) fn entry_title(fw: &Framework, e: &DirectoryEntry) -> String {
     role_title(fw, &e.family, &e.level, e.specialty.as_deref())
 }
 

@@ -53,6 +53,45 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/framework", "+++++++++"),
     ("GET /api/v1/framework/roles/{family}/{level}", "+++++++++"),
     ("POST /api/v1/tokens", "-++++++++"),
+    ("GET /team/growth", "-++++++++"),
+    ("GET /team/heatmap.svg", "-++++++++"),
+    ("GET /people/{id}/worksheet", "-+-++-+--"),
+    ("POST /people/{id}/worksheet", "-+-+-----"),
+    ("POST /people/{id}/worksheet/seen", "-+-------"),
+    ("GET /people/{id}/radar.svg", "-+-++-+--"),
+    ("GET /people/{id}/readiness.svg", "-+-++-+--"),
+    ("GET /people/{id}/checkpoints", "-+-++-+--"),
+    ("GET /people/{id}/checkpoints/new", "-+-+-----"),
+    ("POST /people/{id}/checkpoints", "-+-+-----"),
+    ("GET /checkpoints/{checkpoint}", "-+-++-+--"),
+    ("POST /checkpoints/{checkpoint}/close", "-+-+-----"),
+    ("GET /one-on-ones", "-++++++++"),
+    ("GET /one-on-ones/{manager}/{report}", "-+-+-----"),
+    ("POST /one-on-ones/{manager}/{report}/meetings", "-+-+-----"),
+    ("POST /one-on-ones/{manager}/{report}/standing", "-+-+-----"),
+    ("GET /meetings/{meeting}", "-+-+-----"),
+    ("POST /meetings/{meeting}/agenda", "-+-+-----"),
+    ("POST /meetings/{meeting}/notes", "-+-+-----"),
+    ("POST /meetings/{meeting}/private", "-+-+-----"),
+    ("POST /meetings/{meeting}/actions", "-+-+-----"),
+    ("POST /actions/{action}/done", "-+-+-----"),
+    ("GET /api/v1/people/{id}/worksheet", "-+-++-+--"),
+    ("POST /api/v1/people/{id}/ratings", "-+-+-----"),
+    ("GET /api/v1/people/{id}/checkpoints", "-+-++-+--"),
+    ("POST /api/v1/people/{id}/checkpoints", "-+-+-----"),
+    ("POST /api/v1/checkpoints/{checkpoint}/close", "-+-+-----"),
+    ("GET /api/v1/one-on-ones/{manager}/{report}", "-+-+-----"),
+    (
+        "POST /api/v1/one-on-ones/{manager}/{report}/meetings",
+        "-+-+-----",
+    ),
+    ("GET /api/v1/meetings/{meeting}", "-+-+-----"),
+    ("POST /api/v1/meetings/{meeting}/agenda", "-+-+-----"),
+    ("POST /api/v1/meetings/{meeting}/notes", "-+-+-----"),
+    ("POST /api/v1/meetings/{meeting}/private", "-+-+-----"),
+    ("POST /api/v1/meetings/{meeting}/actions", "-+-+-----"),
+    ("POST /api/v1/actions/{action}/done", "-+-+-----"),
+    ("GET /api/v1/team/growth", "-++++++++"),
 ];
 
 fn concrete(app: &App, path: &str) -> String {
@@ -64,6 +103,11 @@ fn concrete(app: &App, path: &str) -> String {
     path.replace("{id}", &target.to_string())
         .replace("{file}", "app.css")
         .replace("{*path}", "index.html")
+        .replace("{manager}", &app.ids["manager"].to_string())
+        .replace("{report}", &app.ids["self"].to_string())
+        .replace("{checkpoint}", &app.ids["checkpoint"].to_string())
+        .replace("{meeting}", &app.ids["meeting"].to_string())
+        .replace("{action}", &app.ids["action"].to_string())
         .replace("{family}", "backend-engineer")
         .replace("{level}", "senior")
 }
@@ -129,7 +173,35 @@ async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16)
 
 #[tokio::test]
 async fn authorization_matrix_covers_every_route_and_every_role() {
-    let app = start().await;
+    let mut app = start().await;
+    // Growth data about `self`: a checkpoint, a 1:1 meeting with their
+    // manager and an action item, for the routes that name them.
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let area = |r: &str| ladder_store::NewFocusArea {
+        ref_id: r.to_owned(),
+        title: r.to_owned(),
+        goals: "g".to_owned(),
+        targets: "t".to_owned(),
+        ideas: String::new(),
+    };
+    let checkpoint = app
+        .store
+        .open_checkpoint(me, "2026-Q1", &[area("a"), area("b")], None, NOW)
+        .await
+        .unwrap();
+    let meeting = app
+        .store
+        .create_meeting(boss, me, "2026-01-05", NOW)
+        .await
+        .unwrap();
+    let action = app
+        .store
+        .add_action_item(meeting, me, "do it", NOW)
+        .await
+        .unwrap();
+    app.ids.insert("checkpoint", checkpoint);
+    app.ids.insert("meeting", meeting);
+    app.ids.insert("action", action);
     let table: BTreeMap<String, &str> = MATRIX.iter().map(|(r, e)| ((*r).to_owned(), *e)).collect();
     let routes: Vec<String> = ROUTES
         .iter()
@@ -166,6 +238,8 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::Public => "+++++++++",
             Audience::SignedIn => "-++++++++",
             Audience::PrivateToPerson => "-+-++-+--",
+            Audience::PersonOrManager | Audience::Pair => "-+-+-----",
+            Audience::Myself => "-+-------",
             Audience::PeopleTeam => "------+--",
             Audience::Admin => "--------+",
             Audience::Editor => "-------++",
