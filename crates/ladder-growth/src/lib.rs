@@ -6,6 +6,7 @@
 //! the result; nothing here reads a clock or a database.
 
 pub mod charts;
+pub mod demo;
 mod quarter;
 pub mod worksheet;
 

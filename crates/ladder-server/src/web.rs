@@ -27,6 +27,8 @@ pub struct Chrome {
     pub people_team: bool,
     pub admin: bool,
     pub editor: bool,
+    /// The viewer's person, for "my worksheet".
+    pub person_id: Option<i64>,
 }
 
 impl Chrome {
@@ -44,6 +46,7 @@ impl Chrome {
                 people_team: v.roles().people_team,
                 admin: v.roles().admin,
                 editor: v.roles().editor || v.roles().admin,
+                person_id: v.person_id(),
             },
         }
     }

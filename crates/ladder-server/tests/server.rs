@@ -822,3 +822,319 @@ async fn an_admin_adds_an_account_with_roles_that_then_work() {
             .any(|e| e.action == "account.create" && e.detail == "pia@example.com as people")
     );
 }
+
+/// A client for a role that sends its CSRF token as API calls need.
+async fn api_as(app: &App, role: &str) -> Client {
+    let (mut c, csrf) = client_as(app, role).await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    c
+}
+
+async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Response {
+    c.request(
+        "POST",
+        path,
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+fn json(r: &Response) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+}
+
+#[tokio::test]
+async fn private_notes_are_read_by_their_author_only() {
+    let app = start().await;
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let mut manager = api_as(&app, "manager").await;
+    let made = post_json(
+        &mut manager,
+        &format!("/api/v1/one-on-ones/{boss}/{me}/meetings"),
+        &serde_json::json!({"date": "2026-11-20"}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let meeting = json(&made)["id"].as_i64().unwrap();
+    let secrets = [
+        ("manager", "MANAGER-ONLY-7f3a"),
+        ("self", "REPORT-ONLY-91c2"),
+    ];
+    for (role, text) in secrets {
+        let mut c = api_as(&app, role).await;
+        let r = post_json(
+            &mut c,
+            &format!("/api/v1/meetings/{meeting}/private"),
+            &serde_json::json!({"text": text, "version": 0}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    }
+    // Every role, through every door that shows a meeting.
+    for role in ROLES {
+        let (mut c, _) = client_as(&app, role).await;
+        for path in [
+            format!("/meetings/{meeting}"),
+            format!("/api/v1/meetings/{meeting}"),
+            format!("/one-on-ones/{boss}/{me}"),
+            format!("/api/v1/one-on-ones/{boss}/{me}"),
+        ] {
+            let r = c.get(&path).await;
+            for (author, text) in secrets {
+                if author == role {
+                    continue;
+                }
+                assert!(
+                    !r.body.contains(text),
+                    "{role} read {author}'s private note at {path}"
+                );
+            }
+            let participant = role == "self" || role == "manager";
+            assert_eq!(r.status == 200, participant, "{role} {path}: {}", r.status);
+        }
+    }
+    // Each author reads their own.
+    for (role, text) in secrets {
+        let (mut c, _) = client_as(&app, role).await;
+        let r = c.get(&format!("/api/v1/meetings/{meeting}")).await;
+        assert_eq!(json(&r)["private_note"]["text"], text);
+    }
+    // The audit log records the saves, never their text.
+    let (mut team, _) = client_as(&app, "people-team").await;
+    let audit = team.get("/audit").await;
+    assert!(audit.body.contains("meeting.private_note.save"));
+    assert!(secrets.iter().all(|(_, t)| !audit.body.contains(t)));
+}
+
+#[tokio::test]
+async fn concurrent_edits_of_shared_notes_answer_409_with_the_other_side() {
+    let app = start().await;
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let meeting = app
+        .store
+        .create_meeting(boss, me, "2026-11-20", NOW)
+        .await
+        .unwrap();
+    let mut manager = api_as(&app, "manager").await;
+    let mut report = api_as(&app, "self").await;
+    let path = format!("/api/v1/meetings/{meeting}");
+    let v = json(&manager.get(&path).await)["version"].as_i64().unwrap();
+    assert_eq!(json(&report.get(&path).await)["version"].as_i64(), Some(v));
+    let first = post_json(
+        &mut manager,
+        &format!("{path}/notes"),
+        &serde_json::json!({"text": "From the manager", "version": v}),
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let stale = post_json(
+        &mut report,
+        &format!("{path}/notes"),
+        &serde_json::json!({"text": "From the report", "version": v}),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    let body = json(&stale);
+    assert_eq!(body["error"]["code"], "stale");
+    assert_eq!(body["error"]["current"]["text"], "From the manager");
+    let now_v = body["error"]["current"]["version"].as_i64().unwrap();
+    assert!(now_v > v);
+    assert_eq!(
+        json(&report.get(&path).await)["shared_notes"],
+        "From the manager",
+        "nothing was overwritten"
+    );
+    // The web form answers 409 too, with both texts to merge.
+    let (mut web, csrf) = client_as(&app, "self").await;
+    let page = web
+        .post_form(
+            &format!("/meetings/{meeting}/notes"),
+            &[
+                ("csrf", &csrf),
+                ("version", &v.to_string()),
+                ("text", "Mine, typed meanwhile"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 409);
+    assert!(page.body.contains("Someone saved first"));
+    assert!(page.body.contains("From the manager") && page.body.contains("Mine, typed meanwhile"));
+    assert!(
+        page.body
+            .contains(&format!("name=\"version\" value=\"{now_v}\""))
+    );
+    // Merging and saving with the new version works.
+    let merged = post_json(
+        &mut report,
+        &format!("{path}/notes"),
+        &serde_json::json!({"text": "From the manager\nFrom the report", "version": now_v}),
+    )
+    .await;
+    assert_eq!(merged.status, 200, "{}", merged.body);
+}
+
+#[tokio::test]
+async fn checkpoints_keep_to_the_policy_and_one_per_quarter() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let ws = json(
+        &api_as(&app, "self")
+            .await
+            .get(&format!("/api/v1/people/{me}/worksheet"))
+            .await,
+    );
+    let ids: Vec<String> = ws["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let areas = |n: usize| {
+        ids.iter()
+            .take(n)
+            .map(|id| serde_json::json!({"ref": id, "goals": "g", "targets": "t"}))
+            .collect::<Vec<_>>()
+    };
+    let mut c = api_as(&app, "self").await;
+    let path = format!("/api/v1/people/{me}/checkpoints");
+    let one = post_json(&mut c, &path, &serde_json::json!({"areas": areas(1)})).await;
+    assert_eq!(one.status, 400);
+    assert!(
+        json(&one)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("choose at least 2; you chose 1")
+    );
+    let four = post_json(&mut c, &path, &serde_json::json!({"areas": areas(4)})).await;
+    assert_eq!(four.status, 400);
+    assert!(
+        json(&four)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("choose at most 3; you chose 4")
+    );
+    let mut no_goals = areas(2);
+    no_goals[1]["goals"] = serde_json::json!(" ");
+    let r = post_json(&mut c, &path, &serde_json::json!({"areas": no_goals})).await;
+    assert!(
+        r.status == 400 && r.body.contains("goals for"),
+        "{}",
+        r.body
+    );
+    assert!(
+        app.store.checkpoints(me).await.unwrap().is_empty(),
+        "nothing half-written"
+    );
+    let ok = post_json(&mut c, &path, &serde_json::json!({"areas": areas(2)})).await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let mut manager = api_as(&app, "manager").await;
+    let again = post_json(&mut manager, &path, &serde_json::json!({"areas": areas(3)})).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    // Closing needs every summary.
+    let id = json(&ok)["id"].as_i64().unwrap();
+    let c1 = app.store.checkpoint(id).await.unwrap().unwrap();
+    let close = format!("/api/v1/checkpoints/{id}/close");
+    let partial = post_json(
+        &mut manager,
+        &close,
+        &serde_json::json!({"summaries": [{"area": c1.areas[0].id, "summary": "went well"}]}),
+    )
+    .await;
+    assert_eq!(partial.status, 400, "{}", partial.body);
+    let all: Vec<serde_json::Value> = c1
+        .areas
+        .iter()
+        .map(|a| serde_json::json!({"area": a.id, "summary": "went well"}))
+        .collect();
+    let done = post_json(&mut manager, &close, &serde_json::json!({"summaries": all})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(json(&done)["closed_at"].is_i64());
+    // The skip-level reads it but cannot change it.
+    let (mut skip, _) = client_as(&app, "skip-level").await;
+    assert_eq!(skip.get(&format!("/checkpoints/{id}")).await.status, 200);
+}
+
+#[tokio::test]
+async fn ratings_are_per_side_pinned_to_the_framework_and_kept_as_history() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let path = format!("/api/v1/people/{me}/worksheet");
+    let ws = json(&api_as(&app, "self").await.get(&path).await);
+    let row = ws["rows"][0]["id"].as_str().unwrap().to_owned();
+    let version = ws["framework_version"].as_str().unwrap().to_owned();
+    let rate = format!("/api/v1/people/{me}/ratings");
+    let mut own = api_as(&app, "self").await;
+    let r = post_json(&mut own, &rate, &serde_json::json!({"statement": row, "value": 3, "evidence": "https://example.invalid/pr/1"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut manager = api_as(&app, "manager").await;
+    let r = post_json(
+        &mut manager,
+        &rate,
+        &serde_json::json!({"statement": row, "value": 2}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let ws = json(&own.get(&path).await);
+    let first = &ws["rows"][0];
+    assert_eq!(first["self_rating"]["value"], 3);
+    assert_eq!(first["manager_rating"]["value"], 2);
+    assert_eq!(first["self_rating"]["framework_version"], version.as_str());
+    assert_eq!(first["differs"], true);
+    // Bad input names the field and the fix.
+    let bad = post_json(
+        &mut own,
+        &rate,
+        &serde_json::json!({"statement": row, "value": 9}),
+    )
+    .await;
+    assert!(
+        bad.status == 400
+            && bad.body.contains("not on the rating scale")
+            && bad.body.contains("3 (Demonstrated)"),
+        "{}",
+        bad.body
+    );
+    let typo = format!("{row}x");
+    let bad = post_json(
+        &mut own,
+        &rate,
+        &serde_json::json!({"statement": typo, "value": 3}),
+    )
+    .await;
+    assert!(
+        bad.status == 400 && bad.body.contains("did you mean"),
+        "{}",
+        bad.body
+    );
+    // Only the person and their direct manager rate; the others who may
+    // read are refused.
+    for role in ["skip-level", "people-team"] {
+        let mut c = api_as(&app, role).await;
+        assert_eq!(c.get(&path).await.status, 200, "{role} reads");
+        let r = post_json(
+            &mut c,
+            &rate,
+            &serde_json::json!({"statement": row, "value": 4}),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{role} rates");
+    }
+    // Every change is kept: who, when, old and new.
+    let own_rate = post_json(
+        &mut own,
+        &rate,
+        &serde_json::json!({"statement": row, "value": 4}),
+    )
+    .await;
+    assert_eq!(own_rate.status, 200);
+    let history = app.store.rating_history(&[me]).await.unwrap();
+    let mine: Vec<(Option<i64>, i64, Option<i64>)> = history
+        .iter()
+        .filter(|h| h.rater == ladder_store::Rater::Myself)
+        .map(|h| (h.old_value, h.new_value, h.changed_by))
+        .collect();
+    let account = Some(app.accounts["self"]);
+    assert_eq!(mine, [(None, 3, account), (Some(3), 4, account)]);
+}

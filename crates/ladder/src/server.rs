@@ -343,7 +343,8 @@ async fn seed_demo(
 ) -> Result<[String; 4], String> {
     let people_team = format!("people@{}", demo::DOMAIN);
     let admin = format!("admin@{}", demo::DOMAIN);
-    if store.count_people().await.map_err(|e| e.to_string())? == 0 {
+    let fresh = store.count_people().await.map_err(|e| e.to_string())? == 0;
+    if fresh {
         let fw = state.framework();
         let records = demo::generate(&fw.framework, n, seed, Date::from_unix(now));
         eprintln!(
@@ -402,7 +403,97 @@ async fn seed_demo(
         .manager_id
         .and_then(|m| by_id.get(&m))
         .map_or_else(|| engineer.record.email.clone(), |m| m.record.email.clone());
+    if fresh && let Some(boss) = engineer.manager_id.and_then(|m| by_id.get(&m)) {
+        // The engineer first: they get the longest 1:1 history.
+        let mut team: Vec<&ladder_store::Person> = people
+            .iter()
+            .filter(|p| p.manager_id == Some(boss.id) && p.id != engineer.id)
+            .collect();
+        team.insert(0, engineer);
+        eprintln!(
+            "Writing {} quarters of growth history for {}'s team…",
+            DEMO_QUARTERS, boss.record.name
+        );
+        seed_growth(store, &state.framework(), boss, &team, now, seed)
+            .await
+            .map_err(|e| format!("writing the demo's growth history failed: {e}"))?;
+    }
     Ok([engineer.record.email.clone(), manager, people_team, admin])
+}
+
+/// How many quarters of history the demo team gets.
+const DEMO_QUARTERS: usize = 4;
+
+/// Writes the demo team's ratings, checkpoints and 1:1s (see
+/// `ladder_growth::demo`).
+async fn seed_growth(
+    store: &dyn Store,
+    loaded: &ladder_server::Loaded,
+    manager: &ladder_store::Person,
+    team: &[&ladder_store::Person],
+    now: i64,
+    seed: u64,
+) -> Result<(), ladder_store::StoreError> {
+    let plan = ladder_growth::demo::plan(
+        &loaded.framework,
+        &loaded.hash,
+        manager,
+        team,
+        DEMO_QUARTERS,
+        now,
+        seed,
+    );
+    for r in &plan.ratings {
+        store.set_rating(r).await?;
+    }
+    for c in &plan.checkpoints {
+        let id = store
+            .open_checkpoint(
+                c.person,
+                &c.quarter.to_string(),
+                &c.areas,
+                None,
+                c.opened_at,
+            )
+            .await?;
+        if let Some((at, summaries)) = &c.closed
+            && let Some(cp) = store.checkpoint(id).await?
+        {
+            let pairs: Vec<(i64, String)> = cp
+                .areas
+                .iter()
+                .zip(summaries)
+                .map(|(a, s)| (a.id, s.clone()))
+                .collect();
+            store.close_checkpoint(id, &pairs, None, *at).await?;
+        }
+    }
+    let mut actions: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
+    for m in &plan.meetings {
+        let at = m.date.to_unix() + 10 * 3600;
+        let id = store
+            .create_meeting(m.manager, m.report, &m.date.to_string(), at)
+            .await?;
+        if !m.shared_notes.is_empty() {
+            store.save_shared_notes(id, &m.shared_notes, 1).await?;
+        }
+        for (author, text) in &m.agenda {
+            store.add_agenda_item(id, *author, text, at).await?;
+        }
+        let made = actions.entry((m.manager, m.report)).or_default();
+        for i in &m.done {
+            if let Some(a) = made.get(*i) {
+                store.complete_action(*a, id, at).await?;
+            }
+        }
+        for (owner, text) in &m.actions {
+            made.push(store.add_action_item(id, *owner, text, at).await?);
+        }
+        for (author, text) in &m.private {
+            store.save_private_note(id, *author, text, 0, at).await?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(clap::Subcommand, Debug)]
