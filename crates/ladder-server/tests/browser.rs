@@ -204,3 +204,174 @@ async fn sso_login_in_the_browser() {
     );
     b.client.clone().close().await.unwrap();
 }
+
+impl Browser {
+    async fn sign_in(&self, base: &str, email: &str, name: &str) {
+        self.goto(&format!("{base}/login")).await;
+        if self
+            .client
+            .find(Locator::Css(".signout button"))
+            .await
+            .is_ok()
+        {
+            self.click(".signout button").await;
+            self.wait_text("[role=status]", "signed out").await;
+        }
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form.stack button[type=submit]").await;
+        self.wait_text("h1", &format!("Hello, {name}")).await;
+    }
+
+    /// The radar's description: its numbers, as a screen reader hears them.
+    async fn radar(&self) -> String {
+        self.wait_text("#radar", "").await;
+        let v = self
+            .client
+            .execute(
+                "return document.querySelector('#radar desc').textContent;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = v.as_str().unwrap_or_default().to_owned();
+        assert!(text.contains("self"), "the radar describes its numbers: {text}");
+        text
+    }
+
+    async fn set_value(&self, css: &str, value: &str) {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// A quarter lived in the browser: the checkpoint opened with two areas
+/// (one and four refused), a 1:1 with the areas on its agenda and an
+/// action item carried to the next, ratings on both sides moving the
+/// radar, and the checkpoint closed with summaries.
+#[tokio::test]
+async fn a_quarter_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let loaded = app.state.framework();
+    let person = app.store.person(me).await.unwrap().unwrap();
+    let ws = ladder_growth::worksheet::worksheet(
+        &loaded.framework,
+        &person.record.role.family,
+        &person.record.role.level,
+        person.record.role.specialty.as_deref(),
+    )
+    .unwrap();
+    let rows: Vec<&str> = ws.rows.iter().map(|r| r.id.as_str()).take(4).collect();
+    let b = Browser::start().await;
+
+    // 1. The report opens the checkpoint: one area and four are refused.
+    b.sign_in(&base, "self@example.com", "self").await;
+    let choose = |n: usize| {
+        let rows = rows.clone();
+        let b = &b;
+        let base = base.clone();
+        async move {
+            b.goto(&format!("{base}/people/{me}/checkpoints/new")).await;
+            b.wait_text("h1", "Open the").await;
+            for id in rows.iter().take(n) {
+                b.click(&format!("input[name=area][value='{id}']")).await;
+            }
+            b.click("form.areas button[type=submit]").await;
+        }
+    };
+    choose(1).await;
+    b.wait_text("[role=alert]", "choose at least 2; you chose 1")
+        .await;
+    choose(4).await;
+    b.wait_text("[role=alert]", "choose at most 3; you chose 4")
+        .await;
+    choose(2).await;
+    b.wait_text("legend", "").await;
+    for id in rows.iter().take(2) {
+        b.fill(&format!("#goals-{id}"), "Lead one piece of work on this")
+            .await;
+        b.fill(
+            &format!("#targets-{id}"),
+            "Shipped and written up by the end of the quarter",
+        )
+        .await;
+    }
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("h1", "checkpoint").await;
+    let opened = app.store.checkpoints(me).await.unwrap();
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].areas.len(), 2);
+
+    // 2. The manager holds a 1:1: the areas are on the standing agenda; an
+    // action item carries over to the next meeting.
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&format!("{base}/one-on-ones/{boss}/{me}")).await;
+    b.set_value("#date", "2026-11-16").await;
+    b.click("form.inline button[type=submit]").await;
+    let agenda = b.wait_text("main", "Focus areas for 2026-Q4").await;
+    assert!(agenda.contains(&ws.rows[0].text), "{agenda}");
+    b.fill("#action-text", "Write the on-call guide").await;
+    b.click("#actions form.inline:last-of-type button[type=submit]")
+        .await;
+    b.wait_text("#actions ul", "Write the on-call guide").await;
+    b.goto(&format!("{base}/one-on-ones/{boss}/{me}")).await;
+    b.set_value("#date", "2026-11-23").await;
+    b.click("form.inline button[type=submit]").await;
+    let carried = b.wait_text("#actions ul", "Write the on-call guide").await;
+    assert!(carried.contains("carried over"), "{carried}");
+
+    // 3. Ratings on both sides move the radar.
+    b.sign_in(&base, "self@example.com", "self").await;
+    let sheet = format!("{base}/people/{me}/worksheet");
+    b.goto(&sheet).await;
+    let before = b.radar().await;
+    let row = rows[0];
+    b.click(&format!("#s-{row} summary")).await;
+    b.click(&format!("#s-{row} input[name=value][value='4']"))
+        .await;
+    b.fill(&format!("#ev-{row}"), "https://example.invalid/design-doc")
+        .await;
+    b.click(&format!("#s-{row} form button[type=submit]")).await;
+    b.wait_text(&format!("#s-{row} td:nth-child(3)"), "4").await;
+    let after_self = b.radar().await;
+    assert_ne!(before, after_self, "the self rating changed the radar");
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&sheet).await;
+    b.click(&format!("#s-{row} summary")).await;
+    b.click(&format!("#s-{row} input[name=value][value='2']"))
+        .await;
+    b.click(&format!("#s-{row} form button[type=submit]")).await;
+    b.wait_text(&format!("#s-{row}"), "differs").await;
+    let after_manager = b.radar().await;
+    assert_ne!(
+        after_self, after_manager,
+        "the manager rating changed the radar"
+    );
+
+    // 4. The checkpoint closes with a summary per area, and offers the
+    // worksheet rows to update.
+    b.goto(&format!("{base}/checkpoints/{}", opened[0].id))
+        .await;
+    for a in &opened[0].areas {
+        b.fill(
+            &format!("#summary-{}", a.id),
+            "Shipped the first part; the rest next quarter",
+        )
+        .await;
+    }
+    b.click("form.stack button[type=submit]").await;
+    let update = b.wait_text("#update", "Update the worksheet").await;
+    assert!(update.contains(&ws.rows[0].text), "{update}");
+    let closed = app.store.checkpoint(opened[0].id).await.unwrap().unwrap();
+    assert!(closed.closed_at.is_some());
+    assert!(closed.areas.iter().all(|a| a.summary.is_some()));
+
+    b.client.clone().close().await.unwrap();
+}
