@@ -446,6 +446,21 @@ pub async fn meeting_data(pair: &Pair<'_>, m: Meeting) -> Result<MeetingData, Ap
     })
 }
 
+/// Worksheets by role, made once each.
+#[derive(Default)]
+struct Worksheets(HashMap<(String, String, Option<String>), Option<Worksheet>>);
+
+impl Worksheets {
+    fn get(&mut self, loaded: &Loaded, p: &Person) -> Option<&Worksheet> {
+        let r = &p.record.role;
+        let key = (r.family.clone(), r.level.clone(), r.specialty.clone());
+        self.0
+            .entry(key)
+            .or_insert_with(|| person_worksheet(loaded, p).ok())
+            .as_ref()
+    }
+}
+
 /// Overdue checkpoints and readiness for a manager's chain.
 #[derive(Debug, Serialize)]
 pub struct TeamData {
@@ -478,6 +493,8 @@ pub async fn team_data(
     }
     let mut readiness = Vec::new();
     let quarters = quarter.trailing(READINESS_QUARTERS);
+    // A chain has many people and few distinct roles: one worksheet each.
+    let mut sheets = Worksheets::default();
     for id in &t.people {
         let Some(p) = t.person(*id).filter(|p| p.record.active) else {
             continue;
@@ -498,7 +515,7 @@ pub async fn team_data(
                 "the quarter ended and the checkpoint is not closed".to_owned(),
             ));
         }
-        if let Ok(ws) = person_worksheet(loaded, p)
+        if let Some(ws) = sheets.get(loaded, p)
             && ws.next.is_some()
         {
             let h = by_person.get(id).map_or(&[][..], Vec::as_slice);
@@ -520,8 +537,8 @@ pub async fn team_data(
     })
 }
 
-/// The heatmap of a chain's direct reports of the viewer... or everyone in
-/// the chain when it is small: at most `limit` people, nearest first.
+/// The heatmap of the viewer's chain: at most `limit` people, nearest
+/// first (direct reports, then theirs).
 pub async fn heatmap_svg(
     loaded: &Loaded,
     t: &TeamGrowth<'_>,
@@ -533,22 +550,17 @@ pub async fn heatmap_svg(
         .filter_map(|id| t.person(*id))
         .take(limit)
         .collect();
-    let ratings = t.ratings().await?;
+    let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
+    let ratings = t.ratings_of(&ids).await?;
     let cats = &loaded.framework.config.categories;
     let mut cells = Vec::new();
-    let mut sheets: HashMap<(String, String, Option<String>), Worksheet> = HashMap::new();
+    let mut sheets = Worksheets::default();
     for p in &people {
-        let r = &p.record.role;
-        let key = (r.family.clone(), r.level.clone(), r.specialty.clone());
-        if !sheets.contains_key(&key)
-            && let Ok(ws) = person_worksheet(loaded, p)
-        {
-            sheets.insert(key.clone(), ws);
-        }
+        let ws = sheets.get(loaded, p);
         let row: Vec<Option<f64>> = cats
             .iter()
             .map(|c| {
-                let ws = sheets.get(&key)?;
+                let ws = ws?;
                 let vals: Vec<i64> = ratings
                     .iter()
                     .filter(|g| g.person_id == p.id && g.rater == Rater::Manager)

@@ -235,7 +235,10 @@ impl Browser {
             .await
             .unwrap();
         let text = v.as_str().unwrap_or_default().to_owned();
-        assert!(text.contains("self"), "the radar describes its numbers: {text}");
+        assert!(
+            text.contains("self"),
+            "the radar describes its numbers: {text}"
+        );
         text
     }
 

@@ -1138,3 +1138,75 @@ async fn ratings_are_per_side_pinned_to_the_framework_and_kept_as_history() {
     let account = Some(app.accounts["self"]);
     assert_eq!(mine, [(None, 3, account), (Some(3), 4, account)]);
 }
+
+#[tokio::test]
+async fn managers_see_overdue_checkpoints_and_readiness_for_their_chain() {
+    let app = start().await;
+    let me = app.ids["self"];
+    // Last quarter's checkpoint was left open.
+    let area = |r: &str| ladder_store::NewFocusArea {
+        ref_id: r.to_owned(),
+        title: r.to_owned(),
+        goals: "g".to_owned(),
+        targets: "t".to_owned(),
+        ideas: String::new(),
+    };
+    app.store
+        .open_checkpoint(
+            me,
+            "2026-Q3",
+            &[area("a"), area("b")],
+            None,
+            NOW - 90 * 86_400,
+        )
+        .await
+        .unwrap();
+    let overdue_of = |v: &serde_json::Value, id: i64| -> Vec<String> {
+        v["overdue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["person_id"] == id)
+            .map(|o| {
+                format!(
+                    "{} {}",
+                    o["quarter"].as_str().unwrap(),
+                    o["reason"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    for role in ["manager", "skip-level"] {
+        let (mut c, _) = client_as(&app, role).await;
+        let v = json(&c.get("/api/v1/team/growth").await);
+        assert_eq!(v["quarter"], "2026-Q4");
+        assert_eq!(
+            overdue_of(&v, me),
+            [
+                "2026-Q4 no checkpoint opened this quarter",
+                "2026-Q3 the quarter ended and the checkpoint is not closed"
+            ],
+            "{role}"
+        );
+        assert!(
+            v["readiness"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["person_id"] == me)
+        );
+        let page = c.get("/team/growth").await;
+        assert!(page.body.contains("Overdue checkpoints") && page.body.contains("role=\"img\""));
+        let svg = c.get("/team/heatmap.svg").await;
+        assert_eq!(
+            svg.header("content-type"),
+            Some("image/svg+xml; charset=utf-8")
+        );
+        assert!(svg.body.contains("<title id=\"heatmap-t\">"));
+    }
+    // A peer's chain does not hold them.
+    let (mut peer, _) = client_as(&app, "peer").await;
+    let v = json(&peer.get("/api/v1/team/growth").await);
+    assert!(v["people"].as_array().unwrap().is_empty());
+    assert!(overdue_of(&v, me).is_empty());
+}

@@ -548,8 +548,11 @@ impl TeamGrowth<'_> {
         self.org.person(id)
     }
 
-    pub async fn ratings(&self) -> Result<Vec<Rating>, AppError> {
-        Ok(self.access.store.ratings(&self.people).await?)
+    /// The ratings of some of the chain (anyone else is dropped).
+    pub async fn ratings_of(&self, ids: &[Id]) -> Result<Vec<Rating>, AppError> {
+        let mine: HashSet<Id> = self.people.iter().copied().collect();
+        let ids: Vec<Id> = ids.iter().copied().filter(|i| mine.contains(i)).collect();
+        Ok(self.access.store.ratings(&ids).await?)
     }
 
     pub async fn history(&self) -> Result<Vec<RatingChange>, AppError> {
