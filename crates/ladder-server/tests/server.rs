@@ -11,6 +11,7 @@ mod support;
 
 use ladder_server::routes::{Audience, ROUTES};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use support::*;
 
 /// Every route × every role: `+` allowed, `-` refused, in the order of
@@ -1209,4 +1210,83 @@ async fn managers_see_overdue_checkpoints_and_readiness_for_their_chain() {
     let v = json(&peer.get("/api/v1/team/growth").await);
     assert!(v["people"].as_array().unwrap().is_empty());
     assert!(overdue_of(&v, me).is_empty());
+}
+
+#[tokio::test]
+async fn a_new_framework_version_shows_each_person_what_changed_for_them() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let edited = Arc::new(AtomicBool::new(false));
+    // The statement to reword: the first row of self's worksheet.
+    let plain = {
+        let mut files = ladder_framework::FileSet::new();
+        for (path, text) in ladder_framework::example::FILES {
+            files.insert_text(path, *text);
+        }
+        files
+    };
+    let (fw, _) = ladder_framework::compile(&plain);
+    let ws =
+        ladder_growth::worksheet::worksheet(&fw, "backend-engineer", "senior", Some("payments"))
+            .unwrap();
+    let old = ws.rows[0].text.clone();
+    let flag = edited.clone();
+    let from = old.clone();
+    let loader: ladder_server::Loader = Arc::new(move || {
+        let mut files = ladder_framework::FileSet::new();
+        for (path, text) in ladder_framework::example::FILES {
+            let text = if flag.load(Ordering::SeqCst) {
+                text.replacen(&from, "Reworded: says what they tried before asking", 1)
+            } else {
+                (*text).to_owned()
+            };
+            files.insert_text(path, text);
+        }
+        Ok(files)
+    });
+    let app = start_loading(loader).await;
+    let me = app.ids["self"];
+    let page = format!("/people/{me}/worksheet");
+    let (mut own, _) = client_as(&app, "self").await;
+    assert!(!own.get(&page).await.body.contains("What changed for you"));
+    let mut api = api_as(&app, "self").await;
+    let r = post_json(
+        &mut api,
+        &format!("/api/v1/people/{me}/ratings"),
+        &serde_json::json!({"statement": ws.rows[0].id, "value": 3}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    edited.store(true, Ordering::SeqCst);
+    app.state.reload_framework().await.unwrap();
+    let body = own.get(&page).await.body;
+    assert!(body.contains("What changed for you"), "{body}");
+    assert!(body.contains(&format!("<del>{old}</del>")));
+    assert!(body.contains("Reworded: says what they tried before asking"));
+    assert!(body.contains("Ratings to look at again"));
+    // The manager sees the rating to look at again, not the person's news.
+    let (mut manager, _) = client_as(&app, "manager").await;
+    let theirs = manager.get(&page).await.body;
+    assert!(
+        theirs.contains("Ratings to look at again") && !theirs.contains("What changed for you")
+    );
+    // Marked read, the news goes; rating again clears the flag.
+    let (mut web, csrf) = client_as(&app, "self").await;
+    let seen = web
+        .post_form(&format!("/people/{me}/worksheet/seen"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(seen.status, 303);
+    assert!(!own.get(&page).await.body.contains("What changed for you"));
+    post_json(
+        &mut api,
+        &format!("/api/v1/people/{me}/ratings"),
+        &serde_json::json!({"statement": ws.rows[0].id, "value": 3}),
+    )
+    .await;
+    assert!(
+        !own.get(&page)
+            .await
+            .body
+            .contains("Ratings to look at again")
+    );
 }

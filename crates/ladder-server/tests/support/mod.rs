@@ -87,13 +87,19 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
 
 /// Starts an app on a store, on 127.0.0.1 port 0.
 pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, seed: bool) -> App {
-    start_with(store, dir, seed, None).await
+    start_with(store, dir, seed, None, example_loader()).await
+}
+
+/// Starts a seeded app on SQLite whose framework comes from `loader`.
+pub async fn start_loading(loader: Loader) -> App {
+    let (store, dir) = sqlite_store().await;
+    start_with(store, Some(dir), true, None, loader).await
 }
 
 /// Starts an app that offers single sign-on through `issuer`.
 pub async fn start_sso(issuer: &str) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, Some(issuer)).await
+    start_with(store, Some(dir), true, Some(issuer), example_loader()).await
 }
 
 async fn start_with(
@@ -101,6 +107,7 @@ async fn start_with(
     dir: Option<tempfile::TempDir>,
     seed: bool,
     issuer: Option<&str>,
+    loader: Loader,
 ) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -115,7 +122,7 @@ async fn start_with(
         }),
         ..Settings::default()
     };
-    let state = AppState::new(store.clone(), example_loader(), settings, clock.clone())
+    let state = AppState::new(store.clone(), loader, settings, clock.clone())
         .await
         .unwrap();
     let (mut ids, mut accounts) = (BTreeMap::new(), BTreeMap::new());
