@@ -245,6 +245,13 @@ pub fn readiness(
                 INK.mix(0.6).stroke_width(2),
             ))
             .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("Ready at {:.0}%", threshold * 100.0),
+                (-0.25, (threshold + 0.03).min(0.98)),
+                (FONT, 12).into_font().color(&INK),
+            )))
+            .map_err(err)?;
         #[allow(clippy::cast_precision_loss)]
         let data: Vec<(f64, f64)> = points
             .iter()
@@ -285,7 +292,7 @@ pub fn heatmap(
     cells: &[Vec<Option<f64>>],
     max: f64,
 ) -> Result<String, DrawError> {
-    let (left, top, cw, ch) = (190i32, 90i32, 96i32, 28i32);
+    let (left, top, cw, ch) = (190i32, 140i32, 96i32, 28i32);
     let w =
         u32::try_from(left + cw * i32::try_from(categories.len()).unwrap_or(0) + 20).unwrap_or(400);
     let h = u32::try_from(top + ch * i32::try_from(people.len()).unwrap_or(0) + 20).unwrap_or(200);
@@ -414,6 +421,10 @@ mod tests {
         )
         .unwrap();
         assert!(r.contains("2026-Q1: 50%, 2026-Q2: 95%"), "{r}");
+        assert!(
+            r.contains("Ready at 90%"),
+            "the policy line is labelled for print"
+        );
         assert!(
             r.contains(">2026-Q2<") || r.contains("2026-Q2\n"),
             "quarters label the axis"
