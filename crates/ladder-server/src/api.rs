@@ -40,7 +40,9 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, for programs: `not_signed_in`, `forbidden`, `not_found`,
-    /// `bad_request`, `csrf`, `too_many_attempts`, `invalid_rows`, `internal`.
+    /// `bad_request`, `conflict` (it exists already), `stale` (someone saved
+    /// first; see `current`), `csrf`, `too_many_attempts`, `invalid_rows`,
+    /// `internal`, `upstream`.
     pub code: String,
     /// For people.
     pub message: String,
