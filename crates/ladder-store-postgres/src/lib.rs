@@ -55,6 +55,11 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// A plain transaction: PostgreSQL locks rows as they are written.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     async fn reset_sequences(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,

@@ -57,6 +57,14 @@ impl SqliteStore {
         Ok((mode.0, fk.0 == 1))
     }
 
+    /// `BEGIN IMMEDIATE`: the write lock is taken (waiting up to the busy
+    /// timeout) before the transaction reads. A deferred transaction that
+    /// read first and then writes while another connection holds the lock
+    /// gets `SQLITE_BUSY` at once in WAL mode, without waiting.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     async fn reset_sequences(
         &self,
         _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,

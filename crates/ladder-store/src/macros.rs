@@ -4,7 +4,11 @@
 /// the backend crate's own `migrations/`, for a backend struct with a
 /// `pool: sqlx::Pool<DB>` field and one inherent method:
 /// `async fn reset_sequences(&self, tx: &mut sqlx::Transaction<'_, DB>) -> Result<(), sqlx::Error>`
-/// (after a restore wrote explicit ids). The SQL uses only what SQLite and
+/// (after a restore wrote explicit ids), and
+/// `async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error>`
+/// (a transaction that will write: SQLite must take its write lock at the
+/// start, or a transaction that read first fails at once with "database is
+/// locked" when another holds the lock, instead of waiting). The SQL uses only what SQLite and
 /// PostgreSQL both accept.
 ///
 /// Arguments: the store type, the sqlx database type, its row type, and the
@@ -504,7 +508,7 @@ macro_rules! sql_store {
                 // rather than queries per row.
                 const CHUNK: usize = 1000;
                 let mut sum = $crate::ImportSummary::default();
-                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let mut tx = self.begin_write().await.map_err(store_err)?;
                 let stored = ::sqlx::query(PERSON_SELECT)
                     .fetch_all(&mut *tx)
                     .await
@@ -1051,7 +1055,7 @@ macro_rules! sql_store {
             }
 
             async fn set_rating(&self, g: &$crate::Rating) -> $crate::Result<()> {
-                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let mut tx = self.begin_write().await.map_err(store_err)?;
                 let old = ::sqlx::query(
                     "SELECT * FROM ratings WHERE person_id = $1 AND statement_id = $2 AND rater = $3",
                 )
@@ -1168,7 +1172,7 @@ macro_rules! sql_store {
                 now: i64,
             ) -> $crate::Result<$crate::Id> {
                 use ::sqlx::Row as _;
-                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let mut tx = self.begin_write().await.map_err(store_err)?;
                 let id: $crate::Id = ::sqlx::query(
                     "INSERT INTO checkpoints (person_id, quarter, opened_at, opened_by) \
                      VALUES ($1, $2, $3, $4) RETURNING id",
@@ -1233,7 +1237,7 @@ macro_rules! sql_store {
                 by: Option<$crate::Id>,
                 now: i64,
             ) -> $crate::Result<()> {
-                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let mut tx = self.begin_write().await.map_err(store_err)?;
                 let c = ::sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -1252,6 +1256,8 @@ macro_rules! sql_store {
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(store_err)?;
+                // Every summary is checked before any is written.
+                let mut checked = Vec::with_capacity(areas.len());
                 for r in &areas {
                     let (_, a) = focus_row(r).map_err(store_err)?;
                     let summary = summaries
@@ -1262,9 +1268,12 @@ macro_rules! sql_store {
                         .ok_or_else(|| {
                             $crate::StoreError::Refused(format!("focus area `{}` needs a progress summary", a.title))
                         })?;
+                    checked.push((a.id, summary));
+                }
+                for (area, summary) in checked {
                     ::sqlx::query("UPDATE focus_areas SET summary = $1 WHERE id = $2")
                         .bind(summary)
-                        .bind(a.id)
+                        .bind(area)
                         .execute(&mut *tx)
                         .await
                         .map_err(store_err)?;
@@ -1484,25 +1493,20 @@ macro_rules! sql_store {
                 now: i64,
             ) -> $crate::Result<$crate::Id> {
                 use ::sqlx::Row as _;
-                let m = self
-                    .meeting(meeting)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("meeting {meeting}")))?;
-                ::sqlx::query(
+                // The pair comes from the meeting, in the same statement.
+                let r = ::sqlx::query(
                     "INSERT INTO action_items (manager_id, report_id, meeting_id, owner_id, text, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                     SELECT manager_id, report_id, id, $2, $3, $4 FROM meetings WHERE id = $1 RETURNING id",
                 )
-                .bind(m.manager_id)
-                .bind(m.report_id)
                 .bind(meeting)
                 .bind(owner)
                 .bind(text)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_optional(&self.pool)
                 .await
                 .map_err(store_err)?
-                .try_get("id")
-                .map_err(store_err)
+                .ok_or_else(|| $crate::StoreError::NotFound(format!("meeting {meeting}")))?;
+                r.try_get("id").map_err(store_err)
             }
 
             async fn action_item(&self, id: $crate::Id) -> $crate::Result<Option<$crate::ActionItem>> {
@@ -1657,7 +1661,7 @@ macro_rules! sql_store {
                         $crate::DUMP_FORMAT
                     )));
                 }
-                let mut tx = self.pool.begin().await.map_err(store_err)?;
+                let mut tx = self.begin_write().await.map_err(store_err)?;
                 for t in ["people", "accounts", "audit_log"] {
                     if count(&mut tx, t).await.map_err(store_err)? > 0 {
                         return Err($crate::StoreError::Refused(format!(

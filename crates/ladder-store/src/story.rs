@@ -47,6 +47,7 @@ pub async fn all(store: &dyn Store, empty: &dyn Store) {
     framework_versions(store).await;
     oidc(store).await;
     worksheet(store).await;
+    concurrent_writes(store).await;
     checkpoints(store).await;
     one_on_ones(store).await;
     backup(store, empty).await;
@@ -579,6 +580,33 @@ async fn worksheet(s: &dyn Store) {
     assert_eq!(s.worksheet_seen(dev).await.unwrap(), Some(later));
 }
 
+/// Writers at the same moment (two people rating at once) wait for each
+/// other; none is refused with "database is locked".
+async fn concurrent_writes(s: &dyn Store) {
+    let dev = id_of(s, "dev@example.com").await;
+    let writes = (0..16).map(|i| {
+        let g = rating(
+            dev,
+            &format!("eng.concurrent-{i}"),
+            Rater::Manager,
+            2,
+            1500 + i,
+        );
+        async move { s.set_rating(&g).await }
+    });
+    for r in futures_util::future::join_all(writes).await {
+        r.unwrap();
+    }
+    let stored = s.ratings(&[dev]).await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|r| r.statement_id.starts_with("eng.concurrent-"))
+            .count(),
+        16
+    );
+}
+
 fn area(id: &str) -> NewFocusArea {
     NewFocusArea {
         ref_id: id.to_owned(),
@@ -756,6 +784,11 @@ async fn one_on_ones(s: &dyn Store) {
         .add_action_item(m1, dev, "write the design doc", 113)
         .await
         .unwrap();
+    let missing = s.add_action_item(m1 + 999, dev, "nowhere", 113).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
     let b = s
         .add_action_item(m1, lead, "book the room", 114)
         .await
