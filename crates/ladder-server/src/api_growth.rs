@@ -9,7 +9,7 @@ use crate::access::Viewer;
 use crate::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::growth::{
     AreaInput, check_areas, check_rating, checkpoint_quarter, meeting_data, meeting_date,
-    person_worksheet, team_data, worksheet_data,
+    person_worksheet, team_data, text_field, worksheet_data,
 };
 use crate::{AppError, AppState};
 use axum::Json;
@@ -31,14 +31,6 @@ fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             e.column()
         )))
     })
-}
-
-fn text(name: &str, value: &str) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(AppError::BadRequest(format!("{name}: required")).into());
-    }
-    Ok(v.to_owned())
 }
 
 /// One rating as stored.
@@ -164,18 +156,13 @@ pub async fn worksheet(
     let loaded = s.framework();
     let g = s.access().growth(&v, id, s.now()).await?;
     let d = worksheet_data(&loaded, &g, s.now()).await?;
-    let find = |sid: &str, r: ladder_store::Rater| {
-        d.ratings
-            .iter()
-            .find(|g| g.statement_id == sid && g.rater == r)
-    };
     let rows = d
         .worksheet
         .rows
         .iter()
         .map(|r| {
-            let own = find(&r.id, ladder_store::Rater::Myself);
-            let mgr = find(&r.id, ladder_store::Rater::Manager);
+            let own = d.rating(&r.id, ladder_store::Rater::Myself);
+            let mgr = d.rating(&r.id, ladder_store::Rater::Manager);
             RowOut {
                 id: r.id.clone(),
                 text: r.text.clone(),
@@ -183,7 +170,7 @@ pub async fn worksheet(
                 layer: r.layer.clone(),
                 level: r.level.clone(),
                 new_at_next: r.new_at_next,
-                differs: matches!((own, mgr), (Some(a), Some(b)) if a.value != b.value),
+                differs: d.differs(&r.id),
                 self_rating: own.map(rating_out),
                 manager_rating: mgr.map(rating_out),
             }
@@ -236,7 +223,9 @@ pub async fn rate(
 ) -> Result<Json<RatingOut>, ApiError> {
     let now = s.now();
     let g = s.access().growth(&v, id, now).await?;
-    let side = g.rater().ok_or(AppError::Forbidden)?;
+    if g.rater().is_none() {
+        return Err(AppError::Forbidden.into());
+    }
     let input: RateIn = body(&bytes)?;
     let loaded = s.framework();
     let ws = person_worksheet(&loaded, &g.person)?;
@@ -247,13 +236,7 @@ pub async fn rate(
         &input.value.to_string(),
         &input.evidence,
     )?;
-    let out = Rating {
-        rater: side,
-        rated_at: now,
-        ..rating.clone()
-    };
-    g.rate(rating, now).await?;
-    Ok(Json(rating_out(&out)))
+    Ok(Json(rating_out(&g.rate(rating, now).await?)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -601,7 +584,7 @@ pub async fn add_agenda(
     let (p, m) = s.access().meeting(&v, id).await?;
     let input: TextIn = body(&bytes)?;
     let id = p
-        .add_agenda_item(&m, &text("text", &input.text)?, s.now())
+        .add_agenda_item(&m, &text_field("text", &input.text, true)?, s.now())
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
 }
@@ -659,12 +642,21 @@ async fn save_text(
 ) -> Result<Json<SavedOut>, ApiError> {
     let (p, m) = s.access().meeting(v, id).await?;
     let input: VersionedTextIn = body(bytes)?;
+    // The same rule as the web form's: trimmed, and not too long.
+    let text = text_field(
+        if shared {
+            "shared notes"
+        } else {
+            "private note"
+        },
+        &input.text,
+        false,
+    )?;
     let version = if shared {
-        p.save_shared_notes(&m, &input.text, input.version, s.now())
+        p.save_shared_notes(&m, &text, input.version, s.now())
             .await?
     } else {
-        p.save_my_note(&m, &input.text, input.version, s.now())
-            .await?
+        p.save_my_note(&m, &text, input.version, s.now()).await?
     };
     Ok(Json(SavedOut { version }))
 }
@@ -690,7 +682,12 @@ pub async fn add_action(
     let (p, m) = s.access().meeting(&v, id).await?;
     let input: ActionIn = body(&bytes)?;
     let id = p
-        .add_action(&m, input.owner, &text("text", &input.text)?, s.now())
+        .add_action(
+            &m,
+            input.owner,
+            &text_field("text", &input.text, true)?,
+            s.now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
 }

@@ -62,7 +62,8 @@ impl Fields {
     }
 }
 
-fn text_field(name: &str, value: &str, required: bool) -> Result<String, AppError> {
+/// A text field: trimmed, required if asked, at most `MAX_TEXT` bytes.
+pub(crate) fn text_field(name: &str, value: &str, required: bool) -> Result<String, AppError> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(AppError::BadRequest(format!(
@@ -279,6 +280,23 @@ pub struct WorksheetData {
     pub quarter: Quarter,
 }
 
+impl WorksheetData {
+    /// The statement's rating on one side.
+    pub fn rating(&self, statement: &str, rater: Rater) -> Option<&Rating> {
+        self.ratings
+            .iter()
+            .find(|g| g.statement_id == statement && g.rater == rater)
+    }
+
+    /// Both sides rated the statement, differently.
+    pub fn differs(&self, statement: &str) -> bool {
+        matches!(
+            (self.rating(statement, Rater::Myself), self.rating(statement, Rater::Manager)),
+            (Some(a), Some(b)) if a.value != b.value
+        )
+    }
+}
+
 pub async fn worksheet_data(
     loaded: &Loaded,
     g: &Growth<'_>,
@@ -481,10 +499,12 @@ pub async fn team_data(
     let states = t
         .checkpoint_states(&[quarter.to_string(), prev.to_string()])
         .await?;
-    let state = |p: Id, q: Quarter| {
-        let q = q.to_string();
-        states.iter().find(|s| s.person_id == p && s.quarter == q)
-    };
+    // (person, quarter) → closed; a chain can hold thousands of people.
+    let states: HashMap<(Id, String), bool> = states
+        .into_iter()
+        .map(|s| ((s.person_id, s.quarter), s.closed))
+        .collect();
+    let state = |p: Id, q: Quarter| states.get(&(p, q.to_string())).copied();
     let mut overdue = Vec::new();
     let history = t.history().await?;
     let mut by_person: HashMap<Id, Vec<ladder_store::RatingChange>> = HashMap::new();
@@ -506,9 +526,7 @@ pub async fn team_data(
                 "no checkpoint opened this quarter".to_owned(),
             ));
         }
-        if let Some(s) = state(*id, prev)
-            && !s.closed
-        {
+        if state(*id, prev) == Some(false) {
             overdue.push((
                 *id,
                 prev.to_string(),
@@ -553,27 +571,28 @@ pub async fn heatmap_svg(
     let ids: Vec<Id> = people.iter().map(|p| p.id).collect();
     let ratings = t.ratings_of(&ids).await?;
     let cats = &loaded.framework.config.categories;
+    // Manager ratings by person, then by the category of the current-level
+    // row they rate: one pass over the ratings.
+    let mut by_person: HashMap<Id, Vec<&Rating>> = HashMap::new();
+    for g in ratings.iter().filter(|g| g.rater == Rater::Manager) {
+        by_person.entry(g.person_id).or_default().push(g);
+    }
     let mut cells = Vec::new();
     let mut sheets = Worksheets::default();
     for p in &people {
-        let ws = sheets.get(loaded, p);
-        let row: Vec<Option<f64>> = cats
-            .iter()
-            .map(|c| {
-                let ws = ws?;
-                let vals: Vec<i64> = ratings
-                    .iter()
-                    .filter(|g| g.person_id == p.id && g.rater == Rater::Manager)
-                    .filter(|g| {
-                        ws.row(&g.statement_id)
-                            .is_some_and(|r| r.category == c.id && !r.new_at_next)
-                    })
-                    .map(|g| g.value)
-                    .collect();
-                average(&vals)
-            })
-            .collect();
-        cells.push(row);
+        let mut by_cat: HashMap<&str, Vec<i64>> = HashMap::new();
+        if let Some(ws) = sheets.get(loaded, p) {
+            for g in by_person.get(&p.id).into_iter().flatten() {
+                if let Some(r) = ws.row(&g.statement_id).filter(|r| !r.new_at_next) {
+                    by_cat.entry(r.category.as_str()).or_default().push(g.value);
+                }
+            }
+        }
+        cells.push(
+            cats.iter()
+                .map(|c| by_cat.get(c.id.as_str()).and_then(|v| average(v)))
+                .collect::<Vec<_>>(),
+        );
     }
     charts::heatmap(
         "heatmap",
@@ -643,12 +662,7 @@ pub async fn worksheet_page(
     let g = s.access().growth(&v, id, s.now()).await?;
     let d = worksheet_data(&loaded, &g, s.now()).await?;
     let fw = &loaded.framework;
-    let find = |id: &str, r: Rater| {
-        d.ratings
-            .iter()
-            .find(|g| g.statement_id == id && g.rater == r)
-            .cloned()
-    };
+    let find = |id: &str, r: Rater| d.rating(id, r).cloned();
     let side = g.rater();
     let rows: Vec<RowView> = d
         .worksheet
@@ -661,7 +675,7 @@ pub async fn worksheet_page(
             let manager = find(&r.id, Rater::Manager);
             let mine = side.and_then(|sd| find(&r.id, sd));
             RowView {
-                differs: matches!((&own, &manager), (Some(a), Some(b)) if a.value != b.value),
+                differs: d.differs(&r.id),
                 mine_value: mine.as_ref().map_or(0, |m| m.value),
                 mine_evidence: mine.map(|m| m.evidence).unwrap_or_default(),
                 row: r.clone(),
@@ -671,7 +685,6 @@ pub async fn worksheet_page(
         })
         .collect();
     let mut layers: Vec<String> = d.worksheet.rows.iter().map(|r| r.layer.clone()).collect();
-    layers.dedup();
     layers.sort();
     layers.dedup();
     let text_of = |id: &str| {
@@ -751,9 +764,8 @@ pub async fn rate(
         f.get("value"),
         f.get("evidence"),
     )?;
-    let anchor = rating.statement_id.clone();
-    g.rate(rating, now).await?;
-    Ok(Redirect::to(&format!("/people/{id}/worksheet#s-{anchor}")).into_response())
+    let stored = g.rate(rating, now).await?;
+    Ok(Redirect::to(&format!("/people/{id}/worksheet#s-{}", stored.statement_id)).into_response())
 }
 
 pub async fn mark_seen(

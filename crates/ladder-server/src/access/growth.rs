@@ -224,8 +224,9 @@ impl Growth<'_> {
     }
 
     /// Sets the viewer's rating of a statement (the caller checked the
-    /// statement and the value against the framework).
-    pub async fn rate(&self, rating: Rating, now: i64) -> Result<(), AppError> {
+    /// statement and the value against the framework); returns it as
+    /// stored, with the side, rater and time filled in.
+    pub async fn rate(&self, rating: Rating, now: i64) -> Result<Rating, AppError> {
         let side = self.rater().ok_or(AppError::Forbidden)?;
         let rating = Rating {
             person_id: self.person.id,
@@ -248,7 +249,8 @@ impl Growth<'_> {
                 ),
                 now,
             )
-            .await
+            .await?;
+        Ok(rating)
     }
 
     pub async fn seen(&self) -> Result<Option<Seen>, AppError> {
