@@ -296,7 +296,8 @@ async fn a_quarter_in_the_browser() {
     b.wait_text("[role=alert]", "choose at most 3; you chose 4")
         .await;
     choose(2).await;
-    b.wait_text("legend", "").await;
+    // Step two (step one's form has a legend too).
+    b.wait_text("form.stack legend", "").await;
     for id in rows.iter().take(2) {
         b.fill(&format!("#goals-{id}"), "Lead one piece of work on this")
             .await;
@@ -307,7 +308,8 @@ async fn a_quarter_in_the_browser() {
         .await;
     }
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("h1", "checkpoint").await;
+    // The checkpoint's own page (the form's heading also says "checkpoint").
+    b.wait_text("h1", "self: checkpoint 2026-Q4").await;
     let opened = app.store.checkpoints(me).await.unwrap();
     assert_eq!(opened.len(), 1);
     assert_eq!(opened[0].areas.len(), 2);
