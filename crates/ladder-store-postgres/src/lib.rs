@@ -15,7 +15,11 @@ pub struct PgStore {
 }
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 14] = [
+const SEQUENCED: [&str; 18] = [
+    "cycles",
+    "cycle_steps",
+    "proposals",
+    "proposal_steps",
     "accounts",
     "people",
     "role_changes",

@@ -191,7 +191,8 @@ pub enum Col {
     Text,
 }
 
-/// The growth tables and their columns, as `ladder db backup` writes them.
+/// The growth and feedback tables and their columns, as `ladder db backup`
+/// writes them, in an order that keeps references valid on restore.
 pub const GROWTH_TABLES: &[(&str, &[(&str, Col)])] = &[
     (
         "ratings",
@@ -314,6 +315,115 @@ pub const GROWTH_TABLES: &[(&str, &[(&str, Col)])] = &[
             ("text", Col::Text),
             ("version", Col::Int),
             ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "cycles",
+        &[
+            ("id", Col::Int),
+            ("name", Col::Text),
+            ("nominations_open", Col::Text),
+            ("nominations_close", Col::Text),
+            ("feedback_open", Col::Text),
+            ("feedback_close", Col::Text),
+            ("anonymity_threshold", Col::Int),
+            ("min_peers", Col::Int),
+            ("max_peers", Col::Int),
+            ("state", Col::Text),
+            ("created_by", Col::Int),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "cycle_steps",
+        &[
+            ("id", Col::Int),
+            ("cycle_id", Col::Int),
+            ("state", Col::Text),
+            ("by_account", Col::Int),
+            ("at", Col::Int),
+        ],
+    ),
+    (
+        "nomination_lists",
+        &[
+            ("cycle_id", Col::Int),
+            ("person_id", Col::Int),
+            ("saved_at", Col::Int),
+            ("approved_by", Col::Int),
+            ("approved_at", Col::Int),
+        ],
+    ),
+    (
+        "nominations",
+        &[
+            ("cycle_id", Col::Int),
+            ("person_id", Col::Int),
+            ("respondent_id", Col::Int),
+            ("relation", Col::Text),
+            ("source", Col::Text),
+            ("answered_on", Col::Text),
+        ],
+    ),
+    (
+        "answers",
+        &[
+            ("id", Col::Text),
+            ("cycle_id", Col::Int),
+            ("person_id", Col::Int),
+            ("relation", Col::Text),
+            ("question", Col::Text),
+            ("value", Col::Int),
+            ("comment", Col::Text),
+        ],
+    ),
+    (
+        "proposals",
+        &[
+            ("id", Col::Int),
+            ("cycle_id", Col::Int),
+            ("person_id", Col::Int),
+            ("department", Col::Text),
+            ("kind", Col::Text),
+            ("from_family", Col::Text),
+            ("from_level", Col::Text),
+            ("from_specialty", Col::Text),
+            ("from_grade", Col::Text),
+            ("to_level", Col::Text),
+            ("to_specialty", Col::Text),
+            ("to_grade", Col::Text),
+            ("case_text", Col::Text),
+            ("evidence", Col::Text),
+            ("override_reason", Col::Text),
+            ("chain", Col::Text),
+            ("next_step", Col::Int),
+            ("state", Col::Text),
+            ("effective", Col::Text),
+            ("proposed_by", Col::Int),
+            ("created_at", Col::Int),
+            ("decided_at", Col::Int),
+        ],
+    ),
+    (
+        "proposal_steps",
+        &[
+            ("id", Col::Int),
+            ("proposal_id", Col::Int),
+            ("step", Col::Int),
+            ("approver", Col::Text),
+            ("approved", Col::Int),
+            ("comment", Col::Text),
+            ("by_account", Col::Int),
+            ("at", Col::Int),
+        ],
+    ),
+    (
+        "calibration_locks",
+        &[
+            ("cycle_id", Col::Int),
+            ("department", Col::Text),
+            ("locked_by", Col::Int),
+            ("locked_at", Col::Int),
         ],
     ),
 ];

@@ -10,13 +10,20 @@
 //! Time is a parameter (`now`, Unix seconds) everywhere; the store never
 //! reads a clock.
 
+mod feedback;
 mod growth;
 mod macros;
+mod macros_feedback;
 pub mod story;
 
 pub use growth::{
     ActionItem, AgendaItem, Checkpoint, CheckpointState, Col, FocusArea, GROWTH_TABLES, Meeting,
     NewFocusArea, PrivateNote, Rater, Rating, RatingChange, Seen, StandingItem,
+};
+
+pub use feedback::{
+    Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, NewAnswer, NewCycle,
+    NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
 };
 
 pub use async_trait::async_trait;
@@ -276,7 +283,7 @@ pub const DUMP_FORMAT: u32 = 1;
 /// Everything the server stores. Implemented once for both backends by
 /// [`sql_store!`].
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait Store: FeedbackStore + Send + Sync + fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -454,4 +461,92 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn dump(&self) -> Result<Dump>;
     /// Loads a dump into an empty database, all or nothing.
     async fn restore(&self, dump: &Dump) -> Result<()>;
+}
+
+/// The 360 feedback part of the [`Store`]: cycles, nominations, answers,
+/// level-change proposals and calibration locks. Implemented for both
+/// backends by [`sql_store!`]; bring it into scope to call these on a
+/// `dyn Store`.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    // 360 feedback cycles
+    /// Creates a cycle in `draft`.
+    async fn create_cycle(&self, cycle: &NewCycle, by: Option<Id>, now: i64) -> Result<Id>;
+    async fn cycle(&self, id: Id) -> Result<Option<Cycle>>;
+    /// Every cycle, newest first.
+    async fn cycles(&self) -> Result<Vec<Cycle>>;
+    /// Moves a cycle from `from` to the next state and records the step;
+    /// `Refused` if it is not in `from`, or when closing with proposals
+    /// still pending. Moving to `feedback` approves every list not yet
+    /// approved and adds `fill` for people who sent none.
+    async fn advance_cycle(
+        &self,
+        id: Id,
+        from: CycleState,
+        fill: &[(Id, Vec<NewNomination>)],
+        by: Option<Id>,
+        now: i64,
+    ) -> Result<CycleState>;
+    async fn cycle_steps(&self, id: Id) -> Result<Vec<CycleStep>>;
+    /// Replaces a person's nominations; `approved_by` approves the list
+    /// too. `Refused` unless the cycle takes nominations, or if the list
+    /// was approved and this is not an approval.
+    async fn save_nominations(
+        &self,
+        cycle: Id,
+        person: Id,
+        list: &[NewNomination],
+        approved_by: Option<Id>,
+        now: i64,
+    ) -> Result<()>;
+    /// Every nomination of a cycle, by person then respondent.
+    async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>>;
+    async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>>;
+    /// Stores a respondent's answers about a person, once, marking the
+    /// nomination answered on `day`. `Refused` outside the feedback phase,
+    /// for an unapproved list or a second answer; `NotFound` if the
+    /// respondent was not nominated.
+    async fn submit_feedback(
+        &self,
+        cycle: Id,
+        person: Id,
+        respondent: Id,
+        answers: &[NewAnswer],
+        day: &str,
+    ) -> Result<()>;
+    /// The answers about a person in a cycle, in no meaningful order.
+    async fn answers(&self, cycle: Id, person: Id) -> Result<Vec<Answer>>;
+
+    // Level changes
+    /// Records a proposal with the person's current role as its `from`.
+    /// `Refused` unless the cycle is in its feedback phase and the
+    /// department's calibration is unlocked; `Conflict` if the person
+    /// has a pending proposal.
+    async fn create_proposal(&self, proposal: &NewProposal, now: i64) -> Result<Id>;
+    async fn proposal(&self, id: Id) -> Result<Option<Proposal>>;
+    /// A cycle's proposals, oldest first.
+    async fn proposals(&self, cycle: Id) -> Result<Vec<Proposal>>;
+    /// A person's proposals across cycles, oldest first.
+    async fn person_proposals(&self, person: Id) -> Result<Vec<Proposal>>;
+    async fn proposal_steps(&self, proposal: Id) -> Result<Vec<ProposalStep>>;
+    /// Records a decision at `step` of the chain. A rejection ends the
+    /// proposal; the last approval writes the new level to the person and
+    /// their role history (effective `effective`) in the same
+    /// transaction. `Refused` if the proposal is not pending at `step` or
+    /// the cycle is not in its feedback phase.
+    #[allow(clippy::too_many_arguments)]
+    async fn decide_proposal(
+        &self,
+        id: Id,
+        step: i64,
+        approved: bool,
+        comment: &str,
+        by: Id,
+        effective: &str,
+        now: i64,
+    ) -> Result<ProposalState>;
+    /// Locks a department's calibration: its proposals can no longer be
+    /// made. `Conflict` if locked already.
+    async fn lock_calibration(&self, cycle: Id, department: &str, by: Id, now: i64) -> Result<()>;
+    async fn calibration_locks(&self, cycle: Id) -> Result<Vec<CalibrationLock>>;
 }

@@ -451,6 +451,9 @@ macro_rules! sql_store {
             ::sqlx::query(sql).fetch_one(&mut **tx).await?.try_get("n")
         }
 
+        $crate::feedback_helpers!($db, $row);
+        $crate::feedback_methods!($store, $db, $row);
+
         #[$crate::async_trait]
         impl $crate::Store for $store {
             fn backend(&self) -> &'static str {

@@ -12,8 +12,9 @@
 )]
 
 use crate::{
-    AuditEvent, Dump, Id, NewFocusArea, OidcFlow, Rater, Rating, Roles, Seen, Session, Store,
-    StoreError,
+    AuditEvent, CycleState, Dump, FeedbackRelation, Id, NewAnswer, NewCycle, NewFocusArea,
+    NewNomination, NewProposal, OidcFlow, ProposalState, Rater, Rating, Roles, Seen, Session,
+    Store, StoreError,
 };
 use ladder_org::{Date, PersonRecord, Role};
 
@@ -50,6 +51,7 @@ pub async fn all(store: &dyn Store, empty: &dyn Store) {
     concurrent_writes(store).await;
     checkpoints(store).await;
     one_on_ones(store).await;
+    feedback(store).await;
     backup(store, empty).await;
 }
 
@@ -477,7 +479,13 @@ async fn backup(s: &dyn Store, empty: &dyn Store) {
             "rating_history",
             "checkpoints",
             "meetings",
-            "private_notes"
+            "private_notes",
+            "cycles",
+            "nominations",
+            "answers",
+            "proposals",
+            "proposal_steps",
+            "calibration_locks"
         ]
         .iter()
         .all(|t| !dump.growth[*t].is_empty())
@@ -830,4 +838,301 @@ async fn one_on_ones(s: &dyn Store) {
         s.private_note(m1, dev).await.unwrap().unwrap().text,
         "the report's own"
     );
+}
+
+fn nominee(respondent_id: Id, relation: FeedbackRelation) -> NewNomination {
+    NewNomination {
+        respondent_id,
+        relation,
+        source: "person".to_owned(),
+    }
+}
+
+async fn feedback(s: &dyn Store) {
+    let dev = id_of(s, "dev@example.com").await;
+    let lead = id_of(s, "lead@example.com").await;
+    let head = id_of(s, "head@example.com").await;
+    let acct = s
+        .create_account("people@example.com", "People", None, Roles::NONE, 10)
+        .await
+        .unwrap();
+    let plan = NewCycle {
+        name: "2026 H1".to_owned(),
+        nominations_open: "2026-03-01".to_owned(),
+        nominations_close: "2026-03-14".to_owned(),
+        feedback_open: "2026-03-15".to_owned(),
+        feedback_close: "2026-04-15".to_owned(),
+        anonymity_threshold: 3,
+        min_peers: 1,
+        max_peers: 5,
+    };
+    let c = s.create_cycle(&plan, Some(acct), 200).await.unwrap();
+    let cycle = s.cycle(c).await.unwrap().unwrap();
+    assert_eq!((cycle.state, &cycle.plan), (CycleState::Draft, &plan));
+    assert_eq!(s.cycles().await.unwrap()[0].id, c);
+    // Nothing before nominations open.
+    let early = s
+        .save_nominations(c, dev, &[nominee(dev, FeedbackRelation::Myself)], None, 201)
+        .await;
+    assert!(matches!(early, Err(StoreError::Refused(_))), "{early:?}");
+    // A proposal outside the feedback phase is refused.
+    let proposal = NewProposal {
+        cycle_id: c,
+        person_id: dev,
+        department: "Platform".to_owned(),
+        kind: "promotion".to_owned(),
+        to_level: "staff".to_owned(),
+        to_specialty: Some("payments".to_owned()),
+        to_grade: "7".to_owned(),
+        case_text: "Leads the payments work.".to_owned(),
+        evidence: "{}".to_owned(),
+        override_reason: None,
+        chain: vec!["skip_level".to_owned(), "people_team".to_owned()],
+        proposed_by: acct,
+    };
+    let refused = s.create_proposal(&proposal, 202).await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused(_))),
+        "{refused:?}"
+    );
+    // Moving from the wrong state is refused; the right one moves on.
+    let wrong = s
+        .advance_cycle(c, CycleState::Nominations, &[], Some(acct), 203)
+        .await;
+    assert!(matches!(wrong, Err(StoreError::Refused(_))), "{wrong:?}");
+    assert_eq!(
+        s.advance_cycle(c, CycleState::Draft, &[], Some(acct), 204)
+            .await
+            .unwrap(),
+        CycleState::Nominations
+    );
+    let list = [
+        nominee(dev, FeedbackRelation::Myself),
+        nominee(lead, FeedbackRelation::Manager),
+        nominee(head, FeedbackRelation::Peer),
+    ];
+    s.save_nominations(c, dev, &list, None, 205).await.unwrap();
+    // Twice the same respondent: refused, and the saved list stays.
+    let twice = s
+        .save_nominations(
+            c,
+            dev,
+            &[
+                nominee(head, FeedbackRelation::Peer),
+                nominee(head, FeedbackRelation::Peer),
+            ],
+            None,
+            206,
+        )
+        .await;
+    assert!(matches!(twice, Err(StoreError::Refused(_))), "{twice:?}");
+    assert_eq!(s.nominations(c).await.unwrap().len(), 3);
+    // The manager approves; the person can no longer change the list.
+    s.save_nominations(c, dev, &list, Some(acct), 207)
+        .await
+        .unwrap();
+    let after = s.save_nominations(c, dev, &list, None, 208).await;
+    assert!(matches!(after, Err(StoreError::Refused(_))), "{after:?}");
+    // Feedback opens: lead gets the filled-in list, approved.
+    let fill = vec![(lead, vec![nominee(lead, FeedbackRelation::Myself)])];
+    s.advance_cycle(c, CycleState::Nominations, &fill, Some(acct), 209)
+        .await
+        .unwrap();
+    let lists = s.nomination_lists(c).await.unwrap();
+    assert_eq!(lists.len(), 2);
+    assert!(lists.iter().all(|l| l.approved_at.is_some()));
+    // Answers: once per respondent, and only if nominated.
+    let answer = |id: &str, value| NewAnswer {
+        id: id.to_owned(),
+        question: "category:craft".to_owned(),
+        value,
+        comment: format!("comment {id}"),
+    };
+    s.submit_feedback(c, dev, head, &[answer("b7", Some(3))], "2026-03-20")
+        .await
+        .unwrap();
+    let again = s
+        .submit_feedback(c, dev, head, &[answer("c1", Some(1))], "2026-03-20")
+        .await;
+    assert!(matches!(again, Err(StoreError::Refused(_))), "{again:?}");
+    let stranger = s
+        .submit_feedback(c, lead, head, &[answer("c2", Some(1))], "2026-03-20")
+        .await;
+    assert!(
+        matches!(stranger, Err(StoreError::NotFound(_))),
+        "{stranger:?}"
+    );
+    s.submit_feedback(c, dev, lead, &[answer("a3", Some(4))], "2026-03-21")
+        .await
+        .unwrap();
+    let answers = s.answers(c, dev).await.unwrap();
+    assert_eq!(
+        answers
+            .iter()
+            .map(|a| (a.id.as_str(), a.relation))
+            .collect::<Vec<_>>(),
+        [
+            ("a3", FeedbackRelation::Manager),
+            ("b7", FeedbackRelation::Peer)
+        ],
+        "answers carry the relation, ordered by their random id"
+    );
+    let answered: std::collections::BTreeMap<Id, Option<String>> = s
+        .nominations(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.person_id == dev)
+        .map(|n| (n.respondent_id, n.answered_on))
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            (dev, None),
+            (lead, Some("2026-03-21".to_owned())),
+            (head, Some("2026-03-20".to_owned()))
+        ]
+        .into_iter()
+        .collect(),
+        "a nomination records the day it was answered, not the time"
+    );
+    // A proposal: one pending per person, then the chain.
+    let before = s.person(dev).await.unwrap().unwrap().record.role.level;
+    assert_ne!(before, "staff");
+    let p = s.create_proposal(&proposal, 210).await.unwrap();
+    let dup = s.create_proposal(&proposal, 211).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let stored = s.proposal(p).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.from_level.as_str(),
+            stored.waiting_for(),
+            stored.state
+        ),
+        (before.as_str(), Some("skip_level"), ProposalState::Pending)
+    );
+    let wrong_step = s
+        .decide_proposal(p, 1, true, "skip", acct, "2026-04-01", 212)
+        .await;
+    assert!(
+        matches!(wrong_step, Err(StoreError::Refused(_))),
+        "{wrong_step:?}"
+    );
+    let v0 = s.org_version().await.unwrap();
+    assert_eq!(
+        s.decide_proposal(p, 0, true, "Ready.", acct, "2026-04-01", 213)
+            .await
+            .unwrap(),
+        ProposalState::Pending
+    );
+    assert_eq!(
+        s.person(dev).await.unwrap().unwrap().record.role.level,
+        before
+    );
+    // Closing with a pending proposal is refused.
+    let closing = s
+        .advance_cycle(c, CycleState::Feedback, &[], Some(acct), 214)
+        .await;
+    assert!(
+        matches!(closing, Err(StoreError::Refused(_))),
+        "{closing:?}"
+    );
+    assert_eq!(
+        s.decide_proposal(p, 1, true, "Agreed.", acct, "2026-04-01", 215)
+            .await
+            .unwrap(),
+        ProposalState::Approved
+    );
+    // The new level, its history row and the proposal's state, together.
+    let person = s.person(dev).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            person.record.role.level.as_str(),
+            person.record.role.grade.as_str()
+        ),
+        ("staff", "7")
+    );
+    let last = s.role_history(dev).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.effective.as_str(),
+            last.role.level.as_str(),
+            last.reason.as_str()
+        ),
+        (
+            "2026-04-01",
+            "staff",
+            format!("promotion (proposal #{p})").as_str()
+        )
+    );
+    assert!(s.org_version().await.unwrap() > v0);
+    let steps = s.proposal_steps(p).await.unwrap();
+    assert_eq!(
+        steps
+            .iter()
+            .map(|t| (t.approver.as_str(), t.approved, t.comment.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("skip_level", true, "Ready."),
+            ("people_team", true, "Agreed.")
+        ]
+    );
+    let done = s
+        .decide_proposal(p, 2, true, "again", acct, "2026-04-01", 216)
+        .await;
+    assert!(matches!(done, Err(StoreError::Refused(_))), "{done:?}");
+    assert_eq!(s.person_proposals(dev).await.unwrap().len(), 1);
+    // A rejection ends a proposal without touching the person.
+    let lead_level = s.person(lead).await.unwrap().unwrap().record.role.level;
+    let lead_p = NewProposal {
+        person_id: lead,
+        to_level: "principal".to_owned(),
+        ..proposal.clone()
+    };
+    let p2 = s.create_proposal(&lead_p, 217).await.unwrap();
+    assert_eq!(
+        s.decide_proposal(p2, 0, false, "Not yet.", acct, "2026-04-01", 218)
+            .await
+            .unwrap(),
+        ProposalState::Rejected
+    );
+    assert_eq!(
+        s.person(lead).await.unwrap().unwrap().record.role.level,
+        lead_level
+    );
+    // A locked calibration takes no new proposals.
+    s.lock_calibration(c, "Platform", acct, 219).await.unwrap();
+    let twice = s.lock_calibration(c, "Platform", acct, 220).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let locked = s.create_proposal(&lead_p, 221).await;
+    assert!(matches!(locked, Err(StoreError::Refused(_))), "{locked:?}");
+    assert_eq!(s.calibration_locks(c).await.unwrap().len(), 1);
+    // Close; every step is recorded, and nothing moves after.
+    s.advance_cycle(c, CycleState::Feedback, &[], Some(acct), 222)
+        .await
+        .unwrap();
+    let states: Vec<CycleState> = s
+        .cycle_steps(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            CycleState::Draft,
+            CycleState::Nominations,
+            CycleState::Feedback,
+            CycleState::Closed
+        ]
+    );
+    let closed = s
+        .advance_cycle(c, CycleState::Closed, &[], Some(acct), 223)
+        .await;
+    assert!(matches!(closed, Err(StoreError::Refused(_))), "{closed:?}");
+    let late = s
+        .submit_feedback(c, dev, dev, &[answer("d4", Some(2))], "2026-05-01")
+        .await;
+    assert!(matches!(late, Err(StoreError::Refused(_))), "{late:?}");
 }
