@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Span};
 use crate::markdown::is_valid_id;
 use crate::model::{
-    Bounds, Category, Config, FeedbackPolicy, Level, Policy, ReadinessPolicy, ScalePoint, Source,
+    Approver, Bounds, Category, Config, Level, Policy, ReadinessPolicy, ScalePoint, Source,
 };
 use crate::similar::slugify;
 use crate::yaml::Doc;
@@ -61,6 +61,19 @@ struct RawPolicy {
     feedback: Option<RawFeedback>,
     #[serde(default)]
     readiness: Option<RawReadiness>,
+    #[serde(default)]
+    promotion: Option<RawPromotion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPromotion {
+    #[serde(default)]
+    require_ready: Option<bool>,
+    #[serde(default)]
+    min_months_at_level: Option<u32>,
+    #[serde(default)]
+    approvals: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -73,7 +86,12 @@ struct RawBounds {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFeedback {
-    anonymity_threshold: Spanned<u32>,
+    #[serde(default)]
+    anonymity_threshold: Option<Spanned<u32>>,
+    #[serde(default)]
+    peers: Option<RawBounds>,
+    #[serde(default)]
+    open_questions: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -281,19 +299,92 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         };
     }
     if let Some(f) = &raw.policy.feedback {
-        if f.anonymity_threshold.value < 2 {
-            diags.push(
-                Diagnostic::error(
-                    "invalid-value",
-                    doc.span_of_location(&f.anonymity_threshold.referenced, 1),
-                    "`anonymity_threshold` below 2 would show single answers attributed",
-                )
-                .with_suggestion("3"),
-            );
+        if let Some(t) = &f.anonymity_threshold {
+            if t.value < 2 {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        doc.span_of_location(&t.referenced, 1),
+                        "`anonymity_threshold` below 2 would show single answers attributed",
+                    )
+                    .with_suggestion("3"),
+                );
+            }
+            policy.feedback.anonymity_threshold = t.value;
         }
-        policy.feedback = FeedbackPolicy {
-            anonymity_threshold: f.anonymity_threshold.value,
-        };
+        if let Some(b) = &f.peers {
+            if b.max.value < b.min.value {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        doc.span_of_location(&b.max.referenced, 1),
+                        format!(
+                            "`peers.max` ({}) is below `peers.min` ({})",
+                            b.max.value, b.min.value
+                        ),
+                    )
+                    .with_help("set `max` to at least `min`")
+                    .with_suggestion(b.min.value.to_string()),
+                );
+            }
+            policy.feedback.peers = Bounds {
+                min: b.min.value,
+                max: b.max.value,
+            };
+        }
+        if let Some(q) = &f.open_questions {
+            policy.feedback.open_questions = q
+                .iter()
+                .map(|q| q.trim().to_owned())
+                .filter(|q| !q.is_empty())
+                .collect();
+        }
+    }
+    if let Some(p) = &raw.policy.promotion {
+        if let Some(r) = p.require_ready {
+            policy.promotion.require_ready = r;
+        }
+        if let Some(m) = p.min_months_at_level {
+            policy.promotion.min_months_at_level = m;
+        }
+        if let Some(list) = &p.approvals {
+            let mut chain = Vec::new();
+            for a in list {
+                match Approver::parse(&a.value) {
+                    Some(x) if !chain.contains(&x) => chain.push(x),
+                    Some(_) => diags.push(Diagnostic::error(
+                        "invalid-value",
+                        doc.span_of_location(&a.referenced, 1),
+                        format!("`{}` is listed twice in `approvals`", a.value),
+                    )),
+                    None => diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            doc.span_of_location(&a.referenced, 1),
+                            format!("`{}` is not an approver", a.value),
+                        )
+                        .with_help("approvers are `skip_level` and `people_team`")
+                        .with_suggestion(if a.value.contains("people") {
+                            "people_team"
+                        } else {
+                            "skip_level"
+                        }),
+                    ),
+                }
+            }
+            if chain.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        Span::file_start(file),
+                        "`promotion.approvals` is empty: a level change needs at least one approval",
+                    )
+                    .with_help("e.g. `approvals: [skip_level, people_team]`"),
+                );
+            } else {
+                policy.promotion.approvals = chain;
+            }
+        }
     }
     if let Some(r) = &raw.policy.readiness {
         if !(r.share.value > 0.0 && r.share.value <= 1.0) {

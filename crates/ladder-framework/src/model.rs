@@ -79,6 +79,7 @@ pub struct Policy {
     pub focus_areas: Bounds,
     pub feedback: FeedbackPolicy,
     pub readiness: ReadinessPolicy,
+    pub promotion: PromotionPolicy,
 }
 
 impl Default for Policy {
@@ -87,11 +88,21 @@ impl Default for Policy {
             focus_areas: Bounds { min: 2, max: 3 },
             feedback: FeedbackPolicy {
                 anonymity_threshold: 3,
+                peers: Bounds { min: 3, max: 8 },
+                open_questions: vec![
+                    "What should they keep doing?".to_owned(),
+                    "What would make them more effective?".to_owned(),
+                ],
             },
             readiness: ReadinessPolicy {
                 demonstrated_at: 3,
                 share: 0.9,
                 consecutive_quarters: 2,
+            },
+            promotion: PromotionPolicy {
+                require_ready: true,
+                min_months_at_level: 12,
+                approvals: vec![Approver::SkipLevel, Approver::PeopleTeam],
             },
         }
     }
@@ -103,10 +114,50 @@ pub struct Bounds {
     pub max: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FeedbackPolicy {
     /// Peers and reports are shown only as groups of at least this many answers.
     pub anonymity_threshold: u32,
+    /// How many peers a person nominates.
+    pub peers: Bounds,
+    /// Free-text questions asked of every respondent.
+    pub open_questions: Vec<String>,
+}
+
+/// What a level-change proposal must meet, and who approves it, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PromotionPolicy {
+    /// A promotion needs readiness "ready" for the next level.
+    pub require_ready: bool,
+    /// Months since the last level change before another.
+    pub min_months_at_level: u32,
+    pub approvals: Vec<Approver>,
+}
+
+/// One step of the approval chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    /// The proposing manager's own manager.
+    SkipLevel,
+    PeopleTeam,
+}
+
+impl Approver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approver::SkipLevel => "skip_level",
+            Approver::PeopleTeam => "people_team",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Approver> {
+        match s {
+            "skip_level" => Some(Approver::SkipLevel),
+            "people_team" => Some(Approver::PeopleTeam),
+            _ => None,
+        }
+    }
 }
 
 /// "Ready for the next level" when the manager rates at least `share` of the
