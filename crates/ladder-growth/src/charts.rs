@@ -1,6 +1,6 @@
 //! The charts, drawn with plotters into SVG strings: a radar of self and
 //! manager ratings by category against the level's expectation, readiness
-//! over quarters, and a team heatmap.
+//! over quarters, a team heatmap, and rating distributions per level.
 //!
 //! Every chart carries `<title>` and `<desc>` (with the numbers, so a
 //! screen reader gets the data), `role="img"`, and works in print: series
@@ -376,6 +376,116 @@ pub fn heatmap(
     ))
 }
 
+/// Rating distributions: one stacked bar per row (a level), one segment
+/// per scale value, each labelled with its count, so it reads in print.
+/// `scale` is (value, label), lowest first.
+pub fn distribution(
+    id: &str,
+    title: &str,
+    rows: &[(String, Vec<(i64, usize)>)],
+    scale: &[(i64, String)],
+) -> Result<String, DrawError> {
+    let (left, top, width, bh) = (160i32, 40i32, 520i32, 30i32);
+    let n = i32::try_from(rows.len()).unwrap_or(0);
+    let h = u32::try_from(top + bh * n + 30).unwrap_or(200);
+    let shades = [
+        RGBColor(0xe8, 0xf0, 0xfa),
+        RGBColor(0xa8, 0xc4, 0xe8),
+        RGBColor(0x5a, 0x8c, 0xcf),
+        RGBColor(0x1f, 0x4f, 0x8f),
+        RGBColor(0x10, 0x2a, 0x55),
+    ];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (u32::try_from(left + width + 30).unwrap_or(700), h.max(120)),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let text = |size: i32| TextStyle::from((FONT, size).into_font()).color(&INK);
+        // The legend.
+        for (k, (value, label)) in (0i32..).zip(scale) {
+            let x = left + k * 110;
+            let fill = shades
+                .get(usize::try_from(k).unwrap_or(0) % shades.len())
+                .copied()
+                .unwrap_or(GRID);
+            root.draw(&Rectangle::new([(x, 8), (x + 14, 22)], fill.filled()))
+                .map_err(err)?;
+            root.draw(&Rectangle::new([(x, 8), (x + 14, 22)], INK.stroke_width(1)))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                format!("{value} {label}"),
+                (x + 18, 15),
+                text(11).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        for (i, (label, counts)) in (0i32..).zip(rows) {
+            let y = top + i * bh;
+            root.draw(&Text::new(
+                label.clone(),
+                (left - 8, y + bh / 2),
+                text(12).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+            let total: usize = counts.iter().map(|c| c.1).sum();
+            let mut x = left;
+            for (k, (value, _)) in scale.iter().enumerate() {
+                let c = counts.iter().find(|c| c.0 == *value).map_or(0, |c| c.1);
+                if c == 0 || total == 0 {
+                    continue;
+                }
+                let w = i32::try_from(c * usize::try_from(width).unwrap_or(0) / total).unwrap_or(0);
+                let fill = shades.get(k % shades.len()).copied().unwrap_or(GRID);
+                root.draw(&Rectangle::new(
+                    [(x, y + 3), (x + w, y + bh - 3)],
+                    fill.filled(),
+                ))
+                .map_err(err)?;
+                root.draw(&Rectangle::new(
+                    [(x, y + 3), (x + w, y + bh - 3)],
+                    INK.stroke_width(1),
+                ))
+                .map_err(err)?;
+                let color = if k >= 2 { WHITE } else { INK };
+                root.draw(&Text::new(
+                    c.to_string(),
+                    (x + w / 2, y + bh / 2),
+                    text(11)
+                        .color(&color)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                ))
+                .map_err(err)?;
+                x += w;
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    let desc = rows
+        .iter()
+        .map(|(label, counts)| {
+            let parts = scale
+                .iter()
+                .map(|(v, l)| {
+                    let c = counts.iter().find(|c| c.0 == *v).map_or(0, |c| c.1);
+                    format!("{l} {c}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{label}: {parts}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!("Count of manager ratings per scale value. {desc}."),
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -443,5 +553,22 @@ mod tests {
             "{h}"
         );
         assert!(h.contains("3.5") && h.contains('–'));
+    }
+
+    #[test]
+    fn distribution_counts_each_value_per_row() {
+        let scale = vec![(1, "Not yet".to_owned()), (3, "Shown".to_owned())];
+        let svg = distribution(
+            "d",
+            "Ratings",
+            &[
+                ("Senior".to_owned(), vec![(1, 2), (3, 5)]),
+                ("Staff".to_owned(), vec![(3, 1)]),
+            ],
+            &scale,
+        )
+        .unwrap();
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("Senior: Not yet 2, Shown 5; Staff: Not yet 0, Shown 1"));
     }
 }

@@ -11,8 +11,12 @@
 //!
 //! Sensitive reads and every write are recorded in the audit log.
 
+mod feedback;
 mod growth;
 
+pub use feedback::{
+    Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
+};
 pub use growth::{Growth, Pair, TeamGrowth};
 
 use crate::auth::{Auth, SESSION_COOKIE};

@@ -255,7 +255,7 @@ pub struct TokenOut {
     info(
         title = "Ladder API",
         version = "1",
-        description = "People, roles and the career framework."
+        description = "People, roles, the career framework, the growth workflow, 360 feedback cycles and level changes."
     ),
     paths(
         me,
@@ -279,7 +279,23 @@ pub struct TokenOut {
         crate::api_growth::save_private,
         crate::api_growth::add_action,
         crate::api_growth::complete_action,
-        crate::api_growth::team
+        crate::api_growth::team,
+        crate::api_feedback::cycles,
+        crate::api_feedback::create_cycle,
+        crate::api_feedback::cycle,
+        crate::api_feedback::advance,
+        crate::api_feedback::completion,
+        crate::api_feedback::reminders,
+        crate::api_feedback::nominations,
+        crate::api_feedback::save_nominations,
+        crate::api_feedback::questions,
+        crate::api_feedback::answer,
+        crate::api_feedback::results,
+        crate::api_feedback::calibration,
+        crate::api_feedback::lock,
+        crate::api_feedback::propose,
+        crate::api_feedback::proposal,
+        crate::api_feedback::decide
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

@@ -11,10 +11,12 @@
 
 pub mod access;
 pub mod api;
+mod api_feedback;
 mod api_growth;
 pub mod auth;
 pub mod clock;
 mod error;
+mod feedback;
 pub mod framework;
 mod growth;
 mod headers;

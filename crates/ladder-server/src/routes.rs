@@ -2,7 +2,7 @@
 //! router is built from it, and the authorization matrix test reads it, so
 //! a route cannot exist without an entry in the matrix.
 
-use crate::{AppState, api, api_growth, growth, web};
+use crate::{AppState, api, api_feedback, api_growth, feedback, growth, web};
 use axum::routing::{MethodRouter, get, post};
 
 /// Who may use a route, as documented (the matrix test checks the truth).
@@ -22,6 +22,22 @@ pub enum Audience {
     Pair,
     /// The person alone.
     Myself,
+    /// The person and their manager chain: 360 results. Not the people
+    /// team, not admins.
+    PersonAndChain,
+    /// Those asked for feedback about the person (self, manager, reports,
+    /// nominated peers).
+    Respondent,
+    /// The person's direct manager: proposing a level change.
+    DirectManager,
+    /// The person's manager chain and the people team; never the person:
+    /// a level-change proposal.
+    ChainAndPeopleTeam,
+    /// Whoever the proposal's approval chain names next (skip-level, then
+    /// the people team).
+    NextApprover,
+    /// The people team and the department's leaders: calibration.
+    Calibrators,
     PeopleTeam,
     Admin,
     /// Framework editors and admins.
@@ -91,6 +107,22 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/meetings/{meeting}/private", Pair, growth::save_private),
     route!(POST "/meetings/{meeting}/actions", Pair, growth::add_action),
     route!(POST "/actions/{action}/done", Pair, growth::complete_action),
+    route!(GET "/cycles", SignedIn, feedback::cycles),
+    route!(POST "/cycles", PeopleTeam, feedback::create_cycle),
+    route!(GET "/cycles/{cycle}", SignedIn, feedback::cycle),
+    route!(POST "/cycles/{cycle}/advance", PeopleTeam, feedback::advance),
+    route!(GET "/cycles/{cycle}/reminders", PeopleTeam, feedback::reminders),
+    route!(GET "/cycles/{cycle}/nominations/{id}", PersonOrManager, feedback::nominations),
+    route!(POST "/cycles/{cycle}/nominations/{id}", PersonOrManager, feedback::save_nominations),
+    route!(GET "/cycles/{cycle}/feedback/{id}", Respondent, feedback::answer_form),
+    route!(POST "/cycles/{cycle}/feedback/{id}", Respondent, feedback::answer),
+    route!(GET "/cycles/{cycle}/results/{id}", PersonAndChain, feedback::results),
+    route!(GET "/cycles/{cycle}/calibration/{department}", Calibrators, feedback::calibration),
+    route!(POST "/cycles/{cycle}/calibration/{department}/lock", PeopleTeam, feedback::lock_calibration),
+    route!(GET "/people/{id}/proposals/new", DirectManager, feedback::propose_form),
+    route!(POST "/people/{id}/proposals", DirectManager, feedback::propose),
+    route!(GET "/proposals/{proposal}", ChainAndPeopleTeam, feedback::proposal),
+    route!(POST "/proposals/{proposal}/decide", NextApprover, feedback::decide),
     route!(GET "/org", SignedIn, web::org),
     route!(GET "/org/search", SignedIn, web::org_search),
     route!(GET "/framework/", Public, web::framework_index),
@@ -126,4 +158,20 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/v1/meetings/{meeting}/actions", Pair, api_growth::add_action),
     route!(POST "/api/v1/actions/{action}/done", Pair, api_growth::complete_action),
     route!(GET "/api/v1/team/growth", SignedIn, api_growth::team),
+    route!(GET "/api/v1/cycles", SignedIn, api_feedback::cycles),
+    route!(POST "/api/v1/cycles", PeopleTeam, api_feedback::create_cycle),
+    route!(GET "/api/v1/cycles/{cycle}", SignedIn, api_feedback::cycle),
+    route!(POST "/api/v1/cycles/{cycle}/advance", PeopleTeam, api_feedback::advance),
+    route!(GET "/api/v1/cycles/{cycle}/completion", PeopleTeam, api_feedback::completion),
+    route!(GET "/api/v1/cycles/{cycle}/reminders", PeopleTeam, api_feedback::reminders),
+    route!(GET "/api/v1/cycles/{cycle}/nominations/{id}", PersonOrManager, api_feedback::nominations),
+    route!(POST "/api/v1/cycles/{cycle}/nominations/{id}", PersonOrManager, api_feedback::save_nominations),
+    route!(GET "/api/v1/cycles/{cycle}/questions/{id}", Respondent, api_feedback::questions),
+    route!(POST "/api/v1/cycles/{cycle}/feedback/{id}", Respondent, api_feedback::answer),
+    route!(GET "/api/v1/cycles/{cycle}/results/{id}", PersonAndChain, api_feedback::results),
+    route!(GET "/api/v1/cycles/{cycle}/calibration/{department}", Calibrators, api_feedback::calibration),
+    route!(POST "/api/v1/cycles/{cycle}/calibration/{department}/lock", PeopleTeam, api_feedback::lock),
+    route!(POST "/api/v1/people/{id}/proposals", DirectManager, api_feedback::propose),
+    route!(GET "/api/v1/proposals/{proposal}", ChainAndPeopleTeam, api_feedback::proposal),
+    route!(POST "/api/v1/proposals/{proposal}/decisions", NextApprover, api_feedback::decide),
 ];

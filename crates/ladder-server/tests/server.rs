@@ -93,6 +93,47 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/meetings/{meeting}/actions", "-+-+-----"),
     ("POST /api/v1/actions/{action}/done", "-+-+-----"),
     ("GET /api/v1/team/growth", "-++++++++"),
+    ("GET /cycles", "-++++++++"),
+    ("POST /cycles", "------+--"),
+    ("GET /cycles/{cycle}", "-++++++++"),
+    ("POST /cycles/{cycle}/advance", "------+--"),
+    ("GET /cycles/{cycle}/reminders", "------+--"),
+    ("GET /cycles/{cycle}/nominations/{id}", "-+-+-----"),
+    ("POST /cycles/{cycle}/nominations/{id}", "-+-+-----"),
+    ("GET /cycles/{cycle}/feedback/{id}", "-+++-+---"),
+    ("POST /cycles/{cycle}/feedback/{id}", "-+++-+---"),
+    ("GET /cycles/{cycle}/results/{id}", "-+-++----"),
+    ("GET /cycles/{cycle}/calibration/{department}", "----+-+--"),
+    (
+        "POST /cycles/{cycle}/calibration/{department}/lock",
+        "------+--",
+    ),
+    ("GET /people/{id}/proposals/new", "---+-----"),
+    ("POST /people/{id}/proposals", "---+-----"),
+    ("GET /proposals/{proposal}", "---++-+--"),
+    ("POST /proposals/{proposal}/decide", "----+----"),
+    ("GET /api/v1/cycles", "-++++++++"),
+    ("POST /api/v1/cycles", "------+--"),
+    ("GET /api/v1/cycles/{cycle}", "-++++++++"),
+    ("POST /api/v1/cycles/{cycle}/advance", "------+--"),
+    ("GET /api/v1/cycles/{cycle}/completion", "------+--"),
+    ("GET /api/v1/cycles/{cycle}/reminders", "------+--"),
+    ("GET /api/v1/cycles/{cycle}/nominations/{id}", "-+-+-----"),
+    ("POST /api/v1/cycles/{cycle}/nominations/{id}", "-+-+-----"),
+    ("GET /api/v1/cycles/{cycle}/questions/{id}", "-+++-+---"),
+    ("POST /api/v1/cycles/{cycle}/feedback/{id}", "-+++-+---"),
+    ("GET /api/v1/cycles/{cycle}/results/{id}", "-+-++----"),
+    (
+        "GET /api/v1/cycles/{cycle}/calibration/{department}",
+        "----+-+--",
+    ),
+    (
+        "POST /api/v1/cycles/{cycle}/calibration/{department}/lock",
+        "------+--",
+    ),
+    ("POST /api/v1/people/{id}/proposals", "---+-----"),
+    ("GET /api/v1/proposals/{proposal}", "---++-+--"),
+    ("POST /api/v1/proposals/{proposal}/decisions", "----+----"),
 ];
 
 fn concrete(app: &App, path: &str) -> String {
@@ -109,6 +150,9 @@ fn concrete(app: &App, path: &str) -> String {
         .replace("{checkpoint}", &app.ids["checkpoint"].to_string())
         .replace("{meeting}", &app.ids["meeting"].to_string())
         .replace("{action}", &app.ids["action"].to_string())
+        .replace("{cycle}", &app.ids["cycle"].to_string())
+        .replace("{proposal}", &app.ids["proposal"].to_string())
+        .replace("{department}", "Platform%20Services")
         .replace("{family}", "backend-engineer")
         .replace("{level}", "senior")
 }
@@ -203,6 +247,12 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     app.ids.insert("checkpoint", checkpoint);
     app.ids.insert("meeting", meeting);
     app.ids.insert("action", action);
+    // A cycle in its feedback phase where `self` is asked about by
+    // themself, their manager, their report and a peer, and a pending
+    // proposal for `self` waiting for the skip-level.
+    let (cycle, proposal) = feedback_fixture(&app).await;
+    app.ids.insert("cycle", cycle);
+    app.ids.insert("proposal", proposal);
     let table: BTreeMap<String, &str> = MATRIX.iter().map(|(r, e)| ((*r).to_owned(), *e)).collect();
     let routes: Vec<String> = ROUTES
         .iter()
@@ -241,6 +291,12 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::PrivateToPerson => "-+-++-+--",
             Audience::PersonOrManager | Audience::Pair => "-+-+-----",
             Audience::Myself => "-+-------",
+            Audience::PersonAndChain => "-+-++----",
+            Audience::Respondent => "-+++-+---",
+            Audience::DirectManager => "---+-----",
+            Audience::ChainAndPeopleTeam => "---++-+--",
+            Audience::NextApprover => "----+----",
+            Audience::Calibrators => "----+-+--",
             Audience::PeopleTeam => "------+--",
             Audience::Admin => "--------+",
             Audience::Editor => "-------++",

@@ -513,3 +513,76 @@ impl OidcProvider {
         format!("http://{}", self.addr)
     }
 }
+
+/// A cycle, moved to its feedback phase, where `self` is asked about by
+/// themself, their manager, their report and `peer`; and a pending
+/// proposal for `self` by their manager, waiting for the skip-level.
+/// Returns (cycle id, proposal id).
+pub async fn feedback_fixture(app: &App) -> (i64, i64) {
+    use ladder_store::{CycleState, FeedbackRelation, NewCycle, NewNomination, NewProposal};
+    let s = &app.store;
+    let by = Some(app.accounts["people-team"]);
+    let cycle = s
+        .create_cycle(
+            &NewCycle {
+                name: "2026 H2".to_owned(),
+                nominations_open: "2026-11-01".to_owned(),
+                nominations_close: "2026-11-10".to_owned(),
+                feedback_open: "2026-11-11".to_owned(),
+                feedback_close: "2026-12-11".to_owned(),
+                anonymity_threshold: 3,
+                min_peers: 1,
+                max_peers: 5,
+            },
+            by,
+            NOW,
+        )
+        .await
+        .unwrap();
+    s.advance_cycle(cycle, CycleState::Draft, &[], by, NOW)
+        .await
+        .unwrap();
+    let n = |who: &str, relation| NewNomination {
+        respondent_id: app.ids[who],
+        relation,
+        source: "auto".to_owned(),
+    };
+    s.save_nominations(
+        cycle,
+        app.ids["self"],
+        &[
+            n("self", FeedbackRelation::Myself),
+            n("manager", FeedbackRelation::Manager),
+            n("direct-report", FeedbackRelation::Report),
+            n("peer", FeedbackRelation::Peer),
+        ],
+        Some(app.accounts["manager"]),
+        NOW,
+    )
+    .await
+    .unwrap();
+    s.advance_cycle(cycle, CycleState::Nominations, &[], by, NOW)
+        .await
+        .unwrap();
+    let proposal = s
+        .create_proposal(
+            &NewProposal {
+                cycle_id: cycle,
+                person_id: app.ids["self"],
+                department: "Platform Services".to_owned(),
+                kind: "promotion".to_owned(),
+                to_level: "staff".to_owned(),
+                to_specialty: Some("platform-services".to_owned()),
+                to_grade: "8".to_owned(),
+                case_text: "Ready.".to_owned(),
+                evidence: "{}".to_owned(),
+                override_reason: None,
+                chain: vec!["skip_level".to_owned(), "people_team".to_owned()],
+                proposed_by: app.accounts["manager"],
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    (cycle, proposal)
+}

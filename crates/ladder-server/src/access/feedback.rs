@@ -1,0 +1,777 @@
+//! Capabilities for 360 feedback and level changes.
+//!
+//! - [`CycleAdmin`]: the people team runs cycles: creates them, moves them
+//!   on, sees completion across the organisation and who still owes
+//!   feedback, locks calibrations. It has no method that reads answers.
+//! - [`Nominating`]: a person's nomination list, for the person (who
+//!   nominates peers) and their direct manager (who approves or changes).
+//! - [`Respondent`]: the viewer answering about one person they were
+//!   asked about.
+//! - [`FeedbackResults`]: what may be shown of a person's feedback, for
+//!   the person and their manager chain only; it hands out only
+//!   [`ladder_growth::feedback::results`], never an answer with its
+//!   respondent (the store does not even link the two).
+//! - [`Proposer`], [`ProposalView`]: level changes, proposed by the direct
+//!   manager, seen by the manager chain and the people team, decided by
+//!   whoever the chain's next step names.
+//! - [`Calibration`]: a department's proposals and ratings, for the people
+//!   team and the department's leaders.
+
+use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
+use crate::AppError;
+use ladder_framework::Approver;
+use ladder_store::{
+    Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, Id, NewAnswer,
+    NewCycle, NewNomination, NewProposal, Nomination, NominationList, Person, Proposal,
+    ProposalState, ProposalStep, Rating, RatingChange,
+};
+use std::sync::Arc;
+
+impl Access {
+    /// Every cycle, newest first: names, windows and states are not
+    /// private.
+    pub async fn cycles(&self, _v: &Viewer) -> Result<Vec<Cycle>, AppError> {
+        Ok(self.store.cycles().await?)
+    }
+
+    pub async fn cycle(&self, _v: &Viewer, id: Id) -> Result<Cycle, AppError> {
+        self.store.cycle(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Running cycles: the people team.
+    pub fn cycle_admin<'a>(&'a self, v: &'a Viewer) -> Result<CycleAdmin<'a>, AppError> {
+        if !v.roles().people_team {
+            return Err(AppError::Forbidden);
+        }
+        Ok(CycleAdmin {
+            access: self,
+            viewer: v,
+        })
+    }
+
+    /// A person's nomination list: the person or their direct manager.
+    pub async fn nominating<'a>(
+        &'a self,
+        v: &'a Viewer,
+        cycle: Id,
+        person: Id,
+    ) -> Result<Nominating<'a>, AppError> {
+        let cycle = self.cycle(v, cycle).await?;
+        let org = self.org(v).await?;
+        let target = org.person(person).cloned().ok_or(AppError::NotFound)?;
+        let me = v.person_id().ok_or(AppError::Forbidden)?;
+        let as_manager = target.manager_id == Some(me);
+        if me != person && !as_manager {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Nominating {
+            access: self,
+            viewer: v,
+            org,
+            cycle,
+            person: target,
+            as_manager,
+        })
+    }
+
+    /// The viewer as a respondent about `person`: only if nominated.
+    pub async fn respondent<'a>(
+        &'a self,
+        v: &'a Viewer,
+        cycle: Id,
+        person: Id,
+    ) -> Result<Respondent<'a>, AppError> {
+        let me = v.person_id().ok_or(AppError::Forbidden)?;
+        let cycle = self.cycle(v, cycle).await?;
+        let nomination = self
+            .store
+            .nominations(cycle.id)
+            .await?
+            .into_iter()
+            .find(|n| n.person_id == person && n.respondent_id == me)
+            .ok_or(AppError::Forbidden)?;
+        let org = self.org(v).await?;
+        let target = org.person(person).cloned().ok_or(AppError::NotFound)?;
+        Ok(Respondent {
+            access: self,
+            cycle,
+            person: target,
+            nomination,
+            me,
+        })
+    }
+
+    /// What the viewer has been asked to answer in a cycle, with the
+    /// people it is about.
+    pub async fn my_requests(
+        &self,
+        v: &Viewer,
+        cycle: Id,
+    ) -> Result<Vec<(Person, Nomination)>, AppError> {
+        let Some(me) = v.person_id() else {
+            return Ok(Vec::new());
+        };
+        let org = self.org(v).await?;
+        Ok(self
+            .store
+            .nominations(cycle)
+            .await?
+            .into_iter()
+            .filter(|n| n.respondent_id == me)
+            .filter_map(|n| Some((org.person(n.person_id)?.clone(), n)))
+            .collect())
+    }
+
+    /// A person's feedback results: the person and their manager chain.
+    /// Not the people team, not admins, not respondents. Reads by a
+    /// manager are audited (the entry names the person reviewed, never a
+    /// respondent).
+    pub async fn feedback_results<'a>(
+        &'a self,
+        v: &'a Viewer,
+        cycle: Id,
+        person: Id,
+        now: i64,
+    ) -> Result<FeedbackResults<'a>, AppError> {
+        let cycle = self.cycle(v, cycle).await?;
+        let org = self.org(v).await?;
+        let target = org.person(person).cloned().ok_or(AppError::NotFound)?;
+        let relation = match Self::relation(&org, v, &target) {
+            Some(r @ (Relation::Myself | Relation::Manager)) => r,
+            _ => return Err(AppError::Forbidden),
+        };
+        if relation == Relation::Manager {
+            self.audit(
+                v,
+                "feedback.results.read",
+                Some(person),
+                &format!("cycle {}", cycle.id),
+                now,
+            )
+            .await?;
+        }
+        Ok(FeedbackResults {
+            access: self,
+            cycle,
+            person: target,
+            relation,
+        })
+    }
+
+    /// The completion of the viewer's reporting chain in a cycle: counts
+    /// per person, never who answered.
+    pub async fn chain_completion(
+        &self,
+        v: &Viewer,
+        cycle: Id,
+    ) -> Result<Vec<(Person, usize, usize)>, AppError> {
+        let Some(me) = v.person_id() else {
+            return Ok(Vec::new());
+        };
+        let org = self.org(v).await?;
+        let completion = ladder_growth::feedback::completion(&self.store.nominations(cycle).await?);
+        Ok(completion
+            .into_iter()
+            .filter_map(|(id, c)| {
+                let p = org.person(id)?;
+                in_chain(&org, p, me).then(|| (p.clone(), c.asked, c.answered))
+            })
+            .collect())
+    }
+
+    /// Proposing a level change for `person`: their direct manager.
+    pub async fn proposer<'a>(
+        &'a self,
+        v: &'a Viewer,
+        person: Id,
+    ) -> Result<Proposer<'a>, AppError> {
+        let org = self.org(v).await?;
+        let target = org.person(person).cloned().ok_or(AppError::NotFound)?;
+        if v.person_id().is_none() || target.manager_id != v.person_id() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Proposer {
+            access: self,
+            viewer: v,
+            person: target,
+        })
+    }
+
+    /// A proposal: the person's manager chain and the people team; never
+    /// the person. Audited.
+    pub async fn proposal<'a>(
+        &'a self,
+        v: &'a Viewer,
+        id: Id,
+        now: i64,
+    ) -> Result<ProposalView<'a>, AppError> {
+        let p = self.store.proposal(id).await?.ok_or(AppError::NotFound)?;
+        let org = self.org(v).await?;
+        let target = org
+            .person(p.new.person_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        match Self::relation(&org, v, &target) {
+            Some(Relation::Manager | Relation::PeopleTeam) => {}
+            _ => return Err(AppError::Forbidden),
+        }
+        self.audit(v, "proposal.read", Some(target.id), &format!("#{id}"), now)
+            .await?;
+        Ok(ProposalView {
+            access: self,
+            viewer: v,
+            org,
+            proposal: p,
+            person: target,
+        })
+    }
+
+    /// A department's calibration in a cycle: the people team and the
+    /// department's leaders (people in it whose manager is not). Audited.
+    pub async fn calibration<'a>(
+        &'a self,
+        v: &'a Viewer,
+        cycle: Id,
+        department: &str,
+        now: i64,
+    ) -> Result<Calibration<'a>, AppError> {
+        let cycle = self.cycle(v, cycle).await?;
+        let org = self.org(v).await?;
+        let people: Vec<Person> = org
+            .people
+            .iter()
+            .filter(|p| p.record.department == department && p.record.active)
+            .cloned()
+            .collect();
+        if people.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let leader = v
+            .person_id()
+            .and_then(|me| org.person(me))
+            .is_some_and(|me| is_leader(&org, me, department));
+        if !(v.roles().people_team || leader) {
+            return Err(AppError::Forbidden);
+        }
+        self.audit(
+            v,
+            "calibration.read",
+            None,
+            &format!("cycle {} {department}", cycle.id),
+            now,
+        )
+        .await?;
+        Ok(Calibration {
+            access: self,
+            cycle,
+            department: department.to_owned(),
+            people,
+        })
+    }
+
+    /// The departments the viewer may calibrate: all for the people team,
+    /// the ones they lead otherwise.
+    pub async fn calibratable(&self, v: &Viewer) -> Result<Vec<String>, AppError> {
+        let org = self.org(v).await?;
+        let me = v.person_id().and_then(|id| org.person(id));
+        let mut out: Vec<String> = org
+            .people
+            .iter()
+            .map(|p| p.record.department.clone())
+            .filter(|d| v.roles().people_team || me.is_some_and(|m| is_leader(&org, m, d)))
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// Whether `p` is below `me` in the reporting chain.
+fn in_chain(org: &OrgView, p: &Person, me: Id) -> bool {
+    let mut next = p.manager_id;
+    for _ in 0..MAX_CHAIN {
+        let Some(id) = next else { return false };
+        if id == me {
+            return true;
+        }
+        next = org.person(id).and_then(|x| x.manager_id);
+    }
+    false
+}
+
+/// A department's leader: in it, with reports, and with a manager
+/// outside it (or none).
+fn is_leader(org: &OrgView, me: &Person, department: &str) -> bool {
+    me.record.department == department
+        && org.reports(me.id).next().is_some()
+        && me
+            .manager_id
+            .and_then(|m| org.person(m))
+            .is_none_or(|m| m.record.department != department)
+}
+
+#[derive(Debug)]
+pub struct CycleAdmin<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+}
+
+impl CycleAdmin<'_> {
+    pub async fn create(&self, c: &NewCycle, now: i64) -> Result<Id, AppError> {
+        let id = self
+            .access
+            .store
+            .create_cycle(c, Some(self.viewer.account.id), now)
+            .await?;
+        self.access
+            .audit(self.viewer, "cycle.create", None, &c.name, now)
+            .await?;
+        Ok(id)
+    }
+
+    /// Moves the cycle on from `from`. Opening feedback approves every
+    /// list as it stands and gives each active person without one the
+    /// automatic list: themself, their manager, their direct reports.
+    pub async fn advance(&self, cycle: &Cycle, now: i64) -> Result<CycleState, AppError> {
+        let mut fill = Vec::new();
+        if cycle.state == CycleState::Nominations {
+            let org = self.access.org(self.viewer).await?;
+            for p in org.people.iter().filter(|p| p.record.active) {
+                fill.push((p.id, auto_nominations(&org, p)));
+            }
+        }
+        let to = self
+            .access
+            .store
+            .advance_cycle(
+                cycle.id,
+                cycle.state,
+                &fill,
+                Some(self.viewer.account.id),
+                now,
+            )
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                "cycle.advance",
+                None,
+                &format!("cycle {} → {}", cycle.id, to.as_str()),
+                now,
+            )
+            .await?;
+        Ok(to)
+    }
+
+    pub async fn steps(&self, cycle: Id) -> Result<Vec<CycleStep>, AppError> {
+        Ok(self.access.store.cycle_steps(cycle).await?)
+    }
+
+    /// Completion per person across the organisation: counts only.
+    pub async fn completion(&self, cycle: Id) -> Result<Vec<(Person, usize, usize)>, AppError> {
+        let org = self.access.org(self.viewer).await?;
+        let c = ladder_growth::feedback::completion(&self.access.store.nominations(cycle).await?);
+        Ok(c.into_iter()
+            .filter_map(|(id, c)| Some((org.person(id)?.clone(), c.asked, c.answered)))
+            .collect())
+    }
+
+    /// Who still owes feedback, with how many answers each owes.
+    pub async fn reminders(&self, cycle: Id) -> Result<Vec<(Person, usize)>, AppError> {
+        let org = self.access.org(self.viewer).await?;
+        let mut owed: std::collections::BTreeMap<Id, usize> = std::collections::BTreeMap::new();
+        for n in self.access.store.nominations(cycle).await? {
+            if n.answered_on.is_none() {
+                *owed.entry(n.respondent_id).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(Person, usize)> = owed
+            .into_iter()
+            .filter_map(|(id, n)| Some((org.person(id)?.clone(), n)))
+            .collect();
+        out.sort_by(|a, b| a.0.record.name.cmp(&b.0.record.name));
+        Ok(out)
+    }
+
+    pub async fn lock(&self, cycle: Id, department: &str, now: i64) -> Result<(), AppError> {
+        self.access
+            .store
+            .lock_calibration(cycle, department, self.viewer.account.id, now)
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                "calibration.lock",
+                None,
+                &format!("cycle {cycle} {department}"),
+                now,
+            )
+            .await
+    }
+}
+
+/// Self, the manager and the direct reports: the nominations everyone
+/// gets without asking.
+pub fn auto_nominations(org: &OrgView, p: &Person) -> Vec<NewNomination> {
+    let auto = |respondent_id, relation| NewNomination {
+        respondent_id,
+        relation,
+        source: "auto".to_owned(),
+    };
+    let mut list = vec![auto(p.id, FeedbackRelation::Myself)];
+    if let Some(m) = p.manager_id {
+        list.push(auto(m, FeedbackRelation::Manager));
+    }
+    list.extend(
+        org.reports(p.id)
+            .filter(|r| r.record.active)
+            .map(|r| auto(r.id, FeedbackRelation::Report)),
+    );
+    list
+}
+
+#[derive(Debug)]
+pub struct Nominating<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    org: Arc<OrgView>,
+    pub cycle: Cycle,
+    pub person: Person,
+    /// The viewer is the person's direct manager (who approves).
+    pub as_manager: bool,
+}
+
+impl Nominating<'_> {
+    pub async fn list(&self) -> Result<(Vec<Nomination>, Option<NominationList>), AppError> {
+        let store = &self.access.store;
+        let all = store.nominations(self.cycle.id).await?;
+        let list = store
+            .nomination_lists(self.cycle.id)
+            .await?
+            .into_iter()
+            .find(|l| l.person_id == self.person.id);
+        Ok((
+            all.into_iter()
+                .filter(|n| n.person_id == self.person.id)
+                .collect(),
+            list,
+        ))
+    }
+
+    /// Who may be nominated as a peer: active people other than the
+    /// person, their manager and their reports.
+    pub fn candidates(&self) -> Vec<Person> {
+        let auto: Vec<Id> = auto_nominations(&self.org, &self.person)
+            .iter()
+            .map(|n| n.respondent_id)
+            .collect();
+        let mut out: Vec<Person> = self
+            .org
+            .people
+            .iter()
+            .filter(|p| p.record.active && !auto.contains(&p.id))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.record.name.cmp(&b.record.name));
+        out
+    }
+
+    /// Who is asked without being nominated: (name, relation).
+    pub fn automatic(&self) -> Vec<(String, String)> {
+        auto_nominations(&self.org, &self.person)
+            .iter()
+            .filter_map(|n| {
+                let p = self.org.person(n.respondent_id)?;
+                Some((p.record.name.clone(), n.relation.as_str().to_owned()))
+            })
+            .collect()
+    }
+
+    /// Saves the peers (plus the automatic self, manager and reports);
+    /// the manager's save approves the list. Peers are checked against
+    /// the cycle's bounds by the caller.
+    pub async fn save(&self, peers: &[Id], now: i64) -> Result<(), AppError> {
+        let mut list = auto_nominations(&self.org, &self.person);
+        let source = if self.as_manager { "manager" } else { "person" };
+        for id in peers {
+            if list.iter().any(|n| n.respondent_id == *id) {
+                continue;
+            }
+            list.push(NewNomination {
+                respondent_id: *id,
+                relation: FeedbackRelation::Peer,
+                source: source.to_owned(),
+            });
+        }
+        let approve = self.as_manager.then_some(self.viewer.account.id);
+        self.access
+            .store
+            .save_nominations(self.cycle.id, self.person.id, &list, approve, now)
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                if self.as_manager {
+                    "nominations.approve"
+                } else {
+                    "nominations.save"
+                },
+                Some(self.person.id),
+                &format!("cycle {}: {} peer(s)", self.cycle.id, peers.len()),
+                now,
+            )
+            .await
+    }
+}
+
+#[derive(Debug)]
+pub struct Respondent<'a> {
+    access: &'a Access,
+    pub cycle: Cycle,
+    /// The person the feedback is about.
+    pub person: Person,
+    pub nomination: Nomination,
+    me: Id,
+}
+
+impl Respondent<'_> {
+    /// Stores the answers, once. Deliberately not audited: an audit
+    /// entry, whatever it said, would sit among the respondent's other
+    /// entries and name them by its position in the log. The cycle's steps
+    /// are audited instead.
+    pub async fn submit(&self, answers: &[NewAnswer], now: i64) -> Result<(), AppError> {
+        let day = ladder_org::Date::from_unix(now);
+        self.access
+            .store
+            .submit_feedback(
+                self.cycle.id,
+                self.person.id,
+                self.me,
+                answers,
+                &day.to_string(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub struct FeedbackResults<'a> {
+    access: &'a Access,
+    pub cycle: Cycle,
+    pub person: Person,
+    pub relation: Relation,
+}
+
+impl FeedbackResults<'_> {
+    /// The answers about the person and how many of each relation
+    /// answered; only for [`ladder_growth::feedback::results`] to reduce.
+    pub(crate) async fn raw(
+        &self,
+    ) -> Result<
+        (
+            Vec<Answer>,
+            std::collections::BTreeMap<FeedbackRelation, usize>,
+        ),
+        AppError,
+    > {
+        let store = &self.access.store;
+        let answers = store.answers(self.cycle.id, self.person.id).await?;
+        let n = store.nominations(self.cycle.id).await?;
+        Ok((
+            answers,
+            ladder_growth::feedback::answered_by_relation(&n, self.person.id),
+        ))
+    }
+
+    /// How many were asked and how many answered: counts only.
+    pub async fn completion(&self) -> Result<(usize, usize), AppError> {
+        let n = self.access.store.nominations(self.cycle.id).await?;
+        let c = ladder_growth::feedback::completion(&n)
+            .remove(&self.person.id)
+            .unwrap_or_default();
+        Ok((c.asked, c.answered))
+    }
+}
+
+#[derive(Debug)]
+pub struct Proposer<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    pub person: Person,
+}
+
+impl Proposer<'_> {
+    /// The cycle currently in its feedback phase, if any.
+    pub async fn open_cycle(&self) -> Result<Option<Cycle>, AppError> {
+        Ok(self
+            .access
+            .store
+            .cycles()
+            .await?
+            .into_iter()
+            .find(|c| c.state == CycleState::Feedback))
+    }
+
+    pub async fn propose(&self, p: &NewProposal, now: i64) -> Result<Id, AppError> {
+        let id = self.access.store.create_proposal(p, now).await?;
+        self.access
+            .audit(
+                self.viewer,
+                "proposal.create",
+                Some(self.person.id),
+                &format!(
+                    "#{id}: {} to {}{}",
+                    p.kind,
+                    p.to_level,
+                    if p.override_reason.is_some() {
+                        " (policy overridden)"
+                    } else {
+                        ""
+                    }
+                ),
+                now,
+            )
+            .await?;
+        Ok(id)
+    }
+
+    /// The person's proposals so far.
+    pub async fn proposals(&self) -> Result<Vec<Proposal>, AppError> {
+        Ok(self.access.store.person_proposals(self.person.id).await?)
+    }
+}
+
+#[derive(Debug)]
+pub struct ProposalView<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    org: Arc<OrgView>,
+    pub proposal: Proposal,
+    pub person: Person,
+}
+
+impl ProposalView<'_> {
+    pub async fn steps(&self) -> Result<Vec<ProposalStep>, AppError> {
+        Ok(self.access.store.proposal_steps(self.proposal.id).await?)
+    }
+
+    /// The step the viewer may decide now, if any: the chain's next role
+    /// is theirs, and it is not their own proposal or their own level.
+    pub fn may_decide(&self) -> Option<Approver> {
+        let step = Approver::parse(self.proposal.waiting_for()?)?;
+        let me = self.viewer.person_id();
+        if self.proposal.new.proposed_by == self.viewer.account.id || me == Some(self.person.id) {
+            return None;
+        }
+        let ok = match step {
+            Approver::SkipLevel => {
+                let skip = self
+                    .person
+                    .manager_id
+                    .and_then(|m| self.org.person(m))
+                    .and_then(|m| m.manager_id);
+                me.is_some() && skip == me
+            }
+            Approver::PeopleTeam => self.viewer.roles().people_team,
+        };
+        ok.then_some(step)
+    }
+
+    /// Records the viewer's decision at the chain's next step; the last
+    /// approval changes the level, effective `effective`.
+    pub async fn decide(
+        &self,
+        approved: bool,
+        comment: &str,
+        effective: &str,
+        now: i64,
+    ) -> Result<ProposalState, AppError> {
+        let Some(step) = self.may_decide() else {
+            return Err(AppError::Forbidden);
+        };
+        let state = self
+            .access
+            .store
+            .decide_proposal(
+                self.proposal.id,
+                self.proposal.next_step,
+                approved,
+                comment,
+                self.viewer.account.id,
+                effective,
+                now,
+            )
+            .await?;
+        self.access
+            .audit(
+                self.viewer,
+                "proposal.decide",
+                Some(self.person.id),
+                &format!(
+                    "#{} {}: {}",
+                    self.proposal.id,
+                    step.as_str(),
+                    if approved { "approved" } else { "rejected" }
+                ),
+                now,
+            )
+            .await?;
+        Ok(state)
+    }
+
+    /// Whether the department's calibration is locked for this cycle.
+    pub async fn locked(&self) -> Result<bool, AppError> {
+        Ok(self
+            .access
+            .store
+            .calibration_locks(self.proposal.new.cycle_id)
+            .await?
+            .iter()
+            .any(|l| l.department == self.proposal.new.department))
+    }
+}
+
+#[derive(Debug)]
+pub struct Calibration<'a> {
+    access: &'a Access,
+    pub cycle: Cycle,
+    pub department: String,
+    /// The department's active people.
+    pub people: Vec<Person>,
+}
+
+impl Calibration<'_> {
+    pub async fn proposals(&self) -> Result<Vec<Proposal>, AppError> {
+        Ok(self
+            .access
+            .store
+            .proposals(self.cycle.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.new.department == self.department)
+            .collect())
+    }
+
+    fn ids(&self) -> Vec<Id> {
+        self.people.iter().map(|p| p.id).collect()
+    }
+
+    pub async fn ratings(&self) -> Result<Vec<Rating>, AppError> {
+        Ok(self.access.store.ratings(&self.ids()).await?)
+    }
+
+    pub async fn history(&self) -> Result<Vec<RatingChange>, AppError> {
+        Ok(self.access.store.rating_history(&self.ids()).await?)
+    }
+
+    pub async fn lock(&self) -> Result<Option<CalibrationLock>, AppError> {
+        Ok(self
+            .access
+            .store
+            .calibration_locks(self.cycle.id)
+            .await?
+            .into_iter()
+            .find(|l| l.department == self.department))
+    }
+}
