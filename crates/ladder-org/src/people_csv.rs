@@ -268,6 +268,25 @@ pub fn parse(
                 }),
             );
         }
+        // A level changes only through an approved proposal in a 360
+        // feedback cycle, never through a file.
+        if let Some(o) = old
+            && !get("level").is_empty()
+            && !o.role.level.eq_ignore_ascii_case(get("level"))
+        {
+            err(
+                "level",
+                get("level"),
+                format!(
+                    "{} is at `{}`: a level changes only through a proposal approved in a 360 feedback cycle",
+                    o.name, o.role.level
+                ),
+                Some(format!(
+                    "keep `{}` here; their manager proposes the change during the next feedback cycle",
+                    o.role.level
+                )),
+            );
+        }
         // Specialty and grade carry over only while family (and level) stay.
         let same_family = old.filter(|o| o.role.family.eq_ignore_ascii_case(get("job_family")));
         let same_level = same_family.filter(|o| o.role.level.eq_ignore_ascii_case(get("level")));

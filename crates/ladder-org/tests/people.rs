@@ -176,10 +176,11 @@ fn columns_a_file_leaves_out_keep_their_stored_values() {
         "kim@example.com".to_owned(),
         stored("kim@example.com", Some("boss@example.com")),
     );
-    // Only the level changes; the rest is not in the file.
-    let csv = "email,name,job_family,level\nkim@example.com,Kim,backend-engineer,principal\n";
+    // Only the name changes; the rest is not in the file.
+    let csv = "email,name,job_family,level\nkim@example.com,Kim B.,backend-engineer,staff\n";
     let got = people_csv::parse(csv, &fw, &existing).unwrap();
     let kim = &got[0];
+    assert_eq!(kim.name, "Kim B.");
     assert_eq!(kim.manager_email.as_deref(), Some("boss@example.com"));
     assert_eq!(
         (kim.department.as_str(), kim.location.as_str()),
@@ -190,11 +191,21 @@ fn columns_a_file_leaves_out_keep_their_stored_values() {
         Some("payments"),
         "same family keeps the specialty"
     );
-    assert_eq!(
-        kim.role.grade, "9",
-        "a new level takes the framework's grade"
-    );
     assert_eq!(kim.start_date, Date::new(2020, 1, 2));
+    // A level change is refused: it goes through a 360 cycle's proposal.
+    let promoted = "email,name,job_family,level\nkim@example.com,Kim,backend-engineer,principal\n";
+    let errors = people_csv::parse(promoted, &fw, &existing).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.row, e.column.as_str(), e.value.as_str()),
+        (2, "level", "principal")
+    );
+    assert!(e.message.contains("360 feedback cycle"), "{}", e.message);
+    assert_eq!(
+        e.fix.as_deref(),
+        Some("keep `staff` here; their manager proposes the change during the next feedback cycle")
+    );
     let same = "email,name,job_family,level\nkim@example.com,Kim,backend-engineer,staff\n";
     assert_eq!(
         people_csv::parse(same, &fw, &existing).unwrap()[0]
