@@ -417,6 +417,18 @@ async fn seed_demo(
         seed_growth(store, &state.framework(), boss, &team, now, seed)
             .await
             .map_err(|e| format!("writing the demo's growth history failed: {e}"))?;
+        eprintln!("Writing a closed 360 cycle with results, and one taking nominations…");
+        seed_feedback(
+            store,
+            &state.framework(),
+            boss,
+            &team,
+            &people_team,
+            now,
+            seed,
+        )
+        .await
+        .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
     }
     Ok([engineer.record.email.clone(), manager, people_team, admin])
 }
@@ -492,6 +504,154 @@ async fn seed_growth(
         for (author, text) in &m.private {
             store.save_private_note(id, *author, text, 0, at).await?;
         }
+    }
+    Ok(())
+}
+
+/// Comments in the demo's closed cycle: our own words.
+const DEMO_COMMENTS: [&str; 8] = [
+    "Explains trade-offs clearly in design reviews.",
+    "Could hand more of the routine work to others and spend the time on planning.",
+    "Calm and methodical during incidents; the write-ups are a model.",
+    "Writes careful tests and helps others do the same.",
+    "Would like earlier warnings when a deadline is at risk.",
+    "A patient mentor for new joiners.",
+    "Keeps meetings short and decisions written down.",
+    "Could speak up more in planning; the ideas are good.",
+];
+
+/// The demo's 360 feedback: a closed cycle in which the team was asked
+/// about each other (self, manager, peers) and answered, and a cycle
+/// taking nominations, with the first engineer's list waiting for their
+/// manager's approval.
+async fn seed_feedback(
+    store: &dyn Store,
+    loaded: &ladder_server::Loaded,
+    boss: &ladder_store::Person,
+    team: &[&ladder_store::Person],
+    people_team: &str,
+    now: i64,
+    seed: u64,
+) -> Result<(), ladder_store::StoreError> {
+    use ladder_store::{CycleState, FeedbackRelation, NewAnswer, NewCycle, NewNomination};
+    let policy = &loaded.framework.config.policy.feedback;
+    let by = store.account_by_email(people_team).await?.map(|a| a.id);
+    let boss_account = store
+        .account_by_email(&boss.record.email)
+        .await?
+        .map(|a| a.id);
+    let today = Date::from_unix(now);
+    let day = |offset: i64| today.add_days(offset).to_string();
+    let plan = |name: String, start: i64| NewCycle {
+        name,
+        nominations_open: day(start),
+        nominations_close: day(start + 10),
+        feedback_open: day(start + 11),
+        feedback_close: day(start + 40),
+        anonymity_threshold: i64::from(policy.anonymity_threshold),
+        min_peers: i64::from(policy.peers.min),
+        max_peers: i64::from(policy.peers.max),
+    };
+    let at = |offset: i64| now + offset * 86_400;
+    // Each person: self, the manager, and up to `max` teammates as peers.
+    let nominations = |p: &ladder_store::Person| {
+        let mut list = vec![
+            NewNomination {
+                respondent_id: p.id,
+                relation: FeedbackRelation::Myself,
+                source: "auto".to_owned(),
+            },
+            NewNomination {
+                respondent_id: boss.id,
+                relation: FeedbackRelation::Manager,
+                source: "auto".to_owned(),
+            },
+        ];
+        let max = usize::try_from(policy.peers.max).unwrap_or(3);
+        list.extend(
+            team.iter()
+                .filter(|q| q.id != p.id)
+                .take(max)
+                .map(|q| NewNomination {
+                    respondent_id: q.id,
+                    relation: FeedbackRelation::Peer,
+                    source: "person".to_owned(),
+                }),
+        );
+        list
+    };
+
+    let closed = store
+        .create_cycle(&plan(format!("{} spring", today.year), -180), by, at(-185))
+        .await?;
+    store
+        .advance_cycle(closed, CycleState::Draft, &[], by, at(-180))
+        .await?;
+    for p in team {
+        store
+            .save_nominations(closed, p.id, &nominations(p), boss_account, at(-175))
+            .await?;
+    }
+    store
+        .advance_cycle(closed, CycleState::Nominations, &[], by, at(-169))
+        .await?;
+    let mut n: u64 = seed;
+    for p in team {
+        let r = &p.record.role;
+        let Ok(ws) = ladder_growth::worksheet::worksheet(
+            &loaded.framework,
+            &r.family,
+            &r.level,
+            r.specialty.as_deref(),
+        ) else {
+            continue;
+        };
+        let questions = ladder_growth::feedback::questions(&ws, &policy.open_questions);
+        for (k, nom) in nominations(p).iter().enumerate() {
+            let answers: Vec<NewAnswer> = questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let pick = usize::try_from(n >> 33).unwrap_or(0);
+                    NewAnswer {
+                        // Demo ids only need to be unique and unordered.
+                        id: format!("demo-{closed}-{}-{k}-{i}-{:x}", p.id, n >> 20),
+                        question: q.key.clone(),
+                        value: q.rated.then(|| 2 + i64::try_from(pick % 3).unwrap_or(0)),
+                        comment: if q.rated && pick % 2 == 0 {
+                            String::new()
+                        } else {
+                            DEMO_COMMENTS
+                                .get(pick % DEMO_COMMENTS.len())
+                                .copied()
+                                .unwrap_or_default()
+                                .to_owned()
+                        },
+                    }
+                })
+                .filter(|a| a.value.is_some() || !a.comment.is_empty())
+                .collect();
+            store
+                .submit_feedback(closed, p.id, nom.respondent_id, &answers, &day(-160))
+                .await?;
+        }
+    }
+    store
+        .advance_cycle(closed, CycleState::Feedback, &[], by, at(-140))
+        .await?;
+
+    let open = store
+        .create_cycle(&plan(format!("{} autumn", today.year), -3), by, at(-5))
+        .await?;
+    store
+        .advance_cycle(open, CycleState::Draft, &[], by, at(-3))
+        .await?;
+    if let Some(first) = team.first() {
+        // Sent by the engineer, waiting for the manager's approval.
+        store
+            .save_nominations(open, first.id, &nominations(first), None, at(-1))
+            .await?;
     }
     Ok(())
 }

@@ -920,6 +920,26 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
         second[1..],
         "a second start reuses the demo and its logins"
     );
+    // The demo's 360 feedback: a closed cycle with answers, and one taking
+    // nominations with a list waiting for approval.
+    let dump = data.path().join("demo-backup.json");
+    let o = ladder(&["db", "backup", dump.to_str().unwrap(), "--data", data.s()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&dump).unwrap()).unwrap();
+    let states: Vec<&str> = dump["growth"]["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row[9].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["closed", "nominations"]);
+    assert!(dump["growth"]["answers"].as_array().unwrap().len() > 10);
+    let lists = dump["growth"]["nomination_lists"].as_array().unwrap();
+    assert!(
+        lists.iter().any(|l| l[0] == 2 && l[4].is_null()),
+        "a list waits for approval in the open cycle"
+    );
 }
 
 #[test]
