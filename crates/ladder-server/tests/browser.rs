@@ -380,3 +380,173 @@ async fn a_quarter_in_the_browser() {
 
     b.client.clone().close().await.unwrap();
 }
+
+/// A 360 cycle in the browser: the person nominates three peers, their
+/// manager approves, the peers answer one by one and the peers' group
+/// appears only at the third answer; the manager proposes a promotion, the
+/// skip-level and the people team approve, and the person has the new
+/// level.
+#[tokio::test]
+async fn a_feedback_cycle_in_the_browser() {
+    use ladder_store::{CycleState, NewCycle};
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let me = app.ids["self"];
+    // Two more peers of `self`, with logins.
+    let mut extra = Vec::new();
+    for name in ["Vera Lind", "Walt Osei"] {
+        let email = format!(
+            "{}@example.com",
+            name.split(' ').next().unwrap().to_lowercase()
+        );
+        let mut r = app
+            .store
+            .person_by_email("peer@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .record;
+        r.email.clone_from(&email);
+        r.name = name.to_owned();
+        app.store
+            .apply_people(&[r], "2026-01-01", None, support::NOW)
+            .await
+            .unwrap();
+        let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
+        app.store
+            .create_account(
+                &email,
+                name,
+                Some(&hash),
+                ladder_store::Roles::NONE,
+                support::NOW,
+            )
+            .await
+            .unwrap();
+        let id = app.store.person_by_email(&email).await.unwrap().unwrap().id;
+        extra.push((id, email, name));
+    }
+    let by = Some(app.accounts["people-team"]);
+    let cycle = app
+        .store
+        .create_cycle(
+            &NewCycle {
+                name: "Winter 2026".to_owned(),
+                nominations_open: "2026-11-16".to_owned(),
+                nominations_close: "2026-11-22".to_owned(),
+                feedback_open: "2026-11-23".to_owned(),
+                feedback_close: "2026-12-18".to_owned(),
+                anonymity_threshold: 3,
+                min_peers: 3,
+                max_peers: 6,
+            },
+            by,
+            support::NOW,
+        )
+        .await
+        .unwrap();
+    app.store
+        .advance_cycle(cycle, CycleState::Draft, &[], by, support::NOW)
+        .await
+        .unwrap();
+    let b = Browser::start().await;
+    let nominations = format!("{base}/cycles/{cycle}/nominations/{me}");
+
+    // 1. The person nominates three peers.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&nominations).await;
+    b.wait_text("h1", "Nominations").await;
+    let peers = [app.ids["peer"], extra[0].0, extra[1].0];
+    for id in peers {
+        b.click(&format!("input[name=peer][value='{id}']")).await;
+    }
+    b.click("#save-nominations").await;
+    b.wait_text("#cycle-state", "nominations").await;
+
+    // 2. The manager approves the list as it is.
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&nominations).await;
+    b.wait_text("h1", "Nominations").await;
+    b.click("#save-nominations").await;
+    b.wait_text("#cycle-state", "nominations").await;
+    b.goto(&nominations).await;
+    b.wait_text(".meta", "approved").await;
+
+    // The people team opens the feedback window.
+    b.sign_in(&base, "people@example.com", "people-team").await;
+    b.goto(&format!("{base}/cycles/{cycle}")).await;
+    b.click("#advance").await;
+    b.wait_text("#cycle-state", "feedback").await;
+
+    // 3. Three peers answer; the person looks after each.
+    let results = format!("{base}/cycles/{cycle}/results/{me}");
+    let respondents = [
+        ("peer@example.com", "peer"),
+        (extra[0].1.as_str(), extra[0].2),
+        (extra[1].1.as_str(), extra[1].2),
+    ];
+    for (i, (email, name)) in respondents.iter().enumerate() {
+        b.sign_in(&base, email, name).await;
+        b.goto(&format!("{base}/cycles/{cycle}/feedback/{me}"))
+            .await;
+        b.wait_text("h1", "Feedback for self").await;
+        b.set_value("form.stack select", "3").await;
+        b.fill("form.stack textarea", &format!("Answer {}", i + 1))
+            .await;
+        b.click("#send-feedback").await;
+        b.wait_text("#requests", "sent, thank you").await;
+
+        b.sign_in(&base, "self@example.com", "self").await;
+        b.goto(&results).await;
+        b.wait_text("h1", "Feedback results").await;
+        let page = b.client.source().await.unwrap();
+        let shown = page.contains("data-group=\"peers\"");
+        assert_eq!(
+            shown,
+            i == 2,
+            "after answer {}: peers shown = {shown}",
+            i + 1
+        );
+        if shown {
+            b.wait_text("[data-group=peers] h2", "(3 answers)").await;
+        }
+        for (_, _, other) in &extra {
+            assert!(!page.contains(other), "a respondent's name on the results");
+        }
+    }
+
+    // 4. The manager proposes a promotion from the results page.
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&results).await;
+    b.click("#propose").await;
+    b.wait_text("h1", "Propose a level change").await;
+    b.fill("textarea[name=case]", "Carried the platform migration.")
+        .await;
+    b.fill(
+        "textarea[name=override_reason]",
+        "The worksheet lags behind the work.",
+    )
+    .await;
+    b.click("#send-proposal").await;
+    b.wait_text("#proposal-state", "pending").await;
+    let proposal = b.path().await;
+
+    // 5. The skip-level, then the people team, approve.
+    for (email, name, step) in [
+        ("skip@example.com", "skip-level", "skip_level: approved"),
+        ("people@example.com", "people-team", "people_team: approved"),
+    ] {
+        b.sign_in(&base, email, name).await;
+        b.goto(&format!("{base}{proposal}")).await;
+        b.fill("textarea[name=comment]", "Agreed.").await;
+        b.click("#approve").await;
+        b.wait_text("main ol", step).await;
+    }
+    b.wait_text("#proposal-state", "approved").await;
+
+    // 6. The person has the new level.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}/people/{me}")).await;
+    b.wait_text("main", "Staff").await;
+    b.client.clone().close().await.unwrap();
+}
