@@ -8,6 +8,7 @@
 //! answering.
 
 use crate::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
+use crate::api_growth::body;
 use crate::feedback::{
     AnswerInput, CyclePlan, ProposalInput, ProposalSummary, calibration_data, check_answers,
     check_from, check_peers, check_plan, prepare_proposal, questions_for, results_of,
@@ -18,19 +19,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use ladder_growth::feedback::Results;
 use ladder_store::{Cycle, Id, Proposal};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError(AppError::BadRequest(format!(
-            "body: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        )))
-    })
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CycleOut {

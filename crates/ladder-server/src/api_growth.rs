@@ -23,7 +23,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// A JSON request body, or a 400 naming the line and column.
+pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         ApiError(AppError::BadRequest(format!(
             "body: {e} (line {}, column {})",

@@ -728,20 +728,19 @@ async fn cycle_page(
         .iter()
         .map(|(p, n)| (named(p), n.answered_on.is_some()))
         .collect();
-    let mut approvals = Vec::new();
-    if let Some(me) = v.person_id() {
-        let dir = access.directory(v).await?;
-        for r in dir.reports_of(me) {
-            let n = access.nominating(v, id, r.id).await?;
-            let (_, list) = n.list().await?;
+    let approvals = access
+        .report_lists(v, id)
+        .await?
+        .iter()
+        .map(|(p, list)| {
             let state = match list {
                 None => "not sent yet",
                 Some(l) if l.approved_at.is_some() => "approved",
                 Some(_) => "waiting for your approval",
             };
-            approvals.push((named(&n.person), state.to_owned()));
-        }
-    }
+            (named(p), state.to_owned())
+        })
+        .collect();
     let chain = access
         .chain_completion(v, id)
         .await?

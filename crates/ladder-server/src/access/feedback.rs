@@ -74,6 +74,34 @@ impl Access {
         })
     }
 
+    /// The viewer's direct reports and their nomination lists in a cycle
+    /// (read once), for the manager's approvals.
+    pub async fn report_lists(
+        &self,
+        v: &Viewer,
+        cycle: Id,
+    ) -> Result<Vec<(Person, Option<NominationList>)>, AppError> {
+        let Some(me) = v.person_id() else {
+            return Ok(Vec::new());
+        };
+        let org = self.org(v).await?;
+        let reports: Vec<Person> = org.reports(me).cloned().collect();
+        if reports.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut lists = self.store.nomination_lists(cycle).await?;
+        Ok(reports
+            .into_iter()
+            .map(|p| {
+                let list = lists
+                    .iter()
+                    .position(|l| l.person_id == p.id)
+                    .map(|i| lists.swap_remove(i));
+                (p, list)
+            })
+            .collect())
+    }
+
     /// The viewer as a respondent about `person`: only if nominated.
     pub async fn respondent<'a>(
         &'a self,
