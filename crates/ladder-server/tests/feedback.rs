@@ -706,3 +706,58 @@ async fn a_cycle_runs_through_the_web_forms() {
     assert_eq!(owes("quentin@example.com"), Some(2));
     assert_eq!(owes("rosalind@example.com"), Some(3));
 }
+
+#[tokio::test]
+async fn a_reviewed_member_of_the_people_team_cannot_watch_their_respondents() {
+    let app = start().await;
+    let cycle = open_cycle(&app, &[app.ids["peer"]]).await;
+    // `self` joins the people team while being reviewed.
+    let team = Roles {
+        people_team: true,
+        ..Roles::NONE
+    };
+    app.store
+        .set_roles(app.accounts["self"], team)
+        .await
+        .unwrap();
+    let (mut mine, csrf) = client_as(&app, "self").await;
+    let (status, owed) = api(
+        &mut mine,
+        &csrf,
+        "GET",
+        &format!("/api/v1/cycles/{cycle}/reminders"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let emails: Vec<&str> = owed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["person"]["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["self@example.com"], "only their own self-review");
+    let (_, done) = api(
+        &mut mine,
+        &csrf,
+        "GET",
+        &format!("/api/v1/cycles/{cycle}/completion"),
+        &Value::Null,
+    )
+    .await;
+    assert!(
+        !done.to_string().contains("self@example.com"),
+        "no completion row of their own: {done}"
+    );
+    // Someone else in the people team sees everything.
+    let (mut people, people_csrf) = client_as(&app, "people-team").await;
+    let (_, owed) = api(
+        &mut people,
+        &people_csrf,
+        "GET",
+        &format!("/api/v1/cycles/{cycle}/reminders"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(owed.as_array().unwrap().len(), 4);
+}

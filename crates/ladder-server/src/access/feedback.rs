@@ -395,21 +395,36 @@ impl CycleAdmin<'_> {
         Ok(self.access.store.cycle_steps(cycle).await?)
     }
 
-    /// Completion per person across the organisation: counts only.
+    /// Completion per person across the organisation: counts only. A
+    /// member of the people team reviewed in the cycle does not get their
+    /// own row: its count would tell them how many answered in groups
+    /// hidden from them.
     pub async fn completion(&self, cycle: Id) -> Result<Vec<(Person, usize, usize)>, AppError> {
         let org = self.access.org(self.viewer).await?;
+        let me = self.viewer.person_id();
         let c = ladder_growth::feedback::completion(&self.access.store.nominations(cycle).await?);
         Ok(c.into_iter()
+            .filter(|(id, _)| Some(*id) != me)
             .filter_map(|(id, c)| Some((org.person(id)?.clone(), c.asked, c.answered)))
             .collect())
     }
 
-    /// Who still owes feedback, with how many answers each owes.
+    /// Who still owes feedback, with how many answers each owes. A member
+    /// of the people team reviewed in the cycle does not see the people
+    /// asked about them: watching one drop off the list as their results
+    /// change would name the author.
     pub async fn reminders(&self, cycle: Id) -> Result<Vec<(Person, usize)>, AppError> {
         let org = self.access.org(self.viewer).await?;
+        let all = self.access.store.nominations(cycle).await?;
+        let me = self.viewer.person_id();
+        let mine: Vec<Id> = all
+            .iter()
+            .filter(|n| Some(n.person_id) == me && Some(n.respondent_id) != me)
+            .map(|n| n.respondent_id)
+            .collect();
         let mut owed: std::collections::BTreeMap<Id, usize> = std::collections::BTreeMap::new();
-        for n in self.access.store.nominations(cycle).await? {
-            if n.answered_on.is_none() {
+        for n in all {
+            if n.answered_on.is_none() && !mine.contains(&n.respondent_id) {
                 *owed.entry(n.respondent_id).or_default() += 1;
             }
         }
