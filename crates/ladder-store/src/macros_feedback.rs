@@ -54,6 +54,38 @@ macro_rules! feedback_helpers {
             })
         }
 
+        fn cycle_step_row(r: &$row) -> Result<$crate::CycleStep, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            let state: String = r.try_get("state")?;
+            Ok($crate::CycleStep {
+                cycle_id: r.try_get("cycle_id")?,
+                state: $crate::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
+                by: r.try_get("by_account")?,
+                at: r.try_get("at")?,
+            })
+        }
+
+        fn nomination_list_row(r: &$row) -> Result<$crate::NominationList, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::NominationList {
+                cycle_id: r.try_get("cycle_id")?,
+                person_id: r.try_get("person_id")?,
+                saved_at: r.try_get("saved_at")?,
+                approved_by: r.try_get("approved_by")?,
+                approved_at: r.try_get("approved_at")?,
+            })
+        }
+
+        fn calibration_lock_row(r: &$row) -> Result<$crate::CalibrationLock, ::sqlx::Error> {
+            use ::sqlx::Row as _;
+            Ok($crate::CalibrationLock {
+                cycle_id: r.try_get("cycle_id")?,
+                department: r.try_get("department")?,
+                locked_by: r.try_get("locked_by")?,
+                locked_at: r.try_get("locked_at")?,
+            })
+        }
+
         fn answer_row(r: &$row) -> Result<$crate::Answer, ::sqlx::Error> {
             use ::sqlx::Row as _;
             Ok($crate::Answer {
@@ -315,25 +347,12 @@ macro_rules! feedback_methods {
             }
 
             async fn cycle_steps(&self, id: $crate::Id) -> $crate::Result<Vec<$crate::CycleStep>> {
-                use ::sqlx::Row as _;
                 let found = ::sqlx::query("SELECT * FROM cycle_steps WHERE cycle_id = $1 ORDER BY id")
                     .bind(id)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(store_err)?;
-                found
-                    .iter()
-                    .map(|r| {
-                        let state: String = r.try_get("state")?;
-                        Ok($crate::CycleStep {
-                            cycle_id: r.try_get("cycle_id")?,
-                            state: $crate::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
-                            by: r.try_get("by_account")?,
-                            at: r.try_get("at")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ::sqlx::Error>>()
-                    .map_err(store_err)
+                rows(found, cycle_step_row)
             }
 
             async fn save_nominations(
@@ -402,25 +421,12 @@ macro_rules! feedback_methods {
             }
 
             async fn nomination_lists(&self, cycle: $crate::Id) -> $crate::Result<Vec<$crate::NominationList>> {
-                use ::sqlx::Row as _;
                 let found = ::sqlx::query("SELECT * FROM nomination_lists WHERE cycle_id = $1 ORDER BY person_id")
                     .bind(cycle)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(store_err)?;
-                found
-                    .iter()
-                    .map(|r| {
-                        Ok($crate::NominationList {
-                            cycle_id: r.try_get("cycle_id")?,
-                            person_id: r.try_get("person_id")?,
-                            saved_at: r.try_get("saved_at")?,
-                            approved_by: r.try_get("approved_by")?,
-                            approved_at: r.try_get("approved_at")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ::sqlx::Error>>()
-                    .map_err(store_err)
+                rows(found, nomination_list_row)
             }
 
             async fn submit_feedback(
@@ -717,24 +723,12 @@ macro_rules! feedback_methods {
             }
 
             async fn calibration_locks(&self, cycle: $crate::Id) -> $crate::Result<Vec<$crate::CalibrationLock>> {
-                use ::sqlx::Row as _;
                 let found = ::sqlx::query("SELECT * FROM calibration_locks WHERE cycle_id = $1 ORDER BY department")
                     .bind(cycle)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(store_err)?;
-                found
-                    .iter()
-                    .map(|r| {
-                        Ok($crate::CalibrationLock {
-                            cycle_id: r.try_get("cycle_id")?,
-                            department: r.try_get("department")?,
-                            locked_by: r.try_get("locked_by")?,
-                            locked_at: r.try_get("locked_at")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ::sqlx::Error>>()
-                    .map_err(store_err)
+                rows(found, calibration_lock_row)
             }
         }
     };
