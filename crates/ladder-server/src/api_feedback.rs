@@ -11,7 +11,7 @@ use crate::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::api_growth::body;
 use crate::feedback::{
     AnswerInput, CyclePlan, ProposalInput, ProposalSummary, calibration_data, check_answers,
-    check_from, check_peers, check_plan, prepare_proposal, questions_for, results_of,
+    check_from, check_peers, check_plan, prepare_proposal, questions_for, results_of, summary,
 };
 use crate::{AppError, AppState};
 use axum::Json;
@@ -443,13 +443,12 @@ pub async fn results(
     let now = s.now();
     let r = s.access().feedback_results(&v, cycle, id, now).await?;
     let loaded = s.framework();
-    let (threshold, groups, hidden) = results_out(results_of(&loaded, &r).await?);
-    let completion = if r.relation == crate::access::Relation::Manager {
-        let (asked, answered) = r.completion().await?;
-        Some(CountsOut { asked, answered })
-    } else {
-        None
-    };
+    let (results, completion) = results_of(&loaded, &r).await?;
+    let (threshold, groups, hidden) = results_out(results);
+    let completion = completion.map(|c| CountsOut {
+        asked: c.asked,
+        answered: c.answered,
+    });
     Ok(Json(ResultsOut {
         cycle: cycle_out(&r.cycle),
         person: person_out(&r.person),
@@ -489,17 +488,7 @@ pub struct ProposalOut {
 
 fn proposal_out(p: &Proposal, name: &str, steps: Vec<StepOut>) -> ProposalOut {
     ProposalOut {
-        summary: ProposalSummary {
-            id: p.id,
-            person_id: p.new.person_id,
-            name: name.to_owned(),
-            kind: p.new.kind.clone(),
-            from_level: p.from_level.clone(),
-            to_level: p.new.to_level.clone(),
-            state: p.state.as_str().to_owned(),
-            waiting_for: p.waiting_for().map(str::to_owned),
-            policy_overridden: p.new.override_reason.is_some(),
-        },
+        summary: summary(p, name),
         cycle_id: p.new.cycle_id,
         to_specialty: p.new.to_specialty.clone(),
         to_grade: p.new.to_grade.clone(),

@@ -10,7 +10,7 @@
 use crate::access::{
     Calibration, FeedbackResults, Nominating, ProposalView, Proposer, Respondent, Viewer,
 };
-use crate::growth::{Fields, READINESS_QUARTERS, person_worksheet, text_field};
+use crate::growth::{Fields, READINESS_QUARTERS, person_worksheet, scale_points, text_field};
 use crate::web::{Chrome, page, role_title};
 use crate::{AppError, AppState, Loaded};
 use askama::Template;
@@ -151,12 +151,9 @@ pub fn check_answers(
     questions: &[Question],
     input: &[AnswerInput],
 ) -> Result<Vec<NewAnswer>, AppError> {
-    let scale: Vec<i64> = loaded
-        .framework
-        .config
-        .rating_scale
+    let scale: Vec<i64> = scale_points(&loaded.framework)
         .iter()
-        .map(|p| i64::from(p.value))
+        .map(|p| p.0)
         .collect();
     let mut out: Vec<NewAnswer> = Vec::new();
     for a in input {
@@ -208,16 +205,23 @@ pub fn check_answers(
     Ok(out)
 }
 
-/// What may be shown of a person's feedback in a cycle.
-pub async fn results_of(loaded: &Loaded, r: &FeedbackResults<'_>) -> Result<Results, AppError> {
+/// What may be shown of a person's feedback in a cycle, and completion
+/// when the viewer is one of their managers.
+pub async fn results_of(
+    loaded: &Loaded,
+    r: &FeedbackResults<'_>,
+) -> Result<(Results, Option<feedback::Completion>), AppError> {
     let questions = questions_for(loaded, &r.person).unwrap_or_default();
-    let (answers, answered) = r.raw().await?;
-    Ok(feedback::results(
-        &questions,
-        &answers,
-        &answered,
-        usize::try_from(r.cycle.plan.anonymity_threshold).unwrap_or(3),
-        r.person.id,
+    let read = r.read().await?;
+    Ok((
+        feedback::results(
+            &questions,
+            &read.answers,
+            &read.answered,
+            usize::try_from(r.cycle.plan.anonymity_threshold).unwrap_or(3),
+            r.person.id,
+        ),
+        read.completion,
     ))
 }
 
@@ -426,7 +430,7 @@ async fn gather_evidence(
         }
     }
     let results = access.feedback_results(v, cycle.id, person.id, now).await?;
-    let fb = results_of(&loaded, &results).await?;
+    let (fb, _) = results_of(&loaded, &results).await?;
     let feedback = fb
         .groups
         .iter()
@@ -490,7 +494,8 @@ pub struct ProposalSummary {
     pub policy_overridden: bool,
 }
 
-fn summary(p: &Proposal, name: &str) -> ProposalSummary {
+/// A proposal in a list: who, what, where it stands.
+pub(crate) fn summary(p: &Proposal, name: &str) -> ProposalSummary {
     ProposalSummary {
         id: p.id,
         person_id: p.new.person_id,
@@ -606,12 +611,7 @@ pub fn distribution_svg(loaded: &Loaded, d: &CalibrationData) -> Result<String, 
             (title, v.clone())
         })
         .collect();
-    let scale: Vec<(i64, String)> = fw
-        .config
-        .rating_scale
-        .iter()
-        .map(|p| (i64::from(p.value), p.label.clone()))
-        .collect();
+    let scale = scale_points(fw);
     ladder_growth::charts::distribution(
         "distribution",
         &format!("{}: manager ratings per level", d.department),
@@ -1002,13 +1002,7 @@ fn answer_page(
         },
         relation: r.nomination.relation.as_str().to_owned(),
         questions: questions_for(&loaded, &r.person)?,
-        scale: loaded
-            .framework
-            .config
-            .rating_scale
-            .iter()
-            .map(|p| (i64::from(p.value), p.label.clone()))
-            .collect(),
+        scale: scale_points(&loaded.framework),
         answered: r.nomination.answered_on.is_some(),
         open: r.cycle.state == CycleState::Feedback,
         error,
@@ -1084,12 +1078,8 @@ pub async fn results(
     let access = s.access();
     let r = access.feedback_results(&v, cycle, person, now).await?;
     let loaded = s.framework();
-    let results = results_of(&loaded, &r).await?;
-    let completion = if r.relation == crate::access::Relation::Manager {
-        Some(r.completion().await?)
-    } else {
-        None
-    };
+    let (results, completion) = results_of(&loaded, &r).await?;
+    let completion = completion.map(|c| (c.asked, c.answered));
     page(&ResultsPage {
         chrome: Chrome::new("Feedback results", Some(&v)),
         can_propose: r.cycle.state == CycleState::Feedback

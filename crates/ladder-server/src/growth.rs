@@ -338,6 +338,15 @@ pub async fn worksheet_data(
     })
 }
 
+/// The rating scale as (value, label), lowest first: what forms offer.
+pub(crate) fn scale_points(fw: &ladder_framework::Framework) -> Vec<(i64, String)> {
+    fw.config
+        .rating_scale
+        .iter()
+        .map(|p| (i64::from(p.value), p.label.clone()))
+        .collect()
+}
+
 fn scale_max(loaded: &Loaded) -> f64 {
     f64::from(
         loaded
@@ -711,12 +720,7 @@ pub async fn worksheet_page(
                 "manager"
             }
         }),
-        scale: fw
-            .config
-            .rating_scale
-            .iter()
-            .map(|p| (i64::from(p.value), p.label.clone()))
-            .collect(),
+        scale: scale_points(fw),
         categories: fw
             .config
             .categories

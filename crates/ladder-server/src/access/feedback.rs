@@ -606,34 +606,35 @@ pub struct FeedbackResults<'a> {
     pub relation: Relation,
 }
 
+/// What [`FeedbackResults`] reads, in one pass over the nominations.
+#[derive(Debug)]
+pub(crate) struct FeedbackReading {
+    pub answers: Vec<Answer>,
+    /// How many of each relation answered, for the anonymity rules.
+    pub answered: std::collections::BTreeMap<FeedbackRelation, usize>,
+    /// How many were asked and answered: for managers only, never the
+    /// person (it would count answers in groups hidden from them).
+    pub completion: Option<ladder_growth::feedback::Completion>,
+}
+
 impl FeedbackResults<'_> {
-    /// The answers about the person and how many of each relation
-    /// answered; only for [`ladder_growth::feedback::results`] to reduce.
-    pub(crate) async fn raw(
-        &self,
-    ) -> Result<
-        (
-            Vec<Answer>,
-            std::collections::BTreeMap<FeedbackRelation, usize>,
-        ),
-        AppError,
-    > {
+    /// The answers about the person, the counts per relation and, for a
+    /// manager, completion; only for [`ladder_growth::feedback::results`]
+    /// to reduce.
+    pub(crate) async fn read(&self) -> Result<FeedbackReading, AppError> {
         let store = &self.access.store;
         let answers = store.answers(self.cycle.id, self.person.id).await?;
         let n = store.nominations(self.cycle.id).await?;
-        Ok((
+        let completion = (self.relation == Relation::Manager).then(|| {
+            ladder_growth::feedback::completion(&n)
+                .remove(&self.person.id)
+                .unwrap_or_default()
+        });
+        Ok(FeedbackReading {
             answers,
-            ladder_growth::feedback::answered_by_relation(&n, self.person.id),
-        ))
-    }
-
-    /// How many were asked and how many answered: counts only.
-    pub async fn completion(&self) -> Result<(usize, usize), AppError> {
-        let n = self.access.store.nominations(self.cycle.id).await?;
-        let c = ladder_growth::feedback::completion(&n)
-            .remove(&self.person.id)
-            .unwrap_or_default();
-        Ok((c.asked, c.answered))
+            answered: ladder_growth::feedback::answered_by_relation(&n, self.person.id),
+            completion,
+        })
     }
 }
 
