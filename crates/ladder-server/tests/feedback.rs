@@ -12,7 +12,7 @@
 mod support;
 
 use ladder_org::{Date, PersonRecord, Role};
-use ladder_store::{CycleState, FeedbackRelation, NewCycle, NewNomination, Roles};
+use ladder_store::Roles;
 use serde_json::{Value, json};
 use support::*;
 
@@ -95,57 +95,6 @@ async fn add_peers(app: &App) -> Vec<(i64, i64, String, String)> {
         out.push((p.id, a, r.name, r.email));
     }
     out
-}
-
-/// A cycle in its feedback phase, threshold 3, in which `self` is asked
-/// about by themself, their manager, their report and the given peers.
-async fn open_cycle(app: &App, peers: &[i64]) -> i64 {
-    let s = &app.store;
-    let by = Some(app.accounts["people-team"]);
-    let c = s
-        .create_cycle(
-            &NewCycle {
-                name: "Autumn 2026".to_owned(),
-                nominations_open: "2026-11-01".to_owned(),
-                nominations_close: "2026-11-10".to_owned(),
-                feedback_open: "2026-11-11".to_owned(),
-                feedback_close: "2026-12-11".to_owned(),
-                anonymity_threshold: 3,
-                min_peers: 1,
-                max_peers: 6,
-            },
-            by,
-            NOW,
-        )
-        .await
-        .unwrap();
-    s.advance_cycle(c, CycleState::Draft, &[], by, NOW)
-        .await
-        .unwrap();
-    let n = |respondent_id, relation| NewNomination {
-        respondent_id,
-        relation,
-        source: "auto".to_owned(),
-    };
-    let mut list = vec![
-        n(app.ids["self"], FeedbackRelation::Myself),
-        n(app.ids["manager"], FeedbackRelation::Manager),
-        n(app.ids["direct-report"], FeedbackRelation::Report),
-    ];
-    list.extend(peers.iter().map(|p| n(*p, FeedbackRelation::Peer)));
-    s.save_nominations(
-        c,
-        app.ids["self"],
-        &list,
-        Some(app.accounts["manager"]),
-        NOW,
-    )
-    .await
-    .unwrap();
-    s.advance_cycle(c, CycleState::Nominations, &[], by, NOW)
-        .await
-        .unwrap();
-    c
 }
 
 async fn answer(app: &App, account: i64, cycle: i64, value: i64, comment: &str) {

@@ -514,59 +514,67 @@ impl OidcProvider {
     }
 }
 
-/// A cycle, moved to its feedback phase, where `self` is asked about by
-/// themself, their manager, their report and `peer`; and a pending
-/// proposal for `self` by their manager, waiting for the skip-level.
-/// Returns (cycle id, proposal id).
-pub async fn feedback_fixture(app: &App) -> (i64, i64) {
-    use ladder_store::{CycleState, FeedbackRelation, NewCycle, NewNomination, NewProposal};
+/// A cycle in its feedback phase, threshold 3, in which `self` is asked
+/// about by themself, their manager, their report and the given peers.
+pub async fn open_cycle(app: &App, peers: &[i64]) -> i64 {
+    use ladder_store::{CycleState, FeedbackRelation, NewCycle, NewNomination};
     let s = &app.store;
     let by = Some(app.accounts["people-team"]);
-    let cycle = s
+    let c = s
         .create_cycle(
             &NewCycle {
-                name: "2026 H2".to_owned(),
+                name: "Autumn 2026".to_owned(),
                 nominations_open: "2026-11-01".to_owned(),
                 nominations_close: "2026-11-10".to_owned(),
                 feedback_open: "2026-11-11".to_owned(),
                 feedback_close: "2026-12-11".to_owned(),
                 anonymity_threshold: 3,
                 min_peers: 1,
-                max_peers: 5,
+                max_peers: 6,
             },
             by,
             NOW,
         )
         .await
         .unwrap();
-    s.advance_cycle(cycle, CycleState::Draft, &[], by, NOW)
+    s.advance_cycle(c, CycleState::Draft, &[], by, NOW)
         .await
         .unwrap();
-    let n = |who: &str, relation| NewNomination {
-        respondent_id: app.ids[who],
+    let n = |respondent_id, relation| NewNomination {
+        respondent_id,
         relation,
         source: "auto".to_owned(),
     };
+    let mut list = vec![
+        n(app.ids["self"], FeedbackRelation::Myself),
+        n(app.ids["manager"], FeedbackRelation::Manager),
+        n(app.ids["direct-report"], FeedbackRelation::Report),
+    ];
+    list.extend(peers.iter().map(|p| n(*p, FeedbackRelation::Peer)));
     s.save_nominations(
-        cycle,
+        c,
         app.ids["self"],
-        &[
-            n("self", FeedbackRelation::Myself),
-            n("manager", FeedbackRelation::Manager),
-            n("direct-report", FeedbackRelation::Report),
-            n("peer", FeedbackRelation::Peer),
-        ],
+        &list,
         Some(app.accounts["manager"]),
         NOW,
     )
     .await
     .unwrap();
-    s.advance_cycle(cycle, CycleState::Nominations, &[], by, NOW)
+    s.advance_cycle(c, CycleState::Nominations, &[], by, NOW)
         .await
         .unwrap();
-    let proposal = s
+    c
+}
+
+/// [`open_cycle`] with `peer` as the one peer, and a pending proposal for
+/// `self` by their manager, waiting for the skip-level. Returns (cycle id,
+/// proposal id).
+pub async fn feedback_fixture(app: &App) -> (i64, i64) {
+    let cycle = open_cycle(app, &[app.ids["peer"]]).await;
+    let proposal = app
+        .store
         .create_proposal(
-            &NewProposal {
+            &ladder_store::NewProposal {
                 cycle_id: cycle,
                 person_id: app.ids["self"],
                 department: "Platform Services".to_owned(),
