@@ -63,6 +63,22 @@ struct RawPolicy {
     readiness: Option<RawReadiness>,
     #[serde(default)]
     promotion: Option<RawPromotion>,
+    #[serde(default)]
+    pay: Option<RawPay>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPay {
+    #[serde(default)]
+    zones: Vec<RawZone>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawZone {
+    id: Spanned<String>,
+    locations: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -384,6 +400,45 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             } else {
                 policy.promotion.approvals = chain;
             }
+        }
+    }
+    if let Some(p) = &raw.policy.pay {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut places: BTreeSet<String> = BTreeSet::new();
+        for z in &p.zones {
+            if !is_valid_id(&z.id.value) {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-id",
+                        doc.span_of_location(&z.id.referenced, 1),
+                        format!("`{}` is not a valid zone id", z.id.value),
+                    )
+                    .with_help("ids are lowercase letters, digits and dashes")
+                    .with_suggestion(slugify(&z.id.value)),
+                );
+            } else if !seen.insert(z.id.value.clone()) {
+                diags.push(Diagnostic::error(
+                    "duplicate-id",
+                    doc.span_of_location(&z.id.referenced, 1),
+                    format!("zone `{}` is defined twice", z.id.value),
+                ));
+            }
+            for l in &z.locations {
+                if !places.insert(l.value.trim().to_lowercase()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "invalid-value",
+                            doc.span_of_location(&l.referenced, 1),
+                            format!("location `{}` is in more than one zone", l.value),
+                        )
+                        .with_help("a location is paid in one zone; keep it in one list"),
+                    );
+                }
+            }
+            policy.pay.zones.push(crate::model::Zone {
+                id: z.id.value.clone(),
+                locations: z.locations.iter().map(|l| l.value.trim().to_owned()).collect(),
+            });
         }
     }
     if let Some(r) = &raw.policy.readiness {

@@ -80,6 +80,7 @@ pub struct Policy {
     pub feedback: FeedbackPolicy,
     pub readiness: ReadinessPolicy,
     pub promotion: PromotionPolicy,
+    pub pay: PayPolicy,
 }
 
 impl Default for Policy {
@@ -104,6 +105,7 @@ impl Default for Policy {
                 min_months_at_level: 12,
                 approvals: vec![Approver::SkipLevel, Approver::PeopleTeam],
             },
+            pay: PayPolicy::default(),
         }
     }
 }
@@ -132,6 +134,35 @@ pub struct PromotionPolicy {
     /// Months since the last level change before another.
     pub min_months_at_level: u32,
     pub approvals: Vec<Approver>,
+}
+
+/// Pay bands are set per grade and location zone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PayPolicy {
+    /// Zones in the order written, each with the locations it covers.
+    /// Empty: every location is a zone of its own.
+    pub zones: Vec<Zone>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Zone {
+    pub id: String,
+    pub locations: Vec<String>,
+}
+
+impl PayPolicy {
+    /// The zone a location is paid in: the configured zone that lists it
+    /// (case ignored), or the location itself when no zones are set.
+    pub fn zone_of(&self, location: &str) -> Option<String> {
+        if self.zones.is_empty() {
+            let l = location.trim();
+            return (!l.is_empty()).then(|| l.to_owned());
+        }
+        self.zones
+            .iter()
+            .find(|z| z.locations.iter().any(|l| l.eq_ignore_ascii_case(location.trim())))
+            .map(|z| z.id.clone())
+    }
 }
 
 /// One step of the approval chain.

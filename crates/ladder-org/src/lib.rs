@@ -9,6 +9,7 @@
 
 mod date;
 pub mod demo;
+pub mod pay;
 pub mod people_csv;
 
 pub use date::Date;
