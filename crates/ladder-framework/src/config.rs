@@ -437,7 +437,11 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             }
             policy.pay.zones.push(crate::model::Zone {
                 id: z.id.value.clone(),
-                locations: z.locations.iter().map(|l| l.value.trim().to_owned()).collect(),
+                locations: z
+                    .locations
+                    .iter()
+                    .map(|l| l.value.trim().to_owned())
+                    .collect(),
             });
         }
     }

@@ -160,7 +160,11 @@ impl PayPolicy {
         }
         self.zones
             .iter()
-            .find(|z| z.locations.iter().any(|l| l.eq_ignore_ascii_case(location.trim())))
+            .find(|z| {
+                z.locations
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(location.trim()))
+            })
             .map(|z| z.id.clone())
     }
 }

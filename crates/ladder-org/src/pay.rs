@@ -95,7 +95,7 @@ pub fn format_amount(cents: i64) -> String {
     let units = (c / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -222,7 +222,11 @@ impl Row<'_> {
     fn amount(&mut self, c: &str) -> Option<i64> {
         let v = self.get(c);
         if v.is_empty() {
-            self.err(c, "missing amount", Some("write the amount, e.g. `85000`".to_owned()));
+            self.err(
+                c,
+                "missing amount",
+                Some("write the amount, e.g. `85000`".to_owned()),
+            );
             return None;
         }
         match parse_amount(v) {
@@ -271,7 +275,11 @@ impl Row<'_> {
             Err(e) => {
                 self.err(
                     "effective_from",
-                    if v.is_empty() { "missing date".to_owned() } else { e },
+                    if v.is_empty() {
+                        "missing date".to_owned()
+                    } else {
+                        e
+                    },
                     Some("write the date as YYYY-MM-DD".to_owned()),
                 );
                 None
@@ -360,10 +368,7 @@ pub fn parse_bands(
         {
             r.err(
                 "min",
-                format!(
-                    "the minimum is above the midpoint ({})",
-                    format_amount(mid)
-                ),
+                format!("the minimum is above the midpoint ({})", format_amount(mid)),
                 Some("a band needs min ≤ mid ≤ max".to_owned()),
             );
         }
@@ -410,7 +415,9 @@ pub fn parse_bands(
                     row: *row,
                     column: "zone".to_owned(),
                     value: String::new(),
-                    message: format!("grade {grade} has no band in zone {z}, which other grades have"),
+                    message: format!(
+                        "grade {grade} has no band in zone {z}, which other grades have"
+                    ),
                     fix: Some(format!("add a row for grade {grade} in zone {z}")),
                 });
             }
@@ -471,7 +478,7 @@ pub fn band_for<'a>(bands: &'a [Band], grade: &str, zone: &str, as_of: Date) -> 
 }
 
 /// The salary in force on `as_of` among one person's salaries.
-pub fn salary_on<'a>(salaries: &'a [Salary], person: i64, as_of: Date) -> Option<&'a Salary> {
+pub fn salary_on(salaries: &[Salary], person: i64, as_of: Date) -> Option<&Salary> {
     salaries
         .iter()
         .filter(|s| s.person_id == person && s.effective_from <= as_of)
@@ -529,7 +536,11 @@ pub fn parse_salaries(
                     Some("keep one row per person and date".to_owned()),
                 );
             }
-            match p.zone.as_deref().and_then(|z| band_for(bands, &p.grade, z, d)) {
+            match p
+                .zone
+                .as_deref()
+                .and_then(|z| band_for(bands, &p.grade, z, d))
+            {
                 Some(b) => {
                     if let Some(c) = &currency
                         && *c != b.currency
@@ -602,12 +613,7 @@ pub struct Compa {
 }
 
 /// A person's compa ratio on `as_of`, or `None` without a salary then.
-pub fn compa(
-    salaries: &[Salary],
-    bands: &[Band],
-    person: &Payee,
-    as_of: Date,
-) -> Option<Compa> {
+pub fn compa(salaries: &[Salary], bands: &[Band], person: &Payee, as_of: Date) -> Option<Compa> {
     let salary = salary_on(salaries, person.id, as_of)?.clone();
     let band = person
         .zone
@@ -655,7 +661,11 @@ pub fn spread(values: &[f64]) -> Option<Spread> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     let (first, last) = (*v.first()?, *v.last()?);
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
     let at = |q: f64| -> f64 {
         let pos = q * (v.len() - 1) as f64;
         let lo = pos.floor() as usize;
@@ -772,7 +782,10 @@ mod tests {
         assert!(at(5, "effective_from").unwrap().message.contains("row 2"));
         assert!(at(6, "mid").unwrap().message.contains("above the maximum"));
         // Grade 7 is set in eu but not in na, which grade 6 has.
-        assert!(errs.iter().any(|e| e.column == "zone" && e.message.contains("no band in zone na")));
+        assert!(
+            errs.iter()
+                .any(|e| e.column == "zone" && e.message.contains("no band in zone na"))
+        );
         let header = parse_bands("grade,zone,curency\n", &grades(), &zones()).unwrap_err();
         assert_eq!(header[0].fix.as_deref(), Some("did you mean `currency`?"));
     }
@@ -805,12 +818,19 @@ mod tests {
         let bad = "email,amount,currency,effective_from\nanna@example.com,90000,EUR,2026-03-01\n\
                    ana@example.com,0,USD,2026-03-01\nana@example.com,1,USD,2026-03-01\n";
         let errs = parse_salaries(bad, &payees(), &bands()).unwrap_err();
-        assert_eq!(errs[0].fix.as_deref(), Some("did you mean `ana@example.com`?"));
+        assert_eq!(
+            errs[0].fix.as_deref(),
+            Some("did you mean `ana@example.com`?")
+        );
         assert!(errs.iter().any(|e| e.row == 3 && e.column == "amount"));
-        assert!(errs.iter().any(|e| e.row == 3
-            && e.column == "currency"
-            && e.message.contains("is in EUR")));
-        assert!(errs.iter().any(|e| e.row == 4 && e.message.contains("row 3")));
+        assert!(
+            errs.iter()
+                .any(|e| e.row == 3 && e.column == "currency" && e.message.contains("is in EUR"))
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.row == 4 && e.message.contains("row 3"))
+        );
     }
 
     #[test]
@@ -830,7 +850,11 @@ mod tests {
         assert!((c.ratio.unwrap() - 0.9).abs() < 1e-9);
         assert_eq!(c.flag, None);
         let c = compa(&salaries, &bands, p, day("2026-01-01")).unwrap();
-        assert_eq!(c.flag, Some(Flag::BelowMin), "the 2026 band starts at 75,000");
+        assert_eq!(
+            c.flag,
+            Some(Flag::BelowMin),
+            "the 2026 band starts at 75,000"
+        );
         let c = compa(&salaries, &bands, p, day("2026-07-01")).unwrap();
         assert_eq!(c.flag, Some(Flag::AboveMax));
         assert!((c.ratio.unwrap() - 1.2).abs() < 1e-9);

@@ -15,7 +15,11 @@ pub struct PgStore {
 }
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 18] = [
+const SEQUENCED: [&str; 22] = [
+    "internships",
+    "internship_log",
+    "openings",
+    "candidates",
     "cycles",
     "cycle_steps",
     "proposals",

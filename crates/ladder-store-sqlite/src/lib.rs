@@ -27,6 +27,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Deleted rows (a removed candidate's personal data) are
+            // overwritten, not left in free pages.
+            .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(10));
         // Each connection is a thread with its own page cache; about twice
         // the cores keeps the readers busy (WAL lets them run beside the

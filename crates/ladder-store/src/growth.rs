@@ -191,7 +191,7 @@ pub enum Col {
     Text,
 }
 
-/// The growth and feedback tables and their columns, as `ladder db backup`
+/// The growth, feedback, pay, internship and hiring tables and their columns, as `ladder db backup`
 /// writes them, in an order that keeps references valid on restore.
 pub const GROWTH_TABLES: &[(&str, &[(&str, Col)])] = &[
     (
@@ -424,6 +424,111 @@ pub const GROWTH_TABLES: &[(&str, &[(&str, Col)])] = &[
             ("department", Col::Text),
             ("locked_by", Col::Int),
             ("locked_at", Col::Int),
+        ],
+    ),
+    (
+        "pay_bands",
+        &[
+            ("grade", Col::Text),
+            ("zone", Col::Text),
+            ("effective_from", Col::Text),
+            ("currency", Col::Text),
+            ("min_amount", Col::Int),
+            ("mid_amount", Col::Int),
+            ("max_amount", Col::Int),
+        ],
+    ),
+    (
+        "salaries",
+        &[
+            ("person_id", Col::Int),
+            ("effective_from", Col::Text),
+            ("amount", Col::Int),
+            ("currency", Col::Text),
+        ],
+    ),
+    (
+        "internships",
+        &[
+            ("id", Col::Int),
+            ("person_id", Col::Int),
+            ("host_department", Col::Text),
+            ("mentor_id", Col::Int),
+            ("goals", Col::Text),
+            ("competencies", Col::Text),
+            ("share", Col::Int),
+            ("start_date", Col::Text),
+            ("end_date", Col::Text),
+            ("activities", Col::Text),
+            ("access", Col::Text),
+            ("state", Col::Text),
+            ("manager_decision", Col::Int),
+            ("manager_by", Col::Int),
+            ("manager_comment", Col::Text),
+            ("manager_at", Col::Int),
+            ("host_decision", Col::Int),
+            ("host_by", Col::Int),
+            ("host_comment", Col::Text),
+            ("host_at", Col::Int),
+            ("outcome", Col::Text),
+            ("moved", Col::Text),
+            ("completed_at", Col::Int),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "internship_log",
+        &[
+            ("id", Col::Int),
+            ("internship_id", Col::Int),
+            ("author_id", Col::Int),
+            ("date", Col::Text),
+            ("text", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "openings",
+        &[
+            ("id", Col::Int),
+            ("title", Col::Text),
+            ("family", Col::Text),
+            ("level", Col::Text),
+            ("specialty", Col::Text),
+            ("state", Col::Text),
+            ("created_by", Col::Int),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "hiring_team",
+        &[
+            ("opening_id", Col::Int),
+            ("account_id", Col::Int),
+            ("role", Col::Text),
+        ],
+    ),
+    (
+        "candidates",
+        &[
+            ("id", Col::Int),
+            ("opening_id", Col::Int),
+            ("name", Col::Text),
+            ("contact", Col::Text),
+            ("stage", Col::Text),
+            ("state", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "scorecards",
+        &[
+            ("candidate_id", Col::Int),
+            ("stage", Col::Text),
+            ("interviewer_id", Col::Int),
+            ("scores", Col::Text),
+            ("notes", Col::Text),
+            ("submitted_at", Col::Int),
         ],
     ),
 ];

@@ -14,6 +14,8 @@ mod feedback;
 mod growth;
 mod macros;
 mod macros_feedback;
+mod macros_ops;
+mod ops;
 pub mod story;
 
 pub use growth::{
@@ -26,8 +28,14 @@ pub use feedback::{
     NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
 };
 
+pub use ops::{
+    Activity, Candidate, Decision, HiringRole, Internship, InternshipState, LogEntry, Moved,
+    NewInternship, NewOpening, Opening, OpsStore, Score, Scorecard, Side, TeamMember,
+};
+
 pub use async_trait::async_trait;
 use ladder_org::{PersonRecord, Role};
+pub use serde;
 use serde::{Deserialize, Serialize};
 pub use serde_json;
 use std::fmt;
@@ -283,7 +291,7 @@ pub const DUMP_FORMAT: u32 = 1;
 /// Everything the server stores. Implemented once for both backends by
 /// [`sql_store!`].
 #[async_trait]
-pub trait Store: FeedbackStore + Send + Sync + fmt::Debug {
+pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

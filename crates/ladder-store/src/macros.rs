@@ -453,6 +453,8 @@ macro_rules! sql_store {
 
         $crate::feedback_helpers!($db, $row);
         $crate::feedback_methods!($store, $db, $row);
+        $crate::ops_helpers!($db, $row);
+        $crate::ops_methods!($store, $db, $row);
 
         #[$crate::async_trait]
         impl $crate::Store for $store {

@@ -16,6 +16,7 @@ use crate::{
     NewNomination, NewProposal, OidcFlow, ProposalState, Rater, Rating, Roles, Seen, Session,
     Store, StoreError,
 };
+use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
 
 fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
@@ -52,6 +53,7 @@ pub async fn all(store: &dyn Store, empty: &dyn Store) {
     checkpoints(store).await;
     one_on_ones(store).await;
     feedback(store).await;
+    ops(store).await;
     backup(store, empty).await;
 }
 
@@ -1135,4 +1137,215 @@ async fn feedback(s: &dyn Store) {
         .submit_feedback(c, dev, dev, &[answer("d4", Some(2))], "2026-05-01")
         .await;
     assert!(matches!(late, Err(StoreError::Refused(_))), "{late:?}");
+}
+
+/// Pay, internships and hiring.
+async fn ops(s: &dyn Store) {
+    use crate::{
+        Activity, HiringRole, InternshipState, Moved, NewInternship, NewOpening, Score, Scorecard,
+        Side, TeamMember,
+    };
+    let dev = id_of(s, "dev@example.com").await;
+    let lead = id_of(s, "lead@example.com").await;
+    let head = id_of(s, "head@example.com").await;
+    let day = |d: &str| d.parse::<Date>().unwrap();
+    // Bands: added, then replaced by the same key, all in one go.
+    let band = |grade: &str, mid: i64| Band {
+        grade: grade.to_owned(),
+        zone: "eu".to_owned(),
+        currency: "EUR".to_owned(),
+        min: mid - 1_000_000,
+        mid,
+        max: mid + 1_000_000,
+        effective_from: day("2026-01-01"),
+    };
+    s.put_bands(&[band("6", 6_000_000), band("7", 8_000_000)])
+        .await
+        .unwrap();
+    s.put_bands(&[band("6", 6_500_000)]).await.unwrap();
+    let bands = s.bands().await.unwrap();
+    assert_eq!(bands.len(), 2);
+    assert_eq!(
+        bands.iter().find(|b| b.grade == "6").unwrap().mid,
+        6_500_000
+    );
+    // A band whose min is above its mid never lands, and nothing of its file.
+    let mut broken = band("8", 9_000_000);
+    broken.min = 9_500_000;
+    assert!(s.put_bands(&[band("9", 10_000_000), broken]).await.is_err());
+    assert_eq!(s.bands().await.unwrap().len(), 2, "all or nothing");
+    let salary = |person: Id, amount: i64, d: &str| Salary {
+        person_id: person,
+        amount,
+        currency: "EUR".to_owned(),
+        effective_from: day(d),
+    };
+    s.put_salaries(&[
+        salary(dev, 6_000_000, "2025-01-01"),
+        salary(dev, 6_300_000, "2026-01-01"),
+    ])
+    .await
+    .unwrap();
+    s.put_salaries(&[
+        salary(dev, 6_400_000, "2026-01-01"),
+        salary(lead, 8_000_000, "2026-01-01"),
+    ])
+    .await
+    .unwrap();
+    let mine = s.salaries_of(dev).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|x| x.amount).collect::<Vec<_>>(),
+        [6_000_000, 6_400_000]
+    );
+    assert_eq!(s.salaries().await.unwrap().len(), 3);
+
+    // An internship: declined by one side ends it; approved by both starts it.
+    let ask = NewInternship {
+        person_id: dev,
+        host_department: "Data".to_owned(),
+        mentor_id: head,
+        goals: "Learn how the data pipeline is run".to_owned(),
+        competencies: vec!["t1".to_owned(), "t2".to_owned()],
+        share: 20,
+        start_date: "2026-04-01".to_owned(),
+        end_date: "2026-06-30".to_owned(),
+        activities: vec![Activity {
+            kind: "on_call_shadow".to_owned(),
+            detail: "two weeks of the data rotation".to_owned(),
+        }],
+        access: "read access to the warehouse".to_owned(),
+    };
+    let no = s.create_internship(&ask, 300).await.unwrap();
+    let st = s
+        .decide_internship(no, Side::Host, false, head, "not this quarter", 301)
+        .await
+        .unwrap();
+    assert_eq!(st, InternshipState::Declined);
+    assert!(
+        s.decide_internship(no, Side::Manager, true, lead, "", 302)
+            .await
+            .is_err()
+    );
+    let yes = s.create_internship(&ask, 303).await.unwrap();
+    assert!(
+        s.add_internship_log(yes, dev, "2026-04-02", "too early", 304)
+            .await
+            .is_err(),
+        "nothing is logged before approval"
+    );
+    let st = s
+        .decide_internship(yes, Side::Manager, true, lead, "go for it", 305)
+        .await
+        .unwrap();
+    assert_eq!(st, InternshipState::Requested, "the host has not decided");
+    let st = s
+        .decide_internship(yes, Side::Host, true, head, "welcome", 306)
+        .await
+        .unwrap();
+    assert_eq!(st, InternshipState::Approved);
+    s.add_internship_log(yes, dev, "2026-04-03", "paired on the loader", 307)
+        .await
+        .unwrap();
+    s.add_internship_log(yes, head, "2026-04-02", "walked through the rotation", 308)
+        .await
+        .unwrap();
+    let log = s.internship_log(yes).await.unwrap();
+    assert_eq!(log[0].date, "2026-04-02", "in date order");
+    let moved = [Moved {
+        statement_id: "t1".to_owned(),
+        self_rating: Some(3),
+        manager_rating: None,
+    }];
+    s.complete_internship(yes, "Runs the loader on call now", &moved, 309)
+        .await
+        .unwrap();
+    assert!(s.complete_internship(yes, "again", &[], 310).await.is_err());
+    let done = s.internship(yes).await.unwrap().unwrap();
+    assert_eq!(done.new, ask);
+    assert_eq!(
+        (done.state, done.moved.as_slice()),
+        (InternshipState::Completed, &moved[..])
+    );
+    assert_eq!(done.manager.unwrap().comment, "go for it");
+    assert_eq!(s.internships().await.unwrap().len(), 2);
+
+    // Hiring: an opening with its team, a candidate moved on once.
+    let a = s
+        .create_account("interviewer@example.com", "I", None, Roles::NONE, 10)
+        .await
+        .unwrap();
+    let b = s
+        .create_account("lead-hirer@example.com", "L", None, Roles::NONE, 10)
+        .await
+        .unwrap();
+    let opening = NewOpening {
+        title: "Backend engineer, payments".to_owned(),
+        family: "backend-engineer".to_owned(),
+        level: "senior".to_owned(),
+        specialty: Some("payments".to_owned()),
+        team: vec![
+            TeamMember {
+                account_id: a,
+                role: HiringRole::Interviewer,
+            },
+            TeamMember {
+                account_id: b,
+                role: HiringRole::Lead,
+            },
+        ],
+    };
+    let o = s.create_opening(&opening, Some(b), 400).await.unwrap();
+    assert_eq!(s.opening(o).await.unwrap().unwrap().new, opening);
+    assert_eq!(s.openings().await.unwrap()[0].new.team.len(), 2);
+    let c = s
+        .add_candidate(o, "Casey Candidate", "casey@example.net", "screen", 401)
+        .await
+        .unwrap();
+    s.move_candidate(c, "screen", "technical", "active")
+        .await
+        .unwrap();
+    assert!(
+        s.move_candidate(c, "screen", "final", "active")
+            .await
+            .is_err(),
+        "a stale move is refused"
+    );
+    let card = Scorecard {
+        candidate_id: c,
+        stage: "technical".to_owned(),
+        interviewer_id: a,
+        scores: vec![Score {
+            requirement: "r1".to_owned(),
+            score: Some(3),
+            notes: "clear".to_owned(),
+        }],
+        notes: "hire".to_owned(),
+        submitted_at: 402,
+    };
+    s.submit_scorecard(&card).await.unwrap();
+    assert!(matches!(
+        s.submit_scorecard(&card).await,
+        Err(StoreError::Refused(_))
+    ));
+    assert_eq!(s.scorecards(c).await.unwrap(), std::slice::from_ref(&card));
+    // Deleting a candidate takes their scorecards with them.
+    let gone = s
+        .add_candidate(o, "Dana Deleted", "dana@example.net", "screen", 403)
+        .await
+        .unwrap();
+    s.submit_scorecard(&Scorecard {
+        candidate_id: gone,
+        stage: "screen".to_owned(),
+        ..card
+    })
+    .await
+    .unwrap();
+    s.delete_candidate(gone).await.unwrap();
+    assert!(s.candidate(gone).await.unwrap().is_none());
+    assert!(s.scorecards(gone).await.unwrap().is_empty());
+    assert_eq!(s.candidates(o).await.unwrap().len(), 1);
+    assert!(matches!(
+        s.delete_candidate(gone).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
