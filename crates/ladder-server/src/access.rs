@@ -13,11 +13,15 @@
 
 mod feedback;
 mod growth;
+mod pay;
 
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
 pub use growth::{Growth, Pair, TeamGrowth};
+pub use pay::{
+    PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,
+};
 
 use crate::auth::{Auth, SESSION_COOKIE};
 use crate::{AppError, AppState};

@@ -295,7 +295,11 @@ pub struct TokenOut {
         crate::api_feedback::lock,
         crate::api_feedback::propose,
         crate::api_feedback::proposal,
-        crate::api_feedback::decide
+        crate::api_feedback::decide,
+        crate::api_ops::person_pay,
+        crate::api_ops::compa,
+        crate::api_ops::import_bands,
+        crate::api_ops::import_salaries,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]
@@ -423,30 +427,33 @@ pub async fn import_people(
             role_changes: sum.role_changes,
         })
         .into_response()),
-        ImportOutcome::Refused(errors) => {
-            let body = ErrorBody {
-                error: ErrorDetail {
-                    code: "invalid_rows".to_owned(),
-                    message: format!(
-                        "nothing was changed: {} problem(s) in the file",
-                        errors.len()
-                    ),
-                    problems: errors
-                        .into_iter()
-                        .map(|e| RowProblem {
-                            row: e.row,
-                            column: e.column,
-                            value: e.value,
-                            message: e.message,
-                            fix: e.fix,
-                        })
-                        .collect(),
-                    current: None,
-                },
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
-        }
+        ImportOutcome::Refused(errors) => Ok(rows_refused(errors)),
     }
+}
+
+/// 422 for a file refused whole, with every bad cell.
+pub(crate) fn rows_refused(errors: Vec<ladder_org::people_csv::RowError>) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "invalid_rows".to_owned(),
+            message: format!(
+                "nothing was changed: {} problem(s) in the file",
+                errors.len()
+            ),
+            problems: errors
+                .into_iter()
+                .map(|e| RowProblem {
+                    row: e.row,
+                    column: e.column,
+                    value: e.value,
+                    message: e.message,
+                    fix: e.fix,
+                })
+                .collect(),
+            current: None,
+        },
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 /// The loaded framework's levels and families.

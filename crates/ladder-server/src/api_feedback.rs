@@ -484,9 +484,17 @@ pub struct ProposalOut {
     pub chain: Vec<String>,
     pub steps: Vec<StepOut>,
     pub effective: Option<String>,
+    /// The new grade's band and the compa ratio at today's salary, when
+    /// the caller may see the person's pay.
+    pub new_band: Option<crate::pay::NewBand>,
 }
 
-fn proposal_out(p: &Proposal, name: &str, steps: Vec<StepOut>) -> ProposalOut {
+fn proposal_out(
+    p: &Proposal,
+    name: &str,
+    steps: Vec<StepOut>,
+    new_band: Option<crate::pay::NewBand>,
+) -> ProposalOut {
     ProposalOut {
         summary: summary(p, name),
         cycle_id: p.new.cycle_id,
@@ -498,6 +506,7 @@ fn proposal_out(p: &Proposal, name: &str, steps: Vec<StepOut>) -> ProposalOut {
         chain: p.new.chain.clone(),
         steps,
         effective: p.effective.clone(),
+        new_band,
     }
 }
 
@@ -521,10 +530,13 @@ pub async fn propose(
     let made = prepare_proposal(&s, &v, &p, &input, now).await?;
     let pid = p.propose(&made, now).await?;
     let view = access.proposal(&v, pid, now).await?;
+    let band =
+        crate::pay::proposal_band(&s, &v, view.person.id, &view.proposal.new.to_grade).await?;
     Ok(Json(proposal_out(
         &view.proposal,
         &view.person.record.name,
         Vec::new(),
+        band,
     )))
 }
 
@@ -545,10 +557,12 @@ async fn proposal_json(
             at: t.at,
         })
         .collect();
+    let band = crate::pay::proposal_band(s, v, view.person.id, &view.proposal.new.to_grade).await?;
     Ok(proposal_out(
         &view.proposal,
         &view.person.record.name,
         steps,
+        band,
     ))
 }
 

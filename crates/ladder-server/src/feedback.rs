@@ -1222,6 +1222,7 @@ struct ProposalPage {
     steps: Vec<ProposalStep>,
     decide: Option<String>,
     locked: bool,
+    new_band: Option<crate::pay::NewBand>,
     error: Option<String>,
 }
 
@@ -1263,6 +1264,7 @@ async fn proposal_page(
         steps: view.steps().await?,
         decide: view.may_decide().map(|a| a.as_str().to_owned()),
         locked: view.locked().await?,
+        new_band: crate::pay::proposal_band(s, v, p.new.person_id, &p.new.to_grade).await?,
         p: p.clone(),
         error,
     })

@@ -2,7 +2,7 @@
 //! router is built from it, and the authorization matrix test reads it, so
 //! a route cannot exist without an entry in the matrix.
 
-use crate::{AppState, api, api_feedback, api_growth, feedback, growth, web};
+use crate::{AppState, api, api_feedback, api_growth, api_ops, feedback, growth, pay, web};
 use axum::routing::{MethodRouter, get, post};
 
 /// Who may use a route, as documented (the matrix test checks the truth).
@@ -123,6 +123,12 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/people/{id}/proposals", DirectManager, feedback::propose),
     route!(GET "/proposals/{proposal}", ChainAndPeopleTeam, feedback::proposal),
     route!(POST "/proposals/{proposal}/decide", NextApprover, feedback::decide),
+    route!(GET "/pay", PeopleTeam, pay::overview),
+    route!(POST "/pay/bands/import", PeopleTeam, pay::import_bands),
+    route!(POST "/pay/salaries/import", PeopleTeam, pay::import_salaries),
+    route!(GET "/pay/export.csv", PeopleTeam, pay::export),
+    route!(GET "/people/{id}/pay", PrivateToPerson, pay::person_pay),
+    route!(GET "/team/pay", SignedIn, pay::team_pay),
     route!(GET "/org", SignedIn, web::org),
     route!(GET "/org/search", SignedIn, web::org_search),
     route!(GET "/framework/", Public, web::framework_index),
@@ -174,4 +180,8 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/v1/people/{id}/proposals", DirectManager, api_feedback::propose),
     route!(GET "/api/v1/proposals/{proposal}", ChainAndPeopleTeam, api_feedback::proposal),
     route!(POST "/api/v1/proposals/{proposal}/decisions", NextApprover, api_feedback::decide),
+    route!(GET "/api/v1/people/{id}/pay", PrivateToPerson, api_ops::person_pay),
+    route!(GET "/api/v1/pay/compa", PeopleTeam, api_ops::compa),
+    route!(POST "/api/v1/pay/bands/import", PeopleTeam, api_ops::import_bands),
+    route!(POST "/api/v1/pay/salaries/import", PeopleTeam, api_ops::import_salaries),
 ];

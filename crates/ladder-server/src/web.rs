@@ -824,12 +824,8 @@ pub async fn import_form(v: Viewer, State(s): State<AppState>) -> Result<Respons
     })
 }
 
-pub async fn import(
-    State(s): State<AppState>,
-    v: Viewer,
-    mut form: Multipart,
-) -> Result<Response, AppError> {
-    let team = s.access().people_team(&v)?;
+/// A form upload's CSV file, after its CSRF token is checked.
+pub(crate) async fn read_upload(v: &Viewer, mut form: Multipart) -> Result<String, AppError> {
     let (mut csrf, mut csv) = (String::new(), None);
     while let Some(field) = form
         .next_field()
@@ -859,8 +855,16 @@ pub async fn import(
         }
     }
     v.check_csrf(&csrf)?;
-    let csv =
-        csv.ok_or_else(|| AppError::BadRequest("file: choose a CSV file to import".to_owned()))?;
+    csv.ok_or_else(|| AppError::BadRequest("file: choose a CSV file to import".to_owned()))
+}
+
+pub async fn import(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let team = s.access().people_team(&v)?;
+    let csv = read_upload(&v, form).await?;
     let loaded = s.framework();
     let (summary, errors, status) = match team.import(&csv, &loaded.framework, s.now()).await? {
         ImportOutcome::Applied(sum) => (

@@ -133,6 +133,16 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/people/{id}/proposals", "---+-----"),
     ("GET /api/v1/proposals/{proposal}", "---++-+--"),
+    ("GET /pay", "------+--"),
+    ("POST /pay/bands/import", "------+--"),
+    ("POST /pay/salaries/import", "------+--"),
+    ("GET /pay/export.csv", "------+--"),
+    ("GET /people/{id}/pay", "-+-++-+--"),
+    ("GET /team/pay", "-++++++++"),
+    ("GET /api/v1/people/{id}/pay", "-+-++-+--"),
+    ("GET /api/v1/pay/compa", "------+--"),
+    ("POST /api/v1/pay/bands/import", "------+--"),
+    ("POST /api/v1/pay/salaries/import", "------+--"),
     ("POST /api/v1/proposals/{proposal}/decisions", "----+----"),
 ];
 
@@ -174,7 +184,7 @@ async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16)
             ];
             c.post_form(&url, &fields).await
         }
-        ("POST", "/people-team/import") => {
+        ("POST", p) if !p.starts_with("/api/") && p.ends_with("/import") => {
             let csv =
                 "email,name,job_family,level\nself@example.com,self,backend-engineer,senior\n";
             let (ct, body) = multipart(&csrf, csv);

@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: server::PeopleCommand,
     },
+    /// Load pay bands and salaries (all or nothing).
+    Pay {
+        #[command(subcommand)]
+        command: server::PayCommand,
+    },
     /// Account administration.
     Admin {
         #[command(subcommand)]
@@ -258,6 +263,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => server::demo(a),
         Command::Db { command } => server::db(command),
         Command::People { command } => server::people(command, &clock),
+        Command::Pay { command } => server::pay(command, &clock),
         Command::Admin { command } => server::admin(command, &clock),
         Command::Openapi => {
             print!("{}", ladder_server::api::openapi_json());

@@ -6,7 +6,9 @@
 use crate::load;
 use ladder_framework::example;
 use ladder_org::{Date, demo, people_csv};
-use ladder_server::access::{ImportOutcome, apply_people_csv};
+use ladder_server::access::{
+    ImportOutcome, PayImport, apply_bands_csv, apply_people_csv, apply_salaries_csv,
+};
 use ladder_server::sso::OidcSettings;
 use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
 use ladder_store::{AuditEvent, Roles, Store};
@@ -805,6 +807,93 @@ pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
                     Some(path) => load::write_file(&path, csv.as_bytes())?,
                     None => print!("{csv}"),
                 }
+                Ok(0)
+            }
+        }
+    })
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PayCommand {
+    /// Load pay bands from a CSV (`grade, zone, currency, min, mid, max,
+    /// effective_from`), checked against the framework's grades and
+    /// zones; a file with any bad row changes nothing.
+    ImportBands {
+        file: PathBuf,
+        /// The framework's folder, for its grades and zones.
+        #[arg(long, value_name = "DIR")]
+        framework: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load salaries from a CSV (`email, amount, currency,
+    /// effective_from`), checked against the people and bands stored; a
+    /// file with any bad row changes nothing.
+    ImportSalaries {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        framework: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `ladder pay …`.
+pub fn pay(cmd: PayCommand, clock: &dyn Clock) -> Result<u8, String> {
+    let now = clock.now();
+    let (what, file, framework, db) = match cmd {
+        PayCommand::ImportBands {
+            file,
+            framework,
+            db,
+        } => ("bands", file, framework, db),
+        PayCommand::ImportSalaries {
+            file,
+            framework,
+            db,
+        } => ("salaries", file, framework, db),
+    };
+    runtime()?.block_on(async move {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let fw = match crate::load_clean(&framework)? {
+            Ok(fw) => fw,
+            Err(code) => return Ok(code),
+        };
+        let store = db.open().await?;
+        let people = store.list_people().await.map_err(|e| e.to_string())?;
+        let outcome = if what == "bands" {
+            apply_bands_csv(store.as_ref(), &text, &fw, &people).await
+        } else {
+            apply_salaries_csv(store.as_ref(), &text, &fw, &people).await
+        }
+        .map_err(|e| e.to_string())?;
+        match outcome {
+            PayImport::Refused(errors) => {
+                for e in &errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                eprintln!("Nothing was imported: {} problem(s).", errors.len());
+                Ok(crate::EXIT_ERRORS)
+            }
+            PayImport::Applied { rows, warnings } => {
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
+                let detail = format!("{rows} rows, {} warning(s)", warnings.len());
+                let event = AuditEvent {
+                    actor: "cli".to_owned(),
+                    ..AuditEvent::by(
+                        None,
+                        now,
+                        &format!("pay.{what}.import"),
+                        None,
+                        &detail,
+                        "local",
+                    )
+                };
+                store.audit(&event).await.map_err(|e| e.to_string())?;
+                println!("Imported {}: {rows} {what} rows.", file.display());
                 Ok(0)
             }
         }

@@ -1,0 +1,343 @@
+//! Capabilities for pay.
+//!
+//! - [`Access::pay_of`]: one person's salary history, band and compa ratio,
+//!   for the person, their manager chain and the people team.
+//! - [`Access::reports_pay`]: the compa ratios of everyone below the viewer
+//!   in the reporting chain.
+//! - [`PayAdmin`]: the people team loads bands and salaries, reads the
+//!   organisation's compa report and exports it.
+//!
+//! Every read of pay, the viewer's own included, is written to the audit
+//! log; so is every import and export.
+
+use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
+use crate::AppError;
+use ladder_framework::Framework;
+use ladder_org::Date;
+use ladder_org::pay::{self, Band, Compa, Payee, Salary};
+use ladder_org::people_csv::RowError;
+use ladder_store::{Id, Person, Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A person's pay as one viewer may see it.
+#[derive(Debug)]
+pub struct PersonPay {
+    pub person: Person,
+    pub relation: Relation,
+    /// Their direct manager's name.
+    pub team: String,
+    pub zone: Option<String>,
+    /// Every salary, oldest first.
+    pub history: Vec<Salary>,
+    /// On the day asked for.
+    pub compa: Option<Compa>,
+    /// Every band stored, for the band of a proposed grade.
+    pub bands: Vec<Band>,
+}
+
+/// What a pay import did, or every row problem.
+#[derive(Debug)]
+pub enum PayImport {
+    Applied { rows: usize, warnings: Vec<String> },
+    Refused(Vec<RowError>),
+}
+
+/// The people's pay the viewer may see, with their compa on a day.
+#[derive(Debug)]
+pub struct PayRows {
+    pub rows: Vec<(Person, Option<Compa>)>,
+    pub org: Arc<OrgView>,
+}
+
+impl PayRows {
+    /// The team a person is in: their direct manager's name.
+    pub fn team_of(&self, p: &Person) -> String {
+        team_name(&self.org, p)
+    }
+}
+
+fn team_name(org: &OrgView, p: &Person) -> String {
+    p.manager_id
+        .and_then(|m| org.person(m))
+        .map_or_else(|| "(no manager)".to_owned(), |m| m.record.name.clone())
+}
+
+pub(crate) fn payee(fw: &Framework, p: &Person) -> Payee {
+    Payee {
+        id: p.id,
+        grade: p.record.role.grade.clone(),
+        zone: fw.config.policy.pay.zone_of(&p.record.location),
+    }
+}
+
+/// Every grade the framework gives a level, as people's records spell it.
+pub fn grades(fw: &Framework) -> Vec<String> {
+    let mut g: Vec<f64> = fw
+        .config
+        .levels
+        .iter()
+        .map(|l| l.grade)
+        .chain(
+            fw.families
+                .iter()
+                .flat_map(|f| f.levels.iter().map(|l| l.grade)),
+        )
+        .collect();
+    g.sort_by(f64::total_cmp);
+    g.dedup();
+    g.into_iter().map(ladder_org::format_grade).collect()
+}
+
+/// The zones pay bands may name: the configured ones, or else every
+/// location people work in.
+fn zones(fw: &Framework, people: &[Person]) -> Vec<String> {
+    let configured: Vec<String> = fw
+        .config
+        .policy
+        .pay
+        .zones
+        .iter()
+        .map(|z| z.id.clone())
+        .collect();
+    if !configured.is_empty() {
+        return configured;
+    }
+    let mut places: Vec<String> = people
+        .iter()
+        .map(|p| p.record.location.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    places.sort();
+    places.dedup();
+    places
+}
+
+impl Access {
+    /// One person's pay: for themself, their manager chain and the people
+    /// team; refused to everyone else. Audited, even for the person.
+    pub async fn pay_of(
+        &self,
+        v: &Viewer,
+        fw: &Framework,
+        target: Id,
+        as_of: Date,
+        now: i64,
+    ) -> Result<PersonPay, AppError> {
+        let org = self.org(v).await?;
+        let person = org.person(target).cloned().ok_or(AppError::NotFound)?;
+        let relation = Self::relation(&org, v, &person).ok_or(AppError::Forbidden)?;
+        self.audit(v, "pay.read", Some(target), &format!("{relation:?}"), now)
+            .await?;
+        let history = self.store.salaries_of(target).await?;
+        let bands = self.store.bands().await?;
+        let who = payee(fw, &person);
+        let compa = pay::compa(&history, &bands, &who, as_of);
+        Ok(PersonPay {
+            team: team_name(&org, &person),
+            person,
+            relation,
+            zone: who.zone,
+            history,
+            compa,
+            bands,
+        })
+    }
+
+    /// The compa ratios of everyone below the viewer in the reporting
+    /// chain (empty for someone without reports). Audited when any is
+    /// shown.
+    pub async fn reports_pay(
+        &self,
+        v: &Viewer,
+        fw: &Framework,
+        as_of: Date,
+        now: i64,
+    ) -> Result<PayRows, AppError> {
+        let org = self.org(v).await?;
+        let Some(me) = v.person_id() else {
+            return Ok(PayRows {
+                rows: Vec::new(),
+                org,
+            });
+        };
+        let mut below = Vec::new();
+        let mut next: Vec<Id> = vec![me];
+        for _ in 0..MAX_CHAIN {
+            let layer: Vec<Person> = next.iter().flat_map(|m| org.reports(*m)).cloned().collect();
+            if layer.is_empty() {
+                break;
+            }
+            next = layer.iter().map(|p| p.id).collect();
+            below.extend(layer);
+        }
+        if below.is_empty() {
+            return Ok(PayRows {
+                rows: Vec::new(),
+                org,
+            });
+        }
+        self.audit(
+            v,
+            "pay.read",
+            None,
+            &format!("reports: {} people", below.len()),
+            now,
+        )
+        .await?;
+        let salaries = self.store.salaries().await?;
+        let bands = self.store.bands().await?;
+        let rows = below
+            .into_iter()
+            .map(|p| {
+                let c = pay::compa(&salaries, &bands, &payee(fw, &p), as_of);
+                (p, c)
+            })
+            .collect();
+        Ok(PayRows { rows, org })
+    }
+
+    /// Loading bands and salaries, the organisation's report: the people
+    /// team.
+    pub fn pay_admin<'a>(&'a self, v: &'a Viewer) -> Result<PayAdmin<'a>, AppError> {
+        if !v.roles().people_team {
+            return Err(AppError::Forbidden);
+        }
+        Ok(PayAdmin {
+            access: self,
+            viewer: v,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct PayAdmin<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+}
+
+impl PayAdmin<'_> {
+    async fn record(&self, what: &str, outcome: &PayImport, now: i64) -> Result<(), AppError> {
+        let (action, detail) = match outcome {
+            PayImport::Applied { rows, warnings } => (
+                format!("pay.{what}.import"),
+                format!("{rows} rows, {} warning(s)", warnings.len()),
+            ),
+            PayImport::Refused(e) => (
+                format!("pay.{what}.import.refused"),
+                format!("{} problem(s)", e.len()),
+            ),
+        };
+        self.access
+            .audit(self.viewer, &action, None, &detail, now)
+            .await
+    }
+
+    /// Checks a bands file and stores it whole, or nothing.
+    pub async fn import_bands(
+        &self,
+        csv: &str,
+        fw: &Framework,
+        now: i64,
+    ) -> Result<PayImport, AppError> {
+        let org = self.access.org(self.viewer).await?;
+        let outcome = apply_bands_csv(self.access.store.as_ref(), csv, fw, &org.people).await?;
+        self.record("bands", &outcome, now).await?;
+        Ok(outcome)
+    }
+
+    /// Checks a salaries file against the people and bands stored, and
+    /// stores it whole, or nothing.
+    pub async fn import_salaries(
+        &self,
+        csv: &str,
+        fw: &Framework,
+        now: i64,
+    ) -> Result<PayImport, AppError> {
+        let org = self.access.org(self.viewer).await?;
+        let outcome = apply_salaries_csv(self.access.store.as_ref(), csv, fw, &org.people).await?;
+        self.record("salaries", &outcome, now).await?;
+        Ok(outcome)
+    }
+
+    pub async fn bands(&self) -> Result<Vec<Band>, AppError> {
+        Ok(self.access.store.bands().await?)
+    }
+
+    /// Everyone's compa ratio on a day. Audited: it is everyone's pay.
+    pub async fn everyone(
+        &self,
+        fw: &Framework,
+        as_of: Date,
+        action: &str,
+        now: i64,
+    ) -> Result<PayRows, AppError> {
+        let org = self.access.org(self.viewer).await?;
+        let salaries = self.access.store.salaries().await?;
+        let bands = self.access.store.bands().await?;
+        let rows: Vec<(Person, Option<Compa>)> = org
+            .people
+            .iter()
+            .filter(|p| p.record.active)
+            .map(|p| {
+                (
+                    p.clone(),
+                    pay::compa(&salaries, &bands, &payee(fw, p), as_of),
+                )
+            })
+            .collect();
+        self.access
+            .audit(
+                self.viewer,
+                action,
+                None,
+                &format!("as of {as_of}: {} people", rows.len()),
+                now,
+            )
+            .await?;
+        Ok(PayRows { rows, org })
+    }
+}
+
+/// Checks a bands file against the framework's grades and the zones
+/// (configured, or people's locations) and stores it whole, or nothing.
+/// The one path: the people team's capability and `ladder pay
+/// import-bands` both call it, and each records who did it.
+pub async fn apply_bands_csv(
+    store: &dyn Store,
+    csv: &str,
+    fw: &Framework,
+    people: &[Person],
+) -> Result<PayImport, StoreError> {
+    Ok(
+        match pay::parse_bands(csv, &grades(fw), &zones(fw, people)) {
+            Ok(p) => PayImport::Applied {
+                rows: store.put_bands(&p.rows).await?,
+                warnings: p.warnings,
+            },
+            Err(e) => PayImport::Refused(e),
+        },
+    )
+}
+
+/// Checks a salaries file against the people and bands stored and stores
+/// it whole, or nothing.
+pub async fn apply_salaries_csv(
+    store: &dyn Store,
+    csv: &str,
+    fw: &Framework,
+    people: &[Person],
+) -> Result<PayImport, StoreError> {
+    let payees: BTreeMap<String, Payee> = people
+        .iter()
+        .map(|p| (p.record.email.to_lowercase(), payee(fw, p)))
+        .collect();
+    let bands = store.bands().await?;
+    Ok(match pay::parse_salaries(csv, &payees, &bands) {
+        Ok(p) => PayImport::Applied {
+            rows: store.put_salaries(&p.rows).await?,
+            warnings: p.warnings,
+        },
+        Err(e) => PayImport::Refused(e),
+    })
+}

@@ -1,0 +1,593 @@
+//! Pay on the server: the compa report the pages, the API and the export
+//! share (per person, then median and quartiles per level, grade, team and
+//! department, with flags and a chart), and the web pages.
+//!
+//! Access is decided in [`crate::access`] (`pay_of`, `reports_pay`,
+//! `pay_admin`); every read is audited there.
+
+use crate::access::{PayImport, PayRows, PersonPay, Viewer};
+use crate::web::{Chrome, page, read_upload};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ladder_framework::Framework;
+use ladder_org::Date;
+use ladder_org::pay::{self, Band, Compa, Flag, Spread, format_amount};
+use ladder_org::people_csv::RowError;
+use ladder_store::{Id, Person};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+// ---- The report
+
+/// One person's line in a compa report.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PayLine {
+    pub person_id: Id,
+    pub name: String,
+    pub department: String,
+    pub level: String,
+    pub grade: String,
+    /// The direct manager's name: the team.
+    pub team: String,
+    pub currency: String,
+    /// In hundredths of the currency unit.
+    pub salary: i64,
+    pub band_min: Option<i64>,
+    pub band_mid: Option<i64>,
+    pub band_max: Option<i64>,
+    pub ratio: Option<f64>,
+    /// `below_min`, `above_max`, `currency` or `no_band`.
+    #[schema(value_type = Option<String>)]
+    pub flag: Option<Flag>,
+}
+
+impl PayLine {
+    pub fn salary_text(&self) -> String {
+        format!("{} {}", format_amount(self.salary), self.currency)
+    }
+
+    pub fn band_text(&self) -> String {
+        match (self.band_min, self.band_mid, self.band_max) {
+            (Some(a), Some(b), Some(c)) => format!(
+                "{} – {} – {}",
+                format_amount(a),
+                format_amount(b),
+                format_amount(c)
+            ),
+            _ => "—".to_owned(),
+        }
+    }
+
+    pub fn ratio_text(&self) -> String {
+        ratio_text(self.ratio)
+    }
+
+    pub fn flag_text(&self) -> &'static str {
+        self.flag.map_or("", Flag::label)
+    }
+}
+
+pub fn ratio_text(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{r:.2}"))
+}
+
+/// The spread of compa ratios in one group.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Group {
+    pub key: String,
+    pub count: usize,
+    pub min: f64,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub max: f64,
+    /// People below the band's minimum or above its maximum.
+    pub flagged: usize,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub as_of: String,
+    pub people: Vec<PayLine>,
+    pub by_level: Vec<Group>,
+    pub by_grade: Vec<Group>,
+    pub by_team: Vec<Group>,
+    pub by_department: Vec<Group>,
+    /// Active people without a salary on the day.
+    pub without_salary: usize,
+}
+
+impl Report {
+    pub fn flagged(&self) -> Vec<&PayLine> {
+        self.people.iter().filter(|l| l.flag.is_some()).collect()
+    }
+}
+
+pub(crate) fn line(team: String, p: &Person, c: &Compa, fw: &Framework) -> PayLine {
+    let band = c.band.as_ref();
+    PayLine {
+        person_id: p.id,
+        name: p.record.name.clone(),
+        department: p.record.department.clone(),
+        level: fw
+            .level(&p.record.role.level)
+            .map_or_else(|| p.record.role.level.clone(), |l| l.title.clone()),
+        grade: p.record.role.grade.clone(),
+        team,
+        currency: c.salary.currency.clone(),
+        salary: c.salary.amount,
+        band_min: band.map(|b| b.min),
+        band_mid: band.map(|b| b.mid),
+        band_max: band.map(|b| b.max),
+        ratio: c.ratio,
+        flag: c.flag,
+    }
+}
+
+fn groups(lines: &[PayLine], key: impl Fn(&PayLine) -> String, order: &[String]) -> Vec<Group> {
+    let mut by: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
+    for l in lines {
+        let e = by.entry(key(l)).or_default();
+        if let Some(r) = l.ratio {
+            e.0.push(r);
+        }
+        if matches!(l.flag, Some(Flag::BelowMin | Flag::AboveMax)) {
+            e.1 += 1;
+        }
+    }
+    let mut out: Vec<Group> = by
+        .into_iter()
+        .filter_map(|(key, (ratios, flagged))| {
+            let Spread {
+                count,
+                min,
+                q1,
+                median,
+                q3,
+                max,
+            } = pay::spread(&ratios)?;
+            Some(Group {
+                key,
+                count,
+                min,
+                q1,
+                median,
+                q3,
+                max,
+                flagged,
+            })
+        })
+        .collect();
+    out.sort_by_key(|g| order.iter().position(|o| *o == g.key).unwrap_or(usize::MAX));
+    out
+}
+
+/// The report over the rows a capability handed out.
+pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
+    let mut people: Vec<PayLine> = rows
+        .rows
+        .iter()
+        .filter_map(|(p, c)| c.as_ref().map(|c| line(rows.team_of(p), p, c, fw)))
+        .collect();
+    people.sort_by(|a, b| (&a.department, &a.name).cmp(&(&b.department, &b.name)));
+    let levels: Vec<String> = fw.config.levels.iter().map(|l| l.title.clone()).collect();
+    let mut grades: Vec<String> = people.iter().map(|l| l.grade.clone()).collect();
+    grades.sort_by(|a, b| {
+        let n = |s: &str| s.parse::<f64>().unwrap_or(f64::MAX);
+        n(a).total_cmp(&n(b))
+    });
+    grades.dedup();
+    Report {
+        as_of: as_of.to_string(),
+        by_level: groups(&people, |l| l.level.clone(), &levels),
+        by_grade: groups(&people, |l| l.grade.clone(), &grades),
+        by_team: groups(&people, |l| l.team.clone(), &[]),
+        by_department: groups(&people, |l| l.department.clone(), &[]),
+        without_salary: rows.rows.iter().filter(|(_, c)| c.is_none()).count(),
+        people,
+    }
+}
+
+/// The buckets of the compa chart, as (upper bound, label).
+const BUCKETS: [(f64, &str); 6] = [
+    (0.8, "under 0.80"),
+    (0.9, "0.80–0.89"),
+    (1.0, "0.90–0.99"),
+    (1.1, "1.00–1.09"),
+    (1.2, "1.10–1.19"),
+    (f64::INFINITY, "1.20 and over"),
+];
+
+/// Compa ratios per level as stacked bars, one segment per bucket.
+pub fn chart(r: &Report) -> Result<String, AppError> {
+    let mut rows: Vec<(String, Vec<(i64, usize)>)> = Vec::new();
+    for g in &r.by_level {
+        let mut counts = vec![0usize; BUCKETS.len()];
+        for l in r.people.iter().filter(|l| l.level == g.key) {
+            if let Some(ratio) = l.ratio
+                && let Some(i) = BUCKETS.iter().position(|(up, _)| ratio < *up)
+                && let Some(c) = counts.get_mut(i)
+            {
+                *c += 1;
+            }
+        }
+        let bucket_counts = (0i64..).zip(counts).collect();
+        rows.push((g.key.clone(), bucket_counts));
+    }
+    let scale: Vec<(i64, String)> = (0i64..)
+        .zip(BUCKETS.iter().map(|(_, l)| (*l).to_owned()))
+        .collect();
+    ladder_growth::charts::distribution("compa-chart", "Compa ratios per level", &rows, &scale)
+        .map_err(|e| AppError::Internal(format!("compa chart: {e}")))
+}
+
+/// The report as CSV, one person per row.
+pub fn export_csv(r: &Report) -> String {
+    let mut out = String::from(
+        "name,department,level,grade,team,currency,salary,band_min,band_mid,band_max,compa_ratio,flag\n",
+    );
+    for l in &r.people {
+        let opt = |v: Option<i64>| v.map(pay::plain).unwrap_or_default();
+        let cells = [
+            l.name.clone(),
+            l.department.clone(),
+            l.level.clone(),
+            l.grade.clone(),
+            l.team.clone(),
+            l.currency.clone(),
+            pay::plain(l.salary),
+            opt(l.band_min),
+            opt(l.band_mid),
+            opt(l.band_max),
+            l.ratio.map(|r| format!("{r:.3}")).unwrap_or_default(),
+            l.flag
+                .map(|f| {
+                    serde_json::to_value(f)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default(),
+        ];
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            ladder_framework::csv::field(&mut out, c);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `?as_of=YYYY-MM-DD`, today when absent.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AsOf {
+    pub as_of: Option<String>,
+}
+
+impl AsOf {
+    pub fn date(&self, now: i64) -> Result<Date, AppError> {
+        match self.as_of.as_deref().map(str::trim) {
+            None | Some("") => Ok(Date::from_unix(now)),
+            Some(d) => d.parse().map_err(|e: String| {
+                AppError::BadRequest(format!(
+                    "as_of: `{d}` is not a date ({e}); write it as YYYY-MM-DD"
+                ))
+            }),
+        }
+    }
+}
+
+/// The band a new grade would be paid in, and the compa ratio at today's
+/// salary, for a proposed level change.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NewBand {
+    pub grade: String,
+    pub zone: String,
+    pub currency: String,
+    pub min: i64,
+    pub mid: i64,
+    pub max: i64,
+    /// Today's salary ÷ the new band's midpoint, if the salary is in the
+    /// band's currency.
+    pub ratio_at_current_salary: Option<f64>,
+    #[schema(value_type = Option<String>)]
+    pub flag: Option<Flag>,
+}
+
+impl NewBand {
+    pub fn ratio_text(&self) -> String {
+        ratio_text(self.ratio_at_current_salary)
+    }
+
+    pub fn text(&self) -> String {
+        format!(
+            "grade {} in {}: {} – {} – {} {}",
+            self.grade,
+            self.zone,
+            format_amount(self.min),
+            format_amount(self.mid),
+            format_amount(self.max),
+            self.currency
+        )
+    }
+}
+
+/// The new band for `grade`, given what the viewer may see of the
+/// person's pay.
+pub fn new_band(pay: &PersonPay, bands: &[Band], grade: &str, as_of: Date) -> Option<NewBand> {
+    let zone = pay.zone.as_deref()?;
+    let band = pay::band_for(bands, grade, zone, as_of)?;
+    let salary = pay::salary_on(&pay.history, pay.person.id, as_of);
+    let fake = ladder_org::pay::Payee {
+        id: pay.person.id,
+        grade: grade.to_owned(),
+        zone: Some(zone.to_owned()),
+    };
+    let at = salary.and_then(|_| pay::compa(&pay.history, bands, &fake, as_of));
+    Some(NewBand {
+        grade: band.grade.clone(),
+        zone: band.zone.clone(),
+        currency: band.currency.clone(),
+        min: band.min,
+        mid: band.mid,
+        max: band.max,
+        ratio_at_current_salary: at.as_ref().and_then(|c| c.ratio),
+        flag: at.and_then(|c| c.flag),
+    })
+}
+
+/// The band of a proposed grade and the compa ratio at today's salary,
+/// if the viewer may see the person's pay (the read is audited then).
+pub async fn proposal_band(
+    s: &AppState,
+    v: &Viewer,
+    person: Id,
+    grade: &str,
+) -> Result<Option<NewBand>, AppError> {
+    let now = s.now();
+    let today = Date::from_unix(now);
+    let loaded = s.framework();
+    match s
+        .access()
+        .pay_of(v, &loaded.framework, person, today, now)
+        .await
+    {
+        Ok(p) => Ok(new_band(&p, &p.bands, grade, today)),
+        Err(AppError::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- Web pages
+
+#[derive(Template)]
+#[template(path = "pay.html")]
+struct PayPage {
+    chrome: Chrome,
+    report: Report,
+    flagged: Vec<PayLine>,
+    chart: Option<String>,
+    groups: Vec<(&'static str, Vec<Group>)>,
+    bands: Vec<[String; 7]>,
+    summary: Option<String>,
+    warnings: Vec<String>,
+    errors: Vec<RowError>,
+    error_file: String,
+}
+
+async fn pay_page(
+    s: &AppState,
+    v: &Viewer,
+    as_of: Date,
+    outcome: Option<(&str, PayImport)>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(v)?;
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let rows = admin.everyone(fw, as_of, "pay.report.read", now).await?;
+    let report = report(&rows, fw, as_of);
+    let chart = if report.by_level.is_empty() {
+        None
+    } else {
+        Some(chart(&report)?)
+    };
+    let (mut summary, mut warnings, mut errors, mut error_file) =
+        (None, Vec::new(), Vec::new(), String::new());
+    let mut status = StatusCode::OK;
+    match outcome {
+        Some((what, PayImport::Applied { rows, warnings: w })) => {
+            summary = Some(format!("{rows} {what} rows stored"));
+            warnings = w;
+        }
+        Some((what, PayImport::Refused(e))) => {
+            errors = e;
+            error_file = what.to_owned();
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        None => {}
+    }
+    let bands = admin
+        .bands()
+        .await?
+        .into_iter()
+        .map(|b| {
+            [
+                b.grade,
+                b.zone,
+                b.effective_from.to_string(),
+                b.currency,
+                format_amount(b.min),
+                format_amount(b.mid),
+                format_amount(b.max),
+            ]
+        })
+        .collect();
+    let res = page(&PayPage {
+        chrome: Chrome::new("Pay", Some(v)),
+        flagged: report.flagged().into_iter().cloned().collect(),
+        groups: vec![
+            ("Per level", report.by_level.clone()),
+            ("Per grade", report.by_grade.clone()),
+            ("Per team (by manager)", report.by_team.clone()),
+            ("Per department", report.by_department.clone()),
+        ],
+        report,
+        chart,
+        bands,
+        summary,
+        warnings,
+        errors,
+        error_file,
+    })?;
+    Ok((status, res).into_response())
+}
+
+pub async fn overview(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    s.access().pay_admin(&v)?;
+    let as_of = q.date(s.now())?;
+    pay_page(&s, &v, as_of, None).await
+}
+
+pub async fn import_bands(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let csv = read_upload(&v, form).await?;
+    let outcome = admin
+        .import_bands(&csv, &s.framework().framework, now)
+        .await?;
+    pay_page(&s, &v, Date::from_unix(now), Some(("bands", outcome))).await
+}
+
+pub async fn import_salaries(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let csv = read_upload(&v, form).await?;
+    let outcome = admin
+        .import_salaries(&csv, &s.framework().framework, now)
+        .await?;
+    pay_page(&s, &v, Date::from_unix(now), Some(("salaries", outcome))).await
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let rows = admin
+        .everyone(&loaded.framework, as_of, "pay.export", now)
+        .await?;
+    let csv = export_csv(&report(&rows, &loaded.framework, as_of));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"compa-ratios.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person_pay.html")]
+struct PersonPayPage {
+    chrome: Chrome,
+    person: Person,
+    mine: bool,
+    zone: String,
+    history: Vec<(String, String)>,
+    line: Option<PayLine>,
+    as_of: String,
+}
+
+pub async fn person_pay(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let p = s.access().pay_of(&v, fw, id, as_of, now).await?;
+    let line = p
+        .compa
+        .as_ref()
+        .map(|c| line(p.team.clone(), &p.person, c, fw));
+    page(&PersonPayPage {
+        chrome: Chrome::new(&format!("Pay: {}", p.person.record.name), Some(&v)),
+        mine: v.person_id() == Some(id),
+        zone: p.zone.clone().unwrap_or_else(|| "no zone".to_owned()),
+        history: p
+            .history
+            .iter()
+            .rev()
+            .map(|h| {
+                (
+                    h.effective_from.to_string(),
+                    format!("{} {}", format_amount(h.amount), h.currency),
+                )
+            })
+            .collect(),
+        person: p.person,
+        line,
+        as_of: as_of.to_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "team_pay.html")]
+struct TeamPayPage {
+    chrome: Chrome,
+    report: Report,
+    people: usize,
+}
+
+pub async fn team_pay(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let rows = s
+        .access()
+        .reports_pay(&v, &loaded.framework, as_of, now)
+        .await?;
+    let people = rows.rows.len();
+    page(&TeamPayPage {
+        chrome: Chrome::new("Team pay", Some(&v)),
+        report: report(&rows, &loaded.framework, as_of),
+        people,
+    })
+}

@@ -1,0 +1,270 @@
+//! Pay: loading bands and salaries all-or-nothing, compa ratios and
+//! flags, and who may see any of it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use support::*;
+
+const BANDS: &str = "grade,zone,currency,min,mid,max,effective_from\n\
+7,western-europe,EUR,60000,70000,80000,2026-01-01\n\
+8,western-europe,EUR,75000,85000,98000,2026-01-01\n\
+7,north-america,CAD,80000,90000,100000,2026-01-01\n\
+8,north-america,CAD,95000,105000,120000,2026-01-01\n";
+
+/// Bands and salaries for the fixture: `self` earns 77,000 (compa 1.10),
+/// `peer` 58,000 (below the band).
+async fn load_pay(app: &App) {
+    let (mut c, csrf) = client_as(app, "people-team").await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/bands/import",
+            Some("text/csv"),
+            BANDS.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.body.contains("goes up to 80,000"),
+        "overlap warned: {}",
+        res.body
+    );
+    let salaries = "email,amount,currency,effective_from\n\
+        self@example.com,77000,EUR,2026-02-01\n\
+        peer@example.com,58000,EUR,2026-02-01\n\
+        manager@example.com,90000,EUR,2026-02-01\n";
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/salaries/import",
+            Some("text/csv"),
+            salaries.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_bad_file_changes_nothing_and_names_each_cell() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut c, csrf) = client_as(&app, "people-team").await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf.clone()));
+    // One good row and two bad ones: nothing is stored.
+    let bad = "grade,zone,currency,min,mid,max,effective_from\n\
+        7,western-europe,EUR,1,2,3,2027-01-01\n\
+        7,westren-europe,EUR,1,2,3,2027-01-01\n\
+        11,western-europe,EUR,5,4,3,2027-01-01\n";
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/bands/import",
+            Some("text/csv"),
+            bad.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let problems = v["error"]["problems"].as_array().unwrap();
+    let at = |row: u64, col: &str| {
+        problems
+            .iter()
+            .find(|p| p["row"] == row && p["column"] == col)
+            .unwrap_or_else(|| panic!("no problem at row {row}, {col}: {problems:?}"))
+    };
+    assert_eq!(at(3, "zone")["fix"], "did you mean `western-europe`?");
+    assert!(
+        at(4, "grade")["message"]
+            .as_str()
+            .unwrap()
+            .contains("no level")
+    );
+    assert!(
+        at(4, "min")["message"]
+            .as_str()
+            .unwrap()
+            .contains("above the midpoint")
+    );
+    assert_eq!(app.store.bands().await.unwrap().len(), 4, "all or nothing");
+    // A salary in the wrong currency for its band, and an unknown person.
+    let bad = "email,amount,currency,effective_from\n\
+        self@example.com,1,CAD,2026-03-01\n\
+        slef@example.com,1,EUR,2026-03-01\n";
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/salaries/import",
+            Some("text/csv"),
+            bad.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body.contains("is in EUR") && res.body.contains("did you mean `self@example.com`?")
+    );
+    assert_eq!(app.store.salaries().await.unwrap().len(), 3);
+    // The web form shows the same table and stores nothing either.
+    let (ct, body) = multipart(&csrf, bad);
+    let res = c
+        .request("POST", "/pay/salaries/import", Some(&ct), &body)
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body
+            .contains("Nothing was changed: 2 problem(s) in the salaries file")
+    );
+    assert_eq!(app.store.salaries().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn the_people_team_sees_compa_ratios_flags_and_spreads() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut c, _) = client_as(&app, "people-team").await;
+    let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let person = |name: &str| {
+        v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert!((person("self")["ratio"].as_f64().unwrap() - 1.1).abs() < 1e-9);
+    assert_eq!(person("peer")["flag"], "below_min");
+    assert_eq!(person("manager")["flag"], "above_max");
+    assert_eq!(v["without_salary"], 2, "skip-level and report have none");
+    let senior = v["by_level"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "Senior")
+        .unwrap();
+    assert_eq!(senior["count"], 2);
+    assert!((senior["median"].as_f64().unwrap() - (1.1 + 58.0 / 70.0) / 2.0).abs() < 1e-9);
+    assert_eq!(senior["flagged"], 1);
+    // Before any salary, nobody has a ratio.
+    let res = c.get("/api/v1/pay/compa?as_of=2026-01-15").await;
+    assert!(res.body.contains(r#""people":[]"#), "{}", res.body);
+    let res = c.get("/api/v1/pay/compa?as_of=2026-02-30").await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("as_of"));
+    // The page: flags, the chart, the bands; the export as CSV.
+    let res = c.get("/pay").await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("below the band") && res.body.contains("<svg"));
+    assert!(res.body.contains("Compa ratios per level"));
+    let res = c.get("/pay/export.csv").await;
+    assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        res.body
+            .contains("self,Platform Services,Senior,7,manager,EUR,77000,60000,70000,80000,1.100,")
+    );
+    let log = app.store.audit_log(None, 100).await.unwrap();
+    for action in [
+        "pay.report.read",
+        "pay.export",
+        "pay.bands.import",
+        "pay.salaries.import",
+    ] {
+        assert!(
+            log.iter().any(|e| e.action == action),
+            "{action} is audited"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pay_is_seen_by_the_person_their_chain_and_the_people_team_only() {
+    let app = start().await;
+    load_pay(&app).await;
+    let me = app.ids["self"];
+    for role in ROLES {
+        let (mut c, _) = client_as(&app, role).await;
+        let allowed = matches!(role, "self" | "manager" | "skip-level" | "people-team");
+        for path in [
+            format!("/people/{me}/pay"),
+            format!("/api/v1/people/{me}/pay"),
+        ] {
+            let res = c.get(&path).await;
+            assert_eq!(
+                res.status == 200,
+                allowed,
+                "{role} GET {path}: {} {}",
+                res.status,
+                res.body
+            );
+            assert_eq!(
+                res.body.contains("77,000") || res.body.contains("7700000"),
+                allowed
+            );
+        }
+        // The team page lists only reports' pay: the manager and skip-level
+        // see self's; nobody else sees any figure of self's.
+        let res = c.get("/team/pay").await;
+        if role == "anonymous" {
+            assert_eq!(res.status, 303);
+        } else {
+            assert_eq!(
+                res.body.contains("77,000"),
+                matches!(role, "manager" | "skip-level"),
+                "{role} /team/pay"
+            );
+        }
+        for path in ["/pay", "/pay/export.csv", "/api/v1/pay/compa"] {
+            let res = c.get(path).await;
+            assert_eq!(
+                res.status == 200,
+                role == "people-team",
+                "{role} GET {path}"
+            );
+        }
+    }
+    // Every read that showed pay is in the audit log, the person's own too.
+    let log = app.store.audit_log(None, 200).await.unwrap();
+    let reads: Vec<_> = log.iter().filter(|e| e.action == "pay.read").collect();
+    assert!(
+        reads
+            .iter()
+            .any(|e| e.actor == "self@example.com" && e.subject_id == Some(me))
+    );
+    assert!(
+        reads
+            .iter()
+            .any(|e| e.actor == "skip@example.com" && e.detail.starts_with("reports"))
+    );
+    assert!(!reads.iter().any(|e| e.actor == "peer@example.com"));
+}
+
+#[tokio::test]
+async fn a_level_change_proposal_shows_the_new_band() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (_, proposal) = feedback_fixture(&app).await;
+    // The skip-level (next approver) sees grade 8's band and self's ratio
+    // against it: 77,000 / 85,000.
+    let (mut c, _) = client_as(&app, "skip-level").await;
+    let res = c.get(&format!("/proposals/{proposal}")).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .contains("grade 8 in western-europe: 75,000 – 85,000 – 98,000 EUR"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("<strong>0.91</strong>"));
+    let res = c.get(&format!("/api/v1/proposals/{proposal}")).await;
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(v["new_band"]["mid"], 8_500_000);
+}
