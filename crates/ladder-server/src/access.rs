@@ -13,12 +13,14 @@
 
 mod feedback;
 mod growth;
+mod internships;
 mod pay;
 
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
 pub use growth::{Growth, Pair, TeamGrowth};
+pub use internships::{BoardEntry, InternshipView};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,
 };

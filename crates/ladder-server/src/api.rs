@@ -300,6 +300,12 @@ pub struct TokenOut {
         crate::api_ops::compa,
         crate::api_ops::import_bands,
         crate::api_ops::import_salaries,
+        crate::internships::api_board,
+        crate::internships::api_request,
+        crate::internships::api_show,
+        crate::internships::api_decide,
+        crate::internships::api_log,
+        crate::internships::api_complete,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

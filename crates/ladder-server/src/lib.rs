@@ -21,6 +21,7 @@ mod feedback;
 pub mod framework;
 mod growth;
 mod headers;
+mod internships;
 mod pay;
 pub mod routes;
 pub mod sso;

@@ -2,7 +2,9 @@
 //! router is built from it, and the authorization matrix test reads it, so
 //! a route cannot exist without an entry in the matrix.
 
-use crate::{AppState, api, api_feedback, api_growth, api_ops, feedback, growth, pay, web};
+use crate::{
+    AppState, api, api_feedback, api_growth, api_ops, feedback, growth, internships, pay, web,
+};
 use axum::routing::{MethodRouter, get, post};
 
 /// Who may use a route, as documented (the matrix test checks the truth).
@@ -38,6 +40,18 @@ pub enum Audience {
     NextApprover,
     /// The people team and the department's leaders: calibration.
     Calibrators,
+    /// Any signed-in account that is a person in the organisation: asking
+    /// for an internship for oneself.
+    HasPerson,
+    /// An internship's intern and their manager chain, the mentor and the
+    /// mentor's manager, and the people team: its log and outcome.
+    InternshipParties,
+    /// The intern's direct manager (home side) and the mentor or the
+    /// mentor's manager (host side).
+    InternshipApprover,
+    /// The intern, their direct manager and the host side: logging and
+    /// completing.
+    InternshipSides,
     PeopleTeam,
     Admin,
     /// Framework editors and admins.
@@ -129,6 +143,12 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/pay/export.csv", PeopleTeam, pay::export),
     route!(GET "/people/{id}/pay", PrivateToPerson, pay::person_pay),
     route!(GET "/team/pay", SignedIn, pay::team_pay),
+    route!(GET "/internships", SignedIn, internships::board),
+    route!(POST "/internships", HasPerson, internships::request),
+    route!(GET "/internships/{internship}", InternshipParties, internships::show),
+    route!(POST "/internships/{internship}/decide", InternshipApprover, internships::decide),
+    route!(POST "/internships/{internship}/log", InternshipSides, internships::add_log),
+    route!(POST "/internships/{internship}/complete", InternshipSides, internships::complete),
     route!(GET "/org", SignedIn, web::org),
     route!(GET "/org/search", SignedIn, web::org_search),
     route!(GET "/framework/", Public, web::framework_index),
@@ -184,4 +204,10 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/api/v1/pay/compa", PeopleTeam, api_ops::compa),
     route!(POST "/api/v1/pay/bands/import", PeopleTeam, api_ops::import_bands),
     route!(POST "/api/v1/pay/salaries/import", PeopleTeam, api_ops::import_salaries),
+    route!(GET "/api/v1/internships", SignedIn, internships::api_board),
+    route!(POST "/api/v1/internships", HasPerson, internships::api_request),
+    route!(GET "/api/v1/internships/{internship}", InternshipParties, internships::api_show),
+    route!(POST "/api/v1/internships/{internship}/decisions", InternshipApprover, internships::api_decide),
+    route!(POST "/api/v1/internships/{internship}/log", InternshipSides, internships::api_log),
+    route!(POST "/api/v1/internships/{internship}/complete", InternshipSides, internships::api_complete),
 ];

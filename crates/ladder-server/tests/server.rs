@@ -133,6 +133,24 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/people/{id}/proposals", "---+-----"),
     ("GET /api/v1/proposals/{proposal}", "---++-+--"),
+    ("GET /internships", "-++++++++"),
+    ("POST /internships", "-+++++---"),
+    ("GET /internships/{internship}", "-+-++-+--"),
+    ("POST /internships/{internship}/decide", "---+-----"),
+    ("POST /internships/{internship}/log", "-+-+-----"),
+    ("POST /internships/{internship}/complete", "-+-+-----"),
+    ("GET /api/v1/internships", "-++++++++"),
+    ("POST /api/v1/internships", "-+++++---"),
+    ("GET /api/v1/internships/{internship}", "-+-++-+--"),
+    (
+        "POST /api/v1/internships/{internship}/decisions",
+        "---+-----",
+    ),
+    ("POST /api/v1/internships/{internship}/log", "-+-+-----"),
+    (
+        "POST /api/v1/internships/{internship}/complete",
+        "-+-+-----",
+    ),
     ("GET /pay", "------+--"),
     ("POST /pay/bands/import", "------+--"),
     ("POST /pay/salaries/import", "------+--"),
@@ -162,6 +180,7 @@ fn concrete(app: &App, path: &str) -> String {
         .replace("{action}", &app.ids["action"].to_string())
         .replace("{cycle}", &app.ids["cycle"].to_string())
         .replace("{proposal}", &app.ids["proposal"].to_string())
+        .replace("{internship}", &app.ids["internship"].to_string())
         .replace("{department}", "Platform%20Services")
         .replace("{family}", "backend-engineer")
         .replace("{level}", "senior")
@@ -263,6 +282,9 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     let (cycle, proposal) = feedback_fixture(&app).await;
     app.ids.insert("cycle", cycle);
     app.ids.insert("proposal", proposal);
+    // An internship `self` asked for with a mentor in another department.
+    let (_, internship) = internship_fixture(&app).await;
+    app.ids.insert("internship", internship);
     let table: BTreeMap<String, &str> = MATRIX.iter().map(|(r, e)| ((*r).to_owned(), *e)).collect();
     let routes: Vec<String> = ROUTES
         .iter()
@@ -307,6 +329,10 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::ChainAndPeopleTeam => "---++-+--",
             Audience::NextApprover => "----+----",
             Audience::Calibrators => "----+-+--",
+            Audience::HasPerson => "-+++++---",
+            Audience::InternshipParties => "-+-++-+--",
+            Audience::InternshipApprover => "---+-----",
+            Audience::InternshipSides => "-+-+-----",
             Audience::PeopleTeam => "------+--",
             Audience::Admin => "--------+",
             Audience::Editor => "-------++",

@@ -594,3 +594,42 @@ pub async fn feedback_fixture(app: &App) -> (i64, i64) {
         .unwrap();
     (cycle, proposal)
 }
+
+/// A mentor in another department ("Data", no manager) and an internship
+/// `self` has asked for with them, not yet decided. Returns (mentor,
+/// internship).
+pub async fn internship_fixture(app: &App) -> (i64, i64) {
+    let mut mentor = person("mentor@example.com", None, "staff");
+    mentor.department = "Data".to_owned();
+    app.store
+        .apply_people(&[mentor], "2026-01-01", None, NOW)
+        .await
+        .unwrap();
+    let mentor = app
+        .store
+        .person_by_email("mentor@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let internship = app
+        .store
+        .create_internship(
+            &ladder_store::NewInternship {
+                person_id: app.ids["self"],
+                host_department: "Data".to_owned(),
+                mentor_id: mentor,
+                goals: "Learn the data pipeline".to_owned(),
+                competencies: Vec::new(),
+                share: 20,
+                start_date: "2026-12-01".to_owned(),
+                end_date: "2027-02-28".to_owned(),
+                activities: Vec::new(),
+                access: String::new(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    (mentor, internship)
+}
