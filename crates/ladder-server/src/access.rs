@@ -13,6 +13,7 @@
 
 mod feedback;
 mod growth;
+mod hiring;
 mod internships;
 mod pay;
 
@@ -20,6 +21,7 @@ pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
 pub use growth::{Growth, Pair, TeamGrowth};
+pub use hiring::{CandidateView, HiringAdmin, OpeningView};
 pub use internships::{BoardEntry, InternshipView};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,

@@ -306,6 +306,14 @@ pub struct TokenOut {
         crate::internships::api_decide,
         crate::internships::api_log,
         crate::internships::api_complete,
+        crate::hiring::api_openings,
+        crate::hiring::api_open,
+        crate::hiring::api_opening,
+        crate::hiring::api_add_candidate,
+        crate::hiring::api_candidate,
+        crate::hiring::api_score,
+        crate::hiring::api_move,
+        crate::hiring::api_delete,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

@@ -21,6 +21,7 @@ mod feedback;
 pub mod framework;
 mod growth;
 mod headers;
+mod hiring;
 mod internships;
 mod pay;
 pub mod routes;

@@ -3,7 +3,8 @@
 //! a route cannot exist without an entry in the matrix.
 
 use crate::{
-    AppState, api, api_feedback, api_growth, api_ops, feedback, growth, internships, pay, web,
+    AppState, api, api_feedback, api_growth, api_ops, feedback, growth, hiring, internships, pay,
+    web,
 };
 use axum::routing::{MethodRouter, get, post};
 
@@ -52,6 +53,15 @@ pub enum Audience {
     /// The intern, their direct manager and the host side: logging and
     /// completing.
     InternshipSides,
+    /// The people team and admins: opening positions.
+    HiringAdmin,
+    /// An opening's hiring team (leads and interviewers) and admins: its
+    /// candidates.
+    HiringTeam,
+    /// An opening's hiring team, not admins: scoring.
+    HiringInterviewer,
+    /// An opening's leads and admins: moving and deleting candidates.
+    HiringLead,
     PeopleTeam,
     Admin,
     /// Framework editors and admins.
@@ -149,6 +159,14 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/internships/{internship}/decide", InternshipApprover, internships::decide),
     route!(POST "/internships/{internship}/log", InternshipSides, internships::add_log),
     route!(POST "/internships/{internship}/complete", InternshipSides, internships::complete),
+    route!(GET "/hiring", SignedIn, hiring::hiring),
+    route!(POST "/hiring", HiringAdmin, hiring::open),
+    route!(GET "/hiring/{opening}", HiringTeam, hiring::opening),
+    route!(POST "/hiring/{opening}/candidates", HiringTeam, hiring::add_candidate),
+    route!(GET "/candidates/{candidate}", HiringTeam, hiring::candidate),
+    route!(POST "/candidates/{candidate}/scorecards", HiringInterviewer, hiring::score),
+    route!(POST "/candidates/{candidate}/move", HiringLead, hiring::move_candidate),
+    route!(POST "/candidates/{candidate}/delete", HiringLead, hiring::delete),
     route!(GET "/org", SignedIn, web::org),
     route!(GET "/org/search", SignedIn, web::org_search),
     route!(GET "/framework/", Public, web::framework_index),
@@ -210,4 +228,12 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/v1/internships/{internship}/decisions", InternshipApprover, internships::api_decide),
     route!(POST "/api/v1/internships/{internship}/log", InternshipSides, internships::api_log),
     route!(POST "/api/v1/internships/{internship}/complete", InternshipSides, internships::api_complete),
+    route!(GET "/api/v1/openings", SignedIn, hiring::api_openings),
+    route!(POST "/api/v1/openings", HiringAdmin, hiring::api_open),
+    route!(GET "/api/v1/openings/{opening}", HiringTeam, hiring::api_opening),
+    route!(POST "/api/v1/openings/{opening}/candidates", HiringTeam, hiring::api_add_candidate),
+    route!(GET "/api/v1/candidates/{candidate}", HiringTeam, hiring::api_candidate),
+    route!(POST "/api/v1/candidates/{candidate}/scorecards", HiringInterviewer, hiring::api_score),
+    route!(POST "/api/v1/candidates/{candidate}/move", HiringLead, hiring::api_move),
+    route!(POST "/api/v1/candidates/{candidate}/delete", HiringLead, hiring::api_delete),
 ];

@@ -151,6 +151,25 @@ const MATRIX: &[(&str, &str)] = &[
         "POST /api/v1/internships/{internship}/complete",
         "-+-+-----",
     ),
+    ("GET /hiring", "-++++++++"),
+    ("POST /hiring", "------+-+"),
+    ("GET /hiring/{opening}", "---+-+--+"),
+    ("POST /hiring/{opening}/candidates", "---+-+--+"),
+    ("GET /candidates/{candidate}", "---+-+--+"),
+    ("POST /candidates/{candidate}/scorecards", "---+-+---"),
+    ("POST /candidates/{candidate}/move", "---+----+"),
+    ("POST /candidates/{candidate}/delete", "---+----+"),
+    ("GET /api/v1/openings", "-++++++++"),
+    ("POST /api/v1/openings", "------+-+"),
+    ("GET /api/v1/openings/{opening}", "---+-+--+"),
+    ("POST /api/v1/openings/{opening}/candidates", "---+-+--+"),
+    ("GET /api/v1/candidates/{candidate}", "---+-+--+"),
+    (
+        "POST /api/v1/candidates/{candidate}/scorecards",
+        "---+-+---",
+    ),
+    ("POST /api/v1/candidates/{candidate}/move", "---+----+"),
+    ("POST /api/v1/candidates/{candidate}/delete", "---+----+"),
     ("GET /pay", "------+--"),
     ("POST /pay/bands/import", "------+--"),
     ("POST /pay/salaries/import", "------+--"),
@@ -181,6 +200,8 @@ fn concrete(app: &App, path: &str) -> String {
         .replace("{cycle}", &app.ids["cycle"].to_string())
         .replace("{proposal}", &app.ids["proposal"].to_string())
         .replace("{internship}", &app.ids["internship"].to_string())
+        .replace("{opening}", &app.ids["opening"].to_string())
+        .replace("{candidate}", &app.ids["candidate"].to_string())
         .replace("{department}", "Platform%20Services")
         .replace("{family}", "backend-engineer")
         .replace("{level}", "senior")
@@ -285,6 +306,10 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     // An internship `self` asked for with a mentor in another department.
     let (_, internship) = internship_fixture(&app).await;
     app.ids.insert("internship", internship);
+    // An opening led by `manager` with `peer` interviewing, and a candidate.
+    let (opening, candidate) = hiring_fixture(&app).await;
+    app.ids.insert("opening", opening);
+    app.ids.insert("candidate", candidate);
     let table: BTreeMap<String, &str> = MATRIX.iter().map(|(r, e)| ((*r).to_owned(), *e)).collect();
     let routes: Vec<String> = ROUTES
         .iter()
@@ -308,6 +333,15 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
         let expected: Vec<char> = table[&key].chars().filter(|c| *c != ' ').collect();
         assert_eq!(expected.len(), ROLES.len(), "{key}: one mark per role");
         for (role, want) in ROLES.iter().zip(&expected) {
+            if route.path.ends_with("/delete") {
+                // Each role gets a candidate of its own to delete.
+                let c = app
+                    .store
+                    .add_candidate(opening, "Del Candidate", "del@example.net", "screen", NOW)
+                    .await
+                    .unwrap();
+                app.ids.insert("candidate", c);
+            }
             let (denied, status) = refused(&app, role, route.method, route.path).await;
             let got = if denied { '-' } else { '+' };
             if got != *want {
@@ -316,6 +350,7 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
                 ));
             }
         }
+        app.ids.insert("candidate", candidate);
         // The route table's documented audience agrees with the matrix.
         let doc = match route.audience {
             Audience::Public => "+++++++++",
@@ -333,6 +368,10 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::InternshipParties => "-+-++-+--",
             Audience::InternshipApprover => "---+-----",
             Audience::InternshipSides => "-+-+-----",
+            Audience::HiringAdmin => "------+-+",
+            Audience::HiringTeam => "---+-+--+",
+            Audience::HiringInterviewer => "---+-+---",
+            Audience::HiringLead => "---+----+",
             Audience::PeopleTeam => "------+--",
             Audience::Admin => "--------+",
             Audience::Editor => "-------++",

@@ -633,3 +633,46 @@ pub async fn internship_fixture(app: &App) -> (i64, i64) {
         .unwrap();
     (mentor, internship)
 }
+
+/// An opening for a senior backend engineer (platform services) led by
+/// `manager` with `peer` interviewing, and one candidate. Returns
+/// (opening, candidate).
+pub async fn hiring_fixture(app: &App) -> (i64, i64) {
+    use ladder_store::{HiringRole, NewOpening, TeamMember};
+    let opening = app
+        .store
+        .create_opening(
+            &NewOpening {
+                title: "Senior backend engineer".to_owned(),
+                family: "backend-engineer".to_owned(),
+                level: "senior".to_owned(),
+                specialty: Some("platform-services".to_owned()),
+                team: vec![
+                    TeamMember {
+                        account_id: app.accounts["manager"],
+                        role: HiringRole::Lead,
+                    },
+                    TeamMember {
+                        account_id: app.accounts["peer"],
+                        role: HiringRole::Interviewer,
+                    },
+                ],
+            },
+            Some(app.accounts["people-team"]),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let candidate = app
+        .store
+        .add_candidate(
+            opening,
+            "Casey Candidate",
+            "casey@example.net",
+            "screen",
+            NOW,
+        )
+        .await
+        .unwrap();
+    (opening, candidate)
+}
