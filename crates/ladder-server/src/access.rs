@@ -22,7 +22,7 @@ pub use feedback::{
 };
 pub use growth::{Growth, Pair, TeamGrowth};
 pub use hiring::{CandidateView, HiringAdmin, OpeningView};
-pub use internships::{BoardEntry, InternshipView};
+pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,
 };

@@ -44,7 +44,8 @@ pub fn path_segment(s: &str) -> String {
     out
 }
 
-fn date_field(name: &str, value: &str) -> Result<Date, AppError> {
+/// A date form field, or an error naming the field.
+pub(crate) fn date_field(name: &str, value: &str) -> Result<Date, AppError> {
     value.trim().parse().map_err(|e: String| {
         AppError::BadRequest(format!(
             "{name}: `{}` is not a date ({e}); write it as YYYY-MM-DD",

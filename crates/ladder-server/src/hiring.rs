@@ -8,7 +8,7 @@ use crate::access::{CandidateView, OpeningView, Viewer};
 use crate::api::{ApiError, ApiViewer, ErrorBody};
 use crate::api_growth::body;
 use crate::growth::{Fields, scale_points, text_field};
-use crate::web::{Chrome, page, role_title};
+use crate::web::{Chrome, form_page, role_title};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Json;
@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ladder_framework::{Framework, HiringStage};
 use ladder_store::{Candidate, HiringRole, Id, NewOpening, Opening, Score, Scorecard, TeamMember};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// One requirement a scorecard asks about.
@@ -337,29 +338,27 @@ async fn hiring_page(
             (o, role)
         })
         .collect();
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let res = page(&HiringPage {
-        chrome: Chrome::new("Hiring", Some(v)),
-        openings,
-        can_open: access.hiring_admin(v).is_ok(),
-        families: fw
-            .families
-            .iter()
-            .map(|f| (f.id.clone(), f.title.clone()))
-            .collect(),
-        levels: fw
-            .config
-            .levels
-            .iter()
-            .map(|l| (l.id.clone(), l.title.clone()))
-            .collect(),
-        error,
-    })?;
-    Ok((status, res).into_response())
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &HiringPage {
+            chrome: Chrome::new("Hiring", Some(v)),
+            openings,
+            can_open: access.hiring_admin(v).is_ok(),
+            families: fw
+                .families
+                .iter()
+                .map(|f| (f.id.clone(), f.title.clone()))
+                .collect(),
+            levels: fw
+                .config
+                .levels
+                .iter()
+                .map(|l| (l.id.clone(), l.title.clone()))
+                .collect(),
+            error,
+        },
+    )
 }
 
 pub async fn hiring(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
@@ -423,26 +422,24 @@ async fn opening_page(
     for m in &o.new.team {
         team.push((view.member_email(m.account_id).await?, m.role.as_str()));
     }
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let res = page(&OpeningPage {
-        chrome: Chrome::new(&o.new.title, Some(v)),
-        role: role_title(
-            &loaded.framework,
-            &o.new.family,
-            &o.new.level,
-            o.new.specialty.as_deref(),
-        ),
-        t: template_of(s, o)?,
-        team,
-        candidates: view.candidates().await?,
-        o: o.clone(),
-        error,
-    })?;
-    Ok((status, res).into_response())
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &OpeningPage {
+            chrome: Chrome::new(&o.new.title, Some(v)),
+            role: role_title(
+                &loaded.framework,
+                &o.new.family,
+                &o.new.level,
+                o.new.specialty.as_deref(),
+            ),
+            t: template_of(s, o)?,
+            team,
+            candidates: view.candidates().await?,
+            o: o.clone(),
+            error,
+        },
+    )
 }
 
 pub async fn opening(
@@ -525,16 +522,17 @@ async fn candidate_page(
             .find(|r| r.id == id)
             .map_or_else(|| id.to_owned(), |r| r.text.clone())
     };
+    let mut emails: BTreeMap<Id, String> = BTreeMap::new();
+    for c in &cards {
+        if let std::collections::btree_map::Entry::Vacant(e) = emails.entry(c.interviewer_id) {
+            e.insert(view.member_email(c.interviewer_id).await?);
+        }
+    }
     let mut shown = Vec::new();
     for c in &cards {
         shown.push(CardView {
             stage: c.stage.clone(),
-            interviewer: s
-                .access()
-                .opening(v, view.opening.id)
-                .await?
-                .member_email(c.interviewer_id)
-                .await?,
+            interviewer: emails.get(&c.interviewer_id).cloned().unwrap_or_default(),
             notes: c.notes.clone(),
             scores: c
                 .scores
@@ -549,35 +547,33 @@ async fn candidate_page(
                 .collect(),
         });
     }
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let res = page(&CandidatePage {
-        chrome: Chrome::new(&view.candidate.name, Some(v)),
-        stage_name: t
-            .stages
-            .iter()
-            .find(|st| st.id == view.candidate.stage)
-            .map_or_else(|| view.candidate.stage.clone(), |st| st.name.clone()),
-        coverage: coverage(&t, &cards),
-        my_stages: cards
-            .iter()
-            .filter(|c| c.interviewer_id == v.account.id)
-            .map(|c| c.stage.clone())
-            .collect(),
-        submitted: view.submitted_per_stage().await?,
-        cards: shown,
-        may_score: view.may_score() && view.candidate.state == "active",
-        may_manage: view.may_manage() && view.candidate.state == "active",
-        scale: scale_points(&s.framework().framework),
-        c: view.candidate.clone(),
-        o: view.opening.clone(),
-        t,
-        error,
-    })?;
-    Ok((status, res).into_response())
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &CandidatePage {
+            chrome: Chrome::new(&view.candidate.name, Some(v)),
+            stage_name: t
+                .stages
+                .iter()
+                .find(|st| st.id == view.candidate.stage)
+                .map_or_else(|| view.candidate.stage.clone(), |st| st.name.clone()),
+            coverage: coverage(&t, &cards),
+            my_stages: cards
+                .iter()
+                .filter(|c| c.interviewer_id == v.account.id)
+                .map(|c| c.stage.clone())
+                .collect(),
+            submitted: view.submitted_per_stage().await?,
+            cards: shown,
+            may_score: view.may_score() && view.candidate.state == "active",
+            may_manage: view.may_manage() && view.candidate.state == "active",
+            scale: scale_points(&s.framework().framework),
+            c: view.candidate.clone(),
+            o: view.opening.clone(),
+            t,
+            error,
+        },
+    )
 }
 
 pub async fn candidate(

@@ -2,11 +2,12 @@
 //! every signed-in account sees, one internship's page for its parties,
 //! and the API. Access is decided in [`crate::access`].
 
-use crate::access::{BoardEntry, InternshipView, Viewer};
+use crate::access::{BoardEntry, InternshipParts, InternshipView, Viewer};
 use crate::api::{ApiError, ApiViewer, ErrorBody};
 use crate::api_growth::body;
+use crate::feedback::date_field;
 use crate::growth::{Fields, text_field};
-use crate::web::{Chrome, page};
+use crate::web::{Chrome, form_page};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Json;
@@ -66,15 +67,6 @@ pub struct ActivityInput {
     pub detail: String,
 }
 
-fn date(name: &str, value: &str) -> Result<Date, AppError> {
-    value.trim().parse().map_err(|e: String| {
-        AppError::BadRequest(format!(
-            "{name}: `{}` is not a date ({e}); write it as YYYY-MM-DD",
-            value.trim()
-        ))
-    })
-}
-
 /// Checks a request field by field; the first problem names its field.
 pub fn check_request(
     input: &InternshipInput,
@@ -89,8 +81,8 @@ pub fn check_request(
             input.share
         )));
     }
-    let start = date("start_date", &input.start_date)?;
-    let end = date("end_date", &input.end_date)?;
+    let start = date_field("start_date", &input.start_date)?;
+    let end = date_field("end_date", &input.end_date)?;
     if end < start {
         return Err(AppError::BadRequest(format!(
             "end_date: {end} is before the start, {start}"
@@ -225,27 +217,25 @@ async fn board_page(s: &AppState, v: &Viewer, error: Option<String>) -> Result<R
         .map(|p| (p.id, p.name, p.department))
         .collect();
     mentors.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let res = page(&BoardPage {
-        chrome: Chrome::new("Internships", Some(v)),
-        board,
-        wants,
-        departments: access
-            .departments(v)
-            .await?
-            .into_iter()
-            .filter(|d| Some(d) != mine.as_ref())
-            .collect(),
-        mentors,
-        can_request: v.person.is_some(),
-        error,
-        kinds: &ACTIVITY_KINDS,
-    })?;
-    Ok((status, res).into_response())
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &BoardPage {
+            chrome: Chrome::new("Internships", Some(v)),
+            board,
+            wants,
+            departments: access
+                .departments(v)
+                .await?
+                .into_iter()
+                .filter(|d| Some(d) != mine.as_ref())
+                .collect(),
+            mentors,
+            can_request: v.person.is_some(),
+            error,
+            kinds: &ACTIVITY_KINDS,
+        },
+    )
 }
 
 pub async fn board(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
@@ -334,60 +324,58 @@ async fn internship_page(
             ladder_store::Side::Host => i.host.is_none(),
         }
     });
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    let res = page(&InternshipPage {
-        chrome: Chrome::new("Internship", Some(v)),
-        intern: view.intern.record.name.clone(),
-        intern_id: view.intern.id,
-        mentor: format!(
-            "{} ({})",
-            view.mentor.record.name, view.mentor.record.department
-        ),
-        competencies: i
-            .new
-            .competencies
-            .iter()
-            .map(|c| (c.clone(), text(c)))
-            .collect(),
-        log: view
-            .log()
-            .await?
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &InternshipPage {
+            chrome: Chrome::new("Internship", Some(v)),
+            intern: view.intern.record.name.clone(),
+            intern_id: view.intern.id,
+            mentor: format!(
+                "{} ({})",
+                view.mentor.record.name, view.mentor.record.department
+            ),
+            competencies: i
+                .new
+                .competencies
+                .iter()
+                .map(|c| (c.clone(), text(c)))
+                .collect(),
+            log: view
+                .log()
+                .await?
+                .into_iter()
+                .map(|e: LogEntry| (e.date, view.name(e.author_id), e.text))
+                .collect(),
+            decisions: [
+                decision("Home manager", &i.manager),
+                decision("Host", &i.host),
+            ]
             .into_iter()
-            .map(|e: LogEntry| (e.date, view.name(e.author_id), e.text))
+            .flatten()
             .collect(),
-        decisions: [
-            decision("Home manager", &i.manager),
-            decision("Host", &i.host),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-        decide: decide.map(|side| match side {
-            ladder_store::Side::Manager => "as their manager",
-            ladder_store::Side::Host => "for the host team",
-        }),
-        can_log: running && view.parts.logs(),
-        can_complete: running && view.parts.completes(),
-        moved: i
-            .moved
-            .iter()
-            .map(|m: &Moved| {
-                (
-                    text(&m.statement_id),
-                    rating_text(m.self_rating),
-                    rating_text(m.manager_rating),
-                )
-            })
-            .collect(),
-        today: Date::from_unix(s.now()).to_string(),
-        i: i.clone(),
-        error,
-    })?;
-    Ok((status, res).into_response())
+            decide: decide.map(|side| match side {
+                ladder_store::Side::Manager => "as their manager",
+                ladder_store::Side::Host => "for the host team",
+            }),
+            can_log: running && view.parts.logs(),
+            can_complete: running && view.parts.completes(),
+            moved: i
+                .moved
+                .iter()
+                .map(|m: &Moved| {
+                    (
+                        text(&m.statement_id),
+                        rating_text(m.self_rating),
+                        rating_text(m.manager_rating),
+                    )
+                })
+                .collect(),
+            today: Date::from_unix(s.now()).to_string(),
+            i: i.clone(),
+            error,
+        },
+    )
 }
 
 pub async fn show(
@@ -416,10 +404,14 @@ async fn act(
     v: &Viewer,
     id: Id,
     body: &[u8],
+    allowed: fn(InternshipParts) -> bool,
     f: impl AsyncFnOnce(&InternshipView<'_>, &Fields) -> Result<(), AppError>,
 ) -> Result<Response, AppError> {
     let access = s.access();
     let view = access.internship(v, id).await?;
+    if !allowed(view.parts) {
+        return Err(AppError::Forbidden);
+    }
     let fields = Fields::parse(body);
     v.check_csrf(fields.get("csrf"))?;
     match f(&view, &fields).await {
@@ -436,22 +428,23 @@ pub async fn decide(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    {
-        let view = s.access().internship(&v, id).await?;
-        if view.parts.decides().is_none() {
-            return Err(AppError::Forbidden);
-        }
-    }
-    act(&s, &v, id, &body, async |view, f| {
-        let approve = approve_field(f.get("decision"))?;
-        view.decide(
-            approve,
-            &text_field("comment", f.get("comment"), false)?,
-            now,
-        )
-        .await
-        .map(|_| ())
-    })
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |p| p.decides().is_some(),
+        async |view, f| {
+            let approve = approve_field(f.get("decision"))?;
+            view.decide(
+                approve,
+                &text_field("comment", f.get("comment"), false)?,
+                now,
+            )
+            .await
+            .map(|_| ())
+        },
+    )
     .await
 }
 
@@ -462,14 +455,8 @@ pub async fn add_log(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    {
-        let view = s.access().internship(&v, id).await?;
-        if !view.parts.logs() {
-            return Err(AppError::Forbidden);
-        }
-    }
-    act(&s, &v, id, &body, async |view, f| {
-        let day = date("date", f.get("date"))?;
+    act(&s, &v, id, &body, InternshipParts::logs, async |view, f| {
+        let day = date_field("date", f.get("date"))?;
         let text = text_field("text", f.get("text"), true)?;
         view.add_log(&day.to_string(), &text, now).await.map(|_| ())
     })
@@ -483,18 +470,19 @@ pub async fn complete(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    {
-        let view = s.access().internship(&v, id).await?;
-        if !view.parts.completes() {
-            return Err(AppError::Forbidden);
-        }
-    }
-    act(&s, &v, id, &body, async |view, f| {
-        let outcome = text_field("outcome", f.get("outcome"), true)?;
-        let moved: Vec<String> = f.all("moved").into_iter().map(str::to_owned).collect();
-        check_moved(&moved, &view.internship)?;
-        view.complete(&outcome, &moved, now).await
-    })
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        InternshipParts::completes,
+        async |view, f| {
+            let outcome = text_field("outcome", f.get("outcome"), true)?;
+            let moved: Vec<String> = f.all("moved").into_iter().map(str::to_owned).collect();
+            check_moved(&moved, &view.internship)?;
+            view.complete(&outcome, &moved, now).await
+        },
+    )
     .await
 }
 
@@ -724,7 +712,7 @@ pub async fn api_log(
         return Err(AppError::Forbidden.into());
     }
     let l: LogIn = body(&bytes)?;
-    let day = date("date", &l.date)?;
+    let day = date_field("date", &l.date)?;
     view.add_log(
         &day.to_string(),
         &text_field("text", &l.text, true)?,

@@ -273,11 +273,7 @@ impl AsOf {
     pub fn date(&self, now: i64) -> Result<Date, AppError> {
         match self.as_of.as_deref().map(str::trim) {
             None | Some("") => Ok(Date::from_unix(now)),
-            Some(d) => d.parse().map_err(|e: String| {
-                AppError::BadRequest(format!(
-                    "as_of: `{d}` is not a date ({e}); write it as YYYY-MM-DD"
-                ))
-            }),
+            Some(d) => crate::feedback::date_field("as_of", d),
         }
     }
 }

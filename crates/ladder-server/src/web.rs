@@ -56,6 +56,16 @@ pub(crate) fn page(t: &impl Template) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
 }
 
+/// A form's page: 400 when it is shown again because a field was wrong.
+pub(crate) fn form_page(failed: bool, t: &impl Template) -> Result<Response, AppError> {
+    let status = if failed {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, page(t)?).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -26,6 +26,14 @@ fn part(o: &Opening, v: &Viewer) -> Result<Option<HiringRole>, AppError> {
     }
 }
 
+async fn member_email(access: &Access, account: Id) -> Result<String, AppError> {
+    Ok(access
+        .store
+        .account(account)
+        .await?
+        .map_or_else(|| format!("account {account}"), |a| a.email))
+}
+
 impl Access {
     /// The openings the viewer is on, or all of them for admins and the
     /// people team (who open them; candidates stay with the team).
@@ -147,12 +155,7 @@ impl OpeningView<'_> {
 
     /// The email of a team member's account, for showing the team.
     pub async fn member_email(&self, account: Id) -> Result<String, AppError> {
-        Ok(self
-            .access
-            .store
-            .account(account)
-            .await?
-            .map_or_else(|| format!("account {account}"), |a| a.email))
+        member_email(self.access, account).await
     }
 
     pub async fn add_candidate(
@@ -221,6 +224,11 @@ impl CandidateView<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// The email of an interviewer's account, for showing their scorecard.
+    pub async fn member_email(&self, account: Id) -> Result<String, AppError> {
+        member_email(self.access, account).await
     }
 
     /// Whether the viewer may score: team members, not admins from outside.
