@@ -378,10 +378,14 @@ pub fn heatmap(
 
 /// Rating distributions: one stacked bar per row (a level), one segment
 /// per scale value, each labelled with its count, so it reads in print.
-/// `scale` is (value, label), lowest first.
+/// `scale` is (value, label), lowest first; the legend shows the value
+/// before the label when `numbered`. `counted` says what the counts are,
+/// for the text alternative ("Manager ratings per scale value").
 pub fn distribution(
     id: &str,
     title: &str,
+    counted: &str,
+    numbered: bool,
     rows: &[(String, Vec<(i64, usize)>)],
     scale: &[(i64, String)],
 ) -> Result<String, DrawError> {
@@ -416,7 +420,11 @@ pub fn distribution(
             root.draw(&Rectangle::new([(x, 8), (x + 14, 22)], INK.stroke_width(1)))
                 .map_err(err)?;
             root.draw(&Text::new(
-                format!("{value} {label}"),
+                if numbered {
+                    format!("{value} {label}")
+                } else {
+                    label.clone()
+                },
                 (x + 18, 15),
                 text(11).pos(Pos::new(HPos::Left, VPos::Center)),
             ))
@@ -478,12 +486,7 @@ pub fn distribution(
         })
         .collect::<Vec<_>>()
         .join("; ");
-    Ok(accessible(
-        &svg,
-        id,
-        title,
-        &format!("Count of manager ratings per scale value. {desc}."),
-    ))
+    Ok(accessible(&svg, id, title, &format!("{counted}. {desc}.")))
 }
 
 #[cfg(test)]
@@ -561,6 +564,8 @@ mod tests {
         let svg = distribution(
             "d",
             "Ratings",
+            "Manager ratings per scale value",
+            true,
             &[
                 ("Senior".to_owned(), vec![(1, 2), (3, 5)]),
                 ("Staff".to_owned(), vec![(3, 1)]),
@@ -569,6 +574,8 @@ mod tests {
         )
         .unwrap();
         assert!(svg.contains("role=\"img\""));
-        assert!(svg.contains("Senior: Not yet 2, Shown 5; Staff: Not yet 0, Shown 1"));
+        assert!(svg.contains(
+            "Manager ratings per scale value. Senior: Not yet 2, Shown 5; Staff: Not yet 0, Shown 1"
+        ));
     }
 }

@@ -616,6 +616,8 @@ pub fn distribution_svg(loaded: &Loaded, d: &CalibrationData) -> Result<String, 
     ladder_growth::charts::distribution(
         "distribution",
         &format!("{}: manager ratings per level", d.department),
+        "Count of manager ratings per scale value",
+        true,
         &rows,
         &scale,
     )

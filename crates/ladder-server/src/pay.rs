@@ -191,13 +191,13 @@ pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
     }
 }
 
-/// The buckets of the compa chart, as (upper bound, label).
-const BUCKETS: [(f64, &str); 6] = [
+/// The buckets of the compa chart, as (upper bound, label): five, one
+/// shade each, so no two buckets look alike.
+const BUCKETS: [(f64, &str); 5] = [
     (0.8, "under 0.80"),
-    (0.9, "0.80–0.89"),
-    (1.0, "0.90–0.99"),
-    (1.1, "1.00–1.09"),
-    (1.2, "1.10–1.19"),
+    (0.95, "0.80–0.94"),
+    (1.05, "0.95–1.04"),
+    (1.2, "1.05–1.19"),
     (f64::INFINITY, "1.20 and over"),
 ];
 
@@ -220,8 +220,15 @@ pub fn chart(r: &Report) -> Result<String, AppError> {
     let scale: Vec<(i64, String)> = (0i64..)
         .zip(BUCKETS.iter().map(|(_, l)| (*l).to_owned()))
         .collect();
-    ladder_growth::charts::distribution("compa-chart", "Compa ratios per level", &rows, &scale)
-        .map_err(|e| AppError::Internal(format!("compa chart: {e}")))
+    ladder_growth::charts::distribution(
+        "compa-chart",
+        "Compa ratios per level",
+        "People per range of compa ratios",
+        false,
+        &rows,
+        &scale,
+    )
+    .map_err(|e| AppError::Internal(format!("compa chart: {e}")))
 }
 
 /// The report as CSV, one person per row.
