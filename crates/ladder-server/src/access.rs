@@ -21,7 +21,7 @@ pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
 pub use growth::{Growth, Pair, TeamGrowth};
-pub use hiring::{CandidateView, HiringAdmin, OpeningView};
+pub use hiring::{CandidateView, HiringAdmin, OpeningView, may_see_opening};
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,

@@ -4,7 +4,7 @@
 //! summary, the web pages and the API. Access is decided in
 //! [`crate::access`].
 
-use crate::access::{CandidateView, OpeningView, Viewer};
+use crate::access::{CandidateView, OpeningView, Viewer, may_see_opening};
 use crate::api::{ApiError, ApiViewer, ErrorBody};
 use crate::api_growth::body;
 use crate::growth::{Fields, scale_points, text_field};
@@ -314,7 +314,9 @@ fn destination(
 #[template(path = "hiring.html")]
 struct HiringPage {
     chrome: Chrome,
-    openings: Vec<(Opening, String)>,
+    /// Each opening, its role, and whether the viewer may open it (its
+    /// team and admins; the people team sees the rest listed only).
+    openings: Vec<(Opening, String, bool)>,
     can_open: bool,
     families: Vec<(String, String)>,
     levels: Vec<(String, String)>,
@@ -335,7 +337,8 @@ async fn hiring_page(
         .into_iter()
         .map(|o| {
             let role = role_title(fw, &o.new.family, &o.new.level, o.new.specialty.as_deref());
-            (o, role)
+            let linked = may_see_opening(&o, v);
+            (o, role, linked)
         })
         .collect();
     let failed = error.is_some();
@@ -392,7 +395,12 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
         Err(e) => Err(e),
     };
     match made {
-        Ok(id) => Ok(Redirect::to(&format!("/hiring/{id}")).into_response()),
+        // The people team opens positions it is not on: back to the list.
+        Ok(id) => Ok(match access.opening(&v, id).await {
+            Ok(_) => Redirect::to(&format!("/hiring/{id}")),
+            Err(_) => Redirect::to("/hiring"),
+        }
+        .into_response()),
         Err(AppError::BadRequest(e)) => hiring_page(&s, &v, Some(e)).await,
         Err(e) => Err(e),
     }

@@ -26,6 +26,12 @@ fn part(o: &Opening, v: &Viewer) -> Result<Option<HiringRole>, AppError> {
     }
 }
 
+/// Whether the viewer may open an opening and its candidates: its team
+/// and admins.
+pub fn may_see_opening(o: &Opening, v: &Viewer) -> bool {
+    part(o, v).is_ok()
+}
+
 async fn member_email(access: &Access, account: Id) -> Result<String, AppError> {
     Ok(access
         .store
