@@ -5,6 +5,7 @@ mod import;
 mod load;
 mod preview;
 mod render;
+mod seed_ops;
 mod server;
 mod site;
 

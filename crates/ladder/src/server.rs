@@ -431,6 +431,15 @@ async fn seed_demo(
         )
         .await
         .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
+        eprintln!("Writing pay bands and salaries, two internships and an opening…");
+        let cast = crate::seed_ops::Cast {
+            boss,
+            team: &team,
+            everyone: &people,
+        };
+        crate::seed_ops::seed_ops(store, &state.framework(), &cast, now, seed)
+            .await
+            .map_err(|e| format!("writing the demo's {e}"))?;
     }
     Ok([engineer.record.email.clone(), manager, people_team, admin])
 }

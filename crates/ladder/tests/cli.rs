@@ -940,6 +940,27 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
         lists.iter().any(|l| l[0] == 2 && l[4].is_null()),
         "a list waits for approval in the open cycle"
     );
+    // Pay, internships and hiring.
+    let rows = |table: &str| dump["growth"][table].as_array().unwrap().clone();
+    let column = |table: &str, i: usize| -> Vec<String> {
+        rows(table)
+            .iter()
+            .map(|r| r[i].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Seven grades (4–9 and 9.5) in each of the example's two zones.
+    assert_eq!(rows("pay_bands").len(), 14);
+    let currencies = column("pay_bands", 3);
+    assert!(currencies.contains(&"EUR".to_owned()) && currencies.contains(&"CAD".to_owned()));
+    assert!(rows("salaries").len() >= 40, "everyone has a salary");
+    assert_eq!(column("internships", 11), ["approved", "completed"]);
+    assert!(rows("internship_log").len() >= 4);
+    assert_eq!(column("openings", 5), ["open"]);
+    let mut team = column("hiring_team", 2);
+    team.sort();
+    assert_eq!(team, ["interviewer", "interviewer", "lead"]);
+    assert_eq!(column("candidates", 5), ["active", "active", "rejected"]);
+    assert_eq!(rows("scorecards").len(), 4);
 }
 
 #[test]
