@@ -253,6 +253,48 @@ impl Browser {
     }
 }
 
+/// Adds a person like `peer` (or in another department) with a login;
+/// returns their id and email (their first name, lower-cased).
+async fn person_with_login(
+    app: &support::App,
+    name: &str,
+    department: Option<&str>,
+) -> (i64, String) {
+    let email = format!(
+        "{}@example.com",
+        name.split(' ').next().unwrap().to_lowercase()
+    );
+    let mut r = app
+        .store
+        .person_by_email("peer@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .record;
+    r.email.clone_from(&email);
+    r.name = name.to_owned();
+    if let Some(d) = department {
+        d.clone_into(&mut r.department);
+    }
+    app.store
+        .apply_people(&[r], "2026-01-01", None, support::NOW)
+        .await
+        .unwrap();
+    let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
+    app.store
+        .create_account(
+            &email,
+            name,
+            Some(&hash),
+            ladder_store::Roles::NONE,
+            support::NOW,
+        )
+        .await
+        .unwrap();
+    let id = app.store.person_by_email(&email).await.unwrap().unwrap().id;
+    (id, email)
+}
+
 /// A quarter lived in the browser: the checkpoint opened with two areas
 /// (one and four refused), a 1:1 with the areas on its agenda and an
 /// action item carried to the next, ratings on both sides moving the
@@ -395,35 +437,7 @@ async fn a_feedback_cycle_in_the_browser() {
     // Two more peers of `self`, with logins.
     let mut extra = Vec::new();
     for name in ["Vera Lind", "Walt Osei"] {
-        let email = format!(
-            "{}@example.com",
-            name.split(' ').next().unwrap().to_lowercase()
-        );
-        let mut r = app
-            .store
-            .person_by_email("peer@example.com")
-            .await
-            .unwrap()
-            .unwrap()
-            .record;
-        r.email.clone_from(&email);
-        r.name = name.to_owned();
-        app.store
-            .apply_people(&[r], "2026-01-01", None, support::NOW)
-            .await
-            .unwrap();
-        let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
-        app.store
-            .create_account(
-                &email,
-                name,
-                Some(&hash),
-                ladder_store::Roles::NONE,
-                support::NOW,
-            )
-            .await
-            .unwrap();
-        let id = app.store.person_by_email(&email).await.unwrap().unwrap().id;
+        let (id, email) = person_with_login(&app, name, None).await;
         extra.push((id, email, name));
     }
     let by = Some(app.accounts["people-team"]);
@@ -548,5 +562,271 @@ async fn a_feedback_cycle_in_the_browser() {
     b.sign_in(&base, "self@example.com", "self").await;
     b.goto(&format!("{base}/people/{me}")).await;
     b.wait_text("main", "Staff").await;
+    b.client.clone().close().await.unwrap();
+}
+
+/// Pay in the browser: the people team uploads a bands file with a bad
+/// row (named, nothing stored), then good bands and salaries, and sees
+/// the flags and the chart; the person sees their own compa ratio and a
+/// peer is refused it.
+#[tokio::test]
+async fn pay_bands_and_compa_ratios_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let me = app.ids["self"];
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let b = Browser::start().await;
+    b.sign_in(&base, "people@example.com", "people-team").await;
+
+    // Row 3 has min above mid: the cell is named and nothing is stored.
+    b.goto(&format!("{base}/pay")).await;
+    b.wait_text("h1", "Pay and compa ratios").await;
+    let bad = file(
+        "bad-bands.csv",
+        "grade,zone,currency,min,mid,max,effective_from\n\
+         7,western-europe,EUR,60000,70000,80000,2026-01-01\n\
+         8,western-europe,EUR,90000,85000,98000,2026-01-01\n",
+    );
+    let input = b.client.find(Locator::Css("#bands-file")).await.unwrap();
+    input.send_keys(&bad).await.unwrap();
+    b.click("form[action='/pay/bands/import'] button").await;
+    b.wait_text("[role=alert]", "Nothing was changed").await;
+    let row = b.wait_text("[role=alert] tbody tr", "min").await;
+    assert!(row.starts_with('3'), "row 3 is named: {row}");
+    assert!(app.store.bands().await.unwrap().is_empty());
+
+    // Good bands, then salaries: `peer` is below the band.
+    let bands = file(
+        "bands.csv",
+        "grade,zone,currency,min,mid,max,effective_from\n\
+         7,western-europe,EUR,60000,70000,80000,2026-01-01\n",
+    );
+    let input = b.client.find(Locator::Css("#bands-file")).await.unwrap();
+    input.send_keys(&bands).await.unwrap();
+    b.click("form[action='/pay/bands/import'] button").await;
+    b.wait_text("[role=status]", "1 bands rows stored").await;
+    let salaries = file(
+        "salaries.csv",
+        "email,amount,currency,effective_from\n\
+         self@example.com,77000,EUR,2026-02-01\n\
+         peer@example.com,58000,EUR,2026-02-01\n",
+    );
+    let input = b.client.find(Locator::Css("#salaries-file")).await.unwrap();
+    input.send_keys(&salaries).await.unwrap();
+    b.click("form[action='/pay/salaries/import'] button").await;
+    b.wait_text("[role=status]", "2 salaries rows stored").await;
+    let flagged = b
+        .wait_text("section[aria-labelledby=flag-h]", "below the band")
+        .await;
+    assert!(
+        flagged.contains("peer") && flagged.contains("0.83"),
+        "{flagged}"
+    );
+    assert!(
+        !flagged.contains("self"),
+        "self is inside the band: {flagged}"
+    );
+    let chart = b
+        .client
+        .execute(
+            "return document.querySelector('#compa-chart-d').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        chart
+            .as_str()
+            .unwrap()
+            .contains("People per range of compa ratios"),
+        "{chart}"
+    );
+
+    // The person sees their own; a peer is refused it.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}/people/{me}")).await;
+    b.click(&format!("a[href='/people/{me}/pay']")).await;
+    b.wait_text("h1", "My pay").await;
+    b.wait_text("main", "1.10").await;
+    b.sign_in(&base, "peer@example.com", "peer").await;
+    b.goto(&format!("{base}/people/{me}/pay")).await;
+    b.wait_text("main", "you do not have access to this").await;
+    let page = b.client.source().await.unwrap();
+    assert!(!page.contains("77,000") && !page.contains("1.10"));
+    b.client.clone().close().await.unwrap();
+}
+
+/// An internship in the browser: `self` asks to intern with a mentor in
+/// another department, both sides approve, both log, and `self`
+/// completes it; the board shows it to a peer, the log does not.
+#[tokio::test]
+async fn an_internship_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let (mentor, mentor_email) = person_with_login(&app, "Mina Host", Some("Data")).await;
+    let b = Browser::start().await;
+
+    // 1. The request, after one refused field.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}/internships")).await;
+    b.wait_text("h1", "Internships for learning").await;
+    b.set_value("#host_department", "Data").await;
+    b.set_value("#mentor_id", &mentor.to_string()).await;
+    b.fill("#goals", "Learn how the data team models events.")
+        .await;
+    b.set_value("#start_date", "2026-11-23").await;
+    b.set_value("#end_date", "2026-11-01").await;
+    b.click("#activity_pairing").await;
+    b.fill("#detail_pairing", "The event schema issues").await;
+    b.fill("#access", "Read access to the warehouse").await;
+    b.click("form[action='/internships'] button[type=submit]")
+        .await;
+    b.wait_text("[role=alert]", "end_date").await;
+    b.set_value("#host_department", "Data").await;
+    b.set_value("#mentor_id", &mentor.to_string()).await;
+    b.fill("#goals", "Learn how the data team models events.")
+        .await;
+    b.set_value("#start_date", "2026-11-23").await;
+    b.set_value("#end_date", "2027-01-29").await;
+    b.click("#activity_pairing").await;
+    b.fill("#detail_pairing", "The event schema issues").await;
+    b.click("form[action='/internships'] button[type=submit]")
+        .await;
+    b.wait_text("h1", "self with Data").await;
+    b.wait_text("#internship-state", "requested").await;
+    let page = b.path().await;
+
+    // 2. The manager, then the mentor, approve.
+    for (email, name) in [
+        ("manager@example.com", "manager"),
+        (mentor_email.as_str(), "Mina Host"),
+    ] {
+        b.sign_in(&base, email, name).await;
+        b.goto(&format!("{base}{page}")).await;
+        b.fill("#comment", "Happy to.").await;
+        b.click("button[value=approve]").await;
+        b.wait_text("main", &format!("approved by {name}")).await;
+    }
+    b.wait_text("#internship-state", "approved").await;
+
+    // 3. Both sides log; the intern writes the outcome.
+    b.fill("#log-text", "Walked through the event pipeline.")
+        .await;
+    b.click("form[action$='/log'] button").await;
+    b.wait_text("#internship-log", "Walked through the event pipeline")
+        .await;
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}{page}")).await;
+    b.fill("#log-text", "Paired on the schema change.").await;
+    b.click("form[action$='/log'] button").await;
+    b.wait_text("#internship-log", "Paired on the schema change")
+        .await;
+    b.fill("#outcome", "Shipped a schema change with the data team.")
+        .await;
+    b.click("form[action$='/complete'] button").await;
+    b.wait_text("#internship-state", "completed").await;
+    b.wait_text("#internship-outcome", "Shipped a schema change")
+        .await;
+
+    // 4. A peer sees the board, not the log.
+    b.sign_in(&base, "peer@example.com", "peer").await;
+    b.goto(&format!("{base}/internships")).await;
+    let board = b.wait_text("main", "Mina Host").await;
+    assert!(board.contains("self") && board.contains("Data"), "{board}");
+    assert!(!board.contains("Paired on the schema change"));
+    b.goto(&format!("{base}{page}")).await;
+    b.wait_text("main", "you do not have access to this").await;
+    b.client.clone().close().await.unwrap();
+}
+
+/// Hiring in the browser: the people team opens a position, the lead adds
+/// a candidate and moves them to the technical stage and scores it, the
+/// interviewer sees the lead's card only after submitting their own,
+/// someone off the team is refused, and the lead deletes the candidate.
+#[tokio::test]
+async fn hiring_scorecards_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let b = Browser::start().await;
+
+    // 1. The people team opens the position.
+    b.sign_in(&base, "people@example.com", "people-team").await;
+    b.goto(&format!("{base}/hiring")).await;
+    b.fill("#title", "Senior backend engineer, platform").await;
+    b.set_value("#family", "backend-engineer").await;
+    b.set_value("#level", "senior").await;
+    b.fill("#specialty", "platform-services").await;
+    b.fill("#leads", "manager@example.com").await;
+    b.fill("#interviewers", "peer@example.com").await;
+    b.click("form[action='/hiring'] button").await;
+    // Not on its team, the people team is back at the list, unlinked.
+    b.wait_text("#openings", "Senior backend engineer, platform")
+        .await;
+    assert_eq!(b.path().await, "/hiring");
+    let opening = format!("/hiring/{}", app.store.openings().await.unwrap()[0].id);
+
+    // 2. The lead adds a candidate, moves them on and scores the stage.
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&format!("{base}{opening}")).await;
+    b.fill("#name", "Casey Candidate").await;
+    b.fill("#contact", "casey@example.net").await;
+    b.click("form[action$='/candidates'] button").await;
+    b.wait_text("h1", "Casey Candidate").await;
+    let candidate = b.path().await;
+    b.click("button[value=next]").await;
+    b.wait_text("#candidate-stage", "Technical interview").await;
+    let selects = b
+        .client
+        .find_all(Locator::Css("form[action$='/scorecards'] select"))
+        .await
+        .unwrap();
+    assert!(selects.len() >= 3, "one score per requirement");
+    for s in &selects {
+        let id = s.attr("id").await.unwrap().unwrap();
+        b.set_value(&format!("[id='{id}']"), "3").await;
+    }
+    b.fill("#notes", "Lead: strong on the design trade-offs.")
+        .await;
+    b.click("form[action$='/scorecards'] button").await;
+    b.wait_text("main", "Lead: strong on the design trade-offs")
+        .await;
+
+    // 3. The interviewer scores blind, then sees the lead's card.
+    b.sign_in(&base, "peer@example.com", "peer").await;
+    b.goto(&format!("{base}{candidate}")).await;
+    b.wait_text("h1", "Casey Candidate").await;
+    let before = b.client.source().await.unwrap();
+    assert!(!before.contains("Lead: strong"), "blind until submitted");
+    let first = b
+        .client
+        .find(Locator::Css("form[action$='/scorecards'] select"))
+        .await
+        .unwrap();
+    let id = first.attr("id").await.unwrap().unwrap();
+    b.set_value(&format!("[id='{id}']"), "2").await;
+    b.fill("#notes", "Interviewer: solid debugging.").await;
+    b.click("form[action$='/scorecards'] button").await;
+    b.wait_text("main", "Lead: strong on the design trade-offs")
+        .await;
+    let coverage = b.wait_text("#coverage", "2.5").await;
+    assert!(coverage.contains('2'), "{coverage}");
+
+    // 4. Someone off the hiring team is refused.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}{candidate}")).await;
+    b.wait_text("main", "you do not have access to this").await;
+
+    // 5. The lead deletes the candidate's personal data.
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&format!("{base}{candidate}")).await;
+    b.click("form[action$='/delete'] button").await;
+    b.wait_text("main", "No candidates yet").await;
+    let id: i64 = candidate.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(app.store.candidate(id).await.unwrap().is_none());
     b.client.clone().close().await.unwrap();
 }
