@@ -309,6 +309,21 @@ impl OrgView {
             .cloned()
     }
 
+    /// The person as they stood on `day`: with the role in force then
+    /// (the latest role change effective on or before it), or their
+    /// current role when the history does not reach back that far.
+    fn as_of(&self, p: &Person, day: &str) -> Person {
+        let mut out = p.clone();
+        if let Some(change) = self
+            .history
+            .get(&p.id)
+            .and_then(|h| h.iter().rfind(|c| c.effective.as_str() <= day))
+        {
+            out.record.role.clone_from(&change.role);
+        }
+        out
+    }
+
     fn reports(&self, id: Id) -> impl Iterator<Item = &Person> {
         self.reports
             .get(&id)

@@ -186,6 +186,60 @@ async fn the_people_team_sees_compa_ratios_flags_and_spreads() {
 }
 
 #[tokio::test]
+async fn a_past_compa_ratio_uses_the_grade_held_that_day() {
+    let app = start().await;
+    load_pay(&app).await;
+    // `self` is promoted to staff, grade 8, from June.
+    let mut r = app
+        .store
+        .person_by_email("self@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .record;
+    r.role.level = "staff".to_owned();
+    r.role.grade = "8".to_owned();
+    app.store
+        .apply_people(&[r], "2026-06-01", None, NOW)
+        .await
+        .unwrap();
+    let me = app.ids["self"];
+    let (mut team, _) = client_as(&app, "people-team").await;
+    let (mut own, _) = client_as(&app, "self").await;
+    // Salary 77,000: grade 7's midpoint is 70,000, grade 8's 85,000.
+    for (day, ratio, level, grade) in [
+        ("2026-03-01", 77.0 / 70.0, "Senior", "7"),
+        ("2026-11-21", 77.0 / 85.0, "Staff", "8"),
+    ] {
+        let res = team.get(&format!("/api/v1/pay/compa?as_of={day}")).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let line = v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "self")
+            .unwrap()
+            .clone();
+        assert!(
+            (line["ratio"].as_f64().unwrap() - ratio).abs() < 1e-9,
+            "{day}: {line}"
+        );
+        assert_eq!(line["level"], level, "{day}");
+        assert_eq!(line["grade"], grade, "{day}");
+        let res = own
+            .get(&format!("/api/v1/people/{me}/pay?as_of={day}"))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        assert!(
+            (v["compa"]["ratio"].as_f64().unwrap() - ratio).abs() < 1e-9,
+            "{day}: {v}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn pay_is_seen_by_the_person_their_chain_and_the_people_team_only() {
     let app = start().await;
     load_pay(&app).await;

@@ -131,6 +131,8 @@ impl Access {
             .await?;
         let history = self.store.salaries_of(target).await?;
         let bands = self.store.bands().await?;
+        // Their role on that day: a past ratio uses the grade held then.
+        let person = org.as_of(&person, &as_of.to_string());
         let who = payee(fw, &person);
         let compa = pay::compa(&history, &bands, &who, as_of);
         Ok(PersonPay {
@@ -187,11 +189,13 @@ impl Access {
         .await?;
         let salaries = self.store.salaries().await?;
         let bands = self.store.bands().await?;
+        let day = as_of.to_string();
         let rows = below
-            .into_iter()
+            .iter()
             .map(|p| {
-                let c = pay::compa(&salaries, &bands, &payee(fw, &p), as_of);
-                (p, c)
+                let then = org.as_of(p, &day);
+                let c = pay::compa(&salaries, &bands, &payee(fw, &then), as_of);
+                (then, c)
             })
             .collect();
         Ok(PayRows { rows, org })
@@ -275,15 +279,15 @@ impl PayAdmin<'_> {
         let org = self.access.org(self.viewer).await?;
         let salaries = self.access.store.salaries().await?;
         let bands = self.access.store.bands().await?;
+        let day = as_of.to_string();
         let rows: Vec<(Person, Option<Compa>)> = org
             .people
             .iter()
             .filter(|p| p.record.active)
             .map(|p| {
-                (
-                    p.clone(),
-                    pay::compa(&salaries, &bands, &payee(fw, p), as_of),
-                )
+                let then = org.as_of(p, &day);
+                let c = pay::compa(&salaries, &bands, &payee(fw, &then), as_of);
+                (then, c)
             })
             .collect();
         self.access
