@@ -988,6 +988,16 @@ impl Ctx<'_> {
         let mut pages: Vec<&str> = self.targets.homes.values().map(String::as_str).collect();
         pages.sort_unstable();
         pages.dedup();
+        // Each item's first placement (layer, level), found once: a search
+        // per item would scan every placement of every layer.
+        let mut placed: HashMap<&str, (&str, &str)> = HashMap::new();
+        for l in &self.fw.layers {
+            for p in &l.placements {
+                placed
+                    .entry(p.item.as_str())
+                    .or_insert((l.title.as_str(), p.level.as_str()));
+            }
+        }
         let mut entries = Vec::new();
         for (id, home) in &self.targets.homes {
             let Some(item) = self.fw.items.get(id) else {
@@ -996,16 +1006,9 @@ impl Ctx<'_> {
             let Ok(at) = pages.binary_search(&home.as_str()) else {
                 continue;
             };
-            let place = self
-                .fw
-                .layers
-                .iter()
-                .find_map(|l| {
-                    l.placements
-                        .iter()
-                        .find(|p| &p.item == id)
-                        .map(|p| format!("{} · {}", l.title, self.level_title(&p.level)))
-                })
+            let place = placed
+                .get(id.as_str())
+                .map(|(layer, level)| format!("{layer} · {}", self.level_title(level)))
                 .unwrap_or_else(|| {
                     self.fw
                         .families

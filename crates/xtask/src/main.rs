@@ -1,6 +1,6 @@
 //! Development tasks.
 //!
-//! `cargo xtask bench build [--quick] [--copies N] [--reps N]` compares
+//! `cargo xtask bench build [--quick] [--copies N] [--reps N] [--profile P]` compares
 //! `ladder build` with Hugo, the engine GitLab renders its career pages
 //! with, on the same statements and includes, and with a bare
 //! pulldown-cmark pass over the same Markdown Hugo gets (pages and
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             _ => Err("usage: cargo xtask floor SRC OUT".into()),
         },
         _ => Err(
-            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]"
+            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR] [--profile P]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]"
                 .into(),
         ),
     };
@@ -416,6 +416,7 @@ fn bench(args: &[String]) -> Result<()> {
     let mut quick = false;
     let mut copies = 100;
     let mut reps = 5;
+    let mut profile_arg: Option<String> = None;
     let mut corpus = root.join("../shared/corpus/gitlab-hugo-2025");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -433,6 +434,8 @@ fn bench(args: &[String]) -> Result<()> {
                     .map_err(|e| format!("--reps: {e}"))?
             }
             "--corpus" => corpus = PathBuf::from(value("--corpus")?),
+            // `profiling` (release with line tables) for `perf record`.
+            "--profile" => profile_arg = Some(value("--profile")?),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -440,13 +443,17 @@ fn bench(args: &[String]) -> Result<()> {
         copies = copies.min(2);
         reps = 1;
     }
-    let profile = if quick { "debug" } else { "release" };
+    let profile = match (&profile_arg, quick) {
+        (Some(p), _) => p.as_str(),
+        (None, true) => "debug",
+        (None, false) => "release",
+    };
     let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     build
         .current_dir(&root)
         .args(["build", "--quiet", "-p", "ladder"]);
-    if !quick {
-        build.arg("--release");
+    if profile != "debug" {
+        build.args(["--profile", profile]);
     }
     let status = io("cargo build", build.status())?;
     if !status.success() {
