@@ -1391,10 +1391,33 @@ impl<'a> Compiler<'a> {
         // The statement ids of every view a person could be held to. Views
         // only grow up the level and layer chains, so without families the
         // views of leaf layers at top levels cover every pair.
-        let ids = |v: Vec<crate::resolve::Expectation>| -> Vec<String> {
-            v.into_iter().map(|e| e.id).collect()
+        // Statements by index, with the views each appears in (ascending).
+        // Each view is folded in as soon as it is resolved: holding every
+        // role's expectations at once costs tens of MB on large frameworks.
+        let items = &self.fw.items;
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut stmts: Vec<&crate::model::Item> = Vec::new();
+        let mut member: Vec<Vec<u32>> = Vec::new();
+        let mut count: u32 = 0;
+        let mut fold = |view: Vec<crate::resolve::Expectation>| {
+            let v = count;
+            count = count.saturating_add(1);
+            for e in view {
+                let Some((key, item)) = items.get_key_value(&e.id) else {
+                    continue;
+                };
+                let i = *index.entry(key.as_str()).or_insert_with(|| {
+                    stmts.push(item);
+                    member.push(Vec::new());
+                    stmts.len() - 1
+                });
+                if let Some(m) = member.get_mut(i)
+                    && m.last() != Some(&v)
+                {
+                    m.push(v);
+                }
+            }
         };
-        let mut views: Vec<Vec<String>> = Vec::new();
         for family in &self.fw.families {
             let mut specialties: Vec<Option<&str>> = vec![None];
             specialties.extend(family.specialties.iter().map(|s| Some(s.id.as_str())));
@@ -1403,7 +1426,7 @@ impl<'a> Compiler<'a> {
                     if let Ok(view) =
                         crate::resolve::role(&self.fw, &family.id, &level.level, *s, false)
                     {
-                        views.push(ids(view.competencies));
+                        fold(view.competencies);
                     }
                 }
             }
@@ -1425,31 +1448,9 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
                 for level in &top {
-                    views.push(ids(crate::resolve::expectations(
+                    fold(crate::resolve::expectations(
                         &self.fw, &layer.id, level, false,
-                    )));
-                }
-            }
-        }
-        // Statements by index, with the views each appears in (ascending).
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut stmts: Vec<&crate::model::Item> = Vec::new();
-        let mut member: Vec<Vec<u32>> = Vec::new();
-        for (v, view) in views.iter().enumerate() {
-            let v = u32::try_from(v).unwrap_or(u32::MAX);
-            for id in view {
-                let Some(item) = self.fw.items.get(id) else {
-                    continue;
-                };
-                let i = *index.entry(id.as_str()).or_insert_with(|| {
-                    stmts.push(item);
-                    member.push(Vec::new());
-                    stmts.len() - 1
-                });
-                if let Some(m) = member.get_mut(i)
-                    && m.last() != Some(&v)
-                {
-                    m.push(v);
+                    ));
                 }
             }
         }

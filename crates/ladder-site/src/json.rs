@@ -13,30 +13,38 @@ struct Document<'a> {
     /// The compiled model: config, items by id, layers with placements, families.
     framework: &'a Framework,
     /// Every role (family × level × specialty or none), resolved cumulatively.
-    roles: Vec<RoleView>,
+    roles: Roles<'a>,
 }
 
-/// Every role of the framework, in family, specialty (none first), level order.
-pub fn roles(fw: &Framework) -> Vec<RoleView> {
-    let mut out = Vec::new();
-    for f in &fw.families {
-        let specs = std::iter::once(None).chain(f.specialties.iter().map(|s| Some(s.id.as_str())));
-        for spec in specs {
-            for l in &f.levels {
-                if let Ok(v) = role(fw, &f.id, &l.level, spec, false) {
-                    out.push(v);
-                }
-            }
-        }
+/// Every role, resolved one at a time as it is written: holding them all
+/// at once would keep every role's cumulative expectations in memory.
+struct Roles<'a>(&'a Framework);
+
+impl Serialize for Roles<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(role_views(self.0))
     }
-    out
+}
+
+/// Every role of the framework, in family, specialty (none first), level
+/// order, resolved lazily.
+fn role_views(fw: &Framework) -> impl Iterator<Item = RoleView> + '_ {
+    fw.families.iter().flat_map(move |f| {
+        std::iter::once(None)
+            .chain(f.specialties.iter().map(|s| Some(s.id.as_str())))
+            .flat_map(move |spec| {
+                f.levels
+                    .iter()
+                    .filter_map(move |l| role(fw, &f.id, &l.level, spec, false).ok())
+            })
+    })
 }
 
 pub fn framework_json(fw: &Framework) -> Result<Vec<u8>, serde_json::Error> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         framework: fw,
-        roles: roles(fw),
+        roles: Roles(fw),
     };
     let mut out = serde_json::to_vec(&doc)?;
     out.push(b'\n');
