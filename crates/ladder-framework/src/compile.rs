@@ -637,6 +637,9 @@ impl<'a> Compiler<'a> {
         let mut level_items = 0usize;
         let mut cat_items = 0usize;
         let mut started = false;
+        // Where each statement is first placed in this layer: a scan of
+        // the placements per statement is quadratic in large layers.
+        let mut first_placed: HashMap<String, usize> = HashMap::new();
         for f in flat {
             match f {
                 Flat::Heading { depth: 1, .. } if !started => {}
@@ -769,7 +772,10 @@ impl<'a> Compiler<'a> {
                         continue;
                     };
                     cat_items += 1;
-                    if let Some(p) = layer.placements.iter().find(|p| p.item == id) {
+                    if let Some(p) = first_placed
+                        .get(id.as_str())
+                        .and_then(|i| layer.placements.get(*i))
+                    {
                         let msg = format!(
                             "statement `{id}` is already placed in this layer at level `{}`",
                             p.level
@@ -787,6 +793,9 @@ impl<'a> Compiler<'a> {
                             continue;
                         }
                     }
+                    first_placed
+                        .entry(id.clone())
+                        .or_insert(layer.placements.len());
                     layer.placements.push(Placement {
                         item: id,
                         level: lv.clone(),

@@ -40,13 +40,13 @@ fn role_views(fw: &Framework) -> impl Iterator<Item = RoleView> + '_ {
     })
 }
 
-pub fn framework_json(fw: &Framework) -> Result<Vec<u8>, serde_json::Error> {
+/// Writes `framework.json` to `w` as it is serialised.
+pub fn write_framework_json(fw: &Framework, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         framework: fw,
         roles: Roles(fw),
     };
-    let mut out = serde_json::to_vec(&doc)?;
-    out.push(b'\n');
-    Ok(out)
+    serde_json::to_writer(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }

@@ -62,8 +62,34 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Where a build puts its files: called once per file, from several
-/// threads at once. An `Err` stops the build and is reported.
-pub type Writer<'w> = dyn Fn(&str, &[u8]) -> Result<(), String> + Sync + 'w;
+/// threads at once. An `Err` stops the build and is reported. Any
+/// `Fn(&str, &[u8]) -> Result<(), String>` is one.
+pub trait Output: Sync {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String>;
+
+    /// Writes a large file (`framework.json`) as `fill` produces it. By
+    /// default it is gathered in memory and handed to [`Output::write`];
+    /// an output to disk streams it instead, so the file is never whole in
+    /// memory.
+    fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        let mut buf = Vec::new();
+        fill(&mut buf).map_err(|e| e.to_string())?;
+        self.write(path, &buf)
+    }
+}
+
+impl<F: Fn(&str, &[u8]) -> Result<(), String> + Sync> Output for F {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self(path, bytes)
+    }
+}
+
+/// The output a build writes to.
+pub type Writer<'w> = dyn Output + 'w;
 
 /// What a streamed build wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -95,15 +121,15 @@ pub fn build_to(fw: &Framework, files: &FileSet, write: &Writer<'_>) -> (Summary
     let mut links = check::Links::default();
     let mut summary = pages::render(fw, files, write, &mut links, &mut diags);
     let marker: &[u8] = b"Built by Ladder. `ladder build` replaces this folder.\n";
-    let extra = [
+    let written = [
         (
             "framework.json",
-            json::framework_json(fw).map_err(|e| format!("could not serialise it: {e}")),
+            write.write_with("framework.json", &mut |w| json::write_framework_json(fw, w)),
         ),
-        (MARKER, Ok(marker.to_vec())),
+        (MARKER, write.write(MARKER, marker)),
     ];
-    for (path, bytes) in extra {
-        match bytes.and_then(|b| write(path, &b)) {
+    for (path, done) in written {
+        match done {
             Ok(()) => summary.files += 1,
             Err(e) => diags.push(check::write_error(path, &e)),
         }

@@ -281,7 +281,7 @@ impl Ctx<'_> {
         if !path.ends_with(".html") {
             out.links.file(path);
         }
-        match (self.write)(path, bytes) {
+        match self.write.write(path, bytes) {
             Ok(()) => out.summary.files += 1,
             Err(e) => out.diags.push(crate::check::write_error(path, &e)),
         }

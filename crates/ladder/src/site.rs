@@ -103,21 +103,9 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
     }
     let (tmp, old) = staging(out)?;
     let _ = std::fs::remove_dir_all(&tmp);
-    let made = std::sync::Mutex::new(std::collections::HashSet::<PathBuf>::new());
-    let write = |path: &str, bytes: &[u8]| -> Result<(), String> {
-        let target = tmp.join(path);
-        if let Some(parent) = target.parent() {
-            let known = made.lock().map(|m| m.contains(parent)).unwrap_or(false);
-            if !known {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-                if let Ok(mut m) = made.lock() {
-                    m.insert(parent.to_path_buf());
-                }
-            }
-        }
-        std::fs::write(&target, bytes)
-            .map_err(|e| format!("cannot write {}: {e}", target.display()))
+    let write = ToDisk {
+        root: &tmp,
+        made: std::sync::Mutex::default(),
     };
     let (summary, site_diags) = ladder_site::build_to(&fw, &files, &write);
     diags.extend(site_diags);
@@ -139,4 +127,54 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
     );
     println!("open {}", out.join("index.html").display());
     Ok(0)
+}
+
+/// Writes a site's files under `root`, making each folder once; large
+/// files are streamed through a buffer.
+struct ToDisk<'a> {
+    root: &'a Path,
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl ToDisk<'_> {
+    fn target(&self, path: &str) -> Result<PathBuf, String> {
+        let target = self.root.join(path);
+        if let Some(parent) = target.parent() {
+            let known = self
+                .made
+                .lock()
+                .map(|m| m.contains(parent))
+                .unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                if let Ok(mut m) = self.made.lock() {
+                    m.insert(parent.to_path_buf());
+                }
+            }
+        }
+        Ok(target)
+    }
+}
+
+impl ladder_site::Output for ToDisk<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        let target = self.target(path)?;
+        std::fs::write(&target, bytes)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))
+    }
+
+    fn write_with(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        use std::io::Write as _;
+        let target = self.target(path)?;
+        let fail = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
+        let file = std::fs::File::create(&target).map_err(fail)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut w).map_err(fail)?;
+        w.flush().map_err(fail)
+    }
 }
