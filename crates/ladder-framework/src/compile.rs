@@ -1408,11 +1408,11 @@ impl<'a> Compiler<'a> {
         let mut stmts: Vec<&crate::model::Item> = Vec::new();
         let mut member: Vec<Vec<u32>> = Vec::new();
         let mut count: u32 = 0;
-        let mut fold = |view: Vec<crate::resolve::Expectation>| {
+        let mut fold = |view: Vec<crate::resolve::Placed<'_>>| {
             let v = count;
             count = count.saturating_add(1);
             for e in view {
-                let Some((key, item)) = items.get_key_value(&e.id) else {
+                let Some((key, item)) = items.get_key_value(&e.item.id) else {
                     continue;
                 };
                 let i = *index.entry(key.as_str()).or_insert_with(|| {
@@ -1428,15 +1428,21 @@ impl<'a> Compiler<'a> {
             }
         };
         for family in &self.fw.families {
-            let mut specialties: Vec<Option<&str>> = vec![None];
-            specialties.extend(family.specialties.iter().map(|s| Some(s.id.as_str())));
+            // A role's statements are its layer's (the specialty's, if it
+            // names one) up its level chain.
+            let mut layers: Vec<&str> = vec![family.layer.as_str()];
+            layers.extend(
+                family
+                    .specialties
+                    .iter()
+                    .map(|s| s.layer.as_deref().unwrap_or(family.layer.as_str())),
+            );
             for level in &family.levels {
-                for s in &specialties {
-                    if let Ok(view) =
-                        crate::resolve::role(&self.fw, &family.id, &level.level, *s, false)
-                    {
-                        fold(view.competencies);
-                    }
+                if self.fw.level(&level.level).is_none() {
+                    continue;
+                }
+                for layer in &layers {
+                    fold(crate::resolve::placed(&self.fw, layer, &level.level, false));
                 }
             }
         }
@@ -1457,9 +1463,7 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
                 for level in &top {
-                    fold(crate::resolve::expectations(
-                        &self.fw, &layer.id, level, false,
-                    ));
+                    fold(crate::resolve::placed(&self.fw, &layer.id, level, false));
                 }
             }
         }

@@ -1,10 +1,10 @@
 //! Views over a compiled framework: a role's or a layer's expectations at a
 //! level, cumulative or own, grouped by category then layer.
 
-use crate::model::{Framework, HiringStage, Section, Source};
+use crate::model::{Framework, HiringStage, Item, Layer, Placement, Section, Source};
 use crate::similar::did_you_mean;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// One resolved expectation with its provenance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -106,10 +106,42 @@ fn unknown<'a>(
     }
 }
 
+/// One statement in a view, borrowed from the framework: what
+/// [`Expectation`] copies out.
+#[derive(Clone, Copy, Debug)]
+pub struct Placed<'a> {
+    pub item: &'a Item,
+    pub layer: &'a Layer,
+    pub placement: &'a Placement,
+}
+
+impl Placed<'_> {
+    pub fn to_expectation(&self) -> Expectation {
+        Expectation {
+            id: self.item.id.clone(),
+            text: self.item.text.clone(),
+            category: self.placement.category.clone(),
+            layer: self.layer.id.clone(),
+            level: self.placement.level.clone(),
+            source: self.item.source.clone(),
+            via: self.placement.via.clone(),
+            group: self.placement.group.clone(),
+        }
+    }
+}
+
 /// The statements of a layer chain at a level. Cumulative includes every
 /// level below; `own` only the level itself. Each id appears once: at its
 /// most general layer and lowest level.
 pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<Expectation> {
+    placed(fw, layer, level, own)
+        .iter()
+        .map(Placed::to_expectation)
+        .collect()
+}
+
+/// [`expectations`], borrowed: for callers that only read them.
+pub fn placed<'a>(fw: &'a Framework, layer: &str, level: &str, own: bool) -> Vec<Placed<'a>> {
     let chain = fw.layer_chain(layer);
     let mut levels: Vec<&str> = if own {
         vec![level]
@@ -128,7 +160,7 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
             .unwrap_or(usize::MAX)
     };
     // Every placement in scope, keyed by where it sorts.
-    let mut best: BTreeMap<&str, (usize, usize, usize, usize)> = BTreeMap::new();
+    let mut best: HashMap<&str, (usize, usize, usize, usize)> = HashMap::new();
     let mut found = Vec::new();
     for (layer_rank, l) in chain.iter().enumerate() {
         for (order, p) in l.placements.iter().enumerate() {
@@ -136,12 +168,13 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
                 continue;
             };
             let key = (level_rank, layer_rank, category_rank(&p.category), order);
-            let keep = best
-                .get(p.item.as_str())
-                .is_none_or(|k| (key.0, key.1) < (k.0, k.1));
-            if keep {
-                best.insert(&p.item, key);
-            }
+            best.entry(p.item.as_str())
+                .and_modify(|k| {
+                    if (key.0, key.1) < (k.0, k.1) {
+                        *k = key;
+                    }
+                })
+                .or_insert(key);
             found.push((key, *l, p));
         }
     }
@@ -150,17 +183,11 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
     found.sort_by_key(|(k, _, _)| (k.2, k.1, k.0, k.3));
     found
         .into_iter()
-        .filter_map(|(_, l, p)| {
-            let item = fw.items.get(&p.item)?;
-            Some(Expectation {
-                id: item.id.clone(),
-                text: item.text.clone(),
-                category: p.category.clone(),
-                layer: l.id.clone(),
-                level: p.level.clone(),
-                source: item.source.clone(),
-                via: p.via.clone(),
-                group: p.group.clone(),
+        .filter_map(|(_, layer, placement)| {
+            Some(Placed {
+                item: fw.items.get(&placement.item)?,
+                layer,
+                placement,
             })
         })
         .collect()

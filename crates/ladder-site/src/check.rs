@@ -9,7 +9,6 @@
 
 use ladder_framework::{Diagnostic, Span};
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'h str> + 'h {
     html.match_indices(attr).filter_map(move |(i, _)| {
@@ -19,10 +18,12 @@ fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'
     })
 }
 
+/// FNV-1a: ids are short and many, and a 64-bit collision could at worst
+/// hide one broken anchor.
 fn hash(id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// `href` as a path from the site root, seen from `page`.
@@ -71,14 +72,18 @@ impl Links {
             if !asked.insert(raw) {
                 continue;
             }
-            let href = raw.replace("&amp;", "&");
+            let href: std::borrow::Cow<'_, str> = if raw.contains('&') {
+                raw.replace("&amp;", "&").into()
+            } else {
+                raw.into()
+            };
             let external = ["http:", "https:", "mailto:", "//"]
                 .iter()
                 .any(|p| href.starts_with(p));
             if external || href == "#" {
                 continue;
             }
-            let (path, frag) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let (path, frag) = href.split_once('#').unwrap_or((&href, ""));
             if path.is_empty() {
                 if !ids.contains(frag) {
                     self.diags.push(broken(
@@ -93,9 +98,10 @@ impl Links {
                 None => self
                     .diags
                     .push(broken(page, &href, "climbs above the site root")),
-                Some(t) => self
-                    .wanted
-                    .push((page.to_owned(), href.clone(), t, frag.to_owned())),
+                Some(t) => {
+                    self.wanted
+                        .push((page.to_owned(), href.to_string(), t, frag.to_owned()))
+                }
             }
         }
         self.files

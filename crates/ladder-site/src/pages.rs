@@ -361,8 +361,7 @@ impl Ctx<'_> {
             "<li id=\"{}\"><span class=\"st\">",
             escape(&e.id)
         );
-        let html = self.item_html(&e.id).to_owned();
-        page.push_rendered(&html);
+        page.push_rendered(self.item_html(&e.id));
         let group = e
             .group
             .as_deref()
