@@ -822,6 +822,8 @@ impl<'a> Compiler<'a> {
         }
         self.close_category(&category, cat_items);
         self.close_level(&level, level_items);
+        // Layers are kept for the whole build; drop the growth slack.
+        layer.placements.shrink_to_fit();
         self.fw.layers.push(layer);
     }
 

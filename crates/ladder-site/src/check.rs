@@ -48,13 +48,25 @@ pub fn write_error(path: &str, e: &str) -> Diagnostic {
     )
 }
 
+/// A link to another page, kept until every page is known: indices into
+/// [`Links::names`] and the fragment's hash (0: none).
+struct Wanted {
+    page: u32,
+    href: u32,
+    target: u32,
+    frag: u64,
+}
+
 /// What the pages scanned so far offer and ask for.
 #[derive(Default)]
 pub struct Links {
-    /// Every file of the site, with the hashed ids of each page.
-    files: HashMap<String, HashSet<u64>>,
-    /// Links to other pages: (from page, href, target file, fragment).
-    wanted: Vec<(String, String, String, String)>,
+    /// Every file of the site, with the sorted hashed ids of each page.
+    files: HashMap<String, Vec<u64>>,
+    /// Links to other pages.
+    wanted: Vec<Wanted>,
+    /// Page names, hrefs and targets, each stored once.
+    names: Vec<String>,
+    index: HashMap<String, u32>,
     diags: Vec<Diagnostic>,
 }
 
@@ -64,10 +76,28 @@ impl Links {
         self.files.entry(path.to_owned()).or_default();
     }
 
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.index.get(s) {
+            return *i;
+        }
+        let i = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(s.to_owned());
+        self.index.insert(s.to_owned(), i);
+        i
+    }
+
+    fn name(&self, i: u32) -> &str {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.names.get(i))
+            .map_or("", String::as_str)
+    }
+
     /// Scans one page.
     pub fn page(&mut self, page: &str, html: &str) {
         let ids: HashSet<&str> = attr_values(html, " id=\"").collect();
         let mut asked: HashSet<&str> = HashSet::new();
+        let mut page_index = None;
         for raw in attr_values(html, " href=\"").chain(attr_values(html, " src=\"")) {
             if !asked.insert(raw) {
                 continue;
@@ -99,33 +129,50 @@ impl Links {
                     .diags
                     .push(broken(page, &href, "climbs above the site root")),
                 Some(t) => {
-                    self.wanted
-                        .push((page.to_owned(), href.to_string(), t, frag.to_owned()))
+                    let page = *page_index.get_or_insert_with(|| self.intern(page));
+                    let want = Wanted {
+                        page,
+                        href: self.intern(&href),
+                        target: self.intern(&t),
+                        frag: if frag.is_empty() { 0 } else { hash(frag) },
+                    };
+                    self.wanted.push(want);
                 }
             }
         }
-        self.files
-            .insert(page.to_owned(), ids.into_iter().map(hash).collect());
+        let mut hashes: Vec<u64> = ids.into_iter().map(hash).collect();
+        hashes.sort_unstable();
+        self.files.insert(page.to_owned(), hashes);
     }
 
     /// Combines the scans of several threads.
-    pub fn merge(&mut self, other: Links) {
-        self.files.extend(other.files);
-        self.wanted.extend(other.wanted);
+    pub fn merge(&mut self, mut other: Links) {
+        self.files.extend(std::mem::take(&mut other.files));
+        for w in &other.wanted {
+            let want = Wanted {
+                page: self.intern(other.name(w.page)),
+                href: self.intern(other.name(w.href)),
+                target: self.intern(other.name(w.target)),
+                frag: w.frag,
+            };
+            self.wanted.push(want);
+        }
         self.diags.extend(other.diags);
     }
 
     /// Checks the links between pages, once every file is known.
-    pub fn finish(self) -> Vec<Diagnostic> {
-        let mut out = self.diags;
-        for (page, href, target, frag) in &self.wanted {
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        let mut out = std::mem::take(&mut self.diags);
+        for w in &self.wanted {
+            let (page, href, target) = (self.name(w.page), self.name(w.href), self.name(w.target));
             match self.files.get(target) {
                 None => out.push(broken(
                     page,
                     href,
                     &format!("names `{target}`, which the site does not have"),
                 )),
-                Some(ids) if !frag.is_empty() && !ids.contains(&hash(frag)) => {
+                Some(ids) if w.frag != 0 && ids.binary_search(&w.frag).is_err() => {
+                    let frag = href.split_once('#').map_or("", |(_, f)| f);
                     out.push(broken(
                         page,
                         href,
