@@ -14,7 +14,7 @@ use crate::check::Links;
 use crate::html::{Page, escape, escape_into};
 use crate::md::{self, Origin, Targets};
 use crate::{Summary, Writer};
-use ladder_framework::resolve::{Expectation, RoleItem, expectations, role};
+use ladder_framework::resolve::{Expectation, Placed, RoleItem, placed, role};
 use ladder_framework::similar::{WordOp, word_diff, word_similarity, words};
 use ladder_framework::{Diagnostic, Family, FileSet, Framework, Layer, Section, Source};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -65,6 +65,53 @@ struct Ctx<'a> {
     placed: BTreeSet<(&'a str, &'a str)>,
     layer_titles: HashMap<&'a str, &'a str>,
     write: &'a Writer<'a>,
+}
+
+/// What a page needs of a statement in a view: an owned
+/// [`Expectation`] (role views) or a borrowed [`Placed`] (layer pages,
+/// which resolve many large views and need not copy their texts).
+trait Stmt {
+    fn id(&self) -> &str;
+    fn category(&self) -> &str;
+    fn layer(&self) -> &str;
+    fn level(&self) -> &str;
+    fn group(&self) -> Option<&str>;
+}
+
+impl Stmt for Expectation {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn category(&self) -> &str {
+        &self.category
+    }
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+    fn level(&self) -> &str {
+        &self.level
+    }
+    fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+}
+
+impl Stmt for Placed<'_> {
+    fn id(&self) -> &str {
+        &self.item.id
+    }
+    fn category(&self) -> &str {
+        &self.placement.category
+    }
+    fn layer(&self) -> &str {
+        &self.layer.id
+    }
+    fn level(&self) -> &str {
+        &self.placement.level
+    }
+    fn group(&self) -> Option<&str> {
+        self.placement.group.as_deref()
+    }
 }
 
 /// What one rendering thread produced.
@@ -355,29 +402,28 @@ impl Ctx<'_> {
         self.item_list(page, &ids);
     }
 
-    fn statement(&self, page: &mut Page, e: &Expectation) {
+    fn statement(&self, page: &mut Page, e: &impl Stmt) {
         let _ = write!(
             page.html,
             "<li id=\"{}\"><span class=\"st\">",
-            escape(&e.id)
+            escape(e.id())
         );
-        page.push_rendered(self.item_html(&e.id));
+        page.push_rendered(self.item_html(e.id()));
         let group = e
-            .group
-            .as_deref()
+            .group()
             .map(|g| format!(" · {}", escape(g)))
             .unwrap_or_default();
         let _ = writeln!(
             page.html,
             "</span> <span class=\"from\">{} · {}{group}</span> <a class=\"pin\" href=\"#{}\">#</a></li>",
-            escape(self.layer_title(&e.layer)),
-            escape(self.level_title(&e.level)),
-            escape(&e.id),
+            escape(self.layer_title(e.layer())),
+            escape(self.level_title(e.level())),
+            escape(e.id()),
         );
     }
 
     /// Expectations grouped by category, then layer.
-    fn competencies(&self, page: &mut Page, list: &[Expectation], heading_level: u8) {
+    fn competencies<S: Stmt>(&self, page: &mut Page, list: &[S], heading_level: u8) {
         if list.is_empty() {
             page.raw("<p class=\"empty\">No competencies are written for this level yet.</p>\n");
             return;
@@ -390,13 +436,13 @@ impl Ctx<'_> {
             .map(|c| c.id.as_str())
             .collect();
         for e in list {
-            if !cats.contains(&e.category.as_str()) {
-                cats.push(&e.category);
+            if !cats.contains(&e.category()) {
+                cats.push(e.category());
             }
         }
         let (h, h2) = (heading_level, heading_level + 1);
         for cat in cats {
-            let in_cat: Vec<&Expectation> = list.iter().filter(|e| e.category == cat).collect();
+            let in_cat: Vec<&S> = list.iter().filter(|e| e.category() == cat).collect();
             if in_cat.is_empty() {
                 continue;
             }
@@ -409,8 +455,8 @@ impl Ctx<'_> {
             );
             let mut layers: Vec<&str> = Vec::new();
             for e in &in_cat {
-                if !layers.contains(&e.layer.as_str()) {
-                    layers.push(&e.layer);
+                if !layers.contains(&e.layer()) {
+                    layers.push(e.layer());
                 }
             }
             for layer in layers {
@@ -420,8 +466,8 @@ impl Ctx<'_> {
                     escape(self.layer_title(layer))
                 );
                 page.raw("<ul class=\"statements\">\n");
-                for e in in_cat.iter().filter(|e| e.layer == layer) {
-                    self.statement(page, e);
+                for e in in_cat.iter().filter(|e| e.layer() == layer) {
+                    self.statement(page, *e);
                 }
                 page.raw("</ul>\n");
             }
@@ -933,9 +979,9 @@ impl Ctx<'_> {
         }
         p.raw("</ul>\n<h2>What this layer adds, level by level</h2>\n");
         for lv in &fw.config.levels {
-            let own: Vec<Expectation> = expectations(fw, &l.id, &lv.id, true)
+            let own: Vec<Placed<'_>> = placed(fw, &l.id, &lv.id, true)
                 .into_iter()
-                .filter(|e| e.layer == l.id)
+                .filter(|e| e.layer.id == l.id)
                 .collect();
             if own.is_empty() {
                 continue;
@@ -958,7 +1004,7 @@ impl Ctx<'_> {
     /// What a layer (with the layers it builds on) expects at one level, as
     /// a handbook level page does; the levels below are a link away.
     fn layer_level(&self, out: &mut Sink, l: &Layer, level: &str) {
-        let list = expectations(self.fw, &l.id, level, true);
+        let list = placed(self.fw, &l.id, level, true);
         let mut p = Page::new(layer_level_page(&l.id, level));
         let title = format!("{}: {}", l.title, self.level_title(level));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&title));
