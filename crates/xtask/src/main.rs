@@ -474,16 +474,25 @@ fn bench(args: &[String]) -> Result<()> {
         corpus.display()
     );
     let c = generate(&corpus, &work, copies)?;
-    let outs = [
-        work.join("out-hugo"),
-        work.join("out-ladder"),
-        work.join("out-floor"),
-    ];
+    // Each run writes a folder of its own, and all are removed at the end:
+    // deleting thousands of files just before the next tool creates as many
+    // makes ext4 scan the recently freed inodes, and that cost (growing run
+    // after run) would be measured instead of the tools.
+    let tools = ["hugo", "ladder", "floor"];
+    let out_of = |tool: &str, rep: usize| work.join(format!("out-{tool}-{rep}"));
+    let clean = || {
+        for rep in 0..reps {
+            for tool in tools {
+                let _ = std::fs::remove_dir_all(out_of(tool, rep));
+            }
+        }
+    };
+    clean();
     let names = ["hugo", "ladder build", "pulldown-cmark floor"];
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(), Vec::new(), Vec::new()];
     for rep in 0..reps {
-        for (i, out) in outs.iter().enumerate() {
-            let _ = std::fs::remove_dir_all(out);
+        for (i, tool) in tools.iter().enumerate() {
+            let out = out_of(tool, rep);
             let o = out.to_string_lossy().into_owned();
             let cmd: Vec<String> = match i {
                 0 => vec![
@@ -531,10 +540,11 @@ fn bench(args: &[String]) -> Result<()> {
             rss_kib: median(v.iter().map(|s| s.rss_kib).collect()),
         })
         .collect();
-    let pages: Vec<usize> = outs
+    let pages: Vec<usize> = tools
         .iter()
-        .map(|o| files_with_ext(o, "html").map_or(0, |f| f.len()))
+        .map(|t| files_with_ext(&out_of(t, 0), "html").map_or(0, |f| f.len()))
         .collect();
+    clean();
     let (h, l, f) = match med.as_slice() {
         [h, l, f] => (*h, *l, *f),
         _ => return Err("no samples".into()),
