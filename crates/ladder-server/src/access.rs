@@ -24,7 +24,7 @@ pub use growth::{Growth, Pair, TeamGrowth};
 pub use hiring::{CandidateView, HiringAdmin, OpeningView, may_see_opening};
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use pay::{
-    PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,
+    PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };
 
 use crate::auth::{Auth, SESSION_COOKIE};

@@ -91,6 +91,27 @@ pub struct Moved {
     pub manager_rating: Option<i32>,
 }
 
+impl Moved {
+    /// The self and manager ratings of `statements` among a person's
+    /// `ratings`, as they stand.
+    pub fn from_ratings(ratings: &[crate::Rating], statements: &[String]) -> Vec<Moved> {
+        let value = |s: &str, rater: crate::Rater| {
+            ratings
+                .iter()
+                .find(|r| r.statement_id == s && r.rater == rater)
+                .and_then(|r| i32::try_from(r.value).ok())
+        };
+        statements
+            .iter()
+            .map(|s| Moved {
+                statement_id: s.clone(),
+                self_rating: value(s, crate::Rater::Myself),
+                manager_rating: value(s, crate::Rater::Manager),
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Internship {
     pub id: Id,

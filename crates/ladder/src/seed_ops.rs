@@ -6,10 +6,10 @@
 use ladder_org::Date;
 use ladder_org::pay::{export_bands, plain};
 use ladder_server::Loaded;
-use ladder_server::access::{PayImport, apply_bands_csv, apply_salaries_csv, grades};
+use ladder_server::access::{PayImport, apply_bands_csv, apply_salaries_csv, grades, pay_zones};
 use ladder_store::{
-    Activity, HiringRole, Moved, NewInternship, NewOpening, Person, Rater, Score, Scorecard, Side,
-    Store, TeamMember,
+    Activity, HiringRole, Moved, NewInternship, NewOpening, Person, Score, Scorecard, Side, Store,
+    TeamMember,
 };
 use std::fmt::Write as _;
 
@@ -82,23 +82,7 @@ async fn seed_pay(
     let today = Date::from_unix(now);
     let from = Date::new(today.year.saturating_sub(2), 1, 1).ok_or("no date two years ago")?;
     let raise = Date::new(today.year, 1, 1).ok_or("no first of January")?;
-    let configured: Vec<String> = fw
-        .config
-        .policy
-        .pay
-        .zones
-        .iter()
-        .map(|z| z.id.clone())
-        .collect();
-    let zones = if configured.is_empty() {
-        let mut places: Vec<String> = people.iter().map(|p| p.record.location.clone()).collect();
-        places.sort();
-        places.dedup();
-        places.retain(|p| !p.trim().is_empty());
-        places
-    } else {
-        configured
-    };
+    let zones = pay_zones(fw, people);
     let grades = grades(fw);
     let mut bands = Vec::new();
     for (z, zone) in zones.iter().enumerate() {
@@ -337,20 +321,7 @@ async fn seed_internships(
         }
         if end < 0 {
             let ratings = store.ratings(&[intern.id]).await.map_err(err)?;
-            let value = |s: &str, rater: Rater| {
-                ratings
-                    .iter()
-                    .find(|r| r.statement_id == s && r.rater == rater)
-                    .and_then(|r| i32::try_from(r.value).ok())
-            };
-            let moved: Vec<Moved> = competencies
-                .iter()
-                .map(|s| Moved {
-                    statement_id: s.clone(),
-                    self_rating: value(s, Rater::Myself),
-                    manager_rating: value(s, Rater::Manager),
-                })
-                .collect();
+            let moved = Moved::from_ratings(&ratings, &competencies);
             store
                 .complete_internship(
                     id,

@@ -15,7 +15,7 @@
 
 use super::{Access, MAX_CHAIN, OrgView, Viewer};
 use crate::AppError;
-use ladder_store::{Id, Internship, LogEntry, Moved, NewInternship, Person, Rater, Side};
+use ladder_store::{Id, Internship, LogEntry, Moved, NewInternship, Person, Side};
 use std::sync::Arc;
 
 /// How the viewer takes part in an internship.
@@ -290,20 +290,7 @@ impl InternshipView<'_> {
             return Err(AppError::Forbidden);
         }
         let ratings = self.access.store.ratings(&[self.intern.id]).await?;
-        let value = |s: &str, rater: Rater| {
-            ratings
-                .iter()
-                .find(|r| r.statement_id == s && r.rater == rater)
-                .and_then(|r| i32::try_from(r.value).ok())
-        };
-        let moved: Vec<Moved> = statements
-            .iter()
-            .map(|s| Moved {
-                statement_id: s.clone(),
-                self_rating: value(s, Rater::Myself),
-                manager_rating: value(s, Rater::Manager),
-            })
-            .collect();
+        let moved = Moved::from_ratings(&ratings, statements);
         self.access
             .store
             .complete_internship(self.internship.id, outcome, &moved, now)

@@ -91,7 +91,7 @@ pub fn grades(fw: &Framework) -> Vec<String> {
 
 /// The zones pay bands may name: the configured ones, or else every
 /// location people work in.
-fn zones(fw: &Framework, people: &[Person]) -> Vec<String> {
+pub fn pay_zones(fw: &Framework, people: &[Person]) -> Vec<String> {
     let configured: Vec<String> = fw
         .config
         .policy
@@ -314,7 +314,7 @@ pub async fn apply_bands_csv(
     people: &[Person],
 ) -> Result<PayImport, StoreError> {
     Ok(
-        match pay::parse_bands(csv, &grades(fw), &zones(fw, people)) {
+        match pay::parse_bands(csv, &grades(fw), &pay_zones(fw, people)) {
             Ok(p) => PayImport::Applied {
                 rows: store.put_bands(&p.rows).await?,
                 warnings: p.warnings,
