@@ -13,8 +13,8 @@ use ladder_store::{
 };
 use std::fmt::Write as _;
 
-/// Who the demo's operations are about: the demo engineer's manager and
-/// team (the engineer first), and the people team's login.
+/// Who the demo's operations are about: the demo engineer's manager,
+/// their team (the engineer first), and everyone (who all get a salary).
 pub struct Cast<'a> {
     pub boss: &'a Person,
     pub team: &'a [&'a Person],
@@ -346,7 +346,7 @@ const CANDIDATES: [(&str, &str); 3] = [
 
 /// One opening in the engineer's role, led by their manager, with the
 /// engineer and a teammate interviewing, and three candidates: one
-/// waiting for the engineer's technical scorecard (a teammate's is in,
+/// waiting for the engineer's second-stage scorecard (a teammate's is in,
 /// hidden until the engineer submits), one just screened, one rejected.
 async fn seed_hiring(
     store: &dyn Store,
