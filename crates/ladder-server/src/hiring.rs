@@ -337,7 +337,7 @@ async fn hiring_page(
         .into_iter()
         .map(|o| {
             let role = role_title(fw, &o.new.family, &o.new.level, o.new.specialty.as_deref());
-            let linked = may_see_opening(&o, v);
+            let linked = may_see_opening(&o.new, v);
             (o, role, linked)
         })
         .collect();
@@ -391,16 +391,16 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
         interviewers: emails(f.get("interviewers")),
     };
     let made = match check_opening(&s, &admin, &input).await {
-        Ok(o) => admin.create(&o, now).await,
+        Ok(o) => admin
+            .create(&o, now)
+            .await
+            .map(|id| (id, may_see_opening(&o, &v))),
         Err(e) => Err(e),
     };
     match made {
+        Ok((id, true)) => Ok(Redirect::to(&format!("/hiring/{id}")).into_response()),
         // The people team opens positions it is not on: back to the list.
-        Ok(id) => Ok(match access.opening(&v, id).await {
-            Ok(_) => Redirect::to(&format!("/hiring/{id}")),
-            Err(_) => Redirect::to("/hiring"),
-        }
-        .into_response()),
+        Ok((_, false)) => Ok(Redirect::to("/hiring").into_response()),
         Err(AppError::BadRequest(e)) => hiring_page(&s, &v, Some(e)).await,
         Err(e) => Err(e),
     }

@@ -18,8 +18,8 @@ use ladder_store::{Candidate, HiringRole, Id, NewOpening, Opening, Scorecard};
 
 /// The viewer's part in an opening: a team role, or `None` for an admin
 /// who is not on the team.
-fn part(o: &Opening, v: &Viewer) -> Result<Option<HiringRole>, AppError> {
-    match o.new.team.iter().find(|m| m.account_id == v.account.id) {
+fn part(o: &NewOpening, v: &Viewer) -> Result<Option<HiringRole>, AppError> {
+    match o.team.iter().find(|m| m.account_id == v.account.id) {
         Some(m) => Ok(Some(m.role)),
         None if v.roles().admin => Ok(None),
         None => Err(AppError::Forbidden),
@@ -28,7 +28,7 @@ fn part(o: &Opening, v: &Viewer) -> Result<Option<HiringRole>, AppError> {
 
 /// Whether the viewer may open an opening and its candidates: its team
 /// and admins.
-pub fn may_see_opening(o: &Opening, v: &Viewer) -> bool {
+pub fn may_see_opening(o: &NewOpening, v: &Viewer) -> bool {
     part(o, v).is_ok()
 }
 
@@ -68,7 +68,7 @@ impl Access {
     /// An opening and its candidates: its hiring team and admins.
     pub async fn opening<'a>(&'a self, v: &'a Viewer, id: Id) -> Result<OpeningView<'a>, AppError> {
         let opening = self.store.opening(id).await?.ok_or(AppError::NotFound)?;
-        let role = part(&opening, v)?;
+        let role = part(&opening.new, v)?;
         Ok(OpeningView {
             access: self,
             viewer: v,
@@ -89,7 +89,7 @@ impl Access {
             .opening(candidate.opening_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let role = part(&opening, v)?;
+        let role = part(&opening.new, v)?;
         Ok(CandidateView {
             access: self,
             viewer: v,
