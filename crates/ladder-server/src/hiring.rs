@@ -593,6 +593,31 @@ pub async fn candidate(
     candidate_page(&s, &v, &view, None).await
 }
 
+/// Runs a form action on a candidate and shows the page again, with the
+/// problem when there is one (as `internships::act` does for internships).
+async fn act(
+    s: &AppState,
+    v: &Viewer,
+    id: Id,
+    body: &[u8],
+    allowed: fn(&CandidateView<'_>) -> bool,
+    f: impl AsyncFnOnce(&CandidateView<'_>, &Fields, &ScorecardTemplate) -> Result<(), AppError>,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let view = access.candidate(v, id).await?;
+    if !allowed(&view) {
+        return Err(AppError::Forbidden);
+    }
+    let fields = Fields::parse(body);
+    v.check_csrf(fields.get("csrf"))?;
+    let t = template_of(s, &view.opening)?;
+    match f(&view, &fields, &t).await {
+        Ok(()) => Ok(Redirect::to(&format!("/candidates/{id}")).into_response()),
+        Err(AppError::BadRequest(e)) => candidate_page(s, v, &view, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn score(
     State(s): State<AppState>,
     v: Viewer,
@@ -600,36 +625,32 @@ pub async fn score(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    let access = s.access();
-    let view = access.candidate(&v, id).await?;
-    if !view.may_score() {
-        return Err(AppError::Forbidden);
-    }
-    let f = Fields::parse(&body);
-    v.check_csrf(f.get("csrf"))?;
-    let t = template_of(&s, &view.opening)?;
-    let input = ScorecardIn {
-        stage: f.get("stage").to_owned(),
-        scores: t
-            .requirements
-            .iter()
-            .map(|r| ScoreIn {
-                requirement: r.id.clone(),
-                score: f.get(&format!("score_{}", r.id)).trim().parse().ok(),
-                notes: f.get(&format!("notes_{}", r.id)).to_owned(),
-            })
-            .collect(),
-        notes: f.get("notes").to_owned(),
-    };
-    let done = match check_scorecard(&s, &t, &input, id, v.account.id, now) {
-        Ok(card) => view.submit(&card, now).await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/candidates/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => candidate_page(&s, &v, &view, Some(e)).await,
-        Err(e) => Err(e),
-    }
+    let account = v.account.id;
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |view| view.may_score(),
+        async |view, f, t| {
+            let input = ScorecardIn {
+                stage: f.get("stage").to_owned(),
+                scores: t
+                    .requirements
+                    .iter()
+                    .map(|r| ScoreIn {
+                        requirement: r.id.clone(),
+                        score: f.get(&format!("score_{}", r.id)).trim().parse().ok(),
+                        notes: f.get(&format!("notes_{}", r.id)).to_owned(),
+                    })
+                    .collect(),
+                notes: f.get("notes").to_owned(),
+            };
+            let card = check_scorecard(&s, t, &input, id, account, now)?;
+            view.submit(&card, now).await
+        },
+    )
+    .await
 }
 
 pub async fn move_candidate(
@@ -639,23 +660,18 @@ pub async fn move_candidate(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    let access = s.access();
-    let view = access.candidate(&v, id).await?;
-    if !view.may_manage() {
-        return Err(AppError::Forbidden);
-    }
-    let f = Fields::parse(&body);
-    v.check_csrf(f.get("csrf"))?;
-    let t = template_of(&s, &view.opening)?;
-    let done = match destination(&t, &view.candidate, f.get("to")) {
-        Ok((stage, state)) => view.move_to(&stage, state, now).await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/candidates/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => candidate_page(&s, &v, &view, Some(e)).await,
-        Err(e) => Err(e),
-    }
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |view| view.may_manage(),
+        async |view, f, t| {
+            let (stage, state) = destination(t, &view.candidate, f.get("to"))?;
+            view.move_to(&stage, state, now).await
+        },
+    )
+    .await
 }
 
 pub async fn delete(
