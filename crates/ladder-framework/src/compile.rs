@@ -14,9 +14,11 @@ use crate::model::{
 };
 use crate::similar::{did_you_mean, did_you_mean_path, slugify, word_similarity, words};
 use crate::yaml::Doc;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// How deep includes may nest before the compiler gives up.
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -32,7 +34,7 @@ pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
         provisional: None,
         include_cache: BTreeMap::new(),
         used_includes: BTreeSet::new(),
-        registered: BTreeSet::new(),
+        registered: HashMap::default(),
         pending_extends: Vec::new(),
         broken_layers: BTreeSet::new(),
     };
@@ -81,11 +83,12 @@ struct Compiler<'a> {
     /// The ids `ladder ids` would write, by (file, offset); planned only
     /// when the first statement without an id is met.
     provisional: Option<BTreeMap<(String, usize), String>>,
-    include_cache: BTreeMap<String, Vec<Block>>,
+    /// Each include's blocks, read once and shared by all its uses.
+    include_cache: BTreeMap<String, Rc<[Block]>>,
     used_includes: BTreeSet<String>,
-    /// (file, offset) of items already registered, so an include used twice
-    /// is one item and its warnings are given once.
-    registered: BTreeSet<(String, usize)>,
+    /// The id given to the item at each (file, offset) already registered,
+    /// so an include used twice is one item and its warnings are given once.
+    registered: HashMap<String, HashMap<usize, String>>,
     /// (layer, parent, span of `extends`) checked once every layer is read.
     pending_extends: Vec<(String, String, Span)>,
     /// Ids of layer files whose front matter could not be read, guessed
@@ -243,7 +246,13 @@ impl<'a> Compiler<'a> {
     // ---- items and includes ------------------------------------------------
 
     fn register(&mut self, text: &str, given: Option<&str>, span: &Span, end: usize) -> String {
-        let key = (span.file.clone(), span.offset);
+        if let Some(id) = self
+            .registered
+            .get(span.file.as_str())
+            .and_then(|at| at.get(&span.offset))
+        {
+            return id.clone();
+        }
         let id = match given {
             Some(id) => id.to_owned(),
             None => {
@@ -259,41 +268,37 @@ impl<'a> Compiler<'a> {
                     .get(&(span.file.clone(), end))
                     .cloned()
                     .unwrap_or_else(|| format!("{}-{}", slugify(&span.file), span.line));
-                if !self.registered.contains(&key) {
-                    self.diags.push(
-                        Diagnostic::warning(
-                            "missing-id",
-                            Span {
-                                len: text.len().min(span.len.max(1)),
-                                ..span.clone()
-                            },
-                            "this statement has no stable id",
-                        )
-                        .with_help(format!(
-                            "run `ladder ids` to add one (it would write `{{#{prov}}}`)"
-                        )),
-                    );
-                }
+                self.diags.push(
+                    Diagnostic::warning(
+                        "missing-id",
+                        Span {
+                            len: text.len().min(span.len.max(1)),
+                            ..span.clone()
+                        },
+                        "this statement has no stable id",
+                    )
+                    .with_help(format!(
+                        "run `ladder ids` to add one (it would write `{{#{prov}}}`)"
+                    )),
+                );
                 prov
             }
         };
         let source = Source::from(span);
         match self.fw.items.get(&id) {
             Some(existing) if existing.source != source => {
-                if !self.registered.contains(&key) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "duplicate-id",
-                            span.clone(),
-                            format!("id `{id}` is already used at {}", existing.source),
-                        )
-                        .with_help("ids are unique across the framework; give this statement a new id, or delete the `{#…}` and run `ladder ids`"),
-                    );
-                }
+                self.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        span.clone(),
+                        format!("id `{id}` is already used at {}", existing.source),
+                    )
+                    .with_help("ids are unique across the framework; give this statement a new id, or delete the `{#…}` and run `ladder ids`"),
+                );
                 // Go on under a name that cannot clash, so the statement is
                 // still placed and nothing else is reported about it.
                 let fallback = format!("{id}@{}:{}", span.file, span.line);
-                self.registered.insert(key);
+                self.remember(span, &fallback);
                 self.fw.items.entry(fallback.clone()).or_insert(Item {
                     id: fallback.clone(),
                     text: text.to_owned(),
@@ -315,13 +320,20 @@ impl<'a> Compiler<'a> {
                 );
             }
         }
-        self.registered.insert(key);
+        self.remember(span, &id);
         id
     }
 
-    fn include_blocks(&mut self, path: &str) -> Option<Vec<Block>> {
+    fn remember(&mut self, span: &Span, id: &str) {
+        self.registered
+            .entry(span.file.clone())
+            .or_default()
+            .insert(span.offset, id.to_owned());
+    }
+
+    fn include_blocks(&mut self, path: &str) -> Option<Rc<[Block]>> {
         if let Some(b) = self.include_cache.get(path) {
-            return Some(b.clone());
+            return Some(Rc::clone(b));
         }
         let files = self.files;
         let text = files.text(path)?;
@@ -329,8 +341,9 @@ impl<'a> Compiler<'a> {
             Ok(s) => s,
             Err(d) => {
                 self.diags.push(*d);
-                self.include_cache.insert(path.to_owned(), Vec::new());
-                return Some(Vec::new());
+                let none: Rc<[Block]> = Rc::new([]);
+                self.include_cache.insert(path.to_owned(), Rc::clone(&none));
+                return Some(none);
             }
         };
         if split.yaml.is_some() {
@@ -346,14 +359,16 @@ impl<'a> Compiler<'a> {
         }
         let (blocks, diags) = parse_blocks(path, text, split.body_offset);
         self.diags.extend(diags);
-        self.include_cache.insert(path.to_owned(), blocks.clone());
+        let blocks: Rc<[Block]> = blocks.into();
+        self.include_cache
+            .insert(path.to_owned(), Rc::clone(&blocks));
         Some(blocks)
     }
 
     /// Expands includes and registers items.
     fn flatten(
         &mut self,
-        blocks: Vec<Block>,
+        blocks: &[Block],
         via: Option<Source>,
         stack: &mut Vec<String>,
         out: &mut Vec<Flat>,
@@ -370,13 +385,13 @@ impl<'a> Compiler<'a> {
                     span,
                 } => {
                     if in_include {
-                        group = Some(text);
+                        group = Some(text.clone());
                     } else {
                         out.push(Flat::Heading {
-                            depth,
-                            text,
-                            attrs,
-                            span,
+                            depth: *depth,
+                            text: text.clone(),
+                            attrs: attrs.clone(),
+                            span: span.clone(),
                         });
                     }
                 }
@@ -386,24 +401,24 @@ impl<'a> Compiler<'a> {
                     span,
                     end,
                 } => {
-                    let id = self.register(&text, id.as_deref(), &span, end);
+                    let id = self.register(text, id.as_deref(), span, *end);
                     out.push(Flat::Item {
                         id,
-                        span,
+                        span: span.clone(),
                         via: via.clone(),
                         group: group.clone(),
                     });
                 }
-                Block::Prose { text, .. } => out.push(Flat::Prose { text }),
+                Block::Prose { text, .. } => out.push(Flat::Prose { text: text.clone() }),
                 Block::BrokenInclude { guessed_path } => {
-                    self.used_includes.insert(guessed_path);
+                    self.used_includes.insert(guessed_path.clone());
                     out.push(Flat::Broken);
                 }
                 Block::Include {
                     path,
                     span,
                     path_span,
-                } => self.include(&path, &span, &path_span, via.clone(), stack, out),
+                } => self.include(path, span, path_span, via.clone(), stack, out),
             }
         }
     }
@@ -482,7 +497,7 @@ impl<'a> Compiler<'a> {
         };
         stack.push(path.to_owned());
         let via = via.or_else(|| Some(Source::from(span)));
-        self.flatten(blocks, via, stack, out);
+        self.flatten(&blocks, via, stack, out);
         stack.pop();
     }
 
@@ -529,7 +544,7 @@ impl<'a> Compiler<'a> {
         let (blocks, diags) = parse_blocks(path, text, split.body_offset);
         self.diags.extend(diags);
         let mut flat = Vec::new();
-        self.flatten(blocks, None, &mut vec![path.to_owned()], &mut flat);
+        self.flatten(&blocks, None, &mut vec![path.to_owned()], &mut flat);
         Some((meta, doc, flat))
     }
 
@@ -639,7 +654,7 @@ impl<'a> Compiler<'a> {
         let mut started = false;
         // Where each statement is first placed in this layer: a scan of
         // the placements per statement is quadratic in large layers.
-        let mut first_placed: HashMap<String, usize> = HashMap::new();
+        let mut first_placed: HashMap<String, usize> = HashMap::default();
         for f in flat {
             match f {
                 Flat::Heading { depth: 1, .. } if !started => {}
@@ -1405,30 +1420,12 @@ impl<'a> Compiler<'a> {
         // Statements by index, with the views each appears in (ascending).
         // Each view is folded in as soon as it is resolved: holding every
         // role's expectations at once costs tens of MB on large frameworks.
-        let items = &self.fw.items;
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let look = crate::resolve::Lookup::new(&self.fw);
+        let mut index: HashMap<&str, usize> = HashMap::default();
         let mut stmts: Vec<&crate::model::Item> = Vec::new();
         let mut member: Vec<Vec<u32>> = Vec::new();
-        let mut count: u32 = 0;
-        let mut fold = |view: Vec<crate::resolve::Placed<'_>>| {
-            let v = count;
-            count = count.saturating_add(1);
-            for e in view {
-                let Some((key, item)) = items.get_key_value(&e.item.id) else {
-                    continue;
-                };
-                let i = *index.entry(key.as_str()).or_insert_with(|| {
-                    stmts.push(item);
-                    member.push(Vec::new());
-                    stmts.len() - 1
-                });
-                if let Some(m) = member.get_mut(i)
-                    && m.last() != Some(&v)
-                {
-                    m.push(v);
-                }
-            }
-        };
+        // (layer, level) of each view.
+        let mut views: Vec<(&str, &str)> = Vec::new();
         for family in &self.fw.families {
             // A role's statements are its layer's (the specialty's, if it
             // names one) up its level chain.
@@ -1443,9 +1440,7 @@ impl<'a> Compiler<'a> {
                 if self.fw.level(&level.level).is_none() {
                     continue;
                 }
-                for layer in &layers {
-                    fold(crate::resolve::placed(&self.fw, layer, &level.level, false));
-                }
+                views.extend(layers.iter().map(|layer| (*layer, level.level.as_str())));
             }
         }
         if self.fw.families.is_empty() {
@@ -1456,23 +1451,37 @@ impl<'a> Compiler<'a> {
                     .any(|x| x.below.as_deref() == Some(l.id.as_str()))
             });
             let top: Vec<&str> = top.map(|l| l.id.as_str()).collect();
-            let layers = &self.fw.layers;
-            for layer in layers {
-                if layers
-                    .iter()
-                    .any(|x| x.extends.as_deref() == Some(layer.id.as_str()))
-                {
-                    continue;
+            let extended: BTreeSet<&str> = self
+                .fw
+                .layers
+                .iter()
+                .filter_map(|x| x.extends.as_deref())
+                .collect();
+            for layer in &self.fw.layers {
+                if !extended.contains(layer.id.as_str()) {
+                    views.extend(top.iter().map(|level| (layer.id.as_str(), *level)));
                 }
-                for level in &top {
-                    fold(crate::resolve::placed(&self.fw, &layer.id, level, false));
+            }
+        }
+        for (v, (layer, level)) in views.into_iter().enumerate() {
+            let v = u32::try_from(v).unwrap_or(u32::MAX);
+            for e in look.placed(layer, level, false) {
+                let i = *index.entry(e.item.id.as_str()).or_insert_with(|| {
+                    stmts.push(e.item);
+                    member.push(Vec::new());
+                    stmts.len() - 1
+                });
+                if let Some(m) = member.get_mut(i)
+                    && m.last() != Some(&v)
+                {
+                    m.push(v);
                 }
             }
         }
         // Each statement's words as token numbers, rarest word first, so a
         // prefix filter finds every pair that could reach NEAR_DUPLICATE
         // without comparing all pairs (Bayardo et al., "All-pairs").
-        let mut token_of: HashMap<String, usize> = HashMap::new();
+        let mut token_of: HashMap<String, usize> = HashMap::default();
         let mut freq: Vec<usize> = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let sets: Vec<Vec<usize>> = stmts
@@ -1529,7 +1538,7 @@ impl<'a> Compiler<'a> {
             }
             false
         };
-        let mut by_token: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_token: HashMap<usize, Vec<usize>> = HashMap::default();
         // The last statement each one was compared with, so every pair is
         // compared once however many prefix words they share.
         let mut last_seen: Vec<usize> = vec![usize::MAX; sets.len()];

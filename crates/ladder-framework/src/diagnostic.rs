@@ -48,6 +48,36 @@ impl Span {
         }
     }
 
+    /// [`Span::at`] through a [`Lines`] index of `text`, for callers that
+    /// make many spans in one file: `at` counts lines from the start each
+    /// time.
+    pub(crate) fn at_line(
+        file: &str,
+        text: &str,
+        lines: &Lines,
+        offset: usize,
+        len: usize,
+    ) -> Span {
+        let offset = offset.min(text.len());
+        let line = lines.starts.partition_point(|s| *s <= offset);
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|i| lines.starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let column = text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        Span {
+            file: file.to_owned(),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            offset,
+            len: len.min(text.len() - offset),
+        }
+    }
+
     /// The start of a file, for problems that concern a whole file.
     pub fn file_start(file: &str) -> Span {
         Span {
@@ -57,6 +87,22 @@ impl Span {
             offset: 0,
             len: 0,
         }
+    }
+}
+
+/// Where each line of a text starts, so a byte offset maps to its line by
+/// binary search.
+#[derive(Clone, Debug)]
+pub(crate) struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { starts }
     }
 }
 
@@ -154,5 +200,22 @@ impl fmt::Display for Diagnostic {
             write!(f, " (help: {help})")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lines, Span};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The indexed span is the counted one, wherever the offset falls
+        /// (line starts, multi-byte characters, past the end).
+        #[test]
+        fn indexed_spans_match_counted_ones(text in "[a-cé\n]{0,40}", offset in 0usize..50, len in 0usize..10) {
+            let lines = Lines::new(&text);
+            let offset = (0..=offset.min(text.len())).rev().find(|o| text.is_char_boundary(*o)).unwrap_or(0);
+            prop_assert_eq!(Span::at_line("f.md", &text, &lines, offset, len), Span::at("f.md", &text, offset, len));
+        }
     }
 }

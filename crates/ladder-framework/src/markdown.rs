@@ -4,7 +4,7 @@
 //! offsets into the real file so diagnostics and `ladder ids` edits land on
 //! the right character. It never panics: every slice is checked.
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, Lines, Span};
 use std::collections::BTreeMap;
 
 /// Front matter split from a file. `yaml_offset` is where the YAML starts.
@@ -142,6 +142,7 @@ struct OpenItem {
 struct Parser<'a> {
     file: &'a str,
     src: &'a str,
+    lines: Lines,
     blocks: Vec<Block>,
     diags: Vec<Diagnostic>,
     item: Option<OpenItem>,
@@ -155,6 +156,7 @@ pub fn parse_blocks(file: &str, src: &str, body_offset: usize) -> (Vec<Block>, V
     let mut p = Parser {
         file,
         src,
+        lines: Lines::new(src),
         blocks: Vec::new(),
         diags: Vec::new(),
         item: None,
@@ -306,7 +308,7 @@ const QUOTES: &[char] = &['"', '“', '”', '\'', '‘', '’', '«', '»'];
 
 impl Parser<'_> {
     fn span(&self, offset: usize, len: usize) -> Span {
-        Span::at(self.file, self.src, offset, len)
+        Span::at_line(self.file, self.src, &self.lines, offset, len)
     }
 
     fn add_prose(&mut self, start: usize, line: &str) {

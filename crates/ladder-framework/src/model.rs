@@ -353,16 +353,25 @@ impl Framework {
 
     /// The layer and its ancestors, root first. Stops at a cycle.
     pub fn layer_chain(&self, id: &str) -> Vec<&Layer> {
-        let mut chain: Vec<&Layer> = Vec::new();
-        let mut next = self.layer(id);
-        while let Some(layer) = next {
-            if chain.iter().any(|l| l.id == layer.id) {
-                break;
-            }
-            chain.push(layer);
-            next = layer.extends.as_deref().and_then(|e| self.layer(e));
-        }
-        chain.reverse();
-        chain
+        chain(self.layer(id), |e| self.layer(e))
     }
+}
+
+/// `first` and the layers it extends, found by `find`, root first. Stops
+/// at a cycle.
+pub(crate) fn chain<'a>(
+    first: Option<&'a Layer>,
+    find: impl Fn(&str) -> Option<&'a Layer>,
+) -> Vec<&'a Layer> {
+    let mut chain: Vec<&Layer> = Vec::new();
+    let mut next = first;
+    while let Some(layer) = next {
+        if chain.iter().any(|l| l.id == layer.id) {
+            break;
+        }
+        chain.push(layer);
+        next = layer.extends.as_deref().and_then(&find);
+    }
+    chain.reverse();
+    chain
 }

@@ -3,8 +3,8 @@
 
 use crate::model::{Framework, HiringStage, Item, Layer, Placement, Section, Source};
 use crate::similar::did_you_mean;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One resolved expectation with its provenance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -142,7 +142,61 @@ pub fn expectations(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<
 
 /// [`expectations`], borrowed: for callers that only read them.
 pub fn placed<'a>(fw: &'a Framework, layer: &str, level: &str, own: bool) -> Vec<Placed<'a>> {
-    let chain = fw.layer_chain(layer);
+    placed_in(fw, fw.layer_chain(layer), |id| fw.items.get(id), level, own)
+}
+
+/// Id lookups over a compiled framework, made once, for callers that
+/// resolve many views: [`Framework`]'s own lookups scan its lists.
+#[derive(Debug)]
+pub struct Lookup<'a> {
+    pub fw: &'a Framework,
+    layers: HashMap<&'a str, &'a Layer>,
+    items: HashMap<&'a str, &'a Item>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(fw: &'a Framework) -> Lookup<'a> {
+        let mut layers = HashMap::default();
+        for l in &fw.layers {
+            // The first of a duplicated id, as `Framework::layer` finds.
+            layers.entry(l.id.as_str()).or_insert(l);
+        }
+        let items = fw.items.iter().map(|(id, i)| (id.as_str(), i)).collect();
+        Lookup { fw, layers, items }
+    }
+
+    pub fn layer(&self, id: &str) -> Option<&'a Layer> {
+        self.layers.get(id).copied()
+    }
+
+    pub fn item(&self, id: &str) -> Option<&'a Item> {
+        self.items.get(id).copied()
+    }
+
+    /// [`Framework::layer_chain`].
+    pub fn layer_chain(&self, id: &str) -> Vec<&'a Layer> {
+        crate::model::chain(self.layer(id), |e| self.layer(e))
+    }
+
+    /// [`placed`].
+    pub fn placed(&self, layer: &str, level: &str, own: bool) -> Vec<Placed<'a>> {
+        placed_in(
+            self.fw,
+            self.layer_chain(layer),
+            |id| self.item(id),
+            level,
+            own,
+        )
+    }
+}
+
+fn placed_in<'a>(
+    fw: &'a Framework,
+    chain: Vec<&'a Layer>,
+    item: impl Fn(&str) -> Option<&'a Item>,
+    level: &str,
+    own: bool,
+) -> Vec<Placed<'a>> {
     let mut levels: Vec<&str> = if own {
         vec![level]
     } else {
@@ -160,7 +214,7 @@ pub fn placed<'a>(fw: &'a Framework, layer: &str, level: &str, own: bool) -> Vec
             .unwrap_or(usize::MAX)
     };
     // Every placement in scope, keyed by where it sorts.
-    let mut best: HashMap<&str, (usize, usize, usize, usize)> = HashMap::new();
+    let mut best: HashMap<&str, (usize, usize, usize, usize)> = HashMap::default();
     let mut found = Vec::new();
     for (layer_rank, l) in chain.iter().enumerate() {
         for (order, p) in l.placements.iter().enumerate() {
@@ -185,7 +239,7 @@ pub fn placed<'a>(fw: &'a Framework, layer: &str, level: &str, own: bool) -> Vec
         .into_iter()
         .filter_map(|(_, layer, placement)| {
             Some(Placed {
-                item: fw.items.get(&placement.item)?,
+                item: item(&placement.item)?,
                 layer,
                 placement,
             })

@@ -8,7 +8,7 @@
 //! links from other pages, so the check needs little memory.
 
 use ladder_framework::{Diagnostic, Span};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'h str> + 'h {
     html.match_indices(attr).filter_map(move |(i, _)| {
@@ -96,7 +96,7 @@ impl Links {
     /// Scans one page.
     pub fn page(&mut self, page: &str, html: &str) {
         let ids: HashSet<&str> = attr_values(html, " id=\"").collect();
-        let mut asked: HashSet<&str> = HashSet::new();
+        let mut asked: HashSet<&str> = HashSet::default();
         let mut page_index = None;
         for raw in attr_values(html, " href=\"").chain(attr_values(html, " src=\"")) {
             if !asked.insert(raw) {

@@ -14,10 +14,11 @@ use crate::check::Links;
 use crate::html::{Page, escape, escape_into};
 use crate::md::{self, Origin, Targets};
 use crate::{Summary, Writer};
-use ladder_framework::resolve::{Expectation, Placed, RoleItem, placed, role};
+use ladder_framework::resolve::{Expectation, Lookup, Placed, RoleItem, role};
 use ladder_framework::similar::{WordOp, word_diff, word_similarity, words};
 use ladder_framework::{Diagnostic, Family, FileSet, Framework, Layer, Section, Source};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 const STYLE: &str = include_str!("assets/style.css");
@@ -55,10 +56,11 @@ pub fn layer_level_page(l: &str, level: &str) -> String {
 
 struct Ctx<'a> {
     fw: &'a Framework,
+    look: Lookup<'a>,
     files: &'a FileSet,
     targets: Targets,
     /// Each item's text rendered once.
-    items: BTreeMap<&'a str, String>,
+    items: HashMap<&'a str, String>,
     org: &'a str,
     /// (layer, level) pairs where the layer itself places statements: the
     /// layer-at-level pages that exist.
@@ -148,9 +150,10 @@ pub fn render<'a>(
             .map(|l| (l.id.as_str(), l.title.as_str()))
             .collect(),
         fw,
+        look: Lookup::new(fw),
         files,
         targets: targets(fw),
-        items: BTreeMap::new(),
+        items: HashMap::default(),
         org: &fw.config.organisation,
         placed: fw
             .layers
@@ -296,7 +299,7 @@ impl Ctx<'_> {
     /// The page that shows what `layer` expects at `level`: the layer's own
     /// page for that level, or its nearest ancestor's when it adds nothing there.
     fn level_page_for(&self, layer: &str, level: &str) -> Option<String> {
-        self.fw
+        self.look
             .layer_chain(layer)
             .iter()
             .rev()
@@ -937,7 +940,7 @@ impl Ctx<'_> {
         let fw = self.fw;
         let mut p = Page::new(layer_page(&l.id));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&l.title));
-        let chain = fw.layer_chain(&l.id);
+        let chain = self.look.layer_chain(&l.id);
         if chain.len() > 1 {
             p.raw("<p class=\"meta\">Builds on ");
             for (i, a) in chain.iter().take(chain.len() - 1).enumerate() {
@@ -978,11 +981,37 @@ impl Ctx<'_> {
             }
         }
         p.raw("</ul>\n<h2>What this layer adds, level by level</h2>\n");
+        // What the layers below this one already place at a level is theirs.
+        let inherited: HashSet<(&str, &str)> = chain
+            .iter()
+            .filter(|a| a.id != l.id)
+            .flat_map(|a| a.placements.iter())
+            .map(|p| (p.item.as_str(), p.level.as_str()))
+            .collect();
+        let rank = |c: &str| {
+            fw.config
+                .categories
+                .iter()
+                .position(|x| x.id == c)
+                .unwrap_or(usize::MAX)
+        };
         for lv in &fw.config.levels {
-            let own: Vec<Placed<'_>> = placed(fw, &l.id, &lv.id, true)
-                .into_iter()
-                .filter(|e| e.layer.id == l.id)
+            // In file order within each category, as `placed` sorts them.
+            let mut own: Vec<Placed<'_>> = l
+                .placements
+                .iter()
+                .filter(|p| {
+                    p.level == lv.id && !inherited.contains(&(p.item.as_str(), p.level.as_str()))
+                })
+                .filter_map(|p| {
+                    Some(Placed {
+                        item: self.look.item(&p.item)?,
+                        layer: l,
+                        placement: p,
+                    })
+                })
                 .collect();
+            own.sort_by_key(|e| rank(&e.placement.category));
             if own.is_empty() {
                 continue;
             }
@@ -1004,7 +1033,7 @@ impl Ctx<'_> {
     /// What a layer (with the layers it builds on) expects at one level, as
     /// a handbook level page does; the levels below are a link away.
     fn layer_level(&self, out: &mut Sink, l: &Layer, level: &str) {
-        let list = placed(self.fw, &l.id, level, true);
+        let list = self.look.placed(&l.id, level, true);
         let mut p = Page::new(layer_level_page(&l.id, level));
         let title = format!("{}: {}", l.title, self.level_title(level));
         let _ = writeln!(p.html, "<h1>{}</h1>", escape(&title));
@@ -1035,7 +1064,7 @@ impl Ctx<'_> {
         pages.dedup();
         // Each item's first placement (layer, level), found once: a search
         // per item would scan every placement of every layer.
-        let mut placed: HashMap<&str, (&str, &str)> = HashMap::new();
+        let mut placed: HashMap<&str, (&str, &str)> = HashMap::default();
         for l in &self.fw.layers {
             for p in &l.placements {
                 placed
@@ -1045,7 +1074,7 @@ impl Ctx<'_> {
         }
         let mut entries = Vec::new();
         for (id, home) in &self.targets.homes {
-            let Some(item) = self.fw.items.get(id) else {
+            let Some(item) = self.look.item(id) else {
                 continue;
             };
             let Ok(at) = pages.binary_search(&home.as_str()) else {
