@@ -258,10 +258,18 @@ pub fn parse_blocks(file: &str, src: &str, body_offset: usize) -> (Vec<Block>, V
 }
 
 fn is_thematic_break(t: &str) -> bool {
-    let c: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
-    c.len() >= 3
-        && c.first()
-            .is_some_and(|f| "-*_".contains(*f) && c.iter().all(|x| x == f))
+    let mut marks = t.chars().filter(|c| !c.is_whitespace());
+    let Some(first) = marks.next().filter(|f| matches!(f, '-' | '*' | '_')) else {
+        return false;
+    };
+    let mut count = 1;
+    for c in marks {
+        if c != first {
+            return false;
+        }
+        count += 1;
+    }
+    count >= 3
 }
 
 fn heading(t: &str) -> Option<(usize, &str)> {
@@ -532,6 +540,16 @@ mod tests {
 
     fn blocks(src: &str) -> (Vec<Block>, Vec<Diagnostic>) {
         parse_blocks("f.md", src, 0)
+    }
+
+    #[test]
+    fn thematic_breaks_are_three_of_one_mark() {
+        for t in ["---", "***", "___", "- - -", "*  *  * *", "-----"] {
+            assert!(is_thematic_break(t), "{t}");
+        }
+        for t in ["--", "-*-", "a---", "--- a", "", "==="] {
+            assert!(!is_thematic_break(t), "{t}");
+        }
     }
 
     #[test]

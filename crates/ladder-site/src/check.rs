@@ -10,11 +10,28 @@
 use ladder_framework::{Diagnostic, Span};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-fn attr_values<'h>(html: &'h str, attr: &'static str) -> impl Iterator<Item = &'h str> + 'h {
-    html.match_indices(attr).filter_map(move |(i, _)| {
-        let rest = html.get(i + attr.len()..)?;
-        let end = rest.find('"')?;
-        rest.get(..end)
+/// An attribute the check reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attr {
+    Id,
+    Link,
+}
+
+/// The values of every ` id="…"`, ` href="…"` and ` src="…"` of a page, in
+/// one pass over it.
+fn attr_values(html: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
+    memchr::memmem::find_iter(html.as_bytes(), b"=\"").filter_map(move |i| {
+        let name = html.get(..i)?;
+        let attr = if name.ends_with(" id") {
+            Attr::Id
+        } else if name.ends_with(" href") || name.ends_with(" src") {
+            Attr::Link
+        } else {
+            return None;
+        };
+        let rest = html.get(i + 2..)?;
+        let end = memchr::memchr(b'"', rest.as_bytes())?;
+        Some((attr, rest.get(..end)?))
     })
 }
 
@@ -95,10 +112,19 @@ impl Links {
 
     /// Scans one page.
     pub fn page(&mut self, page: &str, html: &str) {
-        let ids: HashSet<&str> = attr_values(html, " id=\"").collect();
+        let mut ids: Vec<u64> = Vec::new();
+        let mut links: Vec<&str> = Vec::new();
+        for (attr, value) in attr_values(html) {
+            match attr {
+                Attr::Id => ids.push(hash(value)),
+                Attr::Link => links.push(value),
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
         let mut asked: HashSet<&str> = HashSet::default();
         let mut page_index = None;
-        for raw in attr_values(html, " href=\"").chain(attr_values(html, " src=\"")) {
+        for raw in links {
             if !asked.insert(raw) {
                 continue;
             }
@@ -115,7 +141,7 @@ impl Links {
             }
             let (path, frag) = href.split_once('#').unwrap_or((&href, ""));
             if path.is_empty() {
-                if !ids.contains(frag) {
+                if ids.binary_search(&hash(frag)).is_err() {
                     self.diags.push(broken(
                         page,
                         &href,
@@ -140,9 +166,7 @@ impl Links {
                 }
             }
         }
-        let mut hashes: Vec<u64> = ids.into_iter().map(hash).collect();
-        hashes.sort_unstable();
-        self.files.insert(page.to_owned(), hashes);
+        self.files.insert(page.to_owned(), ids);
     }
 
     /// Combines the scans of several threads.

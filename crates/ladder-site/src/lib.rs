@@ -121,20 +121,10 @@ pub fn build_to(fw: &Framework, files: &FileSet, write: &Writer<'_>) -> (Summary
     let mut links = check::Links::default();
     let mut summary = pages::render(fw, files, write, &mut links, &mut diags);
     let marker: &[u8] = b"Built by Ladder. `ladder build` replaces this folder.\n";
-    let written = [
-        (
-            "framework.json",
-            write.write_with("framework.json", &mut |w| json::write_framework_json(fw, w)),
-        ),
-        (MARKER, write.write(MARKER, marker)),
-    ];
-    for (path, done) in written {
-        match done {
-            Ok(()) => summary.files += 1,
-            Err(e) => diags.push(check::write_error(path, &e)),
-        }
+    match write.write(MARKER, marker) {
+        Ok(()) => summary.files += 1,
+        Err(e) => diags.push(check::write_error(MARKER, &e)),
     }
-    links.file("framework.json");
     links.file(MARKER);
     diags.extend(links.finish());
     diags.sort_by(|a, b| (&a.span, a.code, &a.message).cmp(&(&b.span, b.code, &b.message)));

@@ -133,6 +133,8 @@ enum Job<'f> {
     Layer(&'f Layer),
     LayerLevel(&'f Layer, &'f str),
     Search,
+    /// `framework.json`, streamed while the pages are rendered.
+    Json,
 }
 
 pub fn render<'a>(
@@ -165,18 +167,45 @@ pub fn render<'a>(
             })
             .collect(),
     };
-    for (id, item) in &fw.items {
-        let html = md::render(
-            &cx.targets,
-            files,
-            &item.text,
-            true,
-            origin(&item.source),
-            diags,
-        );
-        cx.items.insert(id, html);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Each item's text, rendered once for every page that shows it, on
+    // every core.
+    let items: Vec<(&String, &ladder_framework::Item)> = fw.items.iter().collect();
+    let chunk = items.len().div_ceil(threads).max(1);
+    let rendered: Vec<(Vec<(&str, String)>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let targets = &cx.targets;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut diags = Vec::new();
+                    let html = part
+                        .iter()
+                        .map(|(id, item)| {
+                            let html = md::render(
+                                targets,
+                                files,
+                                &item.text,
+                                true,
+                                origin(&item.source),
+                                &mut diags,
+                            );
+                            (id.as_str(), html)
+                        })
+                        .collect();
+                    (html, diags)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for (html, d) in rendered {
+        cx.items.extend(html);
+        diags.extend(d);
     }
-    let mut jobs = vec![Job::Index, Job::Search];
+    // framework.json first: it is the largest job, and the other threads
+    // render pages meanwhile.
+    let mut jobs = vec![Job::Json, Job::Index, Job::Search];
     for f in &fw.families {
         jobs.push(Job::Family(f));
         let specs = std::iter::once(None).chain(f.specialties.iter().map(|s| Some(s.id.as_str())));
@@ -197,18 +226,21 @@ pub fn render<'a>(
             }
         }
     }
-    // Pages are independent: render them on every core, round robin.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs.len().max(1));
+    // Pages are independent: every core takes the next job when it is done
+    // with its last.
+    let threads = threads.min(jobs.len());
     let cx = &cx;
     let jobs = &jobs;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = &next;
     let sinks: Vec<Sink> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
+            .map(|_| {
                 scope.spawn(move || {
                     let mut out = Sink::default();
-                    for job in jobs.iter().skip(t).step_by(threads) {
+                    while let Some(job) =
+                        jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
                         cx.run(job, &mut out);
                     }
                     out
@@ -316,6 +348,7 @@ impl Ctx<'_> {
             Job::Growth(f, spec, level, next) => self.growth(out, f, spec, level, next),
             Job::Layer(l) => self.layer(out, l),
             Job::LayerLevel(l, level) => self.layer_level(out, l, level),
+            Job::Json => self.json(out),
         }
     }
 
@@ -324,6 +357,19 @@ impl Ctx<'_> {
         out.links.page(&path, &html);
         out.summary.pages += 1;
         self.put(out, &path, html.as_bytes());
+    }
+
+    fn json(&self, out: &mut Sink) {
+        let path = "framework.json";
+        out.links.file(path);
+        let fw = self.fw;
+        match self
+            .write
+            .write_with(path, &mut |w| crate::json::write_framework_json(fw, w))
+        {
+            Ok(()) => out.summary.files += 1,
+            Err(e) => out.diags.push(crate::check::write_error(path, &e)),
+        }
     }
 
     /// Hands a finished file to the writer.
