@@ -27,6 +27,16 @@ pub const NEAR_DUPLICATE: f64 = 0.85;
 
 /// Compiles a framework. Never panics and never touches the disk.
 pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
+    let (fw, mut diags) = compile_core(files);
+    diags.extend(duplicates(&fw, files));
+    sort_diagnostics(&mut diags);
+    (fw, diags)
+}
+
+/// [`compile`] without its last check, [`duplicates`], which only warns:
+/// a caller that goes on to use the framework (`ladder build`) runs it on
+/// another thread meanwhile, then sorts all with [`sort_diagnostics`].
+pub fn compile_core(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
     let mut c = Compiler {
         files,
         fw: Framework::default(),
@@ -40,6 +50,13 @@ pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
     };
     c.run();
     let mut diags = c.diags;
+    sort_diagnostics(&mut diags);
+    (c.fw, diags)
+}
+
+/// The order [`compile`] reports in: by file and place, then code and
+/// message; exact repeats are dropped.
+pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
         (&a.span.file, a.span.offset, a.code, &a.message).cmp(&(
             &b.span.file,
@@ -49,7 +66,6 @@ pub fn compile(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
         ))
     });
     diags.dedup();
-    (c.fw, diags)
 }
 
 /// A block after include expansion.
@@ -229,7 +245,6 @@ impl<'a> Compiler<'a> {
                 );
             }
         }
-        self.check_duplicates();
     }
 
     /// False when ladder.yaml is missing or could not be read (loading then
@@ -1409,198 +1424,199 @@ impl<'a> Compiler<'a> {
         }
         close(self, &mut open);
     }
+}
 
-    // ---- cross-file checks -------------------------------------------------
+// ---- cross-file checks -----------------------------------------------------
 
-    /// Duplicate and near-duplicate statements within one resolved role.
-    fn check_duplicates(&mut self) {
-        // The statement ids of every view a person could be held to. Views
-        // only grow up the level and layer chains, so without families the
-        // views of leaf layers at top levels cover every pair.
-        // Statements by index, with the views each appears in (ascending).
-        // Each view is folded in as soon as it is resolved: holding every
-        // role's expectations at once costs tens of MB on large frameworks.
-        let look = crate::resolve::Lookup::new(&self.fw);
-        let mut index: HashMap<&str, usize> = HashMap::default();
-        let mut stmts: Vec<&crate::model::Item> = Vec::new();
-        let mut member: Vec<Vec<u32>> = Vec::new();
-        // (layer, level) of each view.
-        let mut views: Vec<(&str, &str)> = Vec::new();
-        for family in &self.fw.families {
-            // A role's statements are its layer's (the specialty's, if it
-            // names one) up its level chain.
-            let mut layers: Vec<&str> = vec![family.layer.as_str()];
-            layers.extend(
-                family
-                    .specialties
-                    .iter()
-                    .map(|s| s.layer.as_deref().unwrap_or(family.layer.as_str())),
-            );
-            for level in &family.levels {
-                if self.fw.level(&level.level).is_none() {
-                    continue;
-                }
-                views.extend(layers.iter().map(|layer| (*layer, level.level.as_str())));
-            }
-        }
-        if self.fw.families.is_empty() {
-            let levels = &self.fw.config.levels;
-            let top = levels.iter().filter(|l| {
-                !levels
-                    .iter()
-                    .any(|x| x.below.as_deref() == Some(l.id.as_str()))
-            });
-            let top: Vec<&str> = top.map(|l| l.id.as_str()).collect();
-            let extended: BTreeSet<&str> = self
-                .fw
-                .layers
+/// Duplicate and near-duplicate statements within one resolved role: the
+/// last check of [`compile`], warnings only.
+pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    // The statement ids of every view a person could be held to. Views
+    // only grow up the level and layer chains, so without families the
+    // views of leaf layers at top levels cover every pair.
+    // Statements by index, with the views each appears in (ascending).
+    // Each view is folded in as soon as it is resolved: holding every
+    // role's expectations at once costs tens of MB on large frameworks.
+    let look = crate::resolve::Lookup::new(fw);
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    let mut stmts: Vec<&crate::model::Item> = Vec::new();
+    let mut member: Vec<Vec<u32>> = Vec::new();
+    // (layer, level) of each view.
+    let mut views: Vec<(&str, &str)> = Vec::new();
+    for family in &fw.families {
+        // A role's statements are its layer's (the specialty's, if it
+        // names one) up its level chain.
+        let mut layers: Vec<&str> = vec![family.layer.as_str()];
+        layers.extend(
+            family
+                .specialties
                 .iter()
-                .filter_map(|x| x.extends.as_deref())
-                .collect();
-            for layer in &self.fw.layers {
-                if !extended.contains(layer.id.as_str()) {
-                    views.extend(top.iter().map(|level| (layer.id.as_str(), *level)));
-                }
-            }
-        }
-        for (v, (layer, level)) in views.into_iter().enumerate() {
-            let v = u32::try_from(v).unwrap_or(u32::MAX);
-            for e in look.placed(layer, level, false) {
-                let i = *index.entry(e.item.id.as_str()).or_insert_with(|| {
-                    stmts.push(e.item);
-                    member.push(Vec::new());
-                    stmts.len() - 1
-                });
-                if let Some(m) = member.get_mut(i)
-                    && m.last() != Some(&v)
-                {
-                    m.push(v);
-                }
-            }
-        }
-        // Each statement's words as token numbers, rarest word first, so a
-        // prefix filter finds every pair that could reach NEAR_DUPLICATE
-        // without comparing all pairs (Bayardo et al., "All-pairs").
-        let mut token_of: HashMap<String, usize> = HashMap::default();
-        let mut freq: Vec<usize> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        let sets: Vec<Vec<usize>> = stmts
-            .iter()
-            .map(|e| {
-                let mut w = words(&e.text);
-                w.sort_unstable();
-                w.dedup();
-                w.into_iter()
-                    .map(|w| {
-                        let t = *token_of.entry(w.clone()).or_insert_with(|| {
-                            freq.push(0);
-                            names.push(w);
-                            freq.len() - 1
-                        });
-                        if let Some(f) = freq.get_mut(t) {
-                            *f += 1;
-                        }
-                        t
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..freq.len()).collect();
-        order.sort_by(|&a, &b| (freq.get(a), names.get(a)).cmp(&(freq.get(b), names.get(b))));
-        let mut rank = vec![0usize; order.len()];
-        for (r, &t) in order.iter().enumerate() {
-            if let Some(x) = rank.get_mut(t) {
-                *x = r;
-            }
-        }
-        let sets: Vec<Vec<usize>> = sets
-            .into_iter()
-            .map(|s| {
-                let mut r: Vec<usize> = s.iter().filter_map(|t| rank.get(*t).copied()).collect();
-                r.sort_unstable();
-                r
-            })
-            .collect();
-        let prefix_len = |n: usize| {
-            // Sets with Jaccard >= t share a word among their first
-            // n - ceil(t * n) + 1 rarest; one more is kept for float safety.
-            let keep = (NEAR_DUPLICATE * n as f64).ceil() as usize;
-            (n + 2).saturating_sub(keep).min(n)
-        };
-        let share_view = |a: &[u32], b: &[u32]| {
-            let (mut i, mut j) = (0, 0);
-            while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-                match x.cmp(y) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => return true,
-                }
-            }
-            false
-        };
-        let mut by_token: HashMap<usize, Vec<usize>> = HashMap::default();
-        // The last statement each one was compared with, so every pair is
-        // compared once however many prefix words they share.
-        let mut last_seen: Vec<usize> = vec![usize::MAX; sets.len()];
-        let mut found: Vec<(usize, usize, bool)> = Vec::new();
-        for (s, set) in sets.iter().enumerate() {
-            if set.len() < 3 {
+                .map(|s| s.layer.as_deref().unwrap_or(family.layer.as_str())),
+        );
+        for level in &family.levels {
+            if fw.level(&level.level).is_none() {
                 continue;
             }
-            let prefix = set.get(..prefix_len(set.len())).unwrap_or(set);
-            for t in prefix {
-                for &o in by_token.get(t).map_or(&[][..], Vec::as_slice) {
-                    match last_seen.get_mut(o) {
-                        Some(l) if *l != s => *l = s,
-                        _ => continue,
-                    }
-                    let (Some(wa), Some(ma), Some(mb)) =
-                        (sets.get(o), member.get(o), member.get(s))
-                    else {
-                        continue;
-                    };
-                    let same = wa == set;
-                    if (same || word_similarity(wa, set) >= NEAR_DUPLICATE) && share_view(ma, mb) {
-                        found.push((o, s, same));
-                    }
-                }
-            }
-            for t in prefix {
-                by_token.entry(*t).or_default().push(s);
-            }
-        }
-        for (a, b, same) in found {
-            let (Some(a), Some(b)) = (stmts.get(a), stmts.get(b)) else {
-                continue;
-            };
-            // Report at the later-defined statement.
-            let (first, second) =
-                if (&a.source.file, a.source.line) <= (&b.source.file, b.source.line) {
-                    (*a, *b)
-                } else {
-                    (*b, *a)
-                };
-            let text = self.text(&second.source.file).unwrap_or("");
-            let offset = line_col_offset(text, second.source.line, second.source.column);
-            let span = Span::at(&second.source.file, text, offset, second.text.len());
-            let (code, what) = if same {
-                ("duplicate-statement", "says the same as")
-            } else {
-                ("near-duplicate", "is nearly the same as")
-            };
-            self.diags.push(
-                Diagnostic::warning(
-                    code,
-                    span,
-                    format!(
-                        "statement `{}` {what} `{}` ({}), and one role gets both",
-                        second.id, first.id, first.source
-                    ),
-                )
-                .with_help("keep one, or make the difference between them explicit"),
-            );
+            views.extend(layers.iter().map(|layer| (*layer, level.level.as_str())));
         }
     }
+    if fw.families.is_empty() {
+        let levels = &fw.config.levels;
+        let top = levels.iter().filter(|l| {
+            !levels
+                .iter()
+                .any(|x| x.below.as_deref() == Some(l.id.as_str()))
+        });
+        let top: Vec<&str> = top.map(|l| l.id.as_str()).collect();
+        let extended: BTreeSet<&str> = fw
+            .layers
+            .iter()
+            .filter_map(|x| x.extends.as_deref())
+            .collect();
+        for layer in &fw.layers {
+            if !extended.contains(layer.id.as_str()) {
+                views.extend(top.iter().map(|level| (layer.id.as_str(), *level)));
+            }
+        }
+    }
+    for (v, (layer, level)) in views.into_iter().enumerate() {
+        let v = u32::try_from(v).unwrap_or(u32::MAX);
+        for e in look.placed(layer, level, false) {
+            let i = *index.entry(e.item.id.as_str()).or_insert_with(|| {
+                stmts.push(e.item);
+                member.push(Vec::new());
+                stmts.len() - 1
+            });
+            if let Some(m) = member.get_mut(i)
+                && m.last() != Some(&v)
+            {
+                m.push(v);
+            }
+        }
+    }
+    // Each statement's words as token numbers, rarest word first, so a
+    // prefix filter finds every pair that could reach NEAR_DUPLICATE
+    // without comparing all pairs (Bayardo et al., "All-pairs").
+    let mut token_of: HashMap<String, usize> = HashMap::default();
+    let mut freq: Vec<usize> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let sets: Vec<Vec<usize>> = stmts
+        .iter()
+        .map(|e| {
+            let mut w = words(&e.text);
+            w.sort_unstable();
+            w.dedup();
+            w.into_iter()
+                .map(|w| {
+                    let t = *token_of.entry(w.clone()).or_insert_with(|| {
+                        freq.push(0);
+                        names.push(w);
+                        freq.len() - 1
+                    });
+                    if let Some(f) = freq.get_mut(t) {
+                        *f += 1;
+                    }
+                    t
+                })
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..freq.len()).collect();
+    order.sort_by(|&a, &b| (freq.get(a), names.get(a)).cmp(&(freq.get(b), names.get(b))));
+    let mut rank = vec![0usize; order.len()];
+    for (r, &t) in order.iter().enumerate() {
+        if let Some(x) = rank.get_mut(t) {
+            *x = r;
+        }
+    }
+    let sets: Vec<Vec<usize>> = sets
+        .into_iter()
+        .map(|s| {
+            let mut r: Vec<usize> = s.iter().filter_map(|t| rank.get(*t).copied()).collect();
+            r.sort_unstable();
+            r
+        })
+        .collect();
+    let prefix_len = |n: usize| {
+        // Sets with Jaccard >= t share a word among their first
+        // n - ceil(t * n) + 1 rarest; one more is kept for float safety.
+        let keep = (NEAR_DUPLICATE * n as f64).ceil() as usize;
+        (n + 2).saturating_sub(keep).min(n)
+    };
+    let share_view = |a: &[u32], b: &[u32]| {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    };
+    let mut by_token: HashMap<usize, Vec<usize>> = HashMap::default();
+    // The last statement each one was compared with, so every pair is
+    // compared once however many prefix words they share.
+    let mut last_seen: Vec<usize> = vec![usize::MAX; sets.len()];
+    let mut found: Vec<(usize, usize, bool)> = Vec::new();
+    for (s, set) in sets.iter().enumerate() {
+        if set.len() < 3 {
+            continue;
+        }
+        let prefix = set.get(..prefix_len(set.len())).unwrap_or(set);
+        for t in prefix {
+            for &o in by_token.get(t).map_or(&[][..], Vec::as_slice) {
+                match last_seen.get_mut(o) {
+                    Some(l) if *l != s => *l = s,
+                    _ => continue,
+                }
+                let (Some(wa), Some(ma), Some(mb)) = (sets.get(o), member.get(o), member.get(s))
+                else {
+                    continue;
+                };
+                let same = wa == set;
+                if (same || word_similarity(wa, set) >= NEAR_DUPLICATE) && share_view(ma, mb) {
+                    found.push((o, s, same));
+                }
+            }
+        }
+        for t in prefix {
+            by_token.entry(*t).or_default().push(s);
+        }
+    }
+    for (a, b, same) in found {
+        let (Some(a), Some(b)) = (stmts.get(a), stmts.get(b)) else {
+            continue;
+        };
+        // Report at the later-defined statement.
+        let (first, second) = if (&a.source.file, a.source.line) <= (&b.source.file, b.source.line)
+        {
+            (*a, *b)
+        } else {
+            (*b, *a)
+        };
+        let text = files.text(&second.source.file).unwrap_or("");
+        let offset = line_col_offset(text, second.source.line, second.source.column);
+        let span = Span::at(&second.source.file, text, offset, second.text.len());
+        let (code, what) = if same {
+            ("duplicate-statement", "says the same as")
+        } else {
+            ("near-duplicate", "is nearly the same as")
+        };
+        diags.push(
+            Diagnostic::warning(
+                code,
+                span,
+                format!(
+                    "statement `{}` {what} `{}` ({}), and one role gets both",
+                    second.id, first.id, first.source
+                ),
+            )
+            .with_help("keep one, or make the difference between them explicit"),
+        );
+    }
+    diags
 }
 
 fn line_col_offset(text: &str, line: u32, column: u32) -> usize {

@@ -30,7 +30,9 @@ pub mod resolve;
 pub mod similar;
 mod yaml;
 
-pub use compile::{MAX_INCLUDE_DEPTH, NEAR_DUPLICATE, compile};
+pub use compile::{
+    MAX_INCLUDE_DEPTH, NEAR_DUPLICATE, compile, compile_core, duplicates, sort_diagnostics,
+};
 pub use config::CONFIG_FILE;
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use fileset::FileSet;

@@ -2,7 +2,7 @@
 //! either fully succeeds or leaves the output folder as it was.
 
 use crate::render;
-use ladder_framework::{FileSet, compile};
+use ladder_framework::{FileSet, compile, compile_core, duplicates, sort_diagnostics};
 use ladder_site::{MARKER, Site};
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,7 @@ fn swap_in(tmp: &Path, old: &Path, out: &Path) -> Result<(), String> {
 /// build succeeded.
 pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
     let files = crate::load::framework_dir(dir)?;
-    let (fw, mut diags) = compile(&files);
+    let (fw, mut diags) = compile_core(&files);
     let broken = |diags: &[ladder_framework::Diagnostic]| {
         render::diagnostics(dir, &files, diags);
         let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -99,6 +99,8 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
         crate::EXIT_ERRORS
     };
     if diags.iter().any(|d| d.is_error()) {
+        diags.extend(duplicates(&fw, &files));
+        sort_diagnostics(&mut diags);
         return Ok(broken(&diags));
     }
     let (tmp, old) = staging(out)?;
@@ -107,7 +109,14 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
         root: &tmp,
         made: std::sync::Mutex::default(),
     };
-    let (summary, site_diags) = ladder_site::build_to(&fw, &files, &write);
+    // The compiler's last check only warns: it runs while the site is built.
+    let ((summary, site_diags), lint) = std::thread::scope(|scope| {
+        let lint = scope.spawn(|| duplicates(&fw, &files));
+        let built = ladder_site::build_to(&fw, &files, &write);
+        (built, lint.join())
+    });
+    diags.extend(lint.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+    sort_diagnostics(&mut diags);
     diags.extend(site_diags);
     if diags.iter().any(|d| d.is_error()) {
         let _ = std::fs::remove_dir_all(&tmp);
