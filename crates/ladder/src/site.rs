@@ -135,6 +135,10 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
         }
     );
     println!("open {}", out.join("index.html").display());
+    // The process ends next: freeing the model's hundreds of thousands of
+    // small allocations one by one would only delay the exit.
+    std::mem::forget(fw);
+    std::mem::forget(files);
     Ok(0)
 }
 
