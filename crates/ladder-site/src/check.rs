@@ -35,12 +35,11 @@ fn attr_values(html: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
     })
 }
 
-/// FNV-1a: ids are short and many, and a 64-bit collision could at worst
-/// hide one broken anchor.
+/// Ids are kept as 64-bit hashes: a collision could at worst hide one
+/// broken anchor.
 fn hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    use std::hash::BuildHasher as _;
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
 /// `href` as a path from the site root, seen from `page`.

@@ -451,24 +451,24 @@ impl Ctx<'_> {
         self.item_list(page, &ids);
     }
 
+    /// One statement with its provenance and anchor. Pages hold thousands:
+    /// written straight into the page, without formatting.
     fn statement(&self, page: &mut Page, e: &impl Stmt) {
-        let _ = write!(
-            page.html,
-            "<li id=\"{}\"><span class=\"st\">",
-            escape(e.id())
-        );
+        page.raw("<li id=\"");
+        page.text(e.id());
+        page.raw("\"><span class=\"st\">");
         page.push_rendered(self.item_html(e.id()));
-        let group = e
-            .group()
-            .map(|g| format!(" · {}", escape(g)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            page.html,
-            "</span> <span class=\"from\">{} · {}{group}</span> <a class=\"pin\" href=\"#{}\">#</a></li>",
-            escape(self.layer_title(e.layer())),
-            escape(self.level_title(e.level())),
-            escape(e.id()),
-        );
+        page.raw("</span> <span class=\"from\">");
+        page.text(self.layer_title(e.layer()));
+        page.raw(" · ");
+        page.text(self.level_title(e.level()));
+        if let Some(g) = e.group() {
+            page.raw(" · ");
+            page.text(g);
+        }
+        page.raw("</span> <a class=\"pin\" href=\"#");
+        page.text(e.id());
+        page.raw("\">#</a></li>\n");
     }
 
     /// Expectations grouped by category, then layer.
