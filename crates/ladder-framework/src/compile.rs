@@ -47,6 +47,7 @@ pub fn compile_core(files: &FileSet) -> (Framework, Vec<Diagnostic>) {
         registered: HashMap::default(),
         pending_extends: Vec::new(),
         broken_layers: BTreeSet::new(),
+        names: Names::default(),
     };
     c.run();
     let mut diags = c.diags;
@@ -110,6 +111,7 @@ struct Compiler<'a> {
     /// Ids of layer files whose front matter could not be read, guessed
     /// from the text, so references to them are not reported as unknown.
     broken_layers: BTreeSet<String>,
+    names: Names,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +155,31 @@ struct IncludeMeta {
 }
 
 /// Heading text normalised for matching: lowercase letters and digits only.
+/// The config's level and category ids and titles as [`norm`] leaves them,
+/// in config order, for matching headings.
+#[derive(Default)]
+struct Names {
+    levels: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+}
+
+impl Names {
+    fn new(config: &crate::model::Config) -> Names {
+        Names {
+            levels: config
+                .levels
+                .iter()
+                .map(|l| (norm(&l.id), norm(&l.title)))
+                .collect(),
+            categories: config
+                .categories
+                .iter()
+                .map(|c| (norm(&c.id), norm(&c.title)))
+                .collect(),
+        }
+    }
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -200,6 +227,7 @@ impl<'a> Compiler<'a> {
         match self.files.text(CONFIG_FILE) {
             Some(text) => {
                 self.fw.config = config::load(CONFIG_FILE, text, &mut self.diags);
+                self.names = Names::new(&self.fw.config);
             }
             None if self.files.contains(CONFIG_FILE) => {}
             None => {
@@ -506,7 +534,9 @@ impl<'a> Compiler<'a> {
             out.push(Flat::Broken);
             return;
         }
-        self.used_includes.insert(path.to_owned());
+        if !self.used_includes.contains(path) {
+            self.used_includes.insert(path.to_owned());
+        }
         let Some(blocks) = self.include_blocks(path) else {
             return;
         };
@@ -591,8 +621,9 @@ impl<'a> Compiler<'a> {
             .config
             .levels
             .iter()
-            .find(|l| norm(&l.id) == n || norm(&l.title) == n)
-            .map(|l| l.id.clone())
+            .zip(&self.names.levels)
+            .find(|(_, (id, title))| *id == n || *title == n)
+            .map(|(l, _)| l.id.clone())
     }
 
     fn find_category(&self, heading: &str) -> Option<String> {
@@ -605,8 +636,9 @@ impl<'a> Compiler<'a> {
             .config
             .categories
             .iter()
-            .find(|c| norm(&c.id) == n || norm(&c.title) == n)
-            .map(|c| c.id.clone())
+            .zip(&self.names.categories)
+            .find(|(_, (id, title))| id == n || title == n)
+            .map(|(c, _)| c.id.clone())
     }
 
     fn unknown_heading(&mut self, span: Span, text: &str, expected: &str) {
@@ -1509,11 +1541,15 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
             w.dedup();
             w.into_iter()
                 .map(|w| {
-                    let t = *token_of.entry(w.clone()).or_insert_with(|| {
-                        freq.push(0);
-                        names.push(w);
-                        freq.len() - 1
-                    });
+                    let t = match token_of.get(&w) {
+                        Some(t) => *t,
+                        None => {
+                            freq.push(0);
+                            names.push(w.clone());
+                            token_of.insert(w, freq.len() - 1);
+                            freq.len() - 1
+                        }
+                    };
                     if let Some(f) = freq.get_mut(t) {
                         *f += 1;
                     }

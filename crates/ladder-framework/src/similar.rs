@@ -80,7 +80,9 @@ pub fn words(text: &str) -> Vec<String> {
             plain.push(' ');
             continue;
         }
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            plain.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             plain.extend(c.to_lowercase());
         } else if c == '\'' || c == '’' {
             // "team's" stays one word.
