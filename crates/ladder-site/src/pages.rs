@@ -124,6 +124,9 @@ struct Sink {
     summary: Summary,
 }
 
+/// Item texts rendered by one thread, by id, and what rendering them reported.
+type RenderedItems<'a> = (Vec<(&'a str, String)>, Vec<Diagnostic>);
+
 /// One page (or set of files) to render.
 enum Job<'f> {
     Index,
@@ -172,7 +175,7 @@ pub fn render<'a>(
     // every core.
     let items: Vec<(&String, &ladder_framework::Item)> = fw.items.iter().collect();
     let chunk = items.len().div_ceil(threads).max(1);
-    let rendered: Vec<(Vec<(&str, String)>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+    let rendered: Vec<RenderedItems<'_>> = std::thread::scope(|scope| {
         let targets = &cx.targets;
         let handles: Vec<_> = items
             .chunks(chunk)
