@@ -38,7 +38,23 @@ impl Span {
         let before = text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        Span::on_line(file, text, offset, len, line, line_start)
+    }
+
+    /// The span at `offset` (at most `text.len()`), on 1-based `line`,
+    /// which starts at byte `line_start`.
+    fn on_line(
+        file: &str,
+        text: &str,
+        offset: usize,
+        len: usize,
+        line: usize,
+        line_start: usize,
+    ) -> Span {
+        let column = text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         Span {
             file: file.to_owned(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -65,17 +81,7 @@ impl Span {
             .and_then(|i| lines.starts.get(i))
             .copied()
             .unwrap_or(0);
-        let column = text
-            .get(line_start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        Span {
-            file: file.to_owned(),
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-            offset,
-            len: len.min(text.len() - offset),
-        }
+        Span::on_line(file, text, offset, len, line, line_start)
     }
 
     /// The start of a file, for problems that concern a whole file.

@@ -311,6 +311,16 @@ pub struct OtherSection {
     pub source: Source,
 }
 
+impl Config {
+    /// Where a category sorts: its place in `ladder.yaml`, unknown ones last.
+    pub fn category_rank(&self, id: &str) -> usize {
+        self.categories
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or(usize::MAX)
+    }
+}
+
 impl Framework {
     pub fn level(&self, id: &str) -> Option<&Level> {
         self.config.levels.iter().find(|l| l.id == id)

@@ -206,13 +206,6 @@ fn placed_in<'a>(
             .collect()
     };
     levels.reverse(); // lowest first
-    let category_rank = |c: &str| {
-        fw.config
-            .categories
-            .iter()
-            .position(|x| x.id == c)
-            .unwrap_or(usize::MAX)
-    };
     // Every placement in scope, keyed by where it sorts.
     let mut best: HashMap<&str, (usize, usize, usize, usize)> = HashMap::default();
     let mut found = Vec::new();
@@ -221,7 +214,12 @@ fn placed_in<'a>(
             let Some(level_rank) = levels.iter().position(|x| *x == p.level) else {
                 continue;
             };
-            let key = (level_rank, layer_rank, category_rank(&p.category), order);
+            let key = (
+                level_rank,
+                layer_rank,
+                fw.config.category_rank(&p.category),
+                order,
+            );
             best.entry(p.item.as_str())
                 .and_modify(|k| {
                     if (key.0, key.1) < (k.0, k.1) {

@@ -369,15 +369,7 @@ fn average(v: &[i64]) -> Option<f64> {
 /// manager rating.
 pub fn radar_svg(loaded: &Loaded, name: &str, d: &WorksheetData) -> Result<String, AppError> {
     let mut by: BTreeMap<usize, (String, Vec<i64>, Vec<i64>)> = BTreeMap::new();
-    let order = |c: &str| {
-        loaded
-            .framework
-            .config
-            .categories
-            .iter()
-            .position(|x| x.id == c)
-            .unwrap_or(usize::MAX)
-    };
+    let order = |c: &str| loaded.framework.config.category_rank(c);
     for row in d.worksheet.rows.iter().filter(|r| !r.new_at_next) {
         let e = by
             .entry(order(&row.category))

@@ -1037,13 +1037,6 @@ impl Ctx<'_> {
             .flat_map(|a| a.placements.iter())
             .map(|p| (p.item.as_str(), p.level.as_str()))
             .collect();
-        let rank = |c: &str| {
-            fw.config
-                .categories
-                .iter()
-                .position(|x| x.id == c)
-                .unwrap_or(usize::MAX)
-        };
         for lv in &fw.config.levels {
             // In file order within each category, as `placed` sorts them.
             let mut own: Vec<Placed<'_>> = l
@@ -1060,7 +1053,7 @@ impl Ctx<'_> {
                     })
                 })
                 .collect();
-            own.sort_by_key(|e| rank(&e.placement.category));
+            own.sort_by_key(|e| fw.config.category_rank(&e.placement.category));
             if own.is_empty() {
                 continue;
             }
