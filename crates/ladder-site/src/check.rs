@@ -124,9 +124,6 @@ impl Links {
         let mut asked: HashSet<&str> = HashSet::default();
         let mut page_index = None;
         for raw in links {
-            if !asked.insert(raw) {
-                continue;
-            }
             let href: std::borrow::Cow<'_, str> = if raw.contains('&') {
                 raw.replace("&amp;", "&").into()
             } else {
@@ -147,6 +144,11 @@ impl Links {
                         &format!("names `#{frag}`, which this page does not have"),
                     ));
                 }
+                continue;
+            }
+            // Links within the page are checked each time (one lookup; the
+            // build merges repeated diagnostics); others once per page.
+            if !asked.insert(raw) {
                 continue;
             }
             match resolve(page, path) {

@@ -4,8 +4,22 @@ use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape_into(out: &mut String, text: &str) {
-    let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
+    // Most texts (ids, names, titles) need nothing: find the first byte
+    // that does with two vectorised scans instead of a match per byte.
+    let bytes = text.as_bytes();
+    let first = match (
+        memchr::memchr3(b'&', b'<', b'>', bytes),
+        memchr::memchr2(b'"', b'\'', bytes),
+    ) {
+        (None, None) => {
+            out.push_str(text);
+            return;
+        }
+        (a, b) => a.unwrap_or(usize::MAX).min(b.unwrap_or(usize::MAX)),
+    };
+    out.push_str(text.get(..first).unwrap_or(""));
+    let mut last = first;
+    for (i, b) in text.bytes().enumerate().skip(first) {
         let rep = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -148,5 +162,17 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("families/a/b.html"), "../../");
         assert_eq!(url_part("a b/c"), "a%20b/c");
+    }
+
+    #[test]
+    fn escaping_keeps_clean_text_and_what_surrounds_markup() {
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain – text ü"), "plain – text ü");
+        assert_eq!(escape("ü<b>é"), "ü&lt;b&gt;é");
+        assert_eq!(escape("it's"), "it&#39;s");
+        assert_eq!(escape("a & b \"c\""), "a &amp; b &quot;c&quot;");
+        let mut out = String::from("x");
+        escape_into(&mut out, ">");
+        assert_eq!(out, "x&gt;");
     }
 }
