@@ -154,7 +154,6 @@ struct IncludeMeta {
     title: Option<String>,
 }
 
-/// Heading text normalised for matching: lowercase letters and digits only.
 /// The config's level and category ids and titles as [`norm`] leaves them,
 /// in config order, for matching headings.
 #[derive(Default)]
@@ -180,6 +179,7 @@ impl Names {
     }
 }
 
+/// Heading text normalised for matching: lowercase letters and digits only.
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
