@@ -1,9 +1,9 @@
 //! Views over a compiled framework: a role's or a layer's expectations at a
 //! level, cumulative or own, grouped by category then layer.
 
-use crate::model::{Framework, HiringStage, Item, Layer, Placement, Section, Source};
+use crate::model::{Framework, HiringStage, Item, Layer, Level, Placement, Section, Source};
 use crate::similar::did_you_mean;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 /// One resolved expectation with its provenance.
@@ -187,6 +187,45 @@ impl<'a> Lookup<'a> {
             level,
             own,
         )
+    }
+
+    /// What `layer` itself adds at each level, in config order, levels
+    /// where it adds nothing left out: what [`placed`] gives with `own` and
+    /// keeps at `layer`, for every level in one pass over the chain. A
+    /// statement a layer below also places at that level is that layer's.
+    pub fn added(&self, layer: &'a Layer) -> Vec<(&'a Level, Vec<Placed<'a>>)> {
+        let inherited: HashSet<(&str, &str)> = self
+            .layer_chain(&layer.id)
+            .iter()
+            .filter(|a| a.id != layer.id)
+            .flat_map(|a| a.placements.iter())
+            .map(|p| (p.item.as_str(), p.level.as_str()))
+            .collect();
+        let config = &self.fw.config;
+        config
+            .levels
+            .iter()
+            .filter_map(|lv| {
+                let mut own: Vec<Placed<'a>> = layer
+                    .placements
+                    .iter()
+                    .filter(|p| {
+                        p.level == lv.id
+                            && !inherited.contains(&(p.item.as_str(), p.level.as_str()))
+                    })
+                    .filter_map(|p| {
+                        Some(Placed {
+                            item: self.item(&p.item)?,
+                            layer,
+                            placement: p,
+                        })
+                    })
+                    .collect();
+                // By category, then file order, as `placed` sorts one layer.
+                own.sort_by_key(|e| config.category_rank(&e.placement.category));
+                (!own.is_empty()).then_some((lv, own))
+            })
+            .collect()
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{Summary, Writer};
 use ladder_framework::resolve::{Expectation, Lookup, Placed, RoleItem, role};
 use ladder_framework::similar::{WordOp, word_diff, word_similarity, words};
 use ladder_framework::{Diagnostic, Family, FileSet, Framework, Layer, Section, Source};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -1030,33 +1030,7 @@ impl Ctx<'_> {
             }
         }
         p.raw("</ul>\n<h2>What this layer adds, level by level</h2>\n");
-        // What the layers below this one already place at a level is theirs.
-        let inherited: HashSet<(&str, &str)> = chain
-            .iter()
-            .filter(|a| a.id != l.id)
-            .flat_map(|a| a.placements.iter())
-            .map(|p| (p.item.as_str(), p.level.as_str()))
-            .collect();
-        for lv in &fw.config.levels {
-            // In file order within each category, as `placed` sorts them.
-            let mut own: Vec<Placed<'_>> = l
-                .placements
-                .iter()
-                .filter(|p| {
-                    p.level == lv.id && !inherited.contains(&(p.item.as_str(), p.level.as_str()))
-                })
-                .filter_map(|p| {
-                    Some(Placed {
-                        item: self.look.item(&p.item)?,
-                        layer: l,
-                        placement: p,
-                    })
-                })
-                .collect();
-            own.sort_by_key(|e| fw.config.category_rank(&e.placement.category));
-            if own.is_empty() {
-                continue;
-            }
+        for (lv, own) in self.look.added(l) {
             let _ = writeln!(
                 p.html,
                 "<h3 id=\"_level-{}\">{}</h3>",

@@ -149,3 +149,63 @@ fn the_embedded_example_lists_every_file_on_disk() {
     emb.sort_unstable();
     assert_eq!(emb, disk, "add new example files to src/example.rs");
 }
+
+/// What each layer adds, level by level (the site's layer pages), is what
+/// its own view at each level keeps at that layer.
+#[test]
+fn what_a_layer_adds_is_its_own_view_kept_at_it() {
+    let mut sets = Vec::new();
+    let mut example = ladder_framework::FileSet::new();
+    for (path, text) in ladder_framework::example::FILES {
+        example.insert_text(path, *text);
+    }
+    sets.push(example);
+    sets.extend(fixture_dirs("valid").iter().map(|d| load(d)));
+    // A layer placing at a level what the layer it builds on already places
+    // there: those statements are the lower layer's.
+    let shared_dir = fixture_dirs("valid")
+        .into_iter()
+        .find(|d| d.ends_with("shared-include"))
+        .unwrap();
+    let mut shared = load(&shared_dir);
+    let backend = shared.text("layers/backend.md").unwrap().replace(
+        "{#be-int-migrations}\n",
+        "{#be-int-migrations}\n{{% include \"includes/review.md\" %}}\n",
+    );
+    shared.insert_text("layers/backend.md", backend);
+    sets.push(shared);
+    let mut left_to_lower = 0;
+    for files in &sets {
+        let (fw, _) = compile(files);
+        let look = resolve::Lookup::new(&fw);
+        for layer in &fw.layers {
+            let ids = |list: &[resolve::Placed<'_>]| -> Vec<String> {
+                list.iter().map(|p| p.item.id.clone()).collect()
+            };
+            let added: Vec<(String, Vec<String>)> = look
+                .added(layer)
+                .iter()
+                .map(|(lv, own)| (lv.id.clone(), ids(own)))
+                .collect();
+            let expected: Vec<(String, Vec<String>)> = fw
+                .config
+                .levels
+                .iter()
+                .filter_map(|lv| {
+                    let own: Vec<_> = resolve::placed(&fw, &layer.id, &lv.id, true)
+                        .into_iter()
+                        .filter(|p| p.layer.id == layer.id)
+                        .collect();
+                    (!own.is_empty()).then(|| (lv.id.clone(), ids(&own)))
+                })
+                .collect();
+            assert_eq!(added, expected, "layer {}", layer.id);
+            let shown: usize = added.iter().map(|(_, own)| own.len()).sum();
+            left_to_lower += layer.placements.len() - shown;
+        }
+    }
+    assert!(
+        left_to_lower > 0,
+        "no set places a statement twice at one level"
+    );
+}
