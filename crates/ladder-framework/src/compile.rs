@@ -700,8 +700,10 @@ impl<'a> Compiler<'a> {
         let mut cat_items = 0usize;
         let mut started = false;
         // Where each statement is first placed in this layer: a scan of
-        // the placements per statement is quadratic in large layers.
-        let mut first_placed: HashMap<String, usize> = HashMap::default();
+        // the placements per statement is quadratic in large layers. Keyed
+        // by the id's hash, checked against the placement found; an id
+        // whose hash another one took is scanned for.
+        let mut first_placed: HashMap<u64, usize> = HashMap::default();
         for f in flat {
             match f {
                 Flat::Heading { depth: 1, .. } if !started => {}
@@ -834,10 +836,18 @@ impl<'a> Compiler<'a> {
                         continue;
                     };
                     cat_items += 1;
-                    if let Some(p) = first_placed
-                        .get(id.as_str())
+                    let hash = {
+                        use std::hash::BuildHasher as _;
+                        rustc_hash::FxBuildHasher.hash_one(id.as_str())
+                    };
+                    let earlier = match first_placed
+                        .get(&hash)
                         .and_then(|i| layer.placements.get(*i))
                     {
+                        Some(p) if p.item != id => layer.placements.iter().find(|p| p.item == id),
+                        found => found,
+                    };
+                    if let Some(p) = earlier {
                         let msg = format!(
                             "statement `{id}` is already placed in this layer at level `{}`",
                             p.level
@@ -855,9 +865,7 @@ impl<'a> Compiler<'a> {
                             continue;
                         }
                     }
-                    first_placed
-                        .entry(id.clone())
-                        .or_insert(layer.placements.len());
+                    first_placed.entry(hash).or_insert(layer.placements.len());
                     layer.placements.push(Placement {
                         item: id,
                         level: lv.clone(),
@@ -1533,15 +1541,17 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     let mut token_of: HashMap<String, usize> = HashMap::default();
     let mut freq: Vec<usize> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    // A text repeated across teams is split into words once.
+    let mut of_text: HashMap<&str, Vec<usize>> = HashMap::default();
     let sets: Vec<Vec<usize>> = stmts
         .iter()
         .map(|e| {
-            let mut w = words(&e.text);
-            w.sort_unstable();
-            w.dedup();
-            w.into_iter()
-                .map(|w| {
-                    let t = match token_of.get(&w) {
+            let set = of_text.entry(e.text.as_str()).or_insert_with(|| {
+                let mut w = words(&e.text);
+                w.sort_unstable();
+                w.dedup();
+                w.into_iter()
+                    .map(|w| match token_of.get(&w) {
                         Some(t) => *t,
                         None => {
                             freq.push(0);
@@ -1549,13 +1559,15 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
                             token_of.insert(w, freq.len() - 1);
                             freq.len() - 1
                         }
-                    };
-                    if let Some(f) = freq.get_mut(t) {
-                        *f += 1;
-                    }
-                    t
-                })
-                .collect()
+                    })
+                    .collect()
+            });
+            for t in set.iter() {
+                if let Some(f) = freq.get_mut(*t) {
+                    *f += 1;
+                }
+            }
+            set.clone()
         })
         .collect();
     let mut order: Vec<usize> = (0..freq.len()).collect();
@@ -1580,46 +1592,60 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
         let keep = (NEAR_DUPLICATE * n as f64).ceil() as usize;
         (n + 2).saturating_sub(keep).min(n)
     };
-    let share_view = |a: &[u32], b: &[u32]| {
-        let (mut i, mut j) = (0, 0);
-        while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
-    };
-    let mut by_token: HashMap<usize, Vec<usize>> = HashMap::default();
-    // The last statement each one was compared with, so every pair is
-    // compared once however many prefix words they share.
-    let mut last_seen: Vec<usize> = vec![usize::MAX; sets.len()];
-    let mut found: Vec<(usize, usize, bool)> = Vec::new();
+    // Statements with the same words form one group, compared with other
+    // groups once: frameworks repeat a statement across teams, and
+    // comparing every copy with every other would grow with the square of
+    // the copies.
+    let mut group_of: HashMap<&[usize], usize> = HashMap::default();
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (s, set) in sets.iter().enumerate() {
         if set.len() < 3 {
             continue;
         }
+        let g = *group_of.entry(set.as_slice()).or_insert_with(|| {
+            groups.push((s, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, members)) = groups.get_mut(g) {
+            members.push(s);
+        }
+    }
+    // Pairs of groups whose words are near enough: a group with itself
+    // when it has several statements, and others through the prefix filter.
+    let mut by_token: HashMap<usize, Vec<usize>> = HashMap::default();
+    // The last group each one was compared with, so every pair is
+    // compared once however many prefix words they share.
+    let mut last_seen: Vec<usize> = vec![usize::MAX; groups.len()];
+    let mut near: Vec<(usize, usize)> = Vec::new();
+    for (g, (rep, members)) in groups.iter().enumerate() {
+        if members.len() > 1 {
+            near.push((g, g));
+        }
+        let Some(set) = sets.get(*rep) else { continue };
         let prefix = set.get(..prefix_len(set.len())).unwrap_or(set);
         for t in prefix {
             for &o in by_token.get(t).map_or(&[][..], Vec::as_slice) {
                 match last_seen.get_mut(o) {
-                    Some(l) if *l != s => *l = s,
+                    Some(l) if *l != g => *l = g,
                     _ => continue,
                 }
-                let (Some(wa), Some(ma), Some(mb)) = (sets.get(o), member.get(o), member.get(s))
-                else {
-                    continue;
-                };
-                let same = wa == set;
-                if (same || word_similarity(wa, set) >= NEAR_DUPLICATE) && share_view(ma, mb) {
-                    found.push((o, s, same));
+                let other = groups.get(o).and_then(|(r, _)| sets.get(*r));
+                if other.is_some_and(|wa| word_similarity(wa, set) >= NEAR_DUPLICATE) {
+                    near.push((o, g));
                 }
             }
         }
         for t in prefix {
-            by_token.entry(*t).or_default().push(s);
+            by_token.entry(*t).or_default().push(g);
         }
+    }
+    // Of each pair of groups, the statements one role gets both of.
+    let mut found: Vec<(usize, usize, bool)> = Vec::new();
+    for (ga, gb) in near {
+        let (Some((_, a)), Some((_, b))) = (groups.get(ga), groups.get(gb)) else {
+            continue;
+        };
+        pairs_in_a_view(a, b, ga == gb, &member, &mut found);
     }
     for (a, b, same) in found {
         let (Some(a), Some(b)) = (stmts.get(a), stmts.get(b)) else {
@@ -1655,6 +1681,80 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     diags
 }
 
+/// Whether two ascending lists of views have one in common.
+fn share_a_view(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// Adds to `out`, once each, the pairs of statements (lower index first)
+/// that some view holds both of: one from `a` and one from `b`, or, when
+/// `same` (`a` is `b`), two of `a`. `member` lists each statement's views,
+/// ascending.
+fn pairs_in_a_view(
+    a: &[usize],
+    b: &[usize],
+    same: bool,
+    member: &[Vec<u32>],
+    out: &mut Vec<(usize, usize, bool)>,
+) {
+    let views = |s: usize| member.get(s).map_or(&[][..], Vec::as_slice);
+    let pair = |x: usize, y: usize| (x.min(y), x.max(y), same);
+    // Few pairs: compare the views of each.
+    if a.len().saturating_mul(b.len()) <= 64 {
+        for (i, &x) in a.iter().enumerate() {
+            let others = if same {
+                b.get(i + 1..).unwrap_or(&[])
+            } else {
+                b
+            };
+            for &y in others {
+                if share_a_view(views(x), views(y)) {
+                    out.push(pair(x, y));
+                }
+            }
+        }
+        return;
+    }
+    // Many (a statement copied across many teams): the statements of each
+    // view, paired within it.
+    let mut by_view: HashMap<u32, (Vec<usize>, Vec<usize>)> = HashMap::default();
+    for &x in a {
+        for &v in views(x) {
+            by_view.entry(v).or_default().0.push(x);
+        }
+    }
+    if !same {
+        for &y in b {
+            for &v in views(y) {
+                by_view.entry(v).or_default().1.push(y);
+            }
+        }
+    }
+    let mut new = Vec::new();
+    for (xs, ys) in by_view.values() {
+        for (i, &x) in xs.iter().enumerate() {
+            let others = if same {
+                xs.get(i + 1..).unwrap_or(&[])
+            } else {
+                ys
+            };
+            new.extend(others.iter().map(|&y| pair(x, y)));
+        }
+    }
+    // A pair that shares several views was found in each.
+    new.sort_unstable();
+    new.dedup();
+    out.extend(new);
+}
+
 fn line_col_offset(text: &str, line: u32, column: u32) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
@@ -1684,4 +1784,43 @@ fn key_span(doc: &Doc<'_>, key: &str) -> Span {
         offset += l.len();
     }
     Span::at(doc.file, doc.text, doc.yaml_offset, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::pairs_in_a_view;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Both ways of pairing (one by one, and by view) give every pair
+        /// that shares a view, once, as comparing each pair would.
+        #[test]
+        fn pairs_in_a_view_are_those_sharing_one(
+            member in proptest::collection::vec(proptest::collection::btree_set(0u32..12, 0..4), 2..40),
+            split in 0usize..40,
+        ) {
+            let member: Vec<Vec<u32>> = member.into_iter().map(|s| s.into_iter().collect()).collect();
+            let n = member.len();
+            let split = split % n;
+            let all: Vec<usize> = (0..n).collect();
+            let (a, b) = all.split_at(split);
+            let shares = |x: usize, y: usize| member[x].iter().any(|v| member[y].contains(v));
+            for (a, b, same) in [(a, b, false), (&all[..], &all[..], true)] {
+                let mut expected = Vec::new();
+                for &x in a {
+                    for &y in b {
+                        if (!same || x < y) && shares(x, y) {
+                            expected.push((x.min(y), x.max(y), same));
+                        }
+                    }
+                }
+                expected.sort_unstable();
+                let mut got = Vec::new();
+                pairs_in_a_view(a, b, same, &member, &mut got);
+                got.sort_unstable();
+                prop_assert_eq!(got, expected);
+            }
+        }
+    }
 }

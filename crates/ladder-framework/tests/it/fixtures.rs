@@ -209,3 +209,67 @@ fn what_a_layer_adds_is_its_own_view_kept_at_it() {
         "no set places a statement twice at one level"
     );
 }
+
+/// A statement copied into many teams' layers is compared as one: copies
+/// no role gets together are not reported, copies one role gets together
+/// are, once per pair, and so is a near copy every role of a team gets.
+#[test]
+fn copies_across_teams_are_reported_only_where_one_role_gets_two() {
+    let mut files = ladder_framework::FileSet::new();
+    files.insert_text(
+        "ladder.yaml",
+        "levels:\n  - id: senior\n    title: Senior\n    grade: 7\ncategories:\n  - id: technical\n    title: Technical\n",
+    );
+    files.insert_text(
+        "layers/eng.md",
+        "---\nid: eng\ntitle: Engineering\n---\n\n## Senior\n\n### Technical\n\n- Writes design documents others can build from. {#eng-design}\n",
+    );
+    // Twelve teams, each with the same statement and a near copy of it:
+    // more pairs than are compared one by one.
+    for t in 0..12 {
+        let mut text = format!(
+            "---\nid: team{t}\ntitle: Team {t}\nextends: eng\n---\n\n## Senior\n\n### Technical\n\n\
+             - Keeps the service fast under load for every customer. {{#t{t}-fast}}\n\
+             - Keeps the service fast under heavy load for every customer. {{#t{t}-fast-again}}\n"
+        );
+        // Team 3 also repeats it word for word.
+        if t == 3 {
+            text.push_str(
+                "- Keeps the service fast under load for every customer. {#t3-fast-twice}\n",
+            );
+        }
+        files.insert_text(&format!("layers/team{t}.md"), text);
+    }
+    let (_, diags) = compile(&files);
+    let found: Vec<(&str, String)> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+    let near: Vec<_> = found
+        .iter()
+        .filter(|(c, _)| *c == "near-duplicate")
+        .collect();
+    let same: Vec<_> = found
+        .iter()
+        .filter(|(c, _)| *c == "duplicate-statement")
+        .collect();
+    // Each team's near copy, against its own statement (team 3's against
+    // both of its copies); never against another team's.
+    assert_eq!(near.len(), 13, "{found:#?}");
+    for t in 0..12 {
+        assert!(
+            near.iter().any(|(_, m)| m.contains(&format!(
+                "`t{t}-fast-again` is nearly the same as `t{t}-fast`"
+            ))),
+            "team {t}: {found:#?}"
+        );
+    }
+    let team = |id: Option<&&str>| id.and_then(|id| id.split('-').next()).map(str::to_owned);
+    for (_, m) in &near {
+        let ids: Vec<&str> = m.split('`').collect();
+        assert_eq!(team(ids.get(1)), team(ids.get(3)), "{m}");
+    }
+    assert_eq!(same.len(), 1, "{found:#?}");
+    assert!(
+        same.iter()
+            .any(|(_, m)| m.contains("`t3-fast-twice` says the same as `t3-fast`")),
+        "{found:#?}"
+    );
+}
