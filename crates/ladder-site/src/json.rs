@@ -47,6 +47,46 @@ pub fn write_framework_json(fw: &Framework, w: &mut dyn std::io::Write) -> std::
         framework: fw,
         roles: Roles(fw),
     };
-    serde_json::to_writer(&mut *w, &doc)?;
-    w.write_all(b"\n")
+    let mut out = Chunks {
+        buf: Vec::with_capacity(Chunks::SIZE + 4096),
+        out: w,
+    };
+    serde_json::to_writer(&mut out, &doc)?;
+    out.buf.push(b'\n');
+    out.out.write_all(&out.buf)
+}
+
+/// Gathers the serialiser's many small writes (a quote, a key, a few
+/// bytes between escapes) in a buffer the compiler can inline appends to,
+/// and hands them on in large chunks: through `dyn Write`, each small write
+/// would be a call of its own.
+struct Chunks<'w> {
+    buf: Vec<u8>,
+    out: &'w mut dyn std::io::Write,
+}
+
+impl Chunks<'_> {
+    const SIZE: usize = 1 << 16;
+}
+
+impl std::io::Write for Chunks<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
