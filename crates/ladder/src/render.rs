@@ -2,7 +2,10 @@
 
 use ladder_framework::resolve::{Expectation, LayerView, RoleItem, RoleView};
 use ladder_framework::{Diagnostic, FileSet, Framework, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -18,10 +21,18 @@ pub fn counts(errors: usize, warnings: usize) -> String {
 
 /// Prints every diagnostic to stderr with the source line underlined.
 pub fn diagnostics(dir: &Path, files: &FileSet, diags: &[Diagnostic]) {
+    eprint!("{}", for_stderr(dir, files, diags));
+}
+
+/// What [`diagnostics`] prints, to be printed later.
+pub fn for_stderr(dir: &Path, files: &FileSet, diags: &[Diagnostic]) -> String {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut all = String::new();
     for out in diagnostics_text(dir, files, diags, color) {
-        eprintln!("{out}");
+        all.push_str(&out);
+        all.push('\n');
     }
+    all
 }
 
 /// Each diagnostic rendered rustc-style, with colour or without.
@@ -62,9 +73,16 @@ pub fn diagnostics_text(
                     Some(format!("{}:{}", d.span.line, d.span.column)),
                     (d.span.offset, d.span.len),
                 ));
-                let report = miette::Report::new(m)
-                    .with_source_code(NamedSource::new(shown_path, text.to_owned()));
-                handler.render_report(&mut out, report.as_ref())
+                // Rendered directly: a `miette::Report` would copy the
+                // file and probe the terminal again for each diagnostic.
+                let shown = WithSource {
+                    diag: m,
+                    source: Named {
+                        name: shown_path,
+                        text,
+                    },
+                };
+                handler.render_report(&mut out, &shown)
             }
             None => {
                 let m = MietteDiagnostic {
@@ -86,6 +104,76 @@ pub fn diagnostics_text(
         all.push(out);
     }
     all
+}
+
+/// A source file by the name it is shown with, borrowed from the file set.
+struct Named<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A diagnostic with the source it points into.
+#[derive(Debug)]
+struct WithSource<'a> {
+    diag: MietteDiagnostic,
+    source: Named<'a>,
+}
+
+impl std::fmt::Debug for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl std::fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl miette::Diagnostic for WithSource<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
 }
 
 fn provenance(e: &Expectation) -> String {

@@ -109,20 +109,27 @@ pub fn command(dir: &Path, out: &Path) -> Result<u8, String> {
         root: &tmp,
         made: std::sync::Mutex::default(),
     };
-    // The compiler's last check only warns: it runs while the site is built.
+    // The compiler's last check only warns: it runs, and its warnings and
+    // the compiler's are rendered for the terminal, while the site is built.
     let ((summary, site_diags), lint) = std::thread::scope(|scope| {
-        let lint = scope.spawn(|| duplicates(&fw, &files));
+        let lint = scope.spawn(|| {
+            diags.extend(duplicates(&fw, &files));
+            sort_diagnostics(&mut diags);
+            let shown = render::for_stderr(dir, &files, &diags);
+            (diags, shown)
+        });
         let built = ladder_site::build_to(&fw, &files, &write);
         (built, lint.join())
     });
-    diags.extend(lint.unwrap_or_else(|p| std::panic::resume_unwind(p)));
-    sort_diagnostics(&mut diags);
-    diags.extend(site_diags);
-    if diags.iter().any(|d| d.is_error()) {
+    let (mut diags, shown) = lint.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    if site_diags.iter().any(|d| d.is_error()) {
+        diags.extend(site_diags);
         let _ = std::fs::remove_dir_all(&tmp);
         return Ok(broken(&diags));
     }
-    render::diagnostics(dir, &files, &diags);
+    eprint!("{shown}");
+    render::diagnostics(dir, &files, &site_diags);
+    diags.extend(site_diags);
     swap_in(&tmp, &old, out)?;
     println!(
         "built {} pages into {}{}",
