@@ -76,7 +76,7 @@ impl Page {
         Page {
             root: root_of(&path),
             path,
-            html: String::with_capacity(16 * 1024),
+            html: buffer(),
         }
     }
 
@@ -108,7 +108,8 @@ impl Page {
 
     /// Wraps the body in the shared frame.
     pub fn finish(self, org: &str, title: &str, crumbs: &[(String, String)]) -> (String, String) {
-        let mut out = String::with_capacity(self.html.len() + 1024);
+        let mut out = buffer();
+        out.reserve(self.html.len() + 1024);
         out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
         escape_into(&mut out, title);
         if !org.is_empty() {
@@ -145,8 +146,34 @@ impl Page {
         }
         out.push_str(&self.html);
         out.push_str("</main>\n<footer>Built with Ladder from the framework's source files. Every statement links to itself by its stable id.</footer>\n</body>\n</html>\n");
+        recycle(self.html);
         (self.path, out)
     }
+}
+
+thread_local! {
+    /// Page buffers of this thread, kept for the next page: a site has
+    /// thousands of pages of tens of KB, and allocating each afresh makes
+    /// the allocator hand memory back and fault it in again page after page.
+    static SPARE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty buffer for a page, one used before if there is one.
+fn buffer() -> String {
+    SPARE
+        .with(|s| s.borrow_mut().pop())
+        .unwrap_or_else(|| String::with_capacity(16 * 1024))
+}
+
+/// Keeps a finished page's buffer for the next page on this thread.
+pub fn recycle(mut html: String) {
+    html.clear();
+    SPARE.with(|s| {
+        let mut spare = s.borrow_mut();
+        if spare.len() < 4 {
+            spare.push(html);
+        }
+    });
 }
 
 #[cfg(test)]

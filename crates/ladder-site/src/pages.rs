@@ -360,6 +360,7 @@ impl Ctx<'_> {
         out.links.page(&path, &html);
         out.summary.pages += 1;
         self.put(out, &path, html.as_bytes());
+        crate::html::recycle(html);
     }
 
     fn json(&self, out: &mut Sink) {
