@@ -9,8 +9,8 @@ use crate::markdown::{
     split_front_matter,
 };
 use crate::model::{
-    Family, FamilyLevel, Framework, HiringStage, Item, Layer, OtherSection, Placement, Section,
-    Source, Specialty,
+    Family, FamilyLevel, Framework, HiringStage, Item, Layer, Name, OtherSection, Placement,
+    Section, Source, Specialty,
 };
 use crate::similar::{did_you_mean, did_you_mean_path, slugify, word_similarity, words};
 use crate::yaml::Doc;
@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How deep includes may nest before the compiler gives up.
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -79,11 +80,11 @@ enum Flat {
         span: Span,
     },
     Item {
-        id: String,
+        id: Name,
         span: Span,
-        via: Option<Source>,
+        via: Option<Arc<Source>>,
         /// The group heading written inside the include it came from.
-        group: Option<String>,
+        group: Option<Name>,
     },
     Prose {
         text: String,
@@ -105,7 +106,7 @@ struct Compiler<'a> {
     used_includes: BTreeSet<String>,
     /// The id given to the item at each (file, offset) already registered,
     /// so an include used twice is one item and its warnings are given once.
-    registered: HashMap<String, HashMap<usize, String>>,
+    registered: HashMap<String, HashMap<usize, Name>>,
     /// (layer, parent, span of `extends`) checked once every layer is read.
     pending_extends: Vec<(String, String, Span)>,
     /// Ids of layer files whose front matter could not be read, guessed
@@ -288,13 +289,13 @@ impl<'a> Compiler<'a> {
 
     // ---- items and includes ------------------------------------------------
 
-    fn register(&mut self, text: &str, given: Option<&str>, span: &Span, end: usize) -> String {
+    fn register(&mut self, text: &str, given: Option<&str>, span: &Span, end: usize) -> Name {
         if let Some(id) = self
             .registered
             .get(span.file.as_str())
             .and_then(|at| at.get(&span.offset))
         {
-            return id.clone();
+            return Name::clone(id);
         }
         let id = match given {
             Some(id) => id.to_owned(),
@@ -340,10 +341,10 @@ impl<'a> Compiler<'a> {
                 );
                 // Go on under a name that cannot clash, so the statement is
                 // still placed and nothing else is reported about it.
-                let fallback = format!("{id}@{}:{}", span.file, span.line);
+                let fallback: Name = format!("{id}@{}:{}", span.file, span.line).into();
                 self.remember(span, &fallback);
-                self.fw.items.entry(fallback.clone()).or_insert(Item {
-                    id: fallback.clone(),
+                self.fw.items.entry(fallback.to_string()).or_insert(Item {
+                    id: fallback.to_string(),
                     text: text.to_owned(),
                     source,
                     provisional_id: false,
@@ -363,15 +364,16 @@ impl<'a> Compiler<'a> {
                 );
             }
         }
+        let id = Name::from(id);
         self.remember(span, &id);
         id
     }
 
-    fn remember(&mut self, span: &Span, id: &str) {
+    fn remember(&mut self, span: &Span, id: &Name) {
         self.registered
             .entry(span.file.clone())
             .or_default()
-            .insert(span.offset, id.to_owned());
+            .insert(span.offset, Name::clone(id));
     }
 
     fn include_blocks(&mut self, path: &str) -> Option<Rc<[Block]>> {
@@ -412,13 +414,13 @@ impl<'a> Compiler<'a> {
     fn flatten(
         &mut self,
         blocks: &[Block],
-        via: Option<Source>,
+        via: Option<Arc<Source>>,
         stack: &mut Vec<String>,
         out: &mut Vec<Flat>,
     ) {
         let in_include = stack.len() > 1;
         // In an include, a heading names the group of the statements after it.
-        let mut group: Option<String> = None;
+        let mut group: Option<Name> = None;
         for block in blocks {
             match block {
                 Block::Heading {
@@ -428,7 +430,7 @@ impl<'a> Compiler<'a> {
                     span,
                 } => {
                     if in_include {
-                        group = Some(text.clone());
+                        group = Some(Name::from(text.as_str()));
                     } else {
                         out.push(Flat::Heading {
                             depth: *depth,
@@ -471,7 +473,7 @@ impl<'a> Compiler<'a> {
         path: &str,
         span: &Span,
         path_span: &Span,
-        via: Option<Source>,
+        via: Option<Arc<Source>>,
         stack: &mut Vec<String>,
         out: &mut Vec<Flat>,
     ) {
@@ -541,7 +543,7 @@ impl<'a> Compiler<'a> {
             return;
         };
         stack.push(path.to_owned());
-        let via = via.or_else(|| Some(Source::from(span)));
+        let via = via.or_else(|| Some(Arc::new(Source::from(span))));
         self.flatten(&blocks, via, stack, out);
         stack.pop();
     }
@@ -689,11 +691,11 @@ impl<'a> Compiler<'a> {
             self.pending_extends
                 .push((layer.id.clone(), e.clone(), span));
         }
-        let mut level: Option<(String, Span)> = None;
-        let mut category: Option<(String, Span)> = None;
+        let mut level: Option<(Name, Span)> = None;
+        let mut category: Option<(Name, Span)> = None;
         let mut skip_depth: Option<usize> = None;
         // A `####` heading inside a category: the group of what follows.
-        let mut group: Option<String> = None;
+        let mut group: Option<Name> = None;
         let mut seen_levels: BTreeSet<String> = BTreeSet::new();
         let mut seen_cats: BTreeSet<String> = BTreeSet::new();
         let mut level_items = 0usize;
@@ -730,7 +732,7 @@ impl<'a> Compiler<'a> {
                                     format!("level `{l}` has a second section in this layer"),
                                 );
                             }
-                            level = Some((l, span));
+                            level = Some((l.into(), span));
                         }
                         None => {
                             level = None;
@@ -757,7 +759,7 @@ impl<'a> Compiler<'a> {
                                     format!("category `{c}` appears twice under this level"),
                                 );
                             }
-                            category = Some((c, span));
+                            category = Some((c.into(), span));
                         }
                         None => {
                             category = None;
@@ -787,7 +789,7 @@ impl<'a> Compiler<'a> {
                 Flat::Heading { depth, text, .. }
                     if depth >= 4 && category.is_some() && skip_depth.is_none() =>
                 {
-                    group = Some(text);
+                    group = Some(text.into());
                 }
                 Flat::Heading {
                     depth, text, span, ..
@@ -838,7 +840,7 @@ impl<'a> Compiler<'a> {
                     cat_items += 1;
                     let hash = {
                         use std::hash::BuildHasher as _;
-                        rustc_hash::FxBuildHasher.hash_one(id.as_str())
+                        rustc_hash::FxBuildHasher.hash_one(&*id)
                     };
                     let earlier = match first_placed
                         .get(&hash)
@@ -868,8 +870,8 @@ impl<'a> Compiler<'a> {
                     first_placed.entry(hash).or_insert(layer.placements.len());
                     layer.placements.push(Placement {
                         item: id,
-                        level: lv.clone(),
-                        category: cat.clone(),
+                        level: Name::clone(lv),
+                        category: Name::clone(cat),
                         via,
                         group: inner.or_else(|| group.clone()),
                     });
@@ -921,7 +923,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn close_level(&mut self, level: &Option<(String, Span)>, items: usize) {
+    fn close_level(&mut self, level: &Option<(Name, Span)>, items: usize) {
         if let (Some((l, span)), 0) = (level, items) {
             self.diags.push(
                 Diagnostic::warning(
@@ -934,7 +936,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn close_category(&mut self, category: &Option<(String, Span)>, items: usize) {
+    fn close_category(&mut self, category: &Option<(Name, Span)>, items: usize) {
         if let (Some((c, span)), 0) = (category, items) {
             self.diags.push(
                 Diagnostic::warning(
@@ -1415,7 +1417,7 @@ impl<'a> Compiler<'a> {
                     };
                     match section {
                         Some(s) => {
-                            s.items.push(id);
+                            s.items.push(id.to_string());
                             if let Some(o) = &mut open {
                                 o.2 += 1;
                             }

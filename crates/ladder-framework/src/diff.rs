@@ -333,10 +333,10 @@ impl<'a> Diff<'a> {
             let mut m: Placed<'a> = BTreeMap::new();
             for l in &fw.layers {
                 for p in &l.placements {
-                    m.entry(p.item.as_str())
+                    m.entry(&*p.item)
                         .or_default()
                         .entry(l.id.as_str())
-                        .or_insert((p.level.as_str(), p.category.as_str()));
+                        .or_insert((&*p.level, &*p.category));
                 }
             }
             m

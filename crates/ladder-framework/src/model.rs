@@ -3,6 +3,12 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A string many placements share: a statement's id, a level or category
+/// id, a group heading. A framework places hundreds of thousands of
+/// statements; each placement holds these by reference count, not by copy.
+pub type Name = Arc<str>;
 
 /// Where a piece of content was written. Line and column are 1-based.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -233,16 +239,40 @@ pub struct Layer {
 /// from an include can be placed in several layers; it keeps one id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Placement {
-    pub item: String,
-    pub level: String,
-    pub category: String,
-    /// The include directive that brought it in, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<Source>,
+    #[serde(serialize_with = "name")]
+    pub item: Name,
+    #[serde(serialize_with = "name")]
+    pub level: Name,
+    #[serde(serialize_with = "name")]
+    pub category: Name,
+    /// The include directive that brought it in, if any: shared by every
+    /// statement the include brings.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "shared_source"
+    )]
+    pub via: Option<Arc<Source>>,
     /// The group heading it was written under (`#### Distribution`, or a
     /// heading inside its include): the team or discipline it comes from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_name"
+    )]
+    pub group: Option<Name>,
+}
+
+// Serialised as the strings and sources they hold (serde's own impls for
+// `Arc` need its `rc` feature, which every crate using serde would build).
+fn name<S: serde::Serializer>(n: &Name, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(n)
+}
+
+fn optional_name<S: serde::Serializer>(n: &Option<Name>, s: S) -> Result<S::Ok, S::Error> {
+    n.as_deref().serialize(s)
+}
+
+fn shared_source<S: serde::Serializer>(v: &Option<Arc<Source>>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().serialize(s)
 }
 
 /// A list section of a family: responsibilities, requirements, …

@@ -120,12 +120,12 @@ impl Placed<'_> {
         Expectation {
             id: self.item.id.clone(),
             text: self.item.text.clone(),
-            category: self.placement.category.clone(),
+            category: self.placement.category.to_string(),
             layer: self.layer.id.clone(),
-            level: self.placement.level.clone(),
+            level: self.placement.level.to_string(),
             source: self.item.source.clone(),
-            via: self.placement.via.clone(),
-            group: self.placement.group.clone(),
+            via: self.placement.via.as_deref().cloned(),
+            group: self.placement.group.as_deref().map(str::to_owned),
         }
     }
 }
@@ -199,7 +199,7 @@ impl<'a> Lookup<'a> {
             .iter()
             .filter(|a| a.id != layer.id)
             .flat_map(|a| a.placements.iter())
-            .map(|p| (p.item.as_str(), p.level.as_str()))
+            .map(|p| (&*p.item, &*p.level))
             .collect();
         let config = &self.fw.config;
         config
@@ -209,10 +209,7 @@ impl<'a> Lookup<'a> {
                 let mut own: Vec<Placed<'a>> = layer
                     .placements
                     .iter()
-                    .filter(|p| {
-                        p.level == lv.id
-                            && !inherited.contains(&(p.item.as_str(), p.level.as_str()))
-                    })
+                    .filter(|p| *p.level == *lv.id && !inherited.contains(&(&*p.item, &*p.level)))
                     .filter_map(|p| {
                         Some(Placed {
                             item: self.item(&p.item)?,
@@ -250,7 +247,7 @@ fn placed_in<'a>(
     let mut found = Vec::new();
     for (layer_rank, l) in chain.iter().enumerate() {
         for (order, p) in l.placements.iter().enumerate() {
-            let Some(level_rank) = levels.iter().position(|x| *x == p.level) else {
+            let Some(level_rank) = levels.iter().position(|x| *x == &*p.level) else {
                 continue;
             };
             let key = (
@@ -259,7 +256,7 @@ fn placed_in<'a>(
                 fw.config.category_rank(&p.category),
                 order,
             );
-            best.entry(p.item.as_str())
+            best.entry(&*p.item)
                 .and_modify(|k| {
                     if (key.0, key.1) < (k.0, k.1) {
                         *k = key;
@@ -269,7 +266,7 @@ fn placed_in<'a>(
             found.push((key, *l, p));
         }
     }
-    found.retain(|(key, _, p)| best.get(p.item.as_str()) == Some(key));
+    found.retain(|(key, _, p)| best.get(&*p.item) == Some(key));
     // Grouped by category, then layer, then level, then file order.
     found.sort_by_key(|(k, _, _)| (k.2, k.1, k.0, k.3));
     found

@@ -25,8 +25,8 @@ pub fn export(fw: &ladder_framework::Framework) -> String {
     layers.sort_by(|a, b| a.id.cmp(&b.id));
     for l in layers {
         for p in &l.placements {
-            let text = fw.items.get(&p.item).map_or("", |i| i.text.as_str());
-            for (i, v) in [p.item.as_str(), &l.id, &p.level, &p.category, text]
+            let text = fw.items.get(&*p.item).map_or("", |i| i.text.as_str());
+            for (i, v) in [&*p.item, &l.id, &p.level, &p.category, text]
                 .iter()
                 .enumerate()
             {

@@ -343,7 +343,7 @@ fn ft_keeps_competency_uuids() {
     assert!(item.text.starts_with("Aware of how the team delivers"));
     assert!(fw.layers.iter().any(|l| {
         l.placements.iter().any(|p| {
-            p.item == item.id && p.level == "junior" && p.category == "planning-organising"
+            *p.item == *item.id && &*p.level == "junior" && &*p.category == "planning-organising"
         })
     }));
 }

@@ -163,11 +163,7 @@ pub fn render<'a>(
         placed: fw
             .layers
             .iter()
-            .flat_map(|l| {
-                l.placements
-                    .iter()
-                    .map(|p| (l.id.as_str(), p.level.as_str()))
-            })
+            .flat_map(|l| l.placements.iter().map(|p| (l.id.as_str(), &*p.level)))
             .collect(),
     };
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
@@ -314,9 +310,9 @@ fn targets(fw: &Framework) -> Targets {
     for l in &fw.layers {
         pages.insert(l.source.file.clone(), layer_page(&l.id));
         for p in &l.placements {
-            homes
-                .entry(p.item.clone())
-                .or_insert_with(|| layer_level_page(&l.id, &p.level));
+            if !homes.contains_key(&*p.item) {
+                homes.insert(p.item.to_string(), layer_level_page(&l.id, &p.level));
+            }
         }
     }
     Targets { pages, homes }
@@ -1085,8 +1081,8 @@ impl Ctx<'_> {
         for l in &self.fw.layers {
             for p in &l.placements {
                 placed
-                    .entry(p.item.as_str())
-                    .or_insert((l.title.as_str(), p.level.as_str()));
+                    .entry(&*p.item)
+                    .or_insert((l.title.as_str(), &*p.level));
             }
         }
         let mut entries = Vec::new();
