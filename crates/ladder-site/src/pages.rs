@@ -59,14 +59,25 @@ struct Ctx<'a> {
     look: Lookup<'a>,
     files: &'a FileSet,
     targets: Targets,
-    /// Each item's text rendered once.
-    items: HashMap<&'a str, String>,
+    /// Each item as pages show it, made once.
+    items: HashMap<&'a str, ItemHtml>,
     org: &'a str,
     /// (layer, level) pairs where the layer itself places statements: the
     /// layer-at-level pages that exist.
     placed: BTreeSet<(&'a str, &'a str)>,
     layer_titles: HashMap<&'a str, &'a str>,
+    /// Layer and level titles escaped once: every statement on every page
+    /// shows the pair it comes from.
+    layer_titles_html: HashMap<&'a str, String>,
+    level_titles_html: HashMap<&'a str, String>,
     write: &'a Writer<'a>,
+}
+
+/// An item as pages show it: its id escaped for the `id` and `href` it is
+/// written into, and its text rendered.
+struct ItemHtml {
+    id: String,
+    text: String,
 }
 
 /// What a page needs of a statement in a view: an owned
@@ -124,8 +135,8 @@ struct Sink {
     summary: Summary,
 }
 
-/// Item texts rendered by one thread, by id, and what rendering them reported.
-type RenderedItems<'a> = (Vec<(&'a str, String)>, Vec<Diagnostic>);
+/// Items rendered by one thread, by id, and what rendering them reported.
+type RenderedItems<'a> = (Vec<(&'a str, ItemHtml)>, Vec<Diagnostic>);
 
 /// One page (or set of files) to render.
 enum Job<'f> {
@@ -159,6 +170,19 @@ pub fn render<'a>(
         files,
         targets: targets(fw),
         items: HashMap::default(),
+        layer_titles_html: fw
+            .layers
+            .iter()
+            .map(|l| (l.id.as_str(), escape(&l.title)))
+            .collect(),
+        // The first level of an id, as `Framework::level` finds.
+        level_titles_html: fw
+            .config
+            .levels
+            .iter()
+            .rev()
+            .map(|l| (l.id.as_str(), escape(&l.title)))
+            .collect(),
         org: &fw.config.organisation,
         placed: fw
             .layers
@@ -189,7 +213,12 @@ pub fn render<'a>(
                                 origin(&item.source),
                                 &mut diags,
                             );
-                            (id.as_str(), html)
+                            let id = id.as_str();
+                            let shown = ItemHtml {
+                                id: escape(id),
+                                text: html,
+                            };
+                            (id, shown)
                         })
                         .collect();
                     (html, diags)
@@ -401,7 +430,7 @@ impl Ctx<'_> {
     }
 
     fn item_html(&self, id: &str) -> &str {
-        self.items.get(id).map_or("", String::as_str)
+        self.items.get(id).map_or("", |i| i.text.as_str())
     }
 
     /// A list of family items with their anchors.
@@ -454,20 +483,35 @@ impl Ctx<'_> {
     /// One statement with its provenance and anchor. Pages hold thousands:
     /// written straight into the page, without formatting.
     fn statement(&self, page: &mut Page, e: &impl Stmt) {
+        let item = self.items.get(e.id());
+        let unknown;
+        let id = match item {
+            Some(i) => i.id.as_str(),
+            None => {
+                unknown = escape(e.id());
+                unknown.as_str()
+            }
+        };
         page.raw("<li id=\"");
-        page.text(e.id());
+        page.raw(id);
         page.raw("\"><span class=\"st\">");
-        page.push_rendered(self.item_html(e.id()));
+        page.push_rendered(item.map_or("", |i| i.text.as_str()));
         page.raw("</span> <span class=\"from\">");
-        page.text(self.layer_title(e.layer()));
+        match self.layer_titles_html.get(e.layer()) {
+            Some(t) => page.raw(t),
+            None => page.text(self.layer_title(e.layer())),
+        }
         page.raw(" · ");
-        page.text(self.level_title(e.level()));
+        match self.level_titles_html.get(e.level()) {
+            Some(t) => page.raw(t),
+            None => page.text(self.level_title(e.level())),
+        }
         if let Some(g) = e.group() {
             page.raw(" · ");
             page.text(g);
         }
         page.raw("</span> <a class=\"pin\" href=\"#");
-        page.text(e.id());
+        page.raw(id);
         page.raw("\">#</a></li>\n");
     }
 
