@@ -115,6 +115,10 @@ struct Compiler<'a> {
     names: Names,
 }
 
+/// The front matter a layer file starts with, as the error for a missing
+/// one shows it.
+const LAYER_TEMPLATE: &str = "id: development\ntitle: Development\nextends: engineering";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LayerMeta {
@@ -244,12 +248,28 @@ impl<'a> Compiler<'a> {
         }
         let files = self.files;
         let paths: Vec<&'a str> = files.paths().collect();
-        for path in paths
+        let layers: Vec<&'a str> = paths
             .iter()
+            .copied()
             .filter(|p| p.starts_with("layers/") && p.ends_with(".md"))
-        {
-            self.layer_file(path);
-        }
+            .collect();
+        // Layer files are read (front matter and blocks) on a second thread
+        // while this one compiles the ones before them, in file order.
+        std::thread::scope(|scope| {
+            let (read, reads) = std::sync::mpsc::sync_channel(16);
+            let to_read = &layers;
+            scope.spawn(move || {
+                for path in to_read {
+                    let page = read_page(files, path, "a layer", LAYER_TEMPLATE);
+                    if read.send(page).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (path, page) in layers.iter().zip(reads) {
+                self.layer_file(path, page);
+            }
+        });
         self.check_layer_graph();
         for path in paths
             .iter()
@@ -555,41 +575,19 @@ impl<'a> Compiler<'a> {
         what: &str,
         template: &str,
     ) -> Option<(T, Doc<'a>, Vec<Flat>)> {
-        let files = self.files;
-        let text = files.text(path)?;
-        let split = match split_front_matter(path, text) {
-            Ok(s) => s,
-            Err(d) => {
-                self.diags.push(*d);
-                return None;
-            }
-        };
-        if split.yaml.is_none() {
-            self.diags.push(
-                Diagnostic::error(
-                    "missing-front-matter",
-                    Span::file_start(path),
-                    format!("{what} starts with YAML front matter, and this file has none"),
-                )
-                .with_help(format!("start the file with:\n---\n{template}\n---")),
-            );
-            return None;
-        }
-        let doc = Doc {
-            file: path,
-            text,
-            yaml_offset: split.yaml_offset,
-            yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
-        };
-        let meta: T = match doc.parse(what) {
-            Ok(m) => m,
-            Err(d) => {
-                self.diags.push(*d);
-                return None;
-            }
-        };
-        let (blocks, diags) = parse_blocks(path, text, split.body_offset);
-        self.diags.extend(diags);
+        let read = read_page(self.files, path, what, template);
+        self.flatten_page(path, read)
+    }
+
+    /// A page read by [`read_page`], its diagnostics kept and its body
+    /// flattened.
+    fn flatten_page<T>(
+        &mut self,
+        path: &'a str,
+        read: ReadPage<'a, T>,
+    ) -> Option<(T, Doc<'a>, Vec<Flat>)> {
+        self.diags.extend(read.diags);
+        let (meta, doc, blocks) = read.page?;
         let mut flat = Vec::new();
         self.flatten(&blocks, None, &mut vec![path.to_owned()], &mut flat);
         Some((meta, doc, flat))
@@ -656,12 +654,8 @@ impl<'a> Compiler<'a> {
 
     // ---- layers ------------------------------------------------------------
 
-    fn layer_file(&mut self, path: &'a str) {
-        let Some((meta, doc, flat)) = self.page::<LayerMeta>(
-            path,
-            "a layer",
-            "id: development\ntitle: Development\nextends: engineering",
-        ) else {
+    fn layer_file(&mut self, path: &'a str, read: ReadPage<'a, LayerMeta>) {
+        let Some((meta, doc, flat)) = self.flatten_page(path, read) else {
             let text = self.text(path).unwrap_or("");
             let guess = front_matter_value(text, "id").unwrap_or_else(|| slugify(file_stem(path)));
             self.broken_layers.insert(guess);
@@ -1681,6 +1675,64 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
         );
     }
     diags
+}
+
+/// A page as [`read_page`] reads it: its front matter (as `T`), where the
+/// front matter is, and its blocks, or `None` if it could not be read; and
+/// what reading it reported.
+struct ReadPage<'a, T> {
+    page: Option<(T, Doc<'a>, Vec<Block>)>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Reads a page's front matter and blocks. It needs nothing the compiler
+/// has learnt so far, so layer files are read on a second thread ahead of
+/// the compiler, which takes them in file order.
+fn read_page<'a, T: serde::de::DeserializeOwned>(
+    files: &'a FileSet,
+    path: &'a str,
+    what: &str,
+    template: &str,
+) -> ReadPage<'a, T> {
+    let mut diags = Vec::new();
+    let page = (|| {
+        let text = files.text(path)?;
+        let split = match split_front_matter(path, text) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(*d);
+                return None;
+            }
+        };
+        if split.yaml.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "missing-front-matter",
+                    Span::file_start(path),
+                    format!("{what} starts with YAML front matter, and this file has none"),
+                )
+                .with_help(format!("start the file with:\n---\n{template}\n---")),
+            );
+            return None;
+        }
+        let doc = Doc {
+            file: path,
+            text,
+            yaml_offset: split.yaml_offset,
+            yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
+        };
+        let meta: T = match doc.parse(what) {
+            Ok(m) => m,
+            Err(d) => {
+                diags.push(*d);
+                return None;
+            }
+        };
+        let (blocks, parse_diags) = parse_blocks(path, text, split.body_offset);
+        diags.extend(parse_diags);
+        Some((meta, doc, blocks))
+    })();
+    ReadPage { page, diags }
 }
 
 /// Whether two ascending lists of views have one in common.
