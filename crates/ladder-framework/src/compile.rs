@@ -254,19 +254,25 @@ impl<'a> Compiler<'a> {
             .filter(|p| p.starts_with("layers/") && p.ends_with(".md"))
             .collect();
         // Layer files are read (front matter and blocks) on a second thread
-        // while this one compiles the ones before them, in file order.
+        // while this one compiles the ones before them, in file order. They
+        // are handed over a few at a time, so the threads seldom wait on
+        // each other.
+        const BATCH: usize = 16;
         std::thread::scope(|scope| {
-            let (read, reads) = std::sync::mpsc::sync_channel(16);
+            let (read, reads) = std::sync::mpsc::sync_channel(4);
             let to_read = &layers;
             scope.spawn(move || {
-                for path in to_read {
-                    let page = read_page(files, path, "a layer", LAYER_TEMPLATE);
-                    if read.send(page).is_err() {
+                for batch in to_read.chunks(BATCH) {
+                    let pages: Vec<_> = batch
+                        .iter()
+                        .map(|path| read_page(files, path, "a layer", LAYER_TEMPLATE))
+                        .collect();
+                    if read.send(pages).is_err() {
                         break;
                     }
                 }
             });
-            for (path, page) in layers.iter().zip(reads) {
+            for (path, page) in layers.iter().zip(reads.into_iter().flatten()) {
                 self.layer_file(path, page);
             }
         });
