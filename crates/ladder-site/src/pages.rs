@@ -144,8 +144,9 @@ enum Job<'f> {
     Family(&'f Family),
     Role(&'f Family, Option<&'f str>, &'f str),
     Growth(&'f Family, Option<&'f str>, &'f str, &'f str),
+    /// A layer's page and its page at each level where it places
+    /// statements: one job, so one thread writes the layer's folder.
     Layer(&'f Layer),
-    LayerLevel(&'f Layer, &'f str),
     Search,
     /// `framework.json`, streamed while the pages are rendered.
     Json,
@@ -246,14 +247,7 @@ pub fn render<'a>(
             }
         }
     }
-    for l in &fw.layers {
-        jobs.push(Job::Layer(l));
-        for lv in &fw.config.levels {
-            if cx.placed.contains(&(l.id.as_str(), lv.id.as_str())) {
-                jobs.push(Job::LayerLevel(l, &lv.id));
-            }
-        }
-    }
+    jobs.extend(fw.layers.iter().map(Job::Layer));
     // Pages are independent: every core takes the next job when it is done
     // with its last.
     let threads = threads.min(jobs.len());
@@ -374,8 +368,14 @@ impl Ctx<'_> {
             Job::Family(f) => self.family(out, f),
             Job::Role(f, spec, level) => self.role(out, f, spec, level),
             Job::Growth(f, spec, level, next) => self.growth(out, f, spec, level, next),
-            Job::Layer(l) => self.layer(out, l),
-            Job::LayerLevel(l, level) => self.layer_level(out, l, level),
+            Job::Layer(l) => {
+                self.layer(out, l);
+                for lv in &self.fw.config.levels {
+                    if self.placed.contains(&(l.id.as_str(), lv.id.as_str())) {
+                        self.layer_level(out, l, &lv.id);
+                    }
+                }
+            }
             Job::Json => self.json(out),
         }
     }
