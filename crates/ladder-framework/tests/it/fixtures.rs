@@ -273,3 +273,47 @@ fn copies_across_teams_are_reported_only_where_one_role_gets_two() {
         "{found:#?}"
     );
 }
+
+/// `Lookup::placed`, which reads only the placements at the levels a view
+/// covers, gives what `resolve::placed`, which scans them all, gives.
+#[test]
+fn indexed_views_are_the_scanned_ones() {
+    let mut sets = Vec::new();
+    let mut example = ladder_framework::FileSet::new();
+    for (path, text) in ladder_framework::example::FILES {
+        example.insert_text(path, *text);
+    }
+    sets.push(example);
+    sets.extend(fixture_dirs("valid").iter().map(|d| load(d)));
+    let mut views = 0;
+    for files in &sets {
+        let (fw, _) = compile(files);
+        let look = resolve::Lookup::new(&fw);
+        for layer in &fw.layers {
+            for level in &fw.config.levels {
+                for own in [false, true] {
+                    let key = |list: Vec<resolve::Placed<'_>>| -> Vec<(String, String, String)> {
+                        list.iter()
+                            .map(|p| {
+                                (
+                                    p.item.id.clone(),
+                                    p.layer.id.clone(),
+                                    p.placement.level.to_string(),
+                                )
+                            })
+                            .collect()
+                    };
+                    let scanned = key(resolve::placed(&fw, &layer.id, &level.id, own));
+                    let indexed = key(look.placed(&layer.id, &level.id, own));
+                    assert_eq!(
+                        indexed, scanned,
+                        "{} at {} (own: {own})",
+                        layer.id, level.id
+                    );
+                    views += usize::from(!scanned.is_empty());
+                }
+            }
+        }
+    }
+    assert!(views > 20, "only {views} views hold statements");
+}
