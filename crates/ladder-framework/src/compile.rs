@@ -1522,18 +1522,38 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
             }
         }
     }
+    // A view holds every statement its layer chain places at its level or
+    // below (which of them its page shows, and in what order, does not
+    // matter here).
     for (v, (layer, level)) in views.into_iter().enumerate() {
         let v = u32::try_from(v).unwrap_or(u32::MAX);
-        for e in look.placed(layer, level, false) {
-            let i = *index.entry(e.item.id.as_str()).or_insert_with(|| {
-                stmts.push(e.item);
-                member.push(Vec::new());
-                stmts.len() - 1
-            });
-            if let Some(m) = member.get_mut(i)
-                && m.last() != Some(&v)
-            {
-                m.push(v);
+        let levels: Vec<&str> = fw
+            .level_chain(level)
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect();
+        for l in look.layer_chain(layer) {
+            for p in &l.placements {
+                if !levels.contains(&&*p.level) {
+                    continue;
+                }
+                let i = match index.get(&*p.item) {
+                    Some(i) => *i,
+                    None => {
+                        let Some(item) = look.item(&p.item) else {
+                            continue;
+                        };
+                        stmts.push(item);
+                        member.push(Vec::new());
+                        index.insert(item.id.as_str(), stmts.len() - 1);
+                        stmts.len() - 1
+                    }
+                };
+                if let Some(m) = member.get_mut(i)
+                    && m.last() != Some(&v)
+                {
+                    m.push(v);
+                }
             }
         }
     }
