@@ -226,6 +226,11 @@ impl<'a> Lookup<'a> {
     }
 }
 
+/// A placement in a view's scope: where it sorts (level, layer, category,
+/// file order), its layer, itself, and whether it is the one kept of its
+/// statement.
+type InScope<'a> = ((usize, usize, usize, usize), &'a Layer, &'a Placement, bool);
+
 fn placed_in<'a>(
     fw: &'a Framework,
     chain: Vec<&'a Layer>,
@@ -242,9 +247,11 @@ fn placed_in<'a>(
             .collect()
     };
     levels.reverse(); // lowest first
-    // Every placement in scope, keyed by where it sorts.
-    let mut best: HashMap<&str, (usize, usize, usize, usize)> = HashMap::default();
-    let mut found = Vec::new();
+    // Every placement in scope, keyed by where it sorts, and whether it is
+    // the one kept of its item: the first at its lowest level and most
+    // general layer. Each item's kept entry, by id.
+    let mut kept: HashMap<&str, usize> = HashMap::default();
+    let mut found: Vec<InScope<'a>> = Vec::new();
     for (layer_rank, l) in chain.iter().enumerate() {
         for (order, p) in l.placements.iter().enumerate() {
             let Some(level_rank) = levels.iter().position(|x| *x == &*p.level) else {
@@ -256,22 +263,29 @@ fn placed_in<'a>(
                 fw.config.category_rank(&p.category),
                 order,
             );
-            best.entry(&*p.item)
-                .and_modify(|k| {
-                    if (key.0, key.1) < (k.0, k.1) {
-                        *k = key;
+            match kept.entry(&*p.item) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    if let Some(earlier) = found.get_mut(*e.get())
+                        && (key.0, key.1) < (earlier.0.0, earlier.0.1)
+                    {
+                        earlier.3 = false;
+                        e.insert(found.len());
+                        found.push((key, *l, p, true));
                     }
-                })
-                .or_insert(key);
-            found.push((key, *l, p));
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(found.len());
+                    found.push((key, *l, p, true));
+                }
+            }
         }
     }
-    found.retain(|(key, _, p)| best.get(&*p.item) == Some(key));
+    found.retain(|f| f.3);
     // Grouped by category, then layer, then level, then file order.
-    found.sort_by_key(|(k, _, _)| (k.2, k.1, k.0, k.3));
+    found.sort_by_key(|(k, _, _, _)| (k.2, k.1, k.0, k.3));
     found
         .into_iter()
-        .filter_map(|(_, layer, placement)| {
+        .filter_map(|(_, layer, placement, _)| {
             Some(Placed {
                 item: item(&placement.item)?,
                 layer,
