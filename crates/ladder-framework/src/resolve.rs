@@ -194,11 +194,15 @@ impl<'a> Lookup<'a> {
     /// keeps at `layer`, for every level in one pass over the chain. A
     /// statement a layer below also places at that level is that layer's.
     pub fn added(&self, layer: &'a Layer) -> Vec<(&'a Level, Vec<Placed<'a>>)> {
+        // What the layers below place of what this one places (seldom
+        // anything): only those statements can be theirs.
+        let own_items: HashSet<&str> = layer.placements.iter().map(|p| &*p.item).collect();
         let inherited: HashSet<(&str, &str)> = self
             .layer_chain(&layer.id)
             .iter()
             .filter(|a| a.id != layer.id)
             .flat_map(|a| a.placements.iter())
+            .filter(|p| own_items.contains(&*p.item))
             .map(|p| (&*p.item, &*p.level))
             .collect();
         let config = &self.fw.config;
@@ -209,7 +213,10 @@ impl<'a> Lookup<'a> {
                 let mut own: Vec<Placed<'a>> = layer
                     .placements
                     .iter()
-                    .filter(|p| *p.level == *lv.id && !inherited.contains(&(&*p.item, &*p.level)))
+                    .filter(|p| {
+                        *p.level == *lv.id
+                            && (inherited.is_empty() || !inherited.contains(&(&*p.item, &*p.level)))
+                    })
                     .filter_map(|p| {
                         Some(Placed {
                             item: self.item(&p.item)?,
