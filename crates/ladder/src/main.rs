@@ -22,21 +22,23 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// For one-shot batch commands (`ladder build`): have the allocator hand
-/// freed memory back to the system at once and commit arena memory only as
-/// it is used. By default mimalloc keeps freed pages for a while and
-/// commits ahead, which suits the long-running server but raises a build's
-/// peak resident memory by half.
+/// freed memory back to the system after 10 ms instead of mimalloc's
+/// default delay, and commit arena memory only as it is used. By default
+/// mimalloc keeps freed pages longer and commits ahead, which suits the
+/// long-running server but raises a build's peak resident memory by half;
+/// handing pages back at once (no delay) costs a build about 6% of its time
+/// in giving back and faulting in again memory it reuses a moment later.
 #[allow(unsafe_code)]
 fn lean_allocator() {
     // mimalloc's `mi_option_e`: mi_option_arena_eager_commit, mi_option_purge_delay.
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: `mi_option_set` stores an integer option; it may be called
-    // at any time from any thread, and 0 is a valid value of both options
-    // (no eager commit; purge without delay).
+    // at any time from any thread; 0 (no eager commit) and 10 (purge after
+    // 10 ms) are valid values of these options.
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 10);
     }
 }
 
