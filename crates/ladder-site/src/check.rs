@@ -84,6 +84,9 @@ pub struct Links {
     names: Vec<String>,
     index: HashMap<String, u32>,
     diags: Vec<Diagnostic>,
+    /// The links other threads' scans want, each with the names they
+    /// index: checked as they are, not interned again here.
+    merged: Vec<(Vec<String>, Vec<Wanted>)>,
 }
 
 impl Links {
@@ -100,13 +103,6 @@ impl Links {
         self.names.push(s.to_owned());
         self.index.insert(s.to_owned(), i);
         i
-    }
-
-    fn name(&self, i: u32) -> &str {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.names.get(i))
-            .map_or("", String::as_str)
     }
 
     /// Scans one page.
@@ -171,25 +167,33 @@ impl Links {
     }
 
     /// Combines the scans of several threads.
-    pub fn merge(&mut self, mut other: Links) {
-        self.files.extend(std::mem::take(&mut other.files));
-        for w in &other.wanted {
-            let want = Wanted {
-                page: self.intern(other.name(w.page)),
-                href: self.intern(other.name(w.href)),
-                target: self.intern(other.name(w.target)),
-                frag: w.frag,
-            };
-            self.wanted.push(want);
-        }
+    pub fn merge(&mut self, other: Links) {
+        self.files.extend(other.files);
+        self.merged.push((other.names, other.wanted));
+        self.merged.extend(other.merged);
         self.diags.extend(other.diags);
     }
 
     /// Checks the links between pages, once every file is known.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         let mut out = std::mem::take(&mut self.diags);
-        for w in &self.wanted {
-            let (page, href, target) = (self.name(w.page), self.name(w.href), self.name(w.target));
+        self.check(&self.names, &self.wanted, &mut out);
+        for (names, wanted) in &self.merged {
+            self.check(names, wanted, &mut out);
+        }
+        out
+    }
+
+    /// Checks `wanted`, whose indices are into `names`, against the files.
+    fn check(&self, names: &[String], wanted: &[Wanted], out: &mut Vec<Diagnostic>) {
+        let name = |i: u32| {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| names.get(i))
+                .map_or("", String::as_str)
+        };
+        for w in wanted {
+            let (page, href, target) = (name(w.page), name(w.href), name(w.target));
             match self.files.get(target) {
                 None => out.push(broken(
                     page,
@@ -207,7 +211,6 @@ impl Links {
                 Some(_) => {}
             }
         }
-        out
     }
 }
 
@@ -231,5 +234,33 @@ mod tests {
         assert!(d.iter().any(|d| d.message.contains("#y")));
         assert!(d.iter().any(|d| d.message.contains("gone.html")));
         assert!(d.iter().any(|d| d.message.contains("#nope")));
+    }
+
+    #[test]
+    fn links_scanned_on_other_threads_are_checked_against_every_page() {
+        let mut a = Links::default();
+        a.page(
+            "a.html",
+            r##"<p id="top"></p><a href="b.html#mid">ok</a><a href="b.html#gone">1</a>"##,
+        );
+        let mut b = Links::default();
+        b.page(
+            "b.html",
+            r##"<p id="mid"></p><a href="a.html#top">ok</a><a href="c.html">2</a>"##,
+        );
+        let mut c = Links::default();
+        c.page(
+            "d/e.html",
+            r#"<a href="../a.html">ok</a><a href="../b.html#top">3</a>"#,
+        );
+        b.merge(c);
+        let mut all = Links::default();
+        all.merge(a);
+        all.merge(b);
+        let d = all.finish();
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d.iter().any(|d| d.message.contains("`b.html#gone`")));
+        assert!(d.iter().any(|d| d.message.contains("`c.html`")));
+        assert!(d.iter().any(|d| d.message.contains("`../b.html#top`")));
     }
 }
