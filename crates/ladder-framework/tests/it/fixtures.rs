@@ -150,17 +150,22 @@ fn the_embedded_example_lists_every_file_on_disk() {
     assert_eq!(emb, disk, "add new example files to src/example.rs");
 }
 
-/// What each layer adds, level by level (the site's layer pages), is what
-/// its own view at each level keeps at that layer.
-#[test]
-fn what_a_layer_adds_is_its_own_view_kept_at_it() {
-    let mut sets = Vec::new();
+/// The example framework, then each valid fixture.
+fn example_and_valid_fixtures() -> Vec<ladder_framework::FileSet> {
     let mut example = ladder_framework::FileSet::new();
     for (path, text) in ladder_framework::example::FILES {
         example.insert_text(path, *text);
     }
-    sets.push(example);
+    let mut sets = vec![example];
     sets.extend(fixture_dirs("valid").iter().map(|d| load(d)));
+    sets
+}
+
+/// What each layer adds, level by level (the site's layer pages), is what
+/// its own view at each level keeps at that layer.
+#[test]
+fn what_a_layer_adds_is_its_own_view_kept_at_it() {
+    let mut sets = example_and_valid_fixtures();
     // A layer placing at a level what the layer it builds on already places
     // there: those statements are the lower layer's.
     let shared_dir = fixture_dirs("valid")
@@ -274,19 +279,13 @@ fn copies_across_teams_are_reported_only_where_one_role_gets_two() {
     );
 }
 
-/// `Lookup::placed`, which reads only the placements at the levels a view
-/// covers, gives what `resolve::placed`, which scans them all, gives.
+/// `Lookup::placed`, which finds layers and items through the indexes it
+/// makes once, gives what `resolve::placed`, which scans the framework's
+/// lists, gives.
 #[test]
 fn indexed_views_are_the_scanned_ones() {
-    let mut sets = Vec::new();
-    let mut example = ladder_framework::FileSet::new();
-    for (path, text) in ladder_framework::example::FILES {
-        example.insert_text(path, *text);
-    }
-    sets.push(example);
-    sets.extend(fixture_dirs("valid").iter().map(|d| load(d)));
     let mut views = 0;
-    for files in &sets {
+    for files in &example_and_valid_fixtures() {
         let (fw, _) = compile(files);
         let look = resolve::Lookup::new(&fw);
         for layer in &fw.layers {
