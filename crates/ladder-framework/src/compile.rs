@@ -1478,8 +1478,8 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     // only grow up the level and layer chains, so without families the
     // views of leaf layers at top levels cover every pair.
     // Statements by index, with the views each appears in (ascending).
-    // Each view is folded in as soon as it is resolved: holding every
-    // role's expectations at once costs tens of MB on large frameworks.
+    // Each view is folded in as soon as it is gathered: holding every
+    // role's statements at once costs tens of MB on large frameworks.
     let look = crate::resolve::Lookup::new(fw);
     let mut index: HashMap<&str, usize> = HashMap::default();
     let mut stmts: Vec<&crate::model::Item> = Vec::new();
@@ -1527,11 +1527,7 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     // matter here).
     for (v, (layer, level)) in views.into_iter().enumerate() {
         let v = u32::try_from(v).unwrap_or(u32::MAX);
-        let levels: Vec<&str> = fw
-            .level_chain(level)
-            .iter()
-            .map(|l| l.id.as_str())
-            .collect();
+        let levels = crate::resolve::view_levels(fw, level, false);
         for l in look.layer_chain(layer) {
             for p in &l.placements {
                 if !levels.contains(&&*p.level) {

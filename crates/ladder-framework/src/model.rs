@@ -249,14 +249,14 @@ pub struct Placement {
     /// statement the include brings.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "shared_source"
+        serialize_with = "optional_shared"
     )]
     pub via: Option<Arc<Source>>,
     /// The group heading it was written under (`#### Distribution`, or a
     /// heading inside its include): the team or discipline it comes from.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "optional_name"
+        serialize_with = "optional_shared"
     )]
     pub group: Option<Name>,
 }
@@ -267,11 +267,11 @@ fn name<S: serde::Serializer>(n: &Name, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(n)
 }
 
-fn optional_name<S: serde::Serializer>(n: &Option<Name>, s: S) -> Result<S::Ok, S::Error> {
-    n.as_deref().serialize(s)
-}
-
-fn shared_source<S: serde::Serializer>(v: &Option<Arc<Source>>, s: S) -> Result<S::Ok, S::Error> {
+fn optional_shared<T, S>(v: &Option<Arc<T>>, s: S) -> Result<S::Ok, S::Error>
+where
+    T: Serialize + ?Sized,
+    S: serde::Serializer,
+{
     v.as_deref().serialize(s)
 }
 

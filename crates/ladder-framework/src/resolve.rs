@@ -233,10 +233,25 @@ impl<'a> Lookup<'a> {
     }
 }
 
-/// A placement in a view's scope: where it sorts (level, layer, category,
-/// file order), its layer, itself, and whether it is the one kept of its
-/// statement.
-type InScope<'a> = ((usize, usize, usize, usize), &'a Layer, &'a Placement, bool);
+/// Where a placement sorts in a view: its level's rank (lowest first), its
+/// layer's (most general first), its category's, and its place in its
+/// layer's list.
+type SortKey = (usize, usize, usize, usize);
+
+/// The levels a view at `level` covers, lowest first: `level` alone when
+/// `own`, else it and every level below it.
+pub(crate) fn view_levels<'l>(fw: &'l Framework, level: &'l str, own: bool) -> Vec<&'l str> {
+    if own {
+        return vec![level];
+    }
+    let mut levels: Vec<&str> = fw
+        .level_chain(level)
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    levels.reverse();
+    levels
+}
 
 fn placed_in<'a>(
     fw: &'a Framework,
@@ -245,20 +260,10 @@ fn placed_in<'a>(
     level: &str,
     own: bool,
 ) -> Vec<Placed<'a>> {
-    let mut levels: Vec<&str> = if own {
-        vec![level]
-    } else {
-        fw.level_chain(level)
-            .iter()
-            .map(|l| l.id.as_str())
-            .collect()
-    };
-    levels.reverse(); // lowest first
-    // Every placement in scope, keyed by where it sorts, and whether it is
-    // the one kept of its item: the first at its lowest level and most
-    // general layer. Each item's kept entry, by id.
-    let mut kept: HashMap<&str, usize> = HashMap::default();
-    let mut found: Vec<InScope<'a>> = Vec::new();
+    let levels = view_levels(fw, level, own);
+    // Each statement's placement in scope that the view keeps: the first
+    // at its lowest level and most general layer.
+    let mut kept: HashMap<&str, (SortKey, &'a Layer, &'a Placement)> = HashMap::default();
     for (layer_rank, l) in chain.iter().enumerate() {
         for (order, p) in l.placements.iter().enumerate() {
             let Some(level_rank) = levels.iter().position(|x| *x == &*p.level) else {
@@ -270,29 +275,23 @@ fn placed_in<'a>(
                 fw.config.category_rank(&p.category),
                 order,
             );
-            match kept.entry(&*p.item) {
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    if let Some(earlier) = found.get_mut(*e.get())
-                        && (key.0, key.1) < (earlier.0.0, earlier.0.1)
-                    {
-                        earlier.3 = false;
-                        e.insert(found.len());
-                        found.push((key, *l, p, true));
+            kept.entry(&*p.item)
+                .and_modify(|k| {
+                    if (key.0, key.1) < (k.0.0, k.0.1) {
+                        *k = (key, *l, p);
                     }
-                }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(found.len());
-                    found.push((key, *l, p, true));
-                }
-            }
+                })
+                .or_insert((key, *l, p));
         }
     }
-    found.retain(|f| f.3);
+    // Every key is distinct (a layer and a place in it), so the order
+    // below does not depend on the map's.
+    let mut found: Vec<_> = kept.into_values().collect();
     // Grouped by category, then layer, then level, then file order.
-    found.sort_by_key(|(k, _, _, _)| (k.2, k.1, k.0, k.3));
+    found.sort_by_key(|(k, _, _)| (k.2, k.1, k.0, k.3));
     found
         .into_iter()
-        .filter_map(|(_, layer, placement, _)| {
+        .filter_map(|(_, layer, placement)| {
             Some(Placed {
                 item: item(&placement.item)?,
                 layer,

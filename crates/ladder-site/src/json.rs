@@ -1,5 +1,5 @@
 //! `framework.json`: the fully resolved model. Its schema is documented in
-//! `docs/framework-json.md`; bump [`SCHEMA_VERSION`] on any breaking change.
+//! `docs/site.md`; bump [`SCHEMA_VERSION`] on any breaking change.
 
 use ladder_framework::resolve::{RoleView, role};
 use ladder_framework::{Framework, Layer, Placement, Source};
