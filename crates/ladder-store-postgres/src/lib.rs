@@ -1,7 +1,8 @@
 //! The PostgreSQL backend of Ladder's store, for larger organisations and
 //! for several `ladder serve` nodes sharing one database.
 //!
-//! The queries are the shared ones from [`ladder_store::sql_store!`]; this
+//! The queries are the shared ones in `ladder-store/sql/`, compiled here as
+//! `mod sql`; this
 //! crate adds connecting, its own `migrations/`, sequence resets after a
 //! restore, and [`TempDatabase`] for tests.
 
@@ -128,8 +129,7 @@ impl TempDatabase {
             .collect();
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&admin)
-            .await
-            .map_err(store_err)?;
+            .await?;
         let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
         let url = format!("{base}/{name}");
         Ok(TempDatabase { admin, name, url })
@@ -142,10 +142,16 @@ impl TempDatabase {
             self.name
         ))
         .execute(&self.admin)
-        .await
-        .map_err(store_err)?;
+        .await?;
         Ok(())
     }
 }
 
-ladder_store::sql_store!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow, "postgres");
+// What the shared SQL (`ladder-store/sql/mod.rs`) is compiled against.
+type Db = sqlx::Postgres;
+type DbRow = sqlx::postgres::PgRow;
+type This = PgStore;
+const NAME: &str = "postgres";
+
+#[path = "../../ladder-store/sql/mod.rs"]
+mod sql;

@@ -1,7 +1,8 @@
 //! The SQLite backend of Ladder's store: one file in the data directory,
 //! in WAL mode, with foreign keys enforced. The default: nothing to install.
 //!
-//! The queries are the shared ones from [`ladder_store::sql_store!`]; this
+//! The queries are the shared ones in `ladder-store/sql/`, compiled here as
+//! `mod sql`; this
 //! crate adds connecting, its own `migrations/`, and the pragmas.
 
 use ladder_store::{Result, StoreError};
@@ -51,12 +52,10 @@ impl SqliteStore {
     pub async fn pragmas(&self) -> Result<(String, bool)> {
         let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
             .fetch_one(&self.pool)
-            .await
-            .map_err(store_err)?;
+            .await?;
         let fk: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
             .fetch_one(&self.pool)
-            .await
-            .map_err(store_err)?;
+            .await?;
         Ok((mode.0, fk.0 == 1))
     }
 
@@ -77,4 +76,11 @@ impl SqliteStore {
     }
 }
 
-ladder_store::sql_store!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow, "sqlite");
+// What the shared SQL (`ladder-store/sql/mod.rs`) is compiled against.
+type Db = sqlx::Sqlite;
+type DbRow = sqlx::sqlite::SqliteRow;
+type This = SqliteStore;
+const NAME: &str = "sqlite";
+
+#[path = "../../ladder-store/sql/mod.rs"]
+mod sql;

@@ -2,19 +2,17 @@
 //! tests every backend must pass.
 //!
 //! The backends are `ladder-store-sqlite` and `ladder-store-postgres`, each
-//! with its own migrations. Their query code is shared through
-//! [`sql_store!`]: the SQL is written once, in the subset both databases
-//! accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`), and each backend
-//! adds only what differs (connecting, migrating, resetting sequences).
+//! with its own migrations. Their query code is shared as plain Rust in this
+//! crate's `sql/` folder, which each backend compiles as its own module: the
+//! SQL is written once, in the subset both databases accept (`$1`
+//! placeholders, `RETURNING`, `ON CONFLICT`), and each backend adds only what
+//! differs (connecting, migrating, resetting sequences).
 //!
 //! Time is a parameter (`now`, Unix seconds) everywhere; the store never
 //! reads a clock.
 
 mod feedback;
 mod growth;
-mod macros;
-mod macros_feedback;
-mod macros_ops;
 mod ops;
 pub mod story;
 
@@ -60,6 +58,19 @@ pub enum StoreError {
     Stale { version: i64, text: String },
     #[error("database error: {0}")]
     Backend(String),
+}
+
+/// A unique violation is a [`StoreError::Conflict`]; anything else the
+/// database says is [`StoreError::Backend`].
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(d.message().to_owned())
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -289,7 +300,7 @@ pub struct Dump {
 pub const DUMP_FORMAT: u32 = 1;
 
 /// Everything the server stores. Implemented once for both backends by
-/// [`sql_store!`].
+/// the shared `sql/` module of this crate.
 #[async_trait]
 pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     /// `sqlite` or `postgres`.
@@ -473,7 +484,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
 
 /// The 360 feedback part of the [`Store`]: cycles, nominations, answers,
 /// level-change proposals and calibration locks. Implemented for both
-/// backends by [`sql_store!`]; bring it into scope to call these on a
+/// backends by the shared `sql/` module; bring it into scope to call these on a
 /// `dyn Store`.
 #[async_trait]
 pub trait FeedbackStore: Send + Sync {

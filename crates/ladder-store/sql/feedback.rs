@@ -1,0 +1,761 @@
+//! [`FeedbackStore`](ladder_store::FeedbackStore) for both backends: 360 cycles,
+//! nominations, answers, proposals and calibration locks.
+
+use super::{Db, DbRow, This};
+#[allow(unused_imports)]
+use super::{ops::*, store::*};
+use ladder_store::{StoreError, async_trait};
+#[allow(unused_imports)]
+use ladder_store::{serde, serde_json};
+
+pub(super) fn cycle_row(r: &DbRow) -> Result<ladder_store::Cycle, sqlx::Error> {
+    use sqlx::Row as _;
+    let state: String = r.try_get("state")?;
+    Ok(ladder_store::Cycle {
+        id: r.try_get("id")?,
+        plan: ladder_store::NewCycle {
+            name: r.try_get("name")?,
+            nominations_open: r.try_get("nominations_open")?,
+            nominations_close: r.try_get("nominations_close")?,
+            feedback_open: r.try_get("feedback_open")?,
+            feedback_close: r.try_get("feedback_close")?,
+            anonymity_threshold: r.try_get("anonymity_threshold")?,
+            min_peers: r.try_get("min_peers")?,
+            max_peers: r.try_get("max_peers")?,
+        },
+        state: ladder_store::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn bad_value(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unknown value `{value}`").into(),
+    }
+}
+
+pub(super) fn relation_of(r: &DbRow) -> Result<ladder_store::FeedbackRelation, sqlx::Error> {
+    use sqlx::Row as _;
+    let rel: String = r.try_get("relation")?;
+    ladder_store::FeedbackRelation::parse(&rel).ok_or_else(|| bad_value("relation", &rel))
+}
+
+pub(super) fn nomination_row(r: &DbRow) -> Result<ladder_store::Nomination, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Nomination {
+        cycle_id: r.try_get("cycle_id")?,
+        person_id: r.try_get("person_id")?,
+        respondent_id: r.try_get("respondent_id")?,
+        relation: relation_of(r)?,
+        source: r.try_get("source")?,
+        answered_on: r.try_get("answered_on")?,
+    })
+}
+
+pub(super) fn cycle_step_row(r: &DbRow) -> Result<ladder_store::CycleStep, sqlx::Error> {
+    use sqlx::Row as _;
+    let state: String = r.try_get("state")?;
+    Ok(ladder_store::CycleStep {
+        cycle_id: r.try_get("cycle_id")?,
+        state: ladder_store::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
+        by: r.try_get("by_account")?,
+        at: r.try_get("at")?,
+    })
+}
+
+pub(super) fn nomination_list_row(r: &DbRow) -> Result<ladder_store::NominationList, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::NominationList {
+        cycle_id: r.try_get("cycle_id")?,
+        person_id: r.try_get("person_id")?,
+        saved_at: r.try_get("saved_at")?,
+        approved_by: r.try_get("approved_by")?,
+        approved_at: r.try_get("approved_at")?,
+    })
+}
+
+pub(super) fn calibration_lock_row(
+    r: &DbRow,
+) -> Result<ladder_store::CalibrationLock, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::CalibrationLock {
+        cycle_id: r.try_get("cycle_id")?,
+        department: r.try_get("department")?,
+        locked_by: r.try_get("locked_by")?,
+        locked_at: r.try_get("locked_at")?,
+    })
+}
+
+pub(super) fn answer_row(r: &DbRow) -> Result<ladder_store::Answer, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Answer {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        person_id: r.try_get("person_id")?,
+        relation: relation_of(r)?,
+        question: r.try_get("question")?,
+        value: r.try_get("value")?,
+        comment: r.try_get("comment")?,
+    })
+}
+
+pub(super) fn proposal_row(r: &DbRow) -> Result<ladder_store::Proposal, sqlx::Error> {
+    use sqlx::Row as _;
+    let state: String = r.try_get("state")?;
+    let chain: String = r.try_get("chain")?;
+    Ok(ladder_store::Proposal {
+        id: r.try_get("id")?,
+        new: ladder_store::NewProposal {
+            cycle_id: r.try_get("cycle_id")?,
+            person_id: r.try_get("person_id")?,
+            department: r.try_get("department")?,
+            kind: r.try_get("kind")?,
+            to_level: r.try_get("to_level")?,
+            to_specialty: r.try_get("to_specialty")?,
+            to_grade: r.try_get("to_grade")?,
+            case_text: r.try_get("case_text")?,
+            evidence: r.try_get("evidence")?,
+            override_reason: r.try_get("override_reason")?,
+            chain: chain
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            proposed_by: r.try_get("proposed_by")?,
+        },
+        from_family: r.try_get("from_family")?,
+        from_level: r.try_get("from_level")?,
+        from_specialty: r.try_get("from_specialty")?,
+        from_grade: r.try_get("from_grade")?,
+        state: ladder_store::ProposalState::parse(&state)
+            .ok_or_else(|| bad_value("state", &state))?,
+        next_step: r.try_get("next_step")?,
+        effective: r.try_get("effective")?,
+        created_at: r.try_get("created_at")?,
+        decided_at: r.try_get("decided_at")?,
+    })
+}
+
+pub(super) fn proposal_step_row(r: &DbRow) -> Result<ladder_store::ProposalStep, sqlx::Error> {
+    use sqlx::Row as _;
+    let approved: i64 = r.try_get("approved")?;
+    Ok(ladder_store::ProposalStep {
+        proposal_id: r.try_get("proposal_id")?,
+        step: r.try_get("step")?,
+        approver: r.try_get("approver")?,
+        approved: approved != 0,
+        comment: r.try_get("comment")?,
+        by: r.try_get("by_account")?,
+        at: r.try_get("at")?,
+    })
+}
+
+/// The cycle's state, read inside a write transaction.
+pub(super) async fn cycle_state_in(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    cycle: ladder_store::Id,
+) -> ladder_store::Result<ladder_store::CycleState> {
+    let r = sqlx::query("SELECT * FROM cycles WHERE id = $1")
+        .bind(cycle)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("cycle {cycle}")))?;
+    Ok(cycle_row(&r)?.state)
+}
+
+pub(super) async fn insert_nominations(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    cycle: ladder_store::Id,
+    person: ladder_store::Id,
+    list: &[ladder_store::NewNomination],
+) -> ladder_store::Result<()> {
+    for n in list {
+        sqlx::query(
+            "INSERT INTO nominations (cycle_id, person_id, respondent_id, relation, source) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(cycle)
+        .bind(person)
+        .bind(n.respondent_id)
+        .bind(n.relation.as_str())
+        .bind(&n.source)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(format!(
+                "person {} is nominated twice",
+                n.respondent_id
+            )),
+            e => e,
+        })?;
+    }
+    Ok(())
+}
+
+pub(super) async fn locked_in(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    cycle: ladder_store::Id,
+    department: &str,
+) -> ladder_store::Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM calibration_locks WHERE cycle_id = $1 AND department = $2")
+            .bind(cycle)
+            .bind(department)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some(),
+    )
+}
+
+#[async_trait]
+impl ladder_store::FeedbackStore for This {
+    async fn create_cycle(
+        &self,
+        c: &ladder_store::NewCycle,
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO cycles (name, nominations_open, nominations_close, feedback_open, feedback_close, \
+             anonymity_threshold, min_peers, max_peers, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10) RETURNING id",
+        )
+        .bind(&c.name)
+        .bind(&c.nominations_open)
+        .bind(&c.nominations_close)
+        .bind(&c.feedback_open)
+        .bind(&c.feedback_close)
+        .bind(c.anonymity_threshold)
+        .bind(c.min_peers)
+        .bind(c.max_peers)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        ?
+        .try_get("id")
+        ?;
+        sqlx::query("INSERT INTO cycle_steps (cycle_id, state, by_account, at) VALUES ($1, 'draft', $2, $3)")
+            .bind(id)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            ?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn cycle(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Cycle>> {
+        let r = sqlx::query("SELECT * FROM cycles WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(cycle_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn cycles(&self) -> ladder_store::Result<Vec<ladder_store::Cycle>> {
+        let r = sqlx::query("SELECT * FROM cycles ORDER BY id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, cycle_row)
+    }
+
+    async fn advance_cycle(
+        &self,
+        id: ladder_store::Id,
+        from: ladder_store::CycleState,
+        fill: &[(ladder_store::Id, Vec<ladder_store::NewNomination>)],
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::CycleState> {
+        let mut tx = self.begin_write().await?;
+        let state = cycle_state_in(&mut tx, id).await?;
+        let Some(to) = from.next() else {
+            return Err(ladder_store::StoreError::Refused(
+                "a closed cycle cannot move on".to_owned(),
+            ));
+        };
+        if state != from {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the cycle is in {}, not {}",
+                state.as_str(),
+                from.as_str()
+            )));
+        }
+        if to == ladder_store::CycleState::Feedback {
+            sqlx::query(
+                "UPDATE nomination_lists SET approved_at = $1 WHERE cycle_id = $2 AND approved_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            ?;
+            for (person, list) in fill {
+                let done = sqlx::query(
+                    "INSERT INTO nomination_lists (cycle_id, person_id, saved_at, approved_at) \
+                     VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(*person)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    insert_nominations(&mut tx, id, *person, list).await?;
+                }
+            }
+        }
+        if to == ladder_store::CycleState::Closed {
+            let pending: Vec<(i64,)> = sqlx::query_as(
+                "SELECT id FROM proposals WHERE cycle_id = $1 AND state = 'pending' ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            if !pending.is_empty() {
+                let ids: Vec<String> = pending.iter().map(|p| format!("#{}", p.0)).collect();
+                return Err(ladder_store::StoreError::Refused(format!(
+                    "{} proposal(s) are still pending ({}): approve or reject them before closing",
+                    ids.len(),
+                    ids.join(", ")
+                )));
+            }
+        }
+        sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2")
+            .bind(to.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO cycle_steps (cycle_id, state, by_account, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(to.as_str())
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    async fn cycle_steps(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::CycleStep>> {
+        let found = sqlx::query("SELECT * FROM cycle_steps WHERE cycle_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(found, cycle_step_row)
+    }
+
+    async fn save_nominations(
+        &self,
+        cycle: ladder_store::Id,
+        person: ladder_store::Id,
+        list: &[ladder_store::NewNomination],
+        approved_by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let state = cycle_state_in(&mut tx, cycle).await?;
+        if state != ladder_store::CycleState::Nominations {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "nominations are closed: the cycle is in {}",
+                state.as_str()
+            )));
+        }
+        let approved: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT approved_at FROM nomination_lists WHERE cycle_id = $1 AND person_id = $2",
+        )
+        .bind(cycle)
+        .bind(person)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if approved_by.is_none() && matches!(approved, Some((Some(_),))) {
+            return Err(ladder_store::StoreError::Refused(
+                "the list is approved already; ask your manager to change it".to_owned(),
+            ));
+        }
+        sqlx::query("DELETE FROM nominations WHERE cycle_id = $1 AND person_id = $2")
+            .bind(cycle)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        insert_nominations(&mut tx, cycle, person, list).await?;
+        let at = approved_by.map(|_| now);
+        sqlx::query(
+            "INSERT INTO nomination_lists (cycle_id, person_id, saved_at, approved_by, approved_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (cycle_id, person_id) DO UPDATE \
+             SET saved_at = $3, approved_by = $4, approved_at = $5",
+        )
+        .bind(cycle)
+        .bind(person)
+        .bind(now)
+        .bind(approved_by)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        ?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn nominations(
+        &self,
+        cycle: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Nomination>> {
+        let r = sqlx::query(
+            "SELECT * FROM nominations WHERE cycle_id = $1 ORDER BY person_id, respondent_id",
+        )
+        .bind(cycle)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(r, nomination_row)
+    }
+
+    async fn nomination_lists(
+        &self,
+        cycle: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::NominationList>> {
+        let found =
+            sqlx::query("SELECT * FROM nomination_lists WHERE cycle_id = $1 ORDER BY person_id")
+                .bind(cycle)
+                .fetch_all(&self.pool)
+                .await?;
+        rows(found, nomination_list_row)
+    }
+
+    async fn submit_feedback(
+        &self,
+        cycle: ladder_store::Id,
+        person: ladder_store::Id,
+        respondent: ladder_store::Id,
+        answers: &[ladder_store::NewAnswer],
+        day: &str,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let state = cycle_state_in(&mut tx, cycle).await?;
+        if state != ladder_store::CycleState::Feedback {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "feedback is not open: the cycle is in {}",
+                state.as_str()
+            )));
+        }
+        let r = sqlx::query(
+            "SELECT n.*, l.approved_at FROM nominations n JOIN nomination_lists l \
+             ON l.cycle_id = n.cycle_id AND l.person_id = n.person_id \
+             WHERE n.cycle_id = $1 AND n.person_id = $2 AND n.respondent_id = $3",
+        )
+        .bind(cycle)
+        .bind(person)
+        .bind(respondent)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ladder_store::StoreError::NotFound("a nomination to answer".to_owned()))?;
+        let n = nomination_row(&r)?;
+        if n.answered_on.is_some() {
+            return Err(ladder_store::StoreError::Refused(
+                "you have answered already; answers cannot be changed".to_owned(),
+            ));
+        }
+        let done = sqlx::query(
+            "UPDATE nominations SET answered_on = $1 \
+             WHERE cycle_id = $2 AND person_id = $3 AND respondent_id = $4 AND answered_on IS NULL",
+        )
+        .bind(day)
+        .bind(cycle)
+        .bind(person)
+        .bind(respondent)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(ladder_store::StoreError::Refused(
+                "you have answered already".to_owned(),
+            ));
+        }
+        for a in answers {
+            sqlx::query(
+                "INSERT INTO answers (id, cycle_id, person_id, relation, question, value, comment) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&a.id)
+            .bind(cycle)
+            .bind(person)
+            .bind(n.relation.as_str())
+            .bind(&a.question)
+            .bind(a.value)
+            .bind(&a.comment)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn answers(
+        &self,
+        cycle: ladder_store::Id,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Answer>> {
+        let r =
+            sqlx::query("SELECT * FROM answers WHERE cycle_id = $1 AND person_id = $2 ORDER BY id")
+                .bind(cycle)
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await?;
+        rows(r, answer_row)
+    }
+
+    async fn create_proposal(
+        &self,
+        p: &ladder_store::NewProposal,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let state = cycle_state_in(&mut tx, p.cycle_id).await?;
+        if state != ladder_store::CycleState::Feedback {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "level changes are proposed only while a feedback cycle is in its feedback phase; \
+                 this cycle is in {}",
+                state.as_str()
+            )));
+        }
+        if locked_in(&mut tx, p.cycle_id, &p.department).await? {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the calibration of {} is locked for this cycle",
+                p.department
+            )));
+        }
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO proposals (cycle_id, person_id, department, kind, from_family, from_level, \
+             from_specialty, from_grade, to_level, to_specialty, to_grade, case_text, evidence, \
+             override_reason, chain, next_step, state, proposed_by, created_at) \
+             SELECT $1, id, $2, $3, family, level, specialty, grade, $4, $5, $6, $7, $8, $9, $10, 0, \
+             'pending', $11, $12 FROM people WHERE id = $13 RETURNING id",
+        )
+        .bind(p.cycle_id)
+        .bind(&p.department)
+        .bind(&p.kind)
+        .bind(&p.to_level)
+        .bind(p.to_specialty.as_deref())
+        .bind(&p.to_grade)
+        .bind(&p.case_text)
+        .bind(&p.evidence)
+        .bind(p.override_reason.as_deref())
+        .bind(p.chain.join(","))
+        .bind(p.proposed_by)
+        .bind(now)
+        .bind(p.person_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => {
+                ladder_store::StoreError::Conflict("a pending proposal for this person".to_owned())
+            }
+            e => e,
+        })?
+        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("person {}", p.person_id)))?
+        .try_get("id")
+        ?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn proposal(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Proposal>> {
+        let r = sqlx::query("SELECT * FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(proposal_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn proposals(
+        &self,
+        cycle: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
+        let r = sqlx::query("SELECT * FROM proposals WHERE cycle_id = $1 ORDER BY id")
+            .bind(cycle)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, proposal_row)
+    }
+
+    async fn person_proposals(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
+        let r = sqlx::query("SELECT * FROM proposals WHERE person_id = $1 ORDER BY id")
+            .bind(person)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, proposal_row)
+    }
+
+    async fn proposal_steps(
+        &self,
+        proposal: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::ProposalStep>> {
+        let r = sqlx::query("SELECT * FROM proposal_steps WHERE proposal_id = $1 ORDER BY step")
+            .bind(proposal)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, proposal_step_row)
+    }
+
+    async fn decide_proposal(
+        &self,
+        id: ladder_store::Id,
+        step: i64,
+        approved: bool,
+        comment: &str,
+        by: ladder_store::Id,
+        effective: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::ProposalState> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("SELECT * FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ladder_store::StoreError::NotFound(format!("proposal {id}")))?;
+        let p = proposal_row(&r)?;
+        let state = cycle_state_in(&mut tx, p.new.cycle_id).await?;
+        if state != ladder_store::CycleState::Feedback {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "level changes are decided only while the cycle is in its feedback phase; it is in {}",
+                state.as_str()
+            )));
+        }
+        let Some(approver) = p.waiting_for().map(str::to_owned) else {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the proposal is {} already",
+                p.state.as_str()
+            )));
+        };
+        if p.next_step != step {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the proposal waits for step {} ({approver}), not step {step}",
+                p.next_step + 1
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO proposal_steps (proposal_id, step, approver, approved, comment, by_account, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(step)
+        .bind(&approver)
+        .bind(i64::from(approved))
+        .bind(comment)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        ?;
+        let last = usize::try_from(step + 1).map_or(true, |n| n >= p.new.chain.len());
+        let new_state = match (approved, last) {
+            (false, _) => ladder_store::ProposalState::Rejected,
+            (true, false) => ladder_store::ProposalState::Pending,
+            (true, true) => ladder_store::ProposalState::Approved,
+        };
+        sqlx::query(
+            "UPDATE proposals SET next_step = $1, state = $2, decided_at = $3, effective = $4 WHERE id = $5",
+        )
+        .bind(step + 1)
+        .bind(new_state.as_str())
+        .bind((new_state != ladder_store::ProposalState::Pending).then_some(now))
+        .bind((new_state == ladder_store::ProposalState::Approved).then_some(effective))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        ?;
+        if new_state == ladder_store::ProposalState::Approved {
+            sqlx::query("UPDATE people SET level = $1, specialty = $2, grade = $3 WHERE id = $4")
+                .bind(&p.new.to_level)
+                .bind(p.new.to_specialty.as_deref())
+                .bind(&p.new.to_grade)
+                .bind(p.new.person_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
+                 reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(p.new.person_id)
+            .bind(effective)
+            .bind(&p.from_family)
+            .bind(&p.new.to_level)
+            .bind(p.new.to_specialty.as_deref())
+            .bind(&p.new.to_grade)
+            .bind(format!("{} (proposal #{id})", p.new.kind))
+            .bind(now)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+            bump_org(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(new_state)
+    }
+
+    async fn lock_calibration(
+        &self,
+        cycle: ladder_store::Id,
+        department: &str,
+        by: ladder_store::Id,
+        now: i64,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        cycle_state_in(&mut tx, cycle).await?;
+        sqlx::query(
+            "INSERT INTO calibration_locks (cycle_id, department, locked_by, locked_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(cycle)
+        .bind(department)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => {
+                ladder_store::StoreError::Conflict(format!("a lock on {department}'s calibration"))
+            }
+            e => e,
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn calibration_locks(
+        &self,
+        cycle: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::CalibrationLock>> {
+        let found =
+            sqlx::query("SELECT * FROM calibration_locks WHERE cycle_id = $1 ORDER BY department")
+                .bind(cycle)
+                .fetch_all(&self.pool)
+                .await?;
+        rows(found, calibration_lock_row)
+    }
+}

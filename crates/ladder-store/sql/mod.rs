@@ -1,0 +1,27 @@
+//! The SQL both backends share, as plain Rust.
+//!
+//! This folder is not a module of `ladder-store`: each backend crate
+//! compiles it as its own `mod sql` (`#[path]`), after naming four things
+//! at its root:
+//!
+//! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
+//! - `type DbRow`: its row type;
+//! - `type This`: the store struct, with a `pool: sqlx::Pool<Db>` field and
+//!   two inherent methods: `begin_write` (a transaction that will write:
+//!   SQLite must take its write lock at the start, or a transaction that
+//!   read first fails at once with "database is locked" when another
+//!   holds the lock, instead of waiting) and `reset_sequences` (after a
+//!   restore wrote explicit ids);
+//! - `const NAME`: the backend's name.
+//!
+//! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
+//! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
+//! multi-row inserts through `QueryBuilder`. Each backend thus compiles the
+//! same code against its own driver, with no generic bounds and no macro:
+//! rustfmt, clippy and rust-analyzer read it as the code it is.
+
+use super::{Db, DbRow, NAME, This};
+
+mod feedback;
+mod ops;
+mod store;

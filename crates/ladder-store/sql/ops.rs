@@ -1,0 +1,640 @@
+//! [`OpsStore`](ladder_store::OpsStore) for both backends: pay, internships and hiring.
+
+use super::{DbRow, This};
+#[allow(unused_imports)]
+use super::{feedback::*, store::*};
+use ladder_store::{StoreError, async_trait};
+#[allow(unused_imports)]
+use ladder_store::{serde, serde_json};
+
+pub(super) fn json_col<T: serde::de::DeserializeOwned>(
+    r: &DbRow,
+    column: &str,
+) -> Result<T, sqlx::Error> {
+    use sqlx::Row as _;
+    let text: String = r.try_get(column)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(e),
+    })
+}
+
+pub(super) fn date_col(r: &DbRow, column: &str) -> Result<ladder_org::Date, sqlx::Error> {
+    use sqlx::Row as _;
+    let text: String = r.try_get(column)?;
+    text.parse().map_err(|e: String| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: e.into(),
+    })
+}
+
+pub(super) fn band_row(r: &DbRow) -> Result<ladder_org::pay::Band, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_org::pay::Band {
+        grade: r.try_get("grade")?,
+        zone: r.try_get("zone")?,
+        currency: r.try_get("currency")?,
+        min: r.try_get("min_amount")?,
+        mid: r.try_get("mid_amount")?,
+        max: r.try_get("max_amount")?,
+        effective_from: date_col(r, "effective_from")?,
+    })
+}
+
+pub(super) fn salary_row(r: &DbRow) -> Result<ladder_org::pay::Salary, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_org::pay::Salary {
+        person_id: r.try_get("person_id")?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        effective_from: date_col(r, "effective_from")?,
+    })
+}
+
+pub(super) fn decision_of(
+    r: &DbRow,
+    side: &str,
+) -> Result<Option<ladder_store::Decision>, sqlx::Error> {
+    use sqlx::Row as _;
+    let d: Option<i64> = r.try_get(format!("{side}_decision").as_str())?;
+    let Some(d) = d else { return Ok(None) };
+    Ok(Some(ladder_store::Decision {
+        approved: d != 0,
+        by: r.try_get(format!("{side}_by").as_str())?,
+        comment: r.try_get(format!("{side}_comment").as_str())?,
+        at: r
+            .try_get::<Option<i64>, _>(format!("{side}_at").as_str())?
+            .unwrap_or(0),
+    }))
+}
+
+pub(super) fn internship_row(r: &DbRow) -> Result<ladder_store::Internship, sqlx::Error> {
+    use sqlx::Row as _;
+    let state: String = r.try_get("state")?;
+    let competencies: String = r.try_get("competencies")?;
+    Ok(ladder_store::Internship {
+        id: r.try_get("id")?,
+        new: ladder_store::NewInternship {
+            person_id: r.try_get("person_id")?,
+            host_department: r.try_get("host_department")?,
+            mentor_id: r.try_get("mentor_id")?,
+            goals: r.try_get("goals")?,
+            competencies: competencies
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            share: r.try_get("share")?,
+            start_date: r.try_get("start_date")?,
+            end_date: r.try_get("end_date")?,
+            activities: json_col(r, "activities")?,
+            access: r.try_get("access")?,
+        },
+        state: ladder_store::InternshipState::parse(&state)
+            .ok_or_else(|| bad_value("state", &state))?,
+        manager: decision_of(r, "manager")?,
+        host: decision_of(r, "host")?,
+        outcome: r.try_get("outcome")?,
+        moved: json_col(r, "moved")?,
+        completed_at: r.try_get("completed_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn log_row(r: &DbRow) -> Result<ladder_store::LogEntry, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::LogEntry {
+        id: r.try_get("id")?,
+        internship_id: r.try_get("internship_id")?,
+        author_id: r.try_get("author_id")?,
+        date: r.try_get("date")?,
+        text: r.try_get("text")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn opening_row(r: &DbRow) -> Result<ladder_store::Opening, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Opening {
+        id: r.try_get("id")?,
+        new: ladder_store::NewOpening {
+            title: r.try_get("title")?,
+            family: r.try_get("family")?,
+            level: r.try_get("level")?,
+            specialty: r.try_get("specialty")?,
+            team: Vec::new(),
+        },
+        state: r.try_get("state")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn member_row(r: &DbRow) -> Result<(i64, ladder_store::TeamMember), sqlx::Error> {
+    use sqlx::Row as _;
+    let role: String = r.try_get("role")?;
+    Ok((
+        r.try_get("opening_id")?,
+        ladder_store::TeamMember {
+            account_id: r.try_get("account_id")?,
+            role: ladder_store::HiringRole::parse(&role).ok_or_else(|| bad_value("role", &role))?,
+        },
+    ))
+}
+
+pub(super) fn candidate_row(r: &DbRow) -> Result<ladder_store::Candidate, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Candidate {
+        id: r.try_get("id")?,
+        opening_id: r.try_get("opening_id")?,
+        name: r.try_get("name")?,
+        contact: r.try_get("contact")?,
+        stage: r.try_get("stage")?,
+        state: r.try_get("state")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn scorecard_row(r: &DbRow) -> Result<ladder_store::Scorecard, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Scorecard {
+        candidate_id: r.try_get("candidate_id")?,
+        stage: r.try_get("stage")?,
+        interviewer_id: r.try_get("interviewer_id")?,
+        scores: json_col(r, "scores")?,
+        notes: r.try_get("notes")?,
+        submitted_at: r.try_get("submitted_at")?,
+    })
+}
+
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> ladder_store::Result<String> {
+    serde_json::to_string(v).map_err(|e| ladder_store::StoreError::Backend(e.to_string()))
+}
+
+#[async_trait]
+impl ladder_store::OpsStore for This {
+    async fn put_bands(&self, bands: &[ladder_org::pay::Band]) -> ladder_store::Result<usize> {
+        let mut tx = self.begin_write().await?;
+        for b in bands {
+            sqlx::query(
+                "INSERT INTO pay_bands (grade, zone, effective_from, currency, min_amount, mid_amount, max_amount) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (grade, zone, effective_from) DO UPDATE SET \
+                 currency = excluded.currency, min_amount = excluded.min_amount, \
+                 mid_amount = excluded.mid_amount, max_amount = excluded.max_amount",
+            )
+            .bind(&b.grade)
+            .bind(&b.zone)
+            .bind(b.effective_from.to_string())
+            .bind(&b.currency)
+            .bind(b.min)
+            .bind(b.mid)
+            .bind(b.max)
+            .execute(&mut *tx)
+            .await
+            ?;
+        }
+        tx.commit().await?;
+        Ok(bands.len())
+    }
+
+    async fn bands(&self) -> ladder_store::Result<Vec<ladder_org::pay::Band>> {
+        let r = sqlx::query("SELECT * FROM pay_bands ORDER BY zone, effective_from, grade")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, band_row)
+    }
+
+    async fn put_salaries(
+        &self,
+        salaries: &[ladder_org::pay::Salary],
+    ) -> ladder_store::Result<usize> {
+        let mut tx = self.begin_write().await?;
+        for s in salaries {
+            sqlx::query(
+                "INSERT INTO salaries (person_id, effective_from, amount, currency) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (person_id, effective_from) DO UPDATE SET amount = excluded.amount, \
+                 currency = excluded.currency",
+            )
+            .bind(s.person_id)
+            .bind(s.effective_from.to_string())
+            .bind(s.amount)
+            .bind(&s.currency)
+            .execute(&mut *tx)
+            .await
+            ?;
+        }
+        tx.commit().await?;
+        Ok(salaries.len())
+    }
+
+    async fn salaries(&self) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
+        let r = sqlx::query("SELECT * FROM salaries ORDER BY person_id, effective_from")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, salary_row)
+    }
+
+    async fn salaries_of(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
+        let r = sqlx::query("SELECT * FROM salaries WHERE person_id = $1 ORDER BY effective_from")
+            .bind(person)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, salary_row)
+    }
+
+    async fn create_internship(
+        &self,
+        i: &ladder_store::NewInternship,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO internships (person_id, host_department, mentor_id, goals, competencies, share, \
+             start_date, end_date, activities, access, state, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'requested', $11) RETURNING id",
+        )
+        .bind(i.person_id)
+        .bind(&i.host_department)
+        .bind(i.mentor_id)
+        .bind(&i.goals)
+        .bind(i.competencies.join(","))
+        .bind(i.share)
+        .bind(&i.start_date)
+        .bind(&i.end_date)
+        .bind(to_json(&i.activities)?)
+        .bind(&i.access)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        ?
+        .try_get("id")
+        ?;
+        Ok(id)
+    }
+
+    async fn internship(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Internship>> {
+        let r = sqlx::query("SELECT * FROM internships WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(internship_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn internships(&self) -> ladder_store::Result<Vec<ladder_store::Internship>> {
+        let r = sqlx::query("SELECT * FROM internships ORDER BY start_date DESC, id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, internship_row)
+    }
+
+    async fn decide_internship(
+        &self,
+        id: ladder_store::Id,
+        side: ladder_store::Side,
+        approved: bool,
+        by: ladder_store::Id,
+        comment: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::InternshipState> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("SELECT * FROM internships WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ladder_store::StoreError::NotFound(format!("internship {id}")))?;
+        let current = internship_row(&r)?;
+        if current.state != ladder_store::InternshipState::Requested {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the internship is already {}",
+                current.state.as_str()
+            )));
+        }
+        let (col, other) = match side {
+            ladder_store::Side::Manager => ("manager", current.host.as_ref()),
+            ladder_store::Side::Host => ("host", current.manager.as_ref()),
+        };
+        let state = if !approved {
+            ladder_store::InternshipState::Declined
+        } else if other.is_some_and(|d| d.approved) {
+            ladder_store::InternshipState::Approved
+        } else {
+            ladder_store::InternshipState::Requested
+        };
+        let sql = format!(
+            "UPDATE internships SET {col}_decision = $1, {col}_by = $2, {col}_comment = $3, \
+             {col}_at = $4, state = $5 WHERE id = $6"
+        );
+        sqlx::query(&sql)
+            .bind(i64::from(approved))
+            .bind(by)
+            .bind(comment)
+            .bind(now)
+            .bind(state.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    async fn add_internship_log(
+        &self,
+        id: ladder_store::Id,
+        author: ladder_store::Id,
+        date: &str,
+        text: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let state: Option<(String,)> =
+            sqlx::query_as("SELECT state FROM internships WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match state {
+            None => {
+                return Err(ladder_store::StoreError::NotFound(format!(
+                    "internship {id}"
+                )));
+            }
+            Some((s,)) if s != "approved" => {
+                return Err(ladder_store::StoreError::Refused(format!(
+                    "activities are logged while an internship runs; this one is {s}"
+                )));
+            }
+            Some(_) => {}
+        }
+        let entry: ladder_store::Id = sqlx::query(
+            "INSERT INTO internship_log (internship_id, author_id, date, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(id)
+        .bind(author)
+        .bind(date)
+        .bind(text)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    async fn internship_log(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::LogEntry>> {
+        let r =
+            sqlx::query("SELECT * FROM internship_log WHERE internship_id = $1 ORDER BY date, id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows(r, log_row)
+    }
+
+    async fn complete_internship(
+        &self,
+        id: ladder_store::Id,
+        outcome: &str,
+        moved: &[ladder_store::Moved],
+        now: i64,
+    ) -> ladder_store::Result<()> {
+        let done = sqlx::query(
+            "UPDATE internships SET state = 'completed', outcome = $1, moved = $2, completed_at = $3 \
+             WHERE id = $4 AND state = 'approved'",
+        )
+        .bind(outcome)
+        .bind(to_json(&moved)?)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        ?;
+        if done.rows_affected() == 0 {
+            return Err(ladder_store::StoreError::Refused(
+                "only an approved, running internship can be completed".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn create_opening(
+        &self,
+        o: &ladder_store::NewOpening,
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO openings (title, family, level, specialty, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+        )
+        .bind(&o.title)
+        .bind(&o.family)
+        .bind(&o.level)
+        .bind(&o.specialty)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        for m in &o.team {
+            sqlx::query(
+                "INSERT INTO hiring_team (opening_id, account_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(m.account_id)
+            .bind(m.role.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(
+                    format!("account {} is on the team twice", m.account_id),
+                ),
+                e => e,
+            })?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn openings(&self) -> ladder_store::Result<Vec<ladder_store::Opening>> {
+        let r = sqlx::query("SELECT * FROM openings ORDER BY id DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut list = rows(r, opening_row)?;
+        let team = sqlx::query("SELECT * FROM hiring_team ORDER BY opening_id, account_id")
+            .fetch_all(&self.pool)
+            .await?;
+        for (opening, m) in rows(team, member_row)? {
+            if let Some(o) = list.iter_mut().find(|o| o.id == opening) {
+                o.new.team.push(m);
+            }
+        }
+        Ok(list)
+    }
+
+    async fn opening(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Opening>> {
+        let r = sqlx::query("SELECT * FROM openings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(mut o) = r.as_ref().map(opening_row).transpose()? else {
+            return Ok(None);
+        };
+        let team =
+            sqlx::query("SELECT * FROM hiring_team WHERE opening_id = $1 ORDER BY account_id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        o.new.team = rows(team, member_row)?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        Ok(Some(o))
+    }
+
+    async fn add_candidate(
+        &self,
+        opening: ladder_store::Id,
+        name: &str,
+        contact: &str,
+        stage: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO candidates (opening_id, name, contact, stage, state, created_at) \
+             VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
+        )
+        .bind(opening)
+        .bind(name)
+        .bind(contact)
+        .bind(stage)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("id")?;
+        Ok(id)
+    }
+
+    async fn candidates(
+        &self,
+        opening: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Candidate>> {
+        let r = sqlx::query("SELECT * FROM candidates WHERE opening_id = $1 ORDER BY id")
+            .bind(opening)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, candidate_row)
+    }
+
+    async fn candidate(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Candidate>> {
+        let r = sqlx::query("SELECT * FROM candidates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(candidate_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn move_candidate(
+        &self,
+        id: ladder_store::Id,
+        from: &str,
+        stage: &str,
+        state: &str,
+    ) -> ladder_store::Result<()> {
+        let done = sqlx::query(
+            "UPDATE candidates SET stage = $1, state = $2 WHERE id = $3 AND stage = $4 AND state = 'active'",
+        )
+        .bind(stage)
+        .bind(state)
+        .bind(id)
+        .bind(from)
+        .execute(&self.pool)
+        .await
+        ?;
+        if done.rows_affected() == 0 {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the candidate is no longer active at stage {from}; reload to see where they are"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn submit_scorecard(&self, s: &ladder_store::Scorecard) -> ladder_store::Result<()> {
+        sqlx::query(
+            "INSERT INTO scorecards (candidate_id, stage, interviewer_id, scores, notes, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(s.candidate_id)
+        .bind(&s.stage)
+        .bind(s.interviewer_id)
+        .bind(to_json(&s.scores)?)
+        .bind(&s.notes)
+        .bind(s.submitted_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(format!(
+                "you have already submitted a scorecard for stage {}",
+                s.stage
+            )),
+            e => e,
+        })?;
+        Ok(())
+    }
+
+    async fn scorecards(
+        &self,
+        candidate: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Scorecard>> {
+        let r = sqlx::query(
+            "SELECT * FROM scorecards WHERE candidate_id = $1 ORDER BY submitted_at, interviewer_id",
+        )
+        .bind(candidate)
+        .fetch_all(&self.pool)
+        .await
+        ?;
+        rows(r, scorecard_row)
+    }
+
+    async fn delete_candidate(&self, id: ladder_store::Id) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM scorecards WHERE candidate_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM candidates WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(ladder_store::StoreError::NotFound(format!(
+                "candidate {id}"
+            )));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1835 @@
+//! [`Store`](ladder_store::Store) for both backends: people, accounts, sessions,
+//! tokens, the audit log, framework versions, the growth tables and backup.
+
+use super::{Db, DbRow, NAME, This};
+#[allow(unused_imports)]
+use super::{feedback::*, ops::*};
+use ladder_store::{StoreError, async_trait};
+#[allow(unused_imports)]
+use ladder_store::{serde, serde_json};
+
+pub(super) const PERSON_SELECT: &str = "SELECT p.id, p.email, p.name, p.manager_id, m.email AS manager_email, \
+     p.department, p.family, p.level, p.specialty, p.grade, p.location, p.start_date, p.active \
+     FROM people p LEFT JOIN people m ON m.id = p.manager_id";
+
+impl This {
+    /// Runs every migration not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> ladder_store::Result<usize> {
+        let applied = || async {
+            sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .map_or(0, |r| usize::try_from(r.0).unwrap_or(0))
+        };
+        let before = applied().await;
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(|e| ladder_store::StoreError::Backend(format!("migration failed: {e}")))?;
+        Ok(applied().await.saturating_sub(before))
+    }
+}
+
+pub(super) fn person_row(r: &DbRow) -> Result<ladder_store::Person, sqlx::Error> {
+    use sqlx::Row as _;
+    let start: Option<String> = r.try_get("start_date")?;
+    Ok(ladder_store::Person {
+        id: r.try_get("id")?,
+        manager_id: r.try_get("manager_id")?,
+        record: ladder_org::PersonRecord {
+            email: r.try_get("email")?,
+            name: r.try_get("name")?,
+            manager_email: r.try_get("manager_email")?,
+            department: r.try_get("department")?,
+            role: role_row(r)?,
+            location: r.try_get("location")?,
+            start_date: start.and_then(|s| s.parse().ok()),
+            active: r.try_get("active")?,
+        },
+    })
+}
+
+pub(super) fn role_row(r: &DbRow) -> Result<ladder_org::Role, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_org::Role {
+        family: r.try_get("family")?,
+        level: r.try_get("level")?,
+        specialty: r.try_get("specialty")?,
+        grade: r.try_get("grade")?,
+    })
+}
+
+pub(super) fn role_change_row(r: &DbRow) -> Result<ladder_store::RoleChange, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::RoleChange {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        effective: r.try_get("effective")?,
+        role: role_row(r)?,
+        reason: r.try_get("reason")?,
+        recorded_at: r.try_get("recorded_at")?,
+        recorded_by: r.try_get("recorded_by")?,
+    })
+}
+
+pub(super) fn account_row(r: &DbRow) -> Result<ladder_store::Account, sqlx::Error> {
+    use sqlx::Row as _;
+    let roles: String = r.try_get("roles")?;
+    Ok(ladder_store::Account {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        password_hash: r.try_get("password_hash")?,
+        roles: ladder_store::Roles::decode(&roles),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn session_row(r: &DbRow) -> Result<ladder_store::Session, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Session {
+        token_hash: r.try_get("token_hash")?,
+        account_id: r.try_get("account_id")?,
+        csrf: r.try_get("csrf")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+pub(super) fn token_row(r: &DbRow) -> Result<ladder_store::ApiToken, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::ApiToken {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        name: r.try_get("name")?,
+        token_hash: r.try_get("token_hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn audit_row(r: &DbRow) -> Result<ladder_store::AuditEvent, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::AuditEvent {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        subject_id: r.try_get("subject_id")?,
+        detail: r.try_get("detail")?,
+        ip: r.try_get("ip")?,
+    })
+}
+
+pub(super) fn version_row(r: &DbRow) -> Result<ladder_store::FrameworkVersion, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::FrameworkVersion {
+        hash: r.try_get("hash")?,
+        first_loaded_at: r.try_get("first_loaded_at")?,
+        last_loaded_at: r.try_get("last_loaded_at")?,
+        source: r.try_get("source")?,
+        summary: r.try_get("summary")?,
+    })
+}
+
+pub(super) fn rater_of(s: &str) -> Result<ladder_store::Rater, sqlx::Error> {
+    ladder_store::Rater::parse(s)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown rater `{s}`").into()))
+}
+
+pub(super) fn rating_row(r: &DbRow) -> Result<ladder_store::Rating, sqlx::Error> {
+    use sqlx::Row as _;
+    let rater: String = r.try_get("rater")?;
+    Ok(ladder_store::Rating {
+        person_id: r.try_get("person_id")?,
+        statement_id: r.try_get("statement_id")?,
+        rater: rater_of(&rater)?,
+        value: r.try_get("value")?,
+        evidence: r.try_get("evidence")?,
+        statement_text: r.try_get("statement_text")?,
+        framework_hash: r.try_get("framework_hash")?,
+        rated_by: r.try_get("rated_by")?,
+        rated_at: r.try_get("rated_at")?,
+    })
+}
+
+pub(super) fn rating_change_row(r: &DbRow) -> Result<ladder_store::RatingChange, sqlx::Error> {
+    use sqlx::Row as _;
+    let rater: String = r.try_get("rater")?;
+    Ok(ladder_store::RatingChange {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        statement_id: r.try_get("statement_id")?,
+        rater: rater_of(&rater)?,
+        old_value: r.try_get("old_value")?,
+        new_value: r.try_get("new_value")?,
+        old_evidence: r.try_get("old_evidence")?,
+        new_evidence: r.try_get("new_evidence")?,
+        framework_hash: r.try_get("framework_hash")?,
+        changed_by: r.try_get("changed_by")?,
+        changed_at: r.try_get("changed_at")?,
+    })
+}
+
+pub(super) fn checkpoint_row(r: &DbRow) -> Result<ladder_store::Checkpoint, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Checkpoint {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        quarter: r.try_get("quarter")?,
+        opened_at: r.try_get("opened_at")?,
+        opened_by: r.try_get("opened_by")?,
+        closed_at: r.try_get("closed_at")?,
+        closed_by: r.try_get("closed_by")?,
+        areas: Vec::new(),
+    })
+}
+
+pub(super) fn focus_row(
+    r: &DbRow,
+) -> Result<(ladder_store::Id, ladder_store::FocusArea), sqlx::Error> {
+    use sqlx::Row as _;
+    Ok((
+        r.try_get("checkpoint_id")?,
+        ladder_store::FocusArea {
+            id: r.try_get("id")?,
+            ref_id: r.try_get("ref_id")?,
+            title: r.try_get("title")?,
+            goals: r.try_get("goals")?,
+            targets: r.try_get("targets")?,
+            ideas: r.try_get("ideas")?,
+            summary: r.try_get("summary")?,
+        },
+    ))
+}
+
+pub(super) fn meeting_row(r: &DbRow) -> Result<ladder_store::Meeting, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::Meeting {
+        id: r.try_get("id")?,
+        manager_id: r.try_get("manager_id")?,
+        report_id: r.try_get("report_id")?,
+        date: r.try_get("date")?,
+        shared_notes: r.try_get("shared_notes")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn agenda_row(r: &DbRow) -> Result<ladder_store::AgendaItem, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::AgendaItem {
+        id: r.try_get("id")?,
+        meeting_id: r.try_get("meeting_id")?,
+        author_id: r.try_get("author_id")?,
+        text: r.try_get("text")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) fn standing_row(r: &DbRow) -> Result<ladder_store::StandingItem, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::StandingItem {
+        id: r.try_get("id")?,
+        manager_id: r.try_get("manager_id")?,
+        report_id: r.try_get("report_id")?,
+        author_id: r.try_get("author_id")?,
+        text: r.try_get("text")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(super) const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, a.meeting_id, a.owner_id, a.text, \
+     a.created_at, a.done_meeting_id, a.done_at, m.date AS meeting_date, d.date AS done_date \
+     FROM action_items a JOIN meetings m ON m.id = a.meeting_id \
+     LEFT JOIN meetings d ON d.id = a.done_meeting_id";
+
+pub(super) fn action_row(r: &DbRow) -> Result<ladder_store::ActionItem, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::ActionItem {
+        id: r.try_get("id")?,
+        manager_id: r.try_get("manager_id")?,
+        report_id: r.try_get("report_id")?,
+        meeting_id: r.try_get("meeting_id")?,
+        meeting_date: r.try_get("meeting_date")?,
+        owner_id: r.try_get("owner_id")?,
+        text: r.try_get("text")?,
+        created_at: r.try_get("created_at")?,
+        done_meeting_id: r.try_get("done_meeting_id")?,
+        done_date: r.try_get("done_date")?,
+        done_at: r.try_get("done_at")?,
+    })
+}
+
+pub(super) fn note_row(r: &DbRow) -> Result<ladder_store::PrivateNote, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(ladder_store::PrivateNote {
+        meeting_id: r.try_get("meeting_id")?,
+        author_id: r.try_get("author_id")?,
+        text: r.try_get("text")?,
+        version: r.try_get("version")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Rows of `sql` followed by ` IN (ids…)` and `tail`, in chunks.
+pub(super) async fn fetch_in(
+    pool: &sqlx::Pool<Db>,
+    sql: &str,
+    ids: &[ladder_store::Id],
+    tail: &str,
+) -> Result<Vec<DbRow>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(sql);
+        qb.push(" IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(") ");
+        qb.push(tail);
+        out.extend(qb.build().fetch_all(pool).await?);
+    }
+    Ok(out)
+}
+
+pub(super) async fn with_areas(
+    pool: &sqlx::Pool<Db>,
+    mut list: Vec<ladder_store::Checkpoint>,
+) -> ladder_store::Result<Vec<ladder_store::Checkpoint>> {
+    let ids: Vec<ladder_store::Id> = list.iter().map(|c| c.id).collect();
+    let found = fetch_in(
+        pool,
+        "SELECT * FROM focus_areas WHERE checkpoint_id",
+        &ids,
+        "ORDER BY checkpoint_id, position",
+    )
+    .await?;
+    let mut by: std::collections::HashMap<ladder_store::Id, Vec<ladder_store::FocusArea>> =
+        std::collections::HashMap::new();
+    for r in &found {
+        let (c, a) = focus_row(r)?;
+        by.entry(c).or_default().push(a);
+    }
+    for c in &mut list {
+        c.areas = by.remove(&c.id).unwrap_or_default();
+    }
+    Ok(list)
+}
+
+pub(super) async fn dump_growth(
+    pool: &sqlx::Pool<Db>,
+) -> ladder_store::Result<std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>> {
+    use sqlx::Row as _;
+    let mut out = std::collections::BTreeMap::new();
+    for (table, cols) in ladder_store::GROWTH_TABLES {
+        let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+        let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", names.join(", "));
+        let found = sqlx::query(&sql).fetch_all(pool).await?;
+        let mut table_rows = Vec::with_capacity(found.len());
+        for r in &found {
+            let mut values = Vec::with_capacity(cols.len());
+            for (i, (_, kind)) in cols.iter().enumerate() {
+                values.push(match kind {
+                    ladder_store::Col::Int => r
+                        .try_get::<Option<i64>, _>(i)?
+                        .map_or(serde_json::Value::Null, serde_json::Value::from),
+                    ladder_store::Col::Text => r
+                        .try_get::<Option<String>, _>(i)?
+                        .map_or(serde_json::Value::Null, serde_json::Value::from),
+                });
+            }
+            table_rows.push(values);
+        }
+        out.insert((*table).to_owned(), table_rows);
+    }
+    Ok(out)
+}
+
+pub(super) async fn restore_growth(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    growth: &std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>,
+) -> ladder_store::Result<()> {
+    if let Some(t) = growth
+        .keys()
+        .find(|t| !ladder_store::GROWTH_TABLES.iter().any(|(n, _)| n == t))
+    {
+        return Err(ladder_store::StoreError::Refused(format!(
+            "this backup has a table `{t}` this build does not know"
+        )));
+    }
+    for (table, cols) in ladder_store::GROWTH_TABLES {
+        let Some(list) = growth.get(*table) else {
+            continue;
+        };
+        let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        );
+        for (n, values) in list.iter().enumerate() {
+            if values.len() != cols.len() {
+                return Err(ladder_store::StoreError::Refused(format!(
+                    "backup table `{table}` row {}: {} values for {} columns",
+                    n + 1,
+                    values.len(),
+                    cols.len()
+                )));
+            }
+            let mut q = sqlx::query(&sql);
+            for (v, (col, kind)) in values.iter().zip(cols.iter()) {
+                let bad = || {
+                    ladder_store::StoreError::Refused(format!(
+                        "backup table `{table}` row {} column `{col}`: {v} is not a {}",
+                        n + 1,
+                        if *kind == ladder_store::Col::Int {
+                            "whole number"
+                        } else {
+                            "string"
+                        }
+                    ))
+                };
+                q = match (kind, v) {
+                    (ladder_store::Col::Int, serde_json::Value::Null) => q.bind(None::<i64>),
+                    (ladder_store::Col::Text, serde_json::Value::Null) => q.bind(None::<String>),
+                    (ladder_store::Col::Int, v) => q.bind(v.as_i64().ok_or_else(bad)?),
+                    (ladder_store::Col::Text, v) => q.bind(v.as_str().ok_or_else(bad)?.to_owned()),
+                };
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn rows<T>(
+    rows: Vec<DbRow>,
+    f: fn(&DbRow) -> Result<T, sqlx::Error>,
+) -> ladder_store::Result<Vec<T>> {
+    rows.iter()
+        .map(|r| f(r).map_err(StoreError::from))
+        .collect()
+}
+
+pub(super) fn person_binds<'q>(
+    q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+    r: &'q ladder_org::PersonRecord,
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
+    q.bind(&r.name)
+        .bind(&r.department)
+        .bind(&r.role.family)
+        .bind(&r.role.level)
+        .bind(r.role.specialty.as_deref())
+        .bind(&r.role.grade)
+        .bind(&r.location)
+        .bind(r.start_date.map(|d| d.to_string()))
+        .bind(r.active)
+}
+
+pub(super) async fn bump_org(tx: &mut sqlx::Transaction<'_, Db>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE org_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn count(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    table: &'static str,
+) -> Result<i64, sqlx::Error> {
+    use sqlx::Row as _;
+    let sql = match table {
+        "people" => "SELECT COUNT(*) AS n FROM people",
+        "accounts" => "SELECT COUNT(*) AS n FROM accounts",
+        _ => "SELECT COUNT(*) AS n FROM audit_log",
+    };
+    sqlx::query(sql).fetch_one(&mut **tx).await?.try_get("n")
+}
+
+#[async_trait]
+impl ladder_store::Store for This {
+    fn backend(&self) -> &'static str {
+        NAME
+    }
+
+    async fn list_people(&self) -> ladder_store::Result<Vec<ladder_store::Person>> {
+        let sql = format!("{PERSON_SELECT} ORDER BY p.id");
+        let r = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows(r, person_row)
+    }
+
+    async fn person(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Person>> {
+        let sql = format!("{PERSON_SELECT} WHERE p.id = $1");
+        let r = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(person_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn person_by_email(
+        &self,
+        email: &str,
+    ) -> ladder_store::Result<Option<ladder_store::Person>> {
+        let sql = format!("{PERSON_SELECT} WHERE p.email = $1");
+        let r = sqlx::query(&sql)
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(person_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn reports(
+        &self,
+        manager: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Person>> {
+        let sql = format!("{PERSON_SELECT} WHERE p.manager_id = $1 ORDER BY p.name, p.id");
+        let r = sqlx::query(&sql)
+            .bind(manager)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, person_row)
+    }
+
+    async fn count_people(&self) -> ladder_store::Result<i64> {
+        use sqlx::Row as _;
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM people")
+            .fetch_one(&self.pool)
+            .await?;
+        r.try_get("n").map_err(StoreError::from)
+    }
+
+    async fn apply_people(
+        &self,
+        records: &[ladder_org::PersonRecord],
+        effective: &str,
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::ImportSummary> {
+        use sqlx::Row as _;
+        // Whole-file imports are the common case (HR exports
+        // everyone), so this works in batches: one read of everyone,
+        // multi-row inserts, and one multi-row update of managers,
+        // rather than queries per row.
+        const CHUNK: usize = 1000;
+        let mut sum = ladder_store::ImportSummary::default();
+        let mut tx = self.begin_write().await?;
+        let stored = sqlx::query(PERSON_SELECT).fetch_all(&mut *tx).await?;
+        let mut ids: std::collections::HashMap<String, ladder_store::Id> =
+            std::collections::HashMap::with_capacity(stored.len() + records.len());
+        let mut old: std::collections::HashMap<String, ladder_store::Person> =
+            std::collections::HashMap::with_capacity(stored.len());
+        for r in &stored {
+            let p = person_row(r)?;
+            ids.insert(p.record.email.clone(), p.id);
+            old.insert(p.record.email.clone(), p);
+        }
+        let mut seen = std::collections::HashSet::with_capacity(records.len());
+        let mut fresh: Vec<&ladder_org::PersonRecord> = Vec::new();
+        // (record, reason) for every role change to record.
+        let mut changes: Vec<(&ladder_org::PersonRecord, &'static str)> = Vec::new();
+        for r in records {
+            if !seen.insert(r.email.as_str()) {
+                return Err(ladder_store::StoreError::Conflict(format!(
+                    "{} appears twice in one import",
+                    r.email
+                )));
+            }
+            match old.get(&r.email) {
+                None => {
+                    fresh.push(r);
+                    changes.push((r, "hired"));
+                    sum.created += 1;
+                }
+                Some(p) if p.record == *r => sum.unchanged += 1,
+                Some(p) => {
+                    let q = sqlx::query(
+                        "UPDATE people SET name = $1, department = $2, family = $3, level = $4, \
+                         specialty = $5, grade = $6, location = $7, start_date = $8, active = $9 \
+                         WHERE id = $10",
+                    );
+                    person_binds(q, r).bind(p.id).execute(&mut *tx).await?;
+                    sum.updated += 1;
+                    if p.record.role != r.role {
+                        changes.push((r, "import"));
+                    }
+                }
+            }
+        }
+        for chunk in fresh.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO people (name, department, family, level, specialty, grade, location, \
+                 start_date, active, email) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(&r.name)
+                    .push_bind(&r.department)
+                    .push_bind(&r.role.family)
+                    .push_bind(&r.role.level)
+                    .push_bind(r.role.specialty.as_deref())
+                    .push_bind(&r.role.grade)
+                    .push_bind(&r.location)
+                    .push_bind(r.start_date.map(|d| d.to_string()))
+                    .push_bind(r.active)
+                    .push_bind(&r.email);
+            });
+            qb.push(" RETURNING id, email");
+            for row in qb.build().fetch_all(&mut *tx).await? {
+                let id: ladder_store::Id = row.try_get("id")?;
+                let email: String = row.try_get("email")?;
+                ids.insert(email, id);
+            }
+        }
+        for chunk in changes.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
+                 reason, recorded_at, recorded_by) ",
+            );
+            qb.push_values(chunk, |mut b, (r, reason)| {
+                b.push_bind(ids.get(&r.email).copied())
+                    .push_bind(effective)
+                    .push_bind(&r.role.family)
+                    .push_bind(&r.role.level)
+                    .push_bind(r.role.specialty.as_deref())
+                    .push_bind(&r.role.grade)
+                    .push_bind(*reason)
+                    .push_bind(now)
+                    .push_bind(by);
+            });
+            qb.build().execute(&mut *tx).await?;
+            sum.role_changes += chunk.len();
+        }
+        // Managers last: a file may list reports before managers.
+        let mut links: Vec<(ladder_store::Id, Option<ladder_store::Id>)> = Vec::new();
+        for r in records {
+            let manager = match &r.manager_email {
+                None => None,
+                Some(m) => Some(*ids.get(m).ok_or_else(|| {
+                    ladder_store::StoreError::NotFound(format!("the manager {m} of {}", r.email))
+                })?),
+            };
+            let id = *ids.get(&r.email).ok_or_else(|| {
+                ladder_store::StoreError::Backend(format!("{} was not stored", r.email))
+            })?;
+            let current = old.get(&r.email).and_then(|p| p.manager_id);
+            if manager != current {
+                links.push((id, manager));
+            }
+        }
+        for chunk in links.chunks(CHUNK) {
+            // VALUES columns are column1, column2 in both backends.
+            let mut qb =
+                sqlx::QueryBuilder::<Db>::new("UPDATE people SET manager_id = v.column2 FROM (");
+            qb.push_values(chunk, |mut b, (id, manager)| {
+                b.push_bind(*id).push_bind(*manager);
+            });
+            qb.push(") AS v WHERE people.id = v.column1");
+            qb.build().execute(&mut *tx).await?;
+        }
+        if sum.created + sum.updated > 0 {
+            bump_org(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(sum)
+    }
+
+    async fn org_version(&self) -> ladder_store::Result<i64> {
+        let r: (i64,) = sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.0)
+    }
+
+    async fn org(&self) -> ladder_store::Result<ladder_store::Org> {
+        // One transaction, so the three reads agree.
+        let mut tx = self.pool.begin().await?;
+        let version: (i64,) = sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        // Row by row rather than fetch_all: the rows of a big
+        // organisation never sit in memory beside what they become.
+        use ::futures_util::TryStreamExt as _;
+        let sql = format!("{PERSON_SELECT} ORDER BY p.id");
+        let mut people = Vec::new();
+        {
+            let mut stream = sqlx::query(&sql).fetch(&mut *tx);
+            while let Some(r) = stream.try_next().await? {
+                people.push(person_row(&r)?);
+            }
+        }
+        let mut history = Vec::new();
+        {
+            let mut stream =
+                sqlx::query("SELECT * FROM role_changes ORDER BY person_id, effective, id")
+                    .fetch(&mut *tx);
+            while let Some(r) = stream.try_next().await? {
+                history.push(role_change_row(&r)?);
+            }
+        }
+        tx.commit().await?;
+        Ok(ladder_store::Org {
+            version: version.0,
+            people,
+            history,
+        })
+    }
+
+    async fn role_history(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::RoleChange>> {
+        let r =
+            sqlx::query("SELECT * FROM role_changes WHERE person_id = $1 ORDER BY effective, id")
+                .bind(person)
+                .fetch_all(&self.pool)
+                .await?;
+        rows(r, role_change_row)
+    }
+
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: Option<&str>,
+        roles: ladder_store::Roles,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let r = sqlx::query(
+            "INSERT INTO accounts (email, name, password_hash, roles, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(email.to_lowercase())
+        .bind(name)
+        .bind(password_hash)
+        .bind(roles.encode())
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => {
+                ladder_store::StoreError::Conflict(format!("an account for {email}"))
+            }
+            other => other,
+        })?;
+        r.try_get("id").map_err(StoreError::from)
+    }
+
+    async fn account(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Account>> {
+        let r = sqlx::query("SELECT * FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(account_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn account_by_email(
+        &self,
+        email: &str,
+    ) -> ladder_store::Result<Option<ladder_store::Account>> {
+        let r = sqlx::query("SELECT * FROM accounts WHERE email = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(account_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn list_accounts(&self) -> ladder_store::Result<Vec<ladder_store::Account>> {
+        let r = sqlx::query("SELECT * FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, account_row)
+    }
+
+    async fn count_accounts(&self) -> ladder_store::Result<i64> {
+        use sqlx::Row as _;
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        r.try_get("n").map_err(StoreError::from)
+    }
+
+    async fn set_password(&self, id: ladder_store::Id, hash: &str) -> ladder_store::Result<()> {
+        let res = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
+        }
+        Ok(())
+    }
+
+    async fn set_roles(
+        &self,
+        id: ladder_store::Id,
+        roles: ladder_store::Roles,
+    ) -> ladder_store::Result<()> {
+        let res = sqlx::query("UPDATE accounts SET roles = $1 WHERE id = $2")
+            .bind(roles.encode())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
+        }
+        Ok(())
+    }
+
+    async fn create_session(&self, s: &ladder_store::Session) -> ladder_store::Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.account_id)
+        .bind(&s.csrf)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> ladder_store::Result<Option<ladder_store::SessionView>> {
+        use sqlx::Row as _;
+        // Account columns keep their names, so account_row reads
+        // them; the session's created_at is renamed.
+        let r = sqlx::query(
+            "SELECT a.id, a.email, a.name, a.password_hash, a.roles, a.created_at, \
+             s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
+             (SELECT version FROM org_version WHERE id = 1) AS org_version \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        let view = (|| -> Result<ladder_store::SessionView, sqlx::Error> {
+            Ok(ladder_store::SessionView {
+                session: ladder_store::Session {
+                    token_hash: r.try_get("token_hash")?,
+                    account_id: r.try_get("account_id")?,
+                    csrf: r.try_get("csrf")?,
+                    created_at: r.try_get("session_created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                },
+                account: account_row(&r)?,
+                org_version: r.try_get("org_version")?,
+            })
+        })()?;
+        Ok(Some(view))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> ladder_store::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: i64) -> ladder_store::Result<u64> {
+        let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(res.rows_affected())
+    }
+
+    async fn create_api_token(
+        &self,
+        account: ladder_store::Id,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let r = sqlx::query(
+            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(account)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        r.try_get("id").map_err(StoreError::from)
+    }
+
+    async fn api_token(
+        &self,
+        token_hash: &str,
+    ) -> ladder_store::Result<Option<ladder_store::ApiToken>> {
+        let r = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(token_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn record_failure(&self, key: &str, now: i64) -> ladder_store::Result<()> {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn failures_since(&self, key: &str, since: i64) -> ladder_store::Result<i64> {
+        use sqlx::Row as _;
+        let r = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        r.try_get("n").map_err(StoreError::from)
+    }
+
+    async fn clear_failures(&self, key: &str) -> ladder_store::Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_failures_before(&self, before: i64) -> ladder_store::Result<u64> {
+        let res = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(res.rows_affected())
+    }
+
+    async fn create_bootstrap(&self, token_hash: &str, now: i64) -> ladder_store::Result<()> {
+        sqlx::query("INSERT INTO bootstrap_tokens (token_hash, created_at) VALUES ($1, $2)")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn take_bootstrap(
+        &self,
+        token_hash: &str,
+        not_before: i64,
+    ) -> ladder_store::Result<bool> {
+        let res =
+            sqlx::query("DELETE FROM bootstrap_tokens WHERE token_hash = $1 AND created_at >= $2")
+                .bind(token_hash)
+                .bind(not_before)
+                .execute(&self.pool)
+                .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn audit(&self, e: &ladder_store::AuditEvent) -> ladder_store::Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(e.at)
+        .bind(e.actor_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(e.subject_id)
+        .bind(&e.detail)
+        .bind(&e.ip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_log(
+        &self,
+        before: Option<ladder_store::Id>,
+        limit: i64,
+    ) -> ladder_store::Result<Vec<ladder_store::AuditEvent>> {
+        let r = sqlx::query("SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, audit_row)
+    }
+
+    async fn record_framework(
+        &self,
+        hash: &str,
+        source: &str,
+        summary: &str,
+        now: i64,
+    ) -> ladder_store::Result<bool> {
+        use sqlx::Row as _;
+        let r = sqlx::query(
+            "INSERT INTO framework_versions (hash, first_loaded_at, last_loaded_at, source, summary) \
+             VALUES ($1, $2, $2, $3, $4) ON CONFLICT (hash) DO UPDATE \
+             SET last_loaded_at = excluded.last_loaded_at, source = excluded.source \
+             RETURNING first_loaded_at",
+        )
+        .bind(hash)
+        .bind(now)
+        .bind(source)
+        .bind(summary)
+        .fetch_one(&self.pool)
+        .await
+        ?;
+        let first: i64 = r.try_get("first_loaded_at")?;
+        Ok(first == now)
+    }
+
+    async fn framework_versions(
+        &self,
+    ) -> ladder_store::Result<Vec<ladder_store::FrameworkVersion>> {
+        let r = sqlx::query("SELECT * FROM framework_versions ORDER BY first_loaded_at, hash")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, version_row)
+    }
+
+    async fn create_oidc_flow(&self, f: &ladder_store::OidcFlow) -> ladder_store::Result<()> {
+        sqlx::query(
+            "INSERT INTO oidc_flows (state, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&f.state)
+        .bind(&f.nonce)
+        .bind(&f.verifier)
+        .bind(f.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn take_oidc_flow(
+        &self,
+        state: &str,
+        not_before: i64,
+    ) -> ladder_store::Result<Option<ladder_store::OidcFlow>> {
+        use sqlx::Row as _;
+        // Flows abandoned at the provider are never taken: drop
+        // every stale one here rather than in a separate sweep.
+        sqlx::query("DELETE FROM oidc_flows WHERE created_at < $1")
+            .bind(not_before)
+            .execute(&self.pool)
+            .await?;
+        let r = sqlx::query(
+            "DELETE FROM oidc_flows WHERE state = $1 RETURNING state, nonce, verifier, created_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        let flow = (|| -> Result<ladder_store::OidcFlow, sqlx::Error> {
+            Ok(ladder_store::OidcFlow {
+                state: r.try_get("state")?,
+                nonce: r.try_get("nonce")?,
+                verifier: r.try_get("verifier")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })()?;
+        Ok(Some(flow))
+    }
+
+    async fn ratings(
+        &self,
+        people: &[ladder_store::Id],
+    ) -> ladder_store::Result<Vec<ladder_store::Rating>> {
+        let r = fetch_in(
+            &self.pool,
+            "SELECT * FROM ratings WHERE person_id",
+            people,
+            "ORDER BY person_id, statement_id, rater",
+        )
+        .await?;
+        rows(r, rating_row)
+    }
+
+    async fn set_rating(&self, g: &ladder_store::Rating) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let old = sqlx::query(
+            "SELECT * FROM ratings WHERE person_id = $1 AND statement_id = $2 AND rater = $3",
+        )
+        .bind(g.person_id)
+        .bind(&g.statement_id)
+        .bind(g.rater.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let old = old.as_ref().map(rating_row).transpose()?;
+        if let Some(o) = &old
+            && (o.value, &o.evidence, &o.statement_text, &o.framework_hash)
+                == (g.value, &g.evidence, &g.statement_text, &g.framework_hash)
+        {
+            return Ok(());
+        }
+        let sql = if old.is_some() {
+            "UPDATE ratings SET value = $4, evidence = $5, statement_text = $6, framework_hash = $7, \
+             rated_by = $8, rated_at = $9 WHERE person_id = $1 AND statement_id = $2 AND rater = $3"
+        } else {
+            "INSERT INTO ratings (person_id, statement_id, rater, value, evidence, statement_text, \
+             framework_hash, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        };
+        sqlx::query(sql)
+            .bind(g.person_id)
+            .bind(&g.statement_id)
+            .bind(g.rater.as_str())
+            .bind(g.value)
+            .bind(&g.evidence)
+            .bind(&g.statement_text)
+            .bind(&g.framework_hash)
+            .bind(g.rated_by)
+            .bind(g.rated_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO rating_history (person_id, statement_id, rater, old_value, new_value, \
+             old_evidence, new_evidence, framework_hash, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(g.person_id)
+        .bind(&g.statement_id)
+        .bind(g.rater.as_str())
+        .bind(old.as_ref().map(|o| o.value))
+        .bind(g.value)
+        .bind(old.as_ref().map(|o| o.evidence.as_str()))
+        .bind(&g.evidence)
+        .bind(&g.framework_hash)
+        .bind(g.rated_by)
+        .bind(g.rated_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(StoreError::from)
+    }
+
+    async fn rating_history(
+        &self,
+        people: &[ladder_store::Id],
+    ) -> ladder_store::Result<Vec<ladder_store::RatingChange>> {
+        let mut r = rows(
+            fetch_in(
+                &self.pool,
+                "SELECT * FROM rating_history WHERE person_id",
+                people,
+                "",
+            )
+            .await?,
+            rating_change_row,
+        )?;
+        r.sort_by_key(|c| (c.changed_at, c.id));
+        Ok(r)
+    }
+
+    async fn worksheet_seen(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Seen>> {
+        use sqlx::Row as _;
+        let r = sqlx::query("SELECT * FROM worksheet_seen WHERE person_id = $1")
+            .bind(person)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = r else { return Ok(None) };
+        let get = || -> Result<ladder_store::Seen, sqlx::Error> {
+            Ok(ladder_store::Seen {
+                person_id: r.try_get("person_id")?,
+                framework_hash: r.try_get("framework_hash")?,
+                snapshot: r.try_get("snapshot")?,
+                seen_at: r.try_get("seen_at")?,
+            })
+        };
+        get().map(Some).map_err(StoreError::from)
+    }
+
+    async fn set_worksheet_seen(&self, s: &ladder_store::Seen) -> ladder_store::Result<()> {
+        sqlx::query(
+            "INSERT INTO worksheet_seen (person_id, framework_hash, snapshot, seen_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO UPDATE SET \
+             framework_hash = excluded.framework_hash, snapshot = excluded.snapshot, \
+             seen_at = excluded.seen_at",
+        )
+        .bind(s.person_id)
+        .bind(&s.framework_hash)
+        .bind(&s.snapshot)
+        .bind(s.seen_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn open_checkpoint(
+        &self,
+        person: ladder_store::Id,
+        quarter: &str,
+        areas: &[ladder_store::NewFocusArea],
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let id: ladder_store::Id = sqlx::query(
+            "INSERT INTO checkpoints (person_id, quarter, opened_at, opened_by) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(person)
+        .bind(quarter)
+        .bind(now)
+        .bind(by)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => {
+                ladder_store::StoreError::Conflict(format!("a checkpoint for {quarter}"))
+            }
+            e => e,
+        })?
+        .try_get("id")?;
+        for (i, a) in areas.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO focus_areas (checkpoint_id, position, ref_id, title, goals, targets, ideas) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX))
+            .bind(&a.ref_id)
+            .bind(&a.title)
+            .bind(&a.goals)
+            .bind(&a.targets)
+            .bind(&a.ideas)
+            .execute(&mut *tx)
+            .await
+            ?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn checkpoint(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Checkpoint>> {
+        let r = sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let list = r
+            .iter()
+            .map(checkpoint_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(with_areas(&self.pool, list).await?.into_iter().next())
+    }
+
+    async fn checkpoints(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Checkpoint>> {
+        let r = sqlx::query("SELECT * FROM checkpoints WHERE person_id = $1 ORDER BY quarter DESC")
+            .bind(person)
+            .fetch_all(&self.pool)
+            .await?;
+        with_areas(&self.pool, rows(r, checkpoint_row)?).await
+    }
+
+    async fn close_checkpoint(
+        &self,
+        id: ladder_store::Id,
+        summaries: &[(ladder_store::Id, String)],
+        by: Option<ladder_store::Id>,
+        now: i64,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
+        let c = sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let c = c.as_ref().map(checkpoint_row).transpose()?;
+        let c = c.ok_or_else(|| ladder_store::StoreError::NotFound(format!("checkpoint {id}")))?;
+        if c.closed_at.is_some() {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "the checkpoint for {} is already closed",
+                c.quarter
+            )));
+        }
+        let areas =
+            sqlx::query("SELECT * FROM focus_areas WHERE checkpoint_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        // Every summary is checked before any is written.
+        let mut checked = Vec::with_capacity(areas.len());
+        for r in &areas {
+            let (_, a) = focus_row(r)?;
+            let summary = summaries
+                .iter()
+                .find(|(i, _)| *i == a.id)
+                .map(|(_, s)| s.trim())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    ladder_store::StoreError::Refused(format!(
+                        "focus area `{}` needs a progress summary",
+                        a.title
+                    ))
+                })?;
+            checked.push((a.id, summary));
+        }
+        for (area, summary) in checked {
+            sqlx::query("UPDATE focus_areas SET summary = $1 WHERE id = $2")
+                .bind(summary)
+                .bind(area)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE checkpoints SET closed_at = $1, closed_by = $2 WHERE id = $3")
+            .bind(now)
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await.map_err(StoreError::from)
+    }
+
+    async fn checkpoint_states(
+        &self,
+        quarters: &[String],
+    ) -> ladder_store::Result<Vec<ladder_store::CheckpointState>> {
+        use sqlx::Row as _;
+        let mut out = Vec::new();
+        for q in quarters {
+            let r = sqlx::query(
+                "SELECT person_id, quarter, closed_at FROM checkpoints WHERE quarter = $1 ORDER BY person_id",
+            )
+            .bind(q)
+            .fetch_all(&self.pool)
+            .await
+            ?;
+            for row in &r {
+                let closed: Option<i64> = row.try_get("closed_at")?;
+                out.push(ladder_store::CheckpointState {
+                    person_id: row.try_get("person_id")?,
+                    quarter: row.try_get("quarter")?,
+                    closed: closed.is_some(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create_meeting(
+        &self,
+        manager: ladder_store::Id,
+        report: ladder_store::Id,
+        date: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        sqlx::query(
+            "INSERT INTO meetings (manager_id, report_id, date, shared_notes, version, created_at) \
+             VALUES ($1, $2, $3, '', 1, $4) RETURNING id",
+        )
+        .bind(manager)
+        .bind(report)
+        .bind(date)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            ladder_store::StoreError::Conflict(_) => {
+                ladder_store::StoreError::Conflict(format!("a meeting on {date}"))
+            }
+            e => e,
+        })?
+        .try_get("id")
+        .map_err(StoreError::from)
+    }
+
+    async fn meeting(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::Meeting>> {
+        let r = sqlx::query("SELECT * FROM meetings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(meeting_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn meetings(
+        &self,
+        manager: ladder_store::Id,
+        report: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::Meeting>> {
+        let r = sqlx::query(
+            "SELECT * FROM meetings WHERE manager_id = $1 AND report_id = $2 ORDER BY date, id",
+        )
+        .bind(manager)
+        .bind(report)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(r, meeting_row)
+    }
+
+    async fn meeting_pairs(
+        &self,
+        person: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<(ladder_store::Id, ladder_store::Id)>> {
+        use sqlx::Row as _;
+        let r = sqlx::query(
+            "SELECT DISTINCT manager_id, report_id FROM meetings \
+             WHERE manager_id = $1 OR report_id = $1 ORDER BY manager_id, report_id",
+        )
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await?;
+        r.iter()
+            .map(|r| Ok((r.try_get("manager_id")?, r.try_get("report_id")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn save_shared_notes(
+        &self,
+        meeting: ladder_store::Id,
+        text: &str,
+        expected: i64,
+    ) -> ladder_store::Result<i64> {
+        use sqlx::Row as _;
+        let r = sqlx::query(
+            "UPDATE meetings SET shared_notes = $1, version = version + 1 \
+             WHERE id = $2 AND version = $3 RETURNING version",
+        )
+        .bind(text)
+        .bind(meeting)
+        .bind(expected)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(r) = r {
+            return r.try_get("version").map_err(StoreError::from);
+        }
+        match self.meeting(meeting).await? {
+            None => Err(ladder_store::StoreError::NotFound(format!(
+                "meeting {meeting}"
+            ))),
+            Some(m) => Err(ladder_store::StoreError::Stale {
+                version: m.version,
+                text: m.shared_notes,
+            }),
+        }
+    }
+
+    async fn add_agenda_item(
+        &self,
+        meeting: ladder_store::Id,
+        author: ladder_store::Id,
+        text: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        sqlx::query(
+            "INSERT INTO agenda_items (meeting_id, author_id, text, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(meeting)
+        .bind(author)
+        .bind(text)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("id")
+        .map_err(StoreError::from)
+    }
+
+    async fn agenda_items(
+        &self,
+        meeting: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::AgendaItem>> {
+        let r = sqlx::query("SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id")
+            .bind(meeting)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, agenda_row)
+    }
+
+    async fn add_standing_item(
+        &self,
+        manager: ladder_store::Id,
+        report: ladder_store::Id,
+        author: ladder_store::Id,
+        text: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        sqlx::query(
+            "INSERT INTO standing_items (manager_id, report_id, author_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(manager)
+        .bind(report)
+        .bind(author)
+        .bind(text)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("id")
+        .map_err(StoreError::from)
+    }
+
+    async fn standing_items(
+        &self,
+        manager: ladder_store::Id,
+        report: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::StandingItem>> {
+        let r = sqlx::query(
+            "SELECT * FROM standing_items WHERE manager_id = $1 AND report_id = $2 ORDER BY id",
+        )
+        .bind(manager)
+        .bind(report)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(r, standing_row)
+    }
+
+    async fn add_action_item(
+        &self,
+        meeting: ladder_store::Id,
+        owner: ladder_store::Id,
+        text: &str,
+        now: i64,
+    ) -> ladder_store::Result<ladder_store::Id> {
+        use sqlx::Row as _;
+        // The pair comes from the meeting, in the same statement.
+        let r = sqlx::query(
+            "INSERT INTO action_items (manager_id, report_id, meeting_id, owner_id, text, created_at) \
+             SELECT manager_id, report_id, id, $2, $3, $4 FROM meetings WHERE id = $1 RETURNING id",
+        )
+        .bind(meeting)
+        .bind(owner)
+        .bind(text)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        ?
+        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("meeting {meeting}")))?;
+        r.try_get("id").map_err(StoreError::from)
+    }
+
+    async fn action_item(
+        &self,
+        id: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::ActionItem>> {
+        let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
+        let r = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(action_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn action_items(
+        &self,
+        manager: ladder_store::Id,
+        report: ladder_store::Id,
+    ) -> ladder_store::Result<Vec<ladder_store::ActionItem>> {
+        let sql = format!(
+            "{ACTION_SELECT} WHERE a.manager_id = $1 AND a.report_id = $2 ORDER BY m.date, a.id"
+        );
+        let r = sqlx::query(&sql)
+            .bind(manager)
+            .bind(report)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, action_row)
+    }
+
+    async fn complete_action(
+        &self,
+        id: ladder_store::Id,
+        meeting: ladder_store::Id,
+        now: i64,
+    ) -> ladder_store::Result<()> {
+        let done = sqlx::query(
+            "UPDATE action_items SET done_meeting_id = $1, done_at = $2 \
+             WHERE id = $3 AND done_meeting_id IS NULL",
+        )
+        .bind(meeting)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if done == 1 {
+            return Ok(());
+        }
+        match self.action_item(id).await? {
+            None => Err(ladder_store::StoreError::NotFound(format!(
+                "action item {id}"
+            ))),
+            Some(a) => Err(ladder_store::StoreError::Refused(format!(
+                "`{}` is already done",
+                a.text
+            ))),
+        }
+    }
+
+    async fn private_note(
+        &self,
+        meeting: ladder_store::Id,
+        author: ladder_store::Id,
+    ) -> ladder_store::Result<Option<ladder_store::PrivateNote>> {
+        let r = sqlx::query("SELECT * FROM private_notes WHERE meeting_id = $1 AND author_id = $2")
+            .bind(meeting)
+            .bind(author)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref()
+            .map(note_row)
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    async fn save_private_note(
+        &self,
+        meeting: ladder_store::Id,
+        author: ladder_store::Id,
+        text: &str,
+        expected: i64,
+        now: i64,
+    ) -> ladder_store::Result<i64> {
+        use sqlx::Row as _;
+        let r = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO private_notes (meeting_id, author_id, text, version, updated_at) \
+                 VALUES ($1, $2, $3, 1, $4) ON CONFLICT (meeting_id, author_id) DO NOTHING \
+                 RETURNING version",
+            )
+            .bind(meeting)
+            .bind(author)
+            .bind(text)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+        } else {
+            sqlx::query(
+                "UPDATE private_notes SET text = $1, version = version + 1, updated_at = $2 \
+                 WHERE meeting_id = $3 AND author_id = $4 AND version = $5 RETURNING version",
+            )
+            .bind(text)
+            .bind(now)
+            .bind(meeting)
+            .bind(author)
+            .bind(expected)
+            .fetch_optional(&self.pool)
+            .await
+        };
+        if let Some(r) = r? {
+            return r.try_get("version").map_err(StoreError::from);
+        }
+        match self.private_note(meeting, author).await? {
+            Some(n) => Err(ladder_store::StoreError::Stale {
+                version: n.version,
+                text: n.text,
+            }),
+            None => Err(ladder_store::StoreError::Stale {
+                version: 0,
+                text: String::new(),
+            }),
+        }
+    }
+
+    async fn dump(&self) -> ladder_store::Result<ladder_store::Dump> {
+        let people = {
+            let sql = format!("{PERSON_SELECT} ORDER BY p.id");
+            rows(sqlx::query(&sql).fetch_all(&self.pool).await?, person_row)?
+        };
+        let q = |sql: &'static str| sqlx::query(sql).fetch_all(&self.pool);
+        Ok(ladder_store::Dump {
+            format: ladder_store::DUMP_FORMAT,
+            people,
+            role_changes: rows(
+                q("SELECT * FROM role_changes ORDER BY id").await?,
+                role_change_row,
+            )?,
+            accounts: rows(q("SELECT * FROM accounts ORDER BY id").await?, account_row)?,
+            sessions: rows(
+                q("SELECT * FROM sessions ORDER BY token_hash").await?,
+                session_row,
+            )?,
+            api_tokens: rows(q("SELECT * FROM api_tokens ORDER BY id").await?, token_row)?,
+            audit: rows(q("SELECT * FROM audit_log ORDER BY id").await?, audit_row)?,
+            framework_versions: rows(
+                q("SELECT * FROM framework_versions ORDER BY first_loaded_at, hash").await?,
+                version_row,
+            )?,
+            growth: dump_growth(&self.pool).await?,
+        })
+    }
+
+    async fn restore(&self, d: &ladder_store::Dump) -> ladder_store::Result<()> {
+        if d.format != ladder_store::DUMP_FORMAT {
+            return Err(ladder_store::StoreError::Refused(format!(
+                "this backup is format {}; this build reads format {}",
+                d.format,
+                ladder_store::DUMP_FORMAT
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        for t in ["people", "accounts", "audit_log"] {
+            if count(&mut tx, t).await? > 0 {
+                return Err(ladder_store::StoreError::Refused(format!(
+                    "the database already holds data (table `{t}`); restore into a new, empty database"
+                )));
+            }
+        }
+        for a in &d.accounts {
+            sqlx::query(
+                "INSERT INTO accounts (id, email, name, password_hash, roles, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(a.id)
+            .bind(&a.email)
+            .bind(&a.name)
+            .bind(a.password_hash.as_deref())
+            .bind(a.roles.encode())
+            .bind(a.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for p in &d.people {
+            let q = sqlx::query(
+                "INSERT INTO people (name, department, family, level, specialty, grade, location, \
+                 start_date, active, email, id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            );
+            person_binds(q, &p.record)
+                .bind(&p.record.email)
+                .bind(p.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for p in &d.people {
+            sqlx::query("UPDATE people SET manager_id = $1 WHERE id = $2")
+                .bind(p.manager_id)
+                .bind(p.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in &d.role_changes {
+            sqlx::query(
+                "INSERT INTO role_changes (id, person_id, effective, family, level, specialty, grade, \
+                 reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(c.id)
+            .bind(c.person_id)
+            .bind(&c.effective)
+            .bind(&c.role.family)
+            .bind(&c.role.level)
+            .bind(c.role.specialty.as_deref())
+            .bind(&c.role.grade)
+            .bind(&c.reason)
+            .bind(c.recorded_at)
+            .bind(c.recorded_by)
+            .execute(&mut *tx)
+            .await
+            ?;
+        }
+        for s in &d.sessions {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.account_id)
+            .bind(&s.csrf)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for t in &d.api_tokens {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(t.id)
+            .bind(t.account_id)
+            .bind(&t.name)
+            .bind(&t.token_hash)
+            .bind(t.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for e in &d.audit {
+            sqlx::query(
+                "INSERT INTO audit_log (id, at, actor_id, actor, action, subject_id, detail, ip) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(e.id)
+            .bind(e.at)
+            .bind(e.actor_id)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(e.subject_id)
+            .bind(&e.detail)
+            .bind(&e.ip)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for v in &d.framework_versions {
+            sqlx::query(
+                "INSERT INTO framework_versions (hash, first_loaded_at, last_loaded_at, source, summary) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&v.hash)
+            .bind(v.first_loaded_at)
+            .bind(v.last_loaded_at)
+            .bind(&v.source)
+            .bind(&v.summary)
+            .execute(&mut *tx)
+            .await
+            ?;
+        }
+        restore_growth(&mut tx, &d.growth).await?;
+        self.reset_sequences(&mut tx).await?;
+        bump_org(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
