@@ -35,7 +35,9 @@ use axum::http::{HeaderMap, Method, header};
 use ladder_framework::Framework;
 use ladder_org::people_csv::{self, RowError};
 use ladder_org::{Date, PersonRecord};
-use ladder_store::{Account, AuditEvent, Id, ImportSummary, Org, Person, RoleChange, Roles, Store};
+use ladder_store::{
+    Account, AuditEvent, Id, ImportSummary, Org, Person, Record, RoleChange, Roles, Store,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -395,6 +397,25 @@ impl Access {
         Ok(view)
     }
 
+    /// The record of a write by the viewer: its audit entry and, from it,
+    /// its event. The store writes both in the write's transaction.
+    pub(crate) fn record(
+        v: &Viewer,
+        action: &str,
+        subject: Option<Id>,
+        detail: &str,
+        now: i64,
+    ) -> Record {
+        Record::new(AuditEvent::by(
+            Some(&v.account),
+            now,
+            action,
+            subject,
+            detail,
+            &v.ip,
+        ))
+    }
+
     async fn audit(
         &self,
         v: &Viewer,
@@ -598,6 +619,7 @@ pub async fn apply_people_csv(
     fw: &Framework,
     by: Option<Id>,
     now: i64,
+    rec: &Record,
 ) -> Result<ImportOutcome, ladder_store::StoreError> {
     let existing: BTreeMap<String, PersonRecord> = store
         .list_people()
@@ -610,7 +632,7 @@ pub async fn apply_people_csv(
         Ok(records) => {
             let today = Date::from_unix(now).to_string();
             Ok(ImportOutcome::Applied(
-                store.apply_people(&records, &today, by, now).await?,
+                store.apply_people(&records, &today, by, now, rec).await?,
             ))
         }
     }
@@ -639,17 +661,16 @@ impl PeopleTeam<'_> {
         now: i64,
     ) -> Result<ImportOutcome, AppError> {
         let store = self.access.store.as_ref();
-        let outcome = apply_people_csv(store, csv, fw, Some(self.viewer.account.id), now).await?;
-        let (action, detail) = match &outcome {
-            ImportOutcome::Applied(sum) => ("people.import", sum.to_string()),
-            ImportOutcome::Refused(errors) => (
-                "people.import.refused",
-                format!("{} problem(s)", errors.len()),
-            ),
-        };
-        self.access
-            .audit(self.viewer, action, None, &detail, now)
-            .await?;
+        let record = Access::record(self.viewer, "people.import", None, "", now);
+        let by = Some(self.viewer.account.id);
+        let outcome = apply_people_csv(store, csv, fw, by, now, &record).await?;
+        if let ImportOutcome::Refused(errors) = &outcome {
+            // Nothing was written: the refusal is only audited.
+            let detail = format!("{} problem(s)", errors.len());
+            self.access
+                .audit(self.viewer, "people.import.refused", None, &detail, now)
+                .await?;
+        }
         Ok(outcome)
     }
 
@@ -709,18 +730,16 @@ impl Admin<'_> {
         } else {
             Some(crate::auth::hash_password(password).await?)
         };
+        let record = Access::record(
+            self.viewer,
+            "account.create",
+            None,
+            &format!("{email} as {roles}"),
+            now,
+        );
         let id = self
             .auth
-            .create_account(email, name, hash.as_deref(), roles, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "account.create",
-                None,
-                &format!("{email} as {roles}"),
-                now,
-            )
+            .create_account(email, name, hash.as_deref(), roles, now, &record)
             .await?;
         Ok(id)
     }
@@ -731,19 +750,19 @@ impl Admin<'_> {
                 "roles: you cannot remove your own admin role; ask another admin".to_owned(),
             ));
         }
-        match self.access.store.set_roles(account, roles).await {
-            Err(ladder_store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
-            other => other?,
+        let record = Access::record(
+            self.viewer,
+            "account.roles",
+            None,
+            &format!("account {account} → {roles}"),
+            now,
+        )
+        .object(account)
+        .data(serde_json::json!({ "roles": roles.encode() }));
+        match self.access.store.set_roles(account, roles, &record).await {
+            Err(ladder_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
+            other => Ok(other?),
         }
-        self.access
-            .audit(
-                self.viewer,
-                "account.roles",
-                None,
-                &format!("account {account} → {roles}"),
-                now,
-            )
-            .await
     }
 }
 

@@ -15,7 +15,7 @@ use crate::{AppError, Settings};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use ladder_store::{
-    Account, AuditEvent, Id, OidcFlow, Roles, Session, SessionView, Store, StoreError,
+    Account, AuditEvent, Id, OidcFlow, Record, Roles, Session, SessionView, Store, StoreError,
 };
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -225,24 +225,20 @@ impl Auth {
                     )));
                 };
                 let name = who.name.clone().unwrap_or(person.record.name.clone());
-                let id = self
-                    .create_account(&who.email, &name, None, Roles::default(), now)
-                    .await?;
-                let a = self
-                    .store
-                    .account(id)
-                    .await?
-                    .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?;
-                self.audit(
-                    Some(&a),
+                let record = new_account_record(
+                    &who.email,
                     "account.create",
-                    None,
                     "from single sign-on",
                     ip,
                     now,
-                )
-                .await?;
-                a
+                );
+                let id = self
+                    .create_account(&who.email, &name, None, Roles::default(), now, &record)
+                    .await?;
+                self.store
+                    .account(id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?
             }
         };
         let s = self.start_session(account.id, now).await?;
@@ -308,10 +304,16 @@ impl Auth {
         now: i64,
     ) -> Result<String, AppError> {
         let token = format!("ladder_{}", random_token()?);
+        let record = Record::new(AuditEvent::by(
+            Some(account),
+            now,
+            "token.create",
+            None,
+            name,
+            ip,
+        ));
         self.store
-            .create_api_token(account.id, name, &token_hash(&token), now)
-            .await?;
-        self.audit(Some(account), "token.create", None, name, ip, now)
+            .create_api_token(account.id, name, &token_hash(&token), now, &record)
             .await?;
         Ok(token)
     }
@@ -360,28 +362,30 @@ impl Auth {
             people_team: true,
             editor: true,
         };
+        let record = new_account_record(email, "setup.first_admin", email, ip, now);
         let id = self
-            .create_account(email, name, Some(&hash), roles, now)
+            .create_account(email, name, Some(&hash), roles, now, &record)
             .await?;
         let account = self
             .store
             .account(id)
             .await?
             .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?;
-        self.audit(Some(&account), "setup.first_admin", None, email, ip, now)
-            .await?;
         let s = self.start_session(id, now).await?;
         Ok((account, s))
     }
 
-    /// Creates an account. `hash` is an Argon2id hash from [`hash_password`].
-    pub async fn create_account(
+    /// Creates an account, checked (an email address, a name) and
+    /// recorded by `rec` in the same transaction. `hash` is an Argon2id
+    /// hash from [`hash_password`].
+    pub(crate) async fn create_account(
         &self,
         email: &str,
         name: &str,
         hash: Option<&str>,
         roles: Roles,
         now: i64,
+        rec: &Record,
     ) -> Result<Id, AppError> {
         let email = email.trim().to_lowercase();
         if !email.contains('@') || email.contains(char::is_whitespace) {
@@ -394,7 +398,7 @@ impl Auth {
         }
         match self
             .store
-            .create_account(&email, name.trim(), hash, roles, now)
+            .create_account(&email, name.trim(), hash, roles, now, rec)
             .await
         {
             Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(format!(
@@ -403,6 +407,14 @@ impl Auth {
             other => Ok(other?),
         }
     }
+}
+
+/// The record of an account made by no signed-in account (the first
+/// admin, single sign-on): its actor is the new account's email.
+fn new_account_record(email: &str, action: &str, detail: &str, ip: &str, now: i64) -> Record {
+    let mut audit = AuditEvent::by(None, now, action, None, detail, ip);
+    audit.actor = email.trim().to_lowercase();
+    Record::new(audit)
 }
 
 #[cfg(test)]

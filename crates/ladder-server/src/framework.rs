@@ -112,8 +112,12 @@ async fn fetch(
     let loaded = tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
         .await
         .map_err(|e| format!("loading the framework failed: {e}"))??;
+    // Every node records each load: the event tells the others (and,
+    // later, whom a new version affects) which content is live.
+    let record = ladder_store::Record::system(now, "framework.load", None, &loaded.hash)
+        .data(serde_json::json!({ "hash": loaded.hash, "summary": loaded.summary }));
     let new = store
-        .record_framework(&loaded.hash, source, &loaded.summary, now)
+        .record_framework(&loaded.hash, source, &loaded.summary, now, &record)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(hash = %loaded.hash, new, summary = %loaded.summary, "framework loaded");

@@ -277,7 +277,13 @@ async fn person_with_login(
         d.clone_into(&mut r.department);
     }
     app.store
-        .apply_people(&[r], "2026-01-01", None, support::NOW)
+        .apply_people(
+            &[r],
+            "2026-01-01",
+            None,
+            support::NOW,
+            &support::fixture("apply_people"),
+        )
         .await
         .unwrap();
     let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
@@ -288,6 +294,7 @@ async fn person_with_login(
             Some(&hash),
             ladder_store::Roles::NONE,
             support::NOW,
+            &support::fixture("create_account"),
         )
         .await
         .unwrap();
@@ -456,11 +463,19 @@ async fn a_feedback_cycle_in_the_browser() {
             },
             by,
             support::NOW,
+            &support::fixture("create_cycle"),
         )
         .await
         .unwrap();
     app.store
-        .advance_cycle(cycle, CycleState::Draft, &[], by, support::NOW)
+        .advance_cycle(
+            cycle,
+            CycleState::Draft,
+            &[],
+            by,
+            support::NOW,
+            &support::fixture("advance_cycle"),
+        )
         .await
         .unwrap();
     let b = Browser::start().await;

@@ -82,14 +82,27 @@ async fn add_peers(app: &App) -> Vec<(i64, i64, String, String)> {
         })
         .collect();
     app.store
-        .apply_people(&records, "2026-01-01", None, NOW)
+        .apply_people(
+            &records,
+            "2026-01-01",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
         .await
         .unwrap();
     for r in records {
         let p = app.store.person_by_email(&r.email).await.unwrap().unwrap();
         let a = app
             .store
-            .create_account(&r.email, &r.name, None, Roles::NONE, NOW)
+            .create_account(
+                &r.email,
+                &r.name,
+                None,
+                Roles::NONE,
+                NOW,
+                &support::fixture("create_account"),
+            )
             .await
             .unwrap();
         out.push((p.id, a, r.name, r.email));
@@ -276,7 +289,7 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
         assert!(!log.contains(email.as_str()), "{email} is in the audit log");
     }
     // A backup keeps answers apart from respondents.
-    let cols: Vec<&str> = ladder_store::GROWTH_TABLES
+    let cols: Vec<&str> = ladder_store::BACKUP_TABLES
         .iter()
         .find(|(t, _)| *t == "answers")
         .unwrap()
@@ -666,7 +679,7 @@ async fn a_reviewed_member_of_the_people_team_cannot_watch_their_respondents() {
         ..Roles::NONE
     };
     app.store
-        .set_roles(app.accounts["self"], team)
+        .set_roles(app.accounts["self"], team, &support::fixture("set_roles"))
         .await
         .unwrap();
     let (mut mine, csrf) = client_as(&app, "self").await;

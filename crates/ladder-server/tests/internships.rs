@@ -25,6 +25,7 @@ async fn an_engineer_asks_for_runs_and_completes_an_internship() {
             Some(&hash),
             ladder_store::Roles::NONE,
             NOW,
+            &support::fixture("create_account"),
         )
         .await
         .unwrap();
@@ -167,17 +168,20 @@ async fn an_engineer_asks_for_runs_and_completes_an_internship() {
     assert!(!res.body.contains("DATA-12 ") && !res.body.contains("runbook"));
     // Completing keeps the worksheet rating it moved, as it stands.
     app.store
-        .set_rating(&ladder_store::Rating {
-            person_id: app.ids["self"],
-            statement_id: statement.clone(),
-            rater: ladder_store::Rater::Manager,
-            value: 3,
-            evidence: String::new(),
-            statement_text: String::new(),
-            framework_hash: String::new(),
-            rated_by: None,
-            rated_at: NOW,
-        })
+        .set_rating(
+            &ladder_store::Rating {
+                person_id: app.ids["self"],
+                statement_id: statement.clone(),
+                rater: ladder_store::Rater::Manager,
+                value: 3,
+                evidence: String::new(),
+                statement_text: String::new(),
+                framework_hash: String::new(),
+                rated_by: None,
+                rated_at: NOW,
+            },
+            &support::fixture("set_rating"),
+        )
         .await
         .unwrap();
     let res = me

@@ -200,7 +200,13 @@ async fn a_past_compa_ratio_uses_the_grade_held_that_day() {
     r.role.level = "staff".to_owned();
     r.role.grade = "8".to_owned();
     app.store
-        .apply_people(&[r], "2026-06-01", None, NOW)
+        .apply_people(
+            &[r],
+            "2026-06-01",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
         .await
         .unwrap();
     let me = app.ids["self"];

@@ -281,17 +281,36 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     };
     let checkpoint = app
         .store
-        .open_checkpoint(me, "2026-Q1", &[area("a"), area("b")], None, NOW)
+        .open_checkpoint(
+            me,
+            "2026-Q1",
+            &[area("a"), area("b")],
+            None,
+            NOW,
+            &support::fixture("open_checkpoint"),
+        )
         .await
         .unwrap();
     let meeting = app
         .store
-        .create_meeting(boss, me, "2026-01-05", NOW)
+        .create_meeting(
+            boss,
+            me,
+            "2026-01-05",
+            NOW,
+            &support::fixture("create_meeting"),
+        )
         .await
         .unwrap();
     let action = app
         .store
-        .add_action_item(meeting, me, "do it", NOW)
+        .add_action_item(
+            meeting,
+            me,
+            "do it",
+            NOW,
+            &support::fixture("add_action_item"),
+        )
         .await
         .unwrap();
     app.ids.insert("checkpoint", checkpoint);
@@ -337,7 +356,14 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
                 // Each role gets a candidate of its own to delete.
                 let c = app
                     .store
-                    .add_candidate(opening, "Del Candidate", "del@example.net", "screen", NOW)
+                    .add_candidate(
+                        opening,
+                        "Del Candidate",
+                        "del@example.net",
+                        "screen",
+                        NOW,
+                        &support::fixture("add_candidate"),
+                    )
                     .await
                     .unwrap();
                 app.ids.insert("candidate", c);
@@ -1037,6 +1063,21 @@ async fn private_notes_are_read_by_their_author_only() {
     let audit = team.get("/audit").await;
     assert!(audit.body.contains("meeting.private_note.save"));
     assert!(secrets.iter().all(|(_, t)| !audit.body.contains(t)));
+    // So does the outbox, which notifications will read: an event per
+    // save, and no event of any kind carries the text.
+    let events = app.store.events_after(0, 1_000_000).await.unwrap();
+    let saves = events
+        .iter()
+        .filter(|e| e.kind == "meeting.private_note.save" && e.object_id == Some(meeting))
+        .count();
+    assert_eq!(saves, 2, "one event per save");
+    for e in &events {
+        let stored = serde_json::to_string(e).unwrap();
+        assert!(
+            secrets.iter().all(|(_, t)| !stored.contains(t)),
+            "an event carries a private note: {stored}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -1045,7 +1086,13 @@ async fn concurrent_edits_of_shared_notes_answer_409_with_the_other_side() {
     let (me, boss) = (app.ids["self"], app.ids["manager"]);
     let meeting = app
         .store
-        .create_meeting(boss, me, "2026-11-20", NOW)
+        .create_meeting(
+            boss,
+            me,
+            "2026-11-20",
+            NOW,
+            &support::fixture("create_meeting"),
+        )
         .await
         .unwrap();
     let mut manager = api_as(&app, "manager").await;
@@ -1290,6 +1337,7 @@ async fn managers_see_overdue_checkpoints_and_readiness_for_their_chain() {
             &[area("a"), area("b")],
             None,
             NOW - 90 * 86_400,
+            &support::fixture("open_checkpoint"),
         )
         .await
         .unwrap();

@@ -245,7 +245,13 @@ async fn sso_gives_a_person_in_the_directory_a_member_account() {
         active: true,
     };
     app.store
-        .apply_people(&[newcomer], "2026-11-02", None, NOW)
+        .apply_people(
+            &[newcomer],
+            "2026-11-02",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
         .await
         .unwrap();
     assert!(

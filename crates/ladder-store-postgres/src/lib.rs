@@ -15,8 +15,13 @@ pub struct PgStore {
     pool: sqlx::PgPool,
 }
 
+/// The advisory lock that orders event inserts (any fixed number that no
+/// other lock uses).
+const EVENTS_LOCK: i64 = 0x4c61_6464_6572; // "Ladder"
+
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 22] = [
+const SEQUENCED: [&str; 23] = [
+    "events",
     "internships",
     "internship_log",
     "openings",
@@ -67,6 +72,33 @@ impl PgStore {
     /// A plain transaction: PostgreSQL locks rows as they are written.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    /// Takes the outbox's lock until the transaction ends, so events are
+    /// inserted, and their ids committed, one transaction at a time: an
+    /// identity value taken by a transaction that commits later than
+    /// another's would let a reader's cursor pass it unseen. Called just
+    /// before the event insert, which is the last statement of a write.
+    async fn order_events(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(EVENTS_LOCK)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Every table of the current schema (but sqlx's own) and its columns.
+    async fn table_columns(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx\\_%' \
+             ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     async fn reset_sequences(

@@ -55,3 +55,80 @@ async fn story() {
     db_a.drop_database().await.unwrap();
     db_b.drop_database().await.unwrap();
 }
+
+/// A write whose audit entry or event cannot be stored leaves nothing
+/// behind: a trigger (made on a second connection) makes one insert fail,
+/// then the other.
+#[tokio::test]
+async fn a_write_fails_whole_when_its_audit_entry_or_event_fails() {
+    use ladder_store::Store as _;
+    use sqlx::Executor as _;
+    let (db, s) = fresh("record_fails").await;
+    let raw = sqlx::PgPool::connect(&db.url).await.unwrap();
+    raw.execute(
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ \
+         BEGIN RAISE EXCEPTION 'refused by the test'; END; $$ LANGUAGE plpgsql",
+    )
+    .await
+    .unwrap();
+    for table in ["events", "audit_log"] {
+        raw.execute(
+            format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+            .as_str(),
+        )
+        .await
+        .unwrap();
+        ladder_store::story::writes_fail_with_their_record(&s).await;
+        raw.execute(format!("DROP TRIGGER refuse ON {table}").as_str())
+            .await
+            .unwrap();
+    }
+    let rec = ladder_store::Record::system(1, "account.create", None, "");
+    s.create_account(
+        "a@example.com",
+        "A",
+        None,
+        ladder_store::Roles::NONE,
+        1,
+        &rec,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.audit_log(None, 10).await.unwrap().len(), 1);
+    assert_eq!(s.events_after(0, 10).await.unwrap().len(), 1);
+    raw.close().await;
+    drop(s);
+    db.drop_database().await.unwrap();
+}
+
+/// Both backends' migrations make the same tables with the same columns:
+/// a column added to one and forgotten in the other fails here.
+#[tokio::test]
+async fn sqlite_and_postgres_have_the_same_tables_and_columns() {
+    use ladder_store::Store as _;
+    let (db, pg) = fresh("schema").await;
+    let dir = tempfile::tempdir().unwrap();
+    let lite = ladder_store_sqlite::SqliteStore::open(&dir.path().join("s.db"))
+        .await
+        .unwrap();
+    lite.migrate().await.unwrap();
+    let sorted = |m: std::collections::BTreeMap<String, Vec<String>>| {
+        m.into_iter()
+            .map(|(t, mut c)| {
+                c.sort();
+                (t, c)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (
+        sorted(lite.schema().await.unwrap()),
+        sorted(pg.schema().await.unwrap()),
+    );
+    assert!(a.len() > 30, "the schema was read: {a:?}");
+    assert_eq!(a, b, "SQLite (left) and PostgreSQL (right) differ");
+    drop(pg);
+    db.drop_database().await.unwrap();
+}

@@ -67,6 +67,26 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// Nothing to do: SQLite has one writer at a time, so event ids
+    /// commit in the order they are given.
+    async fn order_events(
+        &self,
+        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    /// Every table (but SQLite's and sqlx's own) and its columns.
+    async fn table_columns(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%' \
+             ORDER BY m.name, c.cid",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     async fn reset_sequences(
         &self,
         _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,

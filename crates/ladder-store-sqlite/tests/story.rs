@@ -42,3 +42,44 @@ async fn wal_and_foreign_keys_are_on() {
     assert_eq!(mode.to_lowercase(), "wal");
     assert!(fk);
 }
+
+/// A write whose audit entry or event cannot be stored leaves nothing
+/// behind: a trigger (on a second connection to the same file) makes one
+/// insert fail, then the other.
+#[tokio::test]
+async fn a_write_fails_whole_when_its_audit_entry_or_event_fails() {
+    use sqlx::Executor as _;
+    let dir = tempfile::tempdir().unwrap();
+    let s = fresh(&dir, "r.db").await;
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    for table in ["events", "audit_log"] {
+        raw.execute(
+            format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON {table} \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+            .as_str(),
+        )
+        .await
+        .unwrap();
+        ladder_store::story::writes_fail_with_their_record(&s).await;
+        raw.execute("DROP TRIGGER refuse").await.unwrap();
+    }
+    // Without the trigger the same write goes through, with both.
+    let rec = ladder_store::Record::system(1, "account.create", None, "");
+    s.create_account(
+        "a@example.com",
+        "A",
+        None,
+        ladder_store::Roles::NONE,
+        1,
+        &rec,
+    )
+    .await
+    .unwrap();
+    use ladder_store::Store as _;
+    assert_eq!(s.audit_log(None, 10).await.unwrap().len(), 1);
+    assert_eq!(s.events_after(0, 10).await.unwrap().len(), 1);
+}

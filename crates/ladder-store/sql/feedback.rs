@@ -216,6 +216,7 @@ impl ladder_store::FeedbackStore for This {
         c: &ladder_store::NewCycle,
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
@@ -246,7 +247,7 @@ impl ladder_store::FeedbackStore for This {
             .execute(&mut *tx)
             .await
             ?;
-        tx.commit().await?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -278,6 +279,7 @@ impl ladder_store::FeedbackStore for This {
         fill: &[(ladder_store::Id, Vec<ladder_store::NewNomination>)],
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::CycleState> {
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, id).await?;
@@ -347,7 +349,7 @@ impl ladder_store::FeedbackStore for This {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(to)
     }
 
@@ -369,6 +371,7 @@ impl ladder_store::FeedbackStore for This {
         list: &[ladder_store::NewNomination],
         approved_by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, cycle).await?;
@@ -410,7 +413,7 @@ impl ladder_store::FeedbackStore for This {
         .execute(&mut *tx)
         .await
         ?;
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
@@ -524,6 +527,7 @@ impl ladder_store::FeedbackStore for This {
         &self,
         p: &ladder_store::NewProposal,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
@@ -572,7 +576,7 @@ impl ladder_store::FeedbackStore for This {
         .ok_or_else(|| ladder_store::StoreError::NotFound(format!("person {}", p.person_id)))?
         .try_get("id")
         ?;
-        tx.commit().await?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -632,6 +636,7 @@ impl ladder_store::FeedbackStore for This {
         by: ladder_store::Id,
         effective: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::ProposalState> {
         let mut tx = self.begin_write().await?;
         let r = sqlx::query("SELECT * FROM proposals WHERE id = $1")
@@ -715,7 +720,7 @@ impl ladder_store::FeedbackStore for This {
             .await?;
             bump_org(&mut tx).await?;
         }
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(new_state)
     }
 
@@ -725,6 +730,7 @@ impl ladder_store::FeedbackStore for This {
         department: &str,
         by: ladder_store::Id,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
         let mut tx = self.begin_write().await?;
         cycle_state_in(&mut tx, cycle).await?;
@@ -743,7 +749,7 @@ impl ladder_store::FeedbackStore for This {
             }
             e => e,
         })?;
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 

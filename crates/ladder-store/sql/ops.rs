@@ -173,7 +173,11 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> ladder_store::Result<String
 
 #[async_trait]
 impl ladder_store::OpsStore for This {
-    async fn put_bands(&self, bands: &[ladder_org::pay::Band]) -> ladder_store::Result<usize> {
+    async fn put_bands(
+        &self,
+        bands: &[ladder_org::pay::Band],
+        rec: &ladder_store::Record,
+    ) -> ladder_store::Result<usize> {
         let mut tx = self.begin_write().await?;
         for b in bands {
             sqlx::query(
@@ -193,7 +197,7 @@ impl ladder_store::OpsStore for This {
             .await
             ?;
         }
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(bands.len())
     }
 
@@ -207,6 +211,7 @@ impl ladder_store::OpsStore for This {
     async fn put_salaries(
         &self,
         salaries: &[ladder_org::pay::Salary],
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<usize> {
         let mut tx = self.begin_write().await?;
         for s in salaries {
@@ -223,7 +228,7 @@ impl ladder_store::OpsStore for This {
             .await
             ?;
         }
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(salaries.len())
     }
 
@@ -249,8 +254,10 @@ impl ladder_store::OpsStore for This {
         &self,
         i: &ladder_store::NewInternship,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let id: ladder_store::Id = sqlx::query(
             "INSERT INTO internships (person_id, host_department, mentor_id, goals, competencies, share, \
              start_date, end_date, activities, access, state, created_at) \
@@ -267,11 +274,12 @@ impl ladder_store::OpsStore for This {
         .bind(to_json(&i.activities)?)
         .bind(&i.access)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         ?
         .try_get("id")
         ?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -304,6 +312,7 @@ impl ladder_store::OpsStore for This {
         by: ladder_store::Id,
         comment: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::InternshipState> {
         let mut tx = self.begin_write().await?;
         let r = sqlx::query("SELECT * FROM internships WHERE id = $1")
@@ -342,7 +351,7 @@ impl ladder_store::OpsStore for This {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(state)
     }
 
@@ -353,6 +362,7 @@ impl ladder_store::OpsStore for This {
         date: &str,
         text: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
@@ -386,7 +396,7 @@ impl ladder_store::OpsStore for This {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(entry)
     }
 
@@ -408,7 +418,9 @@ impl ladder_store::OpsStore for This {
         outcome: &str,
         moved: &[ladder_store::Moved],
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE internships SET state = 'completed', outcome = $1, moved = $2, completed_at = $3 \
              WHERE id = $4 AND state = 'approved'",
@@ -417,7 +429,7 @@ impl ladder_store::OpsStore for This {
         .bind(to_json(&moved)?)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         ?;
         if done.rows_affected() == 0 {
@@ -425,6 +437,7 @@ impl ladder_store::OpsStore for This {
                 "only an approved, running internship can be completed".to_owned(),
             ));
         }
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
@@ -433,6 +446,7 @@ impl ladder_store::OpsStore for This {
         o: &ladder_store::NewOpening,
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
@@ -465,7 +479,7 @@ impl ladder_store::OpsStore for This {
                 e => e,
             })?;
         }
-        tx.commit().await?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -515,8 +529,10 @@ impl ladder_store::OpsStore for This {
         contact: &str,
         stage: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let id: ladder_store::Id = sqlx::query(
             "INSERT INTO candidates (opening_id, name, contact, stage, state, created_at) \
              VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
@@ -526,9 +542,10 @@ impl ladder_store::OpsStore for This {
         .bind(contact)
         .bind(stage)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -563,7 +580,9 @@ impl ladder_store::OpsStore for This {
         from: &str,
         stage: &str,
         state: &str,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE candidates SET stage = $1, state = $2 WHERE id = $3 AND stage = $4 AND state = 'active'",
         )
@@ -571,7 +590,7 @@ impl ladder_store::OpsStore for This {
         .bind(state)
         .bind(id)
         .bind(from)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         ?;
         if done.rows_affected() == 0 {
@@ -579,10 +598,16 @@ impl ladder_store::OpsStore for This {
                 "the candidate is no longer active at stage {from}; reload to see where they are"
             )));
         }
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
-    async fn submit_scorecard(&self, s: &ladder_store::Scorecard) -> ladder_store::Result<()> {
+    async fn submit_scorecard(
+        &self,
+        s: &ladder_store::Scorecard,
+        rec: &ladder_store::Record,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO scorecards (candidate_id, stage, interviewer_id, scores, notes, submitted_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -593,7 +618,7 @@ impl ladder_store::OpsStore for This {
         .bind(to_json(&s.scores)?)
         .bind(&s.notes)
         .bind(s.submitted_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(format!(
@@ -602,6 +627,7 @@ impl ladder_store::OpsStore for This {
             )),
             e => e,
         })?;
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
@@ -619,7 +645,11 @@ impl ladder_store::OpsStore for This {
         rows(r, scorecard_row)
     }
 
-    async fn delete_candidate(&self, id: ladder_store::Id) -> ladder_store::Result<()> {
+    async fn delete_candidate(
+        &self,
+        id: ladder_store::Id,
+        rec: &ladder_store::Record,
+    ) -> ladder_store::Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM scorecards WHERE candidate_id = $1")
             .bind(id)
@@ -634,7 +664,7 @@ impl ladder_store::OpsStore for This {
                 "candidate {id}"
             )));
         }
-        tx.commit().await?;
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 }

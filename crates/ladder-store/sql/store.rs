@@ -323,7 +323,7 @@ pub(super) async fn dump_growth(
 ) -> ladder_store::Result<std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>> {
     use sqlx::Row as _;
     let mut out = std::collections::BTreeMap::new();
-    for (table, cols) in ladder_store::GROWTH_TABLES {
+    for (table, cols) in ladder_store::BACKUP_TABLES {
         let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
         let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", names.join(", "));
         let found = sqlx::query(&sql).fetch_all(pool).await?;
@@ -353,13 +353,13 @@ pub(super) async fn restore_growth(
 ) -> ladder_store::Result<()> {
     if let Some(t) = growth
         .keys()
-        .find(|t| !ladder_store::GROWTH_TABLES.iter().any(|(n, _)| n == t))
+        .find(|t| !ladder_store::BACKUP_TABLES.iter().any(|(n, _)| n == t))
     {
         return Err(ladder_store::StoreError::Refused(format!(
             "this backup has a table `{t}` this build does not know"
         )));
     }
-    for (table, cols) in ladder_store::GROWTH_TABLES {
+    for (table, cols) in ladder_store::BACKUP_TABLES {
         let Some(list) = growth.get(*table) else {
             continue;
         };
@@ -449,6 +449,80 @@ pub(super) async fn count(
     sqlx::query(sql).fetch_one(&mut **tx).await?.try_get("n")
 }
 
+/// Inserts a write's audit entry and its event, in the write's own
+/// transaction; `created` is the id of the row the write made, if any.
+/// Call it last, just before the commit: the event's insert takes the
+/// backend's outbox lock (`order_events`), held until the commit.
+pub(super) async fn record(
+    this: &This,
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rec: &ladder_store::Record,
+    created: Option<ladder_store::Id>,
+) -> Result<(), sqlx::Error> {
+    let a = &rec.audit;
+    let detail = match created {
+        Some(id) => a.detail.replace("{id}", &id.to_string()),
+        None => a.detail.clone(),
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.at)
+    .bind(a.actor_id)
+    .bind(&a.actor)
+    .bind(&a.action)
+    .bind(a.subject_id)
+    .bind(&detail)
+    .bind(&a.ip)
+    .execute(&mut **tx)
+    .await?;
+    this.order_events(tx).await?;
+    let e = rec.event(created);
+    sqlx::query(
+        "INSERT INTO events (at, kind, actor_id, person_id, object_id, data) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(e.at)
+    .bind(&e.kind)
+    .bind(e.actor_id)
+    .bind(e.person_id)
+    .bind(e.object_id)
+    .bind(e.data.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// [`record`] and the commit: the end of every write that is not part of
+/// a larger one.
+pub(super) async fn commit(
+    this: &This,
+    mut tx: sqlx::Transaction<'_, Db>,
+    rec: &ladder_store::Record,
+    created: Option<ladder_store::Id>,
+) -> Result<(), sqlx::Error> {
+    record(this, &mut tx, rec, created).await?;
+    tx.commit().await
+}
+
+pub(super) fn event_row(r: &DbRow) -> Result<ladder_store::Event, sqlx::Error> {
+    use sqlx::Row as _;
+    let data: String = r.try_get("data")?;
+    Ok(ladder_store::Event {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        kind: r.try_get("kind")?,
+        actor_id: r.try_get("actor_id")?,
+        person_id: r.try_get("person_id")?,
+        object_id: r.try_get("object_id")?,
+        data: serde_json::from_str(&data).map_err(|e| sqlx::Error::ColumnDecode {
+            index: "data".to_owned(),
+            source: Box::new(e),
+        })?,
+    })
+}
+
 #[async_trait]
 impl ladder_store::Store for This {
     fn backend(&self) -> &'static str {
@@ -517,6 +591,7 @@ impl ladder_store::Store for This {
         effective: &str,
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::ImportSummary> {
         use sqlx::Row as _;
         // Whole-file imports are the common case (HR exports
@@ -641,7 +716,20 @@ impl ladder_store::Store for This {
         if sum.created + sum.updated > 0 {
             bump_org(&mut tx).await?;
         }
-        tx.commit().await?;
+        let rec = ladder_store::Record {
+            audit: ladder_store::AuditEvent {
+                detail: sum.to_string(),
+                ..rec.audit.clone()
+            },
+            object_id: None,
+            data: serde_json::json!({
+                "created": sum.created,
+                "updated": sum.updated,
+                "unchanged": sum.unchanged,
+                "role_changes": sum.role_changes,
+            }),
+        };
+        commit(self, tx, &rec, None).await?;
         Ok(sum)
     }
 
@@ -705,8 +793,10 @@ impl ladder_store::Store for This {
         password_hash: Option<&str>,
         roles: ladder_store::Roles,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
             "INSERT INTO accounts (email, name, password_hash, roles, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -716,7 +806,7 @@ impl ladder_store::Store for This {
         .bind(password_hash)
         .bind(roles.encode())
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             ladder_store::StoreError::Conflict(_) => {
@@ -724,7 +814,9 @@ impl ladder_store::Store for This {
             }
             other => other,
         })?;
-        r.try_get("id").map_err(StoreError::from)
+        let id = r.try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn account(
@@ -770,15 +862,22 @@ impl ladder_store::Store for This {
         r.try_get("n").map_err(StoreError::from)
     }
 
-    async fn set_password(&self, id: ladder_store::Id, hash: &str) -> ladder_store::Result<()> {
+    async fn set_password(
+        &self,
+        id: ladder_store::Id,
+        hash: &str,
+        rec: &ladder_store::Record,
+    ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if res.rows_affected() == 0 {
             return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
         }
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
@@ -786,15 +885,18 @@ impl ladder_store::Store for This {
         &self,
         id: ladder_store::Id,
         roles: ladder_store::Roles,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE accounts SET roles = $1 WHERE id = $2")
             .bind(roles.encode())
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if res.rows_affected() == 0 {
             return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
         }
+        commit(self, tx, rec, None).await?;
         Ok(())
     }
 
@@ -871,8 +973,10 @@ impl ladder_store::Store for This {
         name: &str,
         token_hash: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
             "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -881,9 +985,11 @@ impl ladder_store::Store for This {
         .bind(name)
         .bind(token_hash)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        r.try_get("id").map_err(StoreError::from)
+        let id = r.try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn api_token(
@@ -975,6 +1081,77 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
+    async fn events_after(
+        &self,
+        after: ladder_store::Id,
+        limit: i64,
+    ) -> ladder_store::Result<Vec<ladder_store::Event>> {
+        let r = sqlx::query("SELECT * FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, event_row)
+    }
+
+    async fn event_cursor(&self, consumer: &str) -> ladder_store::Result<ladder_store::Id> {
+        let r: Option<(i64,)> =
+            sqlx::query_as("SELECT position FROM event_cursors WHERE consumer = $1")
+                .bind(consumer)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(r.map_or(0, |r| r.0))
+    }
+
+    async fn advance_event_cursor(
+        &self,
+        consumer: &str,
+        from: ladder_store::Id,
+        to: ladder_store::Id,
+        now: i64,
+    ) -> ladder_store::Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let moved = if from == 0 {
+            // A first read: the row may not exist yet.
+            sqlx::query(
+                "INSERT INTO event_cursors (consumer, position, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (consumer) DO UPDATE SET position = $2, updated_at = $3 \
+                 WHERE event_cursors.position = 0",
+            )
+            .bind(consumer)
+            .bind(to)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE event_cursors SET position = $1, updated_at = $2 \
+                 WHERE consumer = $3 AND position = $4",
+            )
+            .bind(to)
+            .bind(now)
+            .bind(consumer)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+        }
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn schema(
+        &self,
+    ) -> ladder_store::Result<std::collections::BTreeMap<String, Vec<String>>> {
+        let mut out: std::collections::BTreeMap<String, Vec<String>> =
+            std::collections::BTreeMap::new();
+        for (table, column) in self.table_columns().await? {
+            out.entry(table).or_default().push(column);
+        }
+        Ok(out)
+    }
+
     async fn audit_log(
         &self,
         before: Option<ladder_store::Id>,
@@ -994,8 +1171,10 @@ impl ladder_store::Store for This {
         source: &str,
         summary: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<bool> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
             "INSERT INTO framework_versions (hash, first_loaded_at, last_loaded_at, source, summary) \
              VALUES ($1, $2, $2, $3, $4) ON CONFLICT (hash) DO UPDATE \
@@ -1006,10 +1185,11 @@ impl ladder_store::Store for This {
         .bind(now)
         .bind(source)
         .bind(summary)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         ?;
         let first: i64 = r.try_get("first_loaded_at")?;
+        commit(self, tx, rec, None).await?;
         Ok(first == now)
     }
 
@@ -1079,7 +1259,11 @@ impl ladder_store::Store for This {
         rows(r, rating_row)
     }
 
-    async fn set_rating(&self, g: &ladder_store::Rating) -> ladder_store::Result<()> {
+    async fn set_rating(
+        &self,
+        g: &ladder_store::Rating,
+        rec: &ladder_store::Record,
+    ) -> ladder_store::Result<()> {
         let mut tx = self.begin_write().await?;
         let old = sqlx::query(
             "SELECT * FROM ratings WHERE person_id = $1 AND statement_id = $2 AND rater = $3",
@@ -1132,7 +1316,7 @@ impl ladder_store::Store for This {
         .bind(g.rated_at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await.map_err(StoreError::from)
+        commit(self, tx, rec, None).await.map_err(StoreError::from)
     }
 
     async fn rating_history(
@@ -1197,6 +1381,7 @@ impl ladder_store::Store for This {
         areas: &[ladder_store::NewFocusArea],
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
@@ -1233,7 +1418,7 @@ impl ladder_store::Store for This {
             .await
             ?;
         }
-        tx.commit().await?;
+        commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
@@ -1269,6 +1454,7 @@ impl ladder_store::Store for This {
         summaries: &[(ladder_store::Id, String)],
         by: Option<ladder_store::Id>,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
         let mut tx = self.begin_write().await?;
         let c = sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
@@ -1318,7 +1504,7 @@ impl ladder_store::Store for This {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await.map_err(StoreError::from)
+        commit(self, tx, rec, None).await.map_err(StoreError::from)
     }
 
     async fn checkpoint_states(
@@ -1353,9 +1539,11 @@ impl ladder_store::Store for This {
         report: ladder_store::Id,
         date: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        let id = sqlx::query(
             "INSERT INTO meetings (manager_id, report_id, date, shared_notes, version, created_at) \
              VALUES ($1, $2, $3, '', 1, $4) RETURNING id",
         )
@@ -1363,7 +1551,7 @@ impl ladder_store::Store for This {
         .bind(report)
         .bind(date)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             ladder_store::StoreError::Conflict(_) => {
@@ -1371,8 +1559,9 @@ impl ladder_store::Store for This {
             }
             e => e,
         })?
-        .try_get("id")
-        .map_err(StoreError::from)
+        .try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn meeting(
@@ -1427,8 +1616,10 @@ impl ladder_store::Store for This {
         meeting: ladder_store::Id,
         text: &str,
         expected: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<i64> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let r = sqlx::query(
             "UPDATE meetings SET shared_notes = $1, version = version + 1 \
              WHERE id = $2 AND version = $3 RETURNING version",
@@ -1436,11 +1627,14 @@ impl ladder_store::Store for This {
         .bind(text)
         .bind(meeting)
         .bind(expected)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         if let Some(r) = r {
-            return r.try_get("version").map_err(StoreError::from);
+            let version = r.try_get("version")?;
+            commit(self, tx, rec, None).await?;
+            return Ok(version);
         }
+        drop(tx);
         match self.meeting(meeting).await? {
             None => Err(ladder_store::StoreError::NotFound(format!(
                 "meeting {meeting}"
@@ -1458,9 +1652,11 @@ impl ladder_store::Store for This {
         author: ladder_store::Id,
         text: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        let id = sqlx::query(
             "INSERT INTO agenda_items (meeting_id, author_id, text, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -1468,10 +1664,11 @@ impl ladder_store::Store for This {
         .bind(author)
         .bind(text)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?
-        .try_get("id")
-        .map_err(StoreError::from)
+        .try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn agenda_items(
@@ -1492,9 +1689,11 @@ impl ladder_store::Store for This {
         author: ladder_store::Id,
         text: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        let id = sqlx::query(
             "INSERT INTO standing_items (manager_id, report_id, author_id, text, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -1503,10 +1702,11 @@ impl ladder_store::Store for This {
         .bind(author)
         .bind(text)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?
-        .try_get("id")
-        .map_err(StoreError::from)
+        .try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn standing_items(
@@ -1530,8 +1730,10 @@ impl ladder_store::Store for This {
         owner: ladder_store::Id,
         text: &str,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<ladder_store::Id> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         // The pair comes from the meeting, in the same statement.
         let r = sqlx::query(
             "INSERT INTO action_items (manager_id, report_id, meeting_id, owner_id, text, created_at) \
@@ -1541,11 +1743,13 @@ impl ladder_store::Store for This {
         .bind(owner)
         .bind(text)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         ?
         .ok_or_else(|| ladder_store::StoreError::NotFound(format!("meeting {meeting}")))?;
-        r.try_get("id").map_err(StoreError::from)
+        let id = r.try_get("id")?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
     }
 
     async fn action_item(
@@ -1584,7 +1788,9 @@ impl ladder_store::Store for This {
         id: ladder_store::Id,
         meeting: ladder_store::Id,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE action_items SET done_meeting_id = $1, done_at = $2 \
              WHERE id = $3 AND done_meeting_id IS NULL",
@@ -1592,12 +1798,14 @@ impl ladder_store::Store for This {
         .bind(meeting)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if done == 1 {
+            commit(self, tx, rec, None).await?;
             return Ok(());
         }
+        drop(tx);
         match self.action_item(id).await? {
             None => Err(ladder_store::StoreError::NotFound(format!(
                 "action item {id}"
@@ -1632,8 +1840,10 @@ impl ladder_store::Store for This {
         text: &str,
         expected: i64,
         now: i64,
+        rec: &ladder_store::Record,
     ) -> ladder_store::Result<i64> {
         use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
         let r = if expected == 0 {
             sqlx::query(
                 "INSERT INTO private_notes (meeting_id, author_id, text, version, updated_at) \
@@ -1644,7 +1854,7 @@ impl ladder_store::Store for This {
             .bind(author)
             .bind(text)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
         } else {
             sqlx::query(
@@ -1656,12 +1866,15 @@ impl ladder_store::Store for This {
             .bind(meeting)
             .bind(author)
             .bind(expected)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
         };
         if let Some(r) = r? {
-            return r.try_get("version").map_err(StoreError::from);
+            let version = r.try_get("version")?;
+            commit(self, tx, rec, None).await?;
+            return Ok(version);
         }
+        drop(tx);
         match self.private_note(meeting, author).await? {
             Some(n) => Err(ladder_store::StoreError::Stale {
                 version: n.version,

@@ -17,8 +17,9 @@ mod ops;
 pub mod story;
 
 pub use growth::{
-    ActionItem, AgendaItem, Checkpoint, CheckpointState, Col, FocusArea, GROWTH_TABLES, Meeting,
-    NewFocusArea, PrivateNote, Rater, Rating, RatingChange, Seen, StandingItem,
+    ActionItem, AgendaItem, BACKUP_TABLES, Checkpoint, CheckpointState, Col, DUMPED_TABLES,
+    FocusArea, Meeting, NOT_BACKED_UP, NewFocusArea, PrivateNote, Rater, Rating, RatingChange,
+    Seen, StandingItem,
 };
 
 pub use feedback::{
@@ -259,6 +260,96 @@ impl AuditEvent {
     }
 }
 
+/// A domain event, as the outbox (`events`) holds it: who did what, about
+/// whom and which object, and when; never private text. Ids are given in
+/// commit order, so a reader that has seen every id up to `n` has seen
+/// every event committed before the one it read last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: Id,
+    pub at: i64,
+    /// What happened, e.g. `rating.set`, `cycle.advance`: the audit
+    /// entry's action.
+    pub kind: String,
+    /// The account that did it; `None` for the system.
+    pub actor_id: Option<Id>,
+    /// The person it is about.
+    pub person_id: Option<Id>,
+    /// The object it is about (a checkpoint, a meeting, a cycle, …),
+    /// named by `kind`.
+    pub object_id: Option<Id>,
+    /// What a reader needs beyond the ids: states, dates, names of
+    /// statements. Never a note's or an answer's text.
+    pub data: serde_json::Value,
+}
+
+/// What a write records beside itself, in its own transaction: its audit
+/// entry and its domain event. Every write method of the store that
+/// changes what people see takes one; if either insert fails, the write
+/// is rolled back with it.
+///
+/// A write that creates a row fills that row's id in for `{id}` in the
+/// audit entry's detail, and makes it the event's object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub audit: AuditEvent,
+    /// The event's object. Methods that create a row use that row's id
+    /// when this is `None`.
+    pub object_id: Option<Id>,
+    /// The event's data; see [`Event::data`].
+    pub data: serde_json::Value,
+}
+
+impl Record {
+    /// The record of a write described by its audit entry; the event takes
+    /// its time, kind, actor and person from it.
+    pub fn new(audit: AuditEvent) -> Record {
+        Record {
+            audit,
+            object_id: None,
+            data: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// A write by the system itself (the CLI, the demo's seeding, a
+    /// schedule), not by a signed-in account.
+    pub fn system(at: i64, action: &str, subject: Option<Id>, detail: &str) -> Record {
+        Record::new(AuditEvent {
+            id: 0,
+            at,
+            actor_id: None,
+            actor: "system".to_owned(),
+            action: action.to_owned(),
+            subject_id: subject,
+            detail: detail.to_owned(),
+            ip: String::new(),
+        })
+    }
+
+    pub fn object(mut self, id: Id) -> Record {
+        self.object_id = Some(id);
+        self
+    }
+
+    pub fn data(mut self, data: serde_json::Value) -> Record {
+        self.data = data;
+        self
+    }
+
+    /// The event this record stores, before the store gives it an id.
+    pub fn event(&self, created: Option<Id>) -> Event {
+        Event {
+            id: 0,
+            at: self.audit.at,
+            kind: self.audit.action.clone(),
+            actor_id: self.audit.actor_id,
+            person_id: self.audit.subject_id,
+            object_id: self.object_id.or(created),
+            data: self.data.clone(),
+        }
+    }
+}
+
 /// A framework version the server has loaded, by content hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameworkVersion {
@@ -290,7 +381,7 @@ pub struct Dump {
     pub api_tokens: Vec<ApiToken>,
     pub audit: Vec<AuditEvent>,
     pub framework_versions: Vec<FrameworkVersion>,
-    /// The growth tables ([`GROWTH_TABLES`]), table → rows of column
+    /// The growth tables ([`BACKUP_TABLES`]), table → rows of column
     /// values in the listed order. Absent in backups made before them.
     #[serde(default)]
     pub growth: std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>,
@@ -315,12 +406,15 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     /// Creates or updates people by email, in one transaction, recording a
     /// role change for every new person and every changed role.
     /// `effective` is the date role changes take effect.
+    /// The audit entry's detail and the event's data are what the import
+    /// changed (the returned summary), whatever `rec` says.
     async fn apply_people(
         &self,
         records: &[PersonRecord],
         effective: &str,
         by: Option<Id>,
         now: i64,
+        rec: &Record,
     ) -> Result<ImportSummary>;
     async fn role_history(&self, person: Id) -> Result<Vec<RoleChange>>;
     /// A counter that changes with every write to people or role history
@@ -338,13 +432,14 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         password_hash: Option<&str>,
         roles: Roles,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn account(&self, id: Id) -> Result<Option<Account>>;
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
     async fn list_accounts(&self) -> Result<Vec<Account>>;
     async fn count_accounts(&self) -> Result<i64>;
-    async fn set_password(&self, id: Id, hash: &str) -> Result<()>;
-    async fn set_roles(&self, id: Id, roles: Roles) -> Result<()>;
+    async fn set_password(&self, id: Id, hash: &str, rec: &Record) -> Result<()>;
+    async fn set_roles(&self, id: Id, roles: Roles, rec: &Record) -> Result<()>;
 
     // Sessions
     async fn create_session(&self, session: &Session) -> Result<()>;
@@ -360,6 +455,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         name: &str,
         token_hash: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
 
@@ -382,6 +478,27 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     /// Newest first, `limit` events with ids below `before`.
     async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>>;
 
+    // The outbox
+    /// Up to `limit` events with ids above `after`, oldest first.
+    async fn events_after(&self, after: Id, limit: i64) -> Result<Vec<Event>>;
+    /// How far `consumer` has read: the id of the last event it took (0:
+    /// none yet).
+    async fn event_cursor(&self, consumer: &str) -> Result<Id>;
+    /// Moves `consumer`'s cursor from `from` to `to` if it is still at
+    /// `from`; true if this call moved it. Nodes that read the same events
+    /// race here, and exactly one of them takes each batch.
+    async fn advance_event_cursor(
+        &self,
+        consumer: &str,
+        from: Id,
+        to: Id,
+        now: i64,
+    ) -> Result<bool>;
+    /// The tables of this database and their columns, by name: what the
+    /// schema invariants (backup covers every table, both backends agree)
+    /// are checked against.
+    async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>>;
+
     // Framework versions
     /// Records a load; true if this content hash is new.
     async fn record_framework(
@@ -390,6 +507,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         source: &str,
         summary: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<bool>;
     async fn framework_versions(&self) -> Result<Vec<FrameworkVersion>>;
 
@@ -404,7 +522,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     async fn ratings(&self, people: &[Id]) -> Result<Vec<Rating>>;
     /// Sets a rating, writing the change to its history in the same
     /// transaction. A rating equal to the current one changes nothing.
-    async fn set_rating(&self, rating: &Rating) -> Result<()>;
+    async fn set_rating(&self, rating: &Rating, rec: &Record) -> Result<()>;
     /// Every rating change of these people, oldest first.
     async fn rating_history(&self, people: &[Id]) -> Result<Vec<RatingChange>>;
     async fn worksheet_seen(&self, person: Id) -> Result<Option<Seen>>;
@@ -419,6 +537,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         areas: &[NewFocusArea],
         by: Option<Id>,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn checkpoint(&self, id: Id) -> Result<Option<Checkpoint>>;
     /// A person's checkpoints, newest quarter first.
@@ -431,13 +550,21 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         summaries: &[(Id, String)],
         by: Option<Id>,
         now: i64,
+        rec: &Record,
     ) -> Result<()>;
     /// Every checkpoint of these quarters, for overdue lists.
     async fn checkpoint_states(&self, quarters: &[String]) -> Result<Vec<CheckpointState>>;
 
     // 1:1s
     /// A meeting of the pair on a date; `Conflict` if there is one.
-    async fn create_meeting(&self, manager: Id, report: Id, date: &str, now: i64) -> Result<Id>;
+    async fn create_meeting(
+        &self,
+        manager: Id,
+        report: Id,
+        date: &str,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
     async fn meeting(&self, id: Id) -> Result<Option<Meeting>>;
     /// The pair's meetings, oldest first.
     async fn meetings(&self, manager: Id, report: Id) -> Result<Vec<Meeting>>;
@@ -445,8 +572,21 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
     async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>>;
     /// Saves the shared notes if `expected` is still the current version;
     /// otherwise `Stale` with the current text. Returns the new version.
-    async fn save_shared_notes(&self, meeting: Id, text: &str, expected: i64) -> Result<i64>;
-    async fn add_agenda_item(&self, meeting: Id, author: Id, text: &str, now: i64) -> Result<Id>;
+    async fn save_shared_notes(
+        &self,
+        meeting: Id,
+        text: &str,
+        expected: i64,
+        rec: &Record,
+    ) -> Result<i64>;
+    async fn add_agenda_item(
+        &self,
+        meeting: Id,
+        author: Id,
+        text: &str,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
     async fn agenda_items(&self, meeting: Id) -> Result<Vec<AgendaItem>>;
     async fn add_standing_item(
         &self,
@@ -455,14 +595,22 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         author: Id,
         text: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn standing_items(&self, manager: Id, report: Id) -> Result<Vec<StandingItem>>;
-    async fn add_action_item(&self, meeting: Id, owner: Id, text: &str, now: i64) -> Result<Id>;
+    async fn add_action_item(
+        &self,
+        meeting: Id,
+        owner: Id,
+        text: &str,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
     async fn action_item(&self, id: Id) -> Result<Option<ActionItem>>;
     /// The pair's action items, oldest first.
     async fn action_items(&self, manager: Id, report: Id) -> Result<Vec<ActionItem>>;
     /// Marks an action item done in a meeting; `Refused` if already done.
-    async fn complete_action(&self, id: Id, meeting: Id, now: i64) -> Result<()>;
+    async fn complete_action(&self, id: Id, meeting: Id, now: i64, rec: &Record) -> Result<()>;
     /// The author's own note on a meeting.
     async fn private_note(&self, meeting: Id, author: Id) -> Result<Option<PrivateNote>>;
     /// Saves the author's note if `expected` is its current version (0: no
@@ -474,6 +622,7 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
         text: &str,
         expected: i64,
         now: i64,
+        rec: &Record,
     ) -> Result<i64>;
 
     // Backup
@@ -490,7 +639,13 @@ pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
 pub trait FeedbackStore: Send + Sync {
     // 360 feedback cycles
     /// Creates a cycle in `draft`.
-    async fn create_cycle(&self, cycle: &NewCycle, by: Option<Id>, now: i64) -> Result<Id>;
+    async fn create_cycle(
+        &self,
+        cycle: &NewCycle,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
     async fn cycle(&self, id: Id) -> Result<Option<Cycle>>;
     /// Every cycle, newest first.
     async fn cycles(&self) -> Result<Vec<Cycle>>;
@@ -505,6 +660,7 @@ pub trait FeedbackStore: Send + Sync {
         fill: &[(Id, Vec<NewNomination>)],
         by: Option<Id>,
         now: i64,
+        rec: &Record,
     ) -> Result<CycleState>;
     async fn cycle_steps(&self, id: Id) -> Result<Vec<CycleStep>>;
     /// Replaces a person's nominations; `approved_by` approves the list
@@ -517,6 +673,7 @@ pub trait FeedbackStore: Send + Sync {
         list: &[NewNomination],
         approved_by: Option<Id>,
         now: i64,
+        rec: &Record,
     ) -> Result<()>;
     /// Every nomination of a cycle, by person then respondent.
     async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>>;
@@ -541,7 +698,7 @@ pub trait FeedbackStore: Send + Sync {
     /// `Refused` unless the cycle is in its feedback phase and the
     /// department's calibration is unlocked; `Conflict` if the person
     /// has a pending proposal.
-    async fn create_proposal(&self, proposal: &NewProposal, now: i64) -> Result<Id>;
+    async fn create_proposal(&self, proposal: &NewProposal, now: i64, rec: &Record) -> Result<Id>;
     async fn proposal(&self, id: Id) -> Result<Option<Proposal>>;
     /// A cycle's proposals, oldest first.
     async fn proposals(&self, cycle: Id) -> Result<Vec<Proposal>>;
@@ -563,9 +720,17 @@ pub trait FeedbackStore: Send + Sync {
         by: Id,
         effective: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<ProposalState>;
     /// Locks a department's calibration: its proposals can no longer be
     /// made. `Conflict` if locked already.
-    async fn lock_calibration(&self, cycle: Id, department: &str, by: Id, now: i64) -> Result<()>;
+    async fn lock_calibration(
+        &self,
+        cycle: Id,
+        department: &str,
+        by: Id,
+        now: i64,
+        rec: &Record,
+    ) -> Result<()>;
     async fn calibration_locks(&self, cycle: Id) -> Result<Vec<CalibrationLock>>;
 }

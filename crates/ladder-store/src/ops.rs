@@ -2,7 +2,7 @@
 //! (openings, their teams, candidates, scorecards), and the trait that
 //! stores them.
 
-use crate::{Id, Result};
+use crate::{Id, Record, Result};
 use ladder_org::pay::{Band, Salary};
 use serde::{Deserialize, Serialize};
 
@@ -229,19 +229,20 @@ pub trait OpsStore: Send + Sync {
     // Pay
     /// Adds or replaces bands by (grade, zone, date), all in one
     /// transaction.
-    async fn put_bands(&self, bands: &[Band]) -> Result<usize>;
+    async fn put_bands(&self, bands: &[Band], rec: &Record) -> Result<usize>;
     async fn bands(&self) -> Result<Vec<Band>>;
     /// Adds or replaces salaries by (person, date), all in one transaction.
-    async fn put_salaries(&self, salaries: &[Salary]) -> Result<usize>;
+    async fn put_salaries(&self, salaries: &[Salary], rec: &Record) -> Result<usize>;
     async fn salaries(&self) -> Result<Vec<Salary>>;
     async fn salaries_of(&self, person: Id) -> Result<Vec<Salary>>;
 
     // Internships
-    async fn create_internship(&self, i: &NewInternship, now: i64) -> Result<Id>;
+    async fn create_internship(&self, i: &NewInternship, now: i64, rec: &Record) -> Result<Id>;
     async fn internship(&self, id: Id) -> Result<Option<Internship>>;
     async fn internships(&self) -> Result<Vec<Internship>>;
     /// Records one side's decision on a requested internship and returns
     /// the new state: declined at once, approved when both sides agree.
+    #[allow(clippy::too_many_arguments)]
     async fn decide_internship(
         &self,
         id: Id,
@@ -250,6 +251,7 @@ pub trait OpsStore: Send + Sync {
         by: Id,
         comment: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<InternshipState>;
     async fn add_internship_log(
         &self,
@@ -258,6 +260,7 @@ pub trait OpsStore: Send + Sync {
         date: &str,
         text: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn internship_log(&self, id: Id) -> Result<Vec<LogEntry>>;
     /// Ends an approved internship with its outcome.
@@ -267,10 +270,17 @@ pub trait OpsStore: Send + Sync {
         outcome: &str,
         moved: &[Moved],
         now: i64,
+        rec: &Record,
     ) -> Result<()>;
 
     // Hiring
-    async fn create_opening(&self, o: &NewOpening, by: Option<Id>, now: i64) -> Result<Id>;
+    async fn create_opening(
+        &self,
+        o: &NewOpening,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
     async fn openings(&self) -> Result<Vec<Opening>>;
     async fn opening(&self, id: Id) -> Result<Option<Opening>>;
     async fn add_candidate(
@@ -280,14 +290,22 @@ pub trait OpsStore: Send + Sync {
         contact: &str,
         stage: &str,
         now: i64,
+        rec: &Record,
     ) -> Result<Id>;
     async fn candidates(&self, opening: Id) -> Result<Vec<Candidate>>;
     async fn candidate(&self, id: Id) -> Result<Option<Candidate>>;
     /// Moves a candidate on, if they are still at `from` and active.
-    async fn move_candidate(&self, id: Id, from: &str, stage: &str, state: &str) -> Result<()>;
+    async fn move_candidate(
+        &self,
+        id: Id,
+        from: &str,
+        stage: &str,
+        state: &str,
+        rec: &Record,
+    ) -> Result<()>;
     /// Stores a scorecard; an interviewer submits once per stage.
-    async fn submit_scorecard(&self, s: &Scorecard) -> Result<()>;
+    async fn submit_scorecard(&self, s: &Scorecard, rec: &Record) -> Result<()>;
     async fn scorecards(&self, candidate: Id) -> Result<Vec<Scorecard>>;
     /// Removes the candidate and their scorecards.
-    async fn delete_candidate(&self, id: Id) -> Result<()>;
+    async fn delete_candidate(&self, id: Id, rec: &Record) -> Result<()>;
 }

@@ -12,12 +12,17 @@
 )]
 
 use crate::{
-    AuditEvent, CycleState, Dump, FeedbackRelation, Id, NewAnswer, NewCycle, NewFocusArea,
-    NewNomination, NewProposal, OidcFlow, ProposalState, Rater, Rating, Roles, Seen, Session,
-    Store, StoreError,
+    AuditEvent, BACKUP_TABLES, CycleState, DUMPED_TABLES, Dump, FeedbackRelation, Id,
+    NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, OidcFlow,
+    ProposalState, Rater, Rating, Record, Roles, Seen, Session, Store, StoreError,
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
+
+/// The record of a write in the story: by the system, at time 0.
+fn rec(action: &str) -> Record {
+    Record::system(0, action, None, "")
+}
 
 fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
     PersonRecord {
@@ -40,12 +45,13 @@ fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
 /// Runs every story. `store` and `empty` are two fresh, migrated databases
 /// of the same backend; `empty` receives the restore.
 pub async fn all(store: &dyn Store, empty: &dyn Store) {
+    // First: it pages through the audit log, which every write adds to.
+    audit(store).await;
     people(store).await;
     accounts(store).await;
     sessions(store).await;
     throttling(store).await;
     bootstrap(store).await;
-    audit(store).await;
     framework_versions(store).await;
     oidc(store).await;
     worksheet(store).await;
@@ -54,6 +60,8 @@ pub async fn all(store: &dyn Store, empty: &dyn Store) {
     one_on_ones(store).await;
     feedback(store).await;
     ops(store).await;
+    events(store).await;
+    backup_covers_the_schema(store).await;
     backup(store, empty).await;
 }
 
@@ -69,6 +77,7 @@ async fn people(s: &dyn Store) {
             "2026-01-05",
             None,
             100,
+            &rec("apply_people"),
         )
         .await
         .unwrap();
@@ -81,9 +90,15 @@ async fn people(s: &dyn Store) {
     assert_eq!(org.people, s.list_people().await.unwrap());
     assert_eq!(org.history.len(), 3);
     // Nothing changed: the version stays.
-    s.apply_people(std::slice::from_ref(&head), "2026-01-06", None, 101)
-        .await
-        .unwrap();
+    s.apply_people(
+        std::slice::from_ref(&head),
+        "2026-01-06",
+        None,
+        101,
+        &rec("apply_people"),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.org_version().await.unwrap(), v1);
     let got = s.person_by_email("DEV@example.com").await.unwrap().unwrap();
     assert_eq!(got.record, dev);
@@ -116,6 +131,7 @@ async fn people(s: &dyn Store) {
             "2026-04-01",
             None,
             200,
+            &rec("apply_people"),
         )
         .await
         .unwrap();
@@ -144,7 +160,13 @@ async fn people(s: &dyn Store) {
         "associate",
     );
     let err = s
-        .apply_people(&[newcomer, orphan], "2026-05-01", None, 300)
+        .apply_people(
+            &[newcomer, orphan],
+            "2026-05-01",
+            None,
+            300,
+            &rec("apply_people"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
@@ -162,7 +184,13 @@ async fn people(s: &dyn Store) {
     // One email twice in a batch is refused, and nothing is written.
     let twice = person("twice@example.com", None, "associate");
     let err = s
-        .apply_people(&[twice.clone(), twice], "2026-05-01", None, 300)
+        .apply_people(
+            &[twice.clone(), twice],
+            "2026-05-01",
+            None,
+            300,
+            &rec("apply_people"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
@@ -188,7 +216,7 @@ async fn people(s: &dyn Store) {
     let mut batch = bulk.clone();
     batch.push(moved_again);
     let sum = s
-        .apply_people(&batch, "2026-06-01", None, 400)
+        .apply_people(&batch, "2026-06-01", None, 400, &rec("apply_people"))
         .await
         .unwrap();
     assert_eq!(
@@ -224,11 +252,19 @@ async fn accounts(s: &dyn Store) {
                 ..Roles::NONE
             },
             10,
+            &rec("create_account"),
         )
         .await
         .unwrap();
     let dup = s
-        .create_account("admin@example.com", "Again", None, Roles::NONE, 11)
+        .create_account(
+            "admin@example.com",
+            "Again",
+            None,
+            Roles::NONE,
+            11,
+            &rec("create_account"),
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     let a = s
@@ -240,7 +276,9 @@ async fn accounts(s: &dyn Store) {
         (a.id, a.email.as_str(), a.roles.admin, a.roles.people_team),
         (id, "admin@example.com", true, false)
     );
-    s.set_password(id, "$argon2id$other").await.unwrap();
+    s.set_password(id, "$argon2id$other", &rec("set_password"))
+        .await
+        .unwrap();
     s.set_roles(
         id,
         Roles {
@@ -248,6 +286,7 @@ async fn accounts(s: &dyn Store) {
             editor: true,
             ..Roles::NONE
         },
+        &rec("set_roles"),
     )
     .await
     .unwrap();
@@ -262,18 +301,28 @@ async fn accounts(s: &dyn Store) {
         }
     );
     assert!(matches!(
-        s.set_roles(9999, Roles::NONE).await,
+        s.set_roles(9999, Roles::NONE, &rec("set_roles")).await,
         Err(StoreError::NotFound(_))
     ));
     let sso = s
-        .create_account("sso@example.com", "Sam", None, Roles::NONE, 12)
+        .create_account(
+            "sso@example.com",
+            "Sam",
+            None,
+            Roles::NONE,
+            12,
+            &rec("create_account"),
+        )
         .await
         .unwrap();
     assert_eq!(s.account(sso).await.unwrap().unwrap().password_hash, None);
     assert_eq!(s.count_accounts().await.unwrap(), 2);
     assert_eq!(s.list_accounts().await.unwrap().len(), 2);
 
-    let t = s.create_api_token(id, "ci", "tokenhash", 13).await.unwrap();
+    let t = s
+        .create_api_token(id, "ci", "tokenhash", 13, &rec("create_api_token"))
+        .await
+        .unwrap();
     let got = s.api_token("tokenhash").await.unwrap().unwrap();
     assert_eq!((got.id, got.account_id, got.name.as_str()), (t, id, "ci"));
     assert!(s.api_token("other").await.unwrap().is_none());
@@ -346,6 +395,199 @@ async fn bootstrap(s: &dyn Store) {
     );
 }
 
+/// Every write above left its event in the outbox, in order; a write's
+/// audit entry and event say the same thing; cursors move once per batch.
+async fn events(s: &dyn Store) {
+    let all = s.events_after(0, 1_000_000).await.unwrap();
+    assert!(all.len() > 20, "the writes above recorded their events");
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "ids ascend");
+    let last = all.last().map_or(0, |e| e.id);
+
+    let record = Record::system(5000, "account.create", Some(7), "events@example.com")
+        .data(serde_json::json!({ "roles": "member" }));
+    let id = s
+        .create_account("events@example.com", "E", None, Roles::NONE, 5000, &record)
+        .await
+        .unwrap();
+    let new = s.events_after(last, 10).await.unwrap();
+    assert_eq!(new.len(), 1, "one write, one event");
+    let e = &new[0];
+    assert_eq!(
+        (e.at, e.kind.as_str(), e.actor_id, e.person_id, e.object_id),
+        (5000, "account.create", None, Some(7), Some(id)),
+        "the event takes who, what and whom from the record, and the new row as its object"
+    );
+    assert_eq!(e.data, serde_json::json!({ "roles": "member" }));
+    let entry = &s.audit_log(None, 1).await.unwrap()[0];
+    assert_eq!(
+        (
+            entry.action.as_str(),
+            entry.subject_id,
+            entry.detail.as_str()
+        ),
+        ("account.create", Some(7), "events@example.com"),
+        "the audit entry was written with it"
+    );
+
+    // A write that changes nothing records nothing.
+    let before = s.events_after(0, 1_000_000).await.unwrap().len();
+    let current = s
+        .ratings(&[id_of(s, "dev@example.com").await])
+        .await
+        .unwrap();
+    let same = current
+        .first()
+        .expect("the worksheet story rated dev")
+        .clone();
+    s.set_rating(&same, &rec("rating.set")).await.unwrap();
+    assert_eq!(s.events_after(0, 1_000_000).await.unwrap().len(), before);
+
+    // Paging.
+    let page = s.events_after(all[1].id, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [all[2].id, all[3].id]
+    );
+
+    // Cursors: each consumer its own; a batch is taken once.
+    assert_eq!(s.event_cursor("mail").await.unwrap(), 0);
+    assert!(s.advance_event_cursor("mail", 0, 3, 1).await.unwrap());
+    assert!(
+        !s.advance_event_cursor("mail", 0, 5, 1).await.unwrap(),
+        "a second node that read from 0 does not take the batch again"
+    );
+    assert_eq!(s.event_cursor("mail").await.unwrap(), 3);
+    assert!(s.advance_event_cursor("mail", 3, 5, 2).await.unwrap());
+    assert!(!s.advance_event_cursor("mail", 3, 6, 2).await.unwrap());
+    assert_eq!(s.event_cursor("mail").await.unwrap(), 5);
+    assert_eq!(s.event_cursor("chat").await.unwrap(), 0);
+}
+
+/// Every table of the schema is in the backup (a typed field of `Dump`, or
+/// `BACKUP_TABLES` with every column), or left out on purpose
+/// (`NOT_BACKED_UP`); none of the lists names a table the schema lacks.
+async fn backup_covers_the_schema(s: &dyn Store) {
+    let schema = s.schema().await.unwrap();
+    assert!(schema.contains_key("people") && schema.contains_key("events"));
+    for (table, columns) in &schema {
+        if DUMPED_TABLES.contains(&table.as_str()) || NOT_BACKED_UP.iter().any(|(t, _)| t == table)
+        {
+            continue;
+        }
+        let Some((_, listed)) = BACKUP_TABLES.iter().find(|(t, _)| t == table) else {
+            panic!(
+                "table `{table}` is in the {} schema but not in the backup: add it to \
+                 BACKUP_TABLES (or to NOT_BACKED_UP, with the reason)",
+                s.backend()
+            )
+        };
+        let mut listed: Vec<&str> = listed.iter().map(|(c, _)| *c).collect();
+        let mut columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        listed.sort_unstable();
+        columns.sort_unstable();
+        assert_eq!(
+            listed,
+            columns,
+            "BACKUP_TABLES lists the columns of `{table}` as the {} schema has them",
+            s.backend()
+        );
+    }
+    let named = DUMPED_TABLES
+        .iter()
+        .copied()
+        .chain(NOT_BACKED_UP.iter().map(|(t, _)| *t))
+        .chain(BACKUP_TABLES.iter().map(|(t, _)| *t));
+    for t in named {
+        assert!(
+            schema.contains_key(t),
+            "`{t}` is listed but not in the schema"
+        );
+    }
+}
+
+/// Call with a store where inserting an audit entry, or an event, fails
+/// (the backend's test installs a trigger): each write fails too and
+/// leaves nothing behind: no row, no audit entry, no event.
+pub async fn writes_fail_with_their_record(s: &dyn Store) {
+    let audit = s.audit_log(None, 1_000_000).await.unwrap().len();
+    let events = s.events_after(0, 1_000_000).await.unwrap().len();
+    let fail = |r: Result<_, StoreError>, what: &str| {
+        assert!(
+            r.is_err(),
+            "{what} succeeded without its audit entry or event"
+        );
+    };
+    let people = [
+        person("lead@example.com", None, "senior"),
+        person("dev@example.com", Some("lead@example.com"), "mid"),
+    ];
+    fail(
+        s.apply_people(&people, "2026-01-05", None, 100, &rec("people.import"))
+            .await
+            .map(|_| ()),
+        "a people import",
+    );
+    fail(
+        s.create_account(
+            "a@example.com",
+            "A",
+            None,
+            Roles::NONE,
+            100,
+            &rec("account.create"),
+        )
+        .await
+        .map(|_| ()),
+        "creating an account",
+    );
+    let cycle = NewCycle {
+        name: "2026 H1".to_owned(),
+        nominations_open: "2026-03-01".to_owned(),
+        nominations_close: "2026-03-10".to_owned(),
+        feedback_open: "2026-03-11".to_owned(),
+        feedback_close: "2026-03-31".to_owned(),
+        anonymity_threshold: 3,
+        min_peers: 3,
+        max_peers: 5,
+    };
+    fail(
+        s.create_cycle(&cycle, None, 100, &rec("cycle.create"))
+            .await
+            .map(|_| ()),
+        "creating a cycle",
+    );
+    let band = Band {
+        grade: "7".to_owned(),
+        zone: "eu".to_owned(),
+        currency: "EUR".to_owned(),
+        min: 1,
+        mid: 2,
+        max: 3,
+        effective_from: Date::new(2026, 1, 1).expect("a date"),
+    };
+    fail(
+        s.put_bands(&[band], &rec("pay.bands")).await.map(|_| ()),
+        "storing pay bands",
+    );
+    fail(
+        s.record_framework("abc", "/fw", "", 100, &rec("framework.load"))
+            .await
+            .map(|_| ()),
+        "recording a framework version",
+    );
+    assert_eq!(s.count_people().await.unwrap(), 0, "no person was stored");
+    assert_eq!(
+        s.count_accounts().await.unwrap(),
+        0,
+        "no account was stored"
+    );
+    assert!(s.cycles().await.unwrap().is_empty(), "no cycle was stored");
+    assert!(s.bands().await.unwrap().is_empty(), "no band was stored");
+    assert!(s.framework_versions().await.unwrap().is_empty());
+    assert_eq!(s.audit_log(None, 1_000_000).await.unwrap().len(), audit);
+    assert_eq!(s.events_after(0, 1_000_000).await.unwrap().len(), events);
+}
+
 async fn audit(s: &dyn Store) {
     for i in 0..5 {
         s.audit(&AuditEvent {
@@ -375,17 +617,17 @@ async fn audit(s: &dyn Store) {
 
 async fn framework_versions(s: &dyn Store) {
     assert!(
-        s.record_framework("abc", "/fw", "2 families", 10)
+        s.record_framework("abc", "/fw", "2 families", 10, &rec("record_framework"))
             .await
             .unwrap()
     );
     assert!(
-        !s.record_framework("abc", "/fw", "2 families", 20)
+        !s.record_framework("abc", "/fw", "2 families", 20, &rec("record_framework"))
             .await
             .unwrap()
     );
     assert!(
-        s.record_framework("def", "/fw", "3 families", 30)
+        s.record_framework("def", "/fw", "3 families", 30, &rec("record_framework"))
             .await
             .unwrap()
     );
@@ -470,7 +712,14 @@ async fn backup(s: &dyn Store, empty: &dyn Store) {
     assert_eq!(again, dump, "backup then restore round-trips every row");
     // Ids continue after the restored ones.
     let id = empty
-        .create_account("after@example.com", "After", None, Roles::NONE, 5000)
+        .create_account(
+            "after@example.com",
+            "After",
+            None,
+            Roles::NONE,
+            5000,
+            &rec("create_account"),
+        )
         .await
         .unwrap();
     assert!(dump.accounts.iter().all(|a| a.id < id));
@@ -495,7 +744,7 @@ async fn backup(s: &dyn Store, empty: &dyn Store) {
     let dev = id_of(empty, "dev@example.com").await;
     let lead = id_of(empty, "lead@example.com").await;
     let m = empty
-        .create_meeting(lead, dev, "2031-01-01", 6000)
+        .create_meeting(lead, dev, "2031-01-01", 6000, &rec("create_meeting"))
         .await
         .unwrap();
     assert!(m > 0 && empty.meeting(m).await.unwrap().is_some());
@@ -528,22 +777,37 @@ async fn worksheet(s: &dyn Store) {
     let dev = id_of(s, "dev@example.com").await;
     let lead = id_of(s, "lead@example.com").await;
     assert!(s.ratings(&[dev]).await.unwrap().is_empty());
-    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 2, 1000))
-        .await
-        .unwrap();
-    s.set_rating(&rating(dev, "eng.ship", Rater::Manager, 3, 1001))
-        .await
-        .unwrap();
-    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 3, 1002))
-        .await
-        .unwrap();
+    s.set_rating(
+        &rating(dev, "eng.ship", Rater::Myself, 2, 1000),
+        &rec("set_rating"),
+    )
+    .await
+    .unwrap();
+    s.set_rating(
+        &rating(dev, "eng.ship", Rater::Manager, 3, 1001),
+        &rec("set_rating"),
+    )
+    .await
+    .unwrap();
+    s.set_rating(
+        &rating(dev, "eng.ship", Rater::Myself, 3, 1002),
+        &rec("set_rating"),
+    )
+    .await
+    .unwrap();
     // The same rating again is not a change.
-    s.set_rating(&rating(dev, "eng.ship", Rater::Myself, 3, 1003))
-        .await
-        .unwrap();
-    s.set_rating(&rating(lead, "eng.lead", Rater::Manager, 4, 1004))
-        .await
-        .unwrap();
+    s.set_rating(
+        &rating(dev, "eng.ship", Rater::Myself, 3, 1003),
+        &rec("set_rating"),
+    )
+    .await
+    .unwrap();
+    s.set_rating(
+        &rating(lead, "eng.lead", Rater::Manager, 4, 1004),
+        &rec("set_rating"),
+    )
+    .await
+    .unwrap();
     let mine = s.ratings(&[dev]).await.unwrap();
     assert_eq!(mine.len(), 2);
     let own = mine.iter().find(|r| r.rater == Rater::Myself).unwrap();
@@ -570,7 +834,7 @@ async fn worksheet(s: &dyn Store) {
     let mut again = rating(dev, "eng.ship", Rater::Myself, 3, 1005);
     again.statement_text = "reworded".to_owned();
     again.framework_hash = "hash-2".to_owned();
-    s.set_rating(&again).await.unwrap();
+    s.set_rating(&again, &rec("set_rating")).await.unwrap();
     assert_eq!(s.rating_history(&[dev]).await.unwrap().len(), 4);
 
     assert_eq!(s.worksheet_seen(dev).await.unwrap(), None);
@@ -602,7 +866,7 @@ async fn concurrent_writes(s: &dyn Store) {
             2,
             1500 + i,
         );
-        async move { s.set_rating(&g).await }
+        async move { s.set_rating(&g, &rec("set_rating")).await }
     });
     for r in futures_util::future::join_all(writes).await {
         r.unwrap();
@@ -630,11 +894,25 @@ fn area(id: &str) -> NewFocusArea {
 async fn checkpoints(s: &dyn Store) {
     let dev = id_of(s, "dev@example.com").await;
     let id = s
-        .open_checkpoint(dev, "2026-Q1", &[area("b"), area("a")], None, 100)
+        .open_checkpoint(
+            dev,
+            "2026-Q1",
+            &[area("b"), area("a")],
+            None,
+            100,
+            &rec("open_checkpoint"),
+        )
         .await
         .unwrap();
     let again = s
-        .open_checkpoint(dev, "2026-Q1", &[area("c")], None, 101)
+        .open_checkpoint(
+            dev,
+            "2026-Q1",
+            &[area("c")],
+            None,
+            101,
+            &rec("open_checkpoint"),
+        )
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let c = s.checkpoint(id).await.unwrap().unwrap();
@@ -645,7 +923,13 @@ async fn checkpoints(s: &dyn Store) {
     let first = c.areas[0].id;
     let second = c.areas[1].id;
     let partial = s
-        .close_checkpoint(id, &[(first, "done".to_owned())], None, 200)
+        .close_checkpoint(
+            id,
+            &[(first, "done".to_owned())],
+            None,
+            200,
+            &rec("close_checkpoint"),
+        )
         .await;
     assert!(
         matches!(partial, Err(StoreError::Refused(ref m)) if m.contains("Area a")),
@@ -657,6 +941,7 @@ async fn checkpoints(s: &dyn Store) {
             &[(first, "done".to_owned()), (second, "  ".to_owned())],
             None,
             200,
+            &rec("close_checkpoint"),
         )
         .await;
     assert!(blank.is_err());
@@ -674,22 +959,33 @@ async fn checkpoints(s: &dyn Store) {
         &[(first, "done".to_owned()), (second, "half".to_owned())],
         None,
         200,
+        &rec("close_checkpoint"),
     )
     .await
     .unwrap();
     let closed = s.checkpoint(id).await.unwrap().unwrap();
     assert_eq!(closed.closed_at, Some(200));
     assert_eq!(closed.areas[1].summary.as_deref(), Some("half"));
-    let twice = s.close_checkpoint(id, &[], None, 300).await;
+    let twice = s
+        .close_checkpoint(id, &[], None, 300, &rec("close_checkpoint"))
+        .await;
     assert!(matches!(twice, Err(StoreError::Refused(_))));
     assert!(matches!(
-        s.close_checkpoint(id + 999, &[], None, 300).await,
+        s.close_checkpoint(id + 999, &[], None, 300, &rec("close_checkpoint"))
+            .await,
         Err(StoreError::NotFound(_))
     ));
 
-    s.open_checkpoint(dev, "2026-Q2", &[area("a"), area("d")], None, 300)
-        .await
-        .unwrap();
+    s.open_checkpoint(
+        dev,
+        "2026-Q2",
+        &[area("a"), area("d")],
+        None,
+        300,
+        &rec("open_checkpoint"),
+    )
+    .await
+    .unwrap();
     let list = s.checkpoints(dev).await.unwrap();
     let quarters: Vec<&str> = list.iter().map(|c| c.quarter.as_str()).collect();
     assert_eq!(quarters, ["2026-Q2", "2026-Q1"]);
@@ -714,16 +1010,18 @@ async fn one_on_ones(s: &dyn Store) {
     let lead = id_of(s, "lead@example.com").await;
     let head = id_of(s, "head@example.com").await;
     let m1 = s
-        .create_meeting(lead, dev, "2026-01-05", 100)
+        .create_meeting(lead, dev, "2026-01-05", 100, &rec("create_meeting"))
         .await
         .unwrap();
     let m2 = s
-        .create_meeting(lead, dev, "2026-01-12", 100)
+        .create_meeting(lead, dev, "2026-01-12", 100, &rec("create_meeting"))
         .await
         .unwrap();
-    let dup = s.create_meeting(lead, dev, "2026-01-05", 101).await;
+    let dup = s
+        .create_meeting(lead, dev, "2026-01-05", 101, &rec("create_meeting"))
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    s.create_meeting(head, lead, "2026-01-06", 100)
+    s.create_meeting(head, lead, "2026-01-06", 100, &rec("create_meeting"))
         .await
         .unwrap();
     let dates: Vec<String> = s
@@ -747,11 +1045,13 @@ async fn one_on_ones(s: &dyn Store) {
     // other side's text, never applied over it.
     let v1 = s.meeting(m1).await.unwrap().unwrap().version;
     let v2 = s
-        .save_shared_notes(m1, "from the manager", v1)
+        .save_shared_notes(m1, "from the manager", v1, &rec("save_shared_notes"))
         .await
         .unwrap();
     assert!(v2 > v1);
-    let stale = s.save_shared_notes(m1, "from the report", v1).await;
+    let stale = s
+        .save_shared_notes(m1, "from the report", v1, &rec("save_shared_notes"))
+        .await;
     match stale {
         Err(StoreError::Stale { version, text }) => {
             assert_eq!((version, text.as_str()), (v2, "from the manager"));
@@ -763,15 +1063,16 @@ async fn one_on_ones(s: &dyn Store) {
         "from the manager"
     );
     assert!(matches!(
-        s.save_shared_notes(m1 + 999, "x", 1).await,
+        s.save_shared_notes(m1 + 999, "x", 1, &rec("save_shared_notes"))
+            .await,
         Err(StoreError::NotFound(_))
     ));
 
     // Agenda and standing items.
-    s.add_agenda_item(m1, dev, "talk about on-call", 110)
+    s.add_agenda_item(m1, dev, "talk about on-call", 110, &rec("add_agenda_item"))
         .await
         .unwrap();
-    s.add_agenda_item(m1, lead, "conference budget", 111)
+    s.add_agenda_item(m1, lead, "conference budget", 111, &rec("add_agenda_item"))
         .await
         .unwrap();
     let items = s.agenda_items(m1).await.unwrap();
@@ -780,9 +1081,16 @@ async fn one_on_ones(s: &dyn Store) {
         [dev, lead]
     );
     assert!(s.agenda_items(m2).await.unwrap().is_empty());
-    s.add_standing_item(lead, dev, dev, "career growth", 112)
-        .await
-        .unwrap();
+    s.add_standing_item(
+        lead,
+        dev,
+        dev,
+        "career growth",
+        112,
+        &rec("add_standing_item"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.standing_items(lead, dev).await.unwrap()[0].text,
         "career growth"
@@ -791,20 +1099,30 @@ async fn one_on_ones(s: &dyn Store) {
 
     // Action items carry their meeting's date and the one they were done in.
     let a = s
-        .add_action_item(m1, dev, "write the design doc", 113)
+        .add_action_item(
+            m1,
+            dev,
+            "write the design doc",
+            113,
+            &rec("add_action_item"),
+        )
         .await
         .unwrap();
-    let missing = s.add_action_item(m1 + 999, dev, "nowhere", 113).await;
+    let missing = s
+        .add_action_item(m1 + 999, dev, "nowhere", 113, &rec("add_action_item"))
+        .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound(_))),
         "{missing:?}"
     );
     let b = s
-        .add_action_item(m1, lead, "book the room", 114)
+        .add_action_item(m1, lead, "book the room", 114, &rec("add_action_item"))
         .await
         .unwrap();
-    s.complete_action(b, m2, 120).await.unwrap();
-    let again = s.complete_action(b, m2, 121).await;
+    s.complete_action(b, m2, 120, &rec("complete_action"))
+        .await
+        .unwrap();
+    let again = s.complete_action(b, m2, 121, &rec("complete_action")).await;
     assert!(matches!(again, Err(StoreError::Refused(_))), "{again:?}");
     let actions = s.action_items(lead, dev).await.unwrap();
     assert_eq!(actions.len(), 2);
@@ -819,19 +1137,33 @@ async fn one_on_ones(s: &dyn Store) {
 
     // Private notes: one per author, versioned.
     assert_eq!(s.private_note(m1, lead).await.unwrap(), None);
-    let n1 = s.save_private_note(m1, lead, "mine", 0, 130).await.unwrap();
+    let n1 = s
+        .save_private_note(m1, lead, "mine", 0, 130, &rec("save_private_note"))
+        .await
+        .unwrap();
     let n2 = s
-        .save_private_note(m1, lead, "mine, edited", n1, 131)
+        .save_private_note(m1, lead, "mine, edited", n1, 131, &rec("save_private_note"))
         .await
         .unwrap();
     assert!(n2 > n1);
-    let stale = s.save_private_note(m1, lead, "lost?", n1, 132).await;
+    let stale = s
+        .save_private_note(m1, lead, "lost?", n1, 132, &rec("save_private_note"))
+        .await;
     assert!(matches!(stale, Err(StoreError::Stale { ref text, .. }) if text == "mine, edited"));
-    let twice = s.save_private_note(m1, lead, "new again", 0, 133).await;
+    let twice = s
+        .save_private_note(m1, lead, "new again", 0, 133, &rec("save_private_note"))
+        .await;
     assert!(matches!(twice, Err(StoreError::Stale { .. })));
-    s.save_private_note(m1, dev, "the report's own", 0, 134)
-        .await
-        .unwrap();
+    s.save_private_note(
+        m1,
+        dev,
+        "the report's own",
+        0,
+        134,
+        &rec("save_private_note"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.private_note(m1, lead).await.unwrap().unwrap().text,
         "mine, edited"
@@ -855,7 +1187,14 @@ async fn feedback(s: &dyn Store) {
     let lead = id_of(s, "lead@example.com").await;
     let head = id_of(s, "head@example.com").await;
     let acct = s
-        .create_account("people@example.com", "People", None, Roles::NONE, 10)
+        .create_account(
+            "people@example.com",
+            "People",
+            None,
+            Roles::NONE,
+            10,
+            &rec("create_account"),
+        )
         .await
         .unwrap();
     let plan = NewCycle {
@@ -868,13 +1207,23 @@ async fn feedback(s: &dyn Store) {
         min_peers: 1,
         max_peers: 5,
     };
-    let c = s.create_cycle(&plan, Some(acct), 200).await.unwrap();
+    let c = s
+        .create_cycle(&plan, Some(acct), 200, &rec("create_cycle"))
+        .await
+        .unwrap();
     let cycle = s.cycle(c).await.unwrap().unwrap();
     assert_eq!((cycle.state, &cycle.plan), (CycleState::Draft, &plan));
     assert_eq!(s.cycles().await.unwrap()[0].id, c);
     // Nothing before nominations open.
     let early = s
-        .save_nominations(c, dev, &[nominee(dev, FeedbackRelation::Myself)], None, 201)
+        .save_nominations(
+            c,
+            dev,
+            &[nominee(dev, FeedbackRelation::Myself)],
+            None,
+            201,
+            &rec("save_nominations"),
+        )
         .await;
     assert!(matches!(early, Err(StoreError::Refused(_))), "{early:?}");
     // A proposal outside the feedback phase is refused.
@@ -892,20 +1241,36 @@ async fn feedback(s: &dyn Store) {
         chain: vec!["skip_level".to_owned(), "people_team".to_owned()],
         proposed_by: acct,
     };
-    let refused = s.create_proposal(&proposal, 202).await;
+    let refused = s
+        .create_proposal(&proposal, 202, &rec("create_proposal"))
+        .await;
     assert!(
         matches!(refused, Err(StoreError::Refused(_))),
         "{refused:?}"
     );
     // Moving from the wrong state is refused; the right one moves on.
     let wrong = s
-        .advance_cycle(c, CycleState::Nominations, &[], Some(acct), 203)
+        .advance_cycle(
+            c,
+            CycleState::Nominations,
+            &[],
+            Some(acct),
+            203,
+            &rec("advance_cycle"),
+        )
         .await;
     assert!(matches!(wrong, Err(StoreError::Refused(_))), "{wrong:?}");
     assert_eq!(
-        s.advance_cycle(c, CycleState::Draft, &[], Some(acct), 204)
-            .await
-            .unwrap(),
+        s.advance_cycle(
+            c,
+            CycleState::Draft,
+            &[],
+            Some(acct),
+            204,
+            &rec("advance_cycle")
+        )
+        .await
+        .unwrap(),
         CycleState::Nominations
     );
     let list = [
@@ -913,7 +1278,9 @@ async fn feedback(s: &dyn Store) {
         nominee(lead, FeedbackRelation::Manager),
         nominee(head, FeedbackRelation::Peer),
     ];
-    s.save_nominations(c, dev, &list, None, 205).await.unwrap();
+    s.save_nominations(c, dev, &list, None, 205, &rec("save_nominations"))
+        .await
+        .unwrap();
     // Twice the same respondent: refused, and the saved list stays.
     let twice = s
         .save_nominations(
@@ -925,21 +1292,31 @@ async fn feedback(s: &dyn Store) {
             ],
             None,
             206,
+            &rec("save_nominations"),
         )
         .await;
     assert!(matches!(twice, Err(StoreError::Refused(_))), "{twice:?}");
     assert_eq!(s.nominations(c).await.unwrap().len(), 3);
     // The manager approves; the person can no longer change the list.
-    s.save_nominations(c, dev, &list, Some(acct), 207)
+    s.save_nominations(c, dev, &list, Some(acct), 207, &rec("save_nominations"))
         .await
         .unwrap();
-    let after = s.save_nominations(c, dev, &list, None, 208).await;
+    let after = s
+        .save_nominations(c, dev, &list, None, 208, &rec("save_nominations"))
+        .await;
     assert!(matches!(after, Err(StoreError::Refused(_))), "{after:?}");
     // Feedback opens: lead gets the filled-in list, approved.
     let fill = vec![(lead, vec![nominee(lead, FeedbackRelation::Myself)])];
-    s.advance_cycle(c, CycleState::Nominations, &fill, Some(acct), 209)
-        .await
-        .unwrap();
+    s.advance_cycle(
+        c,
+        CycleState::Nominations,
+        &fill,
+        Some(acct),
+        209,
+        &rec("advance_cycle"),
+    )
+    .await
+    .unwrap();
     let lists = s.nomination_lists(c).await.unwrap();
     assert_eq!(lists.len(), 2);
     assert!(lists.iter().all(|l| l.approved_at.is_some()));
@@ -1001,8 +1378,13 @@ async fn feedback(s: &dyn Store) {
     // A proposal: one pending per person, then the chain.
     let before = s.person(dev).await.unwrap().unwrap().record.role.level;
     assert_ne!(before, "staff");
-    let p = s.create_proposal(&proposal, 210).await.unwrap();
-    let dup = s.create_proposal(&proposal, 211).await;
+    let p = s
+        .create_proposal(&proposal, 210, &rec("create_proposal"))
+        .await
+        .unwrap();
+    let dup = s
+        .create_proposal(&proposal, 211, &rec("create_proposal"))
+        .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     let stored = s.proposal(p).await.unwrap().unwrap();
     assert_eq!(
@@ -1014,7 +1396,16 @@ async fn feedback(s: &dyn Store) {
         (before.as_str(), Some("skip_level"), ProposalState::Pending)
     );
     let wrong_step = s
-        .decide_proposal(p, 1, true, "skip", acct, "2026-04-01", 212)
+        .decide_proposal(
+            p,
+            1,
+            true,
+            "skip",
+            acct,
+            "2026-04-01",
+            212,
+            &rec("decide_proposal"),
+        )
         .await;
     assert!(
         matches!(wrong_step, Err(StoreError::Refused(_))),
@@ -1022,9 +1413,18 @@ async fn feedback(s: &dyn Store) {
     );
     let v0 = s.org_version().await.unwrap();
     assert_eq!(
-        s.decide_proposal(p, 0, true, "Ready.", acct, "2026-04-01", 213)
-            .await
-            .unwrap(),
+        s.decide_proposal(
+            p,
+            0,
+            true,
+            "Ready.",
+            acct,
+            "2026-04-01",
+            213,
+            &rec("decide_proposal")
+        )
+        .await
+        .unwrap(),
         ProposalState::Pending
     );
     assert_eq!(
@@ -1033,16 +1433,32 @@ async fn feedback(s: &dyn Store) {
     );
     // Closing with a pending proposal is refused.
     let closing = s
-        .advance_cycle(c, CycleState::Feedback, &[], Some(acct), 214)
+        .advance_cycle(
+            c,
+            CycleState::Feedback,
+            &[],
+            Some(acct),
+            214,
+            &rec("advance_cycle"),
+        )
         .await;
     assert!(
         matches!(closing, Err(StoreError::Refused(_))),
         "{closing:?}"
     );
     assert_eq!(
-        s.decide_proposal(p, 1, true, "Agreed.", acct, "2026-04-01", 215)
-            .await
-            .unwrap(),
+        s.decide_proposal(
+            p,
+            1,
+            true,
+            "Agreed.",
+            acct,
+            "2026-04-01",
+            215,
+            &rec("decide_proposal")
+        )
+        .await
+        .unwrap(),
         ProposalState::Approved
     );
     // The new level, its history row and the proposal's state, together.
@@ -1080,7 +1496,16 @@ async fn feedback(s: &dyn Store) {
         ]
     );
     let done = s
-        .decide_proposal(p, 2, true, "again", acct, "2026-04-01", 216)
+        .decide_proposal(
+            p,
+            2,
+            true,
+            "again",
+            acct,
+            "2026-04-01",
+            216,
+            &rec("decide_proposal"),
+        )
         .await;
     assert!(matches!(done, Err(StoreError::Refused(_))), "{done:?}");
     assert_eq!(s.person_proposals(dev).await.unwrap().len(), 1);
@@ -1091,11 +1516,23 @@ async fn feedback(s: &dyn Store) {
         to_level: "principal".to_owned(),
         ..proposal.clone()
     };
-    let p2 = s.create_proposal(&lead_p, 217).await.unwrap();
+    let p2 = s
+        .create_proposal(&lead_p, 217, &rec("create_proposal"))
+        .await
+        .unwrap();
     assert_eq!(
-        s.decide_proposal(p2, 0, false, "Not yet.", acct, "2026-04-01", 218)
-            .await
-            .unwrap(),
+        s.decide_proposal(
+            p2,
+            0,
+            false,
+            "Not yet.",
+            acct,
+            "2026-04-01",
+            218,
+            &rec("decide_proposal")
+        )
+        .await
+        .unwrap(),
         ProposalState::Rejected
     );
     assert_eq!(
@@ -1103,16 +1540,29 @@ async fn feedback(s: &dyn Store) {
         lead_level
     );
     // A locked calibration takes no new proposals.
-    s.lock_calibration(c, "Platform", acct, 219).await.unwrap();
-    let twice = s.lock_calibration(c, "Platform", acct, 220).await;
+    s.lock_calibration(c, "Platform", acct, 219, &rec("lock_calibration"))
+        .await
+        .unwrap();
+    let twice = s
+        .lock_calibration(c, "Platform", acct, 220, &rec("lock_calibration"))
+        .await;
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
-    let locked = s.create_proposal(&lead_p, 221).await;
+    let locked = s
+        .create_proposal(&lead_p, 221, &rec("create_proposal"))
+        .await;
     assert!(matches!(locked, Err(StoreError::Refused(_))), "{locked:?}");
     assert_eq!(s.calibration_locks(c).await.unwrap().len(), 1);
     // Close; every step is recorded, and nothing moves after.
-    s.advance_cycle(c, CycleState::Feedback, &[], Some(acct), 222)
-        .await
-        .unwrap();
+    s.advance_cycle(
+        c,
+        CycleState::Feedback,
+        &[],
+        Some(acct),
+        222,
+        &rec("advance_cycle"),
+    )
+    .await
+    .unwrap();
     let states: Vec<CycleState> = s
         .cycle_steps(c)
         .await
@@ -1130,7 +1580,14 @@ async fn feedback(s: &dyn Store) {
         ]
     );
     let closed = s
-        .advance_cycle(c, CycleState::Closed, &[], Some(acct), 223)
+        .advance_cycle(
+            c,
+            CycleState::Closed,
+            &[],
+            Some(acct),
+            223,
+            &rec("advance_cycle"),
+        )
         .await;
     assert!(matches!(closed, Err(StoreError::Refused(_))), "{closed:?}");
     let late = s
@@ -1159,10 +1616,15 @@ async fn ops(s: &dyn Store) {
         max: mid + 1_000_000,
         effective_from: day("2026-01-01"),
     };
-    s.put_bands(&[band("6", 6_000_000), band("7", 8_000_000)])
+    s.put_bands(
+        &[band("6", 6_000_000), band("7", 8_000_000)],
+        &rec("put_bands"),
+    )
+    .await
+    .unwrap();
+    s.put_bands(&[band("6", 6_500_000)], &rec("put_bands"))
         .await
         .unwrap();
-    s.put_bands(&[band("6", 6_500_000)]).await.unwrap();
     let bands = s.bands().await.unwrap();
     assert_eq!(bands.len(), 2);
     assert_eq!(
@@ -1172,7 +1634,11 @@ async fn ops(s: &dyn Store) {
     // A band whose min is above its mid never lands, and nothing of its file.
     let mut broken = band("8", 9_000_000);
     broken.min = 9_500_000;
-    assert!(s.put_bands(&[band("9", 10_000_000), broken]).await.is_err());
+    assert!(
+        s.put_bands(&[band("9", 10_000_000), broken], &rec("put_bands"))
+            .await
+            .is_err()
+    );
     assert_eq!(s.bands().await.unwrap().len(), 2, "all or nothing");
     let salary = |person: Id, amount: i64, d: &str| Salary {
         person_id: person,
@@ -1180,16 +1646,22 @@ async fn ops(s: &dyn Store) {
         currency: "EUR".to_owned(),
         effective_from: day(d),
     };
-    s.put_salaries(&[
-        salary(dev, 6_000_000, "2025-01-01"),
-        salary(dev, 6_300_000, "2026-01-01"),
-    ])
+    s.put_salaries(
+        &[
+            salary(dev, 6_000_000, "2025-01-01"),
+            salary(dev, 6_300_000, "2026-01-01"),
+        ],
+        &rec("put_salaries"),
+    )
     .await
     .unwrap();
-    s.put_salaries(&[
-        salary(dev, 6_400_000, "2026-01-01"),
-        salary(lead, 8_000_000, "2026-01-01"),
-    ])
+    s.put_salaries(
+        &[
+            salary(dev, 6_400_000, "2026-01-01"),
+            salary(lead, 8_000_000, "2026-01-01"),
+        ],
+        &rec("put_salaries"),
+    )
     .await
     .unwrap();
     let mine = s.salaries_of(dev).await.unwrap();
@@ -1215,40 +1687,99 @@ async fn ops(s: &dyn Store) {
         }],
         access: "read access to the warehouse".to_owned(),
     };
-    let no = s.create_internship(&ask, 300).await.unwrap();
+    let no = s
+        .create_internship(&ask, 300, &rec("create_internship"))
+        .await
+        .unwrap();
     let st = s
-        .decide_internship(no, Side::Host, false, head, "not this quarter", 301)
+        .decide_internship(
+            no,
+            Side::Host,
+            false,
+            head,
+            "not this quarter",
+            301,
+            &rec("decide_internship"),
+        )
         .await
         .unwrap();
     assert_eq!(st, InternshipState::Declined);
     assert!(
-        s.decide_internship(no, Side::Manager, true, lead, "", 302)
-            .await
-            .is_err()
+        s.decide_internship(
+            no,
+            Side::Manager,
+            true,
+            lead,
+            "",
+            302,
+            &rec("decide_internship")
+        )
+        .await
+        .is_err()
     );
-    let yes = s.create_internship(&ask, 303).await.unwrap();
+    let yes = s
+        .create_internship(&ask, 303, &rec("create_internship"))
+        .await
+        .unwrap();
     assert!(
-        s.add_internship_log(yes, dev, "2026-04-02", "too early", 304)
-            .await
-            .is_err(),
+        s.add_internship_log(
+            yes,
+            dev,
+            "2026-04-02",
+            "too early",
+            304,
+            &rec("add_internship_log")
+        )
+        .await
+        .is_err(),
         "nothing is logged before approval"
     );
     let st = s
-        .decide_internship(yes, Side::Manager, true, lead, "go for it", 305)
+        .decide_internship(
+            yes,
+            Side::Manager,
+            true,
+            lead,
+            "go for it",
+            305,
+            &rec("decide_internship"),
+        )
         .await
         .unwrap();
     assert_eq!(st, InternshipState::Requested, "the host has not decided");
     let st = s
-        .decide_internship(yes, Side::Host, true, head, "welcome", 306)
+        .decide_internship(
+            yes,
+            Side::Host,
+            true,
+            head,
+            "welcome",
+            306,
+            &rec("decide_internship"),
+        )
         .await
         .unwrap();
     assert_eq!(st, InternshipState::Approved);
-    s.add_internship_log(yes, dev, "2026-04-03", "paired on the loader", 307)
-        .await
-        .unwrap();
-    s.add_internship_log(yes, head, "2026-04-02", "walked through the rotation", 308)
-        .await
-        .unwrap();
+    s.add_internship_log(
+        yes,
+        dev,
+        "2026-04-03",
+        "paired on the loader",
+        307,
+        &rec("add_internship_log"),
+    )
+    .await
+    .unwrap();
+    s.add_internship_log(
+        yes,
+        head,
+        "2026-04-02",
+        "walked through the rotation",
+        308,
+        &rec("add_internship_log"),
+    )
+    .await
+    .unwrap();
     let log = s.internship_log(yes).await.unwrap();
     assert_eq!(log[0].date, "2026-04-02", "in date order");
     let moved = [Moved {
@@ -1256,10 +1787,20 @@ async fn ops(s: &dyn Store) {
         self_rating: Some(3),
         manager_rating: None,
     }];
-    s.complete_internship(yes, "Runs the loader on call now", &moved, 309)
-        .await
-        .unwrap();
-    assert!(s.complete_internship(yes, "again", &[], 310).await.is_err());
+    s.complete_internship(
+        yes,
+        "Runs the loader on call now",
+        &moved,
+        309,
+        &rec("complete_internship"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.complete_internship(yes, "again", &[], 310, &rec("complete_internship"))
+            .await
+            .is_err()
+    );
     let done = s.internship(yes).await.unwrap().unwrap();
     assert_eq!(done.new, ask);
     assert_eq!(
@@ -1271,11 +1812,25 @@ async fn ops(s: &dyn Store) {
 
     // Hiring: an opening with its team, a candidate moved on once.
     let a = s
-        .create_account("interviewer@example.com", "I", None, Roles::NONE, 10)
+        .create_account(
+            "interviewer@example.com",
+            "I",
+            None,
+            Roles::NONE,
+            10,
+            &rec("create_account"),
+        )
         .await
         .unwrap();
     let b = s
-        .create_account("lead-hirer@example.com", "L", None, Roles::NONE, 10)
+        .create_account(
+            "lead-hirer@example.com",
+            "L",
+            None,
+            Roles::NONE,
+            10,
+            &rec("create_account"),
+        )
         .await
         .unwrap();
     let opening = NewOpening {
@@ -1294,18 +1849,28 @@ async fn ops(s: &dyn Store) {
             },
         ],
     };
-    let o = s.create_opening(&opening, Some(b), 400).await.unwrap();
+    let o = s
+        .create_opening(&opening, Some(b), 400, &rec("create_opening"))
+        .await
+        .unwrap();
     assert_eq!(s.opening(o).await.unwrap().unwrap().new, opening);
     assert_eq!(s.openings().await.unwrap()[0].new.team.len(), 2);
     let c = s
-        .add_candidate(o, "Casey Candidate", "casey@example.net", "screen", 401)
+        .add_candidate(
+            o,
+            "Casey Candidate",
+            "casey@example.net",
+            "screen",
+            401,
+            &rec("add_candidate"),
+        )
         .await
         .unwrap();
-    s.move_candidate(c, "screen", "technical", "active")
+    s.move_candidate(c, "screen", "technical", "active", &rec("move_candidate"))
         .await
         .unwrap();
     assert!(
-        s.move_candidate(c, "screen", "final", "active")
+        s.move_candidate(c, "screen", "final", "active", &rec("move_candidate"))
             .await
             .is_err(),
         "a stale move is refused"
@@ -1322,30 +1887,44 @@ async fn ops(s: &dyn Store) {
         notes: "hire".to_owned(),
         submitted_at: 402,
     };
-    s.submit_scorecard(&card).await.unwrap();
+    s.submit_scorecard(&card, &rec("submit_scorecard"))
+        .await
+        .unwrap();
     assert!(matches!(
-        s.submit_scorecard(&card).await,
+        s.submit_scorecard(&card, &rec("submit_scorecard")).await,
         Err(StoreError::Refused(_))
     ));
     assert_eq!(s.scorecards(c).await.unwrap(), std::slice::from_ref(&card));
     // Deleting a candidate takes their scorecards with them.
     let gone = s
-        .add_candidate(o, "Dana Deleted", "dana@example.net", "screen", 403)
+        .add_candidate(
+            o,
+            "Dana Deleted",
+            "dana@example.net",
+            "screen",
+            403,
+            &rec("add_candidate"),
+        )
         .await
         .unwrap();
-    s.submit_scorecard(&Scorecard {
-        candidate_id: gone,
-        stage: "screen".to_owned(),
-        ..card
-    })
+    s.submit_scorecard(
+        &Scorecard {
+            candidate_id: gone,
+            stage: "screen".to_owned(),
+            ..card
+        },
+        &rec("submit_scorecard"),
+    )
     .await
     .unwrap();
-    s.delete_candidate(gone).await.unwrap();
+    s.delete_candidate(gone, &rec("delete_candidate"))
+        .await
+        .unwrap();
     assert!(s.candidate(gone).await.unwrap().is_none());
     assert!(s.scorecards(gone).await.unwrap().is_empty());
     assert_eq!(s.candidates(o).await.unwrap().len(), 1);
     assert!(matches!(
-        s.delete_candidate(gone).await,
+        s.delete_candidate(gone, &rec("delete_candidate")).await,
         Err(StoreError::NotFound(_))
     ));
 }

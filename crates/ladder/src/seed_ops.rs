@@ -106,9 +106,15 @@ async fn seed_pay(
             });
         }
     }
-    let imported = apply_bands_csv(store, &export_bands(&bands), fw, people)
-        .await
-        .map_err(|e| e.to_string())?;
+    let imported = apply_bands_csv(
+        store,
+        &export_bands(&bands),
+        fw,
+        people,
+        crate::server::demo_record(now, "pay.bands"),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if let PayImport::Refused(errors) = imported {
         return Err(format!("the demo's bands were refused: {errors:?}"));
     }
@@ -150,9 +156,15 @@ async fn seed_pay(
             );
         }
     }
-    let imported = apply_salaries_csv(store, &csv, fw, people)
-        .await
-        .map_err(|e| e.to_string())?;
+    let imported = apply_salaries_csv(
+        store,
+        &csv,
+        fw,
+        people,
+        crate::server::demo_record(now, "pay.salaries"),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if let PayImport::Refused(errors) = imported {
         return Err(format!("the demo's salaries were refused: {errors:?}"));
     }
@@ -273,6 +285,7 @@ async fn seed_internships(
                     access: access.to_owned(),
                 },
                 at(start - 14),
+                &crate::server::demo_record(now, "create_internship"),
             )
             .await
             .map_err(err)?;
@@ -284,6 +297,7 @@ async fn seed_internships(
                 home_manager,
                 "Yes: a good fit for your focus areas.",
                 at(start - 12),
+                &crate::server::demo_record(now, "decide_internship"),
             )
             .await
             .map_err(err)?;
@@ -295,6 +309,7 @@ async fn seed_internships(
                 mentor.id,
                 "Welcome aboard.",
                 at(start - 10),
+                &crate::server::demo_record(now, "decide_internship"),
             )
             .await
             .map_err(err)?;
@@ -314,7 +329,14 @@ async fn seed_internships(
         for (author, offset, text) in log {
             if start + offset < end.min(0) {
                 store
-                    .add_internship_log(id, author, &day(start + offset), text, at(start + offset))
+                    .add_internship_log(
+                        id,
+                        author,
+                        &day(start + offset),
+                        text,
+                        at(start + offset),
+                        &crate::server::demo_record(now, "add_internship_log"),
+                    )
                     .await
                     .map_err(err)?;
             }
@@ -329,6 +351,7 @@ async fn seed_internships(
                      home team now uses.",
                     &moved,
                     at(end),
+                    &crate::server::demo_record(now, "complete_internship"),
                 )
                 .await
                 .map_err(err)?;
@@ -408,6 +431,7 @@ async fn seed_hiring(
             },
             None,
             now - 20 * 86_400,
+            &crate::server::demo_record(now, "create_opening"),
         )
         .await
         .map_err(err)?;
@@ -442,26 +466,51 @@ async fn seed_hiring(
     for (k, (name, contact)) in CANDIDATES.iter().enumerate() {
         let at = now - (15 - i64::try_from(k).unwrap_or(0) * 4) * 86_400;
         let id = store
-            .add_candidate(opening, name, contact, first, at)
+            .add_candidate(
+                opening,
+                name,
+                contact,
+                first,
+                at,
+                &crate::server::demo_record(now, "add_candidate"),
+            )
             .await
             .map_err(err)?;
         store
-            .submit_scorecard(&card(id, first, lead, k, at + 86_400))
+            .submit_scorecard(
+                &card(id, first, lead, k, at + 86_400),
+                &crate::server::demo_record(now, "submit_scorecard"),
+            )
             .await
             .map_err(err)?;
         match k {
             0 => {
                 store
-                    .move_candidate(id, first, second, "active")
+                    .move_candidate(
+                        id,
+                        first,
+                        second,
+                        "active",
+                        &crate::server::demo_record(now, "move_candidate"),
+                    )
                     .await
                     .map_err(err)?;
                 store
-                    .submit_scorecard(&card(id, second, teammate, k + 1, at + 3 * 86_400))
+                    .submit_scorecard(
+                        &card(id, second, teammate, k + 1, at + 3 * 86_400),
+                        &crate::server::demo_record(now, "submit_scorecard"),
+                    )
                     .await
                     .map_err(err)?;
             }
             2 => store
-                .move_candidate(id, first, first, "rejected")
+                .move_candidate(
+                    id,
+                    first,
+                    first,
+                    "rejected",
+                    &crate::server::demo_record(now, "move_candidate"),
+                )
                 .await
                 .map_err(err)?,
             _ => {}

@@ -11,7 +11,7 @@ use ladder_server::access::{
 };
 use ladder_server::sso::OidcSettings;
 use ladder_server::{AppState, Clock, Database, Loader, Settings, SystemClock};
-use ladder_store::{AuditEvent, Roles, Store};
+use ladder_store::{AuditEvent, Record, Roles, Store};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -354,7 +354,13 @@ async fn seed_demo(
             records.len()
         );
         store
-            .apply_people(&records, &Date::from_unix(now).to_string(), None, now)
+            .apply_people(
+                &records,
+                &Date::from_unix(now).to_string(),
+                None,
+                now,
+                &demo_record(now, "apply_people"),
+            )
             .await
             .map_err(|e| e.to_string())?;
         // One hash for every demo login: hashing each would take minutes.
@@ -363,7 +369,14 @@ async fn seed_demo(
             .map_err(|e| e.to_string())?;
         for r in &records {
             store
-                .create_account(&r.email, &r.name, Some(&hash), Roles::NONE, now)
+                .create_account(
+                    &r.email,
+                    &r.name,
+                    Some(&hash),
+                    Roles::NONE,
+                    now,
+                    &demo_record(now, "create_account"),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
         }
@@ -381,7 +394,14 @@ async fn seed_demo(
             (&admin, "Ari Admin", all),
         ] {
             store
-                .create_account(email, name, Some(&hash), roles, now)
+                .create_account(
+                    email,
+                    name,
+                    Some(&hash),
+                    roles,
+                    now,
+                    &demo_record(now, "create_account"),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
         }
@@ -467,7 +487,7 @@ async fn seed_growth(
         seed,
     );
     for r in &plan.ratings {
-        store.set_rating(r).await?;
+        store.set_rating(r, &demo_record(now, "set_rating")).await?;
     }
     for c in &plan.checkpoints {
         let id = store
@@ -477,6 +497,7 @@ async fn seed_growth(
                 &c.areas,
                 None,
                 c.opened_at,
+                &demo_record(now, "open_checkpoint"),
             )
             .await?;
         if let Some((at, summaries)) = &c.closed
@@ -488,32 +509,64 @@ async fn seed_growth(
                 .zip(summaries)
                 .map(|(a, s)| (a.id, s.clone()))
                 .collect();
-            store.close_checkpoint(id, &pairs, None, *at).await?;
+            store
+                .close_checkpoint(id, &pairs, None, *at, &demo_record(now, "close_checkpoint"))
+                .await?;
         }
     }
     let mut actions: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
     for m in &plan.meetings {
         let at = m.date.to_unix() + 10 * 3600;
         let id = store
-            .create_meeting(m.manager, m.report, &m.date.to_string(), at)
+            .create_meeting(
+                m.manager,
+                m.report,
+                &m.date.to_string(),
+                at,
+                &demo_record(now, "create_meeting"),
+            )
             .await?;
         if !m.shared_notes.is_empty() {
-            store.save_shared_notes(id, &m.shared_notes, 1).await?;
+            store
+                .save_shared_notes(
+                    id,
+                    &m.shared_notes,
+                    1,
+                    &demo_record(now, "save_shared_notes"),
+                )
+                .await?;
         }
         for (author, text) in &m.agenda {
-            store.add_agenda_item(id, *author, text, at).await?;
+            store
+                .add_agenda_item(id, *author, text, at, &demo_record(now, "add_agenda_item"))
+                .await?;
         }
         let made = actions.entry((m.manager, m.report)).or_default();
         for i in &m.done {
             if let Some(a) = made.get(*i) {
-                store.complete_action(*a, id, at).await?;
+                store
+                    .complete_action(*a, id, at, &demo_record(now, "complete_action"))
+                    .await?;
             }
         }
         for (owner, text) in &m.actions {
-            made.push(store.add_action_item(id, *owner, text, at).await?);
+            made.push(
+                store
+                    .add_action_item(id, *owner, text, at, &demo_record(now, "add_action_item"))
+                    .await?,
+            );
         }
         for (author, text) in &m.private {
-            store.save_private_note(id, *author, text, 0, at).await?;
+            store
+                .save_private_note(
+                    id,
+                    *author,
+                    text,
+                    0,
+                    at,
+                    &demo_record(now, "save_private_note"),
+                )
+                .await?;
         }
     }
     Ok(())
@@ -593,18 +646,44 @@ async fn seed_feedback(
     };
 
     let closed = store
-        .create_cycle(&plan(format!("{} spring", today.year), -180), by, at(-185))
+        .create_cycle(
+            &plan(format!("{} spring", today.year), -180),
+            by,
+            at(-185),
+            &demo_record(now, "create_cycle"),
+        )
         .await?;
     store
-        .advance_cycle(closed, CycleState::Draft, &[], by, at(-180))
+        .advance_cycle(
+            closed,
+            CycleState::Draft,
+            &[],
+            by,
+            at(-180),
+            &demo_record(now, "advance_cycle"),
+        )
         .await?;
     for p in team {
         store
-            .save_nominations(closed, p.id, &nominations(p), boss_account, at(-175))
+            .save_nominations(
+                closed,
+                p.id,
+                &nominations(p),
+                boss_account,
+                at(-175),
+                &demo_record(now, "save_nominations"),
+            )
             .await?;
     }
     store
-        .advance_cycle(closed, CycleState::Nominations, &[], by, at(-169))
+        .advance_cycle(
+            closed,
+            CycleState::Nominations,
+            &[],
+            by,
+            at(-169),
+            &demo_record(now, "advance_cycle"),
+        )
         .await?;
     let mut n: u64 = seed;
     for p in team {
@@ -649,19 +728,45 @@ async fn seed_feedback(
         }
     }
     store
-        .advance_cycle(closed, CycleState::Feedback, &[], by, at(-140))
+        .advance_cycle(
+            closed,
+            CycleState::Feedback,
+            &[],
+            by,
+            at(-140),
+            &demo_record(now, "advance_cycle"),
+        )
         .await?;
 
     let open = store
-        .create_cycle(&plan(format!("{} autumn", today.year), -3), by, at(-5))
+        .create_cycle(
+            &plan(format!("{} autumn", today.year), -3),
+            by,
+            at(-5),
+            &demo_record(now, "create_cycle"),
+        )
         .await?;
     store
-        .advance_cycle(open, CycleState::Draft, &[], by, at(-3))
+        .advance_cycle(
+            open,
+            CycleState::Draft,
+            &[],
+            by,
+            at(-3),
+            &demo_record(now, "advance_cycle"),
+        )
         .await?;
     if let Some(first) = team.first() {
         // Sent by the engineer, waiting for the manager's approval.
         store
-            .save_nominations(open, first.id, &nominations(first), None, at(-1))
+            .save_nominations(
+                open,
+                first.id,
+                &nominations(first),
+                None,
+                at(-1),
+                &demo_record(now, "save_nominations"),
+            )
             .await?;
     }
     Ok(())
@@ -779,7 +884,8 @@ pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
                     Err(code) => return Ok(code),
                 };
                 let store = db.open().await?;
-                match apply_people_csv(store.as_ref(), &text, &fw, None, now)
+                let record = cli_record(now, "people.import", "");
+                match apply_people_csv(store.as_ref(), &text, &fw, None, now, &record)
                     .await
                     .map_err(|e| e.to_string())?
                 {
@@ -791,13 +897,7 @@ pub fn people(cmd: PeopleCommand, clock: &dyn Clock) -> Result<u8, String> {
                         Ok(crate::EXIT_ERRORS)
                     }
                     ImportOutcome::Applied(sum) => {
-                        let detail = sum.to_string();
-                        let event = AuditEvent {
-                            actor: "cli".to_owned(),
-                            ..AuditEvent::by(None, now, "people.import", None, &detail, "local")
-                        };
-                        store.audit(&event).await.map_err(|e| e.to_string())?;
-                        println!("Imported {}: {detail}.", file.display());
+                        println!("Imported {}: {sum}.", file.display());
                         Ok(0)
                     }
                 }
@@ -871,10 +971,11 @@ pub fn pay(cmd: PayCommand, clock: &dyn Clock) -> Result<u8, String> {
         };
         let store = db.open().await?;
         let people = store.list_people().await.map_err(|e| e.to_string())?;
+        let record = cli_record(now, &format!("pay.{what}.import"), "");
         let outcome = if what == "bands" {
-            apply_bands_csv(store.as_ref(), &text, &fw, &people).await
+            apply_bands_csv(store.as_ref(), &text, &fw, &people, record).await
         } else {
-            apply_salaries_csv(store.as_ref(), &text, &fw, &people).await
+            apply_salaries_csv(store.as_ref(), &text, &fw, &people, record).await
         }
         .map_err(|e| e.to_string())?;
         match outcome {
@@ -889,19 +990,6 @@ pub fn pay(cmd: PayCommand, clock: &dyn Clock) -> Result<u8, String> {
                 for w in &warnings {
                     eprintln!("warning: {w}");
                 }
-                let detail = format!("{rows} rows, {} warning(s)", warnings.len());
-                let event = AuditEvent {
-                    actor: "cli".to_owned(),
-                    ..AuditEvent::by(
-                        None,
-                        now,
-                        &format!("pay.{what}.import"),
-                        None,
-                        &detail,
-                        "local",
-                    )
-                };
-                store.audit(&event).await.map_err(|e| e.to_string())?;
                 println!("Imported {}: {rows} {what} rows.", file.display());
                 Ok(0)
             }
@@ -954,8 +1042,9 @@ pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
                     ),
                     Err(_) => None,
                 };
+                let record = cli_record(now, "account.create", &format!("{email} as {roles}"));
                 store
-                    .create_account(&email, &name, hash.as_deref(), roles, now)
+                    .create_account(&email, &name, hash.as_deref(), roles, now, &record)
                     .await
                     .map_err(|e| e.to_string())?;
                 println!("Created {email} ({roles}).");
@@ -963,4 +1052,19 @@ pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
             }
         }
     })
+}
+
+/// The record of a write made from the command line: its actor is `cli`.
+fn cli_record(now: i64, action: &str, detail: &str) -> Record {
+    Record::new(AuditEvent {
+        actor: "cli".to_owned(),
+        ..AuditEvent::by(None, now, action, None, detail, "local")
+    })
+}
+
+/// The record of every write the demo's seeding makes: one kind,
+/// `demo.seed`, that consumers of the outbox (notifications) pass over;
+/// the detail names the write.
+pub(crate) fn demo_record(now: i64, what: &str) -> Record {
+    Record::system(now, "demo.seed", None, what)
 }

@@ -349,10 +349,12 @@ impl CycleAdmin<'_> {
         let id = self
             .access
             .store
-            .create_cycle(c, Some(self.viewer.account.id), now)
-            .await?;
-        self.access
-            .audit(self.viewer, "cycle.create", None, &c.name, now)
+            .create_cycle(
+                c,
+                Some(self.viewer.account.id),
+                now,
+                &Access::record(self.viewer, "cycle.create", None, &c.name, now),
+            )
             .await?;
         Ok(id)
     }
@@ -377,15 +379,17 @@ impl CycleAdmin<'_> {
                 &fill,
                 Some(self.viewer.account.id),
                 now,
-            )
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "cycle.advance",
-                None,
-                &format!("cycle {} → {}", cycle.id, to.as_str()),
-                now,
+                &Access::record(
+                    self.viewer,
+                    "cycle.advance",
+                    None,
+                    &format!(
+                        "cycle {} → {}",
+                        cycle.id,
+                        cycle.state.next().map_or("closed", |s| s.as_str())
+                    ),
+                    now,
+                ),
             )
             .await?;
         Ok(to)
@@ -439,17 +443,21 @@ impl CycleAdmin<'_> {
     pub async fn lock(&self, cycle: Id, department: &str, now: i64) -> Result<(), AppError> {
         self.access
             .store
-            .lock_calibration(cycle, department, self.viewer.account.id, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "calibration.lock",
-                None,
-                &format!("cycle {cycle} {department}"),
+            .lock_calibration(
+                cycle,
+                department,
+                self.viewer.account.id,
                 now,
+                &Access::record(
+                    self.viewer,
+                    "calibration.lock",
+                    None,
+                    &format!("cycle {cycle} {department}"),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 }
 
@@ -549,21 +557,26 @@ impl Nominating<'_> {
         let approve = self.as_manager.then_some(self.viewer.account.id);
         self.access
             .store
-            .save_nominations(self.cycle.id, self.person.id, &list, approve, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                if self.as_manager {
-                    "nominations.approve"
-                } else {
-                    "nominations.save"
-                },
-                Some(self.person.id),
-                &format!("cycle {}: {} peer(s)", self.cycle.id, peers.len()),
+            .save_nominations(
+                self.cycle.id,
+                self.person.id,
+                &list,
+                approve,
                 now,
+                &Access::record(
+                    self.viewer,
+                    if self.as_manager {
+                        "nominations.approve"
+                    } else {
+                        "nominations.save"
+                    },
+                    Some(self.person.id),
+                    &format!("cycle {}: {} peer(s)", self.cycle.id, peers.len()),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 }
 
@@ -658,23 +671,28 @@ impl Proposer<'_> {
     }
 
     pub async fn propose(&self, p: &NewProposal, now: i64) -> Result<Id, AppError> {
-        let id = self.access.store.create_proposal(p, now).await?;
-        self.access
-            .audit(
-                self.viewer,
-                "proposal.create",
-                Some(self.person.id),
-                &format!(
-                    "#{id}: {} to {}{}",
-                    p.kind,
-                    p.to_level,
-                    if p.override_reason.is_some() {
-                        " (policy overridden)"
-                    } else {
-                        ""
-                    }
-                ),
+        let id = self
+            .access
+            .store
+            .create_proposal(
+                p,
                 now,
+                &Access::record(
+                    self.viewer,
+                    "proposal.create",
+                    Some(self.person.id),
+                    &format!(
+                        "#{{id}}: {} to {}{}",
+                        p.kind,
+                        p.to_level,
+                        if p.override_reason.is_some() {
+                            " (policy overridden)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    now,
+                ),
             )
             .await?;
         Ok(id)
@@ -745,20 +763,18 @@ impl ProposalView<'_> {
                 self.viewer.account.id,
                 effective,
                 now,
-            )
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "proposal.decide",
-                Some(self.person.id),
-                &format!(
-                    "#{} {}: {}",
-                    self.proposal.id,
-                    step.as_str(),
-                    if approved { "approved" } else { "rejected" }
+                &Access::record(
+                    self.viewer,
+                    "proposal.decide",
+                    Some(self.person.id),
+                    &format!(
+                        "#{} {}: {}",
+                        self.proposal.id,
+                        step.as_str(),
+                        if approved { "approved" } else { "rejected" }
+                    ),
+                    now,
                 ),
-                now,
             )
             .await?;
         Ok(state)

@@ -15,7 +15,7 @@ use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
 use ladder_store::{
     ActionItem, AgendaItem, Checkpoint, CheckpointState, Id, Meeting, NewFocusArea, Person,
-    PrivateNote, Rater, Rating, RatingChange, Seen, StandingItem,
+    PrivateNote, Rater, Rating, RatingChange, Record, Seen, StandingItem,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -235,21 +235,24 @@ impl Growth<'_> {
             rated_at: now,
             ..rating
         };
-        self.access.store.set_rating(&rating).await?;
-        self.access
-            .audit(
-                self.viewer,
-                "rating.set",
-                Some(self.person.id),
-                &format!(
-                    "{} {} = {}",
-                    side.as_str(),
-                    rating.statement_id,
-                    rating.value
-                ),
-                now,
-            )
-            .await?;
+        let record = Access::record(
+            self.viewer,
+            "rating.set",
+            Some(self.person.id),
+            &format!(
+                "{} {} = {}",
+                side.as_str(),
+                rating.statement_id,
+                rating.value
+            ),
+            now,
+        )
+        .data(serde_json::json!({
+            "side": side.as_str(),
+            "statement": rating.statement_id,
+            "value": rating.value,
+        }));
+        self.access.store.set_rating(&rating, &record).await?;
         Ok(rating)
     }
 
@@ -298,15 +301,14 @@ impl Growth<'_> {
                 areas,
                 Some(self.viewer.account.id),
                 now,
-            )
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "checkpoint.open",
-                Some(self.person.id),
-                quarter,
-                now,
+                &Access::record(
+                    self.viewer,
+                    "checkpoint.open",
+                    Some(self.person.id),
+                    quarter,
+                    now,
+                )
+                .data(serde_json::json!({ "quarter": quarter })),
             )
             .await?;
         Ok(id)
@@ -323,17 +325,23 @@ impl Growth<'_> {
         }
         self.access
             .store
-            .close_checkpoint(c.id, summaries, Some(self.viewer.account.id), now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "checkpoint.close",
-                Some(self.person.id),
-                &c.quarter,
+            .close_checkpoint(
+                c.id,
+                summaries,
+                Some(self.viewer.account.id),
                 now,
+                &Access::record(
+                    self.viewer,
+                    "checkpoint.close",
+                    Some(self.person.id),
+                    &c.quarter,
+                    now,
+                )
+                .object(c.id)
+                .data(serde_json::json!({ "quarter": c.quarter })),
             )
-            .await
+            .await?;
+        Ok(())
     }
 }
 
@@ -372,10 +380,15 @@ impl Pair<'_> {
         }
     }
 
-    async fn audit(&self, action: &str, detail: &str, now: i64) -> Result<(), AppError> {
-        self.access
-            .audit(self.viewer, action, Some(self.report.id), detail, now)
-            .await
+    /// The record of a write to this pair's document: about the report,
+    /// and about the meeting when there is one.
+    fn record(&self, action: &str, meeting: Option<&Meeting>, detail: &str, now: i64) -> Record {
+        let r = Access::record(self.viewer, action, Some(self.report.id), detail, now)
+            .data(serde_json::json!({ "manager": self.manager.id, "report": self.report.id }));
+        match meeting {
+            Some(m) => r.object(m.id),
+            None => r,
+        }
     }
 
     pub async fn meetings(&self) -> Result<Vec<Meeting>, AppError> {
@@ -396,9 +409,14 @@ impl Pair<'_> {
         let id = self
             .access
             .store
-            .create_meeting(self.manager.id, self.report.id, date, now)
+            .create_meeting(
+                self.manager.id,
+                self.report.id,
+                date,
+                now,
+                &self.record("meeting.create", None, date, now),
+            )
             .await?;
-        self.audit("meeting.create", date, now).await?;
         Ok(id)
     }
 
@@ -419,9 +437,15 @@ impl Pair<'_> {
         let id = self
             .access
             .store
-            .add_standing_item(self.manager.id, self.report.id, self.me, text, now)
+            .add_standing_item(
+                self.manager.id,
+                self.report.id,
+                self.me,
+                text,
+                now,
+                &self.record("one_on_one.standing.add", None, "", now),
+            )
             .await?;
-        self.audit("one_on_one.standing.add", "", now).await?;
         Ok(id)
     }
 
@@ -443,9 +467,14 @@ impl Pair<'_> {
         let id = self
             .access
             .store
-            .add_agenda_item(m.id, self.me, text, now)
+            .add_agenda_item(
+                m.id,
+                self.me,
+                text,
+                now,
+                &self.record("meeting.agenda.add", Some(m), &m.date, now),
+            )
             .await?;
-        self.audit("meeting.agenda.add", &m.date, now).await?;
         Ok(id)
     }
 
@@ -462,9 +491,13 @@ impl Pair<'_> {
         let v = self
             .access
             .store
-            .save_shared_notes(m.id, text, version)
+            .save_shared_notes(
+                m.id,
+                text,
+                version,
+                &self.record("meeting.notes.save", Some(m), &m.date, now),
+            )
             .await?;
-        self.audit("meeting.notes.save", &m.date, now).await?;
         Ok(v)
     }
 
@@ -485,10 +518,16 @@ impl Pair<'_> {
         let v = self
             .access
             .store
-            .save_private_note(m.id, self.me, text, version, now)
-            .await?;
-        // The content is never written to the audit log.
-        self.audit("meeting.private_note.save", &m.date, now)
+            .save_private_note(
+                m.id,
+                self.me,
+                text,
+                version,
+                now,
+                // The content is never written to the audit log or the
+                // event: only that the author saved their own note.
+                &self.record("meeting.private_note.save", Some(m), &m.date, now),
+            )
             .await?;
         Ok(v)
     }
@@ -509,9 +548,21 @@ impl Pair<'_> {
         let id = self
             .access
             .store
-            .add_action_item(m.id, owner, text, now)
+            .add_action_item(
+                m.id,
+                owner,
+                text,
+                now,
+                &self
+                    .record("meeting.action.add", Some(m), &m.date, now)
+                    .data(serde_json::json!({
+                        "manager": self.manager.id,
+                        "report": self.report.id,
+                        "meeting": m.id,
+                        "owner": owner,
+                    })),
+            )
             .await?;
-        self.audit("meeting.action.add", &m.date, now).await?;
         Ok(id)
     }
 
@@ -531,8 +582,16 @@ impl Pair<'_> {
                 a.text, a.meeting_date, m.date
             )));
         }
-        self.access.store.complete_action(a.id, m.id, now).await?;
-        self.audit("meeting.action.done", &m.date, now).await
+        self.access
+            .store
+            .complete_action(
+                a.id,
+                m.id,
+                now,
+                &self.record("meeting.action.done", Some(m), &m.date, now),
+            )
+            .await?;
+        Ok(())
     }
 }
 

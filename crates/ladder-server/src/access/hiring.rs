@@ -127,19 +127,17 @@ impl HiringAdmin<'_> {
     }
 
     pub async fn create(&self, o: &NewOpening, now: i64) -> Result<Id, AppError> {
+        let record = Access::record(
+            self.viewer,
+            "opening.create",
+            None,
+            &format!("opening {{id}}: {} members", o.team.len()),
+            now,
+        );
         let id = self
             .access
             .store
-            .create_opening(o, Some(self.viewer.account.id), now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "opening.create",
-                None,
-                &format!("opening {id}: {} members", o.team.len()),
-                now,
-            )
+            .create_opening(o, Some(self.viewer.account.id), now, &record)
             .await?;
         Ok(id)
     }
@@ -171,19 +169,18 @@ impl OpeningView<'_> {
         first_stage: &str,
         now: i64,
     ) -> Result<Id, AppError> {
+        let record = Access::record(
+            self.viewer,
+            "candidate.create",
+            None,
+            &format!("candidate {{id}} for opening {}", self.opening.id),
+            now,
+        )
+        .data(serde_json::json!({ "opening": self.opening.id }));
         let id = self
             .access
             .store
-            .add_candidate(self.opening.id, name, contact, first_stage, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "candidate.create",
-                None,
-                &format!("candidate {id} for opening {}", self.opening.id),
-                now,
-            )
+            .add_candidate(self.opening.id, name, contact, first_stage, now, &record)
             .await?;
         Ok(id)
     }
@@ -251,16 +248,20 @@ impl CandidateView<'_> {
         if !self.may_score() || card.interviewer_id != self.viewer.account.id {
             return Err(AppError::Forbidden);
         }
-        self.access.store.submit_scorecard(card).await?;
         self.access
-            .audit(
-                self.viewer,
-                "scorecard.submit",
-                None,
-                &format!("candidate {}, stage {}", self.candidate.id, card.stage),
-                now,
+            .store
+            .submit_scorecard(
+                card,
+                &Access::record(
+                    self.viewer,
+                    "scorecard.submit",
+                    None,
+                    &format!("candidate {}, stage {}", self.candidate.id, card.stage),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 
     pub async fn move_to(&self, stage: &str, state: &str, now: i64) -> Result<(), AppError> {
@@ -269,17 +270,21 @@ impl CandidateView<'_> {
         }
         self.access
             .store
-            .move_candidate(self.candidate.id, &self.candidate.stage, stage, state)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "candidate.move",
-                None,
-                &format!("candidate {} → {stage} ({state})", self.candidate.id),
-                now,
+            .move_candidate(
+                self.candidate.id,
+                &self.candidate.stage,
+                stage,
+                state,
+                &Access::record(
+                    self.viewer,
+                    "candidate.move",
+                    None,
+                    &format!("candidate {} → {stage} ({state})", self.candidate.id),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 
     /// Removes the candidate's personal data and scorecards; the audit log
@@ -290,16 +295,17 @@ impl CandidateView<'_> {
         }
         self.access
             .store
-            .delete_candidate(self.candidate.id)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "candidate.delete",
-                None,
-                &format!("candidate {}", self.candidate.id),
-                now,
+            .delete_candidate(
+                self.candidate.id,
+                &Access::record(
+                    self.viewer,
+                    "candidate.delete",
+                    None,
+                    &format!("candidate {}", self.candidate.id),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 }

@@ -154,15 +154,20 @@ impl Access {
                 mentor.record.name, mentor.record.department, req.host_department
             )));
         }
-        let id = self.store.create_internship(req, now).await?;
-        self.audit(
-            v,
-            "internship.request",
-            Some(me.id),
-            &format!("internship {id} with {}", req.host_department),
-            now,
-        )
-        .await?;
+        let id = self
+            .store
+            .create_internship(
+                req,
+                now,
+                &Access::record(
+                    v,
+                    "internship.request",
+                    Some(me.id),
+                    &format!("internship {{id}} with {}", req.host_department),
+                    now,
+                ),
+            )
+            .await?;
         Ok(id)
     }
 
@@ -242,25 +247,34 @@ impl InternshipView<'_> {
         let state = self
             .access
             .store
-            .decide_internship(self.internship.id, side, approve, me, comment, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "internship.decide",
-                Some(self.intern.id),
-                &format!(
-                    "internship {}: {} {} → {}",
-                    self.internship.id,
-                    if side == Side::Manager {
-                        "manager"
-                    } else {
-                        "host"
-                    },
-                    if approve { "approved" } else { "declined" },
-                    state.as_str()
-                ),
+            .decide_internship(
+                self.internship.id,
+                side,
+                approve,
+                me,
+                comment,
                 now,
+                &Access::record(
+                    self.viewer,
+                    "internship.decide",
+                    Some(self.intern.id),
+                    &format!(
+                        "internship {}: {} {}",
+                        self.internship.id,
+                        if side == Side::Manager {
+                            "manager"
+                        } else {
+                            "host"
+                        },
+                        if approve { "approved" } else { "declined" },
+                    ),
+                    now,
+                )
+                .object(self.internship.id)
+                .data(serde_json::json!({
+                    "side": if side == Side::Manager { "manager" } else { "host" },
+                    "approved": approve,
+                })),
             )
             .await?;
         Ok(state)
@@ -271,10 +285,18 @@ impl InternshipView<'_> {
             return Err(AppError::Forbidden);
         }
         let me = self.viewer.person_id().ok_or(AppError::Forbidden)?;
+        let record = Access::record(
+            self.viewer,
+            "internship.log",
+            Some(self.intern.id),
+            &format!("internship {}: {date}", self.internship.id),
+            now,
+        )
+        .object(self.internship.id);
         Ok(self
             .access
             .store
-            .add_internship_log(self.internship.id, me, date, text, now)
+            .add_internship_log(self.internship.id, me, date, text, now, &record)
             .await?)
     }
 
@@ -293,16 +315,20 @@ impl InternshipView<'_> {
         let moved = Moved::from_ratings(&ratings, statements);
         self.access
             .store
-            .complete_internship(self.internship.id, outcome, &moved, now)
-            .await?;
-        self.access
-            .audit(
-                self.viewer,
-                "internship.complete",
-                Some(self.intern.id),
-                &format!("internship {}", self.internship.id),
+            .complete_internship(
+                self.internship.id,
+                outcome,
+                &moved,
                 now,
+                &Access::record(
+                    self.viewer,
+                    "internship.complete",
+                    Some(self.intern.id),
+                    &format!("internship {}", self.internship.id),
+                    now,
+                ),
             )
-            .await
+            .await?;
+        Ok(())
     }
 }

@@ -16,7 +16,7 @@ use ladder_framework::Framework;
 use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Payee, Salary};
 use ladder_org::people_csv::RowError;
-use ladder_store::{Id, Person, Store, StoreError};
+use ladder_store::{AuditEvent, Id, Person, Record, Store, StoreError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -221,20 +221,17 @@ pub struct PayAdmin<'a> {
 }
 
 impl PayAdmin<'_> {
-    async fn record(&self, what: &str, outcome: &PayImport, now: i64) -> Result<(), AppError> {
-        let (action, detail) = match outcome {
-            PayImport::Applied { rows, warnings } => (
-                format!("pay.{what}.import"),
-                format!("{rows} rows, {} warning(s)", warnings.len()),
-            ),
-            PayImport::Refused(e) => (
-                format!("pay.{what}.import.refused"),
-                format!("{} problem(s)", e.len()),
-            ),
-        };
-        self.access
-            .audit(self.viewer, &action, None, &detail, now)
-            .await
+    /// Audits a refused import (an applied one was recorded with its
+    /// write).
+    async fn refused(&self, what: &str, outcome: &PayImport, now: i64) -> Result<(), AppError> {
+        if let PayImport::Refused(e) = outcome {
+            let action = format!("pay.{what}.import.refused");
+            let detail = format!("{} problem(s)", e.len());
+            self.access
+                .audit(self.viewer, &action, None, &detail, now)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Checks a bands file and stores it whole, or nothing.
@@ -245,8 +242,10 @@ impl PayAdmin<'_> {
         now: i64,
     ) -> Result<PayImport, AppError> {
         let org = self.access.org(self.viewer).await?;
-        let outcome = apply_bands_csv(self.access.store.as_ref(), csv, fw, &org.people).await?;
-        self.record("bands", &outcome, now).await?;
+        let by = Access::record(self.viewer, "pay.bands.import", None, "", now);
+        let store = self.access.store.as_ref();
+        let outcome = apply_bands_csv(store, csv, fw, &org.people, by).await?;
+        self.refused("bands", &outcome, now).await?;
         Ok(outcome)
     }
 
@@ -259,8 +258,10 @@ impl PayAdmin<'_> {
         now: i64,
     ) -> Result<PayImport, AppError> {
         let org = self.access.org(self.viewer).await?;
-        let outcome = apply_salaries_csv(self.access.store.as_ref(), csv, fw, &org.people).await?;
-        self.record("salaries", &outcome, now).await?;
+        let by = Access::record(self.viewer, "pay.salaries.import", None, "", now);
+        let store = self.access.store.as_ref();
+        let outcome = apply_salaries_csv(store, csv, fw, &org.people, by).await?;
+        self.refused("salaries", &outcome, now).await?;
         Ok(outcome)
     }
 
@@ -306,22 +307,36 @@ impl PayAdmin<'_> {
 /// Checks a bands file against the framework's grades and the zones
 /// (configured, or people's locations) and stores it whole, or nothing.
 /// The one path: the people team's capability and `ladder pay
-/// import-bands` both call it, and each records who did it.
+/// import-bands` both call it, and each records who did it: `by` is the
+/// record of the write, whose detail this fills in.
 pub async fn apply_bands_csv(
     store: &dyn Store,
     csv: &str,
     fw: &Framework,
     people: &[Person],
+    by: Record,
 ) -> Result<PayImport, StoreError> {
     Ok(
         match pay::parse_bands(csv, &grades(fw), &pay_zones(fw, people)) {
             Ok(p) => PayImport::Applied {
-                rows: store.put_bands(&p.rows).await?,
+                rows: store
+                    .put_bands(&p.rows, &import_record(by, p.rows.len(), &p.warnings))
+                    .await?,
                 warnings: p.warnings,
             },
             Err(e) => PayImport::Refused(e),
         },
     )
+}
+
+/// The record of a pay import: how many rows and warnings.
+fn import_record(by: Record, rows: usize, warnings: &[String]) -> Record {
+    let detail = format!("{rows} rows, {} warning(s)", warnings.len());
+    Record {
+        audit: AuditEvent { detail, ..by.audit },
+        ..by
+    }
+    .data(serde_json::json!({ "rows": rows }))
 }
 
 /// Checks a salaries file against the people and bands stored and stores
@@ -331,6 +346,7 @@ pub async fn apply_salaries_csv(
     csv: &str,
     fw: &Framework,
     people: &[Person],
+    by: Record,
 ) -> Result<PayImport, StoreError> {
     let payees: BTreeMap<String, Payee> = people
         .iter()
@@ -339,7 +355,9 @@ pub async fn apply_salaries_csv(
     let bands = store.bands().await?;
     Ok(match pay::parse_salaries(csv, &payees, &bands) {
         Ok(p) => PayImport::Applied {
-            rows: store.put_salaries(&p.rows).await?,
+            rows: store
+                .put_salaries(&p.rows, &import_record(by, p.rows.len(), &p.warnings))
+                .await?,
             warnings: p.warnings,
         },
         Err(e) => PayImport::Refused(e),

@@ -139,7 +139,7 @@ async fn start_with(
             ),
         ];
         store
-            .apply_people(&org, "2026-01-01", None, NOW)
+            .apply_people(&org, "2026-01-01", None, NOW, &fixture("apply_people"))
             .await
             .unwrap();
         let hash = ladder_server::auth::hash_password(PASSWORD).await.unwrap();
@@ -167,7 +167,14 @@ async fn start_with(
             ("victim", "victim@example.com", Roles::NONE),
         ] {
             let id = store
-                .create_account(email, role, Some(&hash), roles, NOW)
+                .create_account(
+                    email,
+                    role,
+                    Some(&hash),
+                    roles,
+                    NOW,
+                    &fixture("create_account"),
+                )
                 .await
                 .unwrap();
             accounts.insert(role, id);
@@ -534,12 +541,20 @@ pub async fn open_cycle(app: &App, peers: &[i64]) -> i64 {
             },
             by,
             NOW,
+            &fixture("create_cycle"),
         )
         .await
         .unwrap();
-    s.advance_cycle(c, CycleState::Draft, &[], by, NOW)
-        .await
-        .unwrap();
+    s.advance_cycle(
+        c,
+        CycleState::Draft,
+        &[],
+        by,
+        NOW,
+        &fixture("advance_cycle"),
+    )
+    .await
+    .unwrap();
     let n = |respondent_id, relation| NewNomination {
         respondent_id,
         relation,
@@ -557,12 +572,20 @@ pub async fn open_cycle(app: &App, peers: &[i64]) -> i64 {
         &list,
         Some(app.accounts["manager"]),
         NOW,
+        &fixture("save_nominations"),
     )
     .await
     .unwrap();
-    s.advance_cycle(c, CycleState::Nominations, &[], by, NOW)
-        .await
-        .unwrap();
+    s.advance_cycle(
+        c,
+        CycleState::Nominations,
+        &[],
+        by,
+        NOW,
+        &fixture("advance_cycle"),
+    )
+    .await
+    .unwrap();
     c
 }
 
@@ -589,6 +612,7 @@ pub async fn feedback_fixture(app: &App) -> (i64, i64) {
                 proposed_by: app.accounts["manager"],
             },
             NOW,
+            &fixture("create_proposal"),
         )
         .await
         .unwrap();
@@ -602,7 +626,7 @@ pub async fn internship_fixture(app: &App) -> (i64, i64) {
     let mut mentor = person("mentor@example.com", None, "staff");
     mentor.department = "Data".to_owned();
     app.store
-        .apply_people(&[mentor], "2026-01-01", None, NOW)
+        .apply_people(&[mentor], "2026-01-01", None, NOW, &fixture("apply_people"))
         .await
         .unwrap();
     let mentor = app
@@ -628,6 +652,7 @@ pub async fn internship_fixture(app: &App) -> (i64, i64) {
                 access: String::new(),
             },
             NOW,
+            &fixture("create_internship"),
         )
         .await
         .unwrap();
@@ -660,6 +685,7 @@ pub async fn hiring_fixture(app: &App) -> (i64, i64) {
             },
             Some(app.accounts["people-team"]),
             NOW,
+            &fixture("create_opening"),
         )
         .await
         .unwrap();
@@ -671,8 +697,15 @@ pub async fn hiring_fixture(app: &App) -> (i64, i64) {
             "casey@example.net",
             "screen",
             NOW,
+            &fixture("add_candidate"),
         )
         .await
         .unwrap();
     (opening, candidate)
+}
+
+/// The record of a write a test makes straight to the store, to set the
+/// scene.
+pub fn fixture(what: &str) -> ladder_store::Record {
+    ladder_store::Record::system(0, "test.fixture", None, what)
 }
