@@ -1,5 +1,5 @@
 //! One error type for every handler. Web routes render it as a calm page;
-//! API routes (through [`crate::api::ApiError`]) as a JSON body. Internal
+//! API routes (through [`crate::http::api::ApiError`]) as a JSON body. Internal
 //! details are logged, never shown.
 
 use axum::http::{StatusCode, header};
@@ -100,7 +100,7 @@ impl IntoResponse for AppError {
         if matches!(self, AppError::NotSignedIn) {
             return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
         }
-        let page = crate::web::error_page(self.status(), &self.to_string());
+        let page = crate::http::page::error_page(self.status(), &self.to_string());
         (self.status(), page).into_response()
     }
 }

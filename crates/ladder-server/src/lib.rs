@@ -10,10 +10,9 @@
 //! sessions only through [`auth::Auth`]. Handlers never see the store.
 
 pub mod access;
+mod accounts;
 pub mod api;
-mod api_feedback;
-mod api_growth;
-mod api_ops;
+
 pub mod auth;
 pub mod clock;
 mod error;
@@ -22,11 +21,13 @@ pub mod framework;
 mod growth;
 mod headers;
 mod hiring;
+mod http;
 mod internships;
+mod one_on_ones;
 mod pay;
+mod people;
 pub mod routes;
 pub mod sso;
-mod web;
 
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;
@@ -201,7 +202,7 @@ pub fn router(state: AppState) -> Router {
     for route in routes::ROUTES {
         r = r.route(route.path, (route.handler)());
     }
-    r.fallback(web::not_found)
+    r.fallback(http::page::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)

@@ -1,6 +1,10 @@
 //! The framework the server runs on: loaded from the content repository at
 //! start and on reload, compiled, rendered once with the static-site
-//! renderer, and recorded in the store by content hash.
+//! renderer, and recorded in the store by content hash; the home page and
+//! the framework site ([`pages`]) and its API ([`api`]).
+
+pub(crate) mod api;
+pub(crate) mod pages;
 
 use axum::body::Bytes;
 use ladder_framework::{FileSet, Framework, compile};

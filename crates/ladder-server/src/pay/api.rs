@@ -1,17 +1,20 @@
-//! `/api/v1` for pay, internships and hiring. The rules are the web
-//! pages' ([`crate::pay`]); these are the JSON wire types and handlers.
-//! Request bodies are read only after access is decided.
+//! `/api/v1` for pay: a person's pay, compa ratios, band and salary
+//! imports.
 
 use crate::AppState;
 use crate::access::PayImport;
-use crate::api::{ApiError, ApiViewer, ErrorBody, rows_refused};
-use crate::pay::{AsOf, PayLine, Report, report};
+use crate::http::api::{ApiError, ApiViewer, ErrorBody, rows_refused};
+use crate::pay::service::{AsOf, PayLine, Report, report};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use ladder_store::Id;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// The OpenAPI tag of these operations: the module that held them before
+/// the feature folders, kept so that `openapi.json` does not change.
+const TAG: &str = "crate::api_ops";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SalaryOut {
@@ -34,7 +37,7 @@ pub struct PersonPayOut {
 
 /// One person's pay: the person, their manager chain and the people team.
 /// Every call is audited.
-#[utoipa::path(get, path = "/api/v1/people/{id}/pay", params(("id" = i64, Path), AsOf), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/people/{id}/pay", params(("id" = i64, Path), AsOf), responses(
     (status = 200, body = PersonPayOut),
     (status = 403, body = ErrorBody)
 ))]
@@ -54,7 +57,7 @@ pub async fn person_pay(
     let compa = p
         .compa
         .as_ref()
-        .map(|c| crate::pay::line(p.team.clone(), &p.person, c, &loaded.framework));
+        .map(|c| crate::pay::service::line(p.team.clone(), &p.person, c, &loaded.framework));
     Ok(Json(PersonPayOut {
         person_id: id,
         as_of: as_of.to_string(),
@@ -74,7 +77,7 @@ pub async fn person_pay(
 
 /// Everyone's compa ratio on a day, with median and quartiles per level,
 /// grade, team and department. People team only; audited.
-#[utoipa::path(get, path = "/api/v1/pay/compa", params(AsOf), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/pay/compa", params(AsOf), responses(
     (status = 200, body = Report),
     (status = 403, body = ErrorBody)
 ))]
@@ -112,7 +115,7 @@ fn import_response(outcome: PayImport) -> Response {
 
 /// Loads a bands CSV (the request body: `grade, zone, currency, min, mid,
 /// max, effective_from`), all or nothing. People team only.
-#[utoipa::path(post, path = "/api/v1/pay/bands/import", request_body(content = String, content_type = "text/csv"), responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/pay/bands/import", request_body(content = String, content_type = "text/csv"), responses(
     (status = 200, body = PayImportOut),
     (status = 403, body = ErrorBody),
     (status = 422, description = "Nothing was changed; `problems` lists every bad cell", body = ErrorBody)
@@ -132,7 +135,7 @@ pub async fn import_bands(
 
 /// Loads a salaries CSV (`email, amount, currency, effective_from`), all
 /// or nothing. People team only.
-#[utoipa::path(post, path = "/api/v1/pay/salaries/import", request_body(content = String, content_type = "text/csv"), responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/pay/salaries/import", request_body(content = String, content_type = "text/csv"), responses(
     (status = 200, body = PayImportOut),
     (status = 403, body = ErrorBody),
     (status = 422, description = "Nothing was changed; `problems` lists every bad cell", body = ErrorBody)

@@ -1,18 +1,13 @@
-//! `/api/v1` for 360 feedback cycles, level-change proposals and
-//! calibration. The rules are the web pages' ([`crate::feedback`]); these
-//! are the JSON wire types and handlers.
-//!
-//! Request bodies are read only after access is decided. Results carry
-//! only what [`ladder_growth::feedback::results`] lets through: groups,
-//! counts, means and comments, never a respondent, a time or an order of
-//! answering.
+//! `/api/v1` for 360 feedback: cycles, nominations, questionnaires,
+//! results, proposals and calibration.
 
-use crate::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
-use crate::api_growth::body;
-use crate::feedback::{
+use crate::feedback::pages::check_from;
+use crate::feedback::service::{
     AnswerInput, CyclePlan, ProposalInput, ProposalSummary, calibration_data, check_answers,
-    check_from, check_peers, check_plan, prepare_proposal, questions_for, results_of, summary,
+    check_peers, check_plan, prepare_proposal, questions_for, results_of, summary,
 };
+use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
+use crate::http::body;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -21,6 +16,10 @@ use ladder_growth::feedback::Results;
 use ladder_store::{Cycle, Id, Proposal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// The OpenAPI tag of these operations: the module that held them before
+/// the feature folders, kept so that `openapi.json` does not change.
+const TAG: &str = "crate::api_feedback";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CycleOut {
@@ -53,7 +52,7 @@ fn cycle_out(c: &Cycle) -> CycleOut {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles", responses((status = 200, body = Vec<CycleOut>)))]
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles", responses((status = 200, body = Vec<CycleOut>)))]
 pub async fn cycles(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
@@ -63,7 +62,7 @@ pub async fn cycles(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles", request_body = CyclePlan, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles", request_body = CyclePlan, responses(
     (status = 200, body = CycleOut),
     (status = 400, body = ErrorBody),
     (status = 403, body = ErrorBody)
@@ -82,7 +81,7 @@ pub async fn create_cycle(
     Ok(Json(cycle_out(&access.cycle(&v, id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}", params(("cycle" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}", params(("cycle" = i64, Path)), responses(
     (status = 200, body = CycleOut),
     (status = 404, body = ErrorBody)
 ))]
@@ -100,7 +99,7 @@ pub struct AdvanceIn {
     pub from: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/advance", params(("cycle" = i64, Path)), request_body = AdvanceIn, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/advance", params(("cycle" = i64, Path)), request_body = AdvanceIn, responses(
     (status = 200, body = CycleOut),
     (status = 400, body = ErrorBody),
     (status = 403, body = ErrorBody)
@@ -128,7 +127,7 @@ pub struct CompletionOut {
     pub answered: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/completion", params(("cycle" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/completion", params(("cycle" = i64, Path)), responses(
     (status = 200, body = Vec<CompletionOut>),
     (status = 403, body = ErrorBody)
 ))]
@@ -162,7 +161,7 @@ pub struct OwedOut {
     pub owed: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/reminders", params(("cycle" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/reminders", params(("cycle" = i64, Path)), responses(
     (status = 200, body = Vec<OwedOut>),
     (status = 403, body = ErrorBody)
 ))]
@@ -204,7 +203,7 @@ pub struct NominationsOut {
     pub nominations: Vec<NominationOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/nominations/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/nominations/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
     (status = 200, body = NominationsOut),
     (status = 403, body = ErrorBody)
 ))]
@@ -238,7 +237,7 @@ pub struct NominationsIn {
     pub peers: Vec<Id>,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/nominations/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), request_body = NominationsIn, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/nominations/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), request_body = NominationsIn, responses(
     (status = 200, body = NominationsOut, description = "Saved; the direct manager's save approves"),
     (status = 400, body = ErrorBody),
     (status = 403, body = ErrorBody)
@@ -280,7 +279,7 @@ pub struct FormOut {
     pub questions: Vec<QuestionOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/questions/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/questions/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
     (status = 200, body = FormOut),
     (status = 403, body = ErrorBody, description = "You were not asked about this person")
 ))]
@@ -317,7 +316,7 @@ pub struct DoneOut {
     pub ok: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/feedback/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), request_body = AnswersIn, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/feedback/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), request_body = AnswersIn, responses(
     (status = 200, body = DoneOut),
     (status = 400, body = ErrorBody, description = "Not open, answered already, or an answer is off the form or the scale"),
     (status = 403, body = ErrorBody)
@@ -430,7 +429,7 @@ fn results_out(r: Results) -> (usize, Vec<GroupOut>, Vec<String>) {
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/results/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/results/{id}", params(("cycle" = i64, Path), ("id" = i64, Path)), responses(
     (status = 200, body = ResultsOut),
     (status = 403, body = ErrorBody, description = "Only the person and their manager chain")
 ))]
@@ -486,14 +485,14 @@ pub struct ProposalOut {
     pub effective: Option<String>,
     /// The new grade's band and the compa ratio at today's salary, when
     /// the caller may see the person's pay.
-    pub new_band: Option<crate::pay::NewBand>,
+    pub new_band: Option<crate::pay::service::NewBand>,
 }
 
 fn proposal_out(
     p: &Proposal,
     name: &str,
     steps: Vec<StepOut>,
-    new_band: Option<crate::pay::NewBand>,
+    new_band: Option<crate::pay::service::NewBand>,
 ) -> ProposalOut {
     ProposalOut {
         summary: summary(p, name),
@@ -510,7 +509,7 @@ fn proposal_out(
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/people/{id}/proposals", params(("id" = i64, Path)), request_body = ProposalInput, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/people/{id}/proposals", params(("id" = i64, Path)), request_body = ProposalInput, responses(
     (status = 200, body = ProposalOut),
     (status = 400, body = ErrorBody, description = "No cycle in its feedback phase, a bad level, or the policy is not met and no override reason was given"),
     (status = 403, body = ErrorBody, description = "Only the direct manager proposes"),
@@ -531,7 +530,8 @@ pub async fn propose(
     let pid = p.propose(&made, now).await?;
     let view = access.proposal(&v, pid, now).await?;
     let band =
-        crate::pay::proposal_band(&s, &v, view.person.id, &view.proposal.new.to_grade).await?;
+        crate::pay::service::proposal_band(&s, &v, view.person.id, &view.proposal.new.to_grade)
+            .await?;
     Ok(Json(proposal_out(
         &view.proposal,
         &view.person.record.name,
@@ -557,7 +557,9 @@ async fn proposal_json(
             at: t.at,
         })
         .collect();
-    let band = crate::pay::proposal_band(s, v, view.person.id, &view.proposal.new.to_grade).await?;
+    let band =
+        crate::pay::service::proposal_band(s, v, view.person.id, &view.proposal.new.to_grade)
+            .await?;
     Ok(proposal_out(
         &view.proposal,
         &view.person.record.name,
@@ -566,7 +568,7 @@ async fn proposal_json(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/proposals/{proposal}", params(("proposal" = i64, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/proposals/{proposal}", params(("proposal" = i64, Path)), responses(
     (status = 200, body = ProposalOut),
     (status = 403, body = ErrorBody, description = "Only the person's manager chain and the people team; never the person")
 ))]
@@ -584,7 +586,7 @@ pub struct DecisionIn {
     pub comment: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/proposals/{proposal}/decisions", params(("proposal" = i64, Path)), request_body = DecisionIn, responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/proposals/{proposal}/decisions", params(("proposal" = i64, Path)), request_body = DecisionIn, responses(
     (status = 200, body = ProposalOut, description = "Recorded; the last approval changes the level"),
     (status = 400, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "The chain's next step is not yours")
@@ -602,7 +604,7 @@ pub async fn decide(
             return Err(AppError::Forbidden.into());
         }
         let input: DecisionIn = body(&bytes)?;
-        let comment = crate::growth::text_field("comment", &input.comment, true)?;
+        let comment = crate::http::text_field("comment", &input.comment, true)?;
         let effective = ladder_org::Date::from_unix(now).to_string();
         view.decide(input.approve, &comment, &effective, now)
             .await?;
@@ -637,7 +639,7 @@ pub struct CalibrationOut {
     pub distribution: Vec<LevelDistributionOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/calibration/{department}", params(("cycle" = i64, Path), ("department" = String, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/calibration/{department}", params(("cycle" = i64, Path), ("department" = String, Path)), responses(
     (status = 200, body = CalibrationOut),
     (status = 403, body = ErrorBody, description = "Only the people team and the department's leaders")
 ))]
@@ -679,7 +681,7 @@ pub async fn calibration(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/calibration/{department}/lock", params(("cycle" = i64, Path), ("department" = String, Path)), responses(
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/calibration/{department}/lock", params(("cycle" = i64, Path), ("department" = String, Path)), responses(
     (status = 200, body = DoneOut),
     (status = 403, body = ErrorBody),
     (status = 409, body = ErrorBody, description = "Locked already")

@@ -1,26 +1,15 @@
-//! Pay on the server: the compa report the pages, the API and the export
-//! share (per person, then median and quartiles per level, grade, team and
-//! department, with flags and a chart), and the web pages.
-//!
-//! Access is decided in [`crate::access`] (`pay_of`, `reports_pay`,
-//! `pay_admin`); every read is audited there.
+//! Pay for the pages, the API and the proposals that name a band: a
+//! person's line (band, compa ratio, flags), the people team's report and
+//! its groups, the CSV export, the band a proposal moves someone into.
 
-use crate::access::{PayImport, PayRows, PersonPay, Viewer};
-use crate::web::{Chrome, page, read_upload};
+use crate::access::{PayRows, PersonPay, Viewer};
 use crate::{AppError, AppState};
-use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use ladder_framework::Framework;
 use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Flag, Spread, format_amount};
-use ladder_org::people_csv::RowError;
 use ladder_store::{Id, Person};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-// ---- The report
 
 /// One person's line in a compa report.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -127,7 +116,11 @@ pub(crate) fn line(team: String, p: &Person, c: &Compa, fw: &Framework) -> PayLi
     }
 }
 
-fn groups(lines: &[PayLine], key: impl Fn(&PayLine) -> String, order: &[String]) -> Vec<Group> {
+pub(crate) fn groups(
+    lines: &[PayLine],
+    key: impl Fn(&PayLine) -> String,
+    order: &[String],
+) -> Vec<Group> {
     let mut by: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
     for l in lines {
         let e = by.entry(key(l)).or_default();
@@ -193,7 +186,7 @@ pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
 
 /// The buckets of the compa chart, as (upper bound, label): five, one
 /// shade each, so no two buckets look alike.
-const BUCKETS: [(f64, &str); 5] = [
+pub(crate) const BUCKETS: [(f64, &str); 5] = [
     (0.8, "under 0.80"),
     (0.95, "0.80–0.94"),
     (1.05, "0.95–1.04"),
@@ -280,7 +273,7 @@ impl AsOf {
     pub fn date(&self, now: i64) -> Result<Date, AppError> {
         match self.as_of.as_deref().map(str::trim) {
             None | Some("") => Ok(Date::from_unix(now)),
-            Some(d) => crate::feedback::date_field("as_of", d),
+            Some(d) => crate::http::date_field("as_of", d),
         }
     }
 }
@@ -364,233 +357,4 @@ pub async fn proposal_band(
         Err(AppError::Forbidden) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-// ---- Web pages
-
-#[derive(Template)]
-#[template(path = "pay.html")]
-struct PayPage {
-    chrome: Chrome,
-    report: Report,
-    flagged: Vec<PayLine>,
-    chart: Option<String>,
-    groups: Vec<(&'static str, Vec<Group>)>,
-    bands: Vec<[String; 7]>,
-    summary: Option<String>,
-    warnings: Vec<String>,
-    errors: Vec<RowError>,
-    error_file: String,
-}
-
-async fn pay_page(
-    s: &AppState,
-    v: &Viewer,
-    as_of: Date,
-    outcome: Option<(&str, PayImport)>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let admin = access.pay_admin(v)?;
-    let loaded = s.framework();
-    let fw = &loaded.framework;
-    let rows = admin.everyone(fw, as_of, "pay.report.read", now).await?;
-    let report = report(&rows, fw, as_of);
-    let chart = if report.by_level.is_empty() {
-        None
-    } else {
-        Some(chart(&report)?)
-    };
-    let (mut summary, mut warnings, mut errors, mut error_file) =
-        (None, Vec::new(), Vec::new(), String::new());
-    let mut status = StatusCode::OK;
-    match outcome {
-        Some((what, PayImport::Applied { rows, warnings: w })) => {
-            summary = Some(format!("{rows} {what} rows stored"));
-            warnings = w;
-        }
-        Some((what, PayImport::Refused(e))) => {
-            errors = e;
-            error_file = what.to_owned();
-            status = StatusCode::UNPROCESSABLE_ENTITY;
-        }
-        None => {}
-    }
-    let bands = admin
-        .bands()
-        .await?
-        .into_iter()
-        .map(|b| {
-            [
-                b.grade,
-                b.zone,
-                b.effective_from.to_string(),
-                b.currency,
-                format_amount(b.min),
-                format_amount(b.mid),
-                format_amount(b.max),
-            ]
-        })
-        .collect();
-    let res = page(&PayPage {
-        chrome: Chrome::new("Pay", Some(v)),
-        flagged: report.flagged().into_iter().cloned().collect(),
-        groups: vec![
-            ("Per level", report.by_level.clone()),
-            ("Per grade", report.by_grade.clone()),
-            ("Per team (by manager)", report.by_team.clone()),
-            ("Per department", report.by_department.clone()),
-        ],
-        report,
-        chart,
-        bands,
-        summary,
-        warnings,
-        errors,
-        error_file,
-    })?;
-    Ok((status, res).into_response())
-}
-
-pub async fn overview(
-    State(s): State<AppState>,
-    v: Viewer,
-    Query(q): Query<AsOf>,
-) -> Result<Response, AppError> {
-    s.access().pay_admin(&v)?;
-    let as_of = q.date(s.now())?;
-    pay_page(&s, &v, as_of, None).await
-}
-
-pub async fn import_bands(
-    State(s): State<AppState>,
-    v: Viewer,
-    form: Multipart,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let admin = access.pay_admin(&v)?;
-    let csv = read_upload(&v, form).await?;
-    let outcome = admin
-        .import_bands(&csv, &s.framework().framework, now)
-        .await?;
-    pay_page(&s, &v, Date::from_unix(now), Some(("bands", outcome))).await
-}
-
-pub async fn import_salaries(
-    State(s): State<AppState>,
-    v: Viewer,
-    form: Multipart,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let admin = access.pay_admin(&v)?;
-    let csv = read_upload(&v, form).await?;
-    let outcome = admin
-        .import_salaries(&csv, &s.framework().framework, now)
-        .await?;
-    pay_page(&s, &v, Date::from_unix(now), Some(("salaries", outcome))).await
-}
-
-pub async fn export(
-    State(s): State<AppState>,
-    v: Viewer,
-    Query(q): Query<AsOf>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let admin = access.pay_admin(&v)?;
-    let as_of = q.date(now)?;
-    let loaded = s.framework();
-    let rows = admin
-        .everyone(&loaded.framework, as_of, "pay.export", now)
-        .await?;
-    let csv = export_csv(&report(&rows, &loaded.framework, as_of));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"compa-ratios.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "person_pay.html")]
-struct PersonPayPage {
-    chrome: Chrome,
-    person: Person,
-    mine: bool,
-    zone: String,
-    history: Vec<(String, String)>,
-    line: Option<PayLine>,
-    as_of: String,
-}
-
-pub async fn person_pay(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path(id): Path<Id>,
-    Query(q): Query<AsOf>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let as_of = q.date(now)?;
-    let loaded = s.framework();
-    let fw = &loaded.framework;
-    let p = s.access().pay_of(&v, fw, id, as_of, now).await?;
-    let line = p
-        .compa
-        .as_ref()
-        .map(|c| line(p.team.clone(), &p.person, c, fw));
-    page(&PersonPayPage {
-        chrome: Chrome::new(&format!("Pay: {}", p.person.record.name), Some(&v)),
-        mine: v.person_id() == Some(id),
-        zone: p.zone.clone().unwrap_or_else(|| "no zone".to_owned()),
-        history: p
-            .history
-            .iter()
-            .rev()
-            .map(|h| {
-                (
-                    h.effective_from.to_string(),
-                    format!("{} {}", format_amount(h.amount), h.currency),
-                )
-            })
-            .collect(),
-        person: p.person,
-        line,
-        as_of: as_of.to_string(),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "team_pay.html")]
-struct TeamPayPage {
-    chrome: Chrome,
-    report: Report,
-    people: usize,
-}
-
-pub async fn team_pay(
-    State(s): State<AppState>,
-    v: Viewer,
-    Query(q): Query<AsOf>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let as_of = q.date(now)?;
-    let loaded = s.framework();
-    let rows = s
-        .access()
-        .reports_pay(&v, &loaded.framework, as_of, now)
-        .await?;
-    let people = rows.rows.len();
-    page(&TeamPayPage {
-        chrome: Chrome::new("Team pay", Some(&v)),
-        report: report(&rows, &loaded.framework, as_of),
-        people,
-    })
 }

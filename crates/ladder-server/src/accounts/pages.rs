@@ -1,0 +1,477 @@
+//! The account pages: sign-in (password and single sign-on), sign-out,
+//! the first admin's setup, and the admin's accounts and roles.
+
+use crate::access::{ClientIp, MaybeViewer, Viewer, cookie};
+use crate::auth::{PRE_COOKIE, SESSION_COOKIE, random_token};
+use crate::http::CsrfForm;
+use crate::http::page::{Chrome, page};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use ladder_store::Roles;
+use serde::Deserialize;
+
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &str) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    pre: String,
+    email: String,
+    error: Option<String>,
+    notice: Option<String>,
+    /// The single sign-on button's words, if SSO is configured.
+    sso: Option<String>,
+}
+
+impl LoginPage {
+    fn new(s: &AppState, pre: String) -> LoginPage {
+        LoginPage {
+            chrome: Chrome::new("Sign in", None),
+            pre,
+            email: String::new(),
+            error: None,
+            notice: None,
+            sso: s.sso().map(|o| o.label().to_owned()),
+        }
+    }
+}
+
+/// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
+fn pre_token(headers: &HeaderMap) -> Result<(String, bool), AppError> {
+    match pre_from(headers) {
+        Some(t) => Ok((t, false)),
+        None => Ok((random_token()?, true)),
+    }
+}
+
+fn pre_from(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, PRE_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_owned)
+}
+
+fn with_pre(s: &AppState, pre: &str, fresh: bool, mut res: Response) -> Response {
+    if fresh {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(PRE_COOKIE, pre, 3600, s.settings().secure_cookies, "Strict"),
+        );
+    }
+    res
+}
+
+pub async fn login_form(
+    State(s): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    if v.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let (pre, fresh) = pre_token(&headers)?;
+    let res = page(&LoginPage {
+        notice: (uri.query() == Some("signed-out")).then(|| "You have signed out.".to_owned()),
+        ..LoginPage::new(&s, pre.clone())
+    })?;
+    Ok(with_pre(&s, &pre, fresh, res))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
+    match pre_from(headers) {
+        Some(t) if crate::access::constant_eq(t.as_bytes(), sent.as_bytes()) => Ok(()),
+        _ => Err(AppError::Csrf),
+    }
+}
+
+fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age,
+        s.settings().secure_cookies,
+        "Lax",
+    )
+}
+
+/// After a sign-in: the browser's previous session (if any) ends, and it
+/// goes home with the new one.
+async fn signed_in(
+    s: &AppState,
+    headers: &HeaderMap,
+    session: &crate::auth::NewSession,
+    now: i64,
+) -> Result<Response, AppError> {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+        s.auth().logout(old).await?;
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(s, &session.token, session.expires_at - now),
+    );
+    Ok(res)
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    check_pre(&headers, &f.csrf)?;
+    let now = s.now();
+    match s.auth().login(&f.email, &f.password, &ip, now).await {
+        Ok((_, session)) => signed_in(&s, &headers, &session, now).await,
+        Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
+            let status = e.status();
+            let res = page(&LoginPage {
+                email: f.email,
+                error: Some(e.to_string()),
+                ..LoginPage::new(&s, f.csrf)
+            })?;
+            Ok((status, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The cookie that ties a single sign-on to the browser that began it.
+const SSO_COOKIE: &str = "ladder_sso";
+
+/// Begins single sign-on: keeps the flow in the store, binds its state to
+/// this browser, and sends the browser to the provider.
+pub async fn sso_start(
+    State(s): State<AppState>,
+    MaybeViewer(v): MaybeViewer,
+) -> Result<Response, AppError> {
+    let Some(sso) = s.sso() else {
+        return Err(AppError::NotFound);
+    };
+    if v.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let now = s.now();
+    let started = sso.start(now).await?;
+    s.auth().begin_sso(&started, now).await?;
+    let mut res = Redirect::to(&started.url).into_response();
+    // Lax, not Strict: the provider's redirect back is a cross-site
+    // navigation, and the cookie must come with it.
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SSO_COOKIE,
+            &started.state,
+            crate::sso::FLOW_SECONDS,
+            s.settings().secure_cookies,
+            "Lax",
+        ),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct SsoCallback {
+    #[serde(default)]
+    state: String,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+/// Where the provider sends the browser back.
+pub async fn sso_callback(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Query(q): Query<SsoCallback>,
+) -> Result<Response, AppError> {
+    let Some(sso) = s.sso() else {
+        return Err(AppError::NotFound);
+    };
+    let now = s.now();
+    let outcome = async {
+        let bound = cookie(&headers, SSO_COOKIE)
+            .is_some_and(|c| crate::access::constant_eq(c.as_bytes(), q.state.as_bytes()));
+        let flow = if bound {
+            s.auth().take_sso(&q.state, now).await?
+        } else {
+            None
+        };
+        let Some(flow) = flow else {
+            return Err(AppError::BadRequest(
+                "this sign-in was not started in this browser, or took longer than ten minutes; sign in again".to_owned(),
+            ));
+        };
+        if let Some(e) = &q.error {
+            return Err(AppError::BadRequest(format!(
+                "your identity provider did not sign you in ({e}); try again, or sign in with a password"
+            )));
+        }
+        let Some(code) = q.code.as_deref() else {
+            return Err(AppError::BadRequest(
+                "your identity provider sent no sign-in code; sign in again".to_owned(),
+            ));
+        };
+        let who = sso.finish(code, &flow.nonce, &flow.verifier, now).await?;
+        s.auth().sso_login(&who, &ip, now).await
+    }
+    .await;
+    let clear = set_cookie(SSO_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
+    match outcome {
+        Ok((_, session)) => {
+            let mut res = signed_in(&s, &headers, &session, now).await?;
+            res.headers_mut().append(header::SET_COOKIE, clear);
+            Ok(res)
+        }
+        Err(e @ (AppError::BadRequest(_) | AppError::Upstream(_))) => {
+            e.log();
+            let (pre, fresh) = pre_token(&headers)?;
+            let res = page(&LoginPage {
+                error: Some(e.to_string()),
+                ..LoginPage::new(&s, pre.clone())
+            })?;
+            let mut res = with_pre(&s, &pre, fresh, (e.status(), res).into_response());
+            res.headers_mut().append(header::SET_COOKIE, clear);
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn logout(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&f.csrf)?;
+    if let Some(t) = v.session_token() {
+        s.auth().logout(t).await?;
+    }
+    let mut res = Redirect::to("/login?signed-out").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&s, "", 0));
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    chrome: Chrome,
+    pre: String,
+    token: String,
+    name: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn setup_form(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SetupQuery>,
+) -> Result<Response, AppError> {
+    if s.auth().has_accounts().await? {
+        return Err(AppError::BadRequest(
+            "Ladder is set up already. Sign in, or ask an admin for an account.".to_owned(),
+        ));
+    }
+    let (pre, fresh) = pre_token(&headers)?;
+    let res = page(&SetupPage {
+        chrome: Chrome::new("Set up Ladder", None),
+        pre: pre.clone(),
+        token: q.token,
+        name: String::new(),
+        email: String::new(),
+        error: None,
+    })?;
+    Ok(with_pre(&s, &pre, fresh, res))
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn setup(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Result<Response, AppError> {
+    check_pre(&headers, &f.csrf)?;
+    let now = s.now();
+    match s
+        .auth()
+        .complete_bootstrap(&f.token, &f.email, &f.name, &f.password, &ip, now)
+        .await
+    {
+        Ok((_, session)) => {
+            let mut res = Redirect::to("/").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&s, &session.token, session.expires_at - now),
+            );
+            Ok(res)
+        }
+        Err(AppError::BadRequest(m)) => {
+            let res = page(&SetupPage {
+                chrome: Chrome::new("Set up Ladder", None),
+                pre: f.csrf,
+                token: f.token,
+                name: f.name,
+                email: f.email,
+                error: Some(m),
+            })?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    accounts: Vec<ladder_store::Account>,
+    message: Option<String>,
+    error: Option<String>,
+    framework_hash: String,
+}
+
+async fn users_page(
+    s: &AppState,
+    v: &Viewer,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let accounts = s.access().admin(v, s.auth())?.accounts().await?;
+    page(&UsersPage {
+        chrome: Chrome::new("Accounts", Some(v)),
+        accounts,
+        message,
+        error,
+        framework_hash: s.framework().hash.chars().take(12).collect(),
+    })
+}
+
+pub async fn users(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    users_page(&s, &v, None, None).await
+}
+
+/// The role checkboxes of the account forms.
+#[derive(Deserialize)]
+pub struct RoleBoxes {
+    admin: Option<String>,
+    people_team: Option<String>,
+    editor: Option<String>,
+}
+
+impl RoleBoxes {
+    fn roles(&self) -> Roles {
+        Roles {
+            admin: self.admin.is_some(),
+            people_team: self.people_team.is_some(),
+            editor: self.editor.is_some(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(flatten)]
+    roles: RoleBoxes,
+}
+
+/// The accounts page again, with the outcome of a change: a message, or
+/// the form error with status 400.
+async fn after_change<T>(
+    s: &AppState,
+    v: &Viewer,
+    done: Result<T, AppError>,
+    message: String,
+) -> Result<Response, AppError> {
+    match done {
+        Ok(_) => users_page(s, v, Some(message), None).await,
+        Err(AppError::BadRequest(m)) => {
+            let res = users_page(s, v, None, Some(m)).await?;
+            Ok((StatusCode::BAD_REQUEST, res).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn create_user(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    let admin = s.access().admin(&v, s.auth())?;
+    v.check_csrf(&f.csrf)?;
+    let done = admin
+        .create_user(&f.email, &f.name, &f.password, f.roles.roles(), s.now())
+        .await;
+    after_change(&s, &v, done, format!("Added {}.", f.email.trim())).await
+}
+
+#[derive(Deserialize)]
+pub struct RolesForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    roles: RoleBoxes,
+}
+
+pub async fn set_roles(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<RolesForm>,
+) -> Result<Response, AppError> {
+    let admin = s.access().admin(&v, s.auth())?;
+    v.check_csrf(&f.csrf)?;
+    let done = admin.set_roles(id, f.roles.roles(), s.now()).await;
+    after_change(&s, &v, done, "Roles saved.".to_owned()).await
+}

@@ -1,0 +1,17 @@
+//! 360 feedback cycles, level changes and calibration.
+//!
+//! - [`service`]: the rules the pages and the API share (a cycle's plan, a
+//!   nomination list, answers, a proposal against the policy; results,
+//!   evidence and calibration put together).
+//! - [`pages`]: the web pages. [`api`]: `/api/v1`.
+//!
+//! Access is decided in [`crate::access`]; this module only receives
+//! capabilities. Results reach pages and responses only through
+//! [`ladder_growth::feedback::results`], which applies the anonymity
+//! rules: groups, counts, means and comments, never a respondent, a time
+//! or an order of answering. Request bodies are read only after access is
+//! decided.
+
+pub(crate) mod api;
+pub(crate) mod pages;
+pub(crate) mod service;

@@ -1,0 +1,389 @@
+//! The hiring pages: openings, an opening's candidates, a candidate with
+//! their scorecards.
+
+use super::service::*;
+use crate::access::{CandidateView, OpeningView, Viewer, may_see_opening};
+use crate::growth::service::scale_points;
+use crate::http::Fields;
+use crate::http::page::{Chrome, form_page, role_title};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use ladder_store::{Candidate, Id, Opening};
+use std::collections::BTreeMap;
+
+pub async fn candidate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+) -> Result<Response, AppError> {
+    let view = s.access().candidate(&v, id).await?;
+    candidate_page(&s, &v, &view, None).await
+}
+
+/// Runs a form action on a candidate and shows the page again, with the
+/// problem when there is one (as `internships::act` does for internships).
+async fn act(
+    s: &AppState,
+    v: &Viewer,
+    id: Id,
+    body: &[u8],
+    allowed: fn(&CandidateView<'_>) -> bool,
+    f: impl AsyncFnOnce(&CandidateView<'_>, &Fields, &ScorecardTemplate) -> Result<(), AppError>,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let view = access.candidate(v, id).await?;
+    if !allowed(&view) {
+        return Err(AppError::Forbidden);
+    }
+    let fields = Fields::parse(body);
+    v.check_csrf(fields.get("csrf"))?;
+    let t = template_of(s, &view.opening)?;
+    match f(&view, &fields, &t).await {
+        Ok(()) => Ok(Redirect::to(&format!("/candidates/{id}")).into_response()),
+        Err(AppError::BadRequest(e)) => candidate_page(s, v, &view, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn score(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let account = v.account.id;
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |view| view.may_score(),
+        async |view, f, t| {
+            let input = ScorecardIn {
+                stage: f.get("stage").to_owned(),
+                scores: t
+                    .requirements
+                    .iter()
+                    .map(|r| ScoreIn {
+                        requirement: r.id.clone(),
+                        score: f.get(&format!("score_{}", r.id)).trim().parse().ok(),
+                        notes: f.get(&format!("notes_{}", r.id)).to_owned(),
+                    })
+                    .collect(),
+                notes: f.get("notes").to_owned(),
+            };
+            let card = check_scorecard(&s, t, &input, id, account, now)?;
+            view.submit(&card, now).await
+        },
+    )
+    .await
+}
+
+pub async fn move_candidate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |view| view.may_manage(),
+        async |view, f, t| {
+            let (stage, state) = destination(t, &view.candidate, f.get("to"))?;
+            view.move_to(&stage, state, now).await
+        },
+    )
+    .await
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let view = access.candidate(&v, id).await?;
+    if !view.may_manage() {
+        return Err(AppError::Forbidden);
+    }
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    view.delete(s.now()).await?;
+    Ok(Redirect::to(&format!("/hiring/{}", view.opening.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "hiring.html")]
+struct HiringPage {
+    chrome: Chrome,
+    /// Each opening, its role, and whether the viewer may open it (its
+    /// team and admins; the people team sees the rest listed only).
+    openings: Vec<(Opening, String, bool)>,
+    can_open: bool,
+    families: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+async fn hiring_page(
+    s: &AppState,
+    v: &Viewer,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let openings = access
+        .openings_for(v)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let role = role_title(fw, &o.new.family, &o.new.level, o.new.specialty.as_deref());
+            let linked = may_see_opening(&o.new, v);
+            (o, role, linked)
+        })
+        .collect();
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &HiringPage {
+            chrome: Chrome::new("Hiring", Some(v)),
+            openings,
+            can_open: access.hiring_admin(v).is_ok(),
+            families: fw
+                .families
+                .iter()
+                .map(|f| (f.id.clone(), f.title.clone()))
+                .collect(),
+            levels: fw
+                .config
+                .levels
+                .iter()
+                .map(|l| (l.id.clone(), l.title.clone()))
+                .collect(),
+            error,
+        },
+    )
+}
+
+pub async fn hiring(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    hiring_page(&s, &v, None).await
+}
+
+fn emails(list: &str) -> Vec<String> {
+    list.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.hiring_admin(&v)?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let input = OpeningInput {
+        title: f.get("title").to_owned(),
+        family: f.get("family").to_owned(),
+        level: f.get("level").to_owned(),
+        specialty: Some(f.get("specialty").to_owned()),
+        leads: emails(f.get("leads")),
+        interviewers: emails(f.get("interviewers")),
+    };
+    let made = match check_opening(&s, &admin, &input).await {
+        Ok(o) => admin
+            .create(&o, now)
+            .await
+            .map(|id| (id, may_see_opening(&o, &v))),
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok((id, true)) => Ok(Redirect::to(&format!("/hiring/{id}")).into_response()),
+        // The people team opens positions it is not on: back to the list.
+        Ok((_, false)) => Ok(Redirect::to("/hiring").into_response()),
+        Err(AppError::BadRequest(e)) => hiring_page(&s, &v, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "opening.html")]
+struct OpeningPage {
+    chrome: Chrome,
+    o: Opening,
+    role: String,
+    t: ScorecardTemplate,
+    team: Vec<(String, &'static str)>,
+    candidates: Vec<Candidate>,
+    error: Option<String>,
+}
+
+async fn opening_page(
+    s: &AppState,
+    v: &Viewer,
+    view: &OpeningView<'_>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let o = &view.opening;
+    let mut team = Vec::new();
+    for m in &o.new.team {
+        team.push((view.member_email(m.account_id).await?, m.role.as_str()));
+    }
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &OpeningPage {
+            chrome: Chrome::new(&o.new.title, Some(v)),
+            role: role_title(
+                &loaded.framework,
+                &o.new.family,
+                &o.new.level,
+                o.new.specialty.as_deref(),
+            ),
+            t: template_of(s, o)?,
+            team,
+            candidates: view.candidates().await?,
+            o: o.clone(),
+            error,
+        },
+    )
+}
+
+pub async fn opening(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+) -> Result<Response, AppError> {
+    let view = s.access().opening(&v, id).await?;
+    opening_page(&s, &v, &view, None).await
+}
+
+pub async fn add_candidate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let view = access.opening(&v, id).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let t = template_of(&s, &view.opening)?;
+    let first = t.stages.first().map(|st| st.id.clone()).unwrap_or_default();
+    let made = match candidate_fields(f.get("name"), f.get("contact")) {
+        Ok((name, contact)) => view.add_candidate(&name, &contact, &first, now).await,
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(c) => Ok(Redirect::to(&format!("/candidates/{c}")).into_response()),
+        Err(AppError::BadRequest(e)) => opening_page(&s, &v, &view, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A scorecard as a page shows it.
+struct CardView {
+    stage: String,
+    interviewer: String,
+    notes: String,
+    scores: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "candidate.html")]
+struct CandidatePage {
+    chrome: Chrome,
+    c: Candidate,
+    o: Opening,
+    t: ScorecardTemplate,
+    stage_name: String,
+    cards: Vec<CardView>,
+    submitted: Vec<(String, usize)>,
+    coverage: Vec<Coverage>,
+    my_stages: Vec<String>,
+    may_score: bool,
+    may_manage: bool,
+    scale: Vec<(i64, String)>,
+    error: Option<String>,
+}
+
+async fn candidate_page(
+    s: &AppState,
+    v: &Viewer,
+    view: &CandidateView<'_>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let t = template_of(s, &view.opening)?;
+    let cards = view.scorecards().await?;
+    let text = |id: &str| {
+        t.requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| r.text.clone())
+    };
+    let mut emails: BTreeMap<Id, String> = BTreeMap::new();
+    for c in &cards {
+        if let std::collections::btree_map::Entry::Vacant(e) = emails.entry(c.interviewer_id) {
+            e.insert(view.member_email(c.interviewer_id).await?);
+        }
+    }
+    let mut shown = Vec::new();
+    for c in &cards {
+        shown.push(CardView {
+            stage: c.stage.clone(),
+            interviewer: emails.get(&c.interviewer_id).cloned().unwrap_or_default(),
+            notes: c.notes.clone(),
+            scores: c
+                .scores
+                .iter()
+                .map(|x| {
+                    (
+                        text(&x.requirement),
+                        x.score.map_or_else(|| "—".to_owned(), |v| v.to_string()),
+                        x.notes.clone(),
+                    )
+                })
+                .collect(),
+        });
+    }
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &CandidatePage {
+            chrome: Chrome::new(&view.candidate.name, Some(v)),
+            stage_name: t
+                .stages
+                .iter()
+                .find(|st| st.id == view.candidate.stage)
+                .map_or_else(|| view.candidate.stage.clone(), |st| st.name.clone()),
+            coverage: coverage(&t, &cards),
+            my_stages: cards
+                .iter()
+                .filter(|c| c.interviewer_id == v.account.id)
+                .map(|c| c.stage.clone())
+                .collect(),
+            submitted: view.submitted_per_stage().await?,
+            cards: shown,
+            may_score: view.may_score() && view.candidate.state == "active",
+            may_manage: view.may_manage() && view.candidate.state == "active",
+            scale: scale_points(&s.framework().framework),
+            c: view.candidate.clone(),
+            o: view.opening.clone(),
+            t,
+            error,
+        },
+    )
+}

@@ -1,0 +1,126 @@
+//! What every feature's pages and API handlers share, and nothing
+//! feature-specific: form fields, JSON bodies, uploads, the page frame
+//! ([`page`]) and the API's errors and viewer ([`api`]). Features use
+//! this module; it uses none of them.
+
+pub mod api;
+pub mod page;
+
+use crate::AppError;
+use crate::access::Viewer;
+use crate::http::api::ApiError;
+use axum::extract::Multipart;
+use ladder_org::Date;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// The longest text a field takes.
+const MAX_TEXT: usize = 20_000;
+
+/// A form body as (name, value) pairs, in order.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// A text field: trimmed, required if asked, at most `MAX_TEXT` bytes.
+pub(crate) fn text_field(name: &str, value: &str, required: bool) -> Result<String, AppError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "{name}: required; write a few words"
+        )));
+    }
+    if v.len() > MAX_TEXT {
+        return Err(AppError::BadRequest(format!(
+            "{name}: {} characters is too long; keep it under {MAX_TEXT}",
+            v.len()
+        )));
+    }
+    Ok(v.to_owned())
+}
+
+/// A date form field, or an error naming the field.
+pub(crate) fn date_field(name: &str, value: &str) -> Result<Date, AppError> {
+    value.trim().parse().map_err(|e: String| {
+        AppError::BadRequest(format!(
+            "{name}: `{}` is not a date ({e}); write it as YYYY-MM-DD",
+            value.trim()
+        ))
+    })
+}
+
+/// A JSON request body, or a 400 naming the line and column.
+pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError(AppError::BadRequest(format!(
+            "body: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        )))
+    })
+}
+
+/// A form upload's CSV file, after its CSRF token is checked.
+pub(crate) async fn read_upload(v: &Viewer, mut form: Multipart) -> Result<String, AppError> {
+    let (mut csrf, mut csv) = (String::new(), None);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+            }
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                csv = Some(String::from_utf8(bytes.to_vec()).map_err(|e| {
+                    AppError::BadRequest(format!(
+                        "file: not UTF-8 text (byte {}); save the CSV as UTF-8",
+                        e.utf8_error().valid_up_to()
+                    ))
+                })?);
+            }
+            _ => {}
+        }
+    }
+    v.check_csrf(&csrf)?;
+    csv.ok_or_else(|| AppError::BadRequest("file: choose a CSV file to import".to_owned()))
+}
+
+#[derive(Deserialize)]
+/// A form that carries only the CSRF token (sign-out, reload).
+pub struct CsrfForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+}

@@ -1,0 +1,332 @@
+//! The internship pages: the board, a request, one internship with its
+//! log and outcome.
+
+use super::service::*;
+use crate::access::{BoardEntry, InternshipParts, InternshipView, Viewer};
+use crate::http::date_field;
+use crate::http::page::{Chrome, form_page};
+use crate::http::{Fields, text_field};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use ladder_org::Date;
+use ladder_store::{Id, Internship, InternshipState, LogEntry, Moved};
+
+pub async fn show(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+) -> Result<Response, AppError> {
+    let view = s.access().internship(&v, id).await?;
+    internship_page(&s, &v, &view, None).await
+}
+
+fn approve_field(value: &str) -> Result<bool, AppError> {
+    match value {
+        "approve" => Ok(true),
+        "decline" => Ok(false),
+        _ => Err(AppError::BadRequest(
+            "decision: choose approve or decline".to_owned(),
+        )),
+    }
+}
+
+/// Runs a form action on an internship and shows the page again, with the
+/// problem when there is one.
+async fn act(
+    s: &AppState,
+    v: &Viewer,
+    id: Id,
+    body: &[u8],
+    allowed: fn(InternshipParts) -> bool,
+    f: impl AsyncFnOnce(&InternshipView<'_>, &Fields) -> Result<(), AppError>,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let view = access.internship(v, id).await?;
+    if !allowed(view.parts) {
+        return Err(AppError::Forbidden);
+    }
+    let fields = Fields::parse(body);
+    v.check_csrf(fields.get("csrf"))?;
+    match f(&view, &fields).await {
+        Ok(()) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
+        Err(AppError::BadRequest(e)) => internship_page(s, v, &view, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        |p| p.decides().is_some(),
+        async |view, f| {
+            let approve = approve_field(f.get("decision"))?;
+            view.decide(
+                approve,
+                &text_field("comment", f.get("comment"), false)?,
+                now,
+            )
+            .await
+            .map(|_| ())
+        },
+    )
+    .await
+}
+
+pub async fn add_log(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    act(&s, &v, id, &body, InternshipParts::logs, async |view, f| {
+        let day = date_field("date", f.get("date"))?;
+        let text = text_field("text", f.get("text"), true)?;
+        view.add_log(&day.to_string(), &text, now).await.map(|_| ())
+    })
+    .await
+}
+
+pub async fn complete(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    act(
+        &s,
+        &v,
+        id,
+        &body,
+        InternshipParts::completes,
+        async |view, f| {
+            let outcome = text_field("outcome", f.get("outcome"), true)?;
+            let moved: Vec<String> = f.all("moved").into_iter().map(str::to_owned).collect();
+            check_moved(&moved, &view.internship)?;
+            view.complete(&outcome, &moved, now).await
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "internships.html")]
+struct BoardPage {
+    chrome: Chrome,
+    board: Vec<BoardEntry>,
+    /// What people want to learn: (intern, goals, competency texts).
+    wants: Vec<(String, String, Vec<String>)>,
+    departments: Vec<String>,
+    mentors: Vec<(Id, String, String)>,
+    can_request: bool,
+    error: Option<String>,
+    kinds: &'static [(&'static str, &'static str)],
+}
+
+async fn board_page(s: &AppState, v: &Viewer, error: Option<String>) -> Result<Response, AppError> {
+    let access = s.access();
+    let loaded = s.framework();
+    let board = access.internship_board(v).await?;
+    let wants = board
+        .iter()
+        .map(|b| {
+            (
+                b.intern.record.name.clone(),
+                b.internship.new.goals.clone(),
+                b.internship
+                    .new
+                    .competencies
+                    .iter()
+                    .map(|c| {
+                        loaded
+                            .framework
+                            .items
+                            .get(c)
+                            .map_or_else(|| c.clone(), |i| i.text.clone())
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let dir = access.directory(v).await?;
+    let mine = v.person.as_ref().map(|p| p.record.department.clone());
+    let mut mentors: Vec<(Id, String, String)> = dir
+        .all()
+        .into_iter()
+        .filter(|p| p.active && Some(&p.department) != mine.as_ref())
+        .map(|p| (p.id, p.name, p.department))
+        .collect();
+    mentors.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &BoardPage {
+            chrome: Chrome::new("Internships", Some(v)),
+            board,
+            wants,
+            departments: access
+                .departments(v)
+                .await?
+                .into_iter()
+                .filter(|d| Some(d) != mine.as_ref())
+                .collect(),
+            mentors,
+            can_request: v.person.is_some(),
+            error,
+            kinds: &ACTIVITY_KINDS,
+        },
+    )
+}
+
+pub async fn board(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    board_page(&s, &v, None).await
+}
+
+pub async fn request(
+    State(s): State<AppState>,
+    v: Viewer,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = v.person_id().ok_or(AppError::Forbidden)?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let id = match check_request(&form_input(&f), me, &s.framework().framework) {
+        Ok(r) => s.access().request_internship(&v, &r, s.now()).await,
+        Err(e) => Err(e),
+    };
+    match id {
+        Ok(id) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
+        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "internship.html")]
+struct InternshipPage {
+    chrome: Chrome,
+    i: Internship,
+    intern: String,
+    mentor: String,
+    intern_id: Id,
+    competencies: Vec<(String, String)>,
+    log: Vec<(String, String, String)>,
+    decisions: Vec<(&'static str, String)>,
+    decide: Option<&'static str>,
+    can_log: bool,
+    can_complete: bool,
+    moved: Vec<(String, String, String)>,
+    today: String,
+    error: Option<String>,
+}
+
+fn rating_text(v: Option<i32>) -> String {
+    v.map_or_else(|| "not rated".to_owned(), |v| v.to_string())
+}
+
+async fn internship_page(
+    s: &AppState,
+    v: &Viewer,
+    view: &InternshipView<'_>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let text = |id: &str| {
+        loaded
+            .framework
+            .items
+            .get(id)
+            .map_or_else(|| id.to_owned(), |i| i.text.clone())
+    };
+    let i = &view.internship;
+    let decision = |label: &'static str, d: &Option<ladder_store::Decision>| {
+        d.as_ref().map(|d| {
+            (
+                label,
+                format!(
+                    "{} by {}{}",
+                    if d.approved { "approved" } else { "declined" },
+                    d.by.map_or_else(|| "someone".to_owned(), |b| view.name(b)),
+                    if d.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", d.comment)
+                    }
+                ),
+            )
+        })
+    };
+    let open = i.state == InternshipState::Requested;
+    let running = i.state == InternshipState::Approved;
+    let decide = view.parts.decides().filter(|side| {
+        open && match side {
+            ladder_store::Side::Manager => i.manager.is_none(),
+            ladder_store::Side::Host => i.host.is_none(),
+        }
+    });
+    let failed = error.is_some();
+    form_page(
+        failed,
+        &InternshipPage {
+            chrome: Chrome::new("Internship", Some(v)),
+            intern: view.intern.record.name.clone(),
+            intern_id: view.intern.id,
+            mentor: format!(
+                "{} ({})",
+                view.mentor.record.name, view.mentor.record.department
+            ),
+            competencies: i
+                .new
+                .competencies
+                .iter()
+                .map(|c| (c.clone(), text(c)))
+                .collect(),
+            log: view
+                .log()
+                .await?
+                .into_iter()
+                .map(|e: LogEntry| (e.date, view.name(e.author_id), e.text))
+                .collect(),
+            decisions: [
+                decision("Home manager", &i.manager),
+                decision("Host", &i.host),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            decide: decide.map(|side| match side {
+                ladder_store::Side::Manager => "as their manager",
+                ladder_store::Side::Host => "for the host team",
+            }),
+            can_log: running && view.parts.logs(),
+            can_complete: running && view.parts.completes(),
+            moved: i
+                .moved
+                .iter()
+                .map(|m: &Moved| {
+                    (
+                        text(&m.statement_id),
+                        rating_text(m.self_rating),
+                        rating_text(m.manager_rating),
+                    )
+                })
+                .collect(),
+            today: Date::from_unix(s.now()).to_string(),
+            i: i.clone(),
+            error,
+        },
+    )
+}

@@ -1,0 +1,294 @@
+//! The 1:1 pages: the pairs, a pair's document, a meeting.
+
+use super::service::*;
+use crate::access::{Pair, Viewer};
+use crate::http::page::{Chrome, page};
+use crate::http::{Fields, text_field};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ladder_org::Date;
+use ladder_store::{Id, Meeting, StandingItem};
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "one_on_ones.html")]
+struct PairsPage {
+    chrome: Chrome,
+    /// (manager id, report id, other person's name, "your manager" / "reports to you")
+    pairs: Vec<(Id, Id, String, String)>,
+}
+
+pub async fn one_on_ones(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let me = v.person_id();
+    let pairs = s
+        .access()
+        .my_pairs(&v)
+        .await?
+        .into_iter()
+        .map(|(m, r)| {
+            if Some(m.id) == me {
+                (m.id, r.id, r.record.name, "reports to you".to_owned())
+            } else {
+                (m.id, r.id, m.record.name, "your manager".to_owned())
+            }
+        })
+        .collect();
+    page(&PairsPage {
+        chrome: Chrome::new("1:1s", Some(&v)),
+        pairs,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pair.html")]
+struct PairPage {
+    chrome: Chrome,
+    manager: (Id, String),
+    report: (Id, String),
+    current: bool,
+    today: String,
+    meetings: Vec<Meeting>,
+    standing: Vec<StandingItem>,
+}
+
+pub async fn pair(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((manager, report)): Path<(Id, Id)>,
+) -> Result<Response, AppError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let mut meetings = p.meetings().await?;
+    meetings.reverse();
+    page(&PairPage {
+        chrome: Chrome::new(&format!("1:1 with {}", p.other().record.name), Some(&v)),
+        manager: (p.manager.id, p.manager.record.name.clone()),
+        report: (p.report.id, p.report.record.name.clone()),
+        current: p.current,
+        today: Date::from_unix(s.now()).to_string(),
+        meetings,
+        standing: p.standing_items().await?,
+    })
+}
+
+pub async fn create_meeting(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((manager, report)): Path<(Id, Id)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let p = s.access().pair(&v, manager, report).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let date = meeting_date(f.get("date"), now)?;
+    let id = p.create_meeting(&date, now).await?;
+    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+}
+
+pub async fn add_standing(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((manager, report)): Path<(Id, Id)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    p.add_standing_item(&text_field("text", f.get("text"), true)?, s.now())
+        .await?;
+    Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response())
+}
+
+/// A conflict to resolve on the meeting page: which field, their text and
+/// version, and what the viewer tried to save.
+struct Conflict {
+    field: &'static str,
+    theirs: String,
+    version: i64,
+    mine: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    chrome: Chrome,
+    d: MeetingData,
+    pair: (Id, Id),
+    other: String,
+    /// (id, name) of both, for owners.
+    people: Vec<(Id, String)>,
+    names: HashMap<Id, String>,
+    conflict: Option<Conflict>,
+    error: Option<String>,
+}
+
+impl MeetingPage {
+    fn name(&self, id: &Id) -> String {
+        self.names.get(id).cloned().unwrap_or_default()
+    }
+}
+
+async fn meeting_page(
+    v: &Viewer,
+    p: &Pair<'_>,
+    m: Meeting,
+    conflict: Option<Conflict>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let d = meeting_data(p, m).await?;
+    let people = vec![
+        (p.manager.id, p.manager.record.name.clone()),
+        (p.report.id, p.report.record.name.clone()),
+    ];
+    let status = if conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let res = page(&MeetingPage {
+        chrome: Chrome::new(&format!("1:1 on {}", d.meeting.date), Some(v)),
+        pair: (p.manager.id, p.report.id),
+        other: p.other().record.name.clone(),
+        names: people.iter().cloned().collect(),
+        people,
+        d,
+        conflict,
+        error,
+    })?;
+    Ok((status, res).into_response())
+}
+
+pub async fn meeting(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+) -> Result<Response, AppError> {
+    let (p, m) = s.access().meeting(&v, id).await?;
+    meeting_page(&v, &p, m, None, None).await
+}
+
+pub async fn add_agenda(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (p, m) = s.access().meeting(&v, id).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    p.add_agenda_item(
+        &m,
+        &text_field("agenda item", f.get("text"), true)?,
+        s.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}#agenda")).into_response())
+}
+
+pub async fn save_notes(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    save_text(s, v, id, body, "notes").await
+}
+
+pub async fn save_private(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    save_text(s, v, id, body, "private").await
+}
+
+async fn save_text(
+    s: AppState,
+    v: Viewer,
+    id: Id,
+    body: Bytes,
+    field: &'static str,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let (p, m) = s.access().meeting(&v, id).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let version = version_field(&f)?;
+    let text = text_field(
+        if field == "notes" {
+            "shared notes"
+        } else {
+            "private note"
+        },
+        f.get("text"),
+        false,
+    )?;
+    let saved = if field == "notes" {
+        p.save_shared_notes(&m, &text, version, now).await
+    } else {
+        p.save_my_note(&m, &text, version, now).await
+    };
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#{field}")).into_response()),
+        Err(AppError::Stale {
+            version,
+            text: theirs,
+        }) => {
+            let conflict = Conflict {
+                field,
+                theirs,
+                version,
+                mine: text,
+            };
+            meeting_page(&v, &p, m, Some(conflict), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn add_action(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (p, m) = s.access().meeting(&v, id).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let owner: Id = f
+        .get("owner")
+        .parse()
+        .map_err(|_| AppError::BadRequest("owner: choose who will do it".to_owned()))?;
+    p.add_action(
+        &m,
+        owner,
+        &text_field("action item", f.get("text"), true)?,
+        s.now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}#actions")).into_response())
+}
+
+pub async fn complete_action(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (p, a) = s.access().action(&v, id).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let meeting: Id = f.get("meeting").parse().map_err(|_| {
+        AppError::BadRequest("meeting: missing; mark it done from a meeting page".to_owned())
+    })?;
+    let (_, m) = s.access().meeting(&v, meeting).await?;
+    p.complete_action(&a, &m, s.now()).await?;
+    Ok(Redirect::to(&format!("/meetings/{meeting}#actions")).into_response())
+}

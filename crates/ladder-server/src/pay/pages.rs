@@ -1,0 +1,243 @@
+//! The pay pages: the people team's overview and imports, a person's own
+//! pay, a manager's team.
+
+use super::service::*;
+use crate::access::{PayImport, Viewer};
+use crate::http::page::{Chrome, page};
+use crate::http::read_upload;
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ladder_org::Date;
+use ladder_org::pay::format_amount;
+use ladder_org::people_csv::RowError;
+use ladder_store::{Id, Person};
+
+#[derive(Template)]
+#[template(path = "pay.html")]
+struct PayPage {
+    chrome: Chrome,
+    report: Report,
+    flagged: Vec<PayLine>,
+    chart: Option<String>,
+    groups: Vec<(&'static str, Vec<Group>)>,
+    bands: Vec<[String; 7]>,
+    summary: Option<String>,
+    warnings: Vec<String>,
+    errors: Vec<RowError>,
+    error_file: String,
+}
+
+async fn pay_page(
+    s: &AppState,
+    v: &Viewer,
+    as_of: Date,
+    outcome: Option<(&str, PayImport)>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(v)?;
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let rows = admin.everyone(fw, as_of, "pay.report.read", now).await?;
+    let report = report(&rows, fw, as_of);
+    let chart = if report.by_level.is_empty() {
+        None
+    } else {
+        Some(chart(&report)?)
+    };
+    let (mut summary, mut warnings, mut errors, mut error_file) =
+        (None, Vec::new(), Vec::new(), String::new());
+    let mut status = StatusCode::OK;
+    match outcome {
+        Some((what, PayImport::Applied { rows, warnings: w })) => {
+            summary = Some(format!("{rows} {what} rows stored"));
+            warnings = w;
+        }
+        Some((what, PayImport::Refused(e))) => {
+            errors = e;
+            error_file = what.to_owned();
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        None => {}
+    }
+    let bands = admin
+        .bands()
+        .await?
+        .into_iter()
+        .map(|b| {
+            [
+                b.grade,
+                b.zone,
+                b.effective_from.to_string(),
+                b.currency,
+                format_amount(b.min),
+                format_amount(b.mid),
+                format_amount(b.max),
+            ]
+        })
+        .collect();
+    let res = page(&PayPage {
+        chrome: Chrome::new("Pay", Some(v)),
+        flagged: report.flagged().into_iter().cloned().collect(),
+        groups: vec![
+            ("Per level", report.by_level.clone()),
+            ("Per grade", report.by_grade.clone()),
+            ("Per team (by manager)", report.by_team.clone()),
+            ("Per department", report.by_department.clone()),
+        ],
+        report,
+        chart,
+        bands,
+        summary,
+        warnings,
+        errors,
+        error_file,
+    })?;
+    Ok((status, res).into_response())
+}
+
+pub async fn overview(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    s.access().pay_admin(&v)?;
+    let as_of = q.date(s.now())?;
+    pay_page(&s, &v, as_of, None).await
+}
+
+pub async fn import_bands(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let csv = read_upload(&v, form).await?;
+    let outcome = admin
+        .import_bands(&csv, &s.framework().framework, now)
+        .await?;
+    pay_page(&s, &v, Date::from_unix(now), Some(("bands", outcome))).await
+}
+
+pub async fn import_salaries(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let csv = read_upload(&v, form).await?;
+    let outcome = admin
+        .import_salaries(&csv, &s.framework().framework, now)
+        .await?;
+    pay_page(&s, &v, Date::from_unix(now), Some(("salaries", outcome))).await
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.pay_admin(&v)?;
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let rows = admin
+        .everyone(&loaded.framework, as_of, "pay.export", now)
+        .await?;
+    let csv = export_csv(&report(&rows, &loaded.framework, as_of));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"compa-ratios.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person_pay.html")]
+struct PersonPayPage {
+    chrome: Chrome,
+    person: Person,
+    mine: bool,
+    zone: String,
+    history: Vec<(String, String)>,
+    line: Option<PayLine>,
+    as_of: String,
+}
+
+pub async fn person_pay(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let p = s.access().pay_of(&v, fw, id, as_of, now).await?;
+    let line = p
+        .compa
+        .as_ref()
+        .map(|c| line(p.team.clone(), &p.person, c, fw));
+    page(&PersonPayPage {
+        chrome: Chrome::new(&format!("Pay: {}", p.person.record.name), Some(&v)),
+        mine: v.person_id() == Some(id),
+        zone: p.zone.clone().unwrap_or_else(|| "no zone".to_owned()),
+        history: p
+            .history
+            .iter()
+            .rev()
+            .map(|h| {
+                (
+                    h.effective_from.to_string(),
+                    format!("{} {}", format_amount(h.amount), h.currency),
+                )
+            })
+            .collect(),
+        person: p.person,
+        line,
+        as_of: as_of.to_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "team_pay.html")]
+struct TeamPayPage {
+    chrome: Chrome,
+    report: Report,
+    people: usize,
+}
+
+pub async fn team_pay(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let as_of = q.date(now)?;
+    let loaded = s.framework();
+    let rows = s
+        .access()
+        .reports_pay(&v, &loaded.framework, as_of, now)
+        .await?;
+    let people = rows.rows.len();
+    page(&TeamPayPage {
+        chrome: Chrome::new("Team pay", Some(&v)),
+        report: report(&rows, &loaded.framework, as_of),
+        people,
+    })
+}

@@ -1,0 +1,375 @@
+//! The people pages: a person (and their private data, for those who may
+//! see it), a manager's team, the organisation and its search, the people
+//! team's import and export, and the audit log.
+
+use crate::access::{DirectoryEntry, ImportOutcome, Viewer};
+use crate::http::page::{Chrome, entry_title, page, role_title};
+use crate::http::read_upload;
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ladder_framework::Framework;
+use ladder_org::Date;
+use ladder_org::people_csv::RowError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+struct PrivateView {
+    grade: String,
+    start_date: String,
+    history: HistoryTable,
+}
+
+/// A role history as a table: the person page's and the history route's.
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryTable {
+    /// (from, role, grade, why)
+    rows: Vec<(String, String, String, String)>,
+}
+
+fn history_table(fw: &Framework, p: &crate::access::Private) -> HistoryTable {
+    let rows = p
+        .history()
+        .iter()
+        .cloned()
+        .map(|h| {
+            let t = role_title(
+                fw,
+                &h.role.family,
+                &h.role.level,
+                h.role.specialty.as_deref(),
+            );
+            (h.effective, t, h.role.grade, h.reason)
+        })
+        .collect();
+    HistoryTable { rows }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    entry: DirectoryEntry,
+    role_title: String,
+    manager: Option<DirectoryEntry>,
+    reports: Vec<(i64, String, String)>,
+    private: Option<PrivateView>,
+}
+
+pub async fn person(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let (entry, private) = s
+        .access()
+        .person_page(&v, id, s.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let dir = s.access().directory(&v).await?;
+    let manager = entry.manager_id.and_then(|m| dir.get(m));
+    let reports = dir
+        .reports_of(id)
+        .iter()
+        .map(|r| (r.id, r.name.clone(), entry_title(fw, r)))
+        .collect();
+    let private = private.map(|p| PrivateView {
+        grade: p.person.record.role.grade.clone(),
+        start_date: p
+            .person
+            .record
+            .start_date
+            .map_or_else(|| "not recorded".to_owned(), |d| d.to_string()),
+        history: history_table(fw, &p),
+    });
+    page(&PersonPage {
+        chrome: Chrome::new(&entry.name, Some(&v)),
+        role_title: entry_title(fw, &entry),
+        entry,
+        manager,
+        reports,
+        private,
+    })
+}
+
+/// Only the role history: the private part alone (for the matrix and for
+/// linking).
+pub async fn person_history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let p = s.access().private(&v, id, s.now()).await?;
+    page(&history_table(&s.framework().framework, &p))
+}
+
+struct TeamMember {
+    id: i64,
+    name: String,
+    role: String,
+    manager: String,
+    location: String,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    chrome: Chrome,
+    members: Vec<TeamMember>,
+    direct: usize,
+}
+
+/// Direct reports, then everyone under them, breadth first.
+pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let dir = s.access().directory(&v).await?;
+    let mut members = Vec::new();
+    let mut direct = 0;
+    if let Some(me) = &v.person {
+        let mut queue = vec![(me.id, me.record.name.clone())];
+        let mut depth = 0;
+        while !queue.is_empty() && depth < 16 {
+            let mut next = Vec::new();
+            for (id, name) in &queue {
+                for r in dir.reports_of(*id) {
+                    members.push(TeamMember {
+                        id: r.id,
+                        name: r.name.clone(),
+                        role: entry_title(&loaded.framework, &r),
+                        manager: name.clone(),
+                        location: r.location.clone(),
+                    });
+                    next.push((r.id, r.name));
+                }
+            }
+            if depth == 0 {
+                direct = members.len();
+            }
+            queue = next;
+            depth += 1;
+        }
+    }
+    page(&TeamPage {
+        chrome: Chrome::new("My team", Some(&v)),
+        members,
+        direct,
+    })
+}
+
+struct Department {
+    name: String,
+    people: Vec<(i64, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    chrome: Chrome,
+    q: String,
+    results: Vec<(i64, String, String)>,
+    departments: Vec<Department>,
+}
+
+#[derive(Template)]
+#[template(path = "org_results.html")]
+struct OrgResults {
+    q: String,
+    results: Vec<(i64, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn org(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let dir = s.access().directory(&v).await?;
+    let mut depts: BTreeMap<String, Vec<(i64, String, String)>> = BTreeMap::new();
+    let all = dir.all();
+    for p in all.iter().filter(|p| p.active) {
+        depts.entry(p.department.clone()).or_default().push((
+            p.id,
+            p.name.clone(),
+            entry_title(fw, p),
+        ));
+    }
+    let results = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        dir.search(&q.q, 50)
+            .iter()
+            .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
+            .collect()
+    };
+    page(&OrgPage {
+        chrome: Chrome::new("Organisation", Some(&v)),
+        q: q.q,
+        results,
+        departments: depts
+            .into_iter()
+            .map(|(name, mut people)| {
+                people.sort_by(|a, b| a.1.cmp(&b.1));
+                Department { name, people }
+            })
+            .collect(),
+    })
+}
+
+/// The htmx fragment behind the live search.
+pub async fn org_search(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let loaded = s.framework();
+    let results = if q.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        s.access()
+            .directory(&v)
+            .await?
+            .search(&q.q, 50)
+            .iter()
+            .map(|p| (p.id, p.name.clone(), entry_title(&loaded.framework, p)))
+            .collect()
+    };
+    page(&OrgResults { q: q.q, results })
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    summary: Option<String>,
+    errors: Vec<RowError>,
+}
+
+pub async fn import_form(v: Viewer, State(s): State<AppState>) -> Result<Response, AppError> {
+    s.access().people_team(&v)?;
+    page(&ImportPage {
+        chrome: Chrome::new("Import people", Some(&v)),
+        summary: None,
+        errors: Vec::new(),
+    })
+}
+
+pub async fn import(
+    State(s): State<AppState>,
+    v: Viewer,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let team = s.access().people_team(&v)?;
+    let csv = read_upload(&v, form).await?;
+    let loaded = s.framework();
+    let (summary, errors, status) = match team.import(&csv, &loaded.framework, s.now()).await? {
+        ImportOutcome::Applied(sum) => (
+            Some(format!(
+                "{} new, {} updated, {} unchanged, {} role changes recorded",
+                sum.created, sum.updated, sum.unchanged, sum.role_changes
+            )),
+            Vec::new(),
+            StatusCode::OK,
+        ),
+        ImportOutcome::Refused(errors) => (None, errors, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let res = page(&ImportPage {
+        chrome: Chrome::new("Import people", Some(&v)),
+        summary,
+        errors,
+    })?;
+    Ok((status, res).into_response())
+}
+
+pub async fn export(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+    let csv = s.access().people_team(&v)?.export(s.now()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+struct AuditRow {
+    when: String,
+    actor: String,
+    action: String,
+    subject: String,
+    detail: String,
+    ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    events: Vec<AuditRow>,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+pub async fn audit(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let events = s
+        .access()
+        .people_team(&v)?
+        .audit_log(q.before, AUDIT_PAGE)
+        .await?;
+    let next = (events.len() as i64 == AUDIT_PAGE)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let secs = e.at.rem_euclid(86_400);
+            AuditRow {
+                when: format!(
+                    "{} {:02}:{:02}:{:02}",
+                    Date::from_unix(e.at),
+                    secs / 3600,
+                    secs / 60 % 60,
+                    secs % 60
+                ),
+                actor: e.actor,
+                action: e.action,
+                subject: e
+                    .subject_id
+                    .map(|i| format!("person {i}"))
+                    .unwrap_or_default(),
+                detail: e.detail,
+                ip: e.ip,
+            }
+        })
+        .collect();
+    page(&AuditPage {
+        chrome: Chrome::new("Audit log", Some(&v)),
+        events: rows,
+        next,
+    })
+}
