@@ -1,10 +1,8 @@
 //! `/api/v1` for the growth workflow: worksheets and ratings, checkpoints
 //! and a manager's team view.
 
-use crate::growth::service::{
-    AreaInput, check_areas, check_rating, checkpoint_quarter, person_worksheet, team_data,
-    worksheet_data,
-};
+use crate::growth::service::{self, RateInput};
+use crate::growth::service::{AreaInput, team_data, worksheet_data};
 use crate::http::api::CreatedOut;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody};
 use crate::http::body;
@@ -217,16 +215,13 @@ pub async fn rate(
         return Err(AppError::Forbidden.into());
     }
     let input: RateIn = body(&bytes)?;
-    let loaded = s.framework();
-    let ws = person_worksheet(&loaded, &g.person)?;
-    let rating = check_rating(
-        &loaded,
-        &ws,
-        &input.statement,
-        &input.value.to_string(),
-        &input.evidence,
-    )?;
-    Ok(Json(rating_out(&g.rate(rating, now).await?)))
+    let input = RateInput {
+        statement: input.statement,
+        value: input.value,
+        evidence: input.evidence,
+    };
+    let stored = service::rate(&g, &s.framework(), &input, now).await?;
+    Ok(Json(rating_out(&stored)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -319,9 +314,7 @@ pub async fn open_checkpoint(
     }
     let input: OpenCheckpointIn = body(&bytes)?;
     let loaded = s.framework();
-    let quarter = checkpoint_quarter(&input.quarter, now)?;
-    let areas = check_areas(&loaded, &g.person, &input.areas)?;
-    let cid = g.open_checkpoint(&quarter.to_string(), &areas, now).await?;
+    let cid = service::open_checkpoint(&g, &loaded, &input.quarter, &input.areas, now).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id: cid })).into_response())
 }
 
@@ -361,7 +354,7 @@ pub async fn close_checkpoint(
         .into_iter()
         .map(|s| (s.area, s.summary))
         .collect();
-    g.close_checkpoint(&c, &summaries, now).await?;
+    service::close_checkpoint(&g, &c, &summaries, now).await?;
     let (_, c) = s.access().checkpoint(&v, id, now).await?;
     Ok(Json(checkpoint_out(&c)))
 }

@@ -1,7 +1,7 @@
 //! The growth pages: the worksheet and its charts, checkpoints, and a
 //! manager's team.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::{Growth, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, entry_title, page, role_title};
@@ -157,15 +157,12 @@ pub async fn rate(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let loaded = s.framework();
-    let ws = person_worksheet(&loaded, &g.person)?;
-    let rating = check_rating(
-        &loaded,
-        &ws,
-        f.get("statement"),
-        f.get("value"),
-        f.get("evidence"),
-    )?;
-    let stored = g.rate(rating, now).await?;
+    let input = RateInput {
+        statement: f.get("statement").to_owned(),
+        value: rating_value(&loaded, f.get("value"))?,
+        evidence: f.get("evidence").to_owned(),
+    };
+    let stored = service::rate(&g, &loaded, &input, now).await?;
     Ok(Redirect::to(&format!("/people/{id}/worksheet#s-{}", stored.statement_id)).into_response())
 }
 
@@ -359,19 +356,16 @@ pub async fn open_checkpoint(
         })
         .collect();
     let loaded = s.framework();
-    let quarter = checkpoint_quarter(f.get("quarter"), now)?;
-    let checked = match check_areas(&loaded, &g.person, &areas) {
-        Ok(c) => c,
+    // A bad quarter is an error page; bad areas show the form again.
+    checkpoint_quarter(f.get("quarter"), now)?;
+    match service::open_checkpoint(&g, &loaded, f.get("quarter"), &areas, now).await {
+        Ok(cid) => Ok(Redirect::to(&format!("/checkpoints/{cid}")).into_response()),
         Err(AppError::BadRequest(e)) => {
             let two = check_area_count(&loaded, areas.len()).is_ok();
-            return new_checkpoint_page(&s, &v, &g, &areas, two, Some(e)).await;
+            new_checkpoint_page(&s, &v, &g, &areas, two, Some(e)).await
         }
-        Err(e) => return Err(e),
-    };
-    let cid = g
-        .open_checkpoint(&quarter.to_string(), &checked, now)
-        .await?;
-    Ok(Redirect::to(&format!("/checkpoints/{cid}")).into_response())
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]
@@ -452,19 +446,11 @@ pub async fn close_checkpoint(
         .iter()
         .map(|a| (a.id, f.get(&format!("summary-{}", a.id)).to_owned()))
         .collect();
-    if let Some(a) = c
-        .areas
-        .iter()
-        .find(|a| f.get(&format!("summary-{}", a.id)).trim().is_empty())
-    {
-        let e = format!(
-            "summary for `{}`: required; write how the quarter went for this area",
-            a.title
-        );
-        return checkpoint_page(&s, &v, &g, c, Some(e)).await;
+    match service::close_checkpoint(&g, &c, &summaries, now).await {
+        Ok(()) => Ok(Redirect::to(&format!("/checkpoints/{id}#update")).into_response()),
+        Err(AppError::BadRequest(e)) => checkpoint_page(&s, &v, &g, c, Some(e)).await,
+        Err(e) => Err(e),
     }
-    g.close_checkpoint(&c, &summaries, now).await?;
-    Ok(Redirect::to(&format!("/checkpoints/{id}#update")).into_response())
 }
 
 #[derive(Template)]

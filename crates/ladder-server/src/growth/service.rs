@@ -11,7 +11,7 @@ use ladder_framework::resolve;
 use ladder_growth::charts::{self, Axis};
 use ladder_growth::worksheet::worksheet;
 use ladder_growth::{Changes, Quarter, Readiness, Snapshot, Worksheet};
-use ladder_store::{Id, NewFocusArea, Person, Rater, Rating};
+use ladder_store::{Checkpoint, Id, NewFocusArea, Person, Rater, Rating};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,10 +70,9 @@ pub fn focus_candidates(
 pub fn check_rating(
     loaded: &Loaded,
     ws: &Worksheet,
-    statement: &str,
-    value: &str,
-    evidence: &str,
+    input: &RateInput,
 ) -> Result<Rating, AppError> {
+    let (statement, value, evidence) = (input.statement.as_str(), input.value, &input.evidence);
     let row = ws.row(statement).ok_or_else(|| {
         let hint = ladder_framework::similar::did_you_mean(
             statement,
@@ -85,23 +84,10 @@ pub fn check_rating(
         ))
     })?;
     let scale = &loaded.framework.config.rating_scale;
-    let allowed = || {
-        scale
-            .iter()
-            .map(|p| format!("{} ({})", p.value, p.label))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let value: i64 = value.trim().parse().map_err(|_| {
-        AppError::BadRequest(format!(
-            "value: `{value}` is not a rating; use one of {}",
-            allowed()
-        ))
-    })?;
     if !scale.iter().any(|p| i64::from(p.value) == value) {
         return Err(AppError::BadRequest(format!(
             "value: {value} is not on the rating scale; use one of {}",
-            allowed()
+            allowed_ratings(loaded)
         )));
     }
     Ok(Rating {
@@ -115,6 +101,94 @@ pub fn check_rating(
         rated_by: None,
         rated_at: 0,
     })
+}
+
+/// The rating scale's points, for messages: `1 (Not yet), 2 (…)`.
+fn allowed_ratings(loaded: &Loaded) -> String {
+    loaded
+        .framework
+        .config
+        .rating_scale
+        .iter()
+        .map(|p| format!("{} ({})", p.value, p.label))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A rating as a form sends it: the value as text, checked to be a whole
+/// number (the scale is checked with the rest, by [`rate`]).
+pub fn rating_value(loaded: &Loaded, value: &str) -> Result<i64, AppError> {
+    value.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!(
+            "value: `{value}` is not a rating; use one of {}",
+            allowed_ratings(loaded)
+        ))
+    })
+}
+
+/// A rating to record: which statement, the value on the scale, evidence.
+#[derive(Clone, Debug)]
+pub struct RateInput {
+    pub statement: String,
+    pub value: i64,
+    pub evidence: String,
+}
+
+/// Rates a statement of `g`'s worksheet on the viewer's side, checked
+/// against the worksheet and the rating scale; returns it as stored.
+pub async fn rate(
+    g: &Growth<'_>,
+    loaded: &Loaded,
+    input: &RateInput,
+    now: i64,
+) -> Result<Rating, AppError> {
+    if g.rater().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let ws = person_worksheet(loaded, &g.person)?;
+    let rating = check_rating(loaded, &ws, input)?;
+    g.rate(rating, now).await
+}
+
+/// Opens `g`'s checkpoint for a quarter (`""`: the current one) with its
+/// focus areas, checked against the framework and the policy's bounds.
+pub async fn open_checkpoint(
+    g: &Growth<'_>,
+    loaded: &Loaded,
+    quarter: &str,
+    areas: &[AreaInput],
+    now: i64,
+) -> Result<Id, AppError> {
+    if !g.is_pair() {
+        return Err(AppError::Forbidden);
+    }
+    let quarter = checkpoint_quarter(quarter, now)?;
+    let checked = check_areas(loaded, &g.person, areas)?;
+    g.open_checkpoint(&quarter.to_string(), &checked, now).await
+}
+
+/// Closes a checkpoint with a progress summary for each of its focus
+/// areas (by area id); every area needs one.
+pub async fn close_checkpoint(
+    g: &Growth<'_>,
+    c: &Checkpoint,
+    summaries: &[(Id, String)],
+    now: i64,
+) -> Result<(), AppError> {
+    if !g.is_pair() {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(a) = c.areas.iter().find(|a| {
+        !summaries
+            .iter()
+            .any(|(id, s)| *id == a.id && !s.trim().is_empty())
+    }) {
+        return Err(AppError::BadRequest(format!(
+            "summary for `{}`: required; write how the quarter went for this area",
+            a.title
+        )));
+    }
+    g.close_checkpoint(c, summaries, now).await
 }
 
 /// A focus area as submitted: the item's id and the three texts.

@@ -6,8 +6,7 @@ use crate::growth::api::{AreaOut, area_out};
 use crate::http::api::CreatedOut;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::http::body;
-use crate::http::text_field;
-use crate::one_on_ones::service::{meeting_data, meeting_date};
+use crate::one_on_ones::service::{self, Notes, meeting_data};
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -97,9 +96,7 @@ pub async fn create_meeting(
     } else {
         body(&bytes)?
     };
-    let id = p
-        .create_meeting(&meeting_date(&input.date, now)?, now)
-        .await?;
+    let id = service::create_meeting(&p, &input.date, now).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
 }
 
@@ -224,9 +221,7 @@ pub async fn add_agenda(
 ) -> Result<Response, ApiError> {
     let (p, m) = s.access().meeting(&v, id).await?;
     let input: TextIn = body(&bytes)?;
-    let id = p
-        .add_agenda_item(&m, &text_field("text", &input.text, true)?, s.now())
-        .await?;
+    let id = service::add_agenda_item(&p, &m, &input.text, s.now()).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
 }
 
@@ -283,22 +278,12 @@ async fn save_text(
 ) -> Result<Json<SavedOut>, ApiError> {
     let (p, m) = s.access().meeting(v, id).await?;
     let input: VersionedTextIn = body(bytes)?;
-    // The same rule as the web form's: trimmed, and not too long.
-    let text = text_field(
-        if shared {
-            "shared notes"
-        } else {
-            "private note"
-        },
-        &input.text,
-        false,
-    )?;
-    let version = if shared {
-        p.save_shared_notes(&m, &text, input.version, s.now())
-            .await?
+    let which = if shared {
+        Notes::Shared
     } else {
-        p.save_my_note(&m, &text, input.version, s.now()).await?
+        Notes::Private
     };
+    let version = service::save_notes(&p, &m, which, &input.text, input.version, s.now()).await?;
     Ok(Json(SavedOut { version }))
 }
 
@@ -322,14 +307,7 @@ pub async fn add_action(
 ) -> Result<Response, ApiError> {
     let (p, m) = s.access().meeting(&v, id).await?;
     let input: ActionIn = body(&bytes)?;
-    let id = p
-        .add_action(
-            &m,
-            input.owner,
-            &text_field("text", &input.text, true)?,
-            s.now(),
-        )
-        .await?;
+    let id = service::add_action(&p, &m, input.owner, &input.text, s.now()).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
 }
 
@@ -354,6 +332,6 @@ pub async fn complete_action(
     let (p, a) = s.access().action(&v, id).await?;
     let input: DoneIn = body(&bytes)?;
     let (_, m) = s.access().meeting(&v, input.meeting).await?;
-    p.complete_action(&a, &m, s.now()).await?;
+    service::complete_action(&p, &a, &m, s.now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

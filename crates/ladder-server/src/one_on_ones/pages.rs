@@ -1,9 +1,9 @@
 //! The 1:1 pages: the pairs, a pair's document, a meeting.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::{Pair, Viewer};
+use crate::http::Fields;
 use crate::http::page::{Chrome, page};
-use crate::http::{Fields, text_field};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -84,8 +84,7 @@ pub async fn create_meeting(
     let p = s.access().pair(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    let date = meeting_date(f.get("date"), now)?;
-    let id = p.create_meeting(&date, now).await?;
+    let id = service::create_meeting(&p, f.get("date"), now).await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
 
@@ -98,8 +97,7 @@ pub async fn add_standing(
     let p = s.access().pair(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    p.add_standing_item(&text_field("text", f.get("text"), true)?, s.now())
-        .await?;
+    service::add_standing_item(&p, f.get("text"), s.now()).await?;
     Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response())
 }
 
@@ -182,12 +180,7 @@ pub async fn add_agenda(
     let (p, m) = s.access().meeting(&v, id).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    p.add_agenda_item(
-        &m,
-        &text_field("agenda item", f.get("text"), true)?,
-        s.now(),
-    )
-    .await?;
+    service::add_agenda_item(&p, &m, f.get("text"), s.now()).await?;
     Ok(Redirect::to(&format!("/meetings/{id}#agenda")).into_response())
 }
 
@@ -221,21 +214,13 @@ async fn save_text(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let version = version_field(&f)?;
-    let text = text_field(
-        if field == "notes" {
-            "shared notes"
-        } else {
-            "private note"
-        },
-        f.get("text"),
-        false,
-    )?;
-    let saved = if field == "notes" {
-        p.save_shared_notes(&m, &text, version, now).await
+    let which = if field == "notes" {
+        Notes::Shared
     } else {
-        p.save_my_note(&m, &text, version, now).await
+        Notes::Private
     };
-    match saved {
+    let text = f.get("text").trim().to_owned();
+    match service::save_notes(&p, &m, which, &text, version, now).await {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#{field}")).into_response()),
         Err(AppError::Stale {
             version,
@@ -266,13 +251,7 @@ pub async fn add_action(
         .get("owner")
         .parse()
         .map_err(|_| AppError::BadRequest("owner: choose who will do it".to_owned()))?;
-    p.add_action(
-        &m,
-        owner,
-        &text_field("action item", f.get("text"), true)?,
-        s.now(),
-    )
-    .await?;
+    service::add_action(&p, &m, owner, f.get("text"), s.now()).await?;
     Ok(Redirect::to(&format!("/meetings/{id}#actions")).into_response())
 }
 
@@ -289,6 +268,6 @@ pub async fn complete_action(
         AppError::BadRequest("meeting: missing; mark it done from a meeting page".to_owned())
     })?;
     let (_, m) = s.access().meeting(&v, meeting).await?;
-    p.complete_action(&a, &m, s.now()).await?;
+    service::complete_action(&p, &a, &m, s.now()).await?;
     Ok(Redirect::to(&format!("/meetings/{meeting}#actions")).into_response())
 }

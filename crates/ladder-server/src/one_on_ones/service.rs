@@ -3,10 +3,10 @@
 
 use crate::AppError;
 use crate::access::Pair;
-use crate::http::Fields;
+use crate::http::{Fields, text_field};
 use ladder_growth::{Quarter, actions_for};
 use ladder_org::Date;
-use ladder_store::{ActionItem, AgendaItem, Checkpoint, Meeting, StandingItem};
+use ladder_store::{ActionItem, AgendaItem, Checkpoint, Id, Meeting, StandingItem};
 use serde::Serialize;
 
 /// What a meeting shows.
@@ -63,4 +63,81 @@ pub(crate) fn version_field(f: &Fields) -> Result<i64, AppError> {
     f.get("version").trim().parse().map_err(|_| {
         AppError::BadRequest("version: missing; reload the page and try again".to_owned())
     })
+}
+
+/// Starts a meeting of the pair on a date (`""`: today).
+pub async fn create_meeting(p: &Pair<'_>, date: &str, now: i64) -> Result<Id, AppError> {
+    let date = meeting_date(date, now)?;
+    p.create_meeting(&date, now).await
+}
+
+/// Adds an item to the pair's standing agenda.
+pub async fn add_standing_item(p: &Pair<'_>, text: &str, now: i64) -> Result<Id, AppError> {
+    p.add_standing_item(&text_field("text", text, true)?, now)
+        .await
+}
+
+/// Adds an item to a meeting's agenda.
+pub async fn add_agenda_item(
+    p: &Pair<'_>,
+    m: &Meeting,
+    text: &str,
+    now: i64,
+) -> Result<Id, AppError> {
+    p.add_agenda_item(m, &text_field("agenda item", text, true)?, now)
+        .await
+}
+
+/// Which notes of a meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notes {
+    /// The notes both participants read and write.
+    Shared,
+    /// The viewer's own note, which only they read.
+    Private,
+}
+
+/// Saves a meeting's shared notes or the viewer's private note, if
+/// nobody saved since `version`; otherwise [`AppError::Stale`] with what
+/// they saved. Returns the new version.
+pub async fn save_notes(
+    p: &Pair<'_>,
+    m: &Meeting,
+    which: Notes,
+    text: &str,
+    version: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    match which {
+        Notes::Shared => {
+            let text = text_field("shared notes", text, false)?;
+            p.save_shared_notes(m, &text, version, now).await
+        }
+        Notes::Private => {
+            let text = text_field("private note", text, false)?;
+            p.save_my_note(m, &text, version, now).await
+        }
+    }
+}
+
+/// Adds an action item to a meeting, owned by one of the pair.
+pub async fn add_action(
+    p: &Pair<'_>,
+    m: &Meeting,
+    owner: Id,
+    text: &str,
+    now: i64,
+) -> Result<Id, AppError> {
+    p.add_action(m, owner, &text_field("action item", text, true)?, now)
+        .await
+}
+
+/// Marks an action item done in a meeting of the same pair.
+pub async fn complete_action(
+    p: &Pair<'_>,
+    a: &ActionItem,
+    m: &Meeting,
+    now: i64,
+) -> Result<(), AppError> {
+    p.complete_action(a, m, now).await
 }
