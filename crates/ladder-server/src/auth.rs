@@ -375,9 +375,7 @@ impl Auth {
         Ok((account, s))
     }
 
-    /// Creates an account, checked (an email address, a name) and
-    /// recorded by `rec` in the same transaction. `hash` is an Argon2id
-    /// hash from [`hash_password`].
+    /// Creates an account: see [`create_account`].
     pub(crate) async fn create_account(
         &self,
         email: &str,
@@ -387,25 +385,41 @@ impl Auth {
         now: i64,
         rec: &Record,
     ) -> Result<Id, AppError> {
-        let email = email.trim().to_lowercase();
-        if !email.contains('@') || email.contains(char::is_whitespace) {
-            return Err(AppError::BadRequest(format!(
-                "email: `{email}` is not an email address"
-            )));
-        }
-        if name.trim().is_empty() {
-            return Err(AppError::BadRequest("name: a name is required".to_owned()));
-        }
-        match self
-            .store
-            .create_account(&email, name.trim(), hash, roles, now, rec)
-            .await
-        {
-            Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(format!(
-                "email: there is already an account for {email}"
-            ))),
-            other => Ok(other?),
-        }
+        create_account(self.store.as_ref(), email, name, hash, roles, now, rec).await
+    }
+}
+
+/// Creates an account, checked (an email address, a name) and recorded
+/// by `rec` in the same transaction. `hash` is an Argon2id hash from
+/// [`hash_password`]. Every door that makes accounts calls this: the
+/// admin's page, the first-admin setup, single sign-on and
+/// `ladder admin create-user`.
+pub async fn create_account(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    hash: Option<&str>,
+    roles: Roles,
+    now: i64,
+    rec: &Record,
+) -> Result<Id, AppError> {
+    let email = email.trim().to_lowercase();
+    if !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(AppError::BadRequest(format!(
+            "email: `{email}` is not an email address"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(AppError::BadRequest("name: a name is required".to_owned()));
+    }
+    match store
+        .create_account(&email, name.trim(), hash, roles, now, rec)
+        .await
+    {
+        Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(format!(
+            "email: there is already an account for {email}"
+        ))),
+        other => Ok(other?),
     }
 }
 

@@ -56,6 +56,52 @@ async fn story() {
     db_b.drop_database().await.unwrap();
 }
 
+/// One test per step of the story, each on fresh databases.
+macro_rules! steps {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let (db_a, a) = fresh(concat!("step_a_", stringify!($name))).await;
+                let (db_b, b) = fresh(concat!("step_b_", stringify!($name))).await;
+                ladder_store::story::step(stringify!($name), &a, &b).await;
+                drop((a, b));
+                db_a.drop_database().await.unwrap();
+                db_b.drop_database().await.unwrap();
+            }
+        )*
+
+        #[test]
+        fn every_step_of_the_story_has_a_test() {
+            let names: Vec<&str> = ladder_store::story::STEPS.iter().map(|s| s.name).collect();
+            assert_eq!(names, [$(stringify!($name)),*]);
+        }
+    };
+}
+
+mod step {
+    use super::fresh;
+    steps!(
+        audit,
+        people,
+        accounts,
+        sessions,
+        throttling,
+        bootstrap,
+        framework_versions,
+        oidc,
+        worksheet,
+        concurrent_writes,
+        checkpoints,
+        one_on_ones,
+        feedback,
+        ops,
+        events,
+        backup_covers_the_schema,
+        backup,
+    );
+}
+
 /// A write whose audit entry or event cannot be stored leaves nothing
 /// behind: a trigger (made on a second connection) makes one insert fail,
 /// then the other.

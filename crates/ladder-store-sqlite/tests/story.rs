@@ -34,6 +34,50 @@ async fn story() {
     ladder_store::story::all(&a, &b).await;
 }
 
+/// One test per step of the story, each on fresh databases.
+macro_rules! steps {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let dir = tempfile::tempdir().unwrap();
+                let a = fresh(&dir, "a.db").await;
+                let b = fresh(&dir, "b.db").await;
+                ladder_store::story::step(stringify!($name), &a, &b).await;
+            }
+        )*
+
+        #[test]
+        fn every_step_of_the_story_has_a_test() {
+            let names: Vec<&str> = ladder_store::story::STEPS.iter().map(|s| s.name).collect();
+            assert_eq!(names, [$(stringify!($name)),*]);
+        }
+    };
+}
+
+mod step {
+    use super::fresh;
+    steps!(
+        audit,
+        people,
+        accounts,
+        sessions,
+        throttling,
+        bootstrap,
+        framework_versions,
+        oidc,
+        worksheet,
+        concurrent_writes,
+        checkpoints,
+        one_on_ones,
+        feedback,
+        ops,
+        events,
+        backup_covers_the_schema,
+        backup,
+    );
+}
+
 #[tokio::test]
 async fn wal_and_foreign_keys_are_on() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,10 @@
 //! The conformance story: what every backend must do, told as the server
-//! uses it. Each backend's `tests/story.rs` runs [`all`] against a fresh
-//! database of its own (a temporary SQLite file; a temporary PostgreSQL
-//! database), so both backends are held to the same behaviour.
+//! uses it. Each backend's `tests/story.rs` runs every [`STEPS`] entry as a
+//! test of its own ([`step`]: on fresh databases, after the steps it
+//! builds on), so the first failure does not hide the rest, and the whole
+//! story in order ([`all`]), against databases of its own (temporary
+//! SQLite files; temporary PostgreSQL databases), so both backends are
+//! held to the same behaviour.
 //!
 //! Assertions are the point of this module, so it may panic.
 #![allow(
@@ -18,6 +21,8 @@ use crate::{
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
+use std::future::Future;
+use std::pin::Pin;
 
 /// The record of a write in the story: by the system, at time 0.
 fn rec(action: &str) -> Record {
@@ -42,27 +47,158 @@ fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
     }
 }
 
-/// Runs every story. `store` and `empty` are two fresh, migrated databases
+/// A step of the story: its name, the steps whose data it builds on, and
+/// the step itself. `store` and `empty` are two fresh, migrated databases
 /// of the same backend; `empty` receives the restore.
-pub async fn all(store: &dyn Store, empty: &dyn Store) {
+#[derive(Debug)]
+pub struct Step {
+    pub name: &'static str,
+    pub needs: &'static [&'static str],
+    pub run: StepFn,
+}
+
+pub type StepFn =
+    for<'a> fn(&'a dyn Store, &'a dyn Store) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Every step, in the order [`all`] runs them. Each backend runs each step
+/// as a test of its own, on fresh databases, after the steps it needs.
+pub const STEPS: &[Step] = &[
     // First: it pages through the audit log, which every write adds to.
-    audit(store).await;
-    people(store).await;
-    accounts(store).await;
-    sessions(store).await;
-    throttling(store).await;
-    bootstrap(store).await;
-    framework_versions(store).await;
-    oidc(store).await;
-    worksheet(store).await;
-    concurrent_writes(store).await;
-    checkpoints(store).await;
-    one_on_ones(store).await;
-    feedback(store).await;
-    ops(store).await;
-    events(store).await;
-    backup_covers_the_schema(store).await;
-    backup(store, empty).await;
+    Step {
+        name: "audit",
+        needs: &[],
+        run: |s, _| Box::pin(audit(s)),
+    },
+    Step {
+        name: "people",
+        needs: &[],
+        run: |s, _| Box::pin(people(s)),
+    },
+    Step {
+        name: "accounts",
+        needs: &[],
+        run: |s, _| Box::pin(accounts(s)),
+    },
+    Step {
+        name: "sessions",
+        needs: &["accounts"],
+        run: |s, _| Box::pin(sessions(s)),
+    },
+    Step {
+        name: "throttling",
+        needs: &[],
+        run: |s, _| Box::pin(throttling(s)),
+    },
+    Step {
+        name: "bootstrap",
+        needs: &[],
+        run: |s, _| Box::pin(bootstrap(s)),
+    },
+    Step {
+        name: "framework_versions",
+        needs: &[],
+        run: |s, _| Box::pin(framework_versions(s)),
+    },
+    Step {
+        name: "oidc",
+        needs: &[],
+        run: |s, _| Box::pin(oidc(s)),
+    },
+    Step {
+        name: "worksheet",
+        needs: &["people"],
+        run: |s, _| Box::pin(worksheet(s)),
+    },
+    Step {
+        name: "concurrent_writes",
+        needs: &["people"],
+        run: |s, _| Box::pin(concurrent_writes(s)),
+    },
+    Step {
+        name: "checkpoints",
+        needs: &["people"],
+        run: |s, _| Box::pin(checkpoints(s)),
+    },
+    Step {
+        name: "one_on_ones",
+        needs: &["people"],
+        run: |s, _| Box::pin(one_on_ones(s)),
+    },
+    Step {
+        name: "feedback",
+        needs: &["people", "accounts"],
+        run: |s, _| Box::pin(feedback(s)),
+    },
+    Step {
+        name: "ops",
+        needs: &["people", "accounts"],
+        run: |s, _| Box::pin(ops(s)),
+    },
+    Step {
+        name: "events",
+        needs: &[
+            "people",
+            "accounts",
+            "worksheet",
+            "checkpoints",
+            "one_on_ones",
+            "feedback",
+            "ops",
+        ],
+        run: |s, _| Box::pin(events(s)),
+    },
+    Step {
+        name: "backup_covers_the_schema",
+        needs: &[],
+        run: |s, _| Box::pin(backup_covers_the_schema(s)),
+    },
+    Step {
+        name: "backup",
+        needs: &[
+            "audit",
+            "people",
+            "accounts",
+            "sessions",
+            "throttling",
+            "bootstrap",
+            "framework_versions",
+            "oidc",
+            "worksheet",
+            "concurrent_writes",
+            "checkpoints",
+            "one_on_ones",
+            "feedback",
+            "ops",
+            "events",
+        ],
+        run: |s, e| Box::pin(backup(s, e)),
+    },
+];
+
+/// Runs every step, in order.
+pub async fn all(store: &dyn Store, empty: &dyn Store) {
+    for s in STEPS {
+        (s.run)(store, empty).await;
+    }
+}
+
+/// Runs one step after the steps it needs (and theirs), in story order.
+/// Panics on a name that is not a step.
+pub async fn step(name: &str, store: &dyn Store, empty: &dyn Store) {
+    let mut wanted = std::collections::BTreeSet::new();
+    let mut todo = vec![name];
+    while let Some(n) = todo.pop() {
+        let s = STEPS
+            .iter()
+            .find(|s| s.name == n)
+            .unwrap_or_else(|| panic!("`{n}` is not a step of the story"));
+        if wanted.insert(s.name) {
+            todo.extend(s.needs);
+        }
+    }
+    for s in STEPS.iter().filter(|s| wanted.contains(s.name)) {
+        (s.run)(store, empty).await;
+    }
 }
 
 async fn people(s: &dyn Store) {

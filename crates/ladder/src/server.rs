@@ -1043,10 +1043,17 @@ pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
                     Err(_) => None,
                 };
                 let record = cli_record(now, "account.create", &format!("{email} as {roles}"));
-                store
-                    .create_account(&email, &name, hash.as_deref(), roles, now, &record)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                ladder_server::auth::create_account(
+                    store.as_ref(),
+                    &email,
+                    &name,
+                    hash.as_deref(),
+                    roles,
+                    now,
+                    &record,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
                 println!("Created {email} ({roles}).");
                 Ok(0)
             }

@@ -1,10 +1,9 @@
 //! `/api/v1` for 360 feedback: cycles, nominations, questionnaires,
 //! results, proposals and calibration.
 
-use crate::feedback::pages::check_from;
 use crate::feedback::service::{
-    AnswerInput, CyclePlan, ProposalInput, ProposalSummary, calibration_data, check_answers,
-    check_peers, check_plan, prepare_proposal, questions_for, results_of, summary,
+    self, AnswerInput, CyclePlan, ProposalInput, ProposalSummary, calibration_data, questions_for,
+    results_of, summary,
 };
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::http::body;
@@ -76,8 +75,7 @@ pub async fn create_cycle(
     let access = s.access();
     let admin = access.cycle_admin(&v)?;
     let plan: CyclePlan = body(&bytes)?;
-    let checked = check_plan(&plan, &s.framework().framework)?;
-    let id = admin.create(&checked, now).await?;
+    let id = service::create_cycle(&admin, &s.framework().framework, &plan, now).await?;
     Ok(Json(cycle_out(&access.cycle(&v, id).await?)))
 }
 
@@ -115,8 +113,7 @@ pub async fn advance(
     let admin = access.cycle_admin(&v)?;
     let input: AdvanceIn = body(&bytes)?;
     let c = access.cycle(&v, id).await?;
-    check_from(&c, &input.from)?;
-    admin.advance(&c, now).await?;
+    service::advance(&admin, &c, &input.from, now).await?;
     Ok(Json(cycle_out(&access.cycle(&v, id).await?)))
 }
 
@@ -253,8 +250,7 @@ pub async fn save_nominations(
         let access = s.access();
         let n = access.nominating(&v.0, cycle, id).await?;
         let input: NominationsIn = body(&bytes)?;
-        let peers = check_peers(&n, &input.peers)?;
-        n.save(&peers, now).await?;
+        service::save_nominations(&n, &input.peers, now).await?;
     }
     nominations(State(s), v, Path((cycle, id))).await
 }
@@ -331,10 +327,7 @@ pub async fn answer(
     let now = s.now();
     let r = s.access().respondent(&v, cycle, id).await?;
     let input: AnswersIn = body(&bytes)?;
-    let loaded = s.framework();
-    let questions = questions_for(&loaded, &r.person)?;
-    let checked = check_answers(&loaded, &questions, &input.answers)?;
-    r.submit(&checked, now).await?;
+    service::answer(&r, &s.framework(), &input.answers, now).await?;
     Ok(Json(DoneOut { ok: true }))
 }
 
@@ -526,8 +519,7 @@ pub async fn propose(
     let access = s.access();
     let p = access.proposer(&v, id).await?;
     let input: ProposalInput = body(&bytes)?;
-    let made = prepare_proposal(&s, &v, &p, &input, now).await?;
-    let pid = p.propose(&made, now).await?;
+    let pid = service::propose(&s, &v, &p, &input, now).await?;
     let view = access.proposal(&v, pid, now).await?;
     let band =
         crate::pay::service::proposal_band(&s, &v, view.person.id, &view.proposal.new.to_grade)
@@ -604,10 +596,7 @@ pub async fn decide(
             return Err(AppError::Forbidden.into());
         }
         let input: DecisionIn = body(&bytes)?;
-        let comment = crate::http::text_field("comment", &input.comment, true)?;
-        let effective = ladder_org::Date::from_unix(now).to_string();
-        view.decide(input.approve, &comment, &effective, now)
-            .await?;
+        service::decide(&view, input.approve, &input.comment, now).await?;
     }
     Ok(Json(proposal_json(&s, &v, id).await?))
 }
@@ -695,7 +684,6 @@ pub async fn lock(
     let now = s.now();
     let access = s.access();
     let admin = access.cycle_admin(&v)?;
-    access.calibration(&v, cycle, &department, now).await?;
-    admin.lock(cycle, &department, now).await?;
+    service::lock_calibration(access, &v, &admin, cycle, &department, now).await?;
     Ok(Json(DoneOut { ok: true }))
 }

@@ -1,11 +1,11 @@
 //! The 360 pages: cycles, nominations, questionnaires, results,
 //! proposals and calibration.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::{Nominating, ProposalView, Proposer, Respondent, Viewer};
 use crate::growth::service::scale_points;
+use crate::http::Fields;
 use crate::http::page::{Chrome, page, role_title};
-use crate::http::{Fields, text_field};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -59,13 +59,11 @@ pub async fn create_cycle(
         feedback_open: f.get("feedback_open").to_owned(),
         feedback_close: f.get("feedback_close").to_owned(),
     };
-    let checked = match check_plan(&plan, &s.framework().framework) {
-        Ok(c) => c,
-        Err(AppError::BadRequest(e)) => return cycles_page(&s, &v, Some(e)).await,
-        Err(e) => return Err(e),
-    };
-    let id = admin.create(&checked, now).await?;
-    Ok(Redirect::to(&format!("/cycles/{id}")).into_response())
+    match service::create_cycle(&admin, &s.framework().framework, &plan, now).await {
+        Ok(id) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
+        Err(AppError::BadRequest(e)) => cycles_page(&s, &v, Some(e)).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// A person with a link target, for lists.
@@ -194,26 +192,11 @@ pub async fn advance(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let cycle = access.cycle(&v, id).await?;
-    if let Err(e) = check_from(&cycle, f.get("from")) {
-        return cycle_page(&s, &v, id, Some(e.to_string())).await;
-    }
-    match admin.advance(&cycle, now).await {
+    match service::advance(&admin, &cycle, f.get("from"), now).await {
         Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
         Err(AppError::BadRequest(e)) => cycle_page(&s, &v, id, Some(e)).await,
         Err(e) => Err(e),
     }
-}
-
-/// The state the sender saw must still be the cycle's: a second click
-/// does not move it twice.
-pub fn check_from(cycle: &Cycle, from: &str) -> Result<(), AppError> {
-    if from != cycle.state.as_str() {
-        return Err(AppError::BadRequest(format!(
-            "from: the cycle is in {}, not `{from}`; reload and try again",
-            cycle.state.as_str()
-        )));
-    }
-    Ok(())
 }
 
 #[derive(Template)]
@@ -340,14 +323,7 @@ pub async fn save_nominations(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let peers = ids_field("peers", &f.all("peer"))?;
-    let checked = match check_peers(&n, &peers) {
-        Ok(c) => c,
-        Err(AppError::BadRequest(e)) => {
-            return nominations_page(&v, &n, Some(&peers), Some(e)).await;
-        }
-        Err(e) => return Err(e),
-    };
-    match n.save(&checked, now).await {
+    match service::save_nominations(&n, &peers, now).await {
         Ok(()) => Ok(Redirect::to(&format!("/cycles/{cycle}")).into_response()),
         Err(AppError::BadRequest(e)) => nominations_page(&v, &n, Some(&peers), Some(e)).await,
         Err(e) => Err(e),
@@ -438,12 +414,7 @@ pub async fn answer(
             comment: f.get(&format!("comment-{}", q.key)).to_owned(),
         });
     }
-    let checked = match check_answers(&loaded, &questions, &input) {
-        Ok(c) => c,
-        Err(AppError::BadRequest(e)) => return answer_page(&s, &v, &r, Some(e)),
-        Err(e) => return Err(e),
-    };
-    match r.submit(&checked, now).await {
+    match service::answer(&r, &loaded, &input, now).await {
         Ok(()) => Ok(Redirect::to(&format!("/cycles/{cycle}")).into_response()),
         Err(AppError::BadRequest(e)) => answer_page(&s, &v, &r, Some(e)),
         Err(e) => Err(e),
@@ -589,11 +560,7 @@ pub async fn propose(
         case: f.get("case").to_owned(),
         override_reason: f.get("override_reason").to_owned(),
     };
-    let made = match prepare_proposal(&s, &v, &p, &input, now).await {
-        Ok(m) => p.propose(&m, now).await,
-        Err(e) => Err(e),
-    };
-    match made {
+    match service::propose(&s, &v, &p, &input, now).await {
         Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         Err(AppError::BadRequest(e) | AppError::Conflict(e)) => {
             propose_page(&s, &v, &p, input, Some(e)).await
@@ -684,13 +651,7 @@ pub async fn decide(
             return proposal_page(&s, &v, &view, Some(e)).await;
         }
     };
-    let comment = match text_field("comment", f.get("comment"), true) {
-        Ok(c) => c,
-        Err(AppError::BadRequest(e)) => return proposal_page(&s, &v, &view, Some(e)).await,
-        Err(e) => return Err(e),
-    };
-    let effective = Date::from_unix(now).to_string();
-    match view.decide(approved, &comment, &effective, now).await {
+    match service::decide(&view, approved, f.get("comment"), now).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
         Err(AppError::BadRequest(e)) => proposal_page(&s, &v, &view, Some(e)).await,
         Err(e) => Err(e),
@@ -739,8 +700,7 @@ pub async fn lock_calibration(
     let admin = access.cycle_admin(&v)?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    access.calibration(&v, cycle, &department, now).await?;
-    admin.lock(cycle, &department, now).await?;
+    service::lock_calibration(access, &v, &admin, cycle, &department, now).await?;
     Ok(Redirect::to(&format!(
         "/cycles/{cycle}/calibration/{}",
         path_segment(&department)

@@ -2,7 +2,10 @@
 //! questions and answers, results through the anonymity rules, proposals
 //! with their frozen evidence and the policy check, calibration data.
 
-use crate::access::{Calibration, FeedbackResults, Nominating, Proposer, Viewer};
+use crate::access::{
+    Access, Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer,
+    Respondent, Viewer,
+};
 use crate::growth::service::{READINESS_QUARTERS, person_worksheet, scale_points};
 use crate::http::date_field;
 use crate::http::text_field;
@@ -11,7 +14,10 @@ use ladder_framework::Framework;
 use ladder_growth::Quarter;
 use ladder_growth::feedback::{self, ChangeKind, Question, Results};
 use ladder_org::Date;
-use ladder_store::{Cycle, Id, NewAnswer, NewCycle, NewProposal, Person, Proposal, RoleChange};
+use ladder_store::{
+    Cycle, CycleState, Id, NewAnswer, NewCycle, NewProposal, Person, Proposal, ProposalState,
+    RoleChange,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -597,4 +603,101 @@ pub fn distribution_svg(loaded: &Loaded, d: &CalibrationData) -> Result<String, 
         &scale,
     )
     .map_err(AppError::Internal)
+}
+
+/// The state the sender saw must still be the cycle's: a second click
+/// does not move it twice.
+pub fn check_from(cycle: &Cycle, from: &str) -> Result<(), AppError> {
+    if from != cycle.state.as_str() {
+        return Err(AppError::BadRequest(format!(
+            "from: the cycle is in {}, not `{from}`; reload and try again",
+            cycle.state.as_str()
+        )));
+    }
+    Ok(())
+}
+
+// ---- The writes: each checks its input, then writes through its capability
+
+/// Creates a cycle from a plan, checked against the framework's policy.
+pub async fn create_cycle(
+    admin: &CycleAdmin<'_>,
+    fw: &Framework,
+    plan: &CyclePlan,
+    now: i64,
+) -> Result<Id, AppError> {
+    let checked = check_plan(plan, fw)?;
+    admin.create(&checked, now).await
+}
+
+/// Moves a cycle on from `from`, the state the caller saw it in.
+pub async fn advance(
+    admin: &CycleAdmin<'_>,
+    cycle: &Cycle,
+    from: &str,
+    now: i64,
+) -> Result<CycleState, AppError> {
+    check_from(cycle, from)?;
+    admin.advance(cycle, now).await
+}
+
+/// Saves (or, for the manager, approves) a person's nominated peers.
+pub async fn save_nominations(n: &Nominating<'_>, peers: &[Id], now: i64) -> Result<(), AppError> {
+    let checked = check_peers(n, peers)?;
+    n.save(&checked, now).await
+}
+
+/// Stores a respondent's answers, checked against the questions drawn
+/// from the person's level text and the rating scale.
+pub async fn answer(
+    r: &Respondent<'_>,
+    loaded: &Loaded,
+    answers: &[AnswerInput],
+    now: i64,
+) -> Result<(), AppError> {
+    let questions = questions_for(loaded, &r.person)?;
+    let checked = check_answers(loaded, &questions, answers)?;
+    r.submit(&checked, now).await
+}
+
+/// Proposes a level change with its frozen evidence, checked against the
+/// policy (or overridden with a reason).
+pub async fn propose(
+    s: &AppState,
+    v: &Viewer,
+    p: &Proposer<'_>,
+    input: &ProposalInput,
+    now: i64,
+) -> Result<Id, AppError> {
+    let made = prepare_proposal(s, v, p, input, now).await?;
+    p.propose(&made, now).await
+}
+
+/// Records the viewer's decision at the proposal's next step, with a
+/// comment; the last approval changes the level from today.
+pub async fn decide(
+    view: &ProposalView<'_>,
+    approved: bool,
+    comment: &str,
+    now: i64,
+) -> Result<ProposalState, AppError> {
+    if view.may_decide().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let comment = text_field("comment", comment, true)?;
+    let effective = Date::from_unix(now).to_string();
+    view.decide(approved, &comment, &effective, now).await
+}
+
+/// Locks a department's calibration for a cycle: no more proposals.
+pub async fn lock_calibration(
+    access: &Access,
+    v: &Viewer,
+    admin: &CycleAdmin<'_>,
+    cycle: Id,
+    department: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    access.calibration(v, cycle, department, now).await?;
+    admin.lock(cycle, department, now).await
 }

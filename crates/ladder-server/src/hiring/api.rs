@@ -1,6 +1,6 @@
 //! `/api/v1` for hiring.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::CandidateView;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody};
 use crate::http::body;
@@ -91,8 +91,7 @@ pub async fn api_open(
     let access = s.access();
     let admin = access.hiring_admin(&v)?;
     let input: OpeningInput = body(&bytes)?;
-    let o = check_opening(&s, &admin, &input).await?;
-    let id = admin.create(&o, s.now()).await?;
+    let (id, _) = service::open(&s, &admin, &input, s.now()).await?;
     let opening = admin.opening(id).await?;
     Ok(Json(OpeningDetailOut {
         scorecard: template_of(&s, &opening)?,
@@ -142,10 +141,7 @@ pub async fn api_add_candidate(
     let access = s.access();
     let view = access.opening(&v, id).await?;
     let c: CandidateIn = body(&bytes)?;
-    let (name, contact) = candidate_fields(&c.name, &c.contact)?;
-    let t = template_of(&s, &view.opening)?;
-    let first = t.stages.first().map(|st| st.id.clone()).unwrap_or_default();
-    let cid = view.add_candidate(&name, &contact, &first, s.now()).await?;
+    let cid = service::add_candidate(&s, &view, &c.name, &c.contact, s.now()).await?;
     let cv = access.candidate(&v, cid).await?;
     Ok(Json(candidate_out(&cv.candidate)))
 }
@@ -243,9 +239,7 @@ pub async fn api_score(
         return Err(AppError::Forbidden.into());
     }
     let input: ScorecardIn = body(&bytes)?;
-    let t = template_of(&s, &view.opening)?;
-    let card = check_scorecard(&s, &t, &input, id, v.account.id, now)?;
-    view.submit(&card, now).await?;
+    service::score(&s, &view, v.account.id, &input, now).await?;
     Ok(Json(candidate_json(&s, &view).await?))
 }
 
@@ -274,9 +268,7 @@ pub async fn api_move(
         return Err(AppError::Forbidden.into());
     }
     let m: MoveIn = body(&bytes)?;
-    let t = template_of(&s, &view.opening)?;
-    let (stage, state) = destination(&t, &view.candidate, &m.to)?;
-    view.move_to(&stage, state, s.now()).await?;
+    service::move_candidate(&s, &view, &m.to, s.now()).await?;
     let view = access.candidate(&v, id).await?;
     Ok(Json(candidate_json(&s, &view).await?))
 }
@@ -296,6 +288,6 @@ pub async fn api_delete(
     if !view.may_manage() {
         return Err(AppError::Forbidden.into());
     }
-    view.delete(s.now()).await?;
+    service::delete_candidate(&view, s.now()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

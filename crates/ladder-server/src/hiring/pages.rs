@@ -1,7 +1,7 @@
 //! The hiring pages: openings, an opening's candidates, a candidate with
 //! their scorecards.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::{CandidateView, OpeningView, Viewer, may_see_opening};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
@@ -76,8 +76,7 @@ pub async fn score(
                     .collect(),
                 notes: f.get("notes").to_owned(),
             };
-            let card = check_scorecard(&s, t, &input, id, account, now)?;
-            view.submit(&card, now).await
+            service::score(&s, view, account, &input, now).await
         },
     )
     .await
@@ -96,10 +95,7 @@ pub async fn move_candidate(
         id,
         &body,
         |view| view.may_manage(),
-        async |view, f, t| {
-            let (stage, state) = destination(t, &view.candidate, f.get("to"))?;
-            view.move_to(&stage, state, now).await
-        },
+        async |view, f, _| service::move_candidate(&s, view, f.get("to"), now).await,
     )
     .await
 }
@@ -117,7 +113,7 @@ pub async fn delete(
     }
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    view.delete(s.now()).await?;
+    service::delete_candidate(&view, s.now()).await?;
     Ok(Redirect::to(&format!("/hiring/{}", view.opening.id)).into_response())
 }
 
@@ -201,13 +197,9 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
         leads: emails(f.get("leads")),
         interviewers: emails(f.get("interviewers")),
     };
-    let made = match check_opening(&s, &admin, &input).await {
-        Ok(o) => admin
-            .create(&o, now)
-            .await
-            .map(|id| (id, may_see_opening(&o, &v))),
-        Err(e) => Err(e),
-    };
+    let made = service::open(&s, &admin, &input, now)
+        .await
+        .map(|(id, o)| (id, may_see_opening(&o, &v)));
     match made {
         Ok((id, true)) => Ok(Redirect::to(&format!("/hiring/{id}")).into_response()),
         // The people team opens positions it is not on: back to the list.
@@ -281,13 +273,7 @@ pub async fn add_candidate(
     let view = access.opening(&v, id).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    let t = template_of(&s, &view.opening)?;
-    let first = t.stages.first().map(|st| st.id.clone()).unwrap_or_default();
-    let made = match candidate_fields(f.get("name"), f.get("contact")) {
-        Ok((name, contact)) => view.add_candidate(&name, &contact, &first, now).await,
-        Err(e) => Err(e),
-    };
-    match made {
+    match service::add_candidate(&s, &view, f.get("name"), f.get("contact"), now).await {
         Ok(c) => Ok(Redirect::to(&format!("/candidates/{c}")).into_response()),
         Err(AppError::BadRequest(e)) => opening_page(&s, &v, &view, Some(e)).await,
         Err(e) => Err(e),

@@ -2,6 +2,7 @@
 //! from a role's requirements, openings and scorecards checked, stage
 //! coverage and moves.
 
+use crate::access::{CandidateView, HiringAdmin, OpeningView};
 use crate::growth::service::scale_points;
 use crate::http::text_field;
 use crate::{AppError, AppState};
@@ -302,4 +303,74 @@ pub(crate) fn candidate_fields(name: &str, contact: &str) -> Result<(String, Str
         text_field("name", name, true)?,
         text_field("contact", contact, true)?,
     ))
+}
+
+// ---- The writes: each checks its input, then writes through its capability
+
+/// Opens a position, checked against the framework (family, level,
+/// specialty) and the accounts (its hiring team).
+pub async fn open(
+    s: &AppState,
+    admin: &HiringAdmin<'_>,
+    input: &OpeningInput,
+    now: i64,
+) -> Result<(Id, NewOpening), AppError> {
+    let o = check_opening(s, admin, input).await?;
+    let id = admin.create(&o, now).await?;
+    Ok((id, o))
+}
+
+/// Adds a candidate at the opening's first stage.
+pub async fn add_candidate(
+    s: &AppState,
+    view: &OpeningView<'_>,
+    name: &str,
+    contact: &str,
+    now: i64,
+) -> Result<Id, AppError> {
+    let (name, contact) = candidate_fields(name, contact)?;
+    let t = template_of(s, &view.opening)?;
+    let first = t.stages.first().map(|st| st.id.clone()).unwrap_or_default();
+    view.add_candidate(&name, &contact, &first, now).await
+}
+
+/// Submits the viewer's scorecard for a stage, scored against the
+/// requirement ids of the opening's scorecard.
+pub async fn score(
+    s: &AppState,
+    view: &CandidateView<'_>,
+    interviewer: Id,
+    input: &ScorecardIn,
+    now: i64,
+) -> Result<(), AppError> {
+    if !view.may_score() {
+        return Err(AppError::Forbidden);
+    }
+    let t = template_of(s, &view.opening)?;
+    let card = check_scorecard(s, &t, input, view.candidate.id, interviewer, now)?;
+    view.submit(&card, now).await
+}
+
+/// Moves a candidate to the next stage, or ends their process (`to`:
+/// `next`, `hired`, `rejected`, `withdrawn`).
+pub async fn move_candidate(
+    s: &AppState,
+    view: &CandidateView<'_>,
+    to: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    if !view.may_manage() {
+        return Err(AppError::Forbidden);
+    }
+    let t = template_of(s, &view.opening)?;
+    let (stage, state) = destination(&t, &view.candidate, to)?;
+    view.move_to(&stage, state, now).await
+}
+
+/// Deletes a candidate's personal data and scorecards.
+pub async fn delete_candidate(view: &CandidateView<'_>, now: i64) -> Result<(), AppError> {
+    if !view.may_manage() {
+        return Err(AppError::Forbidden);
+    }
+    view.delete(now).await
 }

@@ -1,11 +1,9 @@
 //! `/api/v1` for internships.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::InternshipView;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody};
 use crate::http::body;
-use crate::http::date_field;
-use crate::http::text_field;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -149,11 +147,10 @@ pub async fn api_request(
     ApiViewer(v): ApiViewer,
     bytes: Bytes,
 ) -> Result<Json<InternshipDetailOut>, ApiError> {
-    let me = v.person_id().ok_or(AppError::Forbidden)?;
+    v.person_id().ok_or(AppError::Forbidden)?;
     let input: InternshipInput = body(&bytes)?;
-    let req = check_request(&input, me, &s.framework().framework)?;
     let access = s.access();
-    let id = access.request_internship(&v, &req, s.now()).await?;
+    let id = service::request(access, &v, &input, &s.framework().framework, s.now()).await?;
     let view = access.internship(&v, id).await?;
     Ok(Json(detail(&view).await?))
 }
@@ -197,12 +194,7 @@ pub async fn api_decide(
         return Err(AppError::Forbidden.into());
     }
     let d: InternshipDecisionIn = body(&bytes)?;
-    view.decide(
-        d.approve,
-        &text_field("comment", &d.comment, false)?,
-        s.now(),
-    )
-    .await?;
+    service::decide(&view, d.approve, &d.comment, s.now()).await?;
     let view = access.internship(&v, id).await?;
     Ok(Json(detail(&view).await?))
 }
@@ -231,13 +223,7 @@ pub async fn api_log(
         return Err(AppError::Forbidden.into());
     }
     let l: LogIn = body(&bytes)?;
-    let day = date_field("date", &l.date)?;
-    view.add_log(
-        &day.to_string(),
-        &text_field("text", &l.text, true)?,
-        s.now(),
-    )
-    .await?;
+    service::add_log(&view, &l.date, &l.text, s.now()).await?;
     let view = access.internship(&v, id).await?;
     Ok(Json(detail(&view).await?))
 }
@@ -269,9 +255,7 @@ pub async fn api_complete(
         return Err(AppError::Forbidden.into());
     }
     let c: CompleteIn = body(&bytes)?;
-    let outcome = text_field("outcome", &c.outcome, true)?;
-    check_moved(&c.moved, &view.internship)?;
-    view.complete(&outcome, &c.moved, s.now()).await?;
+    service::complete(&view, &c.outcome, &c.moved, s.now()).await?;
     let view = access.internship(&v, id).await?;
     Ok(Json(detail(&view).await?))
 }

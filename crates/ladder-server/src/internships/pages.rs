@@ -1,11 +1,10 @@
 //! The internship pages: the board, a request, one internship with its
 //! log and outcome.
 
-use super::service::*;
+use super::service::{self, *};
 use crate::access::{BoardEntry, InternshipParts, InternshipView, Viewer};
-use crate::http::date_field;
+use crate::http::Fields;
 use crate::http::page::{Chrome, form_page};
-use crate::http::{Fields, text_field};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -72,13 +71,7 @@ pub async fn decide(
         |p| p.decides().is_some(),
         async |view, f| {
             let approve = approve_field(f.get("decision"))?;
-            view.decide(
-                approve,
-                &text_field("comment", f.get("comment"), false)?,
-                now,
-            )
-            .await
-            .map(|_| ())
+            service::decide(view, approve, f.get("comment"), now).await
         },
     )
     .await
@@ -92,9 +85,7 @@ pub async fn add_log(
 ) -> Result<Response, AppError> {
     let now = s.now();
     act(&s, &v, id, &body, InternshipParts::logs, async |view, f| {
-        let day = date_field("date", f.get("date"))?;
-        let text = text_field("text", f.get("text"), true)?;
-        view.add_log(&day.to_string(), &text, now).await.map(|_| ())
+        service::add_log(view, f.get("date"), f.get("text"), now).await
     })
     .await
 }
@@ -113,10 +104,8 @@ pub async fn complete(
         &body,
         InternshipParts::completes,
         async |view, f| {
-            let outcome = text_field("outcome", f.get("outcome"), true)?;
             let moved: Vec<String> = f.all("moved").into_iter().map(str::to_owned).collect();
-            check_moved(&moved, &view.internship)?;
-            view.complete(&outcome, &moved, now).await
+            service::complete(view, f.get("outcome"), &moved, now).await
         },
     )
     .await
@@ -200,14 +189,11 @@ pub async fn request(
     v: Viewer,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let me = v.person_id().ok_or(AppError::Forbidden)?;
+    v.person_id().ok_or(AppError::Forbidden)?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    let id = match check_request(&form_input(&f), me, &s.framework().framework) {
-        Ok(r) => s.access().request_internship(&v, &r, s.now()).await,
-        Err(e) => Err(e),
-    };
-    match id {
+    let fw = &s.framework().framework;
+    match service::request(s.access(), &v, &form_input(&f), fw, s.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
         Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(e)).await,
         Err(e) => Err(e),

@@ -2,6 +2,7 @@
 //! (dates, share, mentor, competencies, activities), the activity kinds.
 
 use crate::AppError;
+use crate::access::{Access, InternshipView, Viewer};
 use crate::http::date_field;
 use crate::http::{Fields, text_field};
 use ladder_framework::Framework;
@@ -165,4 +166,66 @@ pub(crate) fn check_moved(moved: &[String], i: &Internship) -> Result<(), AppErr
         ))),
         None => Ok(()),
     }
+}
+
+// ---- The writes: each checks its input, then writes through its capability
+
+/// Asks for an internship for the viewer's own person, checked against
+/// the framework (competencies) and the organisation (mentor, host team).
+pub async fn request(
+    access: &Access,
+    v: &Viewer,
+    input: &InternshipInput,
+    fw: &Framework,
+    now: i64,
+) -> Result<Id, AppError> {
+    let me = v.person_id().ok_or(AppError::Forbidden)?;
+    let req = check_request(input, me, fw)?;
+    access.request_internship(v, &req, now).await
+}
+
+/// Records the viewer's side's decision on a requested internship.
+pub async fn decide(
+    view: &InternshipView<'_>,
+    approve: bool,
+    comment: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    if view.parts.decides().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    view.decide(approve, &text_field("comment", comment, false)?, now)
+        .await
+        .map(|_| ())
+}
+
+/// Adds a dated entry to the internship's log.
+pub async fn add_log(
+    view: &InternshipView<'_>,
+    date: &str,
+    text: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    if !view.parts.logs() {
+        return Err(AppError::Forbidden);
+    }
+    let day = date_field("date", date)?;
+    let text = text_field("text", text, true)?;
+    view.add_log(&day.to_string(), &text, now).await.map(|_| ())
+}
+
+/// Ends the internship with its outcome, keeping the ratings of the
+/// statements it `moved`.
+pub async fn complete(
+    view: &InternshipView<'_>,
+    outcome: &str,
+    moved: &[String],
+    now: i64,
+) -> Result<(), AppError> {
+    if !view.parts.completes() {
+        return Err(AppError::Forbidden);
+    }
+    let outcome = text_field("outcome", outcome, true)?;
+    check_moved(moved, &view.internship)?;
+    view.complete(&outcome, moved, now).await
 }
