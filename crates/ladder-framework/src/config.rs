@@ -150,14 +150,27 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             return Config::default();
         }
     };
-    let mut config = Config {
+    let levels = levels(&doc, &raw.levels, diags);
+    check_level_order(&doc, &raw.levels, &levels, diags);
+    let categories = categories(&doc, &raw.categories, diags);
+    let rating_scale = rating_scale(&doc, raw.rating_scale.as_deref(), diags);
+    let policy = policy(&doc, &raw.policy, &rating_scale, diags);
+    Config {
         organisation: raw.organisation,
-        ..Config::default()
-    };
+        levels,
+        categories,
+        rating_scale,
+        policy,
+    }
+}
 
-    // Levels.
+/// The levels, each checked: a valid id, defined once, a grade of 0 or
+/// more. Their order (`below`) is [`check_level_order`]'s.
+fn levels(doc: &Doc<'_>, raw: &[RawLevel], diags: &mut Vec<Diagnostic>) -> Vec<Level> {
+    let file = doc.file;
+    let mut levels = Vec::new();
     let mut seen = BTreeSet::new();
-    if raw.levels.is_empty() {
+    if raw.is_empty() {
         diags.push(
             Diagnostic::error(
                 "empty-section",
@@ -167,7 +180,7 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             .with_help("list the levels in order, e.g. `- { id: senior, title: Senior, grade: 7, below: intermediate }`"),
         );
     }
-    for l in &raw.levels {
+    for l in raw {
         let id = &l.id.value;
         if !is_valid_id(id) {
             diags.push(
@@ -200,7 +213,7 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             );
         }
         let span = doc.span_of(&l.id);
-        config.levels.push(Level {
+        levels.push(Level {
             id: id.clone(),
             title: l.title.clone(),
             grade,
@@ -208,18 +221,23 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             source: Source::from(&span),
         });
     }
-    check_level_order(&doc, &raw.levels, &config.levels, diags);
 
-    // Categories.
+    levels
+}
+
+/// The competency categories: a valid id, each defined once.
+fn categories(doc: &Doc<'_>, raw: &[RawCategory], diags: &mut Vec<Diagnostic>) -> Vec<Category> {
+    let file = doc.file;
+    let mut categories = Vec::new();
     let mut seen = BTreeSet::new();
-    if raw.categories.is_empty() {
+    if raw.is_empty() {
         diags.push(Diagnostic::error(
             "empty-section",
             Span::file_start(file),
             "`categories` is empty",
         ));
     }
-    for c in &raw.categories {
+    for c in raw {
         let id = &c.id.value;
         if !is_valid_id(id) {
             diags.push(
@@ -239,14 +257,24 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             ));
             continue;
         }
-        config.categories.push(Category {
+        categories.push(Category {
             id: id.clone(),
             title: c.title.clone(),
         });
     }
 
-    // Rating scale.
-    config.rating_scale = match &raw.rating_scale {
+    categories
+}
+
+/// The rating scale: the default when none is given; values increase and
+/// there are at least two.
+fn rating_scale(
+    doc: &Doc<'_>,
+    raw: Option<&[RawScalePoint]>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ScalePoint> {
+    let file = doc.file;
+    match raw {
         None => default_scale(),
         Some(points) => {
             let mut prev: Option<i32> = None;
@@ -283,25 +311,88 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
                 })
                 .collect()
         }
-    };
+    }
+}
 
-    // Policy.
+/// The policy: focus-area bounds, 360 feedback, promotion, pay zones and
+/// readiness, each checked where it is written.
+fn policy(
+    doc: &Doc<'_>,
+    raw: &RawPolicy,
+    scale: &[ScalePoint],
+    diags: &mut Vec<Diagnostic>,
+) -> Policy {
     let mut policy = Policy::default();
-    if let Some(b) = &raw.policy.focus_areas {
-        if b.min.value < 1 {
-            diags.push(Diagnostic::error(
+    if let Some(b) = &raw.focus_areas {
+        focus_areas(doc, b, &mut policy, diags);
+    }
+    if let Some(f) = &raw.feedback {
+        feedback(doc, f, &mut policy, diags);
+    }
+    if let Some(p) = &raw.promotion {
+        promotion(doc, p, &mut policy, diags);
+    }
+    if let Some(p) = &raw.pay {
+        pay(doc, p, &mut policy, diags);
+    }
+    if let Some(r) = &raw.readiness {
+        readiness(doc, r, scale, &mut policy, diags);
+    }
+    policy
+}
+
+/// How many focus areas a checkpoint takes.
+fn focus_areas(doc: &Doc<'_>, b: &RawBounds, policy: &mut Policy, diags: &mut Vec<Diagnostic>) {
+    if b.min.value < 1 {
+        diags.push(Diagnostic::error(
+            "invalid-value",
+            doc.span_of_location(&b.min.referenced, 1),
+            "`focus_areas.min` must be at least 1",
+        ));
+    }
+    if b.min.value > b.max.value {
+        diags.push(
+            Diagnostic::error(
                 "invalid-value",
-                doc.span_of_location(&b.min.referenced, 1),
-                "`focus_areas.min` must be at least 1",
-            ));
+                doc.span_of_location(&b.max.referenced, 1),
+                format!(
+                    "`focus_areas.max` ({}) is below `focus_areas.min` ({})",
+                    b.max.value, b.min.value
+                ),
+            )
+            .with_help("set `max` to at least `min`")
+            .with_suggestion(b.min.value.to_string()),
+        );
+    }
+    policy.focus_areas = Bounds {
+        min: b.min.value,
+        max: b.max.value,
+    };
+}
+
+/// 360 feedback: the anonymity threshold, peer bounds, open questions.
+fn feedback(doc: &Doc<'_>, f: &RawFeedback, policy: &mut Policy, diags: &mut Vec<Diagnostic>) {
+    if let Some(t) = &f.anonymity_threshold {
+        if t.value < 2 {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&t.referenced, 1),
+                    "`anonymity_threshold` below 2 would show single answers attributed",
+                )
+                .with_suggestion("3"),
+            );
         }
-        if b.min.value > b.max.value {
+        policy.feedback.anonymity_threshold = t.value;
+    }
+    if let Some(b) = &f.peers {
+        if b.max.value < b.min.value {
             diags.push(
                 Diagnostic::error(
                     "invalid-value",
                     doc.span_of_location(&b.max.referenced, 1),
                     format!(
-                        "`focus_areas.max` ({}) is below `focus_areas.min` ({})",
+                        "`peers.max` ({}) is below `peers.min` ({})",
                         b.max.value, b.min.value
                     ),
                 )
@@ -309,190 +400,159 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
                 .with_suggestion(b.min.value.to_string()),
             );
         }
-        policy.focus_areas = Bounds {
+        policy.feedback.peers = Bounds {
             min: b.min.value,
             max: b.max.value,
         };
     }
-    if let Some(f) = &raw.policy.feedback {
-        if let Some(t) = &f.anonymity_threshold {
-            if t.value < 2 {
-                diags.push(
-                    Diagnostic::error(
-                        "invalid-value",
-                        doc.span_of_location(&t.referenced, 1),
-                        "`anonymity_threshold` below 2 would show single answers attributed",
-                    )
-                    .with_suggestion("3"),
-                );
-            }
-            policy.feedback.anonymity_threshold = t.value;
-        }
-        if let Some(b) = &f.peers {
-            if b.max.value < b.min.value {
-                diags.push(
-                    Diagnostic::error(
-                        "invalid-value",
-                        doc.span_of_location(&b.max.referenced, 1),
-                        format!(
-                            "`peers.max` ({}) is below `peers.min` ({})",
-                            b.max.value, b.min.value
-                        ),
-                    )
-                    .with_help("set `max` to at least `min`")
-                    .with_suggestion(b.min.value.to_string()),
-                );
-            }
-            policy.feedback.peers = Bounds {
-                min: b.min.value,
-                max: b.max.value,
-            };
-        }
-        if let Some(q) = &f.open_questions {
-            policy.feedback.open_questions = q
-                .iter()
-                .map(|q| q.trim().to_owned())
-                .filter(|q| !q.is_empty())
-                .collect();
-        }
+    if let Some(q) = &f.open_questions {
+        policy.feedback.open_questions = q
+            .iter()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())
+            .collect();
     }
-    if let Some(p) = &raw.policy.promotion {
-        if let Some(r) = p.require_ready {
-            policy.promotion.require_ready = r;
-        }
-        if let Some(m) = p.min_months_at_level {
-            policy.promotion.min_months_at_level = m;
-        }
-        if let Some(list) = &p.approvals {
-            let mut chain = Vec::new();
-            for a in list {
-                match Approver::parse(&a.value) {
-                    Some(x) if !chain.contains(&x) => chain.push(x),
-                    Some(_) => diags.push(Diagnostic::error(
+}
+
+/// Promotion: readiness required, months at level, the approval chain.
+fn promotion(doc: &Doc<'_>, p: &RawPromotion, policy: &mut Policy, diags: &mut Vec<Diagnostic>) {
+    let file = doc.file;
+    if let Some(r) = p.require_ready {
+        policy.promotion.require_ready = r;
+    }
+    if let Some(m) = p.min_months_at_level {
+        policy.promotion.min_months_at_level = m;
+    }
+    if let Some(list) = &p.approvals {
+        let mut chain = Vec::new();
+        for a in list {
+            match Approver::parse(&a.value) {
+                Some(x) if !chain.contains(&x) => chain.push(x),
+                Some(_) => diags.push(Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of_location(&a.referenced, 1),
+                    format!("`{}` is listed twice in `approvals`", a.value),
+                )),
+                None => diags.push(
+                    Diagnostic::error(
                         "invalid-value",
                         doc.span_of_location(&a.referenced, 1),
-                        format!("`{}` is listed twice in `approvals`", a.value),
-                    )),
-                    None => diags.push(
-                        Diagnostic::error(
-                            "invalid-value",
-                            doc.span_of_location(&a.referenced, 1),
-                            format!("`{}` is not an approver", a.value),
-                        )
-                        .with_help("approvers are `skip_level` and `people_team`")
-                        .with_suggestion(if a.value.contains("people") {
-                            "people_team"
-                        } else {
-                            "skip_level"
-                        }),
-                    ),
-                }
+                        format!("`{}` is not an approver", a.value),
+                    )
+                    .with_help("approvers are `skip_level` and `people_team`")
+                    .with_suggestion(if a.value.contains("people") {
+                        "people_team"
+                    } else {
+                        "skip_level"
+                    }),
+                ),
             }
-            if chain.is_empty() {
+        }
+        if chain.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    Span::file_start(file),
+                    "`promotion.approvals` is empty: a level change needs at least one approval",
+                )
+                .with_help("e.g. `approvals: [skip_level, people_team]`"),
+            );
+        } else {
+            policy.promotion.approvals = chain;
+        }
+    }
+}
+
+/// Pay zones: valid ids, each defined once, each location in one zone.
+fn pay(doc: &Doc<'_>, p: &RawPay, policy: &mut Policy, diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut places: BTreeSet<String> = BTreeSet::new();
+    for z in &p.zones {
+        if !is_valid_id(&z.id.value) {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-id",
+                    doc.span_of_location(&z.id.referenced, 1),
+                    format!("`{}` is not a valid zone id", z.id.value),
+                )
+                .with_help("ids are lowercase letters, digits and dashes")
+                .with_suggestion(slugify(&z.id.value)),
+            );
+        } else if !seen.insert(z.id.value.clone()) {
+            diags.push(Diagnostic::error(
+                "duplicate-id",
+                doc.span_of_location(&z.id.referenced, 1),
+                format!("zone `{}` is defined twice", z.id.value),
+            ));
+        }
+        for l in &z.locations {
+            if !places.insert(l.value.trim().to_lowercase()) {
                 diags.push(
                     Diagnostic::error(
                         "invalid-value",
-                        Span::file_start(file),
-                        "`promotion.approvals` is empty: a level change needs at least one approval",
+                        doc.span_of_location(&l.referenced, 1),
+                        format!("location `{}` is in more than one zone", l.value),
                     )
-                    .with_help("e.g. `approvals: [skip_level, people_team]`"),
+                    .with_help("a location is paid in one zone; keep it in one list"),
                 );
-            } else {
-                policy.promotion.approvals = chain;
             }
         }
-    }
-    if let Some(p) = &raw.policy.pay {
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut places: BTreeSet<String> = BTreeSet::new();
-        for z in &p.zones {
-            if !is_valid_id(&z.id.value) {
-                diags.push(
-                    Diagnostic::error(
-                        "invalid-id",
-                        doc.span_of_location(&z.id.referenced, 1),
-                        format!("`{}` is not a valid zone id", z.id.value),
-                    )
-                    .with_help("ids are lowercase letters, digits and dashes")
-                    .with_suggestion(slugify(&z.id.value)),
-                );
-            } else if !seen.insert(z.id.value.clone()) {
-                diags.push(Diagnostic::error(
-                    "duplicate-id",
-                    doc.span_of_location(&z.id.referenced, 1),
-                    format!("zone `{}` is defined twice", z.id.value),
-                ));
-            }
-            for l in &z.locations {
-                if !places.insert(l.value.trim().to_lowercase()) {
-                    diags.push(
-                        Diagnostic::error(
-                            "invalid-value",
-                            doc.span_of_location(&l.referenced, 1),
-                            format!("location `{}` is in more than one zone", l.value),
-                        )
-                        .with_help("a location is paid in one zone; keep it in one list"),
-                    );
-                }
-            }
-            policy.pay.zones.push(crate::model::Zone {
-                id: z.id.value.clone(),
-                locations: z
-                    .locations
-                    .iter()
-                    .map(|l| l.value.trim().to_owned())
-                    .collect(),
-            });
-        }
-    }
-    if let Some(r) = &raw.policy.readiness {
-        if !(r.share.value > 0.0 && r.share.value <= 1.0) {
-            diags.push(
-                Diagnostic::error(
-                    "invalid-value",
-                    doc.span_of_location(&r.share.referenced, 1),
-                    "`readiness.share` is a fraction above 0 and at most 1",
-                )
-                .with_help("e.g. `0.9` for 90%"),
-            );
-        }
-        if !config
-            .rating_scale
-            .iter()
-            .any(|p| p.value == r.demonstrated_at.value)
-        {
-            let values: Vec<String> = config
-                .rating_scale
+        policy.pay.zones.push(crate::model::Zone {
+            id: z.id.value.clone(),
+            locations: z
+                .locations
                 .iter()
-                .map(|p| p.value.to_string())
-                .collect();
-            diags.push(
-                Diagnostic::error(
-                    "invalid-value",
-                    doc.span_of_location(&r.demonstrated_at.referenced, 1),
-                    format!(
-                        "`readiness.demonstrated_at` is {}, which is not on the rating scale",
-                        r.demonstrated_at.value
-                    ),
-                )
-                .with_help(format!("use one of: {}", values.join(", "))),
-            );
-        }
-        if r.consecutive_quarters.value < 1 {
-            diags.push(Diagnostic::error(
-                "invalid-value",
-                doc.span_of_location(&r.consecutive_quarters.referenced, 1),
-                "`readiness.consecutive_quarters` must be at least 1",
-            ));
-        }
-        policy.readiness = ReadinessPolicy {
-            demonstrated_at: r.demonstrated_at.value,
-            share: r.share.value,
-            consecutive_quarters: r.consecutive_quarters.value,
-        };
+                .map(|l| l.value.trim().to_owned())
+                .collect(),
+        });
     }
-    config.policy = policy;
-    config
+}
+
+/// Readiness: the share of next-level statements demonstrated (a value on
+/// the rating scale), for how many consecutive quarters.
+fn readiness(
+    doc: &Doc<'_>,
+    r: &RawReadiness,
+    scale: &[ScalePoint],
+    policy: &mut Policy,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !(r.share.value > 0.0 && r.share.value <= 1.0) {
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                doc.span_of_location(&r.share.referenced, 1),
+                "`readiness.share` is a fraction above 0 and at most 1",
+            )
+            .with_help("e.g. `0.9` for 90%"),
+        );
+    }
+    if !scale.iter().any(|p| p.value == r.demonstrated_at.value) {
+        let values: Vec<String> = scale.iter().map(|p| p.value.to_string()).collect();
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                doc.span_of_location(&r.demonstrated_at.referenced, 1),
+                format!(
+                    "`readiness.demonstrated_at` is {}, which is not on the rating scale",
+                    r.demonstrated_at.value
+                ),
+            )
+            .with_help(format!("use one of: {}", values.join(", "))),
+        );
+    }
+    if r.consecutive_quarters.value < 1 {
+        diags.push(Diagnostic::error(
+            "invalid-value",
+            doc.span_of_location(&r.consecutive_quarters.referenced, 1),
+            "`readiness.consecutive_quarters` must be at least 1",
+        ));
+    }
+    policy.readiness = ReadinessPolicy {
+        demonstrated_at: r.demonstrated_at.value,
+        share: r.share.value,
+        consecutive_quarters: r.consecutive_quarters.value,
+    };
 }
 
 /// `below` must name a known level, not the level itself, and not loop.
