@@ -276,9 +276,9 @@ pub fn answered_by_relation(
 
 /// Whole months from `from` to `to` (0 if `to` is earlier).
 pub fn months_between(from: Date, to: Date) -> u32 {
-    let months = (i64::from(to.year) - i64::from(from.year)) * 12 + i64::from(to.month)
-        - i64::from(from.month)
-        - i64::from(to.day < from.day);
+    let months = (i64::from(to.year()) - i64::from(from.year())) * 12 + i64::from(to.month())
+        - i64::from(from.month())
+        - i64::from(to.day() < from.day());
     u32::try_from(months.max(0)).unwrap_or(u32::MAX)
 }
 

@@ -16,8 +16,8 @@ impl Quarter {
     /// The quarter a date falls in.
     pub fn of(d: Date) -> Quarter {
         Quarter {
-            year: d.year,
-            q: (d.month - 1) / 3 + 1,
+            year: d.year(),
+            q: (d.month() - 1) / 3 + 1,
         }
     }
 
@@ -28,11 +28,7 @@ impl Quarter {
 
     /// Its first day.
     pub fn start(self) -> Date {
-        Date {
-            year: self.year,
-            month: (self.q - 1) * 3 + 1,
-            day: 1,
-        }
+        Date::new(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or(Date::LAST)
     }
 
     /// Its last day.

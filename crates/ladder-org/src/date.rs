@@ -4,80 +4,83 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
+/// A day of the calendar, on `jiff`'s civil dates (years 1 to 9999 here).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
-    }
-}
+/// 1970-01-01, the day Unix time counts from.
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
 
 impl Date {
+    /// The last day there is: where arithmetic past the calendar stops.
+    pub const LAST: Date = Date(jiff::civil::date(9999, 12, 31));
+    /// The first day there is (year 1).
+    pub const FIRST: Date = Date(jiff::civil::date(1, 1, 1));
+
+    /// The day, if it is one: `None` for 31 February or a year past 9999.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
-            .then_some(Date { year, month, day })
+        let year = i16::try_from(year).ok().filter(|y| *y >= 1)?;
+        let month = i8::try_from(month).ok()?;
+        let day = i8::try_from(day).ok()?;
+        jiff::civil::Date::new(year, month, day).ok().map(Date)
     }
 
-    /// The date of a Unix time in seconds (UTC).
+    pub fn year(self) -> u16 {
+        u16::try_from(self.0.year()).unwrap_or(0)
+    }
+
+    /// 1 to 12.
+    pub fn month(self) -> u8 {
+        u8::try_from(self.0.month()).unwrap_or(1)
+    }
+
+    /// 1 to 31.
+    pub fn day(self) -> u8 {
+        u8::try_from(self.0.day()).unwrap_or(1)
+    }
+
+    /// The date of a Unix time in seconds (UTC), held to the calendar's
+    /// ends.
     pub fn from_unix(secs: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = secs.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date {
-            year: u16::try_from(year).unwrap_or(0),
-            month: u8::try_from(month).unwrap_or(1),
-            day: u8::try_from(day).unwrap_or(1),
-        }
+        Date(EPOCH).add_days(secs.div_euclid(86_400))
     }
-}
 
-impl Date {
     /// The Unix time of the start of the day (UTC).
     pub fn to_unix(self) -> i64 {
-        // Howard Hinnant's days_from_civil.
-        let (m, d) = (i64::from(self.month), i64::from(self.day));
-        let y = i64::from(self.year) - i64::from(m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        (era * 146_097 + doe - 719_468) * 86_400
+        let days = self
+            .0
+            .since(EPOCH)
+            .map_or(0, |span| i64::from(span.get_days()));
+        days * 86_400
     }
 
-    /// The day after, or `None` past year 65535.
+    /// The day after, or `None` after the last day.
     pub fn next_day(self) -> Option<Date> {
-        Date::new(self.year, self.month, self.day + 1)
-            .or_else(|| Date::new(self.year, self.month + 1, 1))
-            .or_else(|| Date::new(self.year.checked_add(1)?, 1, 1))
+        self.0.tomorrow().ok().map(Date)
     }
 
-    /// The date `days` later (or earlier, when negative).
+    /// The date `days` later (or earlier, when negative), held to the
+    /// calendar's ends.
     pub fn add_days(self, days: i64) -> Date {
-        Date::from_unix(self.to_unix() + days * 86_400)
+        jiff::Span::new()
+            .try_days(days)
+            .ok()
+            .and_then(|span| self.0.checked_add(span).ok())
+            .map_or(if days < 0 { Date::FIRST } else { Date::LAST }, |d| {
+                Date(d).clamp(Date::FIRST, Date::LAST)
+            })
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -147,5 +150,14 @@ mod tests {
         let d = Date::new(2024, 12, 31).unwrap();
         assert_eq!(d.next_day(), Date::new(2025, 1, 1));
         assert_eq!(d.add_days(7), Date::new(2025, 1, 7).unwrap());
+        assert_eq!(d.add_days(-366), Date::new(2023, 12, 31).unwrap());
+        // The calendar's ends hold.
+        assert_eq!(Date::LAST.next_day(), None);
+        assert_eq!(Date::LAST.add_days(1), Date::LAST);
+        assert_eq!(Date::FIRST.add_days(-1), Date::FIRST);
+        assert_eq!(Date::from_unix(i64::MAX), Date::LAST);
+        assert_eq!(Date::from_unix(-86_400).to_string(), "1969-12-31");
+        assert_eq!(Date::new(10_000, 1, 1), None);
+        assert_eq!(Date::new(2025, 2, 29), None);
     }
 }

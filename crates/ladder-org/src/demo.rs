@@ -206,7 +206,7 @@ pub fn generate(fw: &Framework, n: usize, seed: u64, today: Date) -> Vec<PersonR
         }
         let years = u16::try_from(rng.below(11)).unwrap_or(0);
         let start = Date::new(
-            today.year.saturating_sub(years + 1),
+            today.year().saturating_sub(years + 1),
             u8::try_from(1 + rng.below(12)).unwrap_or(1),
             u8::try_from(1 + rng.below(28)).unwrap_or(1),
         );

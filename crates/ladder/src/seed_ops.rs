@@ -80,8 +80,8 @@ async fn seed_pay(
 ) -> Result<(), String> {
     let fw = &loaded.framework;
     let today = Date::from_unix(now);
-    let from = Date::new(today.year.saturating_sub(2), 1, 1).ok_or("no date two years ago")?;
-    let raise = Date::new(today.year, 1, 1).ok_or("no first of January")?;
+    let from = Date::new(today.year().saturating_sub(2), 1, 1).ok_or("no date two years ago")?;
+    let raise = Date::new(today.year(), 1, 1).ok_or("no first of January")?;
     let zones = pay_zones(fw, people);
     let grades = grades(fw);
     let mut bands = Vec::new();

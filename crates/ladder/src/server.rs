@@ -647,7 +647,7 @@ async fn seed_feedback(
 
     let closed = store
         .create_cycle(
-            &plan(format!("{} spring", today.year), -180),
+            &plan(format!("{} spring", today.year()), -180),
             by,
             at(-185),
             &demo_record(now, "create_cycle"),
@@ -740,7 +740,7 @@ async fn seed_feedback(
 
     let open = store
         .create_cycle(
-            &plan(format!("{} autumn", today.year), -3),
+            &plan(format!("{} autumn", today.year()), -3),
             by,
             at(-5),
             &demo_record(now, "create_cycle"),
