@@ -2,23 +2,24 @@
 //! file changes, and shows diagnostics in the page while the content is
 //! broken. Pages reload themselves after each rebuild.
 //!
-//! A deliberately small HTTP/1.1 server on std: GET and HEAD only, one
-//! short-lived thread per connection, everything served from memory.
+//! Served by axum, the HTTP stack the web app already carries: GET and HEAD
+//! only, everything from memory. The folder is watched by polling file
+//! metadata on a thread of its own.
 
 use crate::render;
 use crate::site::{Outcome, build};
+use axum::extract::State as Shared;
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use ladder_site::Site;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// How often the folder is checked for changes.
 const POLL: Duration = Duration::from_millis(250);
-/// Longest request head accepted.
-const MAX_HEAD: u64 = 16 * 1024;
 
 const RELOAD_JS: &str = r#"(function () {
   var seen = null;
@@ -88,9 +89,17 @@ fn rebuild(dir: &Path, state: &RwLock<State>) {
 
 /// `ladder preview DIR [--port N]`. Runs until killed, or for `stop_after`.
 pub fn command(dir: &Path, port: u16, stop_after: Option<u64>) -> Result<u8, String> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-        format!("cannot listen on 127.0.0.1:{port}: {e}; try another --port, or 0 for any free one")
-    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        .map_err(|e| {
+            format!(
+                "cannot listen on 127.0.0.1:{port}: {e}; try another --port, or 0 for any free one"
+            )
+        })?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = Arc::new(RwLock::new(State::default()));
     // Fingerprint before the first build, here rather than in the watcher
@@ -124,13 +133,10 @@ pub fn command(dir: &Path, port: u16, stop_after: Option<u64>) -> Result<u8, Str
             }
         });
     }
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let state = Arc::clone(&state);
-        std::thread::spawn(move || {
-            let _ = serve(stream, &state);
-        });
-    }
+    let app = axum::Router::new().fallback(serve).with_state(state);
+    runtime
+        .block_on(async move { axum::serve(listener, app).await })
+        .map_err(|e| format!("preview server stopped: {e}"))?;
     Ok(0)
 }
 
@@ -153,71 +159,59 @@ fn with_reload(mut html: Vec<u8>) -> Vec<u8> {
     html
 }
 
-fn serve(stream: TcpStream, state: &RwLock<State>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?.take(MAX_HEAD));
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
+/// Every request: the site's files, the reload script and version, or the
+/// diagnostics page while the content is broken. (hyper leaves out the
+/// body of an answer to HEAD.)
+async fn serve(Shared(state): Shared<Arc<RwLock<State>>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n").into_response();
     }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let (status, kind, body): (&str, &str, Vec<u8>) = if method != "GET" && method != "HEAD" {
-        (
-            "405 Method Not Allowed",
-            "text/plain",
-            b"only GET and HEAD\n".to_vec(),
-        )
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
     } else {
-        let path = target.split(['?', '#']).next().unwrap_or("/");
-        let path = path.trim_start_matches('/');
-        let path = if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
-        } else {
-            path.to_owned()
-        };
-        let s = state
-            .read()
-            .map_err(|_| std::io::Error::other("state lock poisoned"))?;
-        match path.as_str() {
-            "__ladder/version" => ("200 OK", "text/plain", s.version.to_string().into_bytes()),
-            "__ladder/reload.js" => (
-                "200 OK",
-                "text/javascript; charset=utf-8",
-                RELOAD_JS.as_bytes().to_vec(),
-            ),
-            p if s.broken.is_some() && (p.ends_with(".html") || !s.site.files.contains_key(p)) => (
-                "200 OK",
-                "text/html; charset=utf-8",
-                broken_page(s.broken.as_deref().unwrap_or("")),
-            ),
-            p => match s.site.files.get(p) {
-                Some(bytes) if p.ends_with(".html") => (
-                    "200 OK",
-                    ladder_site::content_type(p),
-                    with_reload(bytes.clone()),
-                ),
-                Some(bytes) => ("200 OK", ladder_site::content_type(p), bytes.clone()),
-                None => (
-                    "404 Not Found",
-                    "text/plain",
-                    format!("no page {p}\n").into_bytes(),
-                ),
-            },
-        }
+        path.to_owned()
     };
-    let mut out = stream;
-    write!(
-        out,
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    if method != "HEAD" {
-        out.write_all(&body)?;
-    }
-    out.flush()
+    let Ok(s) = state.read() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "state lock poisoned\n").into_response();
+    };
+    let (status, kind, body): (StatusCode, &str, Vec<u8>) = match path.as_str() {
+        "__ladder/version" => (
+            StatusCode::OK,
+            "text/plain",
+            s.version.to_string().into_bytes(),
+        ),
+        "__ladder/reload.js" => (
+            StatusCode::OK,
+            "text/javascript; charset=utf-8",
+            RELOAD_JS.as_bytes().to_vec(),
+        ),
+        p if s.broken.is_some() && (p.ends_with(".html") || !s.site.files.contains_key(p)) => (
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            broken_page(s.broken.as_deref().unwrap_or("")),
+        ),
+        p => match s.site.files.get(p) {
+            Some(bytes) if p.ends_with(".html") => (
+                StatusCode::OK,
+                ladder_site::content_type(p),
+                with_reload(bytes.clone()),
+            ),
+            Some(bytes) => (StatusCode::OK, ladder_site::content_type(p), bytes.clone()),
+            None => (
+                StatusCode::NOT_FOUND,
+                "text/plain",
+                format!("no page {p}\n").into_bytes(),
+            ),
+        },
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
 }
