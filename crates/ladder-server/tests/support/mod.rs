@@ -12,7 +12,6 @@ use ladder_store::{Roles, Store};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const NOW: i64 = 1_795_219_200; // 2026-11-21
@@ -259,6 +258,9 @@ impl Client {
         }
     }
 
+    /// One request through a real HTTP client (reqwest), sending the
+    /// client's cookies and headers and keeping the cookies the answer
+    /// sets. Redirects are not followed: tests look at them.
     pub async fn request(
         &mut self,
         method: &str,
@@ -266,68 +268,37 @@ impl Client {
         content_type: Option<&str>,
         body: &[u8],
     ) -> Response {
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = http
+            .request(method, format!("http://{}{path}", self.addr))
+            .body(body.to_vec());
         if !self.cookies.is_empty() {
             let c: Vec<String> = self
                 .cookies
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            req.push_str(&format!("Cookie: {}\r\n", c.join("; ")));
+            req = req.header("Cookie", c.join("; "));
         }
         for (k, v) in &self.headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
+            req = req.header(k.as_str(), v.as_str());
         }
         if let Some(ct) = content_type {
-            req.push_str(&format!("Content-Type: {ct}\r\n"));
+            req = req.header("Content-Type", ct);
         }
-        req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(req.as_bytes()).await.unwrap();
-        stream.write_all(body).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a header block");
-        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-        let mut rest = raw[split + 4..].to_vec();
-        let mut lines = head.split("\r\n");
-        let status: u16 = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        let chunked = headers
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers: Vec<(String, String)> = res
+            .headers()
             .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-        if chunked {
-            let mut out = Vec::new();
-            let mut at = 0;
-            loop {
-                let nl = rest[at..].windows(2).position(|w| w == b"\r\n").unwrap() + at;
-                let size =
-                    usize::from_str_radix(std::str::from_utf8(&rest[at..nl]).unwrap().trim(), 16)
-                        .unwrap();
-                if size == 0 {
-                    break;
-                }
-                out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
-                at = nl + 2 + size + 2;
-            }
-            rest = out;
-        }
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = res.bytes().await.unwrap();
         for (k, v) in &headers {
             if k.eq_ignore_ascii_case("set-cookie") {
                 let pair = v.split(';').next().unwrap();
@@ -342,7 +313,7 @@ impl Client {
         Response {
             status,
             headers,
-            body: String::from_utf8_lossy(&rest).into_owned(),
+            body: String::from_utf8_lossy(&body).into_owned(),
         }
     }
 
