@@ -255,21 +255,22 @@ impl ladder_store::FeedbackStore for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Cycle>> {
-        let r = sqlx::query("SELECT * FROM cycles WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(cycle_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM cycles WHERE id = $1",
+            id,
+            cycle_row,
+        )
+        .await
     }
 
     async fn cycles(&self) -> ladder_store::Result<Vec<ladder_store::Cycle>> {
-        let r = sqlx::query("SELECT * FROM cycles ORDER BY id DESC")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, cycle_row)
+        all(
+            &self.pool,
+            "SELECT * FROM cycles ORDER BY id DESC",
+            cycle_row,
+        )
+        .await
     }
 
     async fn advance_cycle(
@@ -421,13 +422,13 @@ impl ladder_store::FeedbackStore for This {
         &self,
         cycle: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::Nomination>> {
-        let r = sqlx::query(
+        many(
+            &self.pool,
             "SELECT * FROM nominations WHERE cycle_id = $1 ORDER BY person_id, respondent_id",
+            cycle,
+            nomination_row,
         )
-        .bind(cycle)
-        .fetch_all(&self.pool)
-        .await?;
-        rows(r, nomination_row)
+        .await
     }
 
     async fn nomination_lists(
@@ -584,47 +585,52 @@ impl ladder_store::FeedbackStore for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Proposal>> {
-        let r = sqlx::query("SELECT * FROM proposals WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(proposal_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM proposals WHERE id = $1",
+            id,
+            proposal_row,
+        )
+        .await
     }
 
     async fn proposals(
         &self,
         cycle: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
-        let r = sqlx::query("SELECT * FROM proposals WHERE cycle_id = $1 ORDER BY id")
-            .bind(cycle)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, proposal_row)
+        many(
+            &self.pool,
+            "SELECT * FROM proposals WHERE cycle_id = $1 ORDER BY id",
+            cycle,
+            proposal_row,
+        )
+        .await
     }
 
     async fn person_proposals(
         &self,
         person: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
-        let r = sqlx::query("SELECT * FROM proposals WHERE person_id = $1 ORDER BY id")
-            .bind(person)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, proposal_row)
+        many(
+            &self.pool,
+            "SELECT * FROM proposals WHERE person_id = $1 ORDER BY id",
+            person,
+            proposal_row,
+        )
+        .await
     }
 
     async fn proposal_steps(
         &self,
         proposal: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::ProposalStep>> {
-        let r = sqlx::query("SELECT * FROM proposal_steps WHERE proposal_id = $1 ORDER BY step")
-            .bind(proposal)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, proposal_step_row)
+        many(
+            &self.pool,
+            "SELECT * FROM proposal_steps WHERE proposal_id = $1 ORDER BY step",
+            proposal,
+            proposal_step_row,
+        )
+        .await
     }
 
     async fn decide_proposal(

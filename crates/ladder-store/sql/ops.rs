@@ -202,10 +202,12 @@ impl ladder_store::OpsStore for This {
     }
 
     async fn bands(&self) -> ladder_store::Result<Vec<ladder_org::pay::Band>> {
-        let r = sqlx::query("SELECT * FROM pay_bands ORDER BY zone, effective_from, grade")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, band_row)
+        all(
+            &self.pool,
+            "SELECT * FROM pay_bands ORDER BY zone, effective_from, grade",
+            band_row,
+        )
+        .await
     }
 
     async fn put_salaries(
@@ -233,21 +235,25 @@ impl ladder_store::OpsStore for This {
     }
 
     async fn salaries(&self) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
-        let r = sqlx::query("SELECT * FROM salaries ORDER BY person_id, effective_from")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, salary_row)
+        all(
+            &self.pool,
+            "SELECT * FROM salaries ORDER BY person_id, effective_from",
+            salary_row,
+        )
+        .await
     }
 
     async fn salaries_of(
         &self,
         person: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
-        let r = sqlx::query("SELECT * FROM salaries WHERE person_id = $1 ORDER BY effective_from")
-            .bind(person)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, salary_row)
+        many(
+            &self.pool,
+            "SELECT * FROM salaries WHERE person_id = $1 ORDER BY effective_from",
+            person,
+            salary_row,
+        )
+        .await
     }
 
     async fn create_internship(
@@ -287,21 +293,22 @@ impl ladder_store::OpsStore for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Internship>> {
-        let r = sqlx::query("SELECT * FROM internships WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(internship_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM internships WHERE id = $1",
+            id,
+            internship_row,
+        )
+        .await
     }
 
     async fn internships(&self) -> ladder_store::Result<Vec<ladder_store::Internship>> {
-        let r = sqlx::query("SELECT * FROM internships ORDER BY start_date DESC, id DESC")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, internship_row)
+        all(
+            &self.pool,
+            "SELECT * FROM internships ORDER BY start_date DESC, id DESC",
+            internship_row,
+        )
+        .await
     }
 
     async fn decide_internship(
@@ -404,12 +411,13 @@ impl ladder_store::OpsStore for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::LogEntry>> {
-        let r =
-            sqlx::query("SELECT * FROM internship_log WHERE internship_id = $1 ORDER BY date, id")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        rows(r, log_row)
+        many(
+            &self.pool,
+            "SELECT * FROM internship_log WHERE internship_id = $1 ORDER BY date, id",
+            id,
+            log_row,
+        )
+        .await
     }
 
     async fn complete_internship(
@@ -553,25 +561,26 @@ impl ladder_store::OpsStore for This {
         &self,
         opening: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::Candidate>> {
-        let r = sqlx::query("SELECT * FROM candidates WHERE opening_id = $1 ORDER BY id")
-            .bind(opening)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, candidate_row)
+        many(
+            &self.pool,
+            "SELECT * FROM candidates WHERE opening_id = $1 ORDER BY id",
+            opening,
+            candidate_row,
+        )
+        .await
     }
 
     async fn candidate(
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Candidate>> {
-        let r = sqlx::query("SELECT * FROM candidates WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(candidate_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM candidates WHERE id = $1",
+            id,
+            candidate_row,
+        )
+        .await
     }
 
     async fn move_candidate(

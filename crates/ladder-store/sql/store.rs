@@ -405,6 +405,42 @@ pub(super) async fn restore_growth(
     Ok(())
 }
 
+/// The row `sql` selects by its one parameter (`$1`), decoded.
+pub(super) async fn one<'q, K, T>(
+    pool: &sqlx::Pool<Db>,
+    sql: &'q str,
+    key: K,
+    decode: fn(&DbRow) -> Result<T, sqlx::Error>,
+) -> ladder_store::Result<Option<T>>
+where
+    K: sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
+{
+    let r = sqlx::query(sql).bind(key).fetch_optional(pool).await?;
+    Ok(r.as_ref().map(decode).transpose()?)
+}
+
+/// The rows `sql` selects by its one parameter (`$1`), decoded.
+pub(super) async fn many<'q, K, T>(
+    pool: &sqlx::Pool<Db>,
+    sql: &'q str,
+    key: K,
+    decode: fn(&DbRow) -> Result<T, sqlx::Error>,
+) -> ladder_store::Result<Vec<T>>
+where
+    K: sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
+{
+    rows(sqlx::query(sql).bind(key).fetch_all(pool).await?, decode)
+}
+
+/// Every row `sql` selects, decoded.
+pub(super) async fn all<T>(
+    pool: &sqlx::Pool<Db>,
+    sql: &str,
+    decode: fn(&DbRow) -> Result<T, sqlx::Error>,
+) -> ladder_store::Result<Vec<T>> {
+    rows(sqlx::query(sql).fetch_all(pool).await?, decode)
+}
+
 pub(super) fn rows<T>(
     rows: Vec<DbRow>,
     f: fn(&DbRow) -> Result<T, sqlx::Error>,
@@ -531,8 +567,7 @@ impl ladder_store::Store for This {
 
     async fn list_people(&self) -> ladder_store::Result<Vec<ladder_store::Person>> {
         let sql = format!("{PERSON_SELECT} ORDER BY p.id");
-        let r = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows(r, person_row)
+        all(&self.pool, &sql, person_row).await
     }
 
     async fn person(
@@ -540,14 +575,7 @@ impl ladder_store::Store for This {
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.id = $1");
-        let r = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(person_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(&self.pool, &sql, id, person_row).await
     }
 
     async fn person_by_email(
@@ -555,14 +583,7 @@ impl ladder_store::Store for This {
         email: &str,
     ) -> ladder_store::Result<Option<ladder_store::Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.email = $1");
-        let r = sqlx::query(&sql)
-            .bind(email.to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(person_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(&self.pool, &sql, email.to_lowercase(), person_row).await
     }
 
     async fn reports(
@@ -570,11 +591,7 @@ impl ladder_store::Store for This {
         manager: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.manager_id = $1 ORDER BY p.name, p.id");
-        let r = sqlx::query(&sql)
-            .bind(manager)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, person_row)
+        many(&self.pool, &sql, manager, person_row).await
     }
 
     async fn count_people(&self) -> ladder_store::Result<i64> {
@@ -778,12 +795,13 @@ impl ladder_store::Store for This {
         &self,
         person: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::RoleChange>> {
-        let r =
-            sqlx::query("SELECT * FROM role_changes WHERE person_id = $1 ORDER BY effective, id")
-                .bind(person)
-                .fetch_all(&self.pool)
-                .await?;
-        rows(r, role_change_row)
+        many(
+            &self.pool,
+            "SELECT * FROM role_changes WHERE person_id = $1 ORDER BY effective, id",
+            person,
+            role_change_row,
+        )
+        .await
     }
 
     async fn create_account(
@@ -823,35 +841,35 @@ impl ladder_store::Store for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Account>> {
-        let r = sqlx::query("SELECT * FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(account_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM accounts WHERE id = $1",
+            id,
+            account_row,
+        )
+        .await
     }
 
     async fn account_by_email(
         &self,
         email: &str,
     ) -> ladder_store::Result<Option<ladder_store::Account>> {
-        let r = sqlx::query("SELECT * FROM accounts WHERE email = $1")
-            .bind(email.to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(account_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM accounts WHERE email = $1",
+            email.to_lowercase(),
+            account_row,
+        )
+        .await
     }
 
     async fn list_accounts(&self) -> ladder_store::Result<Vec<ladder_store::Account>> {
-        let r = sqlx::query("SELECT * FROM accounts ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, account_row)
+        all(
+            &self.pool,
+            "SELECT * FROM accounts ORDER BY id",
+            account_row,
+        )
+        .await
     }
 
     async fn count_accounts(&self) -> ladder_store::Result<i64> {
@@ -996,14 +1014,13 @@ impl ladder_store::Store for This {
         &self,
         token_hash: &str,
     ) -> ladder_store::Result<Option<ladder_store::ApiToken>> {
-        let r = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(token_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM api_tokens WHERE token_hash = $1",
+            token_hash,
+            token_row,
+        )
+        .await
     }
 
     async fn record_failure(&self, key: &str, now: i64) -> ladder_store::Result<()> {
@@ -1196,10 +1213,12 @@ impl ladder_store::Store for This {
     async fn framework_versions(
         &self,
     ) -> ladder_store::Result<Vec<ladder_store::FrameworkVersion>> {
-        let r = sqlx::query("SELECT * FROM framework_versions ORDER BY first_loaded_at, hash")
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, version_row)
+        all(
+            &self.pool,
+            "SELECT * FROM framework_versions ORDER BY first_loaded_at, hash",
+            version_row,
+        )
+        .await
     }
 
     async fn create_oidc_flow(&self, f: &ladder_store::OidcFlow) -> ladder_store::Result<()> {
@@ -1568,14 +1587,13 @@ impl ladder_store::Store for This {
         &self,
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::Meeting>> {
-        let r = sqlx::query("SELECT * FROM meetings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(meeting_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(
+            &self.pool,
+            "SELECT * FROM meetings WHERE id = $1",
+            id,
+            meeting_row,
+        )
+        .await
     }
 
     async fn meetings(
@@ -1675,11 +1693,13 @@ impl ladder_store::Store for This {
         &self,
         meeting: ladder_store::Id,
     ) -> ladder_store::Result<Vec<ladder_store::AgendaItem>> {
-        let r = sqlx::query("SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id")
-            .bind(meeting)
-            .fetch_all(&self.pool)
-            .await?;
-        rows(r, agenda_row)
+        many(
+            &self.pool,
+            "SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id",
+            meeting,
+            agenda_row,
+        )
+        .await
     }
 
     async fn add_standing_item(
@@ -1757,14 +1777,7 @@ impl ladder_store::Store for This {
         id: ladder_store::Id,
     ) -> ladder_store::Result<Option<ladder_store::ActionItem>> {
         let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
-        let r = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        r.as_ref()
-            .map(action_row)
-            .transpose()
-            .map_err(StoreError::from)
+        one(&self.pool, &sql, id, action_row).await
     }
 
     async fn action_items(
