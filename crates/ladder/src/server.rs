@@ -436,7 +436,7 @@ async fn seed_demo(
             "Writing {} quarters of growth history for {}'s team…",
             DEMO_QUARTERS, boss.record.name
         );
-        seed_growth(store, &state.framework(), boss, &team, now, seed)
+        seed_growth(state, boss, &team, now, seed)
             .await
             .map_err(|e| format!("writing the demo's growth history failed: {e}"))?;
         eprintln!("Writing a closed 360 cycle with results, and one taking nominations…");
@@ -468,15 +468,19 @@ async fn seed_demo(
 const DEMO_QUARTERS: usize = 4;
 
 /// Writes the demo team's ratings, checkpoints and 1:1s (see
-/// `ladder_growth::demo`).
+/// `ladder_growth::demo`), through the same services as the pages and the
+/// API: each write is made as the person or manager who would make it, at
+/// the time the plan gives, with its checks, audit entry and event.
 async fn seed_growth(
-    store: &dyn Store,
-    loaded: &ladder_server::Loaded,
+    state: &AppState,
     manager: &ladder_store::Person,
     team: &[&ladder_store::Person],
     now: i64,
     seed: u64,
-) -> Result<(), ladder_store::StoreError> {
+) -> Result<(), ladder_server::AppError> {
+    use ladder_server::growth::service::{self as growth, AreaInput, RateInput};
+    use ladder_server::one_on_ones::service::{self as one_on_ones, Notes};
+    let loaded = state.framework();
     let plan = ladder_growth::demo::plan(
         &loaded.framework,
         &loaded.hash,
@@ -486,87 +490,83 @@ async fn seed_growth(
         now,
         seed,
     );
+    let access = state.access();
+    let mut viewers = BTreeMap::new();
+    for p in std::iter::once(manager).chain(team.iter().copied()) {
+        viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
+    }
+    let viewer = |id: i64| {
+        viewers.get(&id).ok_or_else(|| {
+            ladder_server::AppError::Internal(format!("person {id} is not in the demo team"))
+        })
+    };
+    let boss = viewer(manager.id)?;
     for r in &plan.ratings {
-        store.set_rating(r, &demo_record(now, "set_rating")).await?;
+        let by = if r.rater == ladder_store::Rater::Manager {
+            boss
+        } else {
+            viewer(r.person_id)?
+        };
+        let g = access.growth(by, r.person_id, r.rated_at).await?;
+        let input = RateInput {
+            statement: r.statement_id.clone(),
+            value: r.value,
+            evidence: r.evidence.clone(),
+        };
+        growth::rate(&g, &loaded, &input, r.rated_at).await?;
     }
     for c in &plan.checkpoints {
-        let id = store
-            .open_checkpoint(
-                c.person,
-                &c.quarter.to_string(),
-                &c.areas,
-                None,
-                c.opened_at,
-                &demo_record(now, "open_checkpoint"),
-            )
-            .await?;
-        if let Some((at, summaries)) = &c.closed
-            && let Some(cp) = store.checkpoint(id).await?
-        {
+        let g = access.growth(boss, c.person, c.opened_at).await?;
+        let areas: Vec<AreaInput> = c
+            .areas
+            .iter()
+            .map(|a| AreaInput {
+                ref_id: a.ref_id.clone(),
+                goals: a.goals.clone(),
+                targets: a.targets.clone(),
+                ideas: a.ideas.clone(),
+            })
+            .collect();
+        let quarter = c.quarter.to_string();
+        let id = growth::open_checkpoint(&g, &loaded, &quarter, &areas, c.opened_at).await?;
+        if let Some((at, summaries)) = &c.closed {
+            let (g, cp) = access.checkpoint(boss, id, *at).await?;
             let pairs: Vec<(i64, String)> = cp
                 .areas
                 .iter()
                 .zip(summaries)
                 .map(|(a, s)| (a.id, s.clone()))
                 .collect();
-            store
-                .close_checkpoint(id, &pairs, None, *at, &demo_record(now, "close_checkpoint"))
-                .await?;
+            growth::close_checkpoint(&g, &cp, &pairs, *at).await?;
         }
     }
     let mut actions: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
     for m in &plan.meetings {
         let at = m.date.to_unix() + 10 * 3600;
-        let id = store
-            .create_meeting(
-                m.manager,
-                m.report,
-                &m.date.to_string(),
-                at,
-                &demo_record(now, "create_meeting"),
-            )
-            .await?;
+        let pair = access.pair(boss, m.manager, m.report).await?;
+        let id = one_on_ones::create_meeting(&pair, &m.date.to_string(), at).await?;
         if !m.shared_notes.is_empty() {
-            store
-                .save_shared_notes(
-                    id,
-                    &m.shared_notes,
-                    1,
-                    &demo_record(now, "save_shared_notes"),
-                )
-                .await?;
+            let (p, meeting) = access.meeting(boss, id).await?;
+            one_on_ones::save_notes(&p, &meeting, Notes::Shared, &m.shared_notes, 1, at).await?;
         }
         for (author, text) in &m.agenda {
-            store
-                .add_agenda_item(id, *author, text, at, &demo_record(now, "add_agenda_item"))
-                .await?;
+            let (p, meeting) = access.meeting(viewer(*author)?, id).await?;
+            one_on_ones::add_agenda_item(&p, &meeting, text, at).await?;
         }
+        let (p, meeting) = access.meeting(boss, id).await?;
         let made = actions.entry((m.manager, m.report)).or_default();
         for i in &m.done {
             if let Some(a) = made.get(*i) {
-                store
-                    .complete_action(*a, id, at, &demo_record(now, "complete_action"))
-                    .await?;
+                let (_, item) = access.action(boss, *a).await?;
+                one_on_ones::complete_action(&p, &item, &meeting, at).await?;
             }
         }
         for (owner, text) in &m.actions {
-            made.push(
-                store
-                    .add_action_item(id, *owner, text, at, &demo_record(now, "add_action_item"))
-                    .await?,
-            );
+            made.push(one_on_ones::add_action(&p, &meeting, *owner, text, at).await?);
         }
         for (author, text) in &m.private {
-            store
-                .save_private_note(
-                    id,
-                    *author,
-                    text,
-                    0,
-                    at,
-                    &demo_record(now, "save_private_note"),
-                )
-                .await?;
+            let (p, meeting) = access.meeting(viewer(*author)?, id).await?;
+            one_on_ones::save_notes(&p, &meeting, Notes::Private, text, 0, at).await?;
         }
     }
     Ok(())
@@ -1072,6 +1072,9 @@ fn cli_record(now: i64, action: &str, detail: &str) -> Record {
 /// The record of every write the demo's seeding makes: one kind,
 /// `demo.seed`, that consumers of the outbox (notifications) pass over;
 /// the detail names the write.
+/// The address the demo's own writes are audited from.
+const DEMO_IP: &str = "demo";
+
 pub(crate) fn demo_record(now: i64, what: &str) -> Record {
     Record::system(now, "demo.seed", None, what)
 }
