@@ -16,7 +16,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 mod error;
-mod feedback;
+pub mod feedback;
 pub mod framework;
 pub mod growth;
 mod headers;

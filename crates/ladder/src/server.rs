@@ -440,17 +440,9 @@ async fn seed_demo(
             .await
             .map_err(|e| format!("writing the demo's growth history failed: {e}"))?;
         eprintln!("Writing a closed 360 cycle with results, and one taking nominations…");
-        seed_feedback(
-            store,
-            &state.framework(),
-            boss,
-            &team,
-            &people_team,
-            now,
-            seed,
-        )
-        .await
-        .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
+        seed_feedback(state, boss, &team, &people_team, now, seed)
+            .await
+            .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
         eprintln!("Writing pay bands and salaries, two internships and an opening…");
         let cast = crate::seed_ops::Cast {
             boss,
@@ -589,127 +581,82 @@ const DEMO_COMMENTS: [&str; 8] = [
 /// taking nominations, with the first engineer's list waiting for their
 /// manager's approval.
 async fn seed_feedback(
-    store: &dyn Store,
-    loaded: &ladder_server::Loaded,
+    state: &AppState,
     boss: &ladder_store::Person,
     team: &[&ladder_store::Person],
     people_team: &str,
     now: i64,
     seed: u64,
-) -> Result<(), ladder_store::StoreError> {
-    use ladder_store::{CycleState, FeedbackRelation, NewAnswer, NewCycle, NewNomination};
-    let policy = &loaded.framework.config.policy.feedback;
-    let by = store.account_by_email(people_team).await?.map(|a| a.id);
-    let boss_account = store
-        .account_by_email(&boss.record.email)
-        .await?
-        .map(|a| a.id);
+) -> Result<(), ladder_server::AppError> {
+    use ladder_server::feedback::service::{self as feedback, AnswerInput, CyclePlan};
+    let loaded = state.framework();
+    let access = state.access();
+    let admin_viewer = access.acting_as(people_team, DEMO_IP).await?;
+    let admin = access.cycle_admin(&admin_viewer)?;
+    let mut viewers = BTreeMap::new();
+    for p in std::iter::once(boss).chain(team.iter().copied()) {
+        viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
+    }
+    let viewer = |id: i64| {
+        viewers.get(&id).ok_or_else(|| {
+            ladder_server::AppError::Internal(format!("person {id} is not in the demo team"))
+        })
+    };
     let today = Date::from_unix(now);
     let day = |offset: i64| today.add_days(offset).to_string();
-    let plan = |name: String, start: i64| NewCycle {
+    let plan = |name: String, start: i64| CyclePlan {
         name,
         nominations_open: day(start),
         nominations_close: day(start + 10),
         feedback_open: day(start + 11),
         feedback_close: day(start + 40),
-        anonymity_threshold: i64::from(policy.anonymity_threshold),
-        min_peers: i64::from(policy.peers.min),
-        max_peers: i64::from(policy.peers.max),
     };
     let at = |offset: i64| now + offset * 86_400;
-    // Each person: self, the manager, and up to `max` teammates as peers.
-    let nominations = |p: &ladder_store::Person| {
-        let mut list = vec![
-            NewNomination {
-                respondent_id: p.id,
-                relation: FeedbackRelation::Myself,
-                source: "auto".to_owned(),
-            },
-            NewNomination {
-                respondent_id: boss.id,
-                relation: FeedbackRelation::Manager,
-                source: "auto".to_owned(),
-            },
-        ];
-        let max = usize::try_from(policy.peers.max).unwrap_or(3);
-        list.extend(
-            team.iter()
-                .filter(|q| q.id != p.id)
-                .take(max)
-                .map(|q| NewNomination {
-                    respondent_id: q.id,
-                    relation: FeedbackRelation::Peer,
-                    source: "person".to_owned(),
-                }),
-        );
-        list
+    let fw = &loaded.framework;
+    let max = usize::try_from(fw.config.policy.feedback.peers.max).unwrap_or(3);
+    // Each person's peers: up to `max` teammates (self and the manager are
+    // nominated by the cycle itself).
+    let peers = |p: &ladder_store::Person| -> Vec<i64> {
+        team.iter()
+            .filter(|q| q.id != p.id)
+            .take(max)
+            .map(|q| q.id)
+            .collect()
+    };
+    let advance = async |id: i64, when: i64| -> Result<(), ladder_server::AppError> {
+        let cycle = access.cycle(&admin_viewer, id).await?;
+        feedback::advance(&admin, &cycle, cycle.state.as_str(), when).await?;
+        Ok(())
     };
 
-    let closed = store
-        .create_cycle(
-            &plan(format!("{} spring", today.year()), -180),
-            by,
-            at(-185),
-            &demo_record(now, "create_cycle"),
-        )
-        .await?;
-    store
-        .advance_cycle(
-            closed,
-            CycleState::Draft,
-            &[],
-            by,
-            at(-180),
-            &demo_record(now, "advance_cycle"),
-        )
-        .await?;
+    let spring = plan(format!("{} spring", today.year()), -180);
+    let closed = feedback::create_cycle(&admin, fw, &spring, at(-185)).await?;
+    advance(closed, at(-180)).await?;
     for p in team {
-        store
-            .save_nominations(
-                closed,
-                p.id,
-                &nominations(p),
-                boss_account,
-                at(-175),
-                &demo_record(now, "save_nominations"),
-            )
-            .await?;
+        // The manager's save approves the list.
+        let n = access.nominating(viewer(boss.id)?, closed, p.id).await?;
+        feedback::save_nominations(&n, &peers(p), at(-175)).await?;
     }
-    store
-        .advance_cycle(
-            closed,
-            CycleState::Nominations,
-            &[],
-            by,
-            at(-169),
-            &demo_record(now, "advance_cycle"),
-        )
-        .await?;
+    advance(closed, at(-169)).await?;
     let mut n: u64 = seed;
     for p in team {
-        let r = &p.record.role;
-        let Ok(ws) = ladder_growth::worksheet::worksheet(
-            &loaded.framework,
-            &r.family,
-            &r.level,
-            r.specialty.as_deref(),
-        ) else {
+        let Ok(questions) = feedback::questions_for(&loaded, p) else {
             continue;
         };
-        let questions = ladder_growth::feedback::questions(&ws, &policy.open_questions);
-        for (k, nom) in nominations(p).iter().enumerate() {
-            let answers: Vec<NewAnswer> = questions
+        // Everyone asked: themself, their manager and their peers.
+        let asked = [p.id, boss.id].into_iter().chain(peers(p));
+        for respondent in asked {
+            let by = viewer(respondent)?;
+            let answers: Vec<AnswerInput> = questions
                 .iter()
                 .enumerate()
                 .map(|(i, q)| {
                     n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     let pick = usize::try_from(n >> 33).unwrap_or(0);
-                    NewAnswer {
-                        // Demo ids only need to be unique and unordered.
-                        id: format!("demo-{closed}-{}-{k}-{i}-{:x}", p.id, n >> 20),
+                    AnswerInput {
                         question: q.key.clone(),
                         value: q.rated.then(|| 2 + i64::try_from(pick % 3).unwrap_or(0)),
-                        comment: if q.rated && pick % 2 == 0 {
+                        comment: if q.rated && (pick + i) % 2 == 0 {
                             String::new()
                         } else {
                             DEMO_COMMENTS
@@ -722,52 +669,19 @@ async fn seed_feedback(
                 })
                 .filter(|a| a.value.is_some() || !a.comment.is_empty())
                 .collect();
-            store
-                .submit_feedback(closed, p.id, nom.respondent_id, &answers, &day(-160))
-                .await?;
+            let r = access.respondent(by, closed, p.id).await?;
+            feedback::answer(&r, &loaded, &answers, at(-160)).await?;
         }
     }
-    store
-        .advance_cycle(
-            closed,
-            CycleState::Feedback,
-            &[],
-            by,
-            at(-140),
-            &demo_record(now, "advance_cycle"),
-        )
-        .await?;
+    advance(closed, at(-140)).await?;
 
-    let open = store
-        .create_cycle(
-            &plan(format!("{} autumn", today.year()), -3),
-            by,
-            at(-5),
-            &demo_record(now, "create_cycle"),
-        )
-        .await?;
-    store
-        .advance_cycle(
-            open,
-            CycleState::Draft,
-            &[],
-            by,
-            at(-3),
-            &demo_record(now, "advance_cycle"),
-        )
-        .await?;
+    let autumn = plan(format!("{} autumn", today.year()), -3);
+    let open = feedback::create_cycle(&admin, fw, &autumn, at(-5)).await?;
+    advance(open, at(-3)).await?;
     if let Some(first) = team.first() {
         // Sent by the engineer, waiting for the manager's approval.
-        store
-            .save_nominations(
-                open,
-                first.id,
-                &nominations(first),
-                None,
-                at(-1),
-                &demo_record(now, "save_nominations"),
-            )
-            .await?;
+        let n = access.nominating(viewer(first.id)?, open, first.id).await?;
+        feedback::save_nominations(&n, &peers(first), at(-1)).await?;
     }
     Ok(())
 }

@@ -14,4 +14,4 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
-pub(crate) mod service;
+pub mod service;
