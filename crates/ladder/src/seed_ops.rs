@@ -5,12 +5,13 @@
 
 use ladder_org::Date;
 use ladder_org::pay::{export_bands, plain};
-use ladder_server::Loaded;
 use ladder_server::access::{PayImport, apply_bands_csv, apply_salaries_csv, grades, pay_zones};
-use ladder_store::{
-    Activity, HiringRole, Moved, NewInternship, NewOpening, Person, Score, Scorecard, Side, Store,
-    TeamMember,
-};
+use ladder_server::internships::service::{ActivityInput, InternshipInput};
+use ladder_server::{AppState, Loaded};
+use ladder_store::{Person, Store};
+
+/// The address the demo's own writes are audited from.
+const DEMO_IP: &str = "demo";
 use std::fmt::Write as _;
 
 /// Who the demo's operations are about: the demo engineer's manager,
@@ -24,19 +25,21 @@ pub struct Cast<'a> {
 /// Writes the pay, internships and opening. Errors name the part that
 /// failed.
 pub async fn seed_ops(
+    state: &AppState,
     store: &dyn Store,
-    loaded: &Loaded,
     cast: &Cast<'_>,
+    people_team: &str,
     now: i64,
     seed: u64,
 ) -> Result<(), String> {
-    seed_pay(store, loaded, cast.everyone, now, seed)
+    let loaded = state.framework();
+    seed_pay(store, &loaded, cast.everyone, now, seed)
         .await
         .map_err(|e| format!("pay: {e}"))?;
-    seed_internships(store, loaded, cast, now)
+    seed_internships(state, &loaded, cast, now)
         .await
         .map_err(|e| format!("internships: {e}"))?;
-    seed_hiring(store, loaded, cast, now)
+    seed_hiring(state, &loaded, cast, people_team, now)
         .await
         .map_err(|e| format!("hiring: {e}"))
 }
@@ -212,12 +215,20 @@ fn growth_ids(loaded: &Loaded, p: &Person, n: usize) -> Vec<String> {
 /// log entries); a teammate finished one last quarter, with its outcome
 /// and the ratings it moved.
 async fn seed_internships(
-    store: &dyn Store,
+    state: &AppState,
     loaded: &Loaded,
     cast: &Cast<'_>,
     now: i64,
 ) -> Result<(), String> {
-    let err = |e: ladder_store::StoreError| e.to_string();
+    use ladder_server::internships::service as internships;
+    let err = |e: ladder_server::AppError| e.to_string();
+    let access = state.access();
+    let as_ = async |p: &Person| {
+        access
+            .acting_as(&p.record.email, DEMO_IP)
+            .await
+            .map_err(err)
+    };
     let today = Date::from_unix(now);
     let day = |offset: i64| today.add_days(offset).to_string();
     let at = |offset: i64| now + offset * 86_400;
@@ -228,11 +239,11 @@ async fn seed_internships(
             70_i64,
             "Learn how the host team runs its services in production, and bring the practice back.",
             vec![
-                Activity {
+                ActivityInput {
                     kind: "on_call_shadow".to_owned(),
                     detail: "Two weeks beside the primary on-call engineer".to_owned(),
                 },
-                Activity {
+                ActivityInput {
                     kind: "pairing".to_owned(),
                     detail: "Pair on the alert-tuning issues in the host team's backlog".to_owned(),
                 },
@@ -245,11 +256,11 @@ async fn seed_internships(
             -30,
             "Get confident with release engineering: pipelines, rollbacks, release notes.",
             vec![
-                Activity {
+                ActivityInput {
                     kind: "release_shadow".to_owned(),
                     detail: "Shadow two monthly releases".to_owned(),
                 },
-                Activity {
+                ActivityInput {
                     kind: "other".to_owned(),
                     detail: "Write the runbook for a rollback drill".to_owned(),
                 },
@@ -258,7 +269,7 @@ async fn seed_internships(
         ),
     ];
     let mut mentors = Vec::new();
-    for (k, (start, end, goals, activities, access)) in plans.into_iter().enumerate() {
+    for (k, (start, end, goals, activities, needs)) in plans.into_iter().enumerate() {
         let Some(intern) = cast.team.get(k) else {
             break;
         };
@@ -266,95 +277,73 @@ async fn seed_internships(
             break;
         };
         mentors.push(mentor.id);
-        let Some(home_manager) = intern.manager_id else {
+        let Some(home_manager) = intern
+            .manager_id
+            .and_then(|m| cast.everyone.iter().find(|p| p.id == m))
+        else {
             break;
         };
         let competencies = growth_ids(loaded, intern, 2);
-        let id = store
-            .create_internship(
-                &NewInternship {
-                    person_id: intern.id,
-                    host_department: mentor.record.department.clone(),
-                    mentor_id: mentor.id,
-                    goals: goals.to_owned(),
-                    competencies: competencies.clone(),
-                    share: if k == 0 { 20 } else { 30 },
-                    start_date: day(start),
-                    end_date: day(end),
-                    activities,
-                    access: access.to_owned(),
-                },
-                at(start - 14),
-                &crate::server::demo_record(now, "create_internship"),
-            )
+        let input = InternshipInput {
+            host_department: mentor.record.department.clone(),
+            mentor_id: mentor.id,
+            goals: goals.to_owned(),
+            competencies: competencies.clone(),
+            share: if k == 0 { 20 } else { 30 },
+            start_date: day(start),
+            end_date: day(end),
+            activities,
+            access: needs.to_owned(),
+        };
+        let (me, boss, host) = (
+            as_(intern).await?,
+            as_(home_manager).await?,
+            as_(mentor).await?,
+        );
+        let id = internships::request(access, &me, &input, &loaded.framework, at(start - 14))
             .await
             .map_err(err)?;
-        store
-            .decide_internship(
-                id,
-                Side::Manager,
-                true,
-                home_manager,
+        for (v, comment, when) in [
+            (
+                &boss,
                 "Yes: a good fit for your focus areas.",
                 at(start - 12),
-                &crate::server::demo_record(now, "decide_internship"),
-            )
-            .await
-            .map_err(err)?;
-        store
-            .decide_internship(
-                id,
-                Side::Host,
-                true,
-                mentor.id,
-                "Welcome aboard.",
-                at(start - 10),
-                &crate::server::demo_record(now, "decide_internship"),
-            )
-            .await
-            .map_err(err)?;
-        let log = [
-            (intern.id, 2, "Set up access; read the team's runbooks."),
-            (
-                mentor.id,
-                6,
-                "Walked through last month's incidents together.",
             ),
+            (&host, "Welcome aboard.", at(start - 10)),
+        ] {
+            let view = access.internship(v, id).await.map_err(err)?;
+            internships::decide(&view, true, comment, when)
+                .await
+                .map_err(err)?;
+        }
+        let log = [
+            (&me, 2, "Set up access; read the team's runbooks."),
+            (&host, 6, "Walked through last month's incidents together."),
             (
-                intern.id,
+                &me,
                 12,
                 "Handled a low-severity alert with the mentor watching.",
             ),
         ];
-        for (author, offset, text) in log {
+        for (v, offset, text) in log {
             if start + offset < end.min(0) {
-                store
-                    .add_internship_log(
-                        id,
-                        author,
-                        &day(start + offset),
-                        text,
-                        at(start + offset),
-                        &crate::server::demo_record(now, "add_internship_log"),
-                    )
+                let view = access.internship(v, id).await.map_err(err)?;
+                internships::add_log(&view, &day(start + offset), text, at(start + offset))
                     .await
                     .map_err(err)?;
             }
         }
         if end < 0 {
-            let ratings = store.ratings(&[intern.id]).await.map_err(err)?;
-            let moved = Moved::from_ratings(&ratings, &competencies);
-            store
-                .complete_internship(
-                    id,
-                    "Ran a staging release on their own and wrote the rollback runbook the \
-                     home team now uses.",
-                    &moved,
-                    at(end),
-                    &crate::server::demo_record(now, "complete_internship"),
-                )
-                .await
-                .map_err(err)?;
+            let view = access.internship(&boss, id).await.map_err(err)?;
+            internships::complete(
+                &view,
+                "Ran a staging release on their own and wrote the rollback runbook the \
+                 home team now uses.",
+                &competencies,
+                at(end),
+            )
+            .await
+            .map_err(err)?;
         }
     }
     Ok(())
@@ -372,12 +361,16 @@ const CANDIDATES: [(&str, &str); 3] = [
 /// waiting for the engineer's second-stage scorecard (a teammate's is in,
 /// hidden until the engineer submits), one just screened, one rejected.
 async fn seed_hiring(
-    store: &dyn Store,
+    state: &AppState,
     loaded: &Loaded,
     cast: &Cast<'_>,
+    people_team: &str,
     now: i64,
 ) -> Result<(), String> {
-    let err = |e: ladder_store::StoreError| e.to_string();
+    use ladder_server::hiring::service::{self as hiring, OpeningInput, ScoreIn, ScorecardIn};
+    let err = |e: ladder_server::AppError| e.to_string();
+    let access = state.access();
+    let as_ = async |email: &str| access.acting_as(email, DEMO_IP).await.map_err(err);
     let Some(engineer) = cast.team.first() else {
         return Ok(());
     };
@@ -390,51 +383,32 @@ async fn seed_hiring(
         false,
     )
     .map_err(|e| e.to_string())?;
-    let stages: Vec<&str> = view.hiring_process.iter().map(|s| s.id.as_str()).collect();
-    let (Some(first), Some(second)) = (stages.first(), stages.get(1)) else {
+    if view.hiring_process.len() < 2 {
         // A family without a hiring process has nothing to score.
         return Ok(());
-    };
-    let account = |p: &Person| {
-        let email = p.record.email.clone();
-        async move {
-            store
-                .account_by_email(&email)
-                .await
-                .map_err(err)?
-                .map(|a| a.id)
-                .ok_or_else(|| format!("{email} has no account"))
-        }
-    };
-    let lead = account(cast.boss).await?;
-    let mut team = vec![TeamMember {
-        account_id: lead,
-        role: HiringRole::Lead,
-    }];
-    let mut interviewers = Vec::new();
-    for p in cast.team.iter().take(2) {
-        let id = account(p).await?;
-        interviewers.push(id);
-        team.push(TeamMember {
-            account_id: id,
-            role: HiringRole::Interviewer,
-        });
     }
-    let opening = store
-        .create_opening(
-            &NewOpening {
-                title: format!("{} (demo opening)", view.title),
-                family: role.family.clone(),
-                level: role.level.clone(),
-                specialty: role.specialty.clone(),
-                team,
-            },
-            None,
-            now - 20 * 86_400,
-            &crate::server::demo_record(now, "create_opening"),
-        )
+    let interviewers: Vec<&Person> = cast.team.iter().take(2).copied().collect();
+    let admin_viewer = as_(people_team).await?;
+    let admin = access.hiring_admin(&admin_viewer).map_err(err)?;
+    let input = OpeningInput {
+        title: format!("{} (demo opening)", view.title),
+        family: role.family.clone(),
+        level: role.level.clone(),
+        specialty: role.specialty.clone(),
+        leads: vec![cast.boss.record.email.clone()],
+        interviewers: interviewers
+            .iter()
+            .map(|p| p.record.email.clone())
+            .collect(),
+    };
+    let (opening, _) = hiring::open(state, &admin, &input, now - 20 * 86_400)
         .await
         .map_err(err)?;
+    let lead = as_(&cast.boss.record.email).await?;
+    let teammate = match interviewers.get(1) {
+        Some(p) => as_(&p.record.email).await?,
+        None => as_(&cast.boss.record.email).await?,
+    };
     let points: Vec<i32> = loaded
         .framework
         .config
@@ -442,15 +416,18 @@ async fn seed_hiring(
         .iter()
         .map(|p| p.value)
         .collect();
-    let card = |candidate, stage: &str, by, k: usize, at| Scorecard {
-        candidate_id: candidate,
+    let opening_view = access.opening(&lead, opening).await.map_err(err)?;
+    let template = hiring::template_of(state, &opening_view.opening).map_err(err)?;
+    let (Some(first), Some(second)) = (template.stages.first(), template.stages.get(1)) else {
+        return Ok(());
+    };
+    let card = |stage: &str, k: usize| ScorecardIn {
         stage: stage.to_owned(),
-        interviewer_id: by,
-        scores: view
+        scores: template
             .requirements
             .iter()
             .enumerate()
-            .map(|(i, r)| Score {
+            .map(|(i, r)| ScoreIn {
                 requirement: r.id.clone(),
                 // Every fourth requirement was not covered in this stage.
                 score: (i % 4 != 3)
@@ -460,57 +437,39 @@ async fn seed_hiring(
             })
             .collect(),
         notes: "Clear communicator; asked good questions about the team.".to_owned(),
-        submitted_at: at,
     };
-    let teammate = interviewers.get(1).copied().unwrap_or(lead);
     for (k, (name, contact)) in CANDIDATES.iter().enumerate() {
         let at = now - (15 - i64::try_from(k).unwrap_or(0) * 4) * 86_400;
-        let id = store
-            .add_candidate(
-                opening,
-                name,
-                contact,
-                first,
-                at,
-                &crate::server::demo_record(now, "add_candidate"),
-            )
+        let id = hiring::add_candidate(state, &opening_view, name, contact, at)
             .await
             .map_err(err)?;
-        store
-            .submit_scorecard(
-                &card(id, first, lead, k, at + 86_400),
-                &crate::server::demo_record(now, "submit_scorecard"),
-            )
-            .await
-            .map_err(err)?;
+        let candidate = access.candidate(&lead, id).await.map_err(err)?;
+        hiring::score(
+            state,
+            &candidate,
+            lead.account.id,
+            &card(&first.id, k),
+            at + 86_400,
+        )
+        .await
+        .map_err(err)?;
         match k {
             0 => {
-                store
-                    .move_candidate(
-                        id,
-                        first,
-                        second,
-                        "active",
-                        &crate::server::demo_record(now, "move_candidate"),
-                    )
+                hiring::move_candidate(state, &candidate, "next", at + 2 * 86_400)
                     .await
                     .map_err(err)?;
-                store
-                    .submit_scorecard(
-                        &card(id, second, teammate, k + 1, at + 3 * 86_400),
-                        &crate::server::demo_record(now, "submit_scorecard"),
-                    )
-                    .await
-                    .map_err(err)?;
-            }
-            2 => store
-                .move_candidate(
-                    id,
-                    first,
-                    first,
-                    "rejected",
-                    &crate::server::demo_record(now, "move_candidate"),
+                let c = access.candidate(&teammate, id).await.map_err(err)?;
+                hiring::score(
+                    state,
+                    &c,
+                    teammate.account.id,
+                    &card(&second.id, k + 1),
+                    at + 3 * 86_400,
                 )
+                .await
+                .map_err(err)?;
+            }
+            2 => hiring::move_candidate(state, &candidate, "rejected", at + 2 * 86_400)
                 .await
                 .map_err(err)?,
             _ => {}

@@ -353,32 +353,40 @@ async fn seed_demo(
             "Generating a demo organisation of {} people…",
             records.len()
         );
-        store
-            .apply_people(
-                &records,
-                &Date::from_unix(now).to_string(),
-                None,
-                now,
-                &demo_record(now, "apply_people"),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        // Through the same checked CSV path as an HR export.
+        let csv = people_csv::export(&records);
+        match apply_people_csv(
+            store,
+            &csv,
+            &fw.framework,
+            None,
+            now,
+            &demo_record(now, "people.import"),
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        {
+            ImportOutcome::Applied(_) => {}
+            ImportOutcome::Refused(errors) => {
+                return Err(format!("the demo organisation was refused: {errors:?}"));
+            }
+        }
         // One hash for every demo login: hashing each would take minutes.
         let hash = ladder_server::auth::hash_password(DEMO_PASSWORD)
             .await
             .map_err(|e| e.to_string())?;
         for r in &records {
-            store
-                .create_account(
-                    &r.email,
-                    &r.name,
-                    Some(&hash),
-                    Roles::NONE,
-                    now,
-                    &demo_record(now, "create_account"),
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            ladder_server::auth::create_account(
+                store,
+                &r.email,
+                &r.name,
+                Some(&hash),
+                Roles::NONE,
+                now,
+                &demo_record(now, "account.create"),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         }
         let team = Roles {
             people_team: true,
@@ -393,17 +401,17 @@ async fn seed_demo(
             (&people_team, "Pat People", team),
             (&admin, "Ari Admin", all),
         ] {
-            store
-                .create_account(
-                    email,
-                    name,
-                    Some(&hash),
-                    roles,
-                    now,
-                    &demo_record(now, "create_account"),
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            ladder_server::auth::create_account(
+                store,
+                email,
+                name,
+                Some(&hash),
+                roles,
+                now,
+                &demo_record(now, "account.create"),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         }
     }
     let people = store.list_people().await.map_err(|e| e.to_string())?;
@@ -440,7 +448,7 @@ async fn seed_demo(
             .await
             .map_err(|e| format!("writing the demo's growth history failed: {e}"))?;
         eprintln!("Writing a closed 360 cycle with results, and one taking nominations…");
-        seed_feedback(state, boss, &team, &people_team, now, seed)
+        seed_feedback(state, boss, &team, &people, &people_team, now, seed)
             .await
             .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
         eprintln!("Writing pay bands and salaries, two internships and an opening…");
@@ -449,7 +457,7 @@ async fn seed_demo(
             team: &team,
             everyone: &people,
         };
-        crate::seed_ops::seed_ops(store, &state.framework(), &cast, now, seed)
+        crate::seed_ops::seed_ops(state, store, &cast, &people_team, now, seed)
             .await
             .map_err(|e| format!("writing the demo's {e}"))?;
     }
@@ -584,6 +592,7 @@ async fn seed_feedback(
     state: &AppState,
     boss: &ladder_store::Person,
     team: &[&ladder_store::Person],
+    everyone: &[ladder_store::Person],
     people_team: &str,
     now: i64,
     seed: u64,
@@ -593,15 +602,47 @@ async fn seed_feedback(
     let access = state.access();
     let admin_viewer = access.acting_as(people_team, DEMO_IP).await?;
     let admin = access.cycle_admin(&admin_viewer)?;
+    let fw = &loaded.framework;
+    let bounds = &fw.config.policy.feedback.peers;
+    let max = usize::try_from(bounds.max).unwrap_or(3).max(1);
+    // Each person's peers: their teammates, then others in their
+    // department, then anyone, up to the policy's most (self and the
+    // manager are nominated by the cycle itself).
+    let mut peer_lists: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for p in team {
+        let teammates = team.iter().copied();
+        let department = everyone
+            .iter()
+            .filter(|q| q.record.department == p.record.department && q.record.active);
+        let anyone = everyone.iter().filter(|q| q.record.active);
+        let mut list: Vec<i64> = Vec::new();
+        for q in teammates.chain(department).chain(anyone) {
+            if list.len() == max {
+                break;
+            }
+            if q.id != p.id && q.id != boss.id && !list.contains(&q.id) {
+                list.push(q.id);
+            }
+        }
+        peer_lists.insert(p.id, list);
+    }
     let mut viewers = BTreeMap::new();
-    for p in std::iter::once(boss).chain(team.iter().copied()) {
+    let asked: std::collections::BTreeSet<i64> = peer_lists
+        .values()
+        .flatten()
+        .copied()
+        .chain(team.iter().map(|p| p.id))
+        .chain([boss.id])
+        .collect();
+    for p in everyone.iter().filter(|p| asked.contains(&p.id)) {
         viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
     }
     let viewer = |id: i64| {
         viewers.get(&id).ok_or_else(|| {
-            ladder_server::AppError::Internal(format!("person {id} is not in the demo team"))
+            ladder_server::AppError::Internal(format!("person {id} has no demo login"))
         })
     };
+    let peers = |p: &ladder_store::Person| peer_lists.get(&p.id).cloned().unwrap_or_default();
     let today = Date::from_unix(now);
     let day = |offset: i64| today.add_days(offset).to_string();
     let plan = |name: String, start: i64| CyclePlan {
@@ -612,17 +653,6 @@ async fn seed_feedback(
         feedback_close: day(start + 40),
     };
     let at = |offset: i64| now + offset * 86_400;
-    let fw = &loaded.framework;
-    let max = usize::try_from(fw.config.policy.feedback.peers.max).unwrap_or(3);
-    // Each person's peers: up to `max` teammates (self and the manager are
-    // nominated by the cycle itself).
-    let peers = |p: &ladder_store::Person| -> Vec<i64> {
-        team.iter()
-            .filter(|q| q.id != p.id)
-            .take(max)
-            .map(|q| q.id)
-            .collect()
-    };
     let advance = async |id: i64, when: i64| -> Result<(), ladder_server::AppError> {
         let cycle = access.cycle(&admin_viewer, id).await?;
         feedback::advance(&admin, &cycle, cycle.state.as_str(), when).await?;

@@ -146,7 +146,7 @@ pub(crate) async fn check_opening(
     })
 }
 
-pub(crate) fn template_of(s: &AppState, o: &Opening) -> Result<ScorecardTemplate, AppError> {
+pub fn template_of(s: &AppState, o: &Opening) -> Result<ScorecardTemplate, AppError> {
     scorecard_template(
         &s.framework().framework,
         &o.new.family,

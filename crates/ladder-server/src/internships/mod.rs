@@ -10,4 +10,4 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
-pub(crate) mod service;
+pub mod service;
