@@ -23,7 +23,7 @@ fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool, same_site: &s
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     chrome: Chrome,
     pre: String,
@@ -275,7 +275,7 @@ pub async fn logout(
 }
 
 #[derive(Template)]
-#[template(path = "setup.html")]
+#[template(path = "accounts/setup.html")]
 struct SetupPage {
     chrome: Chrome,
     pre: String,
@@ -364,7 +364,7 @@ pub async fn setup(
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "accounts/users.html")]
 struct UsersPage {
     chrome: Chrome,
     accounts: Vec<ladder_store::Account>,

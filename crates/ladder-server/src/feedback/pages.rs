@@ -16,7 +16,7 @@ use ladder_org::Date;
 use ladder_store::{Cycle, CycleState, Id, Person, Proposal, ProposalStep};
 
 #[derive(Template)]
-#[template(path = "cycles.html")]
+#[template(path = "feedback/cycles.html")]
 struct CyclesPage {
     chrome: Chrome,
     cycles: Vec<Cycle>,
@@ -73,7 +73,7 @@ struct Named {
 }
 
 #[derive(Template)]
-#[template(path = "cycle.html")]
+#[template(path = "feedback/cycle.html")]
 struct CyclePage {
     chrome: Chrome,
     cycle: Cycle,
@@ -200,7 +200,7 @@ pub async fn advance(
 }
 
 #[derive(Template)]
-#[template(path = "reminders.html")]
+#[template(path = "feedback/reminders.html")]
 struct RemindersPage {
     chrome: Chrome,
     cycle: Cycle,
@@ -238,7 +238,7 @@ pub async fn reminders(
 }
 
 #[derive(Template)]
-#[template(path = "nominations.html")]
+#[template(path = "feedback/nominations.html")]
 struct NominationsPage {
     chrome: Chrome,
     cycle: Cycle,
@@ -331,7 +331,7 @@ pub async fn save_nominations(
 }
 
 #[derive(Template)]
-#[template(path = "answer.html")]
+#[template(path = "feedback/answer.html")]
 struct AnswerPage {
     chrome: Chrome,
     cycle: Cycle,
@@ -422,7 +422,7 @@ pub async fn answer(
 }
 
 #[derive(Template)]
-#[template(path = "results.html")]
+#[template(path = "feedback/results.html")]
 struct ResultsPage {
     chrome: Chrome,
     cycle: Cycle,
@@ -458,7 +458,7 @@ pub async fn results(
 }
 
 #[derive(Template)]
-#[template(path = "propose.html")]
+#[template(path = "feedback/propose.html")]
 struct ProposePage {
     chrome: Chrome,
     person: Named,
@@ -570,7 +570,7 @@ pub async fn propose(
 }
 
 #[derive(Template)]
-#[template(path = "proposal.html")]
+#[template(path = "feedback/proposal.html")]
 struct ProposalPage {
     chrome: Chrome,
     p: Proposal,
@@ -659,7 +659,7 @@ pub async fn decide(
 }
 
 #[derive(Template)]
-#[template(path = "calibration.html")]
+#[template(path = "feedback/calibration.html")]
 struct CalibrationPage {
     chrome: Chrome,
     cycle: Cycle,

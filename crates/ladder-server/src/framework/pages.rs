@@ -39,7 +39,7 @@ fn serve_site(s: &AppState, path: &str) -> Result<Response, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "framework/home.html")]
 struct HomePage {
     chrome: Chrome,
     person: Option<DirectoryEntry>,

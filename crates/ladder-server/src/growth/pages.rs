@@ -27,7 +27,7 @@ struct RowView {
 }
 
 #[derive(Template)]
-#[template(path = "worksheet.html")]
+#[template(path = "growth/worksheet.html")]
 struct WorksheetPage {
     chrome: Chrome,
     person_id: Id,
@@ -209,7 +209,7 @@ pub async fn readiness_chart(
 }
 
 #[derive(Template)]
-#[template(path = "checkpoints.html")]
+#[template(path = "growth/checkpoints.html")]
 struct CheckpointsPage {
     chrome: Chrome,
     person_id: Id,
@@ -238,7 +238,7 @@ pub async fn checkpoints(
 }
 
 #[derive(Template)]
-#[template(path = "checkpoint_new.html")]
+#[template(path = "growth/checkpoint_new.html")]
 struct NewCheckpointPage {
     chrome: Chrome,
     person_id: Id,
@@ -369,7 +369,7 @@ pub async fn open_checkpoint(
 }
 
 #[derive(Template)]
-#[template(path = "checkpoint.html")]
+#[template(path = "growth/checkpoint.html")]
 struct CheckpointPage {
     chrome: Chrome,
     c: Checkpoint,
@@ -454,7 +454,7 @@ pub async fn close_checkpoint(
 }
 
 #[derive(Template)]
-#[template(path = "team_growth.html")]
+#[template(path = "growth/team_growth.html")]
 struct TeamGrowthPage {
     chrome: Chrome,
     quarter: String,

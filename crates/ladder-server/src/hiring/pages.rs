@@ -118,7 +118,7 @@ pub async fn delete(
 }
 
 #[derive(Template)]
-#[template(path = "hiring.html")]
+#[template(path = "hiring/hiring.html")]
 struct HiringPage {
     chrome: Chrome,
     /// Each opening, its role, and whether the viewer may open it (its
@@ -210,7 +210,7 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
 }
 
 #[derive(Template)]
-#[template(path = "opening.html")]
+#[template(path = "hiring/opening.html")]
 struct OpeningPage {
     chrome: Chrome,
     o: Opening,
@@ -289,7 +289,7 @@ struct CardView {
 }
 
 #[derive(Template)]
-#[template(path = "candidate.html")]
+#[template(path = "hiring/candidate.html")]
 struct CandidatePage {
     chrome: Chrome,
     c: Candidate,

@@ -112,7 +112,7 @@ pub async fn complete(
 }
 
 #[derive(Template)]
-#[template(path = "internships.html")]
+#[template(path = "internships/internships.html")]
 struct BoardPage {
     chrome: Chrome,
     board: Vec<BoardEntry>,
@@ -201,7 +201,7 @@ pub async fn request(
 }
 
 #[derive(Template)]
-#[template(path = "internship.html")]
+#[template(path = "internships/internship.html")]
 struct InternshipPage {
     chrome: Chrome,
     i: Internship,

@@ -15,7 +15,7 @@ use ladder_store::{Id, Meeting, StandingItem};
 use std::collections::HashMap;
 
 #[derive(Template)]
-#[template(path = "one_on_ones.html")]
+#[template(path = "one_on_ones/one_on_ones.html")]
 struct PairsPage {
     chrome: Chrome,
     /// (manager id, report id, other person's name, "your manager" / "reports to you")
@@ -44,7 +44,7 @@ pub async fn one_on_ones(State(s): State<AppState>, v: Viewer) -> Result<Respons
 }
 
 #[derive(Template)]
-#[template(path = "pair.html")]
+#[template(path = "one_on_ones/pair.html")]
 struct PairPage {
     chrome: Chrome,
     manager: (Id, String),
@@ -111,7 +111,7 @@ struct Conflict {
 }
 
 #[derive(Template)]
-#[template(path = "meeting.html")]
+#[template(path = "one_on_ones/meeting.html")]
 struct MeetingPage {
     chrome: Chrome,
     d: MeetingData,

@@ -16,7 +16,7 @@ use ladder_org::people_csv::RowError;
 use ladder_store::{Id, Person};
 
 #[derive(Template)]
-#[template(path = "pay.html")]
+#[template(path = "pay/pay.html")]
 struct PayPage {
     chrome: Chrome,
     report: Report,
@@ -167,7 +167,7 @@ pub async fn export(
 }
 
 #[derive(Template)]
-#[template(path = "person_pay.html")]
+#[template(path = "pay/person_pay.html")]
 struct PersonPayPage {
     chrome: Chrome,
     person: Person,
@@ -215,7 +215,7 @@ pub async fn person_pay(
 }
 
 #[derive(Template)]
-#[template(path = "team_pay.html")]
+#[template(path = "pay/team_pay.html")]
 struct TeamPayPage {
     chrome: Chrome,
     report: Report,

@@ -24,7 +24,7 @@ struct PrivateView {
 
 /// A role history as a table: the person page's and the history route's.
 #[derive(Template)]
-#[template(path = "history.html")]
+#[template(path = "people/history.html")]
 struct HistoryTable {
     /// (from, role, grade, why)
     rows: Vec<(String, String, String, String)>,
@@ -49,7 +49,7 @@ fn history_table(fw: &Framework, p: &crate::access::Private) -> HistoryTable {
 }
 
 #[derive(Template)]
-#[template(path = "person.html")]
+#[template(path = "people/person.html")]
 struct PersonPage {
     chrome: Chrome,
     entry: DirectoryEntry,
@@ -117,7 +117,7 @@ struct TeamMember {
 }
 
 #[derive(Template)]
-#[template(path = "team.html")]
+#[template(path = "people/team.html")]
 struct TeamPage {
     chrome: Chrome,
     members: Vec<TeamMember>,
@@ -167,7 +167,7 @@ struct Department {
 }
 
 #[derive(Template)]
-#[template(path = "org.html")]
+#[template(path = "people/org.html")]
 struct OrgPage {
     chrome: Chrome,
     q: String,
@@ -176,7 +176,7 @@ struct OrgPage {
 }
 
 #[derive(Template)]
-#[template(path = "org_results.html")]
+#[template(path = "people/org_results.html")]
 struct OrgResults {
     q: String,
     results: Vec<(i64, String, String)>,
@@ -249,7 +249,7 @@ pub async fn org_search(
 }
 
 #[derive(Template)]
-#[template(path = "import.html")]
+#[template(path = "people/import.html")]
 struct ImportPage {
     chrome: Chrome,
     summary: Option<String>,
@@ -317,7 +317,7 @@ struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "people/audit.html")]
 struct AuditPage {
     chrome: Chrome,
     events: Vec<AuditRow>,
