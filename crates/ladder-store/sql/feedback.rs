@@ -1,19 +1,24 @@
-//! [`FeedbackStore`](ladder_store::FeedbackStore) for both backends: 360 cycles,
+//! [`FeedbackStore`](FeedbackStore) for both backends: 360 cycles,
 //! nominations, answers, proposals and calibration locks.
 
 use super::{Db, DbRow, This};
 #[allow(unused_imports)]
 use super::{ops::*, store::*};
+use ladder_store::{
+    Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, FeedbackStore, Id,
+    NewAnswer, NewCycle, NewNomination, NewProposal, Nomination, NominationList, Proposal,
+    ProposalState, ProposalStep, Record, Result,
+};
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
 use ladder_store::{serde, serde_json};
 
-pub(super) fn cycle_row(r: &DbRow) -> Result<ladder_store::Cycle, sqlx::Error> {
+pub(super) fn cycle_row(r: &DbRow) -> Result<Cycle, sqlx::Error> {
     use sqlx::Row as _;
     let state: String = r.try_get("state")?;
-    Ok(ladder_store::Cycle {
+    Ok(Cycle {
         id: r.try_get("id")?,
-        plan: ladder_store::NewCycle {
+        plan: NewCycle {
             name: r.try_get("name")?,
             nominations_open: r.try_get("nominations_open")?,
             nominations_close: r.try_get("nominations_close")?,
@@ -23,7 +28,7 @@ pub(super) fn cycle_row(r: &DbRow) -> Result<ladder_store::Cycle, sqlx::Error> {
             min_peers: r.try_get("min_peers")?,
             max_peers: r.try_get("max_peers")?,
         },
-        state: ladder_store::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
+        state: CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
     })
@@ -36,15 +41,15 @@ pub(super) fn bad_value(column: &str, value: &str) -> sqlx::Error {
     }
 }
 
-pub(super) fn relation_of(r: &DbRow) -> Result<ladder_store::FeedbackRelation, sqlx::Error> {
+pub(super) fn relation_of(r: &DbRow) -> Result<FeedbackRelation, sqlx::Error> {
     use sqlx::Row as _;
     let rel: String = r.try_get("relation")?;
-    ladder_store::FeedbackRelation::parse(&rel).ok_or_else(|| bad_value("relation", &rel))
+    FeedbackRelation::parse(&rel).ok_or_else(|| bad_value("relation", &rel))
 }
 
-pub(super) fn nomination_row(r: &DbRow) -> Result<ladder_store::Nomination, sqlx::Error> {
+pub(super) fn nomination_row(r: &DbRow) -> Result<Nomination, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::Nomination {
+    Ok(Nomination {
         cycle_id: r.try_get("cycle_id")?,
         person_id: r.try_get("person_id")?,
         respondent_id: r.try_get("respondent_id")?,
@@ -54,43 +59,28 @@ pub(super) fn nomination_row(r: &DbRow) -> Result<ladder_store::Nomination, sqlx
     })
 }
 
-pub(super) fn cycle_step_row(r: &DbRow) -> Result<ladder_store::CycleStep, sqlx::Error> {
+pub(super) fn cycle_step_row(r: &DbRow) -> Result<CycleStep, sqlx::Error> {
     use sqlx::Row as _;
     let state: String = r.try_get("state")?;
-    Ok(ladder_store::CycleStep {
+    Ok(CycleStep {
         cycle_id: r.try_get("cycle_id")?,
-        state: ladder_store::CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
+        state: CycleState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
         by: r.try_get("by_account")?,
         at: r.try_get("at")?,
     })
 }
 
-pub(super) fn nomination_list_row(r: &DbRow) -> Result<ladder_store::NominationList, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::NominationList {
-        cycle_id: r.try_get("cycle_id")?,
-        person_id: r.try_get("person_id")?,
-        saved_at: r.try_get("saved_at")?,
-        approved_by: r.try_get("approved_by")?,
-        approved_at: r.try_get("approved_at")?,
-    })
+pub(super) fn nomination_list_row(r: &DbRow) -> Result<NominationList, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn calibration_lock_row(
-    r: &DbRow,
-) -> Result<ladder_store::CalibrationLock, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::CalibrationLock {
-        cycle_id: r.try_get("cycle_id")?,
-        department: r.try_get("department")?,
-        locked_by: r.try_get("locked_by")?,
-        locked_at: r.try_get("locked_at")?,
-    })
+pub(super) fn calibration_lock_row(r: &DbRow) -> Result<CalibrationLock, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn answer_row(r: &DbRow) -> Result<ladder_store::Answer, sqlx::Error> {
+pub(super) fn answer_row(r: &DbRow) -> Result<Answer, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::Answer {
+    Ok(Answer {
         id: r.try_get("id")?,
         cycle_id: r.try_get("cycle_id")?,
         person_id: r.try_get("person_id")?,
@@ -101,13 +91,13 @@ pub(super) fn answer_row(r: &DbRow) -> Result<ladder_store::Answer, sqlx::Error>
     })
 }
 
-pub(super) fn proposal_row(r: &DbRow) -> Result<ladder_store::Proposal, sqlx::Error> {
+pub(super) fn proposal_row(r: &DbRow) -> Result<Proposal, sqlx::Error> {
     use sqlx::Row as _;
     let state: String = r.try_get("state")?;
     let chain: String = r.try_get("chain")?;
-    Ok(ladder_store::Proposal {
+    Ok(Proposal {
         id: r.try_get("id")?,
-        new: ladder_store::NewProposal {
+        new: NewProposal {
             cycle_id: r.try_get("cycle_id")?,
             person_id: r.try_get("person_id")?,
             department: r.try_get("department")?,
@@ -129,8 +119,7 @@ pub(super) fn proposal_row(r: &DbRow) -> Result<ladder_store::Proposal, sqlx::Er
         from_level: r.try_get("from_level")?,
         from_specialty: r.try_get("from_specialty")?,
         from_grade: r.try_get("from_grade")?,
-        state: ladder_store::ProposalState::parse(&state)
-            .ok_or_else(|| bad_value("state", &state))?,
+        state: ProposalState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
         next_step: r.try_get("next_step")?,
         effective: r.try_get("effective")?,
         created_at: r.try_get("created_at")?,
@@ -138,10 +127,10 @@ pub(super) fn proposal_row(r: &DbRow) -> Result<ladder_store::Proposal, sqlx::Er
     })
 }
 
-pub(super) fn proposal_step_row(r: &DbRow) -> Result<ladder_store::ProposalStep, sqlx::Error> {
+pub(super) fn proposal_step_row(r: &DbRow) -> Result<ProposalStep, sqlx::Error> {
     use sqlx::Row as _;
     let approved: i64 = r.try_get("approved")?;
-    Ok(ladder_store::ProposalStep {
+    Ok(ProposalStep {
         proposal_id: r.try_get("proposal_id")?,
         step: r.try_get("step")?,
         approver: r.try_get("approver")?,
@@ -155,22 +144,22 @@ pub(super) fn proposal_step_row(r: &DbRow) -> Result<ladder_store::ProposalStep,
 /// The cycle's state, read inside a write transaction.
 pub(super) async fn cycle_state_in(
     tx: &mut sqlx::Transaction<'_, Db>,
-    cycle: ladder_store::Id,
-) -> ladder_store::Result<ladder_store::CycleState> {
+    cycle: Id,
+) -> Result<CycleState> {
     let r = sqlx::query("SELECT * FROM cycles WHERE id = $1")
         .bind(cycle)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("cycle {cycle}")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("cycle {cycle}")))?;
     Ok(cycle_row(&r)?.state)
 }
 
 pub(super) async fn insert_nominations(
     tx: &mut sqlx::Transaction<'_, Db>,
-    cycle: ladder_store::Id,
-    person: ladder_store::Id,
-    list: &[ladder_store::NewNomination],
-) -> ladder_store::Result<()> {
+    cycle: Id,
+    person: Id,
+    list: &[NewNomination],
+) -> Result<()> {
     for n in list {
         sqlx::query(
             "INSERT INTO nominations (cycle_id, person_id, respondent_id, relation, source) \
@@ -184,10 +173,9 @@ pub(super) async fn insert_nominations(
         .execute(&mut **tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(format!(
-                "person {} is nominated twice",
-                n.respondent_id
-            )),
+            StoreError::Conflict(_) => {
+                StoreError::Refused(format!("person {} is nominated twice", n.respondent_id))
+            }
             e => e,
         })?;
     }
@@ -196,9 +184,9 @@ pub(super) async fn insert_nominations(
 
 pub(super) async fn locked_in(
     tx: &mut sqlx::Transaction<'_, Db>,
-    cycle: ladder_store::Id,
+    cycle: Id,
     department: &str,
-) -> ladder_store::Result<bool> {
+) -> Result<bool> {
     Ok(
         sqlx::query("SELECT 1 FROM calibration_locks WHERE cycle_id = $1 AND department = $2")
             .bind(cycle)
@@ -210,17 +198,17 @@ pub(super) async fn locked_in(
 }
 
 #[async_trait]
-impl ladder_store::FeedbackStore for This {
+impl FeedbackStore for This {
     async fn create_cycle(
         &self,
-        c: &ladder_store::NewCycle,
-        by: Option<ladder_store::Id>,
+        c: &NewCycle,
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO cycles (name, nominations_open, nominations_close, feedback_open, feedback_close, \
              anonymity_threshold, min_peers, max_peers, state, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10) RETURNING id",
@@ -251,10 +239,7 @@ impl ladder_store::FeedbackStore for This {
         Ok(id)
     }
 
-    async fn cycle(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Cycle>> {
+    async fn cycle(&self, id: Id) -> Result<Option<Cycle>> {
         one(
             &self.pool,
             "SELECT * FROM cycles WHERE id = $1",
@@ -264,7 +249,7 @@ impl ladder_store::FeedbackStore for This {
         .await
     }
 
-    async fn cycles(&self) -> ladder_store::Result<Vec<ladder_store::Cycle>> {
+    async fn cycles(&self) -> Result<Vec<Cycle>> {
         all(
             &self.pool,
             "SELECT * FROM cycles ORDER BY id DESC",
@@ -275,28 +260,28 @@ impl ladder_store::FeedbackStore for This {
 
     async fn advance_cycle(
         &self,
-        id: ladder_store::Id,
-        from: ladder_store::CycleState,
-        fill: &[(ladder_store::Id, Vec<ladder_store::NewNomination>)],
-        by: Option<ladder_store::Id>,
+        id: Id,
+        from: CycleState,
+        fill: &[(Id, Vec<NewNomination>)],
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::CycleState> {
+        rec: &Record,
+    ) -> Result<CycleState> {
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, id).await?;
         let Some(to) = from.next() else {
-            return Err(ladder_store::StoreError::Refused(
+            return Err(StoreError::Refused(
                 "a closed cycle cannot move on".to_owned(),
             ));
         };
         if state != from {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the cycle is in {}, not {}",
                 state.as_str(),
                 from.as_str()
             )));
         }
-        if to == ladder_store::CycleState::Feedback {
+        if to == CycleState::Feedback {
             sqlx::query(
                 "UPDATE nomination_lists SET approved_at = $1 WHERE cycle_id = $2 AND approved_at IS NULL",
             )
@@ -320,7 +305,7 @@ impl ladder_store::FeedbackStore for This {
                 }
             }
         }
-        if to == ladder_store::CycleState::Closed {
+        if to == CycleState::Closed {
             let pending: Vec<(i64,)> = sqlx::query_as(
                 "SELECT id FROM proposals WHERE cycle_id = $1 AND state = 'pending' ORDER BY id",
             )
@@ -329,7 +314,7 @@ impl ladder_store::FeedbackStore for This {
             .await?;
             if !pending.is_empty() {
                 let ids: Vec<String> = pending.iter().map(|p| format!("#{}", p.0)).collect();
-                return Err(ladder_store::StoreError::Refused(format!(
+                return Err(StoreError::Refused(format!(
                     "{} proposal(s) are still pending ({}): approve or reject them before closing",
                     ids.len(),
                     ids.join(", ")
@@ -354,10 +339,7 @@ impl ladder_store::FeedbackStore for This {
         Ok(to)
     }
 
-    async fn cycle_steps(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::CycleStep>> {
+    async fn cycle_steps(&self, id: Id) -> Result<Vec<CycleStep>> {
         let found = sqlx::query("SELECT * FROM cycle_steps WHERE cycle_id = $1 ORDER BY id")
             .bind(id)
             .fetch_all(&self.pool)
@@ -367,17 +349,17 @@ impl ladder_store::FeedbackStore for This {
 
     async fn save_nominations(
         &self,
-        cycle: ladder_store::Id,
-        person: ladder_store::Id,
-        list: &[ladder_store::NewNomination],
-        approved_by: Option<ladder_store::Id>,
+        cycle: Id,
+        person: Id,
+        list: &[NewNomination],
+        approved_by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+        rec: &Record,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, cycle).await?;
-        if state != ladder_store::CycleState::Nominations {
-            return Err(ladder_store::StoreError::Refused(format!(
+        if state != CycleState::Nominations {
+            return Err(StoreError::Refused(format!(
                 "nominations are closed: the cycle is in {}",
                 state.as_str()
             )));
@@ -390,7 +372,7 @@ impl ladder_store::FeedbackStore for This {
         .fetch_optional(&mut *tx)
         .await?;
         if approved_by.is_none() && matches!(approved, Some((Some(_),))) {
-            return Err(ladder_store::StoreError::Refused(
+            return Err(StoreError::Refused(
                 "the list is approved already; ask your manager to change it".to_owned(),
             ));
         }
@@ -418,10 +400,7 @@ impl ladder_store::FeedbackStore for This {
         Ok(())
     }
 
-    async fn nominations(
-        &self,
-        cycle: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Nomination>> {
+    async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>> {
         many(
             &self.pool,
             "SELECT * FROM nominations WHERE cycle_id = $1 ORDER BY person_id, respondent_id",
@@ -431,10 +410,7 @@ impl ladder_store::FeedbackStore for This {
         .await
     }
 
-    async fn nomination_lists(
-        &self,
-        cycle: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::NominationList>> {
+    async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>> {
         let found =
             sqlx::query("SELECT * FROM nomination_lists WHERE cycle_id = $1 ORDER BY person_id")
                 .bind(cycle)
@@ -445,16 +421,16 @@ impl ladder_store::FeedbackStore for This {
 
     async fn submit_feedback(
         &self,
-        cycle: ladder_store::Id,
-        person: ladder_store::Id,
-        respondent: ladder_store::Id,
-        answers: &[ladder_store::NewAnswer],
+        cycle: Id,
+        person: Id,
+        respondent: Id,
+        answers: &[NewAnswer],
         day: &str,
-    ) -> ladder_store::Result<()> {
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, cycle).await?;
-        if state != ladder_store::CycleState::Feedback {
-            return Err(ladder_store::StoreError::Refused(format!(
+        if state != CycleState::Feedback {
+            return Err(StoreError::Refused(format!(
                 "feedback is not open: the cycle is in {}",
                 state.as_str()
             )));
@@ -469,10 +445,10 @@ impl ladder_store::FeedbackStore for This {
         .bind(respondent)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| ladder_store::StoreError::NotFound("a nomination to answer".to_owned()))?;
+        .ok_or_else(|| StoreError::NotFound("a nomination to answer".to_owned()))?;
         let n = nomination_row(&r)?;
         if n.answered_on.is_some() {
-            return Err(ladder_store::StoreError::Refused(
+            return Err(StoreError::Refused(
                 "you have answered already; answers cannot be changed".to_owned(),
             ));
         }
@@ -487,9 +463,7 @@ impl ladder_store::FeedbackStore for This {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(ladder_store::StoreError::Refused(
-                "you have answered already".to_owned(),
-            ));
+            return Err(StoreError::Refused("you have answered already".to_owned()));
         }
         for a in answers {
             sqlx::query(
@@ -510,11 +484,7 @@ impl ladder_store::FeedbackStore for This {
         Ok(())
     }
 
-    async fn answers(
-        &self,
-        cycle: ladder_store::Id,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Answer>> {
+    async fn answers(&self, cycle: Id, person: Id) -> Result<Vec<Answer>> {
         let r =
             sqlx::query("SELECT * FROM answers WHERE cycle_id = $1 AND person_id = $2 ORDER BY id")
                 .bind(cycle)
@@ -524,29 +494,24 @@ impl ladder_store::FeedbackStore for This {
         rows(r, answer_row)
     }
 
-    async fn create_proposal(
-        &self,
-        p: &ladder_store::NewProposal,
-        now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+    async fn create_proposal(&self, p: &NewProposal, now: i64, rec: &Record) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let state = cycle_state_in(&mut tx, p.cycle_id).await?;
-        if state != ladder_store::CycleState::Feedback {
-            return Err(ladder_store::StoreError::Refused(format!(
+        if state != CycleState::Feedback {
+            return Err(StoreError::Refused(format!(
                 "level changes are proposed only while a feedback cycle is in its feedback phase; \
                  this cycle is in {}",
                 state.as_str()
             )));
         }
         if locked_in(&mut tx, p.cycle_id, &p.department).await? {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the calibration of {} is locked for this cycle",
                 p.department
             )));
         }
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO proposals (cycle_id, person_id, department, kind, from_family, from_level, \
              from_specialty, from_grade, to_level, to_specialty, to_grade, case_text, evidence, \
              override_reason, chain, next_step, state, proposed_by, created_at) \
@@ -569,22 +534,19 @@ impl ladder_store::FeedbackStore for This {
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => {
-                ladder_store::StoreError::Conflict("a pending proposal for this person".to_owned())
+            StoreError::Conflict(_) => {
+                StoreError::Conflict("a pending proposal for this person".to_owned())
             }
             e => e,
         })?
-        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("person {}", p.person_id)))?
+        .ok_or_else(|| StoreError::NotFound(format!("person {}", p.person_id)))?
         .try_get("id")
         ?;
         commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
-    async fn proposal(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Proposal>> {
+    async fn proposal(&self, id: Id) -> Result<Option<Proposal>> {
         one(
             &self.pool,
             "SELECT * FROM proposals WHERE id = $1",
@@ -594,10 +556,7 @@ impl ladder_store::FeedbackStore for This {
         .await
     }
 
-    async fn proposals(
-        &self,
-        cycle: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
+    async fn proposals(&self, cycle: Id) -> Result<Vec<Proposal>> {
         many(
             &self.pool,
             "SELECT * FROM proposals WHERE cycle_id = $1 ORDER BY id",
@@ -607,10 +566,7 @@ impl ladder_store::FeedbackStore for This {
         .await
     }
 
-    async fn person_proposals(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Proposal>> {
+    async fn person_proposals(&self, person: Id) -> Result<Vec<Proposal>> {
         many(
             &self.pool,
             "SELECT * FROM proposals WHERE person_id = $1 ORDER BY id",
@@ -620,10 +576,7 @@ impl ladder_store::FeedbackStore for This {
         .await
     }
 
-    async fn proposal_steps(
-        &self,
-        proposal: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::ProposalStep>> {
+    async fn proposal_steps(&self, proposal: Id) -> Result<Vec<ProposalStep>> {
         many(
             &self.pool,
             "SELECT * FROM proposal_steps WHERE proposal_id = $1 ORDER BY step",
@@ -635,37 +588,37 @@ impl ladder_store::FeedbackStore for This {
 
     async fn decide_proposal(
         &self,
-        id: ladder_store::Id,
+        id: Id,
         step: i64,
         approved: bool,
         comment: &str,
-        by: ladder_store::Id,
+        by: Id,
         effective: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::ProposalState> {
+        rec: &Record,
+    ) -> Result<ProposalState> {
         let mut tx = self.begin_write().await?;
         let r = sqlx::query("SELECT * FROM proposals WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| ladder_store::StoreError::NotFound(format!("proposal {id}")))?;
+            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
         let p = proposal_row(&r)?;
         let state = cycle_state_in(&mut tx, p.new.cycle_id).await?;
-        if state != ladder_store::CycleState::Feedback {
-            return Err(ladder_store::StoreError::Refused(format!(
+        if state != CycleState::Feedback {
+            return Err(StoreError::Refused(format!(
                 "level changes are decided only while the cycle is in its feedback phase; it is in {}",
                 state.as_str()
             )));
         }
         let Some(approver) = p.waiting_for().map(str::to_owned) else {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the proposal is {} already",
                 p.state.as_str()
             )));
         };
         if p.next_step != step {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the proposal waits for step {} ({approver}), not step {step}",
                 p.next_step + 1
             )));
@@ -686,22 +639,22 @@ impl ladder_store::FeedbackStore for This {
         ?;
         let last = usize::try_from(step + 1).map_or(true, |n| n >= p.new.chain.len());
         let new_state = match (approved, last) {
-            (false, _) => ladder_store::ProposalState::Rejected,
-            (true, false) => ladder_store::ProposalState::Pending,
-            (true, true) => ladder_store::ProposalState::Approved,
+            (false, _) => ProposalState::Rejected,
+            (true, false) => ProposalState::Pending,
+            (true, true) => ProposalState::Approved,
         };
         sqlx::query(
             "UPDATE proposals SET next_step = $1, state = $2, decided_at = $3, effective = $4 WHERE id = $5",
         )
         .bind(step + 1)
         .bind(new_state.as_str())
-        .bind((new_state != ladder_store::ProposalState::Pending).then_some(now))
-        .bind((new_state == ladder_store::ProposalState::Approved).then_some(effective))
+        .bind((new_state != ProposalState::Pending).then_some(now))
+        .bind((new_state == ProposalState::Approved).then_some(effective))
         .bind(id)
         .execute(&mut *tx)
         .await
         ?;
-        if new_state == ladder_store::ProposalState::Approved {
+        if new_state == ProposalState::Approved {
             sqlx::query("UPDATE people SET level = $1, specialty = $2, grade = $3 WHERE id = $4")
                 .bind(&p.new.to_level)
                 .bind(p.new.to_specialty.as_deref())
@@ -732,12 +685,12 @@ impl ladder_store::FeedbackStore for This {
 
     async fn lock_calibration(
         &self,
-        cycle: ladder_store::Id,
+        cycle: Id,
         department: &str,
-        by: ladder_store::Id,
+        by: Id,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+        rec: &Record,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         cycle_state_in(&mut tx, cycle).await?;
         sqlx::query(
@@ -750,8 +703,8 @@ impl ladder_store::FeedbackStore for This {
         .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => {
-                ladder_store::StoreError::Conflict(format!("a lock on {department}'s calibration"))
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("a lock on {department}'s calibration"))
             }
             e => e,
         })?;
@@ -759,10 +712,7 @@ impl ladder_store::FeedbackStore for This {
         Ok(())
     }
 
-    async fn calibration_locks(
-        &self,
-        cycle: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::CalibrationLock>> {
+    async fn calibration_locks(&self, cycle: Id) -> Result<Vec<CalibrationLock>> {
         let found =
             sqlx::query("SELECT * FROM calibration_locks WHERE cycle_id = $1 ORDER BY department")
                 .bind(cycle)

@@ -1,8 +1,12 @@
-//! [`OpsStore`](ladder_store::OpsStore) for both backends: pay, internships and hiring.
+//! [`OpsStore`](OpsStore) for both backends: pay, internships and hiring.
 
 use super::{DbRow, This};
 #[allow(unused_imports)]
 use super::{feedback::*, store::*};
+use ladder_store::{
+    Candidate, Decision, HiringRole, Id, Internship, InternshipState, LogEntry, Moved,
+    NewInternship, NewOpening, Opening, OpsStore, Record, Result, Scorecard, Side, TeamMember,
+};
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
 use ladder_store::{serde, serde_json};
@@ -51,14 +55,11 @@ pub(super) fn salary_row(r: &DbRow) -> Result<ladder_org::pay::Salary, sqlx::Err
     })
 }
 
-pub(super) fn decision_of(
-    r: &DbRow,
-    side: &str,
-) -> Result<Option<ladder_store::Decision>, sqlx::Error> {
+pub(super) fn decision_of(r: &DbRow, side: &str) -> Result<Option<Decision>, sqlx::Error> {
     use sqlx::Row as _;
     let d: Option<i64> = r.try_get(format!("{side}_decision").as_str())?;
     let Some(d) = d else { return Ok(None) };
-    Ok(Some(ladder_store::Decision {
+    Ok(Some(Decision {
         approved: d != 0,
         by: r.try_get(format!("{side}_by").as_str())?,
         comment: r.try_get(format!("{side}_comment").as_str())?,
@@ -68,13 +69,13 @@ pub(super) fn decision_of(
     }))
 }
 
-pub(super) fn internship_row(r: &DbRow) -> Result<ladder_store::Internship, sqlx::Error> {
+pub(super) fn internship_row(r: &DbRow) -> Result<Internship, sqlx::Error> {
     use sqlx::Row as _;
     let state: String = r.try_get("state")?;
     let competencies: String = r.try_get("competencies")?;
-    Ok(ladder_store::Internship {
+    Ok(Internship {
         id: r.try_get("id")?,
-        new: ladder_store::NewInternship {
+        new: NewInternship {
             person_id: r.try_get("person_id")?,
             host_department: r.try_get("host_department")?,
             mentor_id: r.try_get("mentor_id")?,
@@ -90,8 +91,7 @@ pub(super) fn internship_row(r: &DbRow) -> Result<ladder_store::Internship, sqlx
             activities: json_col(r, "activities")?,
             access: r.try_get("access")?,
         },
-        state: ladder_store::InternshipState::parse(&state)
-            .ok_or_else(|| bad_value("state", &state))?,
+        state: InternshipState::parse(&state).ok_or_else(|| bad_value("state", &state))?,
         manager: decision_of(r, "manager")?,
         host: decision_of(r, "host")?,
         outcome: r.try_get("outcome")?,
@@ -101,23 +101,15 @@ pub(super) fn internship_row(r: &DbRow) -> Result<ladder_store::Internship, sqlx
     })
 }
 
-pub(super) fn log_row(r: &DbRow) -> Result<ladder_store::LogEntry, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::LogEntry {
-        id: r.try_get("id")?,
-        internship_id: r.try_get("internship_id")?,
-        author_id: r.try_get("author_id")?,
-        date: r.try_get("date")?,
-        text: r.try_get("text")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn log_row(r: &DbRow) -> Result<LogEntry, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn opening_row(r: &DbRow) -> Result<ladder_store::Opening, sqlx::Error> {
+pub(super) fn opening_row(r: &DbRow) -> Result<Opening, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::Opening {
+    Ok(Opening {
         id: r.try_get("id")?,
-        new: ladder_store::NewOpening {
+        new: NewOpening {
             title: r.try_get("title")?,
             family: r.try_get("family")?,
             level: r.try_get("level")?,
@@ -130,34 +122,25 @@ pub(super) fn opening_row(r: &DbRow) -> Result<ladder_store::Opening, sqlx::Erro
     })
 }
 
-pub(super) fn member_row(r: &DbRow) -> Result<(i64, ladder_store::TeamMember), sqlx::Error> {
+pub(super) fn member_row(r: &DbRow) -> Result<(i64, TeamMember), sqlx::Error> {
     use sqlx::Row as _;
     let role: String = r.try_get("role")?;
     Ok((
         r.try_get("opening_id")?,
-        ladder_store::TeamMember {
+        TeamMember {
             account_id: r.try_get("account_id")?,
-            role: ladder_store::HiringRole::parse(&role).ok_or_else(|| bad_value("role", &role))?,
+            role: HiringRole::parse(&role).ok_or_else(|| bad_value("role", &role))?,
         },
     ))
 }
 
-pub(super) fn candidate_row(r: &DbRow) -> Result<ladder_store::Candidate, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::Candidate {
-        id: r.try_get("id")?,
-        opening_id: r.try_get("opening_id")?,
-        name: r.try_get("name")?,
-        contact: r.try_get("contact")?,
-        stage: r.try_get("stage")?,
-        state: r.try_get("state")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn candidate_row(r: &DbRow) -> Result<Candidate, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn scorecard_row(r: &DbRow) -> Result<ladder_store::Scorecard, sqlx::Error> {
+pub(super) fn scorecard_row(r: &DbRow) -> Result<Scorecard, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::Scorecard {
+    Ok(Scorecard {
         candidate_id: r.try_get("candidate_id")?,
         stage: r.try_get("stage")?,
         interviewer_id: r.try_get("interviewer_id")?,
@@ -167,17 +150,13 @@ pub(super) fn scorecard_row(r: &DbRow) -> Result<ladder_store::Scorecard, sqlx::
     })
 }
 
-pub(super) fn to_json<T: serde::Serialize>(v: &T) -> ladder_store::Result<String> {
-    serde_json::to_string(v).map_err(|e| ladder_store::StoreError::Backend(e.to_string()))
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 #[async_trait]
-impl ladder_store::OpsStore for This {
-    async fn put_bands(
-        &self,
-        bands: &[ladder_org::pay::Band],
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<usize> {
+impl OpsStore for This {
+    async fn put_bands(&self, bands: &[ladder_org::pay::Band], rec: &Record) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         for b in bands {
             sqlx::query(
@@ -201,7 +180,7 @@ impl ladder_store::OpsStore for This {
         Ok(bands.len())
     }
 
-    async fn bands(&self) -> ladder_store::Result<Vec<ladder_org::pay::Band>> {
+    async fn bands(&self) -> Result<Vec<ladder_org::pay::Band>> {
         all(
             &self.pool,
             "SELECT * FROM pay_bands ORDER BY zone, effective_from, grade",
@@ -213,8 +192,8 @@ impl ladder_store::OpsStore for This {
     async fn put_salaries(
         &self,
         salaries: &[ladder_org::pay::Salary],
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<usize> {
+        rec: &Record,
+    ) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         for s in salaries {
             sqlx::query(
@@ -234,7 +213,7 @@ impl ladder_store::OpsStore for This {
         Ok(salaries.len())
     }
 
-    async fn salaries(&self) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
+    async fn salaries(&self) -> Result<Vec<ladder_org::pay::Salary>> {
         all(
             &self.pool,
             "SELECT * FROM salaries ORDER BY person_id, effective_from",
@@ -243,10 +222,7 @@ impl ladder_store::OpsStore for This {
         .await
     }
 
-    async fn salaries_of(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_org::pay::Salary>> {
+    async fn salaries_of(&self, person: Id) -> Result<Vec<ladder_org::pay::Salary>> {
         many(
             &self.pool,
             "SELECT * FROM salaries WHERE person_id = $1 ORDER BY effective_from",
@@ -256,15 +232,10 @@ impl ladder_store::OpsStore for This {
         .await
     }
 
-    async fn create_internship(
-        &self,
-        i: &ladder_store::NewInternship,
-        now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+    async fn create_internship(&self, i: &NewInternship, now: i64, rec: &Record) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO internships (person_id, host_department, mentor_id, goals, competencies, share, \
              start_date, end_date, activities, access, state, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'requested', $11) RETURNING id",
@@ -289,10 +260,7 @@ impl ladder_store::OpsStore for This {
         Ok(id)
     }
 
-    async fn internship(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Internship>> {
+    async fn internship(&self, id: Id) -> Result<Option<Internship>> {
         one(
             &self.pool,
             "SELECT * FROM internships WHERE id = $1",
@@ -302,7 +270,7 @@ impl ladder_store::OpsStore for This {
         .await
     }
 
-    async fn internships(&self) -> ladder_store::Result<Vec<ladder_store::Internship>> {
+    async fn internships(&self) -> Result<Vec<Internship>> {
         all(
             &self.pool,
             "SELECT * FROM internships ORDER BY start_date DESC, id DESC",
@@ -313,37 +281,37 @@ impl ladder_store::OpsStore for This {
 
     async fn decide_internship(
         &self,
-        id: ladder_store::Id,
-        side: ladder_store::Side,
+        id: Id,
+        side: Side,
         approved: bool,
-        by: ladder_store::Id,
+        by: Id,
         comment: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::InternshipState> {
+        rec: &Record,
+    ) -> Result<InternshipState> {
         let mut tx = self.begin_write().await?;
         let r = sqlx::query("SELECT * FROM internships WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| ladder_store::StoreError::NotFound(format!("internship {id}")))?;
+            .ok_or_else(|| StoreError::NotFound(format!("internship {id}")))?;
         let current = internship_row(&r)?;
-        if current.state != ladder_store::InternshipState::Requested {
-            return Err(ladder_store::StoreError::Refused(format!(
+        if current.state != InternshipState::Requested {
+            return Err(StoreError::Refused(format!(
                 "the internship is already {}",
                 current.state.as_str()
             )));
         }
         let (col, other) = match side {
-            ladder_store::Side::Manager => ("manager", current.host.as_ref()),
-            ladder_store::Side::Host => ("host", current.manager.as_ref()),
+            Side::Manager => ("manager", current.host.as_ref()),
+            Side::Host => ("host", current.manager.as_ref()),
         };
         let state = if !approved {
-            ladder_store::InternshipState::Declined
+            InternshipState::Declined
         } else if other.is_some_and(|d| d.approved) {
-            ladder_store::InternshipState::Approved
+            InternshipState::Approved
         } else {
-            ladder_store::InternshipState::Requested
+            InternshipState::Requested
         };
         let sql = format!(
             "UPDATE internships SET {col}_decision = $1, {col}_by = $2, {col}_comment = $3, \
@@ -364,13 +332,13 @@ impl ladder_store::OpsStore for This {
 
     async fn add_internship_log(
         &self,
-        id: ladder_store::Id,
-        author: ladder_store::Id,
+        id: Id,
+        author: Id,
         date: &str,
         text: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let state: Option<(String,)> =
@@ -380,18 +348,16 @@ impl ladder_store::OpsStore for This {
                 .await?;
         match state {
             None => {
-                return Err(ladder_store::StoreError::NotFound(format!(
-                    "internship {id}"
-                )));
+                return Err(StoreError::NotFound(format!("internship {id}")));
             }
             Some((s,)) if s != "approved" => {
-                return Err(ladder_store::StoreError::Refused(format!(
+                return Err(StoreError::Refused(format!(
                     "activities are logged while an internship runs; this one is {s}"
                 )));
             }
             Some(_) => {}
         }
-        let entry: ladder_store::Id = sqlx::query(
+        let entry: Id = sqlx::query(
             "INSERT INTO internship_log (internship_id, author_id, date, text, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -407,10 +373,7 @@ impl ladder_store::OpsStore for This {
         Ok(entry)
     }
 
-    async fn internship_log(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::LogEntry>> {
+    async fn internship_log(&self, id: Id) -> Result<Vec<LogEntry>> {
         many(
             &self.pool,
             "SELECT * FROM internship_log WHERE internship_id = $1 ORDER BY date, id",
@@ -422,12 +385,12 @@ impl ladder_store::OpsStore for This {
 
     async fn complete_internship(
         &self,
-        id: ladder_store::Id,
+        id: Id,
         outcome: &str,
-        moved: &[ladder_store::Moved],
+        moved: &[Moved],
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+        rec: &Record,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE internships SET state = 'completed', outcome = $1, moved = $2, completed_at = $3 \
@@ -441,7 +404,7 @@ impl ladder_store::OpsStore for This {
         .await
         ?;
         if done.rows_affected() == 0 {
-            return Err(ladder_store::StoreError::Refused(
+            return Err(StoreError::Refused(
                 "only an approved, running internship can be completed".to_owned(),
             ));
         }
@@ -451,14 +414,14 @@ impl ladder_store::OpsStore for This {
 
     async fn create_opening(
         &self,
-        o: &ladder_store::NewOpening,
-        by: Option<ladder_store::Id>,
+        o: &NewOpening,
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO openings (title, family, level, specialty, state, created_by, created_at) \
              VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
         )
@@ -481,9 +444,9 @@ impl ladder_store::OpsStore for This {
             .execute(&mut *tx)
             .await
             .map_err(|e| match StoreError::from(e) {
-                ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(
-                    format!("account {} is on the team twice", m.account_id),
-                ),
+                StoreError::Conflict(_) => {
+                    StoreError::Refused(format!("account {} is on the team twice", m.account_id))
+                }
                 e => e,
             })?;
         }
@@ -491,7 +454,7 @@ impl ladder_store::OpsStore for This {
         Ok(id)
     }
 
-    async fn openings(&self) -> ladder_store::Result<Vec<ladder_store::Opening>> {
+    async fn openings(&self) -> Result<Vec<Opening>> {
         let r = sqlx::query("SELECT * FROM openings ORDER BY id DESC")
             .fetch_all(&self.pool)
             .await?;
@@ -507,10 +470,7 @@ impl ladder_store::OpsStore for This {
         Ok(list)
     }
 
-    async fn opening(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Opening>> {
+    async fn opening(&self, id: Id) -> Result<Option<Opening>> {
         let r = sqlx::query("SELECT * FROM openings WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -532,16 +492,16 @@ impl ladder_store::OpsStore for This {
 
     async fn add_candidate(
         &self,
-        opening: ladder_store::Id,
+        opening: Id,
         name: &str,
         contact: &str,
         stage: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO candidates (opening_id, name, contact, stage, state, created_at) \
              VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
         )
@@ -557,10 +517,7 @@ impl ladder_store::OpsStore for This {
         Ok(id)
     }
 
-    async fn candidates(
-        &self,
-        opening: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Candidate>> {
+    async fn candidates(&self, opening: Id) -> Result<Vec<Candidate>> {
         many(
             &self.pool,
             "SELECT * FROM candidates WHERE opening_id = $1 ORDER BY id",
@@ -570,10 +527,7 @@ impl ladder_store::OpsStore for This {
         .await
     }
 
-    async fn candidate(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Candidate>> {
+    async fn candidate(&self, id: Id) -> Result<Option<Candidate>> {
         one(
             &self.pool,
             "SELECT * FROM candidates WHERE id = $1",
@@ -585,12 +539,12 @@ impl ladder_store::OpsStore for This {
 
     async fn move_candidate(
         &self,
-        id: ladder_store::Id,
+        id: Id,
         from: &str,
         stage: &str,
         state: &str,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+        rec: &Record,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE candidates SET stage = $1, state = $2 WHERE id = $3 AND stage = $4 AND state = 'active'",
@@ -603,7 +557,7 @@ impl ladder_store::OpsStore for This {
         .await
         ?;
         if done.rows_affected() == 0 {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the candidate is no longer active at stage {from}; reload to see where they are"
             )));
         }
@@ -611,11 +565,7 @@ impl ladder_store::OpsStore for This {
         Ok(())
     }
 
-    async fn submit_scorecard(
-        &self,
-        s: &ladder_store::Scorecard,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn submit_scorecard(&self, s: &Scorecard, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO scorecards (candidate_id, stage, interviewer_id, scores, notes, submitted_at) \
@@ -630,7 +580,7 @@ impl ladder_store::OpsStore for This {
         .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => ladder_store::StoreError::Refused(format!(
+            StoreError::Conflict(_) => StoreError::Refused(format!(
                 "you have already submitted a scorecard for stage {}",
                 s.stage
             )),
@@ -640,10 +590,7 @@ impl ladder_store::OpsStore for This {
         Ok(())
     }
 
-    async fn scorecards(
-        &self,
-        candidate: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Scorecard>> {
+    async fn scorecards(&self, candidate: Id) -> Result<Vec<Scorecard>> {
         let r = sqlx::query(
             "SELECT * FROM scorecards WHERE candidate_id = $1 ORDER BY submitted_at, interviewer_id",
         )
@@ -654,11 +601,7 @@ impl ladder_store::OpsStore for This {
         rows(r, scorecard_row)
     }
 
-    async fn delete_candidate(
-        &self,
-        id: ladder_store::Id,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn delete_candidate(&self, id: Id, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM scorecards WHERE candidate_id = $1")
             .bind(id)
@@ -669,9 +612,7 @@ impl ladder_store::OpsStore for This {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(ladder_store::StoreError::NotFound(format!(
-                "candidate {id}"
-            )));
+            return Err(StoreError::NotFound(format!("candidate {id}")));
         }
         commit(self, tx, rec, None).await?;
         Ok(())

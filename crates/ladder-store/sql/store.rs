@@ -1,9 +1,15 @@
-//! [`Store`](ladder_store::Store) for both backends: people, accounts, sessions,
+//! [`Store`](Store) for both backends: people, accounts, sessions,
 //! tokens, the audit log, framework versions, the growth tables and backup.
 
 use super::{Db, DbRow, NAME, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
+use ladder_store::{
+    Account, ActionItem, AgendaItem, ApiToken, AuditEvent, BACKUP_TABLES, Checkpoint,
+    CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkVersion, Id, ImportSummary,
+    Meeting, NewFocusArea, OidcFlow, Org, Person, PrivateNote, Rater, Rating, RatingChange, Record,
+    Result, RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store,
+};
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
 use ladder_store::{serde, serde_json};
@@ -14,7 +20,7 @@ pub(super) const PERSON_SELECT: &str = "SELECT p.id, p.email, p.name, p.manager_
 
 impl This {
     /// Runs every migration not yet applied; returns how many ran.
-    pub async fn migrate(&self) -> ladder_store::Result<usize> {
+    pub async fn migrate(&self) -> Result<usize> {
         let applied = || async {
             sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool)
@@ -25,15 +31,15 @@ impl This {
         sqlx::migrate!("./migrations")
             .run(&self.pool)
             .await
-            .map_err(|e| ladder_store::StoreError::Backend(format!("migration failed: {e}")))?;
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
         Ok(applied().await.saturating_sub(before))
     }
 }
 
-pub(super) fn person_row(r: &DbRow) -> Result<ladder_store::Person, sqlx::Error> {
+pub(super) fn person_row(r: &DbRow) -> Result<Person, sqlx::Error> {
     use sqlx::Row as _;
     let start: Option<String> = r.try_get("start_date")?;
-    Ok(ladder_store::Person {
+    Ok(Person {
         id: r.try_get("id")?,
         manager_id: r.try_get("manager_id")?,
         record: ladder_org::PersonRecord {
@@ -59,9 +65,9 @@ pub(super) fn role_row(r: &DbRow) -> Result<ladder_org::Role, sqlx::Error> {
     })
 }
 
-pub(super) fn role_change_row(r: &DbRow) -> Result<ladder_store::RoleChange, sqlx::Error> {
+pub(super) fn role_change_row(r: &DbRow) -> Result<RoleChange, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::RoleChange {
+    Ok(RoleChange {
         id: r.try_get("id")?,
         person_id: r.try_get("person_id")?,
         effective: r.try_get("effective")?,
@@ -72,75 +78,43 @@ pub(super) fn role_change_row(r: &DbRow) -> Result<ladder_store::RoleChange, sql
     })
 }
 
-pub(super) fn account_row(r: &DbRow) -> Result<ladder_store::Account, sqlx::Error> {
+pub(super) fn account_row(r: &DbRow) -> Result<Account, sqlx::Error> {
     use sqlx::Row as _;
     let roles: String = r.try_get("roles")?;
-    Ok(ladder_store::Account {
+    Ok(Account {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
         name: r.try_get("name")?,
         password_hash: r.try_get("password_hash")?,
-        roles: ladder_store::Roles::decode(&roles),
+        roles: Roles::decode(&roles),
         created_at: r.try_get("created_at")?,
     })
 }
 
-pub(super) fn session_row(r: &DbRow) -> Result<ladder_store::Session, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::Session {
-        token_hash: r.try_get("token_hash")?,
-        account_id: r.try_get("account_id")?,
-        csrf: r.try_get("csrf")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-    })
+pub(super) fn session_row(r: &DbRow) -> Result<Session, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn token_row(r: &DbRow) -> Result<ladder_store::ApiToken, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::ApiToken {
-        id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
-        name: r.try_get("name")?,
-        token_hash: r.try_get("token_hash")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn token_row(r: &DbRow) -> Result<ApiToken, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn audit_row(r: &DbRow) -> Result<ladder_store::AuditEvent, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::AuditEvent {
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        actor_id: r.try_get("actor_id")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        subject_id: r.try_get("subject_id")?,
-        detail: r.try_get("detail")?,
-        ip: r.try_get("ip")?,
-    })
+pub(super) fn audit_row(r: &DbRow) -> Result<AuditEvent, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn version_row(r: &DbRow) -> Result<ladder_store::FrameworkVersion, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::FrameworkVersion {
-        hash: r.try_get("hash")?,
-        first_loaded_at: r.try_get("first_loaded_at")?,
-        last_loaded_at: r.try_get("last_loaded_at")?,
-        source: r.try_get("source")?,
-        summary: r.try_get("summary")?,
-    })
+pub(super) fn version_row(r: &DbRow) -> Result<FrameworkVersion, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn rater_of(s: &str) -> Result<ladder_store::Rater, sqlx::Error> {
-    ladder_store::Rater::parse(s)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown rater `{s}`").into()))
+pub(super) fn rater_of(s: &str) -> Result<Rater, sqlx::Error> {
+    Rater::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("unknown rater `{s}`").into()))
 }
 
-pub(super) fn rating_row(r: &DbRow) -> Result<ladder_store::Rating, sqlx::Error> {
+pub(super) fn rating_row(r: &DbRow) -> Result<Rating, sqlx::Error> {
     use sqlx::Row as _;
     let rater: String = r.try_get("rater")?;
-    Ok(ladder_store::Rating {
+    Ok(Rating {
         person_id: r.try_get("person_id")?,
         statement_id: r.try_get("statement_id")?,
         rater: rater_of(&rater)?,
@@ -153,10 +127,10 @@ pub(super) fn rating_row(r: &DbRow) -> Result<ladder_store::Rating, sqlx::Error>
     })
 }
 
-pub(super) fn rating_change_row(r: &DbRow) -> Result<ladder_store::RatingChange, sqlx::Error> {
+pub(super) fn rating_change_row(r: &DbRow) -> Result<RatingChange, sqlx::Error> {
     use sqlx::Row as _;
     let rater: String = r.try_get("rater")?;
-    Ok(ladder_store::RatingChange {
+    Ok(RatingChange {
         id: r.try_get("id")?,
         person_id: r.try_get("person_id")?,
         statement_id: r.try_get("statement_id")?,
@@ -171,9 +145,9 @@ pub(super) fn rating_change_row(r: &DbRow) -> Result<ladder_store::RatingChange,
     })
 }
 
-pub(super) fn checkpoint_row(r: &DbRow) -> Result<ladder_store::Checkpoint, sqlx::Error> {
+pub(super) fn checkpoint_row(r: &DbRow) -> Result<Checkpoint, sqlx::Error> {
     use sqlx::Row as _;
-    Ok(ladder_store::Checkpoint {
+    Ok(Checkpoint {
         id: r.try_get("id")?,
         person_id: r.try_get("person_id")?,
         quarter: r.try_get("quarter")?,
@@ -185,13 +159,11 @@ pub(super) fn checkpoint_row(r: &DbRow) -> Result<ladder_store::Checkpoint, sqlx
     })
 }
 
-pub(super) fn focus_row(
-    r: &DbRow,
-) -> Result<(ladder_store::Id, ladder_store::FocusArea), sqlx::Error> {
+pub(super) fn focus_row(r: &DbRow) -> Result<(Id, FocusArea), sqlx::Error> {
     use sqlx::Row as _;
     Ok((
         r.try_get("checkpoint_id")?,
-        ladder_store::FocusArea {
+        FocusArea {
             id: r.try_get("id")?,
             ref_id: r.try_get("ref_id")?,
             title: r.try_get("title")?,
@@ -203,40 +175,16 @@ pub(super) fn focus_row(
     ))
 }
 
-pub(super) fn meeting_row(r: &DbRow) -> Result<ladder_store::Meeting, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::Meeting {
-        id: r.try_get("id")?,
-        manager_id: r.try_get("manager_id")?,
-        report_id: r.try_get("report_id")?,
-        date: r.try_get("date")?,
-        shared_notes: r.try_get("shared_notes")?,
-        version: r.try_get("version")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn meeting_row(r: &DbRow) -> Result<Meeting, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn agenda_row(r: &DbRow) -> Result<ladder_store::AgendaItem, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::AgendaItem {
-        id: r.try_get("id")?,
-        meeting_id: r.try_get("meeting_id")?,
-        author_id: r.try_get("author_id")?,
-        text: r.try_get("text")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn agenda_row(r: &DbRow) -> Result<AgendaItem, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn standing_row(r: &DbRow) -> Result<ladder_store::StandingItem, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::StandingItem {
-        id: r.try_get("id")?,
-        manager_id: r.try_get("manager_id")?,
-        report_id: r.try_get("report_id")?,
-        author_id: r.try_get("author_id")?,
-        text: r.try_get("text")?,
-        created_at: r.try_get("created_at")?,
-    })
+pub(super) fn standing_row(r: &DbRow) -> Result<StandingItem, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
 pub(super) const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, a.meeting_id, a.owner_id, a.text, \
@@ -244,39 +192,19 @@ pub(super) const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, 
      FROM action_items a JOIN meetings m ON m.id = a.meeting_id \
      LEFT JOIN meetings d ON d.id = a.done_meeting_id";
 
-pub(super) fn action_row(r: &DbRow) -> Result<ladder_store::ActionItem, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::ActionItem {
-        id: r.try_get("id")?,
-        manager_id: r.try_get("manager_id")?,
-        report_id: r.try_get("report_id")?,
-        meeting_id: r.try_get("meeting_id")?,
-        meeting_date: r.try_get("meeting_date")?,
-        owner_id: r.try_get("owner_id")?,
-        text: r.try_get("text")?,
-        created_at: r.try_get("created_at")?,
-        done_meeting_id: r.try_get("done_meeting_id")?,
-        done_date: r.try_get("done_date")?,
-        done_at: r.try_get("done_at")?,
-    })
+pub(super) fn action_row(r: &DbRow) -> Result<ActionItem, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
-pub(super) fn note_row(r: &DbRow) -> Result<ladder_store::PrivateNote, sqlx::Error> {
-    use sqlx::Row as _;
-    Ok(ladder_store::PrivateNote {
-        meeting_id: r.try_get("meeting_id")?,
-        author_id: r.try_get("author_id")?,
-        text: r.try_get("text")?,
-        version: r.try_get("version")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+pub(super) fn note_row(r: &DbRow) -> Result<PrivateNote, sqlx::Error> {
+    sqlx::FromRow::from_row(r)
 }
 
 /// Rows of `sql` followed by ` IN (ids…)` and `tail`, in chunks.
 pub(super) async fn fetch_in(
     pool: &sqlx::Pool<Db>,
     sql: &str,
-    ids: &[ladder_store::Id],
+    ids: &[Id],
     tail: &str,
 ) -> Result<Vec<DbRow>, sqlx::Error> {
     let mut out = Vec::new();
@@ -296,9 +224,9 @@ pub(super) async fn fetch_in(
 
 pub(super) async fn with_areas(
     pool: &sqlx::Pool<Db>,
-    mut list: Vec<ladder_store::Checkpoint>,
-) -> ladder_store::Result<Vec<ladder_store::Checkpoint>> {
-    let ids: Vec<ladder_store::Id> = list.iter().map(|c| c.id).collect();
+    mut list: Vec<Checkpoint>,
+) -> Result<Vec<Checkpoint>> {
+    let ids: Vec<Id> = list.iter().map(|c| c.id).collect();
     let found = fetch_in(
         pool,
         "SELECT * FROM focus_areas WHERE checkpoint_id",
@@ -306,8 +234,7 @@ pub(super) async fn with_areas(
         "ORDER BY checkpoint_id, position",
     )
     .await?;
-    let mut by: std::collections::HashMap<ladder_store::Id, Vec<ladder_store::FocusArea>> =
-        std::collections::HashMap::new();
+    let mut by: std::collections::HashMap<Id, Vec<FocusArea>> = std::collections::HashMap::new();
     for r in &found {
         let (c, a) = focus_row(r)?;
         by.entry(c).or_default().push(a);
@@ -320,10 +247,10 @@ pub(super) async fn with_areas(
 
 pub(super) async fn dump_growth(
     pool: &sqlx::Pool<Db>,
-) -> ladder_store::Result<std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>> {
+) -> Result<std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>> {
     use sqlx::Row as _;
     let mut out = std::collections::BTreeMap::new();
-    for (table, cols) in ladder_store::BACKUP_TABLES {
+    for (table, cols) in BACKUP_TABLES {
         let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
         let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", names.join(", "));
         let found = sqlx::query(&sql).fetch_all(pool).await?;
@@ -332,10 +259,10 @@ pub(super) async fn dump_growth(
             let mut values = Vec::with_capacity(cols.len());
             for (i, (_, kind)) in cols.iter().enumerate() {
                 values.push(match kind {
-                    ladder_store::Col::Int => r
+                    Col::Int => r
                         .try_get::<Option<i64>, _>(i)?
                         .map_or(serde_json::Value::Null, serde_json::Value::from),
-                    ladder_store::Col::Text => r
+                    Col::Text => r
                         .try_get::<Option<String>, _>(i)?
                         .map_or(serde_json::Value::Null, serde_json::Value::from),
                 });
@@ -350,16 +277,16 @@ pub(super) async fn dump_growth(
 pub(super) async fn restore_growth(
     tx: &mut sqlx::Transaction<'_, Db>,
     growth: &std::collections::BTreeMap<String, Vec<Vec<serde_json::Value>>>,
-) -> ladder_store::Result<()> {
+) -> Result<()> {
     if let Some(t) = growth
         .keys()
-        .find(|t| !ladder_store::BACKUP_TABLES.iter().any(|(n, _)| n == t))
+        .find(|t| !BACKUP_TABLES.iter().any(|(n, _)| n == t))
     {
-        return Err(ladder_store::StoreError::Refused(format!(
+        return Err(StoreError::Refused(format!(
             "this backup has a table `{t}` this build does not know"
         )));
     }
-    for (table, cols) in ladder_store::BACKUP_TABLES {
+    for (table, cols) in BACKUP_TABLES {
         let Some(list) = growth.get(*table) else {
             continue;
         };
@@ -372,7 +299,7 @@ pub(super) async fn restore_growth(
         );
         for (n, values) in list.iter().enumerate() {
             if values.len() != cols.len() {
-                return Err(ladder_store::StoreError::Refused(format!(
+                return Err(StoreError::Refused(format!(
                     "backup table `{table}` row {}: {} values for {} columns",
                     n + 1,
                     values.len(),
@@ -382,10 +309,10 @@ pub(super) async fn restore_growth(
             let mut q = sqlx::query(&sql);
             for (v, (col, kind)) in values.iter().zip(cols.iter()) {
                 let bad = || {
-                    ladder_store::StoreError::Refused(format!(
+                    StoreError::Refused(format!(
                         "backup table `{table}` row {} column `{col}`: {v} is not a {}",
                         n + 1,
-                        if *kind == ladder_store::Col::Int {
+                        if *kind == Col::Int {
                             "whole number"
                         } else {
                             "string"
@@ -393,10 +320,10 @@ pub(super) async fn restore_growth(
                     ))
                 };
                 q = match (kind, v) {
-                    (ladder_store::Col::Int, serde_json::Value::Null) => q.bind(None::<i64>),
-                    (ladder_store::Col::Text, serde_json::Value::Null) => q.bind(None::<String>),
-                    (ladder_store::Col::Int, v) => q.bind(v.as_i64().ok_or_else(bad)?),
-                    (ladder_store::Col::Text, v) => q.bind(v.as_str().ok_or_else(bad)?.to_owned()),
+                    (Col::Int, serde_json::Value::Null) => q.bind(None::<i64>),
+                    (Col::Text, serde_json::Value::Null) => q.bind(None::<String>),
+                    (Col::Int, v) => q.bind(v.as_i64().ok_or_else(bad)?),
+                    (Col::Text, v) => q.bind(v.as_str().ok_or_else(bad)?.to_owned()),
                 };
             }
             q.execute(&mut **tx).await?;
@@ -411,7 +338,7 @@ pub(super) async fn one<'q, K, T>(
     sql: &'q str,
     key: K,
     decode: fn(&DbRow) -> Result<T, sqlx::Error>,
-) -> ladder_store::Result<Option<T>>
+) -> Result<Option<T>>
 where
     K: sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
 {
@@ -425,7 +352,7 @@ pub(super) async fn many<'q, K, T>(
     sql: &'q str,
     key: K,
     decode: fn(&DbRow) -> Result<T, sqlx::Error>,
-) -> ladder_store::Result<Vec<T>>
+) -> Result<Vec<T>>
 where
     K: sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'q,
 {
@@ -437,14 +364,11 @@ pub(super) async fn all<T>(
     pool: &sqlx::Pool<Db>,
     sql: &str,
     decode: fn(&DbRow) -> Result<T, sqlx::Error>,
-) -> ladder_store::Result<Vec<T>> {
+) -> Result<Vec<T>> {
     rows(sqlx::query(sql).fetch_all(pool).await?, decode)
 }
 
-pub(super) fn rows<T>(
-    rows: Vec<DbRow>,
-    f: fn(&DbRow) -> Result<T, sqlx::Error>,
-) -> ladder_store::Result<Vec<T>> {
+pub(super) fn rows<T>(rows: Vec<DbRow>, f: fn(&DbRow) -> Result<T, sqlx::Error>) -> Result<Vec<T>> {
     rows.iter()
         .map(|r| f(r).map_err(StoreError::from))
         .collect()
@@ -492,8 +416,8 @@ pub(super) async fn count(
 pub(super) async fn record(
     this: &This,
     tx: &mut sqlx::Transaction<'_, Db>,
-    rec: &ladder_store::Record,
-    created: Option<ladder_store::Id>,
+    rec: &Record,
+    created: Option<Id>,
 ) -> Result<(), sqlx::Error> {
     let a = &rec.audit;
     let detail = match created {
@@ -535,17 +459,17 @@ pub(super) async fn record(
 pub(super) async fn commit(
     this: &This,
     mut tx: sqlx::Transaction<'_, Db>,
-    rec: &ladder_store::Record,
-    created: Option<ladder_store::Id>,
+    rec: &Record,
+    created: Option<Id>,
 ) -> Result<(), sqlx::Error> {
     record(this, &mut tx, rec, created).await?;
     tx.commit().await
 }
 
-pub(super) fn event_row(r: &DbRow) -> Result<ladder_store::Event, sqlx::Error> {
+pub(super) fn event_row(r: &DbRow) -> Result<Event, sqlx::Error> {
     use sqlx::Row as _;
     let data: String = r.try_get("data")?;
-    Ok(ladder_store::Event {
+    Ok(Event {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
         kind: r.try_get("kind")?,
@@ -560,41 +484,32 @@ pub(super) fn event_row(r: &DbRow) -> Result<ladder_store::Event, sqlx::Error> {
 }
 
 #[async_trait]
-impl ladder_store::Store for This {
+impl Store for This {
     fn backend(&self) -> &'static str {
         NAME
     }
 
-    async fn list_people(&self) -> ladder_store::Result<Vec<ladder_store::Person>> {
+    async fn list_people(&self) -> Result<Vec<Person>> {
         let sql = format!("{PERSON_SELECT} ORDER BY p.id");
         all(&self.pool, &sql, person_row).await
     }
 
-    async fn person(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Person>> {
+    async fn person(&self, id: Id) -> Result<Option<Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.id = $1");
         one(&self.pool, &sql, id, person_row).await
     }
 
-    async fn person_by_email(
-        &self,
-        email: &str,
-    ) -> ladder_store::Result<Option<ladder_store::Person>> {
+    async fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.email = $1");
         one(&self.pool, &sql, email.to_lowercase(), person_row).await
     }
 
-    async fn reports(
-        &self,
-        manager: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Person>> {
+    async fn reports(&self, manager: Id) -> Result<Vec<Person>> {
         let sql = format!("{PERSON_SELECT} WHERE p.manager_id = $1 ORDER BY p.name, p.id");
         many(&self.pool, &sql, manager, person_row).await
     }
 
-    async fn count_people(&self) -> ladder_store::Result<i64> {
+    async fn count_people(&self) -> Result<i64> {
         use sqlx::Row as _;
         let r = sqlx::query("SELECT COUNT(*) AS n FROM people")
             .fetch_one(&self.pool)
@@ -606,22 +521,22 @@ impl ladder_store::Store for This {
         &self,
         records: &[ladder_org::PersonRecord],
         effective: &str,
-        by: Option<ladder_store::Id>,
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::ImportSummary> {
+        rec: &Record,
+    ) -> Result<ImportSummary> {
         use sqlx::Row as _;
         // Whole-file imports are the common case (HR exports
         // everyone), so this works in batches: one read of everyone,
         // multi-row inserts, and one multi-row update of managers,
         // rather than queries per row.
         const CHUNK: usize = 1000;
-        let mut sum = ladder_store::ImportSummary::default();
+        let mut sum = ImportSummary::default();
         let mut tx = self.begin_write().await?;
         let stored = sqlx::query(PERSON_SELECT).fetch_all(&mut *tx).await?;
-        let mut ids: std::collections::HashMap<String, ladder_store::Id> =
+        let mut ids: std::collections::HashMap<String, Id> =
             std::collections::HashMap::with_capacity(stored.len() + records.len());
-        let mut old: std::collections::HashMap<String, ladder_store::Person> =
+        let mut old: std::collections::HashMap<String, Person> =
             std::collections::HashMap::with_capacity(stored.len());
         for r in &stored {
             let p = person_row(r)?;
@@ -634,7 +549,7 @@ impl ladder_store::Store for This {
         let mut changes: Vec<(&ladder_org::PersonRecord, &'static str)> = Vec::new();
         for r in records {
             if !seen.insert(r.email.as_str()) {
-                return Err(ladder_store::StoreError::Conflict(format!(
+                return Err(StoreError::Conflict(format!(
                     "{} appears twice in one import",
                     r.email
                 )));
@@ -679,7 +594,7 @@ impl ladder_store::Store for This {
             });
             qb.push(" RETURNING id, email");
             for row in qb.build().fetch_all(&mut *tx).await? {
-                let id: ladder_store::Id = row.try_get("id")?;
+                let id: Id = row.try_get("id")?;
                 let email: String = row.try_get("email")?;
                 ids.insert(email, id);
             }
@@ -704,17 +619,17 @@ impl ladder_store::Store for This {
             sum.role_changes += chunk.len();
         }
         // Managers last: a file may list reports before managers.
-        let mut links: Vec<(ladder_store::Id, Option<ladder_store::Id>)> = Vec::new();
+        let mut links: Vec<(Id, Option<Id>)> = Vec::new();
         for r in records {
             let manager = match &r.manager_email {
                 None => None,
                 Some(m) => Some(*ids.get(m).ok_or_else(|| {
-                    ladder_store::StoreError::NotFound(format!("the manager {m} of {}", r.email))
+                    StoreError::NotFound(format!("the manager {m} of {}", r.email))
                 })?),
             };
-            let id = *ids.get(&r.email).ok_or_else(|| {
-                ladder_store::StoreError::Backend(format!("{} was not stored", r.email))
-            })?;
+            let id = *ids
+                .get(&r.email)
+                .ok_or_else(|| StoreError::Backend(format!("{} was not stored", r.email)))?;
             let current = old.get(&r.email).and_then(|p| p.manager_id);
             if manager != current {
                 links.push((id, manager));
@@ -733,8 +648,8 @@ impl ladder_store::Store for This {
         if sum.created + sum.updated > 0 {
             bump_org(&mut tx).await?;
         }
-        let rec = ladder_store::Record {
-            audit: ladder_store::AuditEvent {
+        let rec = Record {
+            audit: AuditEvent {
                 detail: sum.to_string(),
                 ..rec.audit.clone()
             },
@@ -750,14 +665,14 @@ impl ladder_store::Store for This {
         Ok(sum)
     }
 
-    async fn org_version(&self) -> ladder_store::Result<i64> {
+    async fn org_version(&self) -> Result<i64> {
         let r: (i64,) = sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
         Ok(r.0)
     }
 
-    async fn org(&self) -> ladder_store::Result<ladder_store::Org> {
+    async fn org(&self) -> Result<Org> {
         // One transaction, so the three reads agree.
         let mut tx = self.pool.begin().await?;
         let version: (i64,) = sqlx::query_as("SELECT version FROM org_version WHERE id = 1")
@@ -784,17 +699,14 @@ impl ladder_store::Store for This {
             }
         }
         tx.commit().await?;
-        Ok(ladder_store::Org {
+        Ok(Org {
             version: version.0,
             people,
             history,
         })
     }
 
-    async fn role_history(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::RoleChange>> {
+    async fn role_history(&self, person: Id) -> Result<Vec<RoleChange>> {
         many(
             &self.pool,
             "SELECT * FROM role_changes WHERE person_id = $1 ORDER BY effective, id",
@@ -809,10 +721,10 @@ impl ladder_store::Store for This {
         email: &str,
         name: &str,
         password_hash: Option<&str>,
-        roles: ladder_store::Roles,
+        roles: Roles,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let r = sqlx::query(
@@ -827,9 +739,7 @@ impl ladder_store::Store for This {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => {
-                ladder_store::StoreError::Conflict(format!("an account for {email}"))
-            }
+            StoreError::Conflict(_) => StoreError::Conflict(format!("an account for {email}")),
             other => other,
         })?;
         let id = r.try_get("id")?;
@@ -837,10 +747,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn account(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Account>> {
+    async fn account(&self, id: Id) -> Result<Option<Account>> {
         one(
             &self.pool,
             "SELECT * FROM accounts WHERE id = $1",
@@ -850,10 +757,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn account_by_email(
-        &self,
-        email: &str,
-    ) -> ladder_store::Result<Option<ladder_store::Account>> {
+    async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
         one(
             &self.pool,
             "SELECT * FROM accounts WHERE email = $1",
@@ -863,7 +767,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn list_accounts(&self) -> ladder_store::Result<Vec<ladder_store::Account>> {
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
         all(
             &self.pool,
             "SELECT * FROM accounts ORDER BY id",
@@ -872,7 +776,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn count_accounts(&self) -> ladder_store::Result<i64> {
+    async fn count_accounts(&self) -> Result<i64> {
         use sqlx::Row as _;
         let r = sqlx::query("SELECT COUNT(*) AS n FROM accounts")
             .fetch_one(&self.pool)
@@ -880,12 +784,7 @@ impl ladder_store::Store for This {
         r.try_get("n").map_err(StoreError::from)
     }
 
-    async fn set_password(
-        &self,
-        id: ladder_store::Id,
-        hash: &str,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn set_password(&self, id: Id, hash: &str, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -893,18 +792,13 @@ impl ladder_store::Store for This {
             .execute(&mut *tx)
             .await?;
         if res.rows_affected() == 0 {
-            return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
+            return Err(StoreError::NotFound(format!("account {id}")));
         }
         commit(self, tx, rec, None).await?;
         Ok(())
     }
 
-    async fn set_roles(
-        &self,
-        id: ladder_store::Id,
-        roles: ladder_store::Roles,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn set_roles(&self, id: Id, roles: Roles, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let res = sqlx::query("UPDATE accounts SET roles = $1 WHERE id = $2")
             .bind(roles.encode())
@@ -912,13 +806,13 @@ impl ladder_store::Store for This {
             .execute(&mut *tx)
             .await?;
         if res.rows_affected() == 0 {
-            return Err(ladder_store::StoreError::NotFound(format!("account {id}")));
+            return Err(StoreError::NotFound(format!("account {id}")));
         }
         commit(self, tx, rec, None).await?;
         Ok(())
     }
 
-    async fn create_session(&self, s: &ladder_store::Session) -> ladder_store::Result<()> {
+    async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -933,11 +827,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn session(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> ladder_store::Result<Option<ladder_store::SessionView>> {
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionView>> {
         use sqlx::Row as _;
         // Account columns keep their names, so account_row reads
         // them; the session's created_at is renamed.
@@ -953,9 +843,9 @@ impl ladder_store::Store for This {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = r else { return Ok(None) };
-        let view = (|| -> Result<ladder_store::SessionView, sqlx::Error> {
-            Ok(ladder_store::SessionView {
-                session: ladder_store::Session {
+        let view = (|| -> Result<SessionView, sqlx::Error> {
+            Ok(SessionView {
+                session: Session {
                     token_hash: r.try_get("token_hash")?,
                     account_id: r.try_get("account_id")?,
                     csrf: r.try_get("csrf")?,
@@ -969,7 +859,7 @@ impl ladder_store::Store for This {
         Ok(Some(view))
     }
 
-    async fn delete_session(&self, token_hash: &str) -> ladder_store::Result<()> {
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
@@ -977,7 +867,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn delete_expired_sessions(&self, now: i64) -> ladder_store::Result<u64> {
+    async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
         let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
@@ -987,12 +877,12 @@ impl ladder_store::Store for This {
 
     async fn create_api_token(
         &self,
-        account: ladder_store::Id,
+        account: Id,
         name: &str,
         token_hash: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let r = sqlx::query(
@@ -1010,10 +900,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn api_token(
-        &self,
-        token_hash: &str,
-    ) -> ladder_store::Result<Option<ladder_store::ApiToken>> {
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
         one(
             &self.pool,
             "SELECT * FROM api_tokens WHERE token_hash = $1",
@@ -1023,7 +910,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn record_failure(&self, key: &str, now: i64) -> ladder_store::Result<()> {
+    async fn record_failure(&self, key: &str, now: i64) -> Result<()> {
         sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(now)
@@ -1032,7 +919,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn failures_since(&self, key: &str, since: i64) -> ladder_store::Result<i64> {
+    async fn failures_since(&self, key: &str, since: i64) -> Result<i64> {
         use sqlx::Row as _;
         let r = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at >= $2")
             .bind(key)
@@ -1042,7 +929,7 @@ impl ladder_store::Store for This {
         r.try_get("n").map_err(StoreError::from)
     }
 
-    async fn clear_failures(&self, key: &str) -> ladder_store::Result<()> {
+    async fn clear_failures(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)
             .execute(&self.pool)
@@ -1050,7 +937,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn delete_failures_before(&self, before: i64) -> ladder_store::Result<u64> {
+    async fn delete_failures_before(&self, before: i64) -> Result<u64> {
         let res = sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(before)
             .execute(&self.pool)
@@ -1058,7 +945,7 @@ impl ladder_store::Store for This {
         Ok(res.rows_affected())
     }
 
-    async fn create_bootstrap(&self, token_hash: &str, now: i64) -> ladder_store::Result<()> {
+    async fn create_bootstrap(&self, token_hash: &str, now: i64) -> Result<()> {
         sqlx::query("INSERT INTO bootstrap_tokens (token_hash, created_at) VALUES ($1, $2)")
             .bind(token_hash)
             .bind(now)
@@ -1067,11 +954,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn take_bootstrap(
-        &self,
-        token_hash: &str,
-        not_before: i64,
-    ) -> ladder_store::Result<bool> {
+    async fn take_bootstrap(&self, token_hash: &str, not_before: i64) -> Result<bool> {
         let res =
             sqlx::query("DELETE FROM bootstrap_tokens WHERE token_hash = $1 AND created_at >= $2")
                 .bind(token_hash)
@@ -1081,7 +964,7 @@ impl ladder_store::Store for This {
         Ok(res.rows_affected() == 1)
     }
 
-    async fn audit(&self, e: &ladder_store::AuditEvent) -> ladder_store::Result<()> {
+    async fn audit(&self, e: &AuditEvent) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -1098,11 +981,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn events_after(
-        &self,
-        after: ladder_store::Id,
-        limit: i64,
-    ) -> ladder_store::Result<Vec<ladder_store::Event>> {
+    async fn events_after(&self, after: Id, limit: i64) -> Result<Vec<Event>> {
         let r = sqlx::query("SELECT * FROM events WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after)
             .bind(limit)
@@ -1111,7 +990,7 @@ impl ladder_store::Store for This {
         rows(r, event_row)
     }
 
-    async fn event_cursor(&self, consumer: &str) -> ladder_store::Result<ladder_store::Id> {
+    async fn event_cursor(&self, consumer: &str) -> Result<Id> {
         let r: Option<(i64,)> =
             sqlx::query_as("SELECT position FROM event_cursors WHERE consumer = $1")
                 .bind(consumer)
@@ -1123,10 +1002,10 @@ impl ladder_store::Store for This {
     async fn advance_event_cursor(
         &self,
         consumer: &str,
-        from: ladder_store::Id,
-        to: ladder_store::Id,
+        from: Id,
+        to: Id,
         now: i64,
-    ) -> ladder_store::Result<bool> {
+    ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let moved = if from == 0 {
             // A first read: the row may not exist yet.
@@ -1158,9 +1037,7 @@ impl ladder_store::Store for This {
         Ok(moved)
     }
 
-    async fn schema(
-        &self,
-    ) -> ladder_store::Result<std::collections::BTreeMap<String, Vec<String>>> {
+    async fn schema(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
         let mut out: std::collections::BTreeMap<String, Vec<String>> =
             std::collections::BTreeMap::new();
         for (table, column) in self.table_columns().await? {
@@ -1169,11 +1046,7 @@ impl ladder_store::Store for This {
         Ok(out)
     }
 
-    async fn audit_log(
-        &self,
-        before: Option<ladder_store::Id>,
-        limit: i64,
-    ) -> ladder_store::Result<Vec<ladder_store::AuditEvent>> {
+    async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>> {
         let r = sqlx::query("SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2")
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
@@ -1188,8 +1061,8 @@ impl ladder_store::Store for This {
         source: &str,
         summary: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<bool> {
+        rec: &Record,
+    ) -> Result<bool> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let r = sqlx::query(
@@ -1210,9 +1083,7 @@ impl ladder_store::Store for This {
         Ok(first == now)
     }
 
-    async fn framework_versions(
-        &self,
-    ) -> ladder_store::Result<Vec<ladder_store::FrameworkVersion>> {
+    async fn framework_versions(&self) -> Result<Vec<FrameworkVersion>> {
         all(
             &self.pool,
             "SELECT * FROM framework_versions ORDER BY first_loaded_at, hash",
@@ -1221,7 +1092,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn create_oidc_flow(&self, f: &ladder_store::OidcFlow) -> ladder_store::Result<()> {
+    async fn create_oidc_flow(&self, f: &OidcFlow) -> Result<()> {
         sqlx::query(
             "INSERT INTO oidc_flows (state, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -1234,11 +1105,7 @@ impl ladder_store::Store for This {
         Ok(())
     }
 
-    async fn take_oidc_flow(
-        &self,
-        state: &str,
-        not_before: i64,
-    ) -> ladder_store::Result<Option<ladder_store::OidcFlow>> {
+    async fn take_oidc_flow(&self, state: &str, not_before: i64) -> Result<Option<OidcFlow>> {
         use sqlx::Row as _;
         // Flows abandoned at the provider are never taken: drop
         // every stale one here rather than in a separate sweep.
@@ -1253,8 +1120,8 @@ impl ladder_store::Store for This {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = r else { return Ok(None) };
-        let flow = (|| -> Result<ladder_store::OidcFlow, sqlx::Error> {
-            Ok(ladder_store::OidcFlow {
+        let flow = (|| -> Result<OidcFlow, sqlx::Error> {
+            Ok(OidcFlow {
                 state: r.try_get("state")?,
                 nonce: r.try_get("nonce")?,
                 verifier: r.try_get("verifier")?,
@@ -1264,10 +1131,7 @@ impl ladder_store::Store for This {
         Ok(Some(flow))
     }
 
-    async fn ratings(
-        &self,
-        people: &[ladder_store::Id],
-    ) -> ladder_store::Result<Vec<ladder_store::Rating>> {
+    async fn ratings(&self, people: &[Id]) -> Result<Vec<Rating>> {
         let r = fetch_in(
             &self.pool,
             "SELECT * FROM ratings WHERE person_id",
@@ -1278,11 +1142,7 @@ impl ladder_store::Store for This {
         rows(r, rating_row)
     }
 
-    async fn set_rating(
-        &self,
-        g: &ladder_store::Rating,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn set_rating(&self, g: &Rating, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let old = sqlx::query(
             "SELECT * FROM ratings WHERE person_id = $1 AND statement_id = $2 AND rater = $3",
@@ -1338,10 +1198,7 @@ impl ladder_store::Store for This {
         commit(self, tx, rec, None).await.map_err(StoreError::from)
     }
 
-    async fn rating_history(
-        &self,
-        people: &[ladder_store::Id],
-    ) -> ladder_store::Result<Vec<ladder_store::RatingChange>> {
+    async fn rating_history(&self, people: &[Id]) -> Result<Vec<RatingChange>> {
         let mut r = rows(
             fetch_in(
                 &self.pool,
@@ -1356,18 +1213,15 @@ impl ladder_store::Store for This {
         Ok(r)
     }
 
-    async fn worksheet_seen(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Seen>> {
+    async fn worksheet_seen(&self, person: Id) -> Result<Option<Seen>> {
         use sqlx::Row as _;
         let r = sqlx::query("SELECT * FROM worksheet_seen WHERE person_id = $1")
             .bind(person)
             .fetch_optional(&self.pool)
             .await?;
         let Some(r) = r else { return Ok(None) };
-        let get = || -> Result<ladder_store::Seen, sqlx::Error> {
-            Ok(ladder_store::Seen {
+        let get = || -> Result<Seen, sqlx::Error> {
+            Ok(Seen {
                 person_id: r.try_get("person_id")?,
                 framework_hash: r.try_get("framework_hash")?,
                 snapshot: r.try_get("snapshot")?,
@@ -1377,7 +1231,7 @@ impl ladder_store::Store for This {
         get().map(Some).map_err(StoreError::from)
     }
 
-    async fn set_worksheet_seen(&self, s: &ladder_store::Seen) -> ladder_store::Result<()> {
+    async fn set_worksheet_seen(&self, s: &Seen) -> Result<()> {
         sqlx::query(
             "INSERT INTO worksheet_seen (person_id, framework_hash, snapshot, seen_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (person_id) DO UPDATE SET \
@@ -1395,16 +1249,16 @@ impl ladder_store::Store for This {
 
     async fn open_checkpoint(
         &self,
-        person: ladder_store::Id,
+        person: Id,
         quarter: &str,
-        areas: &[ladder_store::NewFocusArea],
-        by: Option<ladder_store::Id>,
+        areas: &[NewFocusArea],
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
-        let id: ladder_store::Id = sqlx::query(
+        let id: Id = sqlx::query(
             "INSERT INTO checkpoints (person_id, quarter, opened_at, opened_by) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -1415,9 +1269,7 @@ impl ladder_store::Store for This {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => {
-                ladder_store::StoreError::Conflict(format!("a checkpoint for {quarter}"))
-            }
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a checkpoint for {quarter}")),
             e => e,
         })?
         .try_get("id")?;
@@ -1441,10 +1293,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn checkpoint(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Checkpoint>> {
+    async fn checkpoint(&self, id: Id) -> Result<Option<Checkpoint>> {
         let r = sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -1456,10 +1305,7 @@ impl ladder_store::Store for This {
         Ok(with_areas(&self.pool, list).await?.into_iter().next())
     }
 
-    async fn checkpoints(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Checkpoint>> {
+    async fn checkpoints(&self, person: Id) -> Result<Vec<Checkpoint>> {
         let r = sqlx::query("SELECT * FROM checkpoints WHERE person_id = $1 ORDER BY quarter DESC")
             .bind(person)
             .fetch_all(&self.pool)
@@ -1469,21 +1315,21 @@ impl ladder_store::Store for This {
 
     async fn close_checkpoint(
         &self,
-        id: ladder_store::Id,
-        summaries: &[(ladder_store::Id, String)],
-        by: Option<ladder_store::Id>,
+        id: Id,
+        summaries: &[(Id, String)],
+        by: Option<Id>,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+        rec: &Record,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let c = sqlx::query("SELECT * FROM checkpoints WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
         let c = c.as_ref().map(checkpoint_row).transpose()?;
-        let c = c.ok_or_else(|| ladder_store::StoreError::NotFound(format!("checkpoint {id}")))?;
+        let c = c.ok_or_else(|| StoreError::NotFound(format!("checkpoint {id}")))?;
         if c.closed_at.is_some() {
-            return Err(ladder_store::StoreError::Refused(format!(
+            return Err(StoreError::Refused(format!(
                 "the checkpoint for {} is already closed",
                 c.quarter
             )));
@@ -1503,7 +1349,7 @@ impl ladder_store::Store for This {
                 .map(|(_, s)| s.trim())
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| {
-                    ladder_store::StoreError::Refused(format!(
+                    StoreError::Refused(format!(
                         "focus area `{}` needs a progress summary",
                         a.title
                     ))
@@ -1526,10 +1372,7 @@ impl ladder_store::Store for This {
         commit(self, tx, rec, None).await.map_err(StoreError::from)
     }
 
-    async fn checkpoint_states(
-        &self,
-        quarters: &[String],
-    ) -> ladder_store::Result<Vec<ladder_store::CheckpointState>> {
+    async fn checkpoint_states(&self, quarters: &[String]) -> Result<Vec<CheckpointState>> {
         use sqlx::Row as _;
         let mut out = Vec::new();
         for q in quarters {
@@ -1542,7 +1385,7 @@ impl ladder_store::Store for This {
             ?;
             for row in &r {
                 let closed: Option<i64> = row.try_get("closed_at")?;
-                out.push(ladder_store::CheckpointState {
+                out.push(CheckpointState {
                     person_id: row.try_get("person_id")?,
                     quarter: row.try_get("quarter")?,
                     closed: closed.is_some(),
@@ -1554,12 +1397,12 @@ impl ladder_store::Store for This {
 
     async fn create_meeting(
         &self,
-        manager: ladder_store::Id,
-        report: ladder_store::Id,
+        manager: Id,
+        report: Id,
         date: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let id = sqlx::query(
@@ -1573,9 +1416,7 @@ impl ladder_store::Store for This {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            ladder_store::StoreError::Conflict(_) => {
-                ladder_store::StoreError::Conflict(format!("a meeting on {date}"))
-            }
+            StoreError::Conflict(_) => StoreError::Conflict(format!("a meeting on {date}")),
             e => e,
         })?
         .try_get("id")?;
@@ -1583,10 +1424,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn meeting(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::Meeting>> {
+    async fn meeting(&self, id: Id) -> Result<Option<Meeting>> {
         one(
             &self.pool,
             "SELECT * FROM meetings WHERE id = $1",
@@ -1596,11 +1434,7 @@ impl ladder_store::Store for This {
         .await
     }
 
-    async fn meetings(
-        &self,
-        manager: ladder_store::Id,
-        report: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::Meeting>> {
+    async fn meetings(&self, manager: Id, report: Id) -> Result<Vec<Meeting>> {
         let r = sqlx::query(
             "SELECT * FROM meetings WHERE manager_id = $1 AND report_id = $2 ORDER BY date, id",
         )
@@ -1611,10 +1445,7 @@ impl ladder_store::Store for This {
         rows(r, meeting_row)
     }
 
-    async fn meeting_pairs(
-        &self,
-        person: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<(ladder_store::Id, ladder_store::Id)>> {
+    async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>> {
         use sqlx::Row as _;
         let r = sqlx::query(
             "SELECT DISTINCT manager_id, report_id FROM meetings \
@@ -1631,11 +1462,11 @@ impl ladder_store::Store for This {
 
     async fn save_shared_notes(
         &self,
-        meeting: ladder_store::Id,
+        meeting: Id,
         text: &str,
         expected: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<i64> {
+        rec: &Record,
+    ) -> Result<i64> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let r = sqlx::query(
@@ -1654,10 +1485,8 @@ impl ladder_store::Store for This {
         }
         drop(tx);
         match self.meeting(meeting).await? {
-            None => Err(ladder_store::StoreError::NotFound(format!(
-                "meeting {meeting}"
-            ))),
-            Some(m) => Err(ladder_store::StoreError::Stale {
+            None => Err(StoreError::NotFound(format!("meeting {meeting}"))),
+            Some(m) => Err(StoreError::Stale {
                 version: m.version,
                 text: m.shared_notes,
             }),
@@ -1666,12 +1495,12 @@ impl ladder_store::Store for This {
 
     async fn add_agenda_item(
         &self,
-        meeting: ladder_store::Id,
-        author: ladder_store::Id,
+        meeting: Id,
+        author: Id,
         text: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let id = sqlx::query(
@@ -1689,10 +1518,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn agenda_items(
-        &self,
-        meeting: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::AgendaItem>> {
+    async fn agenda_items(&self, meeting: Id) -> Result<Vec<AgendaItem>> {
         many(
             &self.pool,
             "SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id",
@@ -1704,13 +1530,13 @@ impl ladder_store::Store for This {
 
     async fn add_standing_item(
         &self,
-        manager: ladder_store::Id,
-        report: ladder_store::Id,
-        author: ladder_store::Id,
+        manager: Id,
+        report: Id,
+        author: Id,
         text: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let id = sqlx::query(
@@ -1729,11 +1555,7 @@ impl ladder_store::Store for This {
         Ok(id)
     }
 
-    async fn standing_items(
-        &self,
-        manager: ladder_store::Id,
-        report: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::StandingItem>> {
+    async fn standing_items(&self, manager: Id, report: Id) -> Result<Vec<StandingItem>> {
         let r = sqlx::query(
             "SELECT * FROM standing_items WHERE manager_id = $1 AND report_id = $2 ORDER BY id",
         )
@@ -1746,12 +1568,12 @@ impl ladder_store::Store for This {
 
     async fn add_action_item(
         &self,
-        meeting: ladder_store::Id,
-        owner: ladder_store::Id,
+        meeting: Id,
+        owner: Id,
         text: &str,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<ladder_store::Id> {
+        rec: &Record,
+    ) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         // The pair comes from the meeting, in the same statement.
@@ -1766,25 +1588,18 @@ impl ladder_store::Store for This {
         .fetch_optional(&mut *tx)
         .await
         ?
-        .ok_or_else(|| ladder_store::StoreError::NotFound(format!("meeting {meeting}")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("meeting {meeting}")))?;
         let id = r.try_get("id")?;
         commit(self, tx, rec, Some(id)).await?;
         Ok(id)
     }
 
-    async fn action_item(
-        &self,
-        id: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::ActionItem>> {
+    async fn action_item(&self, id: Id) -> Result<Option<ActionItem>> {
         let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
         one(&self.pool, &sql, id, action_row).await
     }
 
-    async fn action_items(
-        &self,
-        manager: ladder_store::Id,
-        report: ladder_store::Id,
-    ) -> ladder_store::Result<Vec<ladder_store::ActionItem>> {
+    async fn action_items(&self, manager: Id, report: Id) -> Result<Vec<ActionItem>> {
         let sql = format!(
             "{ACTION_SELECT} WHERE a.manager_id = $1 AND a.report_id = $2 ORDER BY m.date, a.id"
         );
@@ -1796,13 +1611,7 @@ impl ladder_store::Store for This {
         rows(r, action_row)
     }
 
-    async fn complete_action(
-        &self,
-        id: ladder_store::Id,
-        meeting: ladder_store::Id,
-        now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<()> {
+    async fn complete_action(&self, id: Id, meeting: Id, now: i64, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE action_items SET done_meeting_id = $1, done_at = $2 \
@@ -1820,21 +1629,12 @@ impl ladder_store::Store for This {
         }
         drop(tx);
         match self.action_item(id).await? {
-            None => Err(ladder_store::StoreError::NotFound(format!(
-                "action item {id}"
-            ))),
-            Some(a) => Err(ladder_store::StoreError::Refused(format!(
-                "`{}` is already done",
-                a.text
-            ))),
+            None => Err(StoreError::NotFound(format!("action item {id}"))),
+            Some(a) => Err(StoreError::Refused(format!("`{}` is already done", a.text))),
         }
     }
 
-    async fn private_note(
-        &self,
-        meeting: ladder_store::Id,
-        author: ladder_store::Id,
-    ) -> ladder_store::Result<Option<ladder_store::PrivateNote>> {
+    async fn private_note(&self, meeting: Id, author: Id) -> Result<Option<PrivateNote>> {
         let r = sqlx::query("SELECT * FROM private_notes WHERE meeting_id = $1 AND author_id = $2")
             .bind(meeting)
             .bind(author)
@@ -1848,13 +1648,13 @@ impl ladder_store::Store for This {
 
     async fn save_private_note(
         &self,
-        meeting: ladder_store::Id,
-        author: ladder_store::Id,
+        meeting: Id,
+        author: Id,
         text: &str,
         expected: i64,
         now: i64,
-        rec: &ladder_store::Record,
-    ) -> ladder_store::Result<i64> {
+        rec: &Record,
+    ) -> Result<i64> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;
         let r = if expected == 0 {
@@ -1889,25 +1689,25 @@ impl ladder_store::Store for This {
         }
         drop(tx);
         match self.private_note(meeting, author).await? {
-            Some(n) => Err(ladder_store::StoreError::Stale {
+            Some(n) => Err(StoreError::Stale {
                 version: n.version,
                 text: n.text,
             }),
-            None => Err(ladder_store::StoreError::Stale {
+            None => Err(StoreError::Stale {
                 version: 0,
                 text: String::new(),
             }),
         }
     }
 
-    async fn dump(&self) -> ladder_store::Result<ladder_store::Dump> {
+    async fn dump(&self) -> Result<Dump> {
         let people = {
             let sql = format!("{PERSON_SELECT} ORDER BY p.id");
             rows(sqlx::query(&sql).fetch_all(&self.pool).await?, person_row)?
         };
         let q = |sql: &'static str| sqlx::query(sql).fetch_all(&self.pool);
-        Ok(ladder_store::Dump {
-            format: ladder_store::DUMP_FORMAT,
+        Ok(Dump {
+            format: DUMP_FORMAT,
             people,
             role_changes: rows(
                 q("SELECT * FROM role_changes ORDER BY id").await?,
@@ -1928,18 +1728,17 @@ impl ladder_store::Store for This {
         })
     }
 
-    async fn restore(&self, d: &ladder_store::Dump) -> ladder_store::Result<()> {
-        if d.format != ladder_store::DUMP_FORMAT {
-            return Err(ladder_store::StoreError::Refused(format!(
+    async fn restore(&self, d: &Dump) -> Result<()> {
+        if d.format != DUMP_FORMAT {
+            return Err(StoreError::Refused(format!(
                 "this backup is format {}; this build reads format {}",
-                d.format,
-                ladder_store::DUMP_FORMAT
+                d.format, DUMP_FORMAT
             )));
         }
         let mut tx = self.begin_write().await?;
         for t in ["people", "accounts", "audit_log"] {
             if count(&mut tx, t).await? > 0 {
-                return Err(ladder_store::StoreError::Refused(format!(
+                return Err(StoreError::Refused(format!(
                     "the database already holds data (table `{t}`); restore into a new, empty database"
                 )));
             }

@@ -140,7 +140,7 @@ pub struct Nomination {
 }
 
 /// A person's nomination list in a cycle: sent and approved.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct NominationList {
     pub cycle_id: Id,
     pub person_id: Id,
@@ -271,7 +271,7 @@ pub struct ProposalStep {
 }
 
 /// A department's calibration for a cycle, locked by the people team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CalibrationLock {
     pub cycle_id: Id,
     pub department: String,

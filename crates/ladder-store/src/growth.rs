@@ -123,7 +123,7 @@ pub struct CheckpointState {
 }
 
 /// One meeting of a manager–report pair's 1:1 document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Meeting {
     pub id: Id,
     pub manager_id: Id,
@@ -136,7 +136,7 @@ pub struct Meeting {
     pub created_at: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AgendaItem {
     pub id: Id,
     pub meeting_id: Id,
@@ -146,7 +146,7 @@ pub struct AgendaItem {
 }
 
 /// An item the pair keeps on every meeting's agenda.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct StandingItem {
     pub id: Id,
     pub manager_id: Id,
@@ -157,7 +157,7 @@ pub struct StandingItem {
 }
 
 /// An action item: made in one meeting, carried to the next until done.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ActionItem {
     pub id: Id,
     pub manager_id: Id,
@@ -175,7 +175,7 @@ pub struct ActionItem {
 }
 
 /// A participant's private note on a meeting: read by its author only.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct PrivateNote {
     pub meeting_id: Id,
     pub author_id: Id,

@@ -180,7 +180,7 @@ pub struct Account {
 
 /// A signed-in browser. The cookie holds the token; the store holds only
 /// its SHA-256.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Session {
     pub token_hash: String,
     pub account_id: Id,
@@ -211,7 +211,7 @@ pub struct Org {
 }
 
 /// A token for scripts calling the API; the store holds only its hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: Id,
     pub account_id: Id,
@@ -221,7 +221,7 @@ pub struct ApiToken {
 }
 
 /// One line of the append-only audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AuditEvent {
     pub id: Id,
     pub at: i64,
@@ -351,7 +351,7 @@ impl Record {
 }
 
 /// A framework version the server has loaded, by content hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct FrameworkVersion {
     pub hash: String,
     pub first_loaded_at: i64,

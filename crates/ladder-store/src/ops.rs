@@ -127,7 +127,7 @@ pub struct Internship {
 }
 
 /// An entry in an internship's activity log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct LogEntry {
     pub id: Id,
     pub internship_id: Id,
@@ -190,7 +190,7 @@ pub struct Opening {
     pub created_at: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Candidate {
     pub id: Id,
     pub opening_id: Id,
