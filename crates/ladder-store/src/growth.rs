@@ -191,7 +191,7 @@ pub enum Col {
     Text,
 }
 
-/// Short names for the table below.
+/// Short names for the column kinds of [`BACKUP_TABLES`].
 const I: Col = Col::Int;
 const T: Col = Col::Text;
 
