@@ -247,10 +247,11 @@ impl Growth<'_> {
             ),
             now,
         )
+        // Which statement and side, not the value: an event's readers
+        // (notifications) may not see ratings.
         .data(serde_json::json!({
             "side": side.as_str(),
             "statement": rating.statement_id,
-            "value": rating.value,
         }));
         self.access.store.set_rating(&rating, &record).await?;
         Ok(rating)
