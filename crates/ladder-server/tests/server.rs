@@ -1081,6 +1081,26 @@ async fn private_notes_are_read_by_their_author_only() {
 }
 
 #[tokio::test]
+async fn starting_a_meeting_on_a_day_that_has_one_opens_it() {
+    let app = start().await;
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let (mut c, csrf) = client_as(&app, "manager").await;
+    let path = format!("/one-on-ones/{boss}/{me}/meetings");
+    let form = [("csrf", csrf.as_str()), ("date", "2026-11-20")];
+    let first = c.post_form(&path, &form).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let second = c.post_form(&path, &form).await;
+    assert_eq!(second.status, 303, "{}", second.body);
+    assert_eq!(
+        first.header("location"),
+        second.header("location"),
+        "the second start opens the first meeting"
+    );
+    let meetings = app.store.meetings(boss, me).await.unwrap();
+    assert_eq!(meetings.len(), 1, "no second meeting on the same day");
+}
+
+#[tokio::test]
 async fn concurrent_edits_of_shared_notes_answer_409_with_the_other_side() {
     let app = start().await;
     let (me, boss) = (app.ids["self"], app.ids["manager"]);

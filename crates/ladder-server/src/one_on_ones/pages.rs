@@ -84,7 +84,7 @@ pub async fn create_meeting(
     let p = s.access().pair(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
-    let id = service::create_meeting(&p, f.get("date"), now).await?;
+    let (id, _) = service::open_meeting(&p, f.get("date"), now).await?;
     Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
 }
 

@@ -71,6 +71,24 @@ pub async fn create_meeting(p: &Pair<'_>, date: &str, now: i64) -> Result<Id, Ap
     p.create_meeting(&date, now).await
 }
 
+/// Opens the pair's meeting on a date (`""`: today): a new one, or the
+/// one the pair already has that day (`false`), since a second meeting on
+/// the same day is never what someone starting one means.
+pub async fn open_meeting(p: &Pair<'_>, date: &str, now: i64) -> Result<(Id, bool), AppError> {
+    let date = meeting_date(date, now)?;
+    match p.create_meeting(&date, now).await {
+        Ok(id) => Ok((id, true)),
+        Err(AppError::Conflict(e)) => p
+            .meetings()
+            .await?
+            .into_iter()
+            .find(|m| m.date == date)
+            .map(|m| (m.id, false))
+            .ok_or(AppError::Conflict(e)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Adds an item to the pair's standing agenda.
 pub async fn add_standing_item(p: &Pair<'_>, text: &str, now: i64) -> Result<Id, AppError> {
     p.add_standing_item(&text_field("text", text, true)?, now)
