@@ -70,14 +70,6 @@ pub(super) fn cycle_step_row(r: &DbRow) -> Result<CycleStep, sqlx::Error> {
     })
 }
 
-pub(super) fn nomination_list_row(r: &DbRow) -> Result<NominationList, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn calibration_lock_row(r: &DbRow) -> Result<CalibrationLock, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
 pub(super) fn answer_row(r: &DbRow) -> Result<Answer, sqlx::Error> {
     use sqlx::Row as _;
     Ok(Answer {
@@ -416,7 +408,7 @@ impl FeedbackStore for This {
                 .bind(cycle)
                 .fetch_all(&self.pool)
                 .await?;
-        rows(found, nomination_list_row)
+        rows(found, from_row::<NominationList>)
     }
 
     async fn submit_feedback(
@@ -718,6 +710,6 @@ impl FeedbackStore for This {
                 .bind(cycle)
                 .fetch_all(&self.pool)
                 .await?;
-        rows(found, calibration_lock_row)
+        rows(found, from_row::<CalibrationLock>)
     }
 }

@@ -101,10 +101,6 @@ pub(super) fn internship_row(r: &DbRow) -> Result<Internship, sqlx::Error> {
     })
 }
 
-pub(super) fn log_row(r: &DbRow) -> Result<LogEntry, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
 pub(super) fn opening_row(r: &DbRow) -> Result<Opening, sqlx::Error> {
     use sqlx::Row as _;
     Ok(Opening {
@@ -132,10 +128,6 @@ pub(super) fn member_row(r: &DbRow) -> Result<(i64, TeamMember), sqlx::Error> {
             role: HiringRole::parse(&role).ok_or_else(|| bad_value("role", &role))?,
         },
     ))
-}
-
-pub(super) fn candidate_row(r: &DbRow) -> Result<Candidate, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
 }
 
 pub(super) fn scorecard_row(r: &DbRow) -> Result<Scorecard, sqlx::Error> {
@@ -378,7 +370,7 @@ impl OpsStore for This {
             &self.pool,
             "SELECT * FROM internship_log WHERE internship_id = $1 ORDER BY date, id",
             id,
-            log_row,
+            from_row::<LogEntry>,
         )
         .await
     }
@@ -522,7 +514,7 @@ impl OpsStore for This {
             &self.pool,
             "SELECT * FROM candidates WHERE opening_id = $1 ORDER BY id",
             opening,
-            candidate_row,
+            from_row::<Candidate>,
         )
         .await
     }
@@ -532,7 +524,7 @@ impl OpsStore for This {
             &self.pool,
             "SELECT * FROM candidates WHERE id = $1",
             id,
-            candidate_row,
+            from_row::<Candidate>,
         )
         .await
     }

@@ -91,20 +91,12 @@ pub(super) fn account_row(r: &DbRow) -> Result<Account, sqlx::Error> {
     })
 }
 
-pub(super) fn session_row(r: &DbRow) -> Result<Session, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn token_row(r: &DbRow) -> Result<ApiToken, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn audit_row(r: &DbRow) -> Result<AuditEvent, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn version_row(r: &DbRow) -> Result<FrameworkVersion, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
+/// A row whose fields are its columns, decoded by sqlx's `FromRow` derive.
+pub(super) fn from_row<T>(r: &DbRow) -> Result<T, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, DbRow>,
+{
+    T::from_row(r)
 }
 
 pub(super) fn rater_of(s: &str) -> Result<Rater, sqlx::Error> {
@@ -175,30 +167,10 @@ pub(super) fn focus_row(r: &DbRow) -> Result<(Id, FocusArea), sqlx::Error> {
     ))
 }
 
-pub(super) fn meeting_row(r: &DbRow) -> Result<Meeting, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn agenda_row(r: &DbRow) -> Result<AgendaItem, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn standing_row(r: &DbRow) -> Result<StandingItem, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
 pub(super) const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, a.meeting_id, a.owner_id, a.text, \
      a.created_at, a.done_meeting_id, a.done_at, m.date AS meeting_date, d.date AS done_date \
      FROM action_items a JOIN meetings m ON m.id = a.meeting_id \
      LEFT JOIN meetings d ON d.id = a.done_meeting_id";
-
-pub(super) fn action_row(r: &DbRow) -> Result<ActionItem, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
-
-pub(super) fn note_row(r: &DbRow) -> Result<PrivateNote, sqlx::Error> {
-    sqlx::FromRow::from_row(r)
-}
 
 /// Rows of `sql` followed by ` IN (ids…)` and `tail`, in chunks.
 pub(super) async fn fetch_in(
@@ -409,6 +381,28 @@ pub(super) async fn count(
     sqlx::query(sql).fetch_one(&mut **tx).await?.try_get("n")
 }
 
+/// Appends an audit entry, with `detail` for its own.
+pub(super) async fn insert_audit(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    a: &AuditEvent,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.at)
+    .bind(a.actor_id)
+    .bind(&a.actor)
+    .bind(&a.action)
+    .bind(a.subject_id)
+    .bind(detail)
+    .bind(&a.ip)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Inserts a write's audit entry and its event, in the write's own
 /// transaction; `created` is the id of the row the write made, if any.
 /// Call it last, just before the commit: the event's insert takes the
@@ -424,19 +418,7 @@ pub(super) async fn record(
         Some(id) => a.detail.replace("{id}", &id.to_string()),
         None => a.detail.clone(),
     };
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(a.at)
-    .bind(a.actor_id)
-    .bind(&a.actor)
-    .bind(&a.action)
-    .bind(a.subject_id)
-    .bind(&detail)
-    .bind(&a.ip)
-    .execute(&mut **tx)
-    .await?;
+    insert_audit(tx, a, &detail).await?;
     this.order_events(tx).await?;
     let e = rec.event(created);
     sqlx::query(
@@ -905,7 +887,7 @@ impl Store for This {
             &self.pool,
             "SELECT * FROM api_tokens WHERE token_hash = $1",
             token_hash,
-            token_row,
+            from_row::<ApiToken>,
         )
         .await
     }
@@ -965,19 +947,8 @@ impl Store for This {
     }
 
     async fn audit(&self, e: &AuditEvent) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor, action, subject_id, detail, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(e.at)
-        .bind(e.actor_id)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(e.subject_id)
-        .bind(&e.detail)
-        .bind(&e.ip)
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, e, &e.detail).await?;
         Ok(())
     }
 
@@ -1052,7 +1023,7 @@ impl Store for This {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows(r, audit_row)
+        rows(r, from_row::<AuditEvent>)
     }
 
     async fn record_framework(
@@ -1087,7 +1058,7 @@ impl Store for This {
         all(
             &self.pool,
             "SELECT * FROM framework_versions ORDER BY first_loaded_at, hash",
-            version_row,
+            from_row::<FrameworkVersion>,
         )
         .await
     }
@@ -1429,7 +1400,7 @@ impl Store for This {
             &self.pool,
             "SELECT * FROM meetings WHERE id = $1",
             id,
-            meeting_row,
+            from_row::<Meeting>,
         )
         .await
     }
@@ -1442,7 +1413,7 @@ impl Store for This {
         .bind(report)
         .fetch_all(&self.pool)
         .await?;
-        rows(r, meeting_row)
+        rows(r, from_row::<Meeting>)
     }
 
     async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>> {
@@ -1523,7 +1494,7 @@ impl Store for This {
             &self.pool,
             "SELECT * FROM agenda_items WHERE meeting_id = $1 ORDER BY id",
             meeting,
-            agenda_row,
+            from_row::<AgendaItem>,
         )
         .await
     }
@@ -1563,7 +1534,7 @@ impl Store for This {
         .bind(report)
         .fetch_all(&self.pool)
         .await?;
-        rows(r, standing_row)
+        rows(r, from_row::<StandingItem>)
     }
 
     async fn add_action_item(
@@ -1596,7 +1567,7 @@ impl Store for This {
 
     async fn action_item(&self, id: Id) -> Result<Option<ActionItem>> {
         let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
-        one(&self.pool, &sql, id, action_row).await
+        one(&self.pool, &sql, id, from_row::<ActionItem>).await
     }
 
     async fn action_items(&self, manager: Id, report: Id) -> Result<Vec<ActionItem>> {
@@ -1608,7 +1579,7 @@ impl Store for This {
             .bind(report)
             .fetch_all(&self.pool)
             .await?;
-        rows(r, action_row)
+        rows(r, from_row::<ActionItem>)
     }
 
     async fn complete_action(&self, id: Id, meeting: Id, now: i64, rec: &Record) -> Result<()> {
@@ -1641,7 +1612,7 @@ impl Store for This {
             .fetch_optional(&self.pool)
             .await?;
         r.as_ref()
-            .map(note_row)
+            .map(from_row::<PrivateNote>)
             .transpose()
             .map_err(StoreError::from)
     }
@@ -1716,13 +1687,19 @@ impl Store for This {
             accounts: rows(q("SELECT * FROM accounts ORDER BY id").await?, account_row)?,
             sessions: rows(
                 q("SELECT * FROM sessions ORDER BY token_hash").await?,
-                session_row,
+                from_row::<Session>,
             )?,
-            api_tokens: rows(q("SELECT * FROM api_tokens ORDER BY id").await?, token_row)?,
-            audit: rows(q("SELECT * FROM audit_log ORDER BY id").await?, audit_row)?,
+            api_tokens: rows(
+                q("SELECT * FROM api_tokens ORDER BY id").await?,
+                from_row::<ApiToken>,
+            )?,
+            audit: rows(
+                q("SELECT * FROM audit_log ORDER BY id").await?,
+                from_row::<AuditEvent>,
+            )?,
             framework_versions: rows(
                 q("SELECT * FROM framework_versions ORDER BY first_loaded_at, hash").await?,
-                version_row,
+                from_row::<FrameworkVersion>,
             )?,
             growth: dump_growth(&self.pool).await?,
         })
