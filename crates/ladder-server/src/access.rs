@@ -424,16 +424,8 @@ impl Access {
         detail: &str,
         now: i64,
     ) -> Result<(), AppError> {
-        self.store
-            .audit(&AuditEvent::by(
-                Some(&v.account),
-                now,
-                action,
-                subject,
-                detail,
-                &v.ip,
-            ))
-            .await?;
+        let entry = Self::record(v, action, subject, detail, now).audit;
+        self.store.audit(&entry).await?;
         Ok(())
     }
 

@@ -464,6 +464,29 @@ async fn seed_demo(
     Ok([engineer.record.email.clone(), manager, people_team, admin])
 }
 
+/// The demo people whose writes the seeding makes, each as a viewer
+/// acting as their account.
+struct Actors(BTreeMap<i64, ladder_server::access::Viewer>);
+
+impl Actors {
+    async fn of(
+        access: &ladder_server::access::Access,
+        people: impl Iterator<Item = &ladder_store::Person>,
+    ) -> Result<Actors, ladder_server::AppError> {
+        let mut viewers = BTreeMap::new();
+        for p in people {
+            viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
+        }
+        Ok(Actors(viewers))
+    }
+
+    fn get(&self, person: i64) -> Result<&ladder_server::access::Viewer, ladder_server::AppError> {
+        self.0.get(&person).ok_or_else(|| {
+            ladder_server::AppError::Internal(format!("person {person} has no demo login"))
+        })
+    }
+}
+
 /// How many quarters of history the demo team gets.
 const DEMO_QUARTERS: usize = 4;
 
@@ -491,15 +514,8 @@ async fn seed_growth(
         seed,
     );
     let access = state.access();
-    let mut viewers = BTreeMap::new();
-    for p in std::iter::once(manager).chain(team.iter().copied()) {
-        viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
-    }
-    let viewer = |id: i64| {
-        viewers.get(&id).ok_or_else(|| {
-            ladder_server::AppError::Internal(format!("person {id} is not in the demo team"))
-        })
-    };
+    let actors = Actors::of(access, std::iter::once(manager).chain(team.iter().copied())).await?;
+    let viewer = |id: i64| actors.get(id);
     let boss = viewer(manager.id)?;
     for r in &plan.ratings {
         let by = if r.rater == ladder_store::Rater::Manager {
@@ -626,7 +642,6 @@ async fn seed_feedback(
         }
         peer_lists.insert(p.id, list);
     }
-    let mut viewers = BTreeMap::new();
     let asked: std::collections::BTreeSet<i64> = peer_lists
         .values()
         .flatten()
@@ -634,14 +649,8 @@ async fn seed_feedback(
         .chain(team.iter().map(|p| p.id))
         .chain([boss.id])
         .collect();
-    for p in everyone.iter().filter(|p| asked.contains(&p.id)) {
-        viewers.insert(p.id, access.acting_as(&p.record.email, DEMO_IP).await?);
-    }
-    let viewer = |id: i64| {
-        viewers.get(&id).ok_or_else(|| {
-            ladder_server::AppError::Internal(format!("person {id} has no demo login"))
-        })
-    };
+    let actors = Actors::of(access, everyone.iter().filter(|p| asked.contains(&p.id))).await?;
+    let viewer = |id: i64| actors.get(id);
     let peers = |p: &ladder_store::Person| peer_lists.get(&p.id).cloned().unwrap_or_default();
     let today = Date::from_unix(now);
     let day = |offset: i64| today.add_days(offset).to_string();
