@@ -155,7 +155,10 @@ pub fn plan(
             (lo, hi, demonstrated),
             now,
         );
-        checkpoints(&mut out, &mut rng, fw, &ws, p, &span, nareas, n, now);
+        // Every third person lags with checkpoints (and the last of a team
+        // under three), so a manager's overdue list has someone on it.
+        let late = n % 3 == 2 || (reports.len() < 3 && n + 1 == reports.len());
+        checkpoints(&mut out, &mut rng, fw, &ws, p, &span, nareas, late, now);
         meetings(
             &mut out,
             &mut rng,
@@ -239,7 +242,7 @@ fn checkpoints(
     p: &Person,
     span: &[Quarter],
     nareas: usize,
-    n: usize,
+    late: bool,
     now: i64,
 ) {
     let r = &p.record.role;
@@ -264,9 +267,9 @@ fn checkpoints(
     let last = span.len().saturating_sub(1);
     for (i, q) in span.iter().enumerate() {
         let current = i == last;
-        // The third person has not opened this quarter's checkpoint (it
-        // shows as overdue), and left the last one open.
-        if n % 3 == 2 && current {
+        // A late person has not opened this quarter's checkpoint (it shows
+        // as overdue), and left the last one open.
+        if late && current {
             continue;
         }
         let mut areas = Vec::new();
@@ -291,7 +294,7 @@ fn checkpoints(
             });
         }
         let opened_at = q.start().to_unix() + 86_400 * 4;
-        let closed = if current || (n % 3 == 2 && i + 1 == last) {
+        let closed = if current || (late && i + 1 == last) {
             None
         } else {
             let at = q.end().to_unix().min(now - 7200);

@@ -14,6 +14,7 @@
 mod feedback;
 mod growth;
 mod hiring;
+mod inbox;
 mod internships;
 mod pay;
 
@@ -22,6 +23,7 @@ pub use feedback::{
 };
 pub use growth::{Growth, Pair, TeamGrowth};
 pub use hiring::{CandidateView, HiringAdmin, OpeningView, may_see_opening};
+pub use inbox::{CHECKPOINT_CLOSE_DAYS, CHECKPOINT_OPEN_DAYS, Task, TaskKind};
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,

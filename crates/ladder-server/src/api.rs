@@ -82,6 +82,7 @@ use crate::people::api::{
         crate::hiring::api::api_score,
         crate::hiring::api::api_move,
         crate::hiring::api::api_delete,
+        crate::inbox::api::tasks,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

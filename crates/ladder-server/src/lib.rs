@@ -22,6 +22,7 @@ pub mod growth;
 mod headers;
 pub mod hiring;
 mod http;
+mod inbox;
 pub mod internships;
 pub mod one_on_ones;
 mod pay;

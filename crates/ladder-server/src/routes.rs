@@ -3,8 +3,8 @@
 //! a route cannot exist without an entry in the matrix.
 
 use crate::{
-    AppState, accounts, api, feedback, framework, growth, hiring, http, internships, one_on_ones,
-    pay, people,
+    AppState, accounts, api, feedback, framework, growth, hiring, http, inbox, internships,
+    one_on_ones, pay, people,
 };
 use axum::routing::{MethodRouter, get, post};
 
@@ -105,7 +105,8 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/auth/oidc/callback", Public, accounts::pages::sso_callback),
     route!(GET "/setup", Public, accounts::pages::setup_form),
     route!(POST "/setup", Public, accounts::pages::setup),
-    route!(GET "/", SignedIn, framework::pages::home),
+    route!(GET "/", SignedIn, inbox::pages::home),
+    route!(GET "/my-role", SignedIn, framework::pages::my_role),
     route!(GET "/people/{id}", SignedIn, people::pages::person),
     route!(GET "/people/{id}/history", PrivateToPerson, people::pages::person_history),
     route!(GET "/team", SignedIn, people::pages::team),
@@ -181,6 +182,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/admin/framework/reload", Editor, framework::pages::reload),
     route!(GET "/api/v1/openapi.json", Public, api::openapi),
     route!(GET "/api/v1/me", SignedIn, accounts::api::me),
+    route!(GET "/api/v1/me/tasks", SignedIn, inbox::api::tasks),
     route!(GET "/api/v1/people", SignedIn, people::api::people),
     route!(GET "/api/v1/people/{id}", SignedIn, people::api::person),
     route!(GET "/api/v1/people/{id}/history", PrivateToPerson, people::api::person_history),

@@ -10,122 +10,13 @@
 
 mod support;
 
-use fantoccini::{ClientBuilder, Locator};
+#[path = "support/browser.rs"]
+mod chrome;
+
+use chrome::Browser;
+use fantoccini::Locator;
 use serde_json::json;
-use std::net::SocketAddr;
-use std::time::Duration;
-use support::{OidcProvider, PASSWORD, Spawned, start, start_sso};
-
-/// ChromeDriver on a free port, with a headless Chromium in a fresh
-/// profile. Both stop when dropped (ChromeDriver's process group goes), and
-/// by themselves after ten minutes if this process dies first.
-struct Browser {
-    client: fantoccini::Client,
-    _driver: Spawned,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver_bin =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
-        let driver = Spawned::run(
-            &driver_bin,
-            &[format!("--port={port}")],
-            "apt-get install chromium chromium-driver",
-        );
-        let profile = tempfile::tempdir().unwrap();
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({
-                "binary": chromium,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut last = String::new();
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                    .capabilities(caps.clone())
-                    .connect(&format!("http://{addr}"))
-                    .await
-                {
-                    Ok(client) => {
-                        return Browser {
-                            client,
-                            _driver: driver,
-                            _profile: profile,
-                        };
-                    }
-                    Err(e) => last = e.to_string(),
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("could not start Chromium through chromedriver on {addr}: {last}");
-    }
-
-    async fn goto(&self, url: &str) {
-        self.client.goto(url).await.unwrap();
-    }
-
-    async fn fill(&self, css: &str, text: &str) {
-        let el = self.client.find(Locator::Css(css)).await.unwrap();
-        el.clear().await.unwrap();
-        el.send_keys(text).await.unwrap();
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Waits (up to 10 s) for an element whose text contains `needle` and
-    /// returns its text. Polling rides over the moment a click's
-    /// navigation replaces the page (stale elements, the old page's text).
-    async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let mut last = String::from("(not found)");
-        for _ in 0..100 {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await
-                && let Ok(text) = el.text().await
-            {
-                if text.contains(needle) {
-                    return text;
-                }
-                last = text;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("`{css}` never contained `{needle}`; last seen: {last}");
-    }
-
-    async fn path(&self) -> String {
-        self.client.current_url().await.unwrap().path().to_owned()
-    }
-}
+use support::{OidcProvider, PASSWORD, start, start_sso};
 
 #[tokio::test]
 async fn local_login_home_and_a_people_import_with_a_bad_row() {
@@ -144,8 +35,10 @@ async fn local_login_home_and_a_people_import_with_a_bad_row() {
     b.fill("#email", "self@example.com").await;
     b.fill("#password", PASSWORD).await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("h1", "Hello, self").await;
+    b.wait_text(".who", "self").await;
     assert_eq!(b.path().await, "/");
+    b.wait_text("h1", "What needs you").await;
+    b.click("a[href='/my-role']").await;
     b.wait_text("#expect", "What your level expects").await;
     b.wait_text("p.meta", "Senior").await;
 
@@ -155,7 +48,7 @@ async fn local_login_home_and_a_people_import_with_a_bad_row() {
     b.fill("#email", "people@example.com").await;
     b.fill("#password", PASSWORD).await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("h1", "Hello, people-team").await;
+    b.wait_text(".who", "people-team").await;
 
     // A CSV with one bad row: the row is named and nothing changes.
     let before = app.store.count_people().await.unwrap();
@@ -194,7 +87,7 @@ async fn sso_login_in_the_browser() {
     // The provider's page: pick the one-click user.
     b.wait_text("h1", "Authorize").await;
     b.click("button[name=sub][value=manager]").await;
-    b.wait_text("h1", "Hello, manager").await;
+    b.wait_text(".who", "manager").await;
     assert_eq!(b.path().await, "/");
     b.goto(&format!("http://{}/team", app.addr)).await;
     let team = b.client.source().await.unwrap();
@@ -220,7 +113,7 @@ impl Browser {
         self.fill("#email", email).await;
         self.fill("#password", PASSWORD).await;
         self.click("form.stack button[type=submit]").await;
-        self.wait_text("h1", &format!("Hello, {name}")).await;
+        self.wait_text(".who", name).await;
     }
 
     /// The radar's description: its numbers, as a screen reader hears them.

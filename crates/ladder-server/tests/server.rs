@@ -30,6 +30,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /setup", "+++++++++"),
     ("POST /setup", "+++++++++"),
     ("GET /", "-++++++++"),
+    ("GET /my-role", "-++++++++"),
     ("GET /people/{id}", "-++++++++"),
     ("GET /people/{id}/history", "-+-++-+--"),
     ("GET /team", "-++++++++"),
@@ -47,6 +48,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /admin/framework/reload", "-------++"),
     ("GET /api/v1/openapi.json", "+++++++++"),
     ("GET /api/v1/me", "-++++++++"),
+    ("GET /api/v1/me/tasks", "-++++++++"),
     ("GET /api/v1/people", "-++++++++"),
     ("GET /api/v1/people/{id}", "-++++++++"),
     ("GET /api/v1/people/{id}/history", "-+-++-+--"),
@@ -436,7 +438,12 @@ async fn login_sets_a_safe_cookie_rotates_the_session_and_logout_ends_it() {
         "plain http on loopback: {cookie}"
     );
     let first = c.cookies["ladder_session"].clone();
-    assert!(c.get("/").await.body.contains("Hello, self"));
+    assert!(
+        c.get("/")
+            .await
+            .body
+            .contains("<span class=\"who\">self</span>")
+    );
 
     // Signing in again gives a new session id and ends the old one.
     let mut stolen = c.clone();
@@ -798,10 +805,11 @@ async fn the_first_admin_comes_from_a_one_time_link() {
 }
 
 #[tokio::test]
-async fn home_shows_my_level_and_what_the_next_adds() {
+async fn my_role_shows_my_level_and_what_the_next_adds() {
     let app = start().await;
     let (mut c, _) = client_as(&app, "self").await;
-    let home = c.get("/").await.body;
+    assert!(c.get("/").await.body.contains("href=\"/my-role\""));
+    let home = c.get("/my-role").await.body;
     assert!(home.contains("Senior Backend Engineer (Platform Services)"));
     assert!(home.contains("What your level expects"));
     assert!(
@@ -883,7 +891,10 @@ async fn two_nodes_share_sessions_through_postgres() {
     let mut on_b = Client::new(b.addr);
     on_b.cookies = c.cookies.clone();
     assert!(
-        on_b.get("/").await.body.contains("Hello, self"),
+        on_b.get("/")
+            .await
+            .body
+            .contains("<span class=\"who\">self</span>"),
         "node B knows node A's session"
     );
     // Each node keeps the organisation in memory: a change imported

@@ -278,7 +278,7 @@ async fn sso_gives_a_person_in_the_directory_a_member_account() {
         "a member, nothing more"
     );
     assert!(account.password_hash.is_none(), "no password: SSO only");
-    let home = c.get("/").await;
+    let home = c.get("/my-role").await;
     assert_eq!(home.status, 200);
     assert!(home.body.contains("Intermediate"), "{}", home.body);
     // No password was set, so the password form cannot be used for it.

@@ -22,6 +22,7 @@ const FEATURES: &[&str] = &[
     "pay",
     "internships",
     "hiring",
+    "inbox",
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

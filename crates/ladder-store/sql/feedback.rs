@@ -402,6 +402,18 @@ impl FeedbackStore for This {
         .await
     }
 
+    async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>> {
+        many(
+            &self.pool,
+            "SELECT n.* FROM nominations n JOIN cycles c ON c.id = n.cycle_id \
+             WHERE n.respondent_id = $1 AND n.answered_on IS NULL AND c.state = 'feedback' \
+             ORDER BY n.cycle_id, n.person_id",
+            respondent,
+            nomination_row,
+        )
+        .await
+    }
+
     async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>> {
         let found =
             sqlx::query("SELECT * FROM nomination_lists WHERE cycle_id = $1 ORDER BY person_id")

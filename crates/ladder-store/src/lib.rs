@@ -678,6 +678,9 @@ pub trait FeedbackStore: Send + Sync {
     /// Every nomination of a cycle, by person then respondent.
     async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>>;
     async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>>;
+    /// What `respondent` still owes in cycles open for answers, oldest
+    /// cycle first: the inbox reads it on every home page.
+    async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>>;
     /// Stores a respondent's answers about a person, once, marking the
     /// nomination answered on `day`. `Refused` outside the feedback phase,
     /// for an unapproved list or a second answer; `NotFound` if the

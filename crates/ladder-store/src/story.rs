@@ -1480,6 +1480,20 @@ async fn feedback(s: &dyn Store) {
     s.submit_feedback(c, dev, lead, &[answer("a3", Some(4))], "2026-03-21")
         .await
         .unwrap();
+    let owed = |who| async move {
+        s.owed_feedback(who)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.cycle_id, n.person_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        owed(lead).await,
+        [(c, lead)],
+        "lead answered about dev, not yet about themself"
+    );
+    assert_eq!(owed(dev).await, [(c, dev)], "dev still owes a self-review");
     let answers = s.answers(c, dev).await.unwrap();
     assert_eq!(
         answers

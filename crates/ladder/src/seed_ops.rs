@@ -1,6 +1,7 @@
 //! The demo's pay, internships and hiring: fictional bands and salaries
-//! loaded through the same checked CSV path as a real import, two
-//! internships (one running, one completed) and one opening with
+//! loaded through the same checked CSV path as a real import, three
+//! internships (one running, one completed, one waiting for its
+//! decisions) and one opening with
 //! candidates part-way through the hiring process.
 
 use ladder_org::Date;
@@ -267,10 +268,23 @@ async fn seed_internships(
             ],
             "Deploy rights on staging",
         ),
+        (
+            // Asked for last week, starting next month: waiting for the
+            // manager's and the host's decisions.
+            28,
+            84,
+            "Learn how the host team designs data models, and review one of theirs.",
+            vec![ActivityInput {
+                kind: "pairing".to_owned(),
+                detail: "Pair on a schema change from design to rollout".to_owned(),
+            }],
+            "Read access to the host team's design documents",
+        ),
     ];
     let mut mentors = Vec::new();
     for (k, (start, end, goals, activities, needs)) in plans.into_iter().enumerate() {
-        let Some(intern) = cast.team.get(k) else {
+        // One person each; a small team's first asks again.
+        let Some(intern) = cast.team.get(k).or(cast.team.first()) else {
             break;
         };
         let Some(mentor) = mentor_for(cast.everyone, &intern.record.department, &mentors) else {
@@ -300,17 +314,23 @@ async fn seed_internships(
             as_(home_manager).await?,
             as_(mentor).await?,
         );
-        let id = internships::request(access, &me, &input, &loaded.framework, at(start - 14))
+        let asked = if start < 0 { at(start - 14) } else { at(-7) };
+        let id = internships::request(access, &me, &input, &loaded.framework, asked)
             .await
             .map_err(err)?;
-        for (v, comment, when) in [
-            (
-                &boss,
-                "Yes: a good fit for your focus areas.",
-                at(start - 12),
-            ),
-            (&host, "Welcome aboard.", at(start - 10)),
-        ] {
+        let decided = if start < 0 {
+            vec![
+                (
+                    &boss,
+                    "Yes: a good fit for your focus areas.",
+                    at(start - 12),
+                ),
+                (&host, "Welcome aboard.", at(start - 10)),
+            ]
+        } else {
+            Vec::new()
+        };
+        for (v, comment, when) in decided {
             let view = access.internship(v, id).await.map_err(err)?;
             internships::decide(&view, true, comment, when)
                 .await

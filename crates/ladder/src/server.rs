@@ -451,7 +451,7 @@ async fn seed_demo(
         seed_feedback(state, boss, &team, &people, &people_team, now, seed)
             .await
             .map_err(|e| format!("writing the demo's feedback cycles failed: {e}"))?;
-        eprintln!("Writing pay bands and salaries, two internships and an opening…");
+        eprintln!("Writing pay bands and salaries, three internships and an opening…");
         let cast = crate::seed_ops::Cast {
             boss,
             team: &team,

@@ -953,7 +953,10 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
     let currencies = column("pay_bands", 3);
     assert!(currencies.contains(&"EUR".to_owned()) && currencies.contains(&"CAD".to_owned()));
     assert!(rows("salaries").len() >= 40, "everyone has a salary");
-    assert_eq!(column("internships", 11), ["approved", "completed"]);
+    assert_eq!(
+        column("internships", 11),
+        ["approved", "completed", "requested"]
+    );
     assert!(rows("internship_log").len() >= 4);
     assert_eq!(column("openings", 5), ["open"]);
     let mut team = column("hiring_team", 2);

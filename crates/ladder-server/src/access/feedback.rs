@@ -721,23 +721,7 @@ impl ProposalView<'_> {
     /// The step the viewer may decide now, if any: the chain's next role
     /// is theirs, and it is not their own proposal or their own level.
     pub fn may_decide(&self) -> Option<Approver> {
-        let step = Approver::parse(self.proposal.waiting_for()?)?;
-        let me = self.viewer.person_id();
-        if self.proposal.new.proposed_by == self.viewer.account.id || me == Some(self.person.id) {
-            return None;
-        }
-        let ok = match step {
-            Approver::SkipLevel => {
-                let skip = self
-                    .person
-                    .manager_id
-                    .and_then(|m| self.org.person(m))
-                    .and_then(|m| m.manager_id);
-                me.is_some() && skip == me
-            }
-            Approver::PeopleTeam => self.viewer.roles().people_team,
-        };
-        ok.then_some(step)
+        super::inbox::next_approver(&self.org, self.viewer, &self.proposal, &self.person)
     }
 
     /// Records the viewer's decision at the chain's next step; the last

@@ -1,4 +1,4 @@
-//! The home page, the framework site under `/framework/`, and reloading
+//! The viewer's role page (what their level expects), the framework site under `/framework/`, and reloading
 //! the framework.
 
 use crate::access::{DirectoryEntry, Viewer};
@@ -39,8 +39,8 @@ fn serve_site(s: &AppState, path: &str) -> Result<Response, AppError> {
 }
 
 #[derive(Template)]
-#[template(path = "framework/home.html")]
-struct HomePage {
+#[template(path = "framework/my_role.html")]
+struct MyRolePage {
     chrome: Chrome,
     person: Option<DirectoryEntry>,
     role_title: String,
@@ -48,7 +48,9 @@ struct HomePage {
     growth: Vec<(String, String)>,
 }
 
-pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+/// What the viewer's level expects and what each next level adds: the
+/// framework text, one click from the home page.
+pub async fn my_role(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     let loaded = s.framework();
     let fw = &loaded.framework;
     let person = v.person.as_ref().map(DirectoryEntry::from);
@@ -84,8 +86,8 @@ pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppE
             }
         }
     }
-    page(&HomePage {
-        chrome: Chrome::new("Home", Some(&v)),
+    page(&MyRolePage {
+        chrome: Chrome::new("My role", Some(&v)),
         person,
         role_title: title,
         expectations,

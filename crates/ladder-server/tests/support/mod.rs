@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+mod spawned;
+pub use spawned::Spawned;
+
 pub const PASSWORD: &str = "correct horse battery";
 pub const NOW: i64 = 1_795_219_200; // 2026-11-21
 
@@ -404,35 +407,6 @@ impl App {
     pub fn clock_now(&self) -> i64 {
         use ladder_server::Clock as _;
         self.clock.now()
-    }
-}
-
-/// A helper process run under `timeout 600`, so it stops by itself if
-/// this process dies first. `timeout` leads its own process group; dropping
-/// this stops the whole group (the helper and anything it started).
-pub struct Spawned(std::process::Child);
-
-impl Spawned {
-    pub fn run(program: &str, args: &[String], what: &str) -> Spawned {
-        let child = std::process::Command::new("timeout")
-            .arg("600")
-            .arg(program)
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not run {program} ({what}): {e}"));
-        Spawned(child)
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", "--", &group])
-            .status();
-        let _ = self.0.wait();
     }
 }
 

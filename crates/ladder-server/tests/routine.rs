@@ -1,0 +1,342 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The routine: the inbox of what needs each person.
+
+mod support;
+
+use support::*;
+
+async fn api_as(app: &App, role: &str) -> Client {
+    let (mut c, csrf) = client_as(app, role).await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    c
+}
+
+async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Response {
+    c.request(
+        "POST",
+        path,
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+fn json(r: &Response) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+}
+
+/// (kind, title, due, overdue, link) of each task, in order.
+async fn tasks(app: &App, role: &str) -> Vec<(String, String, String, bool, String)> {
+    let mut c = api_as(app, role).await;
+    let r = c.get("/api/v1/me/tasks").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    json(&r)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap().to_owned(),
+                t["title"].as_str().unwrap().to_owned(),
+                t["due"].as_str().unwrap_or("").to_owned(),
+                t["overdue"].as_bool().unwrap(),
+                t["link"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn titles(t: &[(String, String, String, bool, String)]) -> Vec<&str> {
+    t.iter().map(|t| t.1.as_str()).collect()
+}
+
+#[tokio::test]
+async fn each_person_sees_what_needs_them_and_it_goes_when_done() {
+    let app = start().await;
+    let (cycle, proposal) = feedback_fixture(&app).await;
+    let (_, internship) = internship_fixture(&app).await;
+    let (_, candidate) = hiring_fixture(&app).await;
+    let (me, manager, report) = (
+        app.ids["self"],
+        app.ids["manager"],
+        app.ids["direct-report"],
+    );
+
+    // 2026-11-21: well into Q4 with no checkpoint opened; the cycle takes
+    // answers until 2026-12-11.
+    let mine = tasks(&app, "self").await;
+    let open = mine
+        .iter()
+        .find(|t| t.1 == "Open your 2026-Q4 checkpoint")
+        .unwrap();
+    assert_eq!(
+        (open.0.as_str(), open.2.as_str(), open.3),
+        ("open_checkpoint", "2026-10-21", true)
+    );
+    assert!(
+        mine.iter().map(|t| !t.3).is_sorted(),
+        "overdue first: {mine:?}"
+    );
+    assert!(mine.iter().any(|t| t.0 == "open_checkpoint"
+        && t.1 == "Open report's 2026-Q4 checkpoint"
+        && t.4 == format!("/people/{report}/checkpoints/new")));
+    let review = mine.iter().find(|t| t.0 == "answer_feedback").unwrap();
+    assert_eq!(
+        (review.1.as_str(), review.2.as_str(), review.4.clone()),
+        (
+            "Write your self-review",
+            "2026-12-11",
+            format!("/cycles/{cycle}/feedback/{me}")
+        )
+    );
+    assert!(
+        !mine.iter().any(|t| t.0 == "approve_proposal"),
+        "nobody decides their own level change: {mine:?}"
+    );
+
+    let theirs = tasks(&app, "manager").await;
+    let t = titles(&theirs);
+    assert!(t.contains(&"Give feedback to self"), "{t:?}");
+    assert!(t.contains(&"Open self's 2026-Q4 checkpoint"), "{t:?}");
+    assert!(t.contains(&"Open peer's 2026-Q4 checkpoint"), "{t:?}");
+    assert!(
+        t.contains(&"Decide on self's internship with Data"),
+        "{t:?}"
+    );
+    assert!(
+        t.contains(&"Score Casey Candidate for Senior backend engineer"),
+        "{t:?}"
+    );
+    assert!(
+        !t.iter().any(|x| x.contains("level change")),
+        "the proposer is not its approver: {t:?}"
+    );
+    let skip = tasks(&app, "skip-level").await;
+    assert!(
+        skip.iter().any(|t| t.0 == "approve_proposal"
+            && t.1 == "Decide on self's level change"
+            && t.4 == format!("/proposals/{proposal}")),
+        "{skip:?}"
+    );
+    let peer = tasks(&app, "peer").await;
+    assert!(
+        peer.iter()
+            .any(|t| t.0 == "score_candidate" && t.4 == format!("/candidates/{candidate}")),
+        "{peer:?}"
+    );
+    let team = tasks(&app, "people-team").await;
+    assert!(
+        team.iter()
+            .any(|t| t.0 == "cycle_progress" && t.1 == "Autumn 2026: feedback open"),
+        "{team:?}"
+    );
+    assert!(tasks(&app, "admin").await.is_empty(), "no person, no work");
+
+    // The home page lists the same tasks first, each linked.
+    let (mut page, _) = client_as(&app, "manager").await;
+    let home = page.get("/").await.body;
+    let main = home.split("<main id=\"main\">").nth(1).unwrap();
+    let after_h1 = main
+        .trim_start()
+        .strip_prefix("<h1>What needs you</h1>")
+        .unwrap_or_else(|| panic!("the page starts with the inbox: {main}"));
+    assert!(
+        after_h1.trim_start().starts_with("<ol class=\"tasks\">"),
+        "nothing above the tasks: {main}"
+    );
+    assert!(
+        main.contains(&format!("href=\"/internships/{internship}\"")),
+        "{main}"
+    );
+
+    // Doing the work removes the task: the manager decides the internship
+    // and answers about self; self opens their checkpoint.
+    let mut m = api_as(&app, "manager").await;
+    let r = post_json(
+        &mut m,
+        &format!("/api/v1/internships/{internship}/decisions"),
+        &serde_json::json!({"approve": true}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let questions = json(
+        &m.get(&format!("/api/v1/cycles/{cycle}/questions/{me}"))
+            .await,
+    );
+    let first = questions["questions"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answers = serde_json::json!([{"question": first, "comment": "fine"}]);
+    let r = post_json(
+        &mut m,
+        &format!("/api/v1/cycles/{cycle}/feedback/{me}"),
+        &serde_json::json!({"answers": answers}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = tasks(&app, "manager").await;
+    let t = titles(&after);
+    assert!(!t.iter().any(|x| x.contains("internship")), "{t:?}");
+    assert!(!t.contains(&"Give feedback to self"), "{t:?}");
+    assert!(t.contains(&"Open self's 2026-Q4 checkpoint"), "{t:?}");
+
+    let ws = json(
+        &api_as(&app, "self")
+            .await
+            .get(&format!("/api/v1/people/{me}/worksheet"))
+            .await,
+    );
+    let areas: Vec<serde_json::Value> = ws["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|r| serde_json::json!({"ref": r["id"], "goals": "g", "targets": "t"}))
+        .collect();
+    let mut s = api_as(&app, "self").await;
+    let r = post_json(
+        &mut s,
+        &format!("/api/v1/people/{me}/checkpoints"),
+        &serde_json::json!({"areas": areas}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mine = tasks(&app, "self").await;
+    assert!(
+        !mine.iter().any(|t| t.1 == "Open your 2026-Q4 checkpoint"),
+        "{mine:?}"
+    );
+    assert!(
+        !tasks(&app, "manager")
+            .await
+            .iter()
+            .any(|t| t.1 == "Open self's 2026-Q4 checkpoint"),
+        "the manager's copy of the task goes too"
+    );
+
+    // Two weeks before the quarter ends, the open checkpoint asks for its
+    // summary; once the quarter is over it is overdue.
+    app.clock.advance(26 * 86_400); // 2026-12-17
+    assert!(
+        !tasks(&app, "self")
+            .await
+            .iter()
+            .any(|t| t.0 == "close_checkpoint"),
+        "not yet"
+    );
+    app.clock.advance(86_400); // 2026-12-18
+    let close = tasks(&app, "self").await;
+    let c = close.iter().find(|t| t.0 == "close_checkpoint").unwrap();
+    assert_eq!(
+        (c.1.as_str(), c.2.as_str(), c.3),
+        ("Close your 2026-Q4 checkpoint", "2026-12-31", false)
+    );
+    app.clock.advance(23 * 86_400); // 2027-01-10
+    let late = tasks(&app, "self").await;
+    assert!(
+        late.iter()
+            .any(|t| t.0 == "close_checkpoint" && t.3 && t.1.contains("2026-Q4")),
+        "{late:?}"
+    );
+    assert!(
+        late.iter()
+            .any(|t| t.1 == "Open your 2027-Q1 checkpoint" && !t.3),
+        "a new quarter, a new checkpoint to open: {late:?}"
+    );
+    let _ = manager;
+}
+
+#[tokio::test]
+async fn one_on_ones_action_items_and_differing_ratings_show_for_the_pair() {
+    let app = start().await;
+    let (me, report) = (app.ids["self"], app.ids["direct-report"]);
+    let mut c = api_as(&app, "self").await;
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/one-on-ones/{me}/{report}/meetings"),
+        &serde_json::json!({"date": "2026-11-24"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let meeting = json(&r)["id"].as_i64().unwrap();
+    let r = post_json(
+        &mut c,
+        &format!("/api/v1/meetings/{meeting}/actions"),
+        &serde_json::json!({"text": "Write the design doc", "owner": report}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let theirs = tasks(&app, "direct-report").await;
+    let one = theirs.iter().find(|t| t.0 == "one_on_one").unwrap();
+    assert_eq!(
+        (one.1.as_str(), one.2.as_str(), one.4.clone()),
+        (
+            "1:1 with self",
+            "2026-11-24",
+            format!("/meetings/{meeting}")
+        )
+    );
+    assert!(
+        theirs
+            .iter()
+            .any(|t| t.0 == "action_item" && t.1 == "Action item from your 1:1 with self"),
+        "{theirs:?}"
+    );
+    assert!(
+        !tasks(&app, "self")
+            .await
+            .iter()
+            .any(|t| t.0 == "action_item"),
+        "the owner's task, not the other's"
+    );
+    assert!(
+        !tasks(&app, "manager")
+            .await
+            .iter()
+            .any(|t| t.0 == "one_on_one" && t.1.contains("report")),
+        "a skip-level is not in the pair"
+    );
+
+    // Self rates 3, their manager 2: the manager is asked to talk it
+    // through; the task never carries the values.
+    let ws = json(&c.get(&format!("/api/v1/people/{me}/worksheet")).await);
+    let statement = ws["rows"][0]["id"].as_str().unwrap().to_owned();
+    let rate = |value| serde_json::json!({"statement": statement, "value": value});
+    let r = post_json(&mut c, &format!("/api/v1/people/{me}/ratings"), &rate(3)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut m = api_as(&app, "manager").await;
+    let r = post_json(&mut m, &format!("/api/v1/people/{me}/ratings"), &rate(2)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let body = m.get("/api/v1/me/tasks").await.body;
+    let t = json(&Response {
+        status: 200,
+        headers: Vec::new(),
+        body: body.clone(),
+    });
+    let differ = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "ratings_differ")
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(differ["title"], "Talk through self's worksheet");
+    assert_eq!(
+        differ["detail"],
+        "1 statement where your rating and theirs differ"
+    );
+    let r = post_json(&mut m, &format!("/api/v1/people/{me}/ratings"), &rate(3)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        !tasks(&app, "manager")
+            .await
+            .iter()
+            .any(|t| t.0 == "ratings_differ"),
+        "agreeing removes it"
+    );
+}

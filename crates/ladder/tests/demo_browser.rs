@@ -1,0 +1,161 @@
+//! `ladder demo` in a real browser: the demo manager's home page opens on
+//! what the demo leaves for them, each task's link leads to where it is
+//! done, and doing it removes the task.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../ladder-server/tests/support/browser.rs"]
+mod chrome;
+
+use chrome::Browser;
+use fantoccini::Locator;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The demo on a free port; killed when dropped.
+struct Demo {
+    child: Child,
+    base: String,
+    manager: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn demo() -> Demo {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["demo", "--port", "0", "--people", "40", "--data"])
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let stop = line.starts_with("Stop with Ctrl-C");
+        printed.push(line);
+        if stop {
+            break;
+        }
+    }
+    let base = printed[0]
+        .strip_prefix("Ladder is running at ")
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let manager = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("manager"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    Demo {
+        child,
+        base,
+        manager,
+        _data: data,
+    }
+}
+
+/// The home page's tasks: (kind, overdue, title).
+async fn tasks(b: &Browser) -> Vec<(String, bool, String)> {
+    b.wait_text("h1", "What needs you").await;
+    let mut out = Vec::new();
+    for li in b
+        .client
+        .find_all(Locator::Css("ol.tasks li.task"))
+        .await
+        .unwrap()
+    {
+        let kind = li.attr("data-kind").await.unwrap().unwrap_or_default();
+        let class = li.attr("class").await.unwrap().unwrap_or_default();
+        let title = li
+            .find(Locator::Css("a"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        out.push((kind, class.contains("overdue"), title));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_demo_manager_starts_on_what_needs_them() {
+    let demo = demo();
+    let b = Browser::start().await;
+    b.goto(&format!("{}/login", demo.base)).await;
+    b.fill("#email", &demo.manager).await;
+    b.fill("#password", "ladder-demo").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text(".signout .who", "").await;
+    assert_eq!(b.path().await, "/");
+
+    // First on the page: the heading, then the list.
+    let first = b
+        .client
+        .find(Locator::Css("main > *:nth-child(2)"))
+        .await
+        .unwrap();
+    assert_eq!(first.attr("class").await.unwrap().as_deref(), Some("tasks"));
+    let home = tasks(&b).await;
+    let kinds: Vec<&str> = home.iter().map(|t| t.0.as_str()).collect();
+    for want in ["approve_nominations", "decide_internship"] {
+        assert!(kinds.contains(&want), "{want} missing from {home:?}");
+    }
+    assert!(
+        home.iter()
+            .any(|t| t.1 && t.0.ends_with("_checkpoint") && !t.2.contains("your")),
+        "a report's overdue checkpoint: {home:?}"
+    );
+    assert!(
+        home.iter().map(|t| !t.1).is_sorted(),
+        "overdue first: {home:?}"
+    );
+
+    // The internship request: its link opens the request; approving it
+    // takes it off the list.
+    b.click("li[data-kind=decide_internship] a").await;
+    b.wait_text("form.stack button[value=approve]", "Approve")
+        .await;
+    assert!(b.path().await.starts_with("/internships/"));
+    b.click("form.stack button[value=approve]").await;
+    b.wait_text("main", "Home manager: approved").await;
+    b.goto(&format!("{}/", demo.base)).await;
+    let after = tasks(&b).await;
+    assert!(
+        !after.iter().any(|t| t.0 == "decide_internship"),
+        "{after:?}"
+    );
+
+    // The nomination list: approved where it is shown.
+    b.click("li[data-kind=approve_nominations] a").await;
+    b.wait_text("#save-nominations", "Approve this list").await;
+    assert!(b.path().await.starts_with("/cycles/"));
+    b.click("#save-nominations").await;
+    b.wait_text("#cycle-state", "nominations").await;
+    b.goto(&format!("{}/", demo.base)).await;
+    let after = tasks(&b).await;
+    assert!(
+        !after.iter().any(|t| t.0 == "approve_nominations"),
+        "{after:?}"
+    );
+
+    // An overdue checkpoint to open: the link is the form that opens it.
+    b.click("li[data-kind=open_checkpoint] a").await;
+    b.wait_text("h1", "checkpoint").await;
+    assert!(b.path().await.ends_with("/checkpoints/new"));
+    b.client.clone().close().await.unwrap();
+}
