@@ -17,6 +17,7 @@ mod hiring;
 mod inbox;
 mod internships;
 mod pay;
+mod schedule;
 
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
@@ -28,6 +29,7 @@ pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };
+pub use schedule::Schedule;
 
 use crate::auth::{Auth, SESSION_COOKIE};
 use crate::{AppError, AppState};

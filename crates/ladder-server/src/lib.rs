@@ -28,6 +28,7 @@ pub mod one_on_ones;
 mod pay;
 mod people;
 pub mod routes;
+pub mod routine;
 pub mod sso;
 
 pub use clock::{Clock, SystemClock};

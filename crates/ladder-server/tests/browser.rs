@@ -397,6 +397,8 @@ async fn a_feedback_cycle_in_the_browser() {
     // The people team opens the feedback window.
     b.sign_in(&base, "people@example.com", "people-team").await;
     b.goto(&format!("{base}/cycles/{cycle}")).await;
+    b.wait_text("#scheduled", "by itself on").await;
+    b.fill("#reason", "Everyone has nominated").await;
     b.click("#advance").await;
     b.wait_text("#cycle-state", "feedback").await;
 

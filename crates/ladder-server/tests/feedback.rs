@@ -513,7 +513,7 @@ async fn a_level_changes_only_through_an_approved_proposal_in_a_cycle() {
         &people_csrf,
         "POST",
         &format!("/api/v1/cycles/{cycle}/advance"),
-        &json!({"from": "feedback"}),
+        &json!({"from": "feedback", "reason": "Calibration is done"}),
     )
     .await;
     assert_eq!((status, c["state"].as_str()), (200, Some("closed")), "{c}");
@@ -564,18 +564,38 @@ async fn a_cycle_runs_through_the_web_forms() {
     assert_eq!(res.status, 303, "{}", res.body);
     let at = res.header("location").unwrap().to_owned();
     let cycle: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
-    // A stale move (a second click) is refused; the right one moves on.
+    // A stale move (a second click) is refused, keeping the reason typed;
+    // a move before the cycle's dates needs a reason; the right one moves
+    // on.
+    let why = "Starting with the all-hands";
     let res = people
         .post_form(
             &format!("{at}/advance"),
-            &[("csrf", &csrf), ("from", "feedback")],
+            &[("csrf", &csrf), ("from", "feedback"), ("reason", why)],
         )
         .await;
     assert!(res.body.contains("not `feedback`"), "{}", res.body);
+    assert!(
+        res.body.contains(&format!("value=\"{why}\"")),
+        "{}",
+        res.body
+    );
     let res = people
         .post_form(
             &format!("{at}/advance"),
             &[("csrf", &csrf), ("from", "draft")],
+        )
+        .await;
+    assert!(
+        res.body
+            .contains("reason: the cycle moves to nominations by itself on 2027-03-01"),
+        "{}",
+        res.body
+    );
+    let res = people
+        .post_form(
+            &format!("{at}/advance"),
+            &[("csrf", &csrf), ("from", "draft"), ("reason", why)],
         )
         .await;
     assert_eq!(res.status, 303);
@@ -602,7 +622,7 @@ async fn a_cycle_runs_through_the_web_forms() {
     let res = people
         .post_form(
             &format!("{at}/advance"),
-            &[("csrf", &csrf), ("from", "nominations")],
+            &[("csrf", &csrf), ("from", "nominations"), ("reason", why)],
         )
         .await;
     assert_eq!(res.status, 303);

@@ -340,3 +340,143 @@ async fn one_on_ones_action_items_and_differing_ratings_show_for_the_pair() {
         "agreeing removes it"
     );
 }
+
+const DAY: i64 = 86_400;
+
+#[tokio::test]
+async fn a_cycle_moves_on_its_dates_by_itself() {
+    use ladder_server::routine::tick;
+    let app = start().await;
+    let mut team = api_as(&app, "people-team").await;
+    // Today is 2026-11-21.
+    let r = post_json(
+        &mut team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": "Winter 2026",
+            "nominations_open": "2026-11-23",
+            "nominations_close": "2026-11-27",
+            "feedback_open": "2026-11-30",
+            "feedback_close": "2026-12-11",
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cycle = json(&r)["id"].as_i64().unwrap();
+    // A fresh sign-in each time: the clock moves past a session's life.
+    let state = async |_: &mut Client| {
+        let r = api_as(&app, "people-team")
+            .await
+            .get(&format!("/api/v1/cycles/{cycle}"))
+            .await;
+        json(&r)["state"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .to_owned()
+    };
+    assert_eq!(tick(&app.state).await.unwrap().cycles, []);
+    assert_eq!(state(&mut team).await, "draft");
+
+    // Moving early needs a reason, named as the field to fill.
+    let r = post_json(
+        &mut team,
+        &format!("/api/v1/cycles/{cycle}/advance"),
+        &serde_json::json!({"from": "draft"}),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body
+            .contains("reason: the cycle moves to nominations by itself on 2026-11-23"),
+        "{}",
+        r.body
+    );
+    assert_eq!(state(&mut team).await, "draft");
+
+    // Its dates come: each tick moves it one step, as nobody.
+    app.clock.advance(2 * DAY); // 2026-11-23
+    assert_eq!(tick(&app.state).await.unwrap().cycles.len(), 1);
+    assert_eq!(state(&mut team).await, "nominations");
+    assert_eq!(tick(&app.state).await.unwrap().cycles, [], "once");
+    assert!(
+        tasks(&app, "self")
+            .await
+            .iter()
+            .any(|t| t.0 == "nominate" && t.2 == "2026-11-27"),
+        "nominations open: everyone is asked"
+    );
+    app.clock.advance(7 * DAY); // 2026-11-30
+    tick(&app.state).await.unwrap();
+    assert_eq!(state(&mut team).await, "feedback");
+    assert!(
+        tasks(&app, "self")
+            .await
+            .iter()
+            .any(|t| t.0 == "answer_feedback" && t.1 == "Write your self-review"),
+        "feedback opens with the automatic lists"
+    );
+    app.clock.advance(11 * DAY); // 2026-12-11, the last day for answers
+    tick(&app.state).await.unwrap();
+    assert_eq!(state(&mut team).await, "feedback");
+    app.clock.advance(DAY);
+    tick(&app.state).await.unwrap();
+    assert_eq!(state(&mut team).await, "closed");
+    let steps = app.store.cycle_steps(cycle).await.unwrap();
+    let moves: Vec<_> = steps
+        .iter()
+        .filter(|s| s.state != ladder_store::CycleState::Draft)
+        .collect();
+    assert_eq!(moves.len(), 3, "{steps:?}");
+    assert!(
+        moves.iter().all(|s| s.by.is_none()),
+        "moved by the schedule"
+    );
+    let audit = app.store.audit_log(None, 50).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "cycle.advance" && e.actor == "system")
+            .count(),
+        3
+    );
+
+    // A node that was down catches up step by step; a move by hand before
+    // the date carries its reason into the audit log and the event.
+    let mut team = api_as(&app, "people-team").await;
+    let r = post_json(
+        &mut team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": "Spring 2027",
+            "nominations_open": "2027-01-04",
+            "nominations_close": "2027-01-08",
+            "feedback_open": "2027-01-11",
+            "feedback_close": "2027-01-22",
+        }),
+    )
+    .await;
+    let spring = json(&r)["id"].as_i64().unwrap();
+    let r = post_json(
+        &mut team,
+        &format!("/api/v1/cycles/{spring}/advance"),
+        &serde_json::json!({"from": "draft", "reason": "Kick-off moved to the all-hands"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let early = app.store.audit_log(None, 1).await.unwrap();
+    assert!(
+        early[0]
+            .detail
+            .ends_with("early: Kick-off moved to the all-hands"),
+        "{early:?}"
+    );
+    app.clock.advance(60 * DAY); // 2027-02-10: past every date
+    let moved = tick(&app.state).await.unwrap().cycles;
+    assert_eq!(
+        moved,
+        [
+            (spring, ladder_store::CycleState::Feedback),
+            (spring, ladder_store::CycleState::Closed)
+        ]
+    );
+}

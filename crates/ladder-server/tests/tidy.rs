@@ -23,6 +23,7 @@ const FEATURES: &[&str] = &[
     "internships",
     "hiring",
     "inbox",
+    "routine",
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

@@ -242,6 +242,9 @@ async fn run(
             }
         }
     });
+    // The routine: cycles move on their dates. Every node ticks; the store
+    // moves a cycle only once.
+    tokio::spawn(ladder_server::routine::run(state.clone()));
     let reloader = state.clone();
     tokio::spawn(async move {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
@@ -664,7 +667,8 @@ async fn seed_feedback(
     let at = |offset: i64| now + offset * 86_400;
     let advance = async |id: i64, when: i64| -> Result<(), ladder_server::AppError> {
         let cycle = access.cycle(&admin_viewer, id).await?;
-        feedback::advance(&admin, &cycle, cycle.state.as_str(), when).await?;
+        // Each move on its scheduled day, as the schedule would make it.
+        feedback::advance(&admin, &cycle, cycle.state.as_str(), "", when).await?;
         Ok(())
     };
 
@@ -712,7 +716,8 @@ async fn seed_feedback(
             feedback::answer(&r, &loaded, &answers, at(-160)).await?;
         }
     }
-    advance(closed, at(-140)).await?;
+    // Feedback closed on day -140; the cycle closes the day after.
+    advance(closed, at(-139)).await?;
 
     let autumn = plan(format!("{} autumn", today.year()), -3);
     let open = feedback::create_cycle(&admin, fw, &autumn, at(-5)).await?;

@@ -23,7 +23,7 @@ use ladder_framework::Approver;
 use ladder_store::{
     Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, Id, NewAnswer,
     NewCycle, NewNomination, NewProposal, Nomination, NominationList, Person, Proposal,
-    ProposalState, ProposalStep, Rating, RatingChange,
+    ProposalState, ProposalStep, Rating, RatingChange, Record,
 };
 use std::sync::Arc;
 
@@ -47,6 +47,29 @@ impl Access {
             access: self,
             viewer: v,
         })
+    }
+
+    /// Moves a cycle on from its state. Opening feedback approves every
+    /// list as it stands and gives each active person without one the
+    /// automatic list: themself, their manager, their direct reports.
+    pub(super) async fn move_cycle(
+        &self,
+        org: &OrgView,
+        cycle: &Cycle,
+        by: Option<Id>,
+        rec: &Record,
+        now: i64,
+    ) -> Result<CycleState, AppError> {
+        let mut fill = Vec::new();
+        if cycle.state == CycleState::Nominations {
+            for p in org.people.iter().filter(|p| p.record.active) {
+                fill.push((p.id, auto_nominations(org, p)));
+            }
+        }
+        Ok(self
+            .store
+            .advance_cycle(cycle.id, cycle.state, &fill, by, now, rec)
+            .await?)
     }
 
     /// A person's nomination list: the person or their direct manager.
@@ -359,40 +382,33 @@ impl CycleAdmin<'_> {
         Ok(id)
     }
 
-    /// Moves the cycle on from `from`. Opening feedback approves every
-    /// list as it stands and gives each active person without one the
-    /// automatic list: themself, their manager, their direct reports.
-    pub async fn advance(&self, cycle: &Cycle, now: i64) -> Result<CycleState, AppError> {
-        let mut fill = Vec::new();
-        if cycle.state == CycleState::Nominations {
-            let org = self.access.org(self.viewer).await?;
-            for p in org.people.iter().filter(|p| p.record.active) {
-                fill.push((p.id, auto_nominations(&org, p)));
-            }
+    /// Moves the cycle on from its state, as the people-team member; a
+    /// move ahead of the cycle's schedule carries its written reason into
+    /// the audit entry and the event.
+    pub async fn advance(
+        &self,
+        cycle: &Cycle,
+        early: Option<&str>,
+        now: i64,
+    ) -> Result<CycleState, AppError> {
+        let mut detail = format!(
+            "cycle {} → {}",
+            cycle.id,
+            cycle.state.next().map_or("closed", |s| s.as_str())
+        );
+        if let Some(reason) = early {
+            detail.push_str(&format!(", early: {reason}"));
         }
-        let to = self
-            .access
-            .store
-            .advance_cycle(
-                cycle.id,
-                cycle.state,
-                &fill,
+        let org = self.access.org(self.viewer).await?;
+        self.access
+            .move_cycle(
+                &org,
+                cycle,
                 Some(self.viewer.account.id),
+                &Access::record(self.viewer, "cycle.advance", None, &detail, now),
                 now,
-                &Access::record(
-                    self.viewer,
-                    "cycle.advance",
-                    None,
-                    &format!(
-                        "cycle {} → {}",
-                        cycle.id,
-                        cycle.state.next().map_or("closed", |s| s.as_str())
-                    ),
-                    now,
-                ),
             )
-            .await?;
-        Ok(to)
+            .await
     }
 
     pub async fn steps(&self, cycle: Id) -> Result<Vec<CycleStep>, AppError> {

@@ -95,6 +95,10 @@ pub async fn cycle(
 pub struct AdvanceIn {
     /// The state the caller saw; the cycle moves only if it is still in it.
     pub from: String,
+    /// Why the cycle moves before its scheduled day: required then,
+    /// recorded in the audit log and announced.
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/advance", params(("cycle" = i64, Path)), request_body = AdvanceIn, responses(
@@ -113,7 +117,7 @@ pub async fn advance(
     let admin = access.cycle_admin(&v)?;
     let input: AdvanceIn = body(&bytes)?;
     let c = access.cycle(&v, id).await?;
-    service::advance(&admin, &c, &input.from, now).await?;
+    service::advance(&admin, &c, &input.from, &input.reason, now).await?;
     Ok(Json(cycle_out(&access.cycle(&v, id).await?)))
 }
 

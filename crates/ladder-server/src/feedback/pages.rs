@@ -89,6 +89,11 @@ struct CyclePage {
     org: Vec<(Named, usize, usize)>,
     departments: Vec<(String, String)>,
     next: Option<String>,
+    /// The day the cycle moves on by itself, and whether that is still
+    /// ahead (then moving it by hand needs a reason).
+    scheduled: Option<(String, bool)>,
+    /// The reason typed into a move that failed.
+    reason: String,
     error: Option<String>,
 }
 
@@ -97,7 +102,7 @@ pub async fn cycle(
     v: Viewer,
     Path(id): Path<Id>,
 ) -> Result<Response, AppError> {
-    cycle_page(&s, &v, id, None).await
+    cycle_page(&s, &v, id, None, String::new()).await
 }
 
 async fn cycle_page(
@@ -105,9 +110,12 @@ async fn cycle_page(
     v: &Viewer,
     id: Id,
     error: Option<String>,
+    reason: String,
 ) -> Result<Response, AppError> {
     let access = s.access();
     let cycle = access.cycle(v, id).await?;
+    let today = ladder_org::Date::from_unix(s.now());
+    let scheduled = service::scheduled_move(&cycle).map(|d| (d.to_string(), today < d));
     let named = |p: &Person| Named {
         id: p.id,
         name: p.record.name.clone(),
@@ -167,6 +175,8 @@ async fn cycle_page(
     page(&CyclePage {
         chrome: Chrome::new(&cycle.plan.name, Some(v)),
         next: cycle.state.next().map(|n| n.as_str().to_owned()),
+        scheduled,
+        reason,
         me: v.person_id(),
         cycle,
         requests,
@@ -192,9 +202,10 @@ pub async fn advance(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let cycle = access.cycle(&v, id).await?;
-    match service::advance(&admin, &cycle, f.get("from"), now).await {
+    let reason = f.get("reason");
+    match service::advance(&admin, &cycle, f.get("from"), reason, now).await {
         Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => cycle_page(&s, &v, id, Some(e)).await,
+        Err(AppError::BadRequest(e)) => cycle_page(&s, &v, id, Some(e), reason.to_owned()).await,
         Err(e) => Err(e),
     }
 }

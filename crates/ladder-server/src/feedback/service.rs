@@ -635,10 +635,39 @@ pub async fn advance(
     admin: &CycleAdmin<'_>,
     cycle: &Cycle,
     from: &str,
+    reason: &str,
     now: i64,
 ) -> Result<CycleState, AppError> {
     check_from(cycle, from)?;
-    admin.advance(cycle, now).await
+    let early = match scheduled_move(cycle) {
+        Some(on) if Date::from_unix(now) < on => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(AppError::BadRequest(format!(
+                    "reason: the cycle moves to {} by itself on {on}; to move it now, \
+                     say why (the reason is recorded and announced)",
+                    cycle.state.next().map_or("closed", |s| s.as_str())
+                )));
+            }
+            Some(reason)
+        }
+        _ => None,
+    };
+    admin.advance(cycle, early, now).await
+}
+
+/// The day a cycle moves on from its state by itself: nominations open on
+/// their first day, feedback on its first day, and the cycle closes the
+/// day after feedback closes. `None` once closed (or if a date does not
+/// read, which the checks on creation rule out).
+pub fn scheduled_move(cycle: &Cycle) -> Option<Date> {
+    let day = |s: &str| s.parse::<Date>().ok();
+    match cycle.state {
+        CycleState::Draft => day(&cycle.plan.nominations_open),
+        CycleState::Nominations => day(&cycle.plan.feedback_open),
+        CycleState::Feedback => day(&cycle.plan.feedback_close).map(|d| d.add_days(1)),
+        CycleState::Closed => None,
+    }
 }
 
 /// Saves (or, for the manager, approves) a person's nominated peers.

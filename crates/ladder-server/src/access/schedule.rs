@@ -1,0 +1,49 @@
+//! The routine's own clock: writes no person makes. [`Schedule`] moves
+//! 360 cycles on their dates; its writes are audited as `system` and
+//! announced like any other. It is reached only from the server's
+//! background work ([`crate::routine`]), never from a request.
+
+use super::Access;
+use crate::AppError;
+use ladder_store::{Cycle, CycleState, Record};
+
+impl Access {
+    /// The schedule's capability.
+    pub fn schedule(&self) -> Schedule<'_> {
+        Schedule { access: self }
+    }
+}
+
+#[derive(Debug)]
+pub struct Schedule<'a> {
+    access: &'a Access,
+}
+
+impl Schedule<'_> {
+    /// Every cycle, to find those whose date has come.
+    pub async fn cycles(&self) -> Result<Vec<Cycle>, AppError> {
+        Ok(self.access.store.cycles().await?)
+    }
+
+    /// Moves a cycle on from the state it was read in, because its date
+    /// has come. Another node may have moved it first: then the store
+    /// refuses (the state moved) and nothing is written twice.
+    pub async fn advance(&self, cycle: &Cycle, now: i64) -> Result<CycleState, AppError> {
+        let version = self.access.store.org_version().await?;
+        let org = self.access.org_at(version).await?;
+        let detail = format!(
+            "cycle {} → {}, on schedule",
+            cycle.id,
+            cycle.state.next().map_or("closed", |s| s.as_str())
+        );
+        self.access
+            .move_cycle(
+                &org,
+                cycle,
+                None,
+                &Record::system(now, "cycle.advance", None, &detail),
+                now,
+            )
+            .await
+    }
+}
