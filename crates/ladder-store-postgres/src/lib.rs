@@ -20,8 +20,10 @@ pub struct PgStore {
 const EVENTS_LOCK: i64 = 0x4c61_6464_6572; // "Ladder"
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 23] = [
+const SEQUENCED: [&str; 25] = [
     "events",
+    "webhooks",
+    "messages",
     "internships",
     "internship_log",
     "openings",
@@ -184,6 +186,8 @@ type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 type This = PgStore;
 const NAME: &str = "postgres";
+/// Nodes claiming messages at once take different rows, without waiting.
+const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

@@ -96,6 +96,7 @@ mod step {
         one_on_ones,
         feedback,
         ops,
+        notifications,
         events,
         backup_covers_the_schema,
         backup,

@@ -101,6 +101,9 @@ type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
 type This = SqliteStore;
 const NAME: &str = "sqlite";
+/// Claiming messages needs no row lock: the write transaction holds the
+/// database.
+const CLAIM_LOCK: &str = "";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

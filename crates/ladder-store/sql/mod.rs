@@ -1,7 +1,7 @@
 //! The SQL both backends share, as plain Rust.
 //!
 //! This folder is not a module of `ladder-store`: each backend crate
-//! compiles it as its own `mod sql` (`#[path]`), after naming four things
+//! compiles it as its own `mod sql` (`#[path]`), after naming five things
 //! at its root:
 //!
 //! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
@@ -12,7 +12,11 @@
 //!   read first fails at once with "database is locked" when another
 //!   holds the lock, instead of waiting) and `reset_sequences` (after a
 //!   restore wrote explicit ids);
-//! - `const NAME`: the backend's name.
+//! - `const NAME`: the backend's name;
+//! - `const CLAIM_LOCK`: what ends the select that claims messages to
+//!   deliver (PostgreSQL: ` FOR UPDATE SKIP LOCKED`, so nodes claim
+//!   different rows without waiting; SQLite: nothing, its write
+//!   transaction is the lock).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -20,8 +24,9 @@
 //! same code against its own driver, with no generic bounds and no macro:
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
-use super::{Db, DbRow, NAME, This};
+use super::{CLAIM_LOCK, Db, DbRow, NAME, This};
 
 mod feedback;
+mod notify;
 mod ops;
 mod store;

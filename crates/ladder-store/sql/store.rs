@@ -448,6 +448,42 @@ pub(super) async fn commit(
     tx.commit().await
 }
 
+/// Moves a consumer's event cursor from `from` to `to` (a compare and
+/// set); true if it was at `from`.
+pub(super) async fn move_cursor(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    consumer: &str,
+    from: Id,
+    to: Id,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = if from == 0 {
+        // A first read: the row may not exist yet.
+        sqlx::query(
+            "INSERT INTO event_cursors (consumer, position, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (consumer) DO UPDATE SET position = $2, updated_at = $3 \
+             WHERE event_cursors.position = 0",
+        )
+        .bind(consumer)
+        .bind(to)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE event_cursors SET position = $1, updated_at = $2 \
+             WHERE consumer = $3 AND position = $4",
+        )
+        .bind(to)
+        .bind(now)
+        .bind(consumer)
+        .bind(from)
+        .execute(&mut **tx)
+        .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
 pub(super) fn event_row(r: &DbRow) -> Result<Event, sqlx::Error> {
     use sqlx::Row as _;
     let data: String = r.try_get("data")?;
@@ -978,32 +1014,7 @@ impl Store for This {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let moved = if from == 0 {
-            // A first read: the row may not exist yet.
-            sqlx::query(
-                "INSERT INTO event_cursors (consumer, position, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (consumer) DO UPDATE SET position = $2, updated_at = $3 \
-                 WHERE event_cursors.position = 0",
-            )
-            .bind(consumer)
-            .bind(to)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-        } else {
-            sqlx::query(
-                "UPDATE event_cursors SET position = $1, updated_at = $2 \
-                 WHERE consumer = $3 AND position = $4",
-            )
-            .bind(to)
-            .bind(now)
-            .bind(consumer)
-            .bind(from)
-            .execute(&mut *tx)
-            .await?
-        }
-        .rows_affected()
-            == 1;
+        let moved = move_cursor(&mut tx, consumer, from, to, now).await?;
         tx.commit().await?;
         Ok(moved)
     }

@@ -218,7 +218,8 @@ pub const DUMPED_TABLES: &[&str] = &[
 ];
 
 /// The tables `ladder db backup` writes generically (the growth, feedback,
-/// pay, internship and hiring tables, and the outbox), with their columns,
+/// pay, internship and hiring tables, the outbox and the notifications),
+/// with their columns,
 /// in an order that keeps references valid on restore. The rest of the
 /// [`Dump`](crate::Dump) has typed fields; the tables in neither are
 /// [`NOT_BACKED_UP`], and a story step holds the three lists equal to the
@@ -287,4 +288,11 @@ pub const BACKUP_TABLES: &[(&str, &[(&str, Col)])] = &[
     ("events", &[("id", I), ("at", I), ("kind", T), ("actor_id", I), ("person_id", I),
         ("object_id", I), ("data", T)]),
     ("event_cursors", &[("consumer", T), ("position", I), ("updated_at", I)]),
+    ("notification_prefs", &[("person_id", I), ("kind", T), ("mode", T)]),
+    ("webhooks", &[("id", I), ("url", T), ("kinds", T), ("secret", T), ("created_by", I),
+        ("created_at", I), ("failures", I), ("failing", I)]),
+    ("messages", &[("id", I), ("key", T), ("kind", T), ("channel", T), ("person_id", I),
+        ("webhook_id", I), ("address", T), ("data", T), ("state", T), ("created_at", I),
+        ("due_at", I), ("attempts", I), ("lease_until", I), ("leased_by", T), ("last_error", T),
+        ("sent_at", I)]),
 ];

@@ -13,6 +13,7 @@
 
 mod feedback;
 mod growth;
+mod notify;
 mod ops;
 pub mod story;
 
@@ -27,6 +28,9 @@ pub use feedback::{
     NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
 };
 
+pub use notify::{
+    Channel, Delivery, Message, MessageState, NewMessage, NotifyStore, Outcome, Webhook,
+};
 pub use ops::{
     Activity, Candidate, Decision, HiringRole, Internship, InternshipState, LogEntry, Moved,
     NewInternship, NewOpening, Opening, OpsStore, Score, Scorecard, Side, TeamMember,
@@ -393,7 +397,7 @@ pub const DUMP_FORMAT: u32 = 1;
 /// Everything the server stores. Implemented once for both backends by
 /// the shared `sql/` module of this crate.
 #[async_trait]
-pub trait Store: FeedbackStore + OpsStore + Send + Sync + fmt::Debug {
+pub trait Store: FeedbackStore + OpsStore + NotifyStore + Send + Sync + fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -135,6 +135,11 @@ pub const STEPS: &[Step] = &[
         run: |s, _| Box::pin(ops(s)),
     },
     Step {
+        name: "notifications",
+        needs: &["people"],
+        run: |s, _| Box::pin(notifications(s)),
+    },
+    Step {
         name: "events",
         needs: &[
             "people",
@@ -533,6 +538,179 @@ async fn bootstrap(s: &dyn Store) {
 
 /// Every write above left its event in the outbox, in order; a write's
 /// audit entry and event say the same thing; cursors move once per batch.
+async fn notifications(s: &dyn Store) {
+    use crate::{Channel, Delivery, MessageState, NewMessage, Outcome};
+    let person = s.list_people().await.unwrap()[0].id;
+    let msg = |key: &str, state| NewMessage {
+        key: key.to_owned(),
+        kind: "cycle.nominations_open".to_owned(),
+        channel: Channel::Email,
+        person_id: Some(person),
+        webhook_id: None,
+        address: "p@example.com".to_owned(),
+        data: "{}".to_owned(),
+        state,
+        due_at: 100,
+    };
+    // Made once per key, with the cursor moved in the same transaction;
+    // a node whose cursor is stale writes nothing.
+    let m = [
+        msg("e1:a", MessageState::Pending),
+        msg("e1:b", MessageState::Pending),
+    ];
+    assert!(s.enqueue(Some(("notify", 0, 5)), &m, 100).await.unwrap());
+    assert!(!s.enqueue(Some(("notify", 0, 5)), &m, 100).await.unwrap());
+    assert_eq!(s.event_cursor("notify").await.unwrap(), 5);
+    assert!(
+        s.enqueue(None, &m, 101).await.unwrap(),
+        "same keys: skipped"
+    );
+    assert_eq!(s.messages(None, 10).await.unwrap().len(), 2);
+
+    // Claims: not before due, one node at a time, again after the lease.
+    assert!(s.claim_messages("a", 99, 30, 10).await.unwrap().is_empty());
+    let a = s.claim_messages("a", 100, 60, 1).await.unwrap();
+    let b = s.claim_messages("b", 100, 30, 10).await.unwrap();
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_ne!(a[0].id, b[0].id);
+    assert!(s.claim_messages("c", 110, 30, 10).await.unwrap().is_empty());
+    // b's lease runs out unfinished: c takes it, and b's late report is
+    // ignored.
+    let c = s.claim_messages("c", 130, 30, 10).await.unwrap();
+    assert_eq!((c.len(), c[0].id, c[0].attempts), (1, b[0].id, 2));
+    s.finish_message(b[0].id, "b", &Outcome::Sent, 3, 131)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.message(b[0].id).await.unwrap().unwrap().new.state,
+        MessageState::Pending
+    );
+    s.finish_message(c[0].id, "c", &Outcome::Sent, 3, 132)
+        .await
+        .unwrap();
+    let retry = Outcome::Retry {
+        error: "421 try later".to_owned(),
+        at: 200,
+    };
+    s.finish_message(a[0].id, "a", &retry, 3, 133)
+        .await
+        .unwrap();
+    let again = s.message(a[0].id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            again.new.state,
+            again.new.due_at,
+            again.last_error.as_deref()
+        ),
+        (MessageState::Pending, 200, Some("421 try later"))
+    );
+    assert!(s.claim_messages("a", 199, 30, 10).await.unwrap().is_empty());
+    let a2 = s.claim_messages("a", 200, 30, 10).await.unwrap();
+    let gave_up = Outcome::GiveUp {
+        error: "550 no such user".to_owned(),
+    };
+    s.finish_message(a2[0].id, "a", &gave_up, 3, 201)
+        .await
+        .unwrap();
+    let counts = s.message_counts().await.unwrap();
+    assert_eq!(counts, [(MessageState::Failed, 1), (MessageState::Sent, 1)]);
+    s.resend_message(a2[0].id, 300, &rec("message.resend"))
+        .await
+        .unwrap();
+    let resent = s.message(a2[0].id).await.unwrap().unwrap();
+    assert_eq!(
+        (resent.new.state, resent.attempts),
+        (MessageState::Pending, 0)
+    );
+    assert!(
+        s.resend_message(a2[0].id, 300, &rec("message.resend"))
+            .await
+            .is_err(),
+        "a pending message is not sent twice"
+    );
+
+    // Webhooks: failing after a run of failures, well again on success.
+    let hook = s
+        .create_webhook(
+            "http://127.0.0.1:9/hook",
+            &["*".to_owned()],
+            "k",
+            None,
+            400,
+            &rec("webhook.create"),
+        )
+        .await
+        .unwrap();
+    let to_hook = |key: &str| NewMessage {
+        channel: Channel::Webhook,
+        person_id: None,
+        webhook_id: Some(hook),
+        address: "http://127.0.0.1:9/hook".to_owned(),
+        ..msg(key, MessageState::Pending)
+    };
+    s.enqueue(None, &[to_hook("h1"), to_hook("h2")], 400)
+        .await
+        .unwrap();
+    for m in s.claim_messages("a", 400, 30, 10).await.unwrap() {
+        if m.new.webhook_id == Some(hook) {
+            s.finish_message(m.id, "a", &gave_up, 2, 401).await.unwrap();
+        } else {
+            s.finish_message(m.id, "a", &Outcome::Sent, 2, 401)
+                .await
+                .unwrap();
+        }
+    }
+    let w = &s.webhooks().await.unwrap()[0];
+    assert_eq!(
+        (w.failures, w.failing, w.wants("anything")),
+        (2, true, true)
+    );
+
+    // Digests: held messages go out once, in one message.
+    s.enqueue(
+        None,
+        &[
+            msg("held1", MessageState::Held),
+            msg("held2", MessageState::Held),
+        ],
+        500,
+    )
+    .await
+    .unwrap();
+    let held: Vec<Id> = s
+        .held_messages()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(held.len(), 2);
+    let digest = msg("digest:1", MessageState::Pending);
+    assert!(s.make_digest(&digest, &held, 500).await.unwrap());
+    assert!(!s.make_digest(&digest, &held, 500).await.unwrap());
+    assert!(s.held_messages().await.unwrap().is_empty());
+
+    // Preferences replace each other whole.
+    let prefs = [
+        ("cycle.nominations_open".to_owned(), Delivery::Digest),
+        ("meeting.create".to_owned(), Delivery::Off),
+    ];
+    s.set_notification_prefs(person, &prefs, &rec("prefs.set"))
+        .await
+        .unwrap();
+    s.set_notification_prefs(person, &prefs[1..], &rec("prefs.set"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.notification_prefs(&[person, 999]).await.unwrap(),
+        [(person, "meeting.create".to_owned(), Delivery::Off)]
+    );
+    s.delete_webhook(hook, &rec("webhook.delete"))
+        .await
+        .unwrap();
+    assert!(s.webhooks().await.unwrap().is_empty());
+}
+
 async fn events(s: &dyn Store) {
     let all = s.events_after(0, 1_000_000).await.unwrap();
     assert!(all.len() > 20, "the writes above recorded their events");

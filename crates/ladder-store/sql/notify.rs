@@ -1,0 +1,364 @@
+//! [`NotifyStore`] for both backends: preferences, webhooks, messages.
+
+use super::store::{all, commit, move_cursor, one, rows};
+use super::{CLAIM_LOCK, Db, DbRow, This};
+use ladder_store::{
+    Channel, Delivery, Id, Message, MessageState, NewMessage, NotifyStore, Outcome, Record, Result,
+    StoreError, Webhook, async_trait,
+};
+
+fn message_row(r: &DbRow) -> Result<Message, sqlx::Error> {
+    use sqlx::Row as _;
+    let bad = |index: &str, value: String| sqlx::Error::ColumnDecode {
+        index: index.to_owned(),
+        source: format!("unknown value `{value}`").into(),
+    };
+    let channel: String = r.try_get("channel")?;
+    let state: String = r.try_get("state")?;
+    Ok(Message {
+        id: r.try_get("id")?,
+        new: NewMessage {
+            key: r.try_get("key")?,
+            kind: r.try_get("kind")?,
+            channel: Channel::parse(&channel).ok_or_else(|| bad("channel", channel.clone()))?,
+            person_id: r.try_get("person_id")?,
+            webhook_id: r.try_get("webhook_id")?,
+            address: r.try_get("address")?,
+            data: r.try_get("data")?,
+            state: MessageState::parse(&state).ok_or_else(|| bad("state", state.clone()))?,
+            due_at: r.try_get("due_at")?,
+        },
+        created_at: r.try_get("created_at")?,
+        attempts: r.try_get("attempts")?,
+        lease_until: r.try_get("lease_until")?,
+        leased_by: r.try_get("leased_by")?,
+        last_error: r.try_get("last_error")?,
+        sent_at: r.try_get("sent_at")?,
+    })
+}
+
+fn webhook_row(r: &DbRow) -> Result<Webhook, sqlx::Error> {
+    use sqlx::Row as _;
+    let kinds: String = r.try_get("kinds")?;
+    let failing: i64 = r.try_get("failing")?;
+    Ok(Webhook {
+        id: r.try_get("id")?,
+        url: r.try_get("url")?,
+        kinds: kinds
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        secret: r.try_get("secret")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        failures: r.try_get("failures")?,
+        failing: failing != 0,
+    })
+}
+
+/// Inserts messages; a key made already is skipped.
+async fn insert_messages(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    messages: &[NewMessage],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut made = 0;
+    for m in messages {
+        made += sqlx::query(
+            "INSERT INTO messages (key, kind, channel, person_id, webhook_id, address, data, \
+             state, created_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&m.key)
+        .bind(&m.kind)
+        .bind(m.channel.as_str())
+        .bind(m.person_id)
+        .bind(m.webhook_id)
+        .bind(&m.address)
+        .bind(&m.data)
+        .bind(m.state.as_str())
+        .bind(now)
+        .bind(m.due_at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(made)
+}
+
+#[async_trait]
+impl NotifyStore for This {
+    async fn enqueue(
+        &self,
+        cursor: Option<(&str, Id, Id)>,
+        messages: &[NewMessage],
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        if let Some((consumer, from, to)) = cursor
+            && from != to
+            && !move_cursor(&mut tx, consumer, from, to, now).await?
+        {
+            return Ok(false);
+        }
+        insert_messages(&mut tx, messages, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn claim_messages(
+        &self,
+        node: &str,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<Message>> {
+        let mut tx = self.begin_write().await?;
+        // PostgreSQL: rows another node is claiming are skipped, not
+        // waited for. SQLite: the write transaction is the lock.
+        let sql = format!(
+            "SELECT id FROM messages WHERE state = 'pending' AND due_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY due_at, id LIMIT $2{CLAIM_LOCK}"
+        );
+        let ids: Vec<Id> = sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let r = sqlx::query(
+                "UPDATE messages SET lease_until = $1, leased_by = $2, attempts = attempts + 1 \
+                 WHERE id = $3 RETURNING *",
+            )
+            .bind(now + lease)
+            .bind(node)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            out.push(message_row(&r)?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn finish_message(
+        &self,
+        id: Id,
+        node: &str,
+        outcome: &Outcome,
+        failing_after: i64,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (state, error, due, sent) = match outcome {
+            Outcome::Sent => (MessageState::Sent, None, None, Some(now)),
+            Outcome::Retry { error, at } => (MessageState::Pending, Some(error), Some(*at), None),
+            Outcome::GiveUp { error } => (MessageState::Failed, Some(error), None, None),
+        };
+        let hook: Option<Option<Id>> = sqlx::query_scalar(
+            "UPDATE messages SET state = $1, last_error = COALESCE($2, last_error), \
+             due_at = COALESCE($3, due_at), sent_at = $4, lease_until = NULL, leased_by = NULL \
+             WHERE id = $5 AND leased_by = $6 RETURNING webhook_id",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(due)
+        .bind(sent)
+        .bind(id)
+        .bind(node)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(Some(hook)) = hook {
+            if *outcome == Outcome::Sent {
+                sqlx::query("UPDATE webhooks SET failures = 0, failing = 0 WHERE id = $1")
+                    .bind(hook)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE webhooks SET failures = failures + 1, \
+                     failing = CASE WHEN failures + 1 >= $1 THEN 1 ELSE failing END WHERE id = $2",
+                )
+                .bind(failing_after)
+                .bind(hook)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn messages(&self, before: Option<Id>, limit: i64) -> Result<Vec<Message>> {
+        let found = sqlx::query("SELECT * FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(before.unwrap_or(Id::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(found, message_row)
+    }
+
+    async fn message(&self, id: Id) -> Result<Option<Message>> {
+        one(
+            &self.pool,
+            "SELECT * FROM messages WHERE id = $1",
+            id,
+            message_row,
+        )
+        .await
+    }
+
+    async fn resend_message(&self, id: Id, now: i64, rec: &Record) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE messages SET state = 'pending', attempts = 0, due_at = $1, \
+             lease_until = NULL, leased_by = NULL WHERE id = $2 AND state IN ('sent', 'failed')",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Refused(format!(
+                "message {id} is not sent or failed; only those can be sent again"
+            )));
+        }
+        commit(self, tx, &rec.clone().object(id), None).await?;
+        Ok(())
+    }
+
+    async fn held_messages(&self) -> Result<Vec<Message>> {
+        all(
+            &self.pool,
+            "SELECT * FROM messages WHERE state = 'held' ORDER BY person_id, id",
+            message_row,
+        )
+        .await
+    }
+
+    async fn make_digest(&self, digest: &NewMessage, held: &[Id], now: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        if insert_messages(&mut tx, std::slice::from_ref(digest), now).await? == 0 {
+            return Ok(false);
+        }
+        for id in held {
+            sqlx::query("UPDATE messages SET state = 'digested' WHERE id = $1 AND state = 'held'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn message_counts(&self) -> Result<Vec<(MessageState, i64)>> {
+        let found: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM messages GROUP BY state ORDER BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(s, n)| Some((MessageState::parse(&s)?, n)))
+            .collect())
+    }
+
+    async fn notification_prefs(&self, people: &[Id]) -> Result<Vec<(Id, String, Delivery)>> {
+        let mut out = Vec::new();
+        for chunk in people.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "SELECT person_id, kind, mode FROM notification_prefs WHERE person_id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for p in chunk {
+                sep.push_bind(*p);
+            }
+            q.push(") ORDER BY person_id, kind");
+            let found: Vec<(Id, String, String)> = q.build_query_as().fetch_all(&self.pool).await?;
+            out.extend(
+                found
+                    .into_iter()
+                    .filter_map(|(p, k, m)| Some((p, k, Delivery::parse(&m)?))),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn set_notification_prefs(
+        &self,
+        person: Id,
+        prefs: &[(String, Delivery)],
+        rec: &Record,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM notification_prefs WHERE person_id = $1")
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        for (kind, mode) in prefs {
+            sqlx::query(
+                "INSERT INTO notification_prefs (person_id, kind, mode) VALUES ($1, $2, $3)",
+            )
+            .bind(person)
+            .bind(kind)
+            .bind(mode.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        commit(self, tx, rec, None).await?;
+        Ok(())
+    }
+
+    async fn create_webhook(
+        &self,
+        url: &str,
+        kinds: &[String],
+        secret: &str,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id> {
+        let mut tx = self.begin_write().await?;
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO webhooks (url, kinds, secret, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(url)
+        .bind(kinds.join(","))
+        .bind(secret)
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
+    }
+
+    async fn webhooks(&self) -> Result<Vec<Webhook>> {
+        all(
+            &self.pool,
+            "SELECT * FROM webhooks ORDER BY id",
+            webhook_row,
+        )
+        .await
+    }
+
+    async fn delete_webhook(&self, id: Id, rec: &Record) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        // Its delivery log stays; the messages keep the URL they went to.
+        sqlx::query("UPDATE messages SET webhook_id = NULL WHERE webhook_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM webhooks WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("webhook {id}")));
+        }
+        commit(self, tx, &rec.clone().object(id), None).await?;
+        Ok(())
+    }
+}
