@@ -11,14 +11,17 @@
 //!
 //! Sensitive reads and every write are recorded in the audit log.
 
+mod deliveries;
 mod feedback;
 mod growth;
 mod hiring;
 mod inbox;
 mod internships;
+mod notify;
 mod pay;
 mod schedule;
 
+pub use deliveries::DeliveryLog;
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
@@ -26,6 +29,7 @@ pub use growth::{Growth, Pair, TeamGrowth};
 pub use hiring::{CandidateView, HiringAdmin, OpeningView, may_see_opening};
 pub use inbox::{CHECKPOINT_CLOSE_DAYS, CHECKPOINT_OPEN_DAYS, Task, TaskKind};
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
+pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };

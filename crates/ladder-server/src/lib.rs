@@ -24,6 +24,7 @@ pub mod hiring;
 mod http;
 mod inbox;
 pub mod internships;
+pub mod notify;
 pub mod one_on_ones;
 mod pay;
 mod people;
@@ -95,6 +96,8 @@ pub struct Settings {
     pub framework_source: String,
     /// OpenID Connect single sign-on, if configured.
     pub oidc: Option<sso::OidcSettings>,
+    /// Email, links in messages, delivery leases.
+    pub notify: notify::NotifySettings,
 }
 
 impl Default for Settings {
@@ -104,6 +107,7 @@ impl Default for Settings {
             session_seconds: 12 * 3600,
             framework_source: String::new(),
             oidc: None,
+            notify: notify::NotifySettings::default(),
         }
     }
 }
@@ -114,6 +118,7 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("session_seconds", &self.session_seconds)
             .field("oidc", &self.oidc)
+            .field("notify", &self.notify)
             .finish_non_exhaustive()
     }
 }
@@ -130,6 +135,10 @@ struct Inner {
     sso: Option<sso::Sso>,
     settings: Settings,
     clock: Arc<dyn Clock>,
+    sender: notify::Sender,
+    /// This process's name in delivery leases.
+    node: String,
+    routine: routine::Memo,
 }
 
 impl AppState {
@@ -149,6 +158,13 @@ impl AppState {
         )
         .await?;
         let sso = settings.oidc.clone().map(sso::Sso::new).transpose()?;
+        let sender = notify::Sender::new(&settings.notify)?;
+        let mut id = [0u8; 6];
+        getrandom::fill(&mut id).map_err(|e| format!("no randomness for the node id: {e}"))?;
+        let node = format!(
+            "node-{}",
+            id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
         Ok(AppState(Arc::new(Inner {
             auth: auth::Auth::new(store.clone(), settings.clone()),
             access: access::Access::new(store),
@@ -156,6 +172,9 @@ impl AppState {
             sso,
             settings,
             clock,
+            sender,
+            node,
+            routine: routine::Memo::default(),
         })))
     }
 
@@ -194,6 +213,20 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// Email and webhook transports.
+    pub fn sender(&self) -> &notify::Sender {
+        &self.0.sender
+    }
+
+    /// This process's name in delivery leases.
+    pub fn node(&self) -> &str {
+        &self.0.node
+    }
+
+    pub(crate) fn routine_memo(&self) -> &routine::Memo {
+        &self.0.routine
     }
 }
 

@@ -3,7 +3,7 @@
 //! a route cannot exist without an entry in the matrix.
 
 use crate::{
-    AppState, accounts, api, feedback, framework, growth, hiring, http, inbox, internships,
+    AppState, accounts, api, feedback, framework, growth, hiring, http, inbox, internships, notify,
     one_on_ones, pay, people,
 };
 use axum::routing::{MethodRouter, get, post};
@@ -64,6 +64,8 @@ pub enum Audience {
     HiringLead,
     PeopleTeam,
     Admin,
+    /// Admins and the people team: the delivery log.
+    DeliveryLog,
     /// Framework editors and admins.
     Editor,
 }
@@ -180,6 +182,12 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/admin/users", Admin, accounts::pages::create_user),
     route!(POST "/admin/users/{id}/roles", Admin, accounts::pages::set_roles),
     route!(POST "/admin/framework/reload", Editor, framework::pages::reload),
+    route!(GET "/me/notifications", HasPerson, notify::pages::prefs),
+    route!(POST "/me/notifications", HasPerson, notify::pages::save_prefs),
+    route!(GET "/admin/deliveries", DeliveryLog, notify::pages::deliveries),
+    route!(POST "/admin/deliveries/{id}/resend", DeliveryLog, notify::pages::resend),
+    route!(POST "/admin/webhooks", Admin, notify::pages::add_webhook),
+    route!(POST "/admin/webhooks/{id}/delete", Admin, notify::pages::delete_webhook),
     route!(GET "/api/v1/openapi.json", Public, api::openapi),
     route!(GET "/api/v1/me", SignedIn, accounts::api::me),
     route!(GET "/api/v1/me/tasks", SignedIn, inbox::api::tasks),

@@ -46,6 +46,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /admin/users", "--------+"),
     ("POST /admin/users/{id}/roles", "--------+"),
     ("POST /admin/framework/reload", "-------++"),
+    ("GET /me/notifications", "-+++++---"),
+    ("POST /me/notifications", "-+++++---"),
+    ("GET /admin/deliveries", "------+-+"),
+    ("POST /admin/deliveries/{id}/resend", "------+-+"),
+    ("POST /admin/webhooks", "--------+"),
+    ("POST /admin/webhooks/{id}/delete", "--------+"),
     ("GET /api/v1/openapi.json", "+++++++++"),
     ("GET /api/v1/me", "-++++++++"),
     ("GET /api/v1/me/tasks", "-++++++++"),
@@ -402,6 +408,7 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::HiringLead => "---+----+",
             Audience::PeopleTeam => "------+--",
             Audience::Admin => "--------+",
+            Audience::DeliveryLog => "------+-+",
             Audience::Editor => "-------++",
         };
         assert_eq!(

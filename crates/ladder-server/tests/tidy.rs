@@ -24,6 +24,7 @@ const FEATURES: &[&str] = &[
     "hiring",
     "inbox",
     "routine",
+    "notify",
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

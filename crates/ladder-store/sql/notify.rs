@@ -110,6 +110,7 @@ impl NotifyStore for This {
     async fn claim_messages(
         &self,
         node: &str,
+        email: bool,
         now: i64,
         lease: i64,
         limit: i64,
@@ -119,7 +120,8 @@ impl NotifyStore for This {
         // waited for. SQLite: the write transaction is the lock.
         let sql = format!(
             "SELECT id FROM messages WHERE state = 'pending' AND due_at <= $1 \
-             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY due_at, id LIMIT $2{CLAIM_LOCK}"
+             AND (lease_until IS NULL OR lease_until <= $1){} ORDER BY due_at, id LIMIT $2{CLAIM_LOCK}",
+            if email { "" } else { " AND channel <> 'email'" }
         );
         let ids: Vec<Id> = sqlx::query_scalar(&sql)
             .bind(now)

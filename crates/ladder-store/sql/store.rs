@@ -1427,6 +1427,14 @@ impl Store for This {
         rows(r, from_row::<Meeting>)
     }
 
+    async fn meetings_on(&self, date: &str) -> Result<Vec<Meeting>> {
+        let r = sqlx::query("SELECT * FROM meetings WHERE date = $1 ORDER BY id")
+            .bind(date)
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, from_row::<Meeting>)
+    }
+
     async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>> {
         use sqlx::Row as _;
         let r = sqlx::query(

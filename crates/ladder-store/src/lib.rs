@@ -572,6 +572,8 @@ pub trait Store: FeedbackStore + OpsStore + NotifyStore + Send + Sync + fmt::Deb
     async fn meeting(&self, id: Id) -> Result<Option<Meeting>>;
     /// The pair's meetings, oldest first.
     async fn meetings(&self, manager: Id, report: Id) -> Result<Vec<Meeting>>;
+    /// Every meeting on a day (`YYYY-MM-DD`), for the day-before reminders.
+    async fn meetings_on(&self, date: &str) -> Result<Vec<Meeting>>;
     /// Every (manager, report) pair with meetings that includes `person`.
     async fn meeting_pairs(&self, person: Id) -> Result<Vec<(Id, Id)>>;
     /// Saves the shared notes if `expected` is still the current version;

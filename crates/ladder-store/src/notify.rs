@@ -185,11 +185,13 @@ pub trait NotifyStore: Send + Sync {
         now: i64,
     ) -> Result<bool>;
     /// Claims up to `limit` due pending messages for `node` until
-    /// `now + lease`, counting the attempt. No two nodes hold a message at
-    /// once; an expired lease is claimed again.
+    /// `now + lease`, counting the attempt; email only if `email` (a node
+    /// with no SMTP server leaves email in the log). No two nodes hold a
+    /// message at once; an expired lease is claimed again.
     async fn claim_messages(
         &self,
         node: &str,
+        email: bool,
         now: i64,
         lease: i64,
         limit: i64,

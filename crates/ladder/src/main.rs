@@ -3,6 +3,7 @@
 mod git;
 mod import;
 mod load;
+mod notify;
 mod preview;
 mod render;
 mod seed_ops;
@@ -98,6 +99,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: server::AdminCommand,
+    },
+    /// Email: check the SMTP settings.
+    Notify {
+        #[command(subcommand)]
+        command: server::NotifyCommand,
     },
     /// Print the API's OpenAPI document (committed as openapi.json).
     Openapi,
@@ -287,6 +293,7 @@ fn main() -> ExitCode {
         Command::People { command } => server::people(command, &clock),
         Command::Pay { command } => server::pay(command, &clock),
         Command::Admin { command } => server::admin(command, &clock),
+        Command::Notify { command } => server::notify(command),
         Command::Openapi => {
             print!("{}", ladder_server::api::openapi_json());
             Ok(0)

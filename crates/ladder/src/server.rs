@@ -30,7 +30,8 @@ pub struct DbArgs {
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// A TOML file with `database`, `framework`, `bind`, `public_url`,
-    /// `session_hours` and an `[oidc]` table. Flags win over it.
+    /// `session_hours`, an `[oidc]` and an `[smtp]` table. Flags win over
+    /// it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -44,6 +45,7 @@ struct FileConfig {
     public_url: Option<String>,
     session_hours: Option<i64>,
     oidc: Option<OidcConfig>,
+    smtp: Option<crate::notify::SmtpConfig>,
 }
 
 /// The `[oidc]` table: single sign-on through an OpenID Connect provider.
@@ -174,7 +176,14 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
         .or(file.bind.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let public = a.public_url.clone().or(file.public_url.clone());
-    let settings = Settings {
+    let smtp = crate::notify::smtp(file.smtp.as_ref())?;
+    let db = a.db.database(&file);
+    runtime()?.block_on(async move {
+        let (listener, addr) = listen(&bind).await?;
+        let base = public
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let settings = Settings {
         secure_cookies: public.as_deref().is_some_and(|u| u.starts_with("https://")),
         session_seconds: file.session_hours.unwrap_or(12) * 3600,
         framework_source: framework.display().to_string(),
@@ -183,32 +192,34 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
             .as_ref()
             .map(|o| o.settings(public.as_deref()))
             .transpose()?,
-    };
-    let db = a.db.database(&file);
-    runtime()?.block_on(async move {
+            notify: crate::notify::settings(&base, smtp),
+        };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = AppState::new(store, dir_loader(framework), settings, clock).await?;
-        run(state, &bind, public.as_deref(), None).await
+        run(state, listener, &base, None).await
     })
+}
+
+/// Binds the listening socket (before the app is made, so links in
+/// messages can name the port a `:0` bind got).
+async fn listen(bind: &str) -> Result<(tokio::net::TcpListener, SocketAddr), String> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok((listener, addr))
 }
 
 /// Listens, prints where, offers the first-admin link when there are no
 /// accounts, reloads on SIGHUP, and stops on Ctrl-C or SIGTERM.
 async fn run(
     state: AppState,
-    bind: &str,
-    public: Option<&str>,
+    listener: tokio::net::TcpListener,
+    base: &str,
     banner: Option<String>,
 ) -> Result<u8, String> {
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
-    let base = public.map_or_else(
-        || format!("http://{addr}"),
-        |u| u.trim_end_matches('/').to_owned(),
-    );
+    let base = base.trim_end_matches('/');
     // What the operator is told goes to stdout; a server keeps running if
     // nobody reads it any more (a closed pipe), so write errors are ignored.
     use std::io::Write as _;
@@ -297,6 +308,40 @@ pub struct DemoArgs {
     /// The seed of the generated organisation.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
+    /// Send the demo people's email to this SMTP server (`HOST:PORT`,
+    /// plain SMTP, e.g. a local catcher); without it (or the
+    /// `LADDER_SMTP_*` settings) messages stay in the delivery log.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub smtp: Option<String>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum NotifyCommand {
+    /// Send a test message through the configured SMTP server and print
+    /// what it answered.
+    Test {
+        /// The address to send it to.
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+        /// A TOML file with an `[smtp]` table (`LADDER_SMTP_*` win over it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// `ladder notify …`.
+pub fn notify(cmd: NotifyCommand) -> Result<u8, String> {
+    match cmd {
+        NotifyCommand::Test { to, config } => {
+            let file = DbArgs {
+                data: PathBuf::new(),
+                database: None,
+                config,
+            }
+            .file_config()?;
+            crate::notify::test(&to, file.smtp.as_ref())
+        }
+    }
 }
 
 /// The password of every demo login.
@@ -316,10 +361,30 @@ pub fn demo(a: DemoArgs) -> Result<u8, String> {
         None => Database::Sqlite(a.data.join("ladder.db")),
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let smtp = match &a.smtp {
+        Some(hp) => {
+            let (host, port) = hp
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+                .ok_or_else(|| format!("--smtp `{hp}`: give HOST:PORT, e.g. 127.0.0.1:1025"))?;
+            Some(ladder_server::notify::SmtpSettings {
+                host,
+                port,
+                security: ladder_server::notify::Security::None,
+                username: None,
+                password: None,
+                from: "Ladder demo <ladder@example.com>".to_owned(),
+            })
+        }
+        None => crate::notify::smtp(None)?,
+    };
     runtime()?.block_on(async move {
+        let (listener, addr) = listen(&format!("127.0.0.1:{}", a.port)).await?;
+        let base = format!("http://{addr}");
         let store = open(&db).await?;
         let settings = Settings {
             framework_source: fw_dir.display().to_string(),
+            notify: crate::notify::settings(&base, smtp),
             ..Settings::default()
         };
         let state = AppState::new(store.clone(), dir_loader(fw_dir), settings, clock.clone()).await?;
@@ -332,7 +397,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, String> {
             admin,
             a.data.display()
         );
-        run(state, &format!("127.0.0.1:{}", a.port), None, Some(banner)).await
+        run(state, listener, &base, Some(banner)).await
     })
 }
 

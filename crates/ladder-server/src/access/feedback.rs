@@ -337,6 +337,15 @@ impl Access {
     }
 }
 
+/// A cycle move's event data: the state it moves to and, if early, why.
+pub(super) fn advance_data(cycle: &Cycle, early: Option<&str>) -> serde_json::Value {
+    let to = cycle.state.next().map_or("closed", |s| s.as_str());
+    match early {
+        Some(reason) => serde_json::json!({ "to": to, "early": reason }),
+        None => serde_json::json!({ "to": to }),
+    }
+}
+
 /// Whether `p` is below `me` in the reporting chain.
 fn in_chain(org: &OrgView, p: &Person, me: Id) -> bool {
     let mut next = p.manager_id;
@@ -405,7 +414,9 @@ impl CycleAdmin<'_> {
                 &org,
                 cycle,
                 Some(self.viewer.account.id),
-                &Access::record(self.viewer, "cycle.advance", None, &detail, now),
+                &Access::record(self.viewer, "cycle.advance", None, &detail, now)
+                    .object(cycle.id)
+                    .data(advance_data(cycle, early)),
                 now,
             )
             .await
@@ -589,7 +600,8 @@ impl Nominating<'_> {
                     Some(self.person.id),
                     &format!("cycle {}: {} peer(s)", self.cycle.id, peers.len()),
                     now,
-                ),
+                )
+                .object(self.cycle.id),
             )
             .await?;
         Ok(())
@@ -774,7 +786,8 @@ impl ProposalView<'_> {
                         if approved { "approved" } else { "rejected" }
                     ),
                     now,
-                ),
+                )
+                .object(self.proposal.id),
             )
             .await?;
         Ok(state)

@@ -281,7 +281,9 @@ impl CandidateView<'_> {
                     None,
                     &format!("candidate {} → {stage} ({state})", self.candidate.id),
                     now,
-                ),
+                )
+                .object(self.candidate.id)
+                .data(serde_json::json!({ "opening": self.opening.id, "state": state })),
             )
             .await?;
         Ok(())

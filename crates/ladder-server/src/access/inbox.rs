@@ -571,6 +571,21 @@ impl Access {
     }
 }
 
+/// Who decides a pending proposal's next step: `Some(Some(id))` the
+/// person's skip-level manager, `Some(None)` the people team; `None` when
+/// nothing waits (decided, or a chain role not known).
+pub(super) fn next_approver_of(org: &OrgView, p: &Proposal, person: &Person) -> Option<Option<Id>> {
+    match Approver::parse(p.waiting_for()?)? {
+        Approver::SkipLevel => Some(Some(
+            person
+                .manager_id
+                .and_then(|m| org.person(m))
+                .and_then(|m| m.manager_id)?,
+        )),
+        Approver::PeopleTeam => Some(None),
+    }
+}
+
 /// The step of a proposal the viewer may decide now, if any: the chain's
 /// next role is theirs, and it is not their own proposal or their own
 /// level change.
@@ -585,15 +600,9 @@ pub(super) fn next_approver(
     if p.new.proposed_by == v.account.id || me == Some(person.id) {
         return None;
     }
-    let ok = match step {
-        Approver::SkipLevel => {
-            let skip = person
-                .manager_id
-                .and_then(|m| org.person(m))
-                .and_then(|m| m.manager_id);
-            me.is_some() && skip == me
-        }
-        Approver::PeopleTeam => v.roles().people_team,
+    let ok = match next_approver_of(org, p, person)? {
+        Some(skip) => me == Some(skip),
+        None => v.roles().people_team,
     };
     ok.then_some(step)
 }

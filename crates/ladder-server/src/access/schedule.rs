@@ -41,7 +41,9 @@ impl Schedule<'_> {
                 &org,
                 cycle,
                 None,
-                &Record::system(now, "cycle.advance", None, &detail),
+                &Record::system(now, "cycle.advance", None, &detail)
+                    .object(cycle.id)
+                    .data(super::feedback::advance_data(cycle, None)),
                 now,
             )
             .await

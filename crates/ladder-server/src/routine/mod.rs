@@ -11,6 +11,11 @@
 //!   was read in, so two nodes never move it twice.
 //! - Quarters need no move: the inbox computes the checkpoint tasks from
 //!   the date ([`crate::access::Access::inbox`]).
+//! - Notifications: the events since the cursor become messages (each
+//!   made once, whichever node makes it); reminders are made once an hour
+//!   (each once per occasion); held messages become each person's digest
+//!   once a day, from 07:00 UTC; then due messages are claimed with a lease
+//!   and sent ([`crate::notify::send::deliver`]).
 //!
 //! Tests call [`tick`] directly with a `ManualClock`.
 
@@ -18,15 +23,41 @@ use crate::feedback::service::scheduled_move;
 use crate::{AppError, AppState};
 use ladder_org::Date;
 use ladder_store::{CycleState, Id};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// How often [`run`] ticks.
-pub const TICK_SECONDS: u64 = 60;
+pub const TICK_SECONDS: u64 = 5;
+/// The hour (UTC) from which the day's digests go out.
+pub const DIGEST_HOUR: i64 = 7;
 
-/// What one tick moved.
+/// What one tick did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Ticked {
     /// (cycle, the state it moved to), in order.
     pub cycles: Vec<(Id, CycleState)>,
+    /// Events read into notifications.
+    pub events: usize,
+    /// Reminder messages made (0 when the hour's were made already).
+    pub reminders: usize,
+    pub digests: usize,
+    /// Messages claimed and sent (or tried).
+    pub delivered: usize,
+}
+
+/// What this node remembers between ticks, to do hourly and daily work
+/// once per hour and day (other nodes may do it too: the messages' keys
+/// keep each one single).
+#[derive(Debug, Default)]
+pub struct Memo {
+    reminders_hour: AtomicI64,
+    digest_day: AtomicI64,
+}
+
+impl Memo {
+    /// True the first time it is asked for `slot` (an hour or a day).
+    fn first(cell: &AtomicI64, slot: i64) -> bool {
+        cell.swap(slot + 1, Ordering::SeqCst) != slot + 1
+    }
 }
 
 /// Moves everything whose date has come, as of the state's clock.
@@ -55,6 +86,29 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+    let notifier = state.access().notifier();
+    loop {
+        let read = notifier.from_events(now, 500).await?;
+        out.events += read;
+        if read == 0 {
+            break;
+        }
+    }
+    let memo = state.routine_memo();
+    if Memo::first(&memo.reminders_hour, now.div_euclid(3600)) {
+        out.reminders = notifier.reminders(now).await?;
+    }
+    let day = now.div_euclid(86_400);
+    if now.rem_euclid(86_400) >= DIGEST_HOUR * 3600 && Memo::first(&memo.digest_day, day) {
+        out.digests = notifier.digests(now).await?;
+    }
+    loop {
+        let sent = crate::notify::send::deliver(state, 50).await?;
+        out.delivered += sent;
+        if sent < 50 {
+            break;
         }
     }
     Ok(out)

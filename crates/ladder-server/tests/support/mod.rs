@@ -89,19 +89,32 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
 
 /// Starts an app on a store, on 127.0.0.1 port 0.
 pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, seed: bool) -> App {
-    start_with(store, dir, seed, None, example_loader()).await
+    start_with(store, dir, seed, None, example_loader(), None).await
 }
 
 /// Starts a seeded app on SQLite whose framework comes from `loader`.
 pub async fn start_loading(loader: Loader) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, None, loader).await
+    start_with(store, Some(dir), true, None, loader, None).await
+}
+
+/// Starts a seeded app on SQLite that sends email to the SMTP server on
+/// 127.0.0.1:`smtp_port`.
+pub async fn start_mailing(smtp_port: u16) -> App {
+    let (store, dir) = sqlite_store().await;
+    start_with(store, Some(dir), true, None, example_loader(), Some(smtp_port)).await
+}
+
+/// Starts an app on `store` (seeded if empty) that sends email to the SMTP
+/// server on 127.0.0.1:`smtp_port`.
+pub async fn start_mailing_on(store: Arc<dyn Store>, smtp_port: u16) -> App {
+    start_with(store, None, true, None, example_loader(), Some(smtp_port)).await
 }
 
 /// Starts an app that offers single sign-on through `issuer`.
 pub async fn start_sso(issuer: &str) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, Some(issuer), example_loader()).await
+    start_with(store, Some(dir), true, Some(issuer), example_loader(), None).await
 }
 
 async fn start_with(
@@ -110,6 +123,7 @@ async fn start_with(
     seed: bool,
     issuer: Option<&str>,
     loader: Loader,
+    smtp_port: Option<u16>,
 ) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -122,6 +136,18 @@ async fn start_with(
             redirect_url: format!("http://{addr}{CALLBACK_PATH}"),
             label: "Sign in with Test SSO".to_owned(),
         }),
+        notify: ladder_server::notify::NotifySettings {
+            public_url: format!("http://{addr}"),
+            smtp: smtp_port.map(|port| ladder_server::notify::SmtpSettings {
+                host: "127.0.0.1".to_owned(),
+                port,
+                security: ladder_server::notify::Security::None,
+                username: None,
+                password: None,
+                from: "Ladder <ladder@example.com>".to_owned(),
+            }),
+            lease_seconds: 120,
+        },
         ..Settings::default()
     };
     let state = AppState::new(store.clone(), loader, settings, clock.clone())
@@ -407,6 +433,77 @@ impl App {
     pub fn clock_now(&self) -> i64 {
         use ladder_server::Clock as _;
         self.clock.now()
+    }
+}
+
+/// A real SMTP server for tests: `aiosmtpd` from PyPI on a free
+/// 127.0.0.1 port, with a handler (`smtp_sink.py`) that writes each message
+/// it receives, parsed, as a JSON file into a folder. It stops when dropped,
+/// and by itself after ten minutes if this process dies first.
+pub struct SmtpSink {
+    pub port: u16,
+    folder: tempfile::TempDir,
+    _process: Spawned,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let folder = tempfile::tempdir().unwrap();
+        let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+        let process = Spawned::run(
+            &python,
+            &[
+                script.to_owned(),
+                port.to_string(),
+                folder.path().display().to_string(),
+            ],
+            "pip install aiosmtpd",
+        );
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                return SmtpSink {
+                    port,
+                    folder,
+                    _process: process,
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on {addr} within 30 s (pip install aiosmtpd)");
+    }
+
+    /// Every message received so far, in order.
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let mut files: Vec<_> = std::fs::read_dir(self.folder.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until at least `n` messages arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        for _ in 0..100 {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("expected {n} messages, got {:?}", self.messages());
     }
 }
 
