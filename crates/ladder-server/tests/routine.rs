@@ -480,3 +480,188 @@ async fn a_cycle_moves_on_its_dates_by_itself() {
         ]
     );
 }
+
+/// Text that must never leave in a message: each is written where only
+/// some may read it (a rating's evidence, a private note, shared notes, a
+/// feedback comment, a proposal's case, a checkpoint's goals, an action
+/// item, a salary's amount is never in an event at all).
+const MARKERS: [&str; 7] = [
+    "EVIDENCE-7f3a",
+    "PRIVATE-NOTE-7f3a",
+    "SHARED-NOTES-7f3a",
+    "ANSWER-7f3a",
+    "CASE-7f3a",
+    "GOAL-7f3a",
+    "ACTION-7f3a",
+];
+
+fn assert_clean(messages: &[serde_json::Value]) {
+    for m in messages {
+        let all = m.to_string();
+        for marker in MARKERS {
+            assert!(!all.contains(marker), "{marker} leaked into {m}");
+        }
+    }
+}
+
+/// (recipient, subject) of each message.
+fn sent(messages: &[serde_json::Value]) -> Vec<(String, String)> {
+    messages
+        .iter()
+        .map(|m| {
+            (
+                m["rcpt_tos"][0].as_str().unwrap().to_owned(),
+                m["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn to<'a>(all: &'a [(String, String)], who: &str, subject: &str) -> Vec<&'a (String, String)> {
+    all.iter()
+        .filter(|(r, s)| r.starts_with(&format!("{who}@")) && s.contains(subject))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
+    use ladder_server::routine::tick;
+    let smtp = SmtpSink::start().await;
+    let app = start_mailing(smtp.port).await;
+    let (me, peer) = (app.ids["self"], app.ids["peer"]);
+    // Two more of self's peers, so self can nominate three.
+    let more = [
+        person("ana@example.com", Some("manager@example.com"), "senior"),
+        person("ben@example.com", Some("manager@example.com"), "senior"),
+    ];
+    app.store
+        .apply_people(&more, "2026-01-01", None, NOW, &fixture("apply_people"))
+        .await
+        .unwrap();
+    let id_of = async |email: &str| app.store.person_by_email(email).await.unwrap().unwrap().id;
+    let peers = vec![peer, id_of("ana@example.com").await, id_of("ben@example.com").await];
+    let mut team = api_as(&app, "people-team").await;
+    let r = post_json(
+        &mut team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": "Winter 2026",
+            "nominations_open": "2026-11-23",
+            "nominations_close": "2026-12-01",
+            "feedback_open": "2026-12-02",
+            "feedback_close": "2026-12-11",
+        }),
+    )
+    .await;
+    let cycle = json(&r)["id"].as_i64().unwrap();
+    // Private text written where only some may read it.
+    let mut s = api_as(&app, "self").await;
+    let ws = json(&s.get(&format!("/api/v1/people/{me}/worksheet")).await);
+    let statement = ws["rows"][0]["id"].as_str().unwrap().to_owned();
+    let r = post_json(
+        &mut s,
+        &format!("/api/v1/people/{me}/ratings"),
+        &serde_json::json!({"statement": statement, "value": 3, "evidence": MARKERS[0]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    tick(&app.state).await.unwrap();
+    let before = smtp.messages().len();
+
+    // Nominations open: everyone is told, the link is theirs.
+    app.clock.advance(2 * DAY); // 2026-11-23
+    let t = tick(&app.state).await.unwrap();
+    assert_eq!(t.cycles.len(), 1);
+    let all = smtp.wait_for(before + 5).await;
+    let got = sent(&all);
+    for who in ["self", "peer", "manager", "skip", "report"] {
+        assert_eq!(
+            to(&got, who, "Winter 2026: nominate your peers").len(),
+            1,
+            "{who}: {got:?}"
+        );
+    }
+    let mine = all
+        .iter()
+        .find(|m| m["rcpt_tos"][0] == "self@example.com" && m["subject"].as_str().unwrap().contains("nominate"))
+        .unwrap();
+    let link = format!("http://{}/cycles/{cycle}/nominations/{me}", app.addr);
+    assert!(mine["text"].as_str().unwrap().contains(&link), "{mine}");
+    assert!(mine["html"].as_str().unwrap().contains(&link), "{mine}");
+    assert!(mine["text"].as_str().unwrap().contains("2026-12-01"));
+    assert!(!mine["delivery"].as_str().unwrap().is_empty(), "an idempotency key");
+
+    // Self nominates: the manager is asked to approve; self is not told
+    // of their own act.
+    let mut s = api_as(&app, "self").await;
+    let r = post_json(
+        &mut s,
+        &format!("/api/v1/cycles/{cycle}/nominations/{me}"),
+        &serde_json::json!({"peers": peers}),
+    )
+    .await;
+    assert!(r.status < 300, "{}", r.body);
+    tick(&app.state).await.unwrap();
+    let got = sent(&smtp.messages());
+    assert_eq!(to(&got, "manager", "self sent their nominations").len(), 1, "{got:?}");
+    assert!(to(&got, "self", "sent their nominations").is_empty());
+
+    // A week before nominations close: reminders to those without a list
+    // and to the manager with one to approve; each once however often
+    // the routine runs.
+    app.clock.advance(DAY); // 2026-11-24
+    tick(&app.state).await.unwrap();
+    app.clock.advance(3600);
+    tick(&app.state).await.unwrap();
+    let got = sent(&smtp.messages());
+    assert_eq!(to(&got, "peer", "Reminder: nominate your peers").len(), 1, "{got:?}");
+    assert!(to(&got, "self", "Reminder: nominate").is_empty(), "self has sent theirs");
+    assert_eq!(to(&got, "manager", "Reminder: approve self's nominations").len(), 1);
+
+    // Feedback opens: each respondent learns how many questionnaires
+    // they have; a day before it closes, those who still owe are reminded.
+    app.clock.advance(8 * DAY); // 2026-12-02
+    tick(&app.state).await.unwrap();
+    let got = sent(&smtp.messages());
+    assert_eq!(to(&got, "peer", "Winter 2026: feedback is open").len(), 1, "{got:?}");
+    let mut p = api_as(&app, "peer").await;
+    let q = json(&p.get(&format!("/api/v1/cycles/{cycle}/questions/{me}")).await);
+    let key = q["questions"][0]["key"].as_str().unwrap().to_owned();
+    let r = post_json(
+        &mut p,
+        &format!("/api/v1/cycles/{cycle}/feedback/{me}"),
+        &serde_json::json!({"answers": [{"question": key, "comment": MARKERS[3]}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.clock.advance(8 * DAY); // 2026-12-10
+    tick(&app.state).await.unwrap();
+    let got = sent(&smtp.messages());
+    assert!(
+        !to(&got, "self", "questionnaire(s) to answer by 2026-12-11").is_empty(),
+        "self still owes a self-review: {got:?}"
+    );
+
+    // The day after feedback closes, the cycle closes by itself and the
+    // people reviewed are told their results are ready.
+    app.clock.advance(2 * DAY); // 2026-12-12
+    let t = tick(&app.state).await.unwrap();
+    assert_eq!(t.cycles, [(cycle, ladder_store::CycleState::Closed)]);
+    let all = smtp.messages();
+    let got = sent(&all);
+    assert_eq!(to(&got, "self", "Winter 2026 has closed").len(), 1, "{got:?}");
+    assert_clean(&all);
+    // Nothing twice: every (recipient, subject) once, except the weekly
+    // checkpoint reminders, which differ by week.
+    let mut seen = std::collections::BTreeSet::new();
+    for g in &got {
+        if !g.1.contains("checkpoint is overdue") {
+            assert!(seen.insert(g.clone()), "sent twice: {g:?}");
+        }
+    }
+    let log = app.store.messages(None, 1000).await.unwrap();
+    assert!(
+        log.iter().all(|m| m.new.state == ladder_store::MessageState::Sent),
+        "{log:?}"
+    );
+}

@@ -29,7 +29,7 @@ pub fn example_loader() -> Loader {
     })
 }
 
-fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
+pub fn person(email: &str, manager: Option<&str>, level: &str) -> PersonRecord {
     PersonRecord {
         email: email.to_owned(),
         name: email.split('@').next().unwrap_or(email).to_owned(),
