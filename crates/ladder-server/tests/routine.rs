@@ -539,7 +539,11 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
         .await
         .unwrap();
     let id_of = async |email: &str| app.store.person_by_email(email).await.unwrap().unwrap().id;
-    let peers = vec![peer, id_of("ana@example.com").await, id_of("ben@example.com").await];
+    let peers = vec![
+        peer,
+        id_of("ana@example.com").await,
+        id_of("ben@example.com").await,
+    ];
     let mut team = api_as(&app, "people-team").await;
     let r = post_json(
         &mut team,
@@ -583,13 +587,19 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     }
     let mine = all
         .iter()
-        .find(|m| m["rcpt_tos"][0] == "self@example.com" && m["subject"].as_str().unwrap().contains("nominate"))
+        .find(|m| {
+            m["rcpt_tos"][0] == "self@example.com"
+                && m["subject"].as_str().unwrap().contains("nominate")
+        })
         .unwrap();
     let link = format!("http://{}/cycles/{cycle}/nominations/{me}", app.addr);
     assert!(mine["text"].as_str().unwrap().contains(&link), "{mine}");
     assert!(mine["html"].as_str().unwrap().contains(&link), "{mine}");
     assert!(mine["text"].as_str().unwrap().contains("2026-12-01"));
-    assert!(!mine["delivery"].as_str().unwrap().is_empty(), "an idempotency key");
+    assert!(
+        !mine["delivery"].as_str().unwrap().is_empty(),
+        "an idempotency key"
+    );
 
     // Self nominates: the manager is asked to approve; self is not told
     // of their own act.
@@ -603,7 +613,11 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     assert!(r.status < 300, "{}", r.body);
     tick(&app.state).await.unwrap();
     let got = sent(&smtp.messages());
-    assert_eq!(to(&got, "manager", "self sent their nominations").len(), 1, "{got:?}");
+    assert_eq!(
+        to(&got, "manager", "self sent their nominations").len(),
+        1,
+        "{got:?}"
+    );
     assert!(to(&got, "self", "sent their nominations").is_empty());
 
     // A week before nominations close: reminders to those without a list
@@ -614,18 +628,35 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     app.clock.advance(3600);
     tick(&app.state).await.unwrap();
     let got = sent(&smtp.messages());
-    assert_eq!(to(&got, "peer", "Reminder: nominate your peers").len(), 1, "{got:?}");
-    assert!(to(&got, "self", "Reminder: nominate").is_empty(), "self has sent theirs");
-    assert_eq!(to(&got, "manager", "Reminder: approve self's nominations").len(), 1);
+    assert_eq!(
+        to(&got, "peer", "Reminder: nominate your peers").len(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        to(&got, "self", "Reminder: nominate").is_empty(),
+        "self has sent theirs"
+    );
+    assert_eq!(
+        to(&got, "manager", "Reminder: approve self's nominations").len(),
+        1
+    );
 
     // Feedback opens: each respondent learns how many questionnaires
     // they have; a day before it closes, those who still owe are reminded.
     app.clock.advance(8 * DAY); // 2026-12-02
     tick(&app.state).await.unwrap();
     let got = sent(&smtp.messages());
-    assert_eq!(to(&got, "peer", "Winter 2026: feedback is open").len(), 1, "{got:?}");
+    assert_eq!(
+        to(&got, "peer", "Winter 2026: feedback is open").len(),
+        1,
+        "{got:?}"
+    );
     let mut p = api_as(&app, "peer").await;
-    let q = json(&p.get(&format!("/api/v1/cycles/{cycle}/questions/{me}")).await);
+    let q = json(
+        &p.get(&format!("/api/v1/cycles/{cycle}/questions/{me}"))
+            .await,
+    );
     let key = q["questions"][0]["key"].as_str().unwrap().to_owned();
     let r = post_json(
         &mut p,
@@ -649,7 +680,11 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     assert_eq!(t.cycles, [(cycle, ladder_store::CycleState::Closed)]);
     let all = smtp.messages();
     let got = sent(&all);
-    assert_eq!(to(&got, "self", "Winter 2026 has closed").len(), 1, "{got:?}");
+    assert_eq!(
+        to(&got, "self", "Winter 2026 has closed").len(),
+        1,
+        "{got:?}"
+    );
     assert_clean(&all);
     // Nothing twice: every (recipient, subject) once, except the weekly
     // checkpoint reminders, which differ by week.
@@ -661,7 +696,317 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     }
     let log = app.store.messages(None, 1000).await.unwrap();
     assert!(
-        log.iter().all(|m| m.new.state == ladder_store::MessageState::Sent),
+        log.iter()
+            .all(|m| m.new.state == ladder_store::MessageState::Sent),
         "{log:?}"
     );
+}
+
+#[tokio::test]
+async fn every_kind_goes_out_without_private_content_as_each_person_chose() {
+    use ladder_server::routine::tick;
+    let smtp = SmtpSink::start().await;
+    let app = start_mailing(smtp.port).await;
+    let (me, report) = (app.ids["self"], app.ids["direct-report"]);
+    let (_, proposal) = feedback_fixture(&app).await;
+    let (mentor, _) = internship_fixture(&app).await;
+    let (opening, _) = hiring_fixture(&app).await;
+    // Self asks for an internship with the mentor.
+    let mut s = api_as(&app, "self").await;
+    let ri = post_json(
+        &mut s,
+        "/api/v1/internships",
+        &serde_json::json!({
+            "host_department": "Data",
+            "mentor_id": mentor,
+            "goals": "Learn how the data team models events",
+            "share": 20,
+            "start_date": "2026-12-07",
+            "end_date": "2027-02-26",
+        }),
+    )
+    .await;
+    assert_eq!(ri.status, 200, "{}", ri.body);
+    let internship = json(&ri)["id"].as_i64().unwrap();
+    // The report wants no email about new meetings, and their action items
+    // in the daily digest.
+    let (mut r, csrf) = client_as(&app, "direct-report").await;
+    let res = r
+        .post_form(
+            "/me/notifications",
+            &[
+                ("csrf", &csrf),
+                ("meeting.created", "off"),
+                ("action.assigned", "digest"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("Saved."));
+    let bad = r
+        .post_form(
+            "/me/notifications",
+            &[
+                ("csrf", &csrf),
+                ("meeting.created", "sometimes"),
+                ("cycle.closed", "digest"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body
+            .contains("meeting.created: `sometimes` is not a choice"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("<option value=\"digest\" selected>"),
+        "the typed choices stay"
+    );
+    assert_eq!(
+        app.store.notification_prefs(&[report]).await.unwrap().len(),
+        2,
+        "nothing saved from the bad form"
+    );
+
+    // Self opens a checkpoint; their manager closes it.
+    let mut s = api_as(&app, "self").await;
+    let ws = json(&s.get(&format!("/api/v1/people/{me}/worksheet")).await);
+    let areas: Vec<serde_json::Value> = ws["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|r| serde_json::json!({"ref": r["id"], "goals": MARKERS[5], "targets": "t"}))
+        .collect();
+    let r1 = post_json(
+        &mut s,
+        &format!("/api/v1/people/{me}/checkpoints"),
+        &serde_json::json!({"areas": areas}),
+    )
+    .await;
+    assert_eq!(r1.status, 201, "{}", r1.body);
+    let checkpoint = json(&r1)["id"].as_i64().unwrap();
+    let c = app.store.checkpoint(checkpoint).await.unwrap().unwrap();
+    let summaries: Vec<serde_json::Value> = c
+        .areas
+        .iter()
+        .map(|a| serde_json::json!({"area": a.id, "summary": MARKERS[5]}))
+        .collect();
+    let mut m = api_as(&app, "manager").await;
+    let r2 = post_json(
+        &mut m,
+        &format!("/api/v1/checkpoints/{checkpoint}/close"),
+        &serde_json::json!({"summaries": summaries}),
+    )
+    .await;
+    assert_eq!(r2.status, 200, "{}", r2.body);
+    // Self meets their report tomorrow, with notes and an action item.
+    let r3 = post_json(
+        &mut s,
+        &format!("/api/v1/one-on-ones/{me}/{report}/meetings"),
+        &serde_json::json!({"date": "2026-11-22"}),
+    )
+    .await;
+    assert_eq!(r3.status, 201, "{}", r3.body);
+    let meeting = json(&r3)["id"].as_i64().unwrap();
+    for (path, body) in [
+        (
+            "notes",
+            serde_json::json!({"text": MARKERS[2], "version": 1}),
+        ),
+        (
+            "private",
+            serde_json::json!({"text": MARKERS[1], "version": 0}),
+        ),
+        (
+            "actions",
+            serde_json::json!({"text": MARKERS[6], "owner": report}),
+        ),
+    ] {
+        let r = post_json(&mut s, &format!("/api/v1/meetings/{meeting}/{path}"), &body).await;
+        assert!(r.status < 300, "{path}: {}", r.body);
+    }
+    // Self's manager schedules their own 1:1 with self.
+    let manager = app.ids["manager"];
+    let rm = post_json(
+        &mut m,
+        &format!("/api/v1/one-on-ones/{manager}/{me}/meetings"),
+        &serde_json::json!({"date": "2026-11-27"}),
+    )
+    .await;
+    assert_eq!(rm.status, 201, "{}", rm.body);
+    // The manager decides self's internship; the skip-level approves the
+    // level change, then the people team; a candidate is added.
+    let r4 = post_json(
+        &mut m,
+        &format!("/api/v1/internships/{internship}/decisions"),
+        &serde_json::json!({"approve": true}),
+    )
+    .await;
+    assert_eq!(r4.status, 200, "{}", r4.body);
+    let r5 = post_json(
+        &mut m,
+        &format!("/api/v1/openings/{opening}/candidates"),
+        &serde_json::json!({"name": "Dana Doe", "contact": "dana@example.net"}),
+    )
+    .await;
+    assert!(r5.status < 300, "{}", r5.body);
+    tick(&app.state).await.unwrap();
+    let mut skip = api_as(&app, "skip-level").await;
+    let r6 = post_json(
+        &mut skip,
+        &format!("/api/v1/proposals/{proposal}/decisions"),
+        &serde_json::json!({"approve": true, "comment": MARKERS[4]}),
+    )
+    .await;
+    assert_eq!(r6.status, 200, "{}", r6.body);
+    tick(&app.state).await.unwrap();
+    let mut people = api_as(&app, "people-team").await;
+    let r7 = post_json(
+        &mut people,
+        &format!("/api/v1/proposals/{proposal}/decisions"),
+        &serde_json::json!({"approve": true, "comment": "ok"}),
+    )
+    .await;
+    assert_eq!(r7.status, 200, "{}", r7.body);
+    tick(&app.state).await.unwrap();
+
+    let got = sent(&smtp.messages());
+    assert_eq!(
+        to(&got, "manager", "checkpoint opened for self").len(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        to(&got, "self", "checkpoint closed for self").len(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        to(&got, "report", "1:1 with self on 2026-11-22").is_empty(),
+        "meeting.created is off for them"
+    );
+    assert_eq!(
+        to(&got, "report", "Tomorrow: 1:1 with self").len(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        to(&got, "self", "Tomorrow: 1:1 with report").len(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        to(&got, "report", "action item").is_empty(),
+        "held for the digest"
+    );
+    assert_eq!(
+        to(
+            &got,
+            "self",
+            "Your manager approved your internship with Data"
+        )
+        .len(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        to(&got, "mentor", "self asks to intern with Data").len(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        to(&got, "peer", "A candidate for Senior backend engineer").len(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        to(&got, "manager", "A candidate for").is_empty(),
+        "the actor is not told"
+    );
+    assert_eq!(
+        to(&got, "people", "A level change for self waits for you").len(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        to(&got, "manager", "The level change for self was approved").len(),
+        1,
+        "{got:?}"
+    );
+    assert!(
+        to(&got, "self", "level change").is_empty(),
+        "never the person: {got:?}"
+    );
+    assert_eq!(
+        to(&got, "skip", "Reminder: your 2026-Q4 checkpoint is overdue").len(),
+        1
+    );
+    assert_eq!(
+        to(
+            &got,
+            "manager",
+            "Reminder: peer's 2026-Q4 checkpoint is overdue"
+        )
+        .len(),
+        1
+    );
+
+    // The next morning the report's digest carries the held item, once.
+    app.clock.advance(DAY); // 2026-11-22 00:00
+    tick(&app.state).await.unwrap();
+    assert!(
+        to(&sent(&smtp.messages()), "report", "digest").is_empty(),
+        "not before 07:00"
+    );
+    app.clock.advance(8 * 3600);
+    tick(&app.state).await.unwrap();
+    app.clock.advance(3600);
+    tick(&app.state).await.unwrap();
+    let all = smtp.messages();
+    let got = sent(&all);
+    let digests = to(
+        &got,
+        "report",
+        "Your Ladder digest for 2026-11-22: 1 update(s)",
+    );
+    assert_eq!(digests.len(), 1, "{got:?}");
+    let digest = all
+        .iter()
+        .find(|m| m["subject"].as_str().unwrap().contains("digest"))
+        .unwrap();
+    assert!(
+        digest["text"]
+            .as_str()
+            .unwrap()
+            .contains("An action item from your 1:1 with self")
+    );
+    assert_clean(&all);
+
+    // Every kind a flow here or in the cycle test makes has gone out.
+    let kinds: std::collections::BTreeSet<String> = app
+        .store
+        .messages(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.new.kind)
+        .collect();
+    for k in [
+        "checkpoint.opened",
+        "checkpoint.closed",
+        "meeting.created",
+        "action.assigned",
+        "reminder.one_on_one",
+        "reminder.checkpoint",
+        "internship.requested",
+        "candidate.to_score",
+        "proposal.waiting",
+        "proposal.decided",
+        "digest",
+    ] {
+        assert!(kinds.contains(k), "{k} never went out: {kinds:?}");
+    }
 }

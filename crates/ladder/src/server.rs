@@ -180,18 +180,16 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
     let db = a.db.database(&file);
     runtime()?.block_on(async move {
         let (listener, addr) = listen(&bind).await?;
-        let base = public
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+        let base = public.clone().unwrap_or_else(|| format!("http://{addr}"));
         let settings = Settings {
-        secure_cookies: public.as_deref().is_some_and(|u| u.starts_with("https://")),
-        session_seconds: file.session_hours.unwrap_or(12) * 3600,
-        framework_source: framework.display().to_string(),
-        oidc: file
-            .oidc
-            .as_ref()
-            .map(|o| o.settings(public.as_deref()))
-            .transpose()?,
+            secure_cookies: public.as_deref().is_some_and(|u| u.starts_with("https://")),
+            session_seconds: file.session_hours.unwrap_or(12) * 3600,
+            framework_source: framework.display().to_string(),
+            oidc: file
+                .oidc
+                .as_ref()
+                .map(|o| o.settings(public.as_deref()))
+                .transpose()?,
             notify: crate::notify::settings(&base, smtp),
         };
         let store = open(&db).await?;

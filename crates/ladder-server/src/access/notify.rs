@@ -407,10 +407,25 @@ impl Notifier<'_> {
                 let Some(intern) = org.person(i.new.person_id) else {
                     return Ok(out);
                 };
+                let side = match e.data.get("side").and_then(|v| v.as_str()) {
+                    Some("manager") => "Your manager",
+                    _ => "The host team",
+                };
+                let approved = e.data.get("approved").and_then(serde_json::Value::as_bool);
                 let ps = params([
                     ("name", intern.record.name.clone()),
                     ("department", i.new.host_department.clone()),
                     ("state", i.state.as_str().to_owned()),
+                    ("side", side.to_owned()),
+                    (
+                        "decision",
+                        if approved == Some(true) {
+                            "approved"
+                        } else {
+                            "declined"
+                        }
+                        .to_owned(),
+                    ),
                     ("link", format!("/internships/{id}")),
                 ]);
                 if e.kind == "internship.request" {
@@ -665,6 +680,11 @@ impl Notifier<'_> {
             }
             for (what, q) in late {
                 for to in std::iter::once(p.id).chain(p.manager_id) {
+                    let whose = if to == p.id {
+                        "your".to_owned()
+                    } else {
+                        format!("{}'s", p.record.name)
+                    };
                     notes.push((
                         format!("r:w{week}:{what}{}:{q}", p.id),
                         Note {
@@ -672,6 +692,7 @@ impl Notifier<'_> {
                             to: To::Person(to),
                             params: params([
                                 ("name", p.record.name.clone()),
+                                ("whose", whose),
                                 ("quarter", q.to_string()),
                                 ("what", what.to_owned()),
                                 ("link", format!("/people/{}/checkpoints", p.id)),

@@ -179,12 +179,15 @@ fn words(kind: &str, p: &Params) -> (String, Vec<String>) {
         ),
         "internship.decided" => (
             format!(
-                "Your internship with {}: {}",
-                get(p, "department"),
-                get(p, "state")
+                "{} {} your internship with {}",
+                get(p, "side"),
+                get(p, "decision"),
+                get(p, "department")
             ),
             vec![format!(
-                "Your request to intern with {} is now {}.",
+                "{} {} your request to intern with {}. The request is now {}.",
+                get(p, "side"),
+                get(p, "decision"),
                 get(p, "department"),
                 get(p, "state")
             )],
@@ -223,7 +226,8 @@ fn words(kind: &str, p: &Params) -> (String, Vec<String>) {
         ),
         "reminder.checkpoint" => (
             format!(
-                "Reminder: {name}'s {} checkpoint is overdue",
+                "Reminder: {} {} checkpoint is overdue",
+                get(p, "whose"),
                 get(p, "quarter")
             ),
             vec![if get(p, "what") == "close" {

@@ -102,7 +102,15 @@ pub async fn start_loading(loader: Loader) -> App {
 /// 127.0.0.1:`smtp_port`.
 pub async fn start_mailing(smtp_port: u16) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, None, example_loader(), Some(smtp_port)).await
+    start_with(
+        store,
+        Some(dir),
+        true,
+        None,
+        example_loader(),
+        Some(smtp_port),
+    )
+    .await
 }
 
 /// Starts an app on `store` (seeded if empty) that sends email to the SMTP
