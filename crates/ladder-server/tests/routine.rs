@@ -1010,3 +1010,395 @@ async fn every_kind_goes_out_without_private_content_as_each_person_chose() {
         assert!(kinds.contains(k), "{k} never went out: {kinds:?}");
     }
 }
+
+/// A chat webhook receiver on 127.0.0.1: records each request (headers
+/// and body) and answers 500 to the first `fail_first`.
+struct Receiver {
+    addr: std::net::SocketAddr,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn receiver(fail_first: usize) -> Receiver {
+    use axum::http::StatusCode;
+    let got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> =
+        std::sync::Arc::default();
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                let mut g = seen.lock().unwrap();
+                g.push((headers, body));
+                if g.len() <= fail_first {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Receiver {
+        addr,
+        got,
+        _stop: tx,
+    }
+}
+
+fn hmac_hex(secret: &str, body: &str) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_retried_and_marked_failing_and_email_waits_without_smtp() {
+    use ladder_server::routine::tick;
+    use ladder_store::{Channel, MessageState};
+    let app = start().await;
+    let hook = receiver(1).await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (mut admin, csrf) = client_as(&app, "admin").await;
+    let bad = admin
+        .post_form(
+            "/admin/webhooks",
+            &[("csrf", &csrf), ("url", "not a url"), ("kinds", "*")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("url: `not a url` is not a URL"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("value=\"not a url\""),
+        "the typed URL stays"
+    );
+    let bad = admin
+        .post_form(
+            "/admin/webhooks",
+            &[
+                ("csrf", &csrf),
+                ("url", "https://chat.example.com/x"),
+                ("kinds", "cycle.closd"),
+            ],
+        )
+        .await;
+    assert!(
+        bad.body.contains("did you mean `cycle.closed`?"),
+        "{}",
+        bad.body
+    );
+    let add = admin
+        .post_form(
+            "/admin/webhooks",
+            &[
+                ("csrf", &csrf),
+                ("url", &format!("http://{}/hook", hook.addr)),
+                ("kinds", "*"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, 200, "{}", add.body);
+    let secret = add
+        .body
+        .split("shown once: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let add = admin
+        .post_form(
+            "/admin/webhooks",
+            &[
+                ("csrf", &csrf),
+                ("url", &format!("http://{dead}/hook")),
+                ("kinds", "cycle.nominations_open"),
+            ],
+        )
+        .await;
+    assert_eq!(add.status, 200, "{}", add.body);
+
+    // A cycle opens today: the move succeeds though the hook answers 500.
+    let mut team = api_as(&app, "people-team").await;
+    let r = post_json(
+        &mut team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": "Winter 2026",
+            "nominations_open": "2026-11-21",
+            "nominations_close": "2026-11-27",
+            "feedback_open": "2026-11-30",
+            "feedback_close": "2026-12-11",
+        }),
+    )
+    .await;
+    let cycle = json(&r)["id"].as_i64().unwrap();
+    tick(&app.state).await.unwrap();
+    let state = json(&team.get(&format!("/api/v1/cycles/{cycle}")).await)["state"].clone();
+    assert_eq!(state, "nominations");
+    let log = app.store.messages(None, 100).await.unwrap();
+    let to_hook = |log: &[ladder_store::Message], url: String| {
+        log.iter()
+            .find(|m| m.new.channel == Channel::Webhook && m.new.address == url)
+            .cloned()
+            .unwrap()
+    };
+    let first = to_hook(&log, format!("http://{}/hook", hook.addr));
+    assert_eq!(
+        (first.new.state, first.attempts, first.last_error.as_deref()),
+        (
+            MessageState::Pending,
+            1,
+            Some("webhook answered 500 Internal Server Error")
+        )
+    );
+    assert!(
+        log.iter()
+            .filter(|m| m.new.channel == Channel::Email)
+            .all(|m| m.new.state == MessageState::Pending && m.attempts == 0),
+        "no SMTP server: email waits in the log"
+    );
+
+    // A minute later it is sent again, once, signed.
+    app.clock.advance(61);
+    tick(&app.state).await.unwrap();
+    app.clock.advance(61);
+    tick(&app.state).await.unwrap();
+    let got = hook.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    for (headers, body) in &got {
+        assert_eq!(
+            headers["x-ladder-signature"].to_str().unwrap(),
+            format!("sha256={}", hmac_hex(&secret, body))
+        );
+        assert_eq!(
+            headers["x-ladder-delivery"].to_str().unwrap(),
+            first.new.key
+        );
+        let b: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(b["kind"], "cycle.nominations_open");
+        let text = b["text"].as_str().unwrap();
+        assert!(text.contains("Winter 2026: nominate your peers"), "{text}");
+        assert!(
+            text.contains(&format!("http://{}/cycles", app.addr)),
+            "{text}"
+        );
+        assert!(
+            !text.contains("self") && !text.contains("report"),
+            "nobody named in chat"
+        );
+    }
+    let sent = app.store.message(first.id).await.unwrap().unwrap();
+    assert_eq!((sent.new.state, sent.attempts), (MessageState::Sent, 2));
+
+    // The dead hook: retried with backoff, failing after five in a row,
+    // then given up on; admins see it on the page and in their inbox.
+    for _ in 0..12 {
+        app.clock.advance(1000);
+        tick(&app.state).await.unwrap();
+    }
+    let hooks = app.store.webhooks().await.unwrap();
+    let d = hooks
+        .iter()
+        .find(|h| h.url.contains(&dead.to_string()))
+        .unwrap();
+    assert!(d.failing && d.failures >= 5, "{d:?}");
+    let gone = to_hook(
+        &app.store.messages(None, 100).await.unwrap(),
+        format!("http://{dead}/hook"),
+    );
+    assert_eq!((gone.new.state, gone.attempts), (MessageState::Failed, 6));
+    let (mut admin, csrf) = client_as(&app, "admin").await;
+    let page = admin.get("/admin/deliveries").await.body;
+    assert!(page.contains("failing</span> after"), "{page}");
+    assert!(page.contains("No SMTP server is configured"));
+    assert!(
+        tasks(&app, "admin")
+            .await
+            .iter()
+            .any(|t| t.0 == "failed_deliveries"),
+        "admins see failed deliveries"
+    );
+    let (mut member, member_csrf) = client_as(&app, "self").await;
+    assert_eq!(member.get("/admin/deliveries").await.status, 403);
+    assert_eq!(
+        member
+            .post_form(
+                &format!("/admin/deliveries/{}/resend", first.id),
+                &[("csrf", &member_csrf)]
+            )
+            .await
+            .status,
+        403
+    );
+
+    // Resending goes out once more, with the same key.
+    let r = admin
+        .post_form(
+            &format!("/admin/deliveries/{}/resend", first.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    tick(&app.state).await.unwrap();
+    let got = hook.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        got[2].0["x-ladder-delivery"].to_str().unwrap(),
+        first.new.key
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_smtp_server_loses_nothing_and_sends_nothing_twice() {
+    use ladder_server::routine::tick;
+    use ladder_store::MessageState;
+    let port = free_port();
+    let app = start_mailing(port).await;
+    let me = app.ids["self"];
+    // The write that causes a message succeeds with no SMTP server up.
+    let mut s = api_as(&app, "self").await;
+    let ws = json(&s.get(&format!("/api/v1/people/{me}/worksheet")).await);
+    let areas: Vec<serde_json::Value> = ws["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|r| serde_json::json!({"ref": r["id"], "goals": "g", "targets": "t"}))
+        .collect();
+    let r = post_json(
+        &mut s,
+        &format!("/api/v1/people/{me}/checkpoints"),
+        &serde_json::json!({"areas": areas}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    tick(&app.state).await.unwrap();
+    let log = app.store.messages(None, 100).await.unwrap();
+    let m = log
+        .iter()
+        .find(|m| m.new.kind == "checkpoint.opened")
+        .unwrap()
+        .clone();
+    assert_eq!((m.new.state, m.attempts), (MessageState::Pending, 1));
+    assert!(
+        m.last_error.as_deref().unwrap_or("").starts_with("SMTP"),
+        "{m:?}"
+    );
+    assert!(m.new.due_at > NOW, "retried later");
+
+    // The server comes up; the retry delivers it, once.
+    let smtp = SmtpSink::start_on(port).await;
+    app.clock.advance(61);
+    tick(&app.state).await.unwrap();
+    app.clock.advance(3600);
+    tick(&app.state).await.unwrap();
+    let got = sent(&smtp.messages());
+    assert_eq!(
+        to(&got, "manager", "checkpoint opened for self").len(),
+        1,
+        "{got:?}"
+    );
+    let m = app.store.message(m.id).await.unwrap().unwrap();
+    assert_eq!((m.new.state, m.attempts), (MessageState::Sent, 2));
+}
+
+#[tokio::test]
+async fn two_nodes_on_postgres_send_each_message_exactly_once() {
+    use ladder_server::routine::tick;
+    let admin = std::env::var("LADDER_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    #[allow(clippy::disallowed_methods)]
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let db = ladder_store_postgres::TempDatabase::create(
+        &admin,
+        &format!("notify_{}_{nanos}", std::process::id()),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let (store_a, _) = ladder_server::open_store(&pg).await.unwrap();
+    let (store_b, _) = ladder_server::open_store(&pg).await.unwrap();
+    let smtp = SmtpSink::start().await;
+    let a = start_mailing_on(store_a, smtp.port).await;
+    let b = start_mailing_on(store_b, smtp.port).await;
+    assert_ne!(a.state.node(), b.state.node());
+    // Forty more people, so a cycle opening makes many messages.
+    let more: Vec<_> = (0..40)
+        .map(|i| {
+            person(
+                &format!("p{i}@example.com"),
+                Some("manager@example.com"),
+                "senior",
+            )
+        })
+        .collect();
+    a.store
+        .apply_people(&more, "2026-01-01", None, NOW, &fixture("apply_people"))
+        .await
+        .unwrap();
+    let mut team = api_as(&a, "people-team").await;
+    let r = post_json(
+        &mut team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": "Winter 2026",
+            "nominations_open": "2026-11-21",
+            "nominations_close": "2026-11-27",
+            "feedback_open": "2026-11-30",
+            "feedback_close": "2026-12-11",
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Both nodes tick at once, twice.
+    for _ in 0..2 {
+        let (x, y) = tokio::join!(tick(&a.state), tick(&b.state));
+        x.unwrap();
+        y.unwrap();
+    }
+    let log = a.store.messages(None, 10_000).await.unwrap();
+    let emails: Vec<_> = log
+        .iter()
+        .filter(|m| m.new.kind == "cycle.nominations_open")
+        .collect();
+    assert_eq!(emails.len(), 45, "one per active person");
+    let all = smtp.wait_for(log.len()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all_now = smtp.messages();
+    assert_eq!(all_now.len(), all.len(), "no late duplicates");
+    let got = sent(&all_now);
+    let unique: std::collections::BTreeSet<_> = got.iter().collect();
+    assert_eq!(unique.len(), got.len(), "each message exactly once");
+    assert_eq!(to(&got, "p7", "Winter 2026: nominate your peers").len(), 1);
+    assert!(
+        log.iter()
+            .all(|m| m.new.state == ladder_store::MessageState::Sent)
+    );
+    drop((a, b));
+    db.drop_database().await.unwrap();
+}

@@ -54,6 +54,8 @@ pub enum TaskKind {
     RatingsDiffer,
     /// The people team: a running cycle's completion.
     CycleProgress,
+    /// Admins and the people team: messages given up on, failing webhooks.
+    FailedDeliveries,
 }
 
 impl TaskKind {
@@ -71,6 +73,7 @@ impl TaskKind {
             TaskKind::ScoreCandidate => "score_candidate",
             TaskKind::RatingsDiffer => "ratings_differ",
             TaskKind::CycleProgress => "cycle_progress",
+            TaskKind::FailedDeliveries => "failed_deliveries",
         }
     }
 }
@@ -152,6 +155,9 @@ impl Access {
         self.candidate_tasks(v, &mut tasks).await?;
         if v.roles().people_team {
             self.cycle_progress(today, &mut tasks).await?;
+        }
+        if v.roles().people_team || v.roles().admin {
+            self.delivery_tasks(&mut tasks).await?;
         }
         tasks.sort_by(|a, b| {
             (!a.overdue, a.due.is_none(), a.due, a.kind, &a.title).cmp(&(
@@ -525,6 +531,37 @@ impl Access {
                     )),
                 );
             }
+        }
+        Ok(())
+    }
+
+    /// Messages given up on and webhooks marked failing.
+    async fn delivery_tasks(&self, out: &mut Vec<Task>) -> Result<(), AppError> {
+        let failed = self
+            .store
+            .message_counts()
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == ladder_store::MessageState::Failed)
+            .map_or(0, |(_, n)| n);
+        let hooks = self
+            .store
+            .webhooks()
+            .await?
+            .iter()
+            .filter(|h| h.failing)
+            .count();
+        if failed > 0 || hooks > 0 {
+            out.push(
+                Task::new(
+                    TaskKind::FailedDeliveries,
+                    "Look at failed deliveries".to_owned(),
+                    "/admin/deliveries".to_owned(),
+                )
+                .detail(format!(
+                    "{failed} message(s) given up on, {hooks} webhook(s) failing"
+                )),
+            );
         }
         Ok(())
     }

@@ -14,7 +14,8 @@ pub struct TaskOut {
     /// `nominate`, `approve_nominations`, `answer_feedback`,
     /// `open_checkpoint`, `close_checkpoint`, `one_on_one`,
     /// `action_item`, `approve_proposal`, `decide_internship`,
-    /// `score_candidate`, `ratings_differ`, `cycle_progress`.
+    /// `score_candidate`, `ratings_differ`, `cycle_progress`,
+    /// `failed_deliveries`.
     pub kind: String,
     pub title: String,
     pub detail: String,

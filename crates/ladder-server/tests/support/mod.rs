@@ -444,6 +444,15 @@ impl App {
     }
 }
 
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A real SMTP server for tests: `aiosmtpd` from PyPI on a free
 /// 127.0.0.1 port, with a handler (`smtp_sink.py`) that writes each message
 /// it receives, parsed, as a JSON file into a folder. It stops when dropped,
@@ -456,11 +465,11 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        SmtpSink::start_on(free_port()).await
+    }
+
+    /// On a given port (one an app was told about before it listened).
+    pub async fn start_on(port: u16) -> SmtpSink {
         let folder = tempfile::tempdir().unwrap();
         let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
