@@ -11,6 +11,7 @@
 //!
 //! Sensitive reads and every write are recorded in the audit log.
 
+mod calendar;
 mod deliveries;
 mod feedback;
 mod growth;
@@ -21,6 +22,7 @@ mod notify;
 mod pay;
 mod schedule;
 
+pub use calendar::Feed;
 pub use deliveries::DeliveryLog;
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,

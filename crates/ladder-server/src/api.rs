@@ -83,6 +83,8 @@ use crate::people::api::{
         crate::hiring::api::api_move,
         crate::hiring::api::api_delete,
         crate::inbox::api::tasks,
+        crate::one_on_ones::api::start_series,
+        crate::one_on_ones::api::series_state,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

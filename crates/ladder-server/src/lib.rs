@@ -14,6 +14,7 @@ mod accounts;
 pub mod api;
 
 pub mod auth;
+mod calendar;
 pub mod clock;
 mod error;
 pub mod feedback;

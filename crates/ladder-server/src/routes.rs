@@ -3,8 +3,8 @@
 //! a route cannot exist without an entry in the matrix.
 
 use crate::{
-    AppState, accounts, api, feedback, framework, growth, hiring, http, inbox, internships, notify,
-    one_on_ones, pay, people,
+    AppState, accounts, api, calendar, feedback, framework, growth, hiring, http, inbox,
+    internships, notify, one_on_ones, pay, people,
 };
 use axum::routing::{MethodRouter, get, post};
 
@@ -128,6 +128,8 @@ pub const ROUTES: &[Route] = &[
     route!(GET "/one-on-ones/{manager}/{report}", Pair, one_on_ones::pages::pair),
     route!(POST "/one-on-ones/{manager}/{report}/meetings", Pair, one_on_ones::pages::create_meeting),
     route!(POST "/one-on-ones/{manager}/{report}/standing", Pair, one_on_ones::pages::add_standing),
+    route!(POST "/one-on-ones/{manager}/{report}/series", Pair, one_on_ones::pages::start_series),
+    route!(POST "/one-on-ones/{manager}/{report}/series/{action}", Pair, one_on_ones::pages::series_state),
     route!(GET "/meetings/{meeting}", Pair, one_on_ones::pages::meeting),
     route!(POST "/meetings/{meeting}/agenda", Pair, one_on_ones::pages::add_agenda),
     route!(POST "/meetings/{meeting}/notes", Pair, one_on_ones::pages::save_notes),
@@ -182,6 +184,9 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/admin/users", Admin, accounts::pages::create_user),
     route!(POST "/admin/users/{id}/roles", Admin, accounts::pages::set_roles),
     route!(POST "/admin/framework/reload", Editor, framework::pages::reload),
+    route!(GET "/me/calendar", HasPerson, calendar::pages::calendar),
+    route!(POST "/me/calendar", HasPerson, calendar::pages::rotate),
+    route!(GET "/calendar/{file}", Public, calendar::pages::feed),
     route!(GET "/me/notifications", HasPerson, notify::pages::prefs),
     route!(POST "/me/notifications", HasPerson, notify::pages::save_prefs),
     route!(GET "/admin/deliveries", DeliveryLog, notify::pages::deliveries),
@@ -205,6 +210,8 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/v1/checkpoints/{checkpoint}/close", PersonOrManager, growth::api::close_checkpoint),
     route!(GET "/api/v1/one-on-ones/{manager}/{report}", Pair, one_on_ones::api::pair),
     route!(POST "/api/v1/one-on-ones/{manager}/{report}/meetings", Pair, one_on_ones::api::create_meeting),
+    route!(POST "/api/v1/one-on-ones/{manager}/{report}/series", Pair, one_on_ones::api::start_series),
+    route!(POST "/api/v1/one-on-ones/{manager}/{report}/series/{action}", Pair, one_on_ones::api::series_state),
     route!(GET "/api/v1/meetings/{meeting}", Pair, one_on_ones::api::meeting),
     route!(POST "/api/v1/meetings/{meeting}/agenda", Pair, one_on_ones::api::add_agenda),
     route!(POST "/api/v1/meetings/{meeting}/notes", Pair, one_on_ones::api::save_notes),

@@ -1402,3 +1402,206 @@ async fn two_nodes_on_postgres_send_each_message_exactly_once() {
     drop((a, b));
     db.drop_database().await.unwrap();
 }
+
+/// The feed read by the `icalendar` package from PyPI.
+fn parse_ics(ics: &str) -> serde_json::Value {
+    use std::io::Write as _;
+    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/ical_dates.py");
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with `pip install icalendar`");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar could not read the feed: {}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_series_makes_meetings_ahead_and_the_feed_expands_to_the_same_days() {
+    use ladder_server::one_on_ones::series::dates;
+    use ladder_server::routine::tick;
+    let app = start().await;
+    let (me, report) = (app.ids["self"], app.ids["direct-report"]);
+    let pair = format!("/one-on-ones/{me}/{report}");
+    let (mut c, csrf) = client_as(&app, "self").await;
+    let form = |tz: &'static str, first: &'static str, until: &'static str| {
+        vec![
+            ("cadence", "biweekly"),
+            ("first_date", first),
+            ("start_time", "10:30"),
+            ("time_zone", tz),
+            ("duration_minutes", "45"),
+            ("until", until),
+        ]
+    };
+    // Bad input is named, and what was typed stays.
+    for (fields, want) in [
+        (
+            form("Mars/Olympus", "2026-11-23", "2027-03-31"),
+            "time_zone: `Mars/Olympus` is not a time zone",
+        ),
+        (
+            form("Europe/Lisbon", "2026-11-02", "2027-03-31"),
+            "first_date: 2026-11-02 is in the past",
+        ),
+        (
+            form("Europe/Lisbon", "2026-11-23", ""),
+            "until: a series needs an end date",
+        ),
+    ] {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields.iter().copied());
+        let r = c.post_form(&format!("{pair}/series"), &all).await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert!(r.body.contains(want), "{want}: {}", r.body);
+        assert!(r.body.contains("value=\"10:30\""), "the typed time stays");
+    }
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend(form("Europe/Lisbon", "2026-11-23", "2027-03-31"));
+    let r = c.post_form(&format!("{pair}/series"), &all).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let again = c.post_form(&format!("{pair}/series"), &all).await;
+    assert!(
+        again.body.contains("already has a series"),
+        "{}",
+        again.body
+    );
+
+    // Meetings two weeks ahead: made at once, then by the routine.
+    let days = async || {
+        app.store
+            .meetings(me, report)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.date)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(days().await, ["2026-11-23"]);
+    app.clock.advance(14 * DAY); // 2026-12-05
+    tick(&app.state).await.unwrap();
+    assert_eq!(days().await, ["2026-11-23", "2026-12-07"]);
+    let (mut c, csrf) = client_as(&app, "self").await;
+    let page = c.get(&pair).await.body;
+    assert!(
+        page.contains(
+            "Next: <time datetime=\"2026-12-07\">2026-12-07</time>, <time datetime=\"2026-12-21\">"
+        ),
+        "{page}"
+    );
+    // Paused: nothing new; resumed: on again.
+    let r = c
+        .post_form(&format!("{pair}/series/pause"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock.advance(14 * DAY); // 2026-12-19
+    tick(&app.state).await.unwrap();
+    assert_eq!(days().await.len(), 2, "paused");
+    let (mut c, csrf) = client_as(&app, "self").await;
+    let r = c
+        .post_form(&format!("{pair}/series/resume"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock.advance(3600);
+    tick(&app.state).await.unwrap();
+    assert_eq!(days().await, ["2026-11-23", "2026-12-07", "2026-12-21"]);
+    let (mut c, csrf) = client_as(&app, "self").await;
+    let r = c
+        .post_form(&format!("{pair}/series/snooze"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("paused, resumed or ended"), "{}", r.body);
+
+    // The report's feed: made on their page, read without a session.
+    let (mut rc, rcsrf) = client_as(&app, "direct-report").await;
+    let made = rc.post_form("/me/calendar", &[("csrf", &rcsrf)]).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let url = made
+        .body
+        .split("<code id=\"feed-url\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    let path = url
+        .strip_prefix(&format!("http://{}", app.addr))
+        .unwrap()
+        .to_owned();
+    let mut anon = Client::new(app.addr);
+    let feed = anon.get(&path).await;
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(feed.body.contains("\r\n"), "CRLF lines");
+    let parsed = parse_ics(&feed.body);
+    let series = parsed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uid"].as_str().unwrap().starts_with("series-"))
+        .unwrap_or_else(|| panic!("{parsed}"));
+    assert_eq!(series["summary"], "1:1: self and report");
+    assert_eq!(parsed["timezones"], serde_json::json!(["Europe/Lisbon"]));
+    assert_eq!(
+        series["times"],
+        serde_json::json!(["10:30"]),
+        "local time, summer and winter"
+    );
+    let stored = app.store.pair_series(me, report).await.unwrap().remove(0);
+    let ours: Vec<String> = dates(
+        &stored.new,
+        "2026-01-01".parse().unwrap(),
+        "2028-01-01".parse().unwrap(),
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        series["dates"],
+        serde_json::json!(ours),
+        "the RRULE expands to the app's days"
+    );
+    assert_eq!(ours.last().map(String::as_str), Some("2027-03-29"));
+    assert!(
+        !parsed["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["uid"].as_str().unwrap().starts_with("meeting-")),
+        "meetings made by the series are not listed twice"
+    );
+    assert!(
+        parsed["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("Checkpoint 2026-Q4")),
+        "{parsed}"
+    );
+
+    // A new URL ends the old one.
+    let again = rc.post_form("/me/calendar", &[("csrf", &rcsrf)]).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(anon.get(&path).await.status, 404);
+    assert_eq!(anon.get("/calendar/nothing.ics").await.status, 404);
+}

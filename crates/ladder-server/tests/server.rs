@@ -46,6 +46,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /admin/users", "--------+"),
     ("POST /admin/users/{id}/roles", "--------+"),
     ("POST /admin/framework/reload", "-------++"),
+    ("GET /me/calendar", "-+++++---"),
+    ("POST /me/calendar", "-+++++---"),
+    ("GET /calendar/{file}", "+++++++++"),
     ("GET /me/notifications", "-+++++---"),
     ("POST /me/notifications", "-+++++---"),
     ("GET /admin/deliveries", "------+-+"),
@@ -78,6 +81,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /one-on-ones/{manager}/{report}", "-+-+-----"),
     ("POST /one-on-ones/{manager}/{report}/meetings", "-+-+-----"),
     ("POST /one-on-ones/{manager}/{report}/standing", "-+-+-----"),
+    ("POST /one-on-ones/{manager}/{report}/series", "-+-+-----"),
+    (
+        "POST /one-on-ones/{manager}/{report}/series/{action}",
+        "-+-+-----",
+    ),
     ("GET /meetings/{meeting}", "-+-+-----"),
     ("POST /meetings/{meeting}/agenda", "-+-+-----"),
     ("POST /meetings/{meeting}/notes", "-+-+-----"),
@@ -92,6 +100,14 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/one-on-ones/{manager}/{report}", "-+-+-----"),
     (
         "POST /api/v1/one-on-ones/{manager}/{report}/meetings",
+        "-+-+-----",
+    ),
+    (
+        "POST /api/v1/one-on-ones/{manager}/{report}/series",
+        "-+-+-----",
+    ),
+    (
+        "POST /api/v1/one-on-ones/{manager}/{report}/series/{action}",
         "-+-+-----",
     ),
     ("GET /api/v1/meetings/{meeting}", "-+-+-----"),

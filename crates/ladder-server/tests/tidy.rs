@@ -25,6 +25,7 @@ const FEATURES: &[&str] = &[
     "inbox",
     "routine",
     "notify",
+    "calendar",
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

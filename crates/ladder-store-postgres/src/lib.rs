@@ -20,8 +20,9 @@ pub struct PgStore {
 const EVENTS_LOCK: i64 = 0x4c61_6464_6572; // "Ladder"
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 25] = [
+const SEQUENCED: [&str; 26] = [
     "events",
+    "meeting_series",
     "webhooks",
     "messages",
     "internships",

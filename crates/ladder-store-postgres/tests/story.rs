@@ -96,6 +96,7 @@ mod step {
         one_on_ones,
         feedback,
         ops,
+        calendar,
         notifications,
         events,
         backup_covers_the_schema,

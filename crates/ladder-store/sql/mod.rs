@@ -26,6 +26,7 @@
 
 use super::{CLAIM_LOCK, Db, DbRow, NAME, This};
 
+mod calendar;
 mod feedback;
 mod notify;
 mod ops;

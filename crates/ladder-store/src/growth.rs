@@ -295,4 +295,9 @@ pub const BACKUP_TABLES: &[(&str, &[(&str, Col)])] = &[
         ("webhook_id", I), ("address", T), ("data", T), ("state", T), ("created_at", I),
         ("due_at", I), ("attempts", I), ("lease_until", I), ("leased_by", T), ("last_error", T),
         ("sent_at", I)]),
+    ("meeting_series", &[("id", I), ("manager_id", I), ("report_id", I), ("cadence", T),
+        ("first_date", T), ("until_date", T), ("start_time", T), ("time_zone", T),
+        ("duration_minutes", I), ("state", T), ("created_by", I), ("created_at", I),
+        ("updated_at", I)]),
+    ("calendar_tokens", &[("person_id", I), ("token_hash", T), ("created_at", I)]),
 ];

@@ -11,6 +11,7 @@
 //! Time is a parameter (`now`, Unix seconds) everywhere; the store never
 //! reads a clock.
 
+mod calendar;
 mod feedback;
 mod growth;
 mod notify;
@@ -28,6 +29,7 @@ pub use feedback::{
     NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
 };
 
+pub use calendar::{Cadence, CalendarStore, NewSeries, Series, SeriesState};
 pub use notify::{
     Channel, Delivery, Message, MessageState, NewMessage, NotifyStore, Outcome, Webhook,
 };
@@ -397,7 +399,9 @@ pub const DUMP_FORMAT: u32 = 1;
 /// Everything the server stores. Implemented once for both backends by
 /// the shared `sql/` module of this crate.
 #[async_trait]
-pub trait Store: FeedbackStore + OpsStore + NotifyStore + Send + Sync + fmt::Debug {
+pub trait Store:
+    FeedbackStore + OpsStore + NotifyStore + CalendarStore + Send + Sync + fmt::Debug
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -135,6 +135,11 @@ pub const STEPS: &[Step] = &[
         run: |s, _| Box::pin(ops(s)),
     },
     Step {
+        name: "calendar",
+        needs: &["people"],
+        run: |s, _| Box::pin(calendar(s)),
+    },
+    Step {
         name: "notifications",
         needs: &["people"],
         run: |s, _| Box::pin(notifications(s)),
@@ -538,6 +543,61 @@ async fn bootstrap(s: &dyn Store) {
 
 /// Every write above left its event in the outbox, in order; a write's
 /// audit entry and event say the same thing; cursors move once per batch.
+async fn calendar(s: &dyn Store) {
+    use crate::{Cadence, NewSeries, SeriesState};
+    let people = s.list_people().await.unwrap();
+    let (m, r) = (people[0].id, people[1].id);
+    let new = NewSeries {
+        manager_id: m,
+        report_id: r,
+        cadence: Cadence::Biweekly,
+        first_date: "2026-12-07".to_owned(),
+        until_date: "2027-06-30".to_owned(),
+        start_time: "10:30".to_owned(),
+        time_zone: "Europe/Lisbon".to_owned(),
+        duration_minutes: 30,
+    };
+    let id = s
+        .create_series(&new, None, 100, &rec("series.create"))
+        .await
+        .unwrap();
+    let again = s
+        .create_series(&new, None, 101, &rec("series.create"))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let got = s.series(id).await.unwrap().unwrap();
+    assert_eq!((got.new, got.state), (new.clone(), SeriesState::Active));
+    assert_eq!(s.active_series().await.unwrap().len(), 1);
+    assert_eq!(s.person_series(r).await.unwrap().len(), 1);
+    s.set_series_state(id, SeriesState::Paused, 102, &rec("series.pause"))
+        .await
+        .unwrap();
+    assert!(s.active_series().await.unwrap().is_empty());
+    s.set_series_state(id, SeriesState::Ended, 103, &rec("series.end"))
+        .await
+        .unwrap();
+    let ended = s
+        .set_series_state(id, SeriesState::Active, 104, &rec("series.resume"))
+        .await;
+    assert!(matches!(ended, Err(StoreError::Refused(_))), "{ended:?}");
+    // Ended: the pair may start another.
+    s.create_series(&new, None, 105, &rec("series.create"))
+        .await
+        .unwrap();
+    assert_eq!(s.pair_series(m, r).await.unwrap().len(), 2);
+    // Feed tokens: one per person, replaced on rotation.
+    assert!(!s.has_calendar_token(m).await.unwrap());
+    s.set_calendar_token(m, "h1", 106, &rec("calendar.token"))
+        .await
+        .unwrap();
+    s.set_calendar_token(m, "h2", 107, &rec("calendar.token"))
+        .await
+        .unwrap();
+    assert_eq!(s.calendar_person("h1").await.unwrap(), None);
+    assert_eq!(s.calendar_person("h2").await.unwrap(), Some(m));
+    assert!(s.has_calendar_token(m).await.unwrap());
+}
+
 async fn notifications(s: &dyn Store) {
     use crate::{Channel, Delivery, MessageState, NewMessage, Outcome};
     let person = s.list_people().await.unwrap()[0].id;

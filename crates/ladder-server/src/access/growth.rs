@@ -349,8 +349,8 @@ impl Growth<'_> {
 /// A 1:1 document, for one of its two participants.
 #[derive(Debug)]
 pub struct Pair<'a> {
-    access: &'a Access,
-    viewer: &'a Viewer,
+    pub(super) access: &'a Access,
+    pub(super) viewer: &'a Viewer,
     /// The viewer's person id.
     pub me: Id,
     pub manager: Person,
@@ -383,7 +383,13 @@ impl Pair<'_> {
 
     /// The record of a write to this pair's document: about the report,
     /// and about the meeting when there is one.
-    fn record(&self, action: &str, meeting: Option<&Meeting>, detail: &str, now: i64) -> Record {
+    pub(super) fn record(
+        &self,
+        action: &str,
+        meeting: Option<&Meeting>,
+        detail: &str,
+        now: i64,
+    ) -> Record {
         let r = Access::record(self.viewer, action, Some(self.report.id), detail, now)
             .data(serde_json::json!({ "manager": self.manager.id, "report": self.report.id }));
         match meeting {

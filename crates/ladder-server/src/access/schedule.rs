@@ -20,6 +20,10 @@ pub struct Schedule<'a> {
 }
 
 impl Schedule<'_> {
+    pub(super) fn access(&self) -> &Access {
+        self.access
+    }
+
     /// Every cycle, to find those whose date has come.
     pub async fn cycles(&self) -> Result<Vec<Cycle>, AppError> {
         Ok(self.access.store.cycles().await?)

@@ -6,6 +6,7 @@ use crate::growth::api::{AreaOut, area_out};
 use crate::http::api::CreatedOut;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::http::body;
+use crate::one_on_ones::series::{self, SeriesInput};
 use crate::one_on_ones::service::{self, Notes, meeting_data};
 use crate::{AppError, AppState};
 use axum::Json;
@@ -35,6 +36,84 @@ pub struct PairOut {
     pub current: bool,
     pub meetings: Vec<MeetingSummaryOut>,
     pub standing_items: Vec<String>,
+    /// The pair's active or paused series, if any.
+    pub series: Option<SeriesOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesOut {
+    pub id: Id,
+    /// `weekly`, `biweekly` or `monthly`.
+    pub cadence: String,
+    pub first_date: String,
+    pub until: String,
+    pub start_time: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    /// `active` or `paused`.
+    pub state: String,
+    /// The next days it meets (up to ten), from today.
+    pub next_dates: Vec<String>,
+}
+
+fn series_out(x: &ladder_store::Series, today: ladder_org::Date) -> SeriesOut {
+    SeriesOut {
+        id: x.id,
+        cadence: x.new.cadence.as_str().to_owned(),
+        first_date: x.new.first_date.clone(),
+        until: x.new.until_date.clone(),
+        start_time: x.new.start_time.clone(),
+        time_zone: x.new.time_zone.clone(),
+        duration_minutes: x.new.duration_minutes,
+        state: x.state.as_str().to_owned(),
+        next_dates: series::dates(&x.new, today, today.add_days(800))
+            .iter()
+            .take(10)
+            .map(ToString::to_string)
+            .collect(),
+    }
+}
+
+/// Starts the pair's recurring series; its first meetings are made at once.
+#[utoipa::path(tag = TAG, post, path = "/api/v1/one-on-ones/{manager}/{report}/series", params(("manager" = i64, Path), ("report" = i64, Path)), request_body = SeriesInput, responses(
+    (status = 201, body = CreatedOut),
+    (status = 400, body = ErrorBody, description = "A field is wrong: the message names it"),
+    (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "The pair has a series; end it first")
+))]
+pub async fn start_series(
+    State(s): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((manager, report)): Path<(Id, Id)>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let input: SeriesInput = body(&bytes)?;
+    let id = series::start(&p, &input, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
+}
+
+/// Pauses (`pause`), resumes (`resume`) or ends (`end`) the pair's series.
+#[utoipa::path(tag = TAG, post, path = "/api/v1/one-on-ones/{manager}/{report}/series/{action}", params(("manager" = i64, Path), ("report" = i64, Path), ("action" = String, Path)), responses(
+    (status = 200, body = PairOut),
+    (status = 400, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "The pair has no series")
+))]
+pub async fn series_state(
+    State(s): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path((manager, report, action)): Path<(Id, Id, String)>,
+) -> Result<Json<PairOut>, ApiError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let current = p
+        .series()
+        .await?
+        .into_iter()
+        .find(|x| x.state != ladder_store::SeriesState::Ended)
+        .ok_or(AppError::NotFound)?;
+    series::set_state(&p, &current, &action, s.now()).await?;
+    pair(State(s), ApiViewer(v), Path((manager, report))).await
 }
 
 /// A 1:1 document: for its two participants only.
@@ -67,6 +146,12 @@ pub async fn pair(
             .into_iter()
             .map(|s| s.text)
             .collect(),
+        series: p
+            .series()
+            .await?
+            .iter()
+            .find(|x| x.state != ladder_store::SeriesState::Ended)
+            .map(|x| series_out(x, ladder_org::Date::from_unix(s.now()))),
     }))
 }
 

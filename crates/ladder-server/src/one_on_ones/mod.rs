@@ -11,4 +11,5 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub mod series;
 pub mod service;

@@ -1,9 +1,10 @@
 //! The 1:1 pages: the pairs, a pair's document, a meeting.
 
+use super::series::{self, SeriesInput};
 use super::service::{self, *};
 use crate::access::{Pair, Viewer};
 use crate::http::Fields;
-use crate::http::page::{Chrome, page};
+use crate::http::page::{Chrome, form_page, page};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -11,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_org::Date;
-use ladder_store::{Id, Meeting, StandingItem};
+use ladder_store::{Id, Meeting, Series, SeriesState, StandingItem};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -53,6 +54,12 @@ struct PairPage {
     today: String,
     meetings: Vec<Meeting>,
     standing: Vec<StandingItem>,
+    /// The pair's active or paused series, with its next days.
+    series: Option<(Series, Vec<String>)>,
+    /// The series form as typed (kept when it fails).
+    form: SeriesInput,
+    error: Option<String>,
+    cadences: [&'static str; 3],
 }
 
 pub async fn pair(
@@ -61,17 +68,112 @@ pub async fn pair(
     Path((manager, report)): Path<(Id, Id)>,
 ) -> Result<Response, AppError> {
     let p = s.access().pair(&v, manager, report).await?;
+    pair_page(&s, &v, &p, None, None).await
+}
+
+async fn pair_page(
+    s: &AppState,
+    v: &Viewer,
+    p: &Pair<'_>,
+    form: Option<SeriesInput>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let mut meetings = p.meetings().await?;
     meetings.reverse();
-    page(&PairPage {
-        chrome: Chrome::new(&format!("1:1 with {}", p.other().record.name), Some(&v)),
-        manager: (p.manager.id, p.manager.record.name.clone()),
-        report: (p.report.id, p.report.record.name.clone()),
-        current: p.current,
-        today: Date::from_unix(s.now()).to_string(),
-        meetings,
-        standing: p.standing_items().await?,
-    })
+    let today = Date::from_unix(s.now());
+    let current = p
+        .series()
+        .await?
+        .into_iter()
+        .find(|x| x.state != SeriesState::Ended)
+        .map(|x| {
+            let next = series::dates(&x.new, today, today.add_days(400))
+                .iter()
+                .take(6)
+                .map(Date::to_string)
+                .collect();
+            (x, next)
+        });
+    let form = form.unwrap_or_else(|| SeriesInput {
+        cadence: "weekly".to_owned(),
+        first_date: today.add_days(1).to_string(),
+        start_time: "10:00".to_owned(),
+        time_zone: "UTC".to_owned(),
+        duration_minutes: Some(30),
+        until: today.add_days(182).to_string(),
+    });
+    form_page(
+        error.is_some(),
+        &PairPage {
+            chrome: Chrome::new(&format!("1:1 with {}", p.other().record.name), Some(v)),
+            manager: (p.manager.id, p.manager.record.name.clone()),
+            report: (p.report.id, p.report.record.name.clone()),
+            current: p.current,
+            today: today.to_string(),
+            meetings,
+            standing: p.standing_items().await?,
+            series: current,
+            form,
+            error,
+            cadences: ["weekly", "biweekly", "monthly"],
+        },
+    )
+}
+
+/// Starts a series from the pair page's form; a refusal shows the page
+/// again with what was typed.
+pub async fn start_series(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((manager, report)): Path<(Id, Id)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let input = SeriesInput {
+        cadence: f.get("cadence").to_owned(),
+        first_date: f.get("first_date").to_owned(),
+        start_time: f.get("start_time").to_owned(),
+        time_zone: f.get("time_zone").to_owned(),
+        duration_minutes: match f.get("duration_minutes").trim() {
+            "" => None,
+            d => Some(d.parse().unwrap_or(-1)),
+        },
+        until: f.get("until").to_owned(),
+    };
+    match series::start(&p, &input, s.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response()),
+        Err(AppError::BadRequest(e) | AppError::Conflict(e)) => {
+            pair_page(&s, &v, &p, Some(input), Some(e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Pauses, resumes or ends the pair's series.
+pub async fn series_state(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((manager, report, action)): Path<(Id, Id, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let p = s.access().pair(&v, manager, report).await?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let Some(current) = p
+        .series()
+        .await?
+        .into_iter()
+        .find(|x| x.state != SeriesState::Ended)
+    else {
+        return Err(AppError::NotFound);
+    };
+    match series::set_state(&p, &current, &action, s.now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response()),
+        Err(AppError::BadRequest(e)) => pair_page(&s, &v, &p, None, Some(e)).await,
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn create_meeting(

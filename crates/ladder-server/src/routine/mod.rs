@@ -11,6 +11,7 @@
 //!   was read in, so two nodes never move it twice.
 //! - Quarters need no move: the inbox computes the checkpoint tasks from
 //!   the date ([`crate::access::Access::inbox`]).
+//! - 1:1 series make their meetings two weeks ahead (hourly).
 //! - Notifications: the events since the cursor become messages (each
 //!   made once, whichever node makes it); reminders are made once an hour
 //!   (each once per occasion); held messages become each person's digest
@@ -20,6 +21,7 @@
 //! Tests call [`tick`] directly with a `ManualClock`.
 
 use crate::feedback::service::scheduled_move;
+use crate::one_on_ones::series::make_ahead;
 use crate::{AppError, AppState};
 use ladder_org::Date;
 use ladder_store::{CycleState, Id};
@@ -39,6 +41,8 @@ pub struct Ticked {
     pub events: usize,
     /// Reminder messages made (0 when the hour's were made already).
     pub reminders: usize,
+    /// 1:1 meetings made ahead from series (hourly).
+    pub meetings: usize,
     pub digests: usize,
     /// Messages claimed and sent (or tried).
     pub delivered: usize,
@@ -98,6 +102,11 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     }
     let memo = state.routine_memo();
     if Memo::first(&memo.reminders_hour, now.div_euclid(3600)) {
+        // 1:1 series make their meetings two weeks ahead, then reminders
+        // (the day-before one included) are made.
+        for s in schedule.active_series().await? {
+            out.meetings += make_ahead(&schedule, &s, today, now).await?;
+        }
         out.reminders = notifier.reminders(now).await?;
     }
     let day = now.div_euclid(86_400);
