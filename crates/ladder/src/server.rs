@@ -527,6 +527,24 @@ async fn seed_demo(
             .await
             .map_err(|e| format!("writing the demo's {e}"))?;
     }
+    if fresh {
+        // The history just written is not news: notifications start from
+        // here (reminders still follow the dates).
+        let events = store
+            .events_after(0, i64::MAX)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(last) = events.last() {
+            let from = store
+                .event_cursor(ladder_server::access::NOTIFY_CONSUMER)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .advance_event_cursor(ladder_server::access::NOTIFY_CONSUMER, from, last.id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
     Ok([engineer.record.email.clone(), manager, people_team, admin])
 }
 
