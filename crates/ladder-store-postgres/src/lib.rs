@@ -189,6 +189,8 @@ type This = PgStore;
 const NAME: &str = "postgres";
 /// Nodes claiming messages at once take different rows, without waiting.
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
+/// A write that checks a row, then changes it, holds it meanwhile.
+const ROW_LOCK: &str = " FOR UPDATE";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

@@ -104,6 +104,8 @@ const NAME: &str = "sqlite";
 /// Claiming messages needs no row lock: the write transaction holds the
 /// database.
 const CLAIM_LOCK: &str = "";
+/// Rows need no lock either: one writer at a time.
+const ROW_LOCK: &str = "";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

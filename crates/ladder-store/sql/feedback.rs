@@ -1,7 +1,7 @@
 //! [`FeedbackStore`](FeedbackStore) for both backends: 360 cycles,
 //! nominations, answers, proposals and calibration locks.
 
-use super::{Db, DbRow, This};
+use super::{Db, DbRow, ROW_LOCK, This};
 #[allow(unused_imports)]
 use super::{ops::*, store::*};
 use ladder_store::{
@@ -134,11 +134,16 @@ pub(super) fn proposal_step_row(r: &DbRow) -> Result<ProposalStep, sqlx::Error> 
 }
 
 /// The cycle's state, read inside a write transaction.
+/// The cycle's state, with its row locked to the end of the transaction
+/// (PostgreSQL): two writes that check the state and then move on (two
+/// nodes' schedules, two clicks) take turns, and the second sees the first's
+/// move.
 pub(super) async fn cycle_state_in(
     tx: &mut sqlx::Transaction<'_, Db>,
     cycle: Id,
 ) -> Result<CycleState> {
-    let r = sqlx::query("SELECT * FROM cycles WHERE id = $1")
+    let sql = format!("SELECT * FROM cycles WHERE id = $1{ROW_LOCK}");
+    let r = sqlx::query(&sql)
         .bind(cycle)
         .fetch_optional(&mut **tx)
         .await?

@@ -1,7 +1,7 @@
 //! The SQL both backends share, as plain Rust.
 //!
 //! This folder is not a module of `ladder-store`: each backend crate
-//! compiles it as its own `mod sql` (`#[path]`), after naming five things
+//! compiles it as its own `mod sql` (`#[path]`), after naming six things
 //! at its root:
 //!
 //! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
@@ -16,7 +16,9 @@
 //! - `const CLAIM_LOCK`: what ends the select that claims messages to
 //!   deliver (PostgreSQL: ` FOR UPDATE SKIP LOCKED`, so nodes claim
 //!   different rows without waiting; SQLite: nothing, its write
-//!   transaction is the lock).
+//!   transaction is the lock);
+//! - `const ROW_LOCK`: what ends a select whose row a write will change
+//!   after checking it (PostgreSQL: ` FOR UPDATE`; SQLite: nothing).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -24,7 +26,7 @@
 //! same code against its own driver, with no generic bounds and no macro:
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
-use super::{CLAIM_LOCK, Db, DbRow, NAME, This};
+use super::{CLAIM_LOCK, Db, DbRow, NAME, ROW_LOCK, This};
 
 mod calendar;
 mod feedback;

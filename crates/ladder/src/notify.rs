@@ -70,12 +70,26 @@ pub fn smtp(file: Option<&SmtpConfig>) -> Result<Option<SmtpSettings>, String> {
 }
 
 /// The settings for a server reached at `public`.
-pub fn settings(public: &str, smtp: Option<SmtpSettings>) -> NotifySettings {
-    NotifySettings {
+pub fn settings(
+    public: &str,
+    smtp: Option<SmtpSettings>,
+    lease: Option<i64>,
+) -> Result<NotifySettings, String> {
+    let defaults = NotifySettings::default();
+    let lease_seconds = match lease {
+        None => defaults.lease_seconds,
+        Some(s) if (1..=3600).contains(&s) => s,
+        Some(s) => {
+            return Err(format!(
+                "delivery_lease_seconds = {s}: use 1 to 3600 (default 120)"
+            ));
+        }
+    };
+    Ok(NotifySettings {
         public_url: public.trim_end_matches('/').to_owned(),
         smtp,
-        ..NotifySettings::default()
-    }
+        lease_seconds,
+    })
 }
 
 /// `ladder notify test --to ADDRESS`: sends one message and prints what
@@ -88,7 +102,7 @@ pub fn test(to: &str, file: Option<&SmtpConfig>) -> Result<u8, String> {
         );
     };
     let where_ = format!("{}:{}", smtp.host, smtp.port);
-    let sender = Sender::new(&settings("http://localhost", Some(smtp)))?;
+    let sender = Sender::new(&settings("http://localhost", Some(smtp), None)?)?;
     let message = Rendered {
         subject: "Ladder: a test message".to_owned(),
         text: "This is a test message from Ladder. Email works.\n".to_owned(),

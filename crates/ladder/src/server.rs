@@ -46,6 +46,9 @@ struct FileConfig {
     session_hours: Option<i64>,
     oidc: Option<OidcConfig>,
     smtp: Option<crate::notify::SmtpConfig>,
+    /// How long a node holds a message it is sending before another node
+    /// may take it over (default 120).
+    delivery_lease_seconds: Option<i64>,
 }
 
 /// The `[oidc]` table: single sign-on through an OpenID Connect provider.
@@ -190,7 +193,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
                 .as_ref()
                 .map(|o| o.settings(public.as_deref()))
                 .transpose()?,
-            notify: crate::notify::settings(&base, smtp),
+            notify: crate::notify::settings(&base, smtp, file.delivery_lease_seconds)?,
         };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -382,7 +385,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, String> {
         let store = open(&db).await?;
         let settings = Settings {
             framework_source: fw_dir.display().to_string(),
-            notify: crate::notify::settings(&base, smtp),
+            notify: crate::notify::settings(&base, smtp, None)?,
             ..Settings::default()
         };
         let state = AppState::new(store.clone(), dir_loader(fw_dir), settings, clock.clone()).await?;

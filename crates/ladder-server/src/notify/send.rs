@@ -21,6 +21,10 @@ pub const SIGNATURE_HEADER: &str = "X-Ladder-Signature";
 /// The header (email and webhooks) carrying the message's idempotency key:
 /// a receiver that sees it twice has the same message twice.
 pub const KEY_HEADER: &str = "X-Ladder-Delivery";
+/// The longest one attempt takes: SMTP gives up after 20 s, webhooks
+/// after 10 s. A node claims no more messages than it can try within its
+/// lease.
+pub const SEND_SECONDS: i64 = 30;
 /// Attempts before a message is given up on.
 pub const MAX_ATTEMPTS: i64 = 6;
 /// Failed attempts in a row after which a webhook is marked failing (and

@@ -21,6 +21,7 @@
 //! Tests call [`tick`] directly with a `ManualClock`.
 
 use crate::feedback::service::scheduled_move;
+use crate::notify::send::SEND_SECONDS;
 use crate::one_on_ones::series::make_ahead;
 use crate::{AppError, AppState};
 use ladder_org::Date;
@@ -113,10 +114,14 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     if now.rem_euclid(86_400) >= DIGEST_HOUR * 3600 && Memo::first(&memo.digest_day, day) {
         out.digests = notifier.digests(now).await?;
     }
+    // Claim only what can be sent before the lease ends (each attempt
+    // gives up within SEND_SECONDS), so no other node takes a message this
+    // one is still sending.
+    let batch = (state.settings().notify.lease_seconds / SEND_SECONDS).max(1);
     loop {
-        let sent = crate::notify::send::deliver(state, 50).await?;
+        let sent = crate::notify::send::deliver(state, batch).await?;
         out.delivered += sent;
-        if sent < 50 {
+        if usize::try_from(batch).is_ok_and(|b| sent < b) {
             break;
         }
     }

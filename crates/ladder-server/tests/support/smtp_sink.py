@@ -2,10 +2,12 @@
 parsed and written, as JSON, to a file of its own in a folder (recipients,
 headers, the text and HTML parts), so the tests can read them back.
 
-Run: PYTHONPATH=<this folder> python3 -m aiosmtpd -n -l 127.0.0.1:PORT \
-         -c smtp_sink.Sink FOLDER
+Run: python3 smtp_sink.py PORT FOLDER [DELAY_SECONDS]
+(aiosmtpd's own `python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c smtp_sink.Sink
+FOLDER`, with this folder importable).
 """
 
+import asyncio
 import email
 import email.policy
 import json
@@ -13,17 +15,21 @@ import os
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, delay=0.0):
         self.folder = folder
+        self.delay = delay
         self.count = 0
 
     @classmethod
     def from_cli(cls, parser, *args):
-        if len(args) != 1:
-            parser.error("smtp_sink.Sink takes one argument: the folder")
-        return cls(args[0])
+        if len(args) not in (1, 2):
+            parser.error("smtp_sink.Sink takes the folder, and seconds to wait per message")
+        return cls(args[0], float(args[1]) if len(args) == 2 else 0.0)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            # A slow server: the sender is mid-delivery for this long.
+            await asyncio.sleep(self.delay)
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode()
@@ -55,4 +61,4 @@ if __name__ == "__main__":
     from aiosmtpd.main import main
 
     port, folder = sys.argv[1], sys.argv[2]
-    main(["-n", "-l", "127.0.0.1:" + port, "-c", "smtp_sink.Sink", folder])
+    main(["-n", "-l", "127.0.0.1:" + port, "-c", "smtp_sink.Sink", folder] + sys.argv[3:])

@@ -1,0 +1,198 @@
+//! Delivery survives a node killed mid-send: two `ladder serve` processes
+//! on one PostgreSQL database send to a slow SMTP server; the first is
+//! killed with SIGKILL while it is sending, and every message still
+//! arrives (the second node takes over each claimed message once its
+//! lease ends).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[allow(clippy::duplicate_mod)]
+#[path = "../../ladder-server/tests/support/spawned.rs"]
+mod spawned;
+
+use ladder_store::{MessageState, NotifyStore as _};
+use std::collections::BTreeSet;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A `ladder serve` process, killed (SIGKILL) when dropped.
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(config: &std::path::Path) -> Node {
+    Node(
+        Command::new(env!("CARGO_BIN_EXE_ladder"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// The delivery keys (`X-Ladder-Delivery`) the SMTP server received.
+fn received(folder: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(folder).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let m: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            out.push(m["delivery"].as_str().unwrap_or("").to_owned());
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_killed_mid_delivery_loses_no_message() {
+    let admin = std::env::var("LADDER_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    #[allow(clippy::disallowed_methods)]
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let db = ladder_store_postgres::TempDatabase::create(
+        &admin,
+        &format!("kill_{}_{nanos}", std::process::id()),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let fw = dir.path().join("fw");
+    let o = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .arg("init")
+        .arg(&fw)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // A manager and twelve reports, none with a checkpoint this quarter:
+    // each is reminded, and so is the manager about each.
+    let mut csv = String::from("email,name,manager_email,department,job_family,level\n");
+    csv.push_str("lead@example.com,Lead,,Platform,backend-engineer,staff\n");
+    for i in 0..12 {
+        csv.push_str(&format!(
+            "dev{i}@example.com,Dev {i},lead@example.com,Platform,backend-engineer,senior\n"
+        ));
+    }
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, csv).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["people", "import"])
+        .arg(&people)
+        .arg("--framework")
+        .arg(&fw)
+        .args(["--database", &db.url])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // A slow SMTP server: each message takes 0.3 s to accept.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let folder = dir.path().join("mail");
+    std::fs::create_dir_all(&folder).unwrap();
+    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ladder-server/tests/support/smtp_sink.py"
+    );
+    let _smtp = spawned::Spawned::run(
+        &python,
+        &[
+            script.to_owned(),
+            port.to_string(),
+            folder.display().to_string(),
+            "0.3".to_owned(),
+        ],
+        "pip install aiosmtpd",
+    );
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let config = dir.path().join("ladder.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = \"{}\"\nframework = \"{}\"\nbind = \"127.0.0.1:0\"\n\
+             public_url = \"http://ladder.test\"\ndelivery_lease_seconds = 3\n\n\
+             [smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n\
+             from = \"Ladder <ladder@example.com>\"\n",
+            db.url,
+            fw.display()
+        ),
+    )
+    .unwrap();
+
+    // Node A starts sending; it is killed after a few messages, in the
+    // middle of one.
+    let mut a = serve(&config);
+    for _ in 0..300 {
+        if received(&folder).len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(received(&folder).len() >= 3, "node A never sent");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    a.0.kill().unwrap();
+    a.0.wait().unwrap();
+    let store = ladder_store_postgres::PgStore::connect(&db.url)
+        .await
+        .unwrap();
+    let at_kill = store.messages(None, 1000).await.unwrap();
+    let total = at_kill.len();
+    assert!(total >= 20, "reminders were made: {total}");
+    assert!(
+        at_kill.iter().any(|m| m.new.state == MessageState::Pending),
+        "some were left to send"
+    );
+
+    // Node B takes over: everything arrives.
+    let _b = serve(&config);
+    let mut done = false;
+    for _ in 0..600 {
+        let log = store.messages(None, 1000).await.unwrap();
+        if log.iter().all(|m| m.new.state == MessageState::Sent) {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(done, "node B did not finish the deliveries");
+    let log = store.messages(None, 1000).await.unwrap();
+    let keys: BTreeSet<String> = log.iter().map(|m| m.new.key.clone()).collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = received(&folder);
+    let got_set: BTreeSet<String> = got.iter().cloned().collect();
+    let lost: Vec<&String> = keys.difference(&got_set).collect();
+    assert!(lost.is_empty(), "lost: {lost:?}");
+    // At most the message being sent at the kill may arrive twice (its
+    // receiver can tell by its key).
+    assert!(
+        got.len() <= keys.len() + 1,
+        "{} received for {} messages",
+        got.len(),
+        keys.len()
+    );
+    drop(_b);
+    db.drop_database().await.unwrap();
+}
