@@ -530,9 +530,13 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     let app = start_mailing(smtp.port).await;
     let (me, peer) = (app.ids["self"], app.ids["peer"]);
     // Two more of self's peers, so self can nominate three.
+    // And someone who has left: they are told nothing.
+    let mut gone = person("gone@example.com", Some("manager@example.com"), "senior");
+    gone.active = false;
     let more = [
         person("ana@example.com", Some("manager@example.com"), "senior"),
         person("ben@example.com", Some("manager@example.com"), "senior"),
+        gone,
     ];
     app.store
         .apply_people(&more, "2026-01-01", None, NOW, &fixture("apply_people"))
@@ -684,6 +688,10 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
         to(&got, "self", "Winter 2026 has closed").len(),
         1,
         "{got:?}"
+    );
+    assert!(
+        to(&got, "gone", "").is_empty(),
+        "leavers get nothing: {got:?}"
     );
     assert_clean(&all);
     // Nothing twice: every (recipient, subject) once, except the weekly

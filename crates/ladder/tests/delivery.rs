@@ -196,3 +196,78 @@ async fn a_node_killed_mid_delivery_loses_no_message() {
     drop(_b);
     db.drop_database().await.unwrap();
 }
+
+#[test]
+fn notify_test_sends_one_message_and_prints_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ladder-server/tests/support/smtp_sink.py"
+    );
+    let _smtp = spawned::Spawned::run(
+        &python,
+        &[
+            script.to_owned(),
+            port.to_string(),
+            dir.path().display().to_string(),
+        ],
+        "pip install aiosmtpd",
+    );
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let run = |env: &[(&str, String)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ladder"));
+        c.args(["notify", "test", "--to", "ops@example.com"]);
+        for k in ["HOST", "PORT", "SECURITY", "USERNAME", "PASSWORD", "FROM"] {
+            c.env_remove(format!("LADDER_SMTP_{k}"));
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let none = run(&[]);
+    assert_eq!(none.status.code(), Some(2), "a configuration error");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no SMTP server is configured"));
+    let base = [
+        ("LADDER_SMTP_HOST", "127.0.0.1".to_owned()),
+        ("LADDER_SMTP_PORT", port.to_string()),
+        ("LADDER_SMTP_SECURITY", "none".to_owned()),
+    ];
+    let no_from = run(&base);
+    assert!(
+        String::from_utf8_lossy(&no_from.stderr)
+            .contains("smtp.from (or LADDER_SMTP_FROM) is needed"),
+        "{}",
+        String::from_utf8_lossy(&no_from.stderr)
+    );
+    let mut env = base.to_vec();
+    env.push(("LADDER_SMTP_FROM", "Ladder <ladder@example.com>".to_owned()));
+    let ok = run(&env);
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.contains("The server answered: 250"), "{out}");
+    let got = received(dir.path());
+    assert_eq!(got.len(), 1);
+    let mut bad = env.clone();
+    bad.push(("LADDER_SMTP_SECURITY", "ssl".to_owned()));
+    let r = run(&bad);
+    assert!(
+        String::from_utf8_lossy(&r.stderr)
+            .contains("LADDER_SMTP_SECURITY `ssl`: use none, starttls or tls")
+    );
+}
