@@ -26,6 +26,23 @@ async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Resp
     .await
 }
 
+/// Creates a cycle through the API (as `team`, the people team): its name
+/// and its four dates, nominations open and close, feedback open and close.
+async fn new_cycle(team: &mut Client, name: &str, d: [&str; 4]) -> Response {
+    post_json(
+        team,
+        "/api/v1/cycles",
+        &serde_json::json!({
+            "name": name,
+            "nominations_open": d[0],
+            "nominations_close": d[1],
+            "feedback_open": d[2],
+            "feedback_close": d[3],
+        }),
+    )
+    .await
+}
+
 fn json(r: &Response) -> serde_json::Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
 }
@@ -349,16 +366,10 @@ async fn a_cycle_moves_on_its_dates_by_itself() {
     let app = start().await;
     let mut team = api_as(&app, "people-team").await;
     // Today is 2026-11-21.
-    let r = post_json(
+    let r = new_cycle(
         &mut team,
-        "/api/v1/cycles",
-        &serde_json::json!({
-            "name": "Winter 2026",
-            "nominations_open": "2026-11-23",
-            "nominations_close": "2026-11-27",
-            "feedback_open": "2026-11-30",
-            "feedback_close": "2026-12-11",
-        }),
+        "Winter 2026",
+        ["2026-11-23", "2026-11-27", "2026-11-30", "2026-12-11"],
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -443,16 +454,10 @@ async fn a_cycle_moves_on_its_dates_by_itself() {
     // A node that was down catches up step by step; a move by hand before
     // the date carries its reason into the audit log and the event.
     let mut team = api_as(&app, "people-team").await;
-    let r = post_json(
+    let r = new_cycle(
         &mut team,
-        "/api/v1/cycles",
-        &serde_json::json!({
-            "name": "Spring 2027",
-            "nominations_open": "2027-01-04",
-            "nominations_close": "2027-01-08",
-            "feedback_open": "2027-01-11",
-            "feedback_close": "2027-01-22",
-        }),
+        "Spring 2027",
+        ["2027-01-04", "2027-01-08", "2027-01-11", "2027-01-22"],
     )
     .await;
     let spring = json(&r)["id"].as_i64().unwrap();
@@ -526,7 +531,7 @@ fn to<'a>(all: &'a [(String, String)], who: &str, subject: &str) -> Vec<&'a (Str
 #[tokio::test]
 async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     use ladder_server::routine::tick;
-    let smtp = SmtpSink::start().await;
+    let smtp = SmtpSink::start();
     let app = start_mailing(smtp.port).await;
     let (me, peer) = (app.ids["self"], app.ids["peer"]);
     // Two more of self's peers, so self can nominate three.
@@ -549,16 +554,10 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
         id_of("ben@example.com").await,
     ];
     let mut team = api_as(&app, "people-team").await;
-    let r = post_json(
+    let r = new_cycle(
         &mut team,
-        "/api/v1/cycles",
-        &serde_json::json!({
-            "name": "Winter 2026",
-            "nominations_open": "2026-11-23",
-            "nominations_close": "2026-12-01",
-            "feedback_open": "2026-12-02",
-            "feedback_close": "2026-12-11",
-        }),
+        "Winter 2026",
+        ["2026-11-23", "2026-12-01", "2026-12-02", "2026-12-11"],
     )
     .await;
     let cycle = json(&r)["id"].as_i64().unwrap();
@@ -713,7 +712,7 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
 #[tokio::test]
 async fn every_kind_goes_out_without_private_content_as_each_person_chose() {
     use ladder_server::routine::tick;
-    let smtp = SmtpSink::start().await;
+    let smtp = SmtpSink::start();
     let app = start_mailing(smtp.port).await;
     let (me, report) = (app.ids["self"], app.ids["direct-report"]);
     let (_, proposal) = feedback_fixture(&app).await;
@@ -1149,16 +1148,10 @@ async fn webhooks_are_signed_retried_and_marked_failing_and_email_waits_without_
 
     // A cycle opens today: the move succeeds though the hook answers 500.
     let mut team = api_as(&app, "people-team").await;
-    let r = post_json(
+    let r = new_cycle(
         &mut team,
-        "/api/v1/cycles",
-        &serde_json::json!({
-            "name": "Winter 2026",
-            "nominations_open": "2026-11-21",
-            "nominations_close": "2026-11-27",
-            "feedback_open": "2026-11-30",
-            "feedback_close": "2026-12-11",
-        }),
+        "Winter 2026",
+        ["2026-11-21", "2026-11-27", "2026-11-30", "2026-12-11"],
     )
     .await;
     let cycle = json(&r)["id"].as_i64().unwrap();
@@ -1317,7 +1310,7 @@ async fn an_unreachable_smtp_server_loses_nothing_and_sends_nothing_twice() {
     assert!(m.new.due_at > NOW, "retried later");
 
     // The server comes up; the retry delivers it, once.
-    let smtp = SmtpSink::start_on(port).await;
+    let smtp = SmtpSink::start_on(port, None);
     app.clock.advance(61);
     tick(&app.state).await.unwrap();
     app.clock.advance(3600);
@@ -1335,23 +1328,13 @@ async fn an_unreachable_smtp_server_loses_nothing_and_sends_nothing_twice() {
 #[tokio::test]
 async fn two_nodes_on_postgres_send_each_message_exactly_once() {
     use ladder_server::routine::tick;
-    let admin = std::env::var("LADDER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    #[allow(clippy::disallowed_methods)]
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let db = ladder_store_postgres::TempDatabase::create(
-        &admin,
-        &format!("notify_{}_{nanos}", std::process::id()),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let db = ladder_store_postgres::TempDatabase::for_tests("notify")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let pg = ladder_server::Database::Postgres(db.url.clone());
     let (store_a, _) = ladder_server::open_store(&pg).await.unwrap();
     let (store_b, _) = ladder_server::open_store(&pg).await.unwrap();
-    let smtp = SmtpSink::start().await;
+    let smtp = SmtpSink::start();
     let a = start_mailing_on(store_a, smtp.port).await;
     let b = start_mailing_on(store_b, smtp.port).await;
     assert_ne!(a.state.node(), b.state.node());
@@ -1370,16 +1353,10 @@ async fn two_nodes_on_postgres_send_each_message_exactly_once() {
         .await
         .unwrap();
     let mut team = api_as(&a, "people-team").await;
-    let r = post_json(
+    let r = new_cycle(
         &mut team,
-        "/api/v1/cycles",
-        &serde_json::json!({
-            "name": "Winter 2026",
-            "nominations_open": "2026-11-21",
-            "nominations_close": "2026-11-27",
-            "feedback_open": "2026-11-30",
-            "feedback_close": "2026-12-11",
-        }),
+        "Winter 2026",
+        ["2026-11-21", "2026-11-27", "2026-11-30", "2026-12-11"],
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);

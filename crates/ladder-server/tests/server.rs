@@ -890,19 +890,9 @@ fn openapi_json_matches_the_code() {
 
 #[tokio::test]
 async fn two_nodes_share_sessions_through_postgres() {
-    let admin = std::env::var("LADDER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    #[allow(clippy::disallowed_methods)]
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let db = ladder_store_postgres::TempDatabase::create(
-        &admin,
-        &format!("nodes_{}_{nanos}", std::process::id()),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let db = ladder_store_postgres::TempDatabase::for_tests("nodes")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let pg = ladder_server::Database::Postgres(db.url.clone());
     let (store_a, _) = ladder_server::open_store(&pg).await.unwrap();
     let (store_b, _) = ladder_server::open_store(&pg).await.unwrap();

@@ -170,6 +170,27 @@ impl TempDatabase {
         Ok(TempDatabase { admin, name, url })
     }
 
+    /// A database for a test on the server `LADDER_TEST_POSTGRES` names
+    /// (default `postgres://postgres@127.0.0.1:5432/test`), its name made
+    /// unique from `tag`, the process and the time. Tests fail, never
+    /// skip, when the server cannot be reached: the error says so.
+    pub async fn for_tests(tag: &str) -> Result<TempDatabase> {
+        let admin = std::env::var("LADDER_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        // Only a tie-breaker for the name, never a time the code reasons on.
+        #[allow(clippy::disallowed_methods)]
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        TempDatabase::create(&admin, &format!("{tag}_{}_{nanos}", std::process::id()))
+            .await
+            .map_err(|e| {
+                StoreError::Backend(format!(
+                    "PostgreSQL must be reachable for this test (LADDER_TEST_POSTGRES): {e}"
+                ))
+            })
+    }
+
     /// Drops the database, closing whatever still uses it.
     pub async fn drop_database(self) -> Result<()> {
         sqlx::query(&format!(

@@ -11,24 +11,10 @@
 
 use ladder_store_postgres::{PgStore, TempDatabase};
 
-fn admin_url() -> String {
-    std::env::var("LADDER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-fn unique(tag: &str) -> String {
-    #[allow(clippy::disallowed_methods)]
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{tag}_{}_{nanos}", std::process::id())
-}
-
 async fn fresh(tag: &str) -> (TempDatabase, PgStore) {
-    let db = TempDatabase::create(&admin_url(), &unique(tag))
+    let db = TempDatabase::for_tests(tag)
         .await
-        .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+        .unwrap_or_else(|e| panic!("{e}"));
     let store = PgStore::connect(&db.url).await.unwrap();
     let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()

@@ -1,6 +1,6 @@
 //! [`CalendarStore`] for both backends: 1:1 series and feed tokens.
 
-use super::store::{commit, many, one};
+use super::store::{commit, enum_col, many, one};
 use super::{DbRow, This};
 use ladder_store::{
     Cadence, CalendarStore, Id, NewSeries, Record, Result, Series, SeriesState, StoreError,
@@ -9,25 +9,19 @@ use ladder_store::{
 
 fn series_row(r: &DbRow) -> Result<Series, sqlx::Error> {
     use sqlx::Row as _;
-    let bad = |index: &str, value: String| sqlx::Error::ColumnDecode {
-        index: index.to_owned(),
-        source: format!("unknown value `{value}`").into(),
-    };
-    let cadence: String = r.try_get("cadence")?;
-    let state: String = r.try_get("state")?;
     Ok(Series {
         id: r.try_get("id")?,
         new: NewSeries {
             manager_id: r.try_get("manager_id")?,
             report_id: r.try_get("report_id")?,
-            cadence: Cadence::parse(&cadence).ok_or_else(|| bad("cadence", cadence.clone()))?,
+            cadence: enum_col(r, "cadence", Cadence::parse)?,
             first_date: r.try_get("first_date")?,
             until_date: r.try_get("until_date")?,
             start_time: r.try_get("start_time")?,
             time_zone: r.try_get("time_zone")?,
             duration_minutes: r.try_get("duration_minutes")?,
         },
-        state: SeriesState::parse(&state).ok_or_else(|| bad("state", state.clone()))?,
+        state: enum_col(r, "state", SeriesState::parse)?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,

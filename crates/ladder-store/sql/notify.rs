@@ -1,6 +1,6 @@
 //! [`NotifyStore`] for both backends: preferences, webhooks, messages.
 
-use super::store::{all, commit, move_cursor, one, rows};
+use super::store::{all, commit, enum_col, move_cursor, one, rows};
 use super::{CLAIM_LOCK, Db, DbRow, This};
 use ladder_store::{
     Channel, Delivery, Id, Message, MessageState, NewMessage, NotifyStore, Outcome, Record, Result,
@@ -9,23 +9,17 @@ use ladder_store::{
 
 fn message_row(r: &DbRow) -> Result<Message, sqlx::Error> {
     use sqlx::Row as _;
-    let bad = |index: &str, value: String| sqlx::Error::ColumnDecode {
-        index: index.to_owned(),
-        source: format!("unknown value `{value}`").into(),
-    };
-    let channel: String = r.try_get("channel")?;
-    let state: String = r.try_get("state")?;
     Ok(Message {
         id: r.try_get("id")?,
         new: NewMessage {
             key: r.try_get("key")?,
             kind: r.try_get("kind")?,
-            channel: Channel::parse(&channel).ok_or_else(|| bad("channel", channel.clone()))?,
+            channel: enum_col(r, "channel", Channel::parse)?,
             person_id: r.try_get("person_id")?,
             webhook_id: r.try_get("webhook_id")?,
             address: r.try_get("address")?,
             data: r.try_get("data")?,
-            state: MessageState::parse(&state).ok_or_else(|| bad("state", state.clone()))?,
+            state: enum_col(r, "state", MessageState::parse)?,
             due_at: r.try_get("due_at")?,
         },
         created_at: r.try_get("created_at")?,

@@ -99,6 +99,20 @@ where
     T::from_row(r)
 }
 
+/// A text column read as one of an enum's values.
+pub(super) fn enum_col<T>(
+    r: &DbRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    use sqlx::Row as _;
+    let text: String = r.try_get(column)?;
+    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unknown value `{text}`").into(),
+    })
+}
+
 pub(super) fn rater_of(s: &str) -> Result<Rater, sqlx::Error> {
     Rater::parse(s).ok_or_else(|| sqlx::Error::Decode(format!("unknown rater `{s}`").into()))
 }

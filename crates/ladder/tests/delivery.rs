@@ -10,9 +10,12 @@
     clippy::indexing_slicing
 )]
 
-#[allow(clippy::duplicate_mod)]
+#[path = "../../ladder-server/tests/support/smtp.rs"]
+mod smtp;
 #[path = "../../ladder-server/tests/support/spawned.rs"]
 mod spawned;
+
+use smtp::{SmtpSink, free_port};
 
 use ladder_store::{MessageState, NotifyStore as _};
 use std::collections::BTreeSet;
@@ -41,35 +44,11 @@ fn serve(config: &std::path::Path) -> Node {
     )
 }
 
-/// The delivery keys (`X-Ladder-Delivery`) the SMTP server received.
-fn received(folder: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(folder).unwrap().flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "json") {
-            let m: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-            out.push(m["delivery"].as_str().unwrap_or("").to_owned());
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_killed_mid_delivery_loses_no_message() {
-    let admin = std::env::var("LADDER_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    #[allow(clippy::disallowed_methods)]
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let db = ladder_store_postgres::TempDatabase::create(
-        &admin,
-        &format!("kill_{}_{nanos}", std::process::id()),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable for this test: {e}"));
+    let db = ladder_store_postgres::TempDatabase::for_tests("kill")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
     let fw = dir.path().join("fw");
     let o = Command::new(env!("CARGO_BIN_EXE_ladder"))
@@ -100,34 +79,8 @@ async fn a_node_killed_mid_delivery_loses_no_message() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     // A slow SMTP server: each message takes 0.3 s to accept.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let folder = dir.path().join("mail");
-    std::fs::create_dir_all(&folder).unwrap();
-    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../ladder-server/tests/support/smtp_sink.py"
-    );
-    let _smtp = spawned::Spawned::run(
-        &python,
-        &[
-            script.to_owned(),
-            port.to_string(),
-            folder.display().to_string(),
-            "0.3".to_owned(),
-        ],
-        "pip install aiosmtpd",
-    );
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mail = SmtpSink::start_on(free_port(), Some(0.3));
+    let port = mail.port;
     let config = dir.path().join("ladder.toml");
     std::fs::write(
         &config,
@@ -146,12 +99,12 @@ async fn a_node_killed_mid_delivery_loses_no_message() {
     // middle of one.
     let mut a = serve(&config);
     for _ in 0..300 {
-        if received(&folder).len() >= 3 {
+        if mail.keys().len() >= 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(received(&folder).len() >= 3, "node A never sent");
+    assert!(mail.keys().len() >= 3, "node A never sent");
     tokio::time::sleep(Duration::from_millis(150)).await;
     a.0.kill().unwrap();
     a.0.wait().unwrap();
@@ -181,7 +134,7 @@ async fn a_node_killed_mid_delivery_loses_no_message() {
     let log = store.messages(None, 1000).await.unwrap();
     let keys: BTreeSet<String> = log.iter().map(|m| m.new.key.clone()).collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let got = received(&folder);
+    let got = mail.keys();
     let got_set: BTreeSet<String> = got.iter().cloned().collect();
     let lost: Vec<&String> = keys.difference(&got_set).collect();
     assert!(lost.is_empty(), "lost: {lost:?}");
@@ -199,32 +152,8 @@ async fn a_node_killed_mid_delivery_loses_no_message() {
 
 #[test]
 fn notify_test_sends_one_message_and_prints_the_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../ladder-server/tests/support/smtp_sink.py"
-    );
-    let _smtp = spawned::Spawned::run(
-        &python,
-        &[
-            script.to_owned(),
-            port.to_string(),
-            dir.path().display().to_string(),
-        ],
-        "pip install aiosmtpd",
-    );
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mail = SmtpSink::start();
+    let port = mail.port;
     let run = |env: &[(&str, String)]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_ladder"));
         c.args(["notify", "test", "--to", "ops@example.com"]);
@@ -261,8 +190,13 @@ fn notify_test_sends_one_message_and_prints_the_answer() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(out.contains("The server answered: 250"), "{out}");
-    let got = received(dir.path());
-    assert_eq!(got.len(), 1);
+    assert_eq!(
+        mail.sent(),
+        [(
+            "ops@example.com".to_owned(),
+            "Ladder: a test message".to_owned()
+        )]
+    );
     let mut bad = env.clone();
     bad.push(("LADDER_SMTP_SECURITY", "ssl".to_owned()));
     let r = run(&bad);

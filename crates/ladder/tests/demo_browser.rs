@@ -11,6 +11,8 @@
 #[path = "../../ladder-server/tests/support/browser.rs"]
 mod chrome;
 // The browser helper loads it too, privately.
+#[path = "../../ladder-server/tests/support/smtp.rs"]
+mod smtp;
 #[allow(clippy::duplicate_mod)]
 #[path = "../../ladder-server/tests/support/spawned.rs"]
 mod spawned;
@@ -19,84 +21,6 @@ use chrome::Browser;
 use fantoccini::Locator;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-
-/// An SMTP server (aiosmtpd, with the server tests' handler that writes
-/// each message as JSON into a folder).
-struct Sink {
-    port: u16,
-    folder: tempfile::TempDir,
-    _process: spawned::Spawned,
-}
-
-fn sink() -> Sink {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let folder = tempfile::tempdir().unwrap();
-    let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../ladder-server/tests/support/smtp_sink.py"
-    );
-    let process = spawned::Spawned::run(
-        &python,
-        &[
-            script.to_owned(),
-            port.to_string(),
-            folder.path().display().to_string(),
-        ],
-        "pip install aiosmtpd",
-    );
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    Sink {
-        port,
-        folder,
-        _process: process,
-    }
-}
-
-impl Sink {
-    /// (recipient, subject) of each message received so far.
-    fn messages(&self) -> Vec<(String, String)> {
-        let mut files: Vec<_> = std::fs::read_dir(self.folder.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| {
-                let m: serde_json::Value =
-                    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-                (
-                    m["rcpt_tos"][0].as_str().unwrap_or("").to_owned(),
-                    m["subject"].as_str().unwrap_or("").to_owned(),
-                )
-            })
-            .collect()
-    }
-
-    /// Waits (up to 30 s) for a message whose subject contains `needle`.
-    async fn wait_for(&self, needle: &str) -> Vec<(String, String)> {
-        for _ in 0..300 {
-            let got = self.messages();
-            if got.iter().any(|(_, s)| s.contains(needle)) {
-                return got;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("no message about `{needle}`: {:?}", self.messages());
-    }
-}
 
 /// The demo on a free port; killed when dropped.
 struct Demo {
@@ -178,11 +102,11 @@ async fn tasks(b: &Browser) -> Vec<(String, bool, String)> {
 
 #[tokio::test]
 async fn the_demo_manager_starts_on_what_needs_them() {
-    let mail = sink();
+    let mail = smtp::SmtpSink::start();
     let demo = demo(mail.port);
     // The demo's people get their reminders by email (the history the demo
     // wrote is not announced).
-    let got = mail.wait_for("Reminder").await;
+    let got = mail.wait_for_subject("Reminder").await;
     assert!(
         got.iter().all(|(to, _)| to.ends_with("@example.com")),
         "{got:?}"
@@ -236,7 +160,8 @@ async fn the_demo_manager_starts_on_what_needs_them() {
         "{after:?}"
     );
     // The intern is told, by email, within a tick.
-    mail.wait_for("Your manager approved your internship").await;
+    mail.wait_for_subject("Your manager approved your internship")
+        .await;
 
     // The nomination list: approved where it is shown.
     b.click("li[data-kind=approve_nominations] a").await;

@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+mod smtp;
 mod spawned;
+#[allow(unused_imports)] // some test binaries send no mail
+pub use smtp::{SmtpSink, free_port};
 pub use spawned::Spawned;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -441,86 +444,6 @@ impl App {
     pub fn clock_now(&self) -> i64 {
         use ladder_server::Clock as _;
         self.clock.now()
-    }
-}
-
-/// A port nothing listens on (yet).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A real SMTP server for tests: `aiosmtpd` from PyPI on a free
-/// 127.0.0.1 port, with a handler (`smtp_sink.py`) that writes each message
-/// it receives, parsed, as a JSON file into a folder. It stops when dropped,
-/// and by itself after ten minutes if this process dies first.
-pub struct SmtpSink {
-    pub port: u16,
-    folder: tempfile::TempDir,
-    _process: Spawned,
-}
-
-impl SmtpSink {
-    pub async fn start() -> SmtpSink {
-        SmtpSink::start_on(free_port()).await
-    }
-
-    /// On a given port (one an app was told about before it listened).
-    pub async fn start_on(port: u16) -> SmtpSink {
-        let folder = tempfile::tempdir().unwrap();
-        let python = std::env::var("LADDER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let process = Spawned::run(
-            &python,
-            &[
-                script.to_owned(),
-                port.to_string(),
-                folder.path().display().to_string(),
-            ],
-            "pip install aiosmtpd",
-        );
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        for _ in 0..300 {
-            if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                return SmtpSink {
-                    port,
-                    folder,
-                    _process: process,
-                };
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("aiosmtpd did not start on {addr} within 30 s (pip install aiosmtpd)");
-    }
-
-    /// Every message received so far, in order.
-    pub fn messages(&self) -> Vec<serde_json::Value> {
-        let mut files: Vec<_> = std::fs::read_dir(self.folder.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-            .collect()
-    }
-
-    /// Waits (up to 10 s) until at least `n` messages arrived.
-    pub async fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
-        for _ in 0..100 {
-            let m = self.messages();
-            if m.len() >= n {
-                return m;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("expected {n} messages, got {:?}", self.messages());
     }
 }
 
