@@ -1590,3 +1590,25 @@ async fn a_series_makes_meetings_ahead_and_the_feed_expands_to_the_same_days() {
     assert_eq!(anon.get(&path).await.status, 404);
     assert_eq!(anon.get("/calendar/nothing.ics").await.status, 404);
 }
+
+#[tokio::test]
+async fn a_proposal_waiting_three_days_reminds_its_next_approver_once() {
+    use ladder_server::routine::tick;
+    let smtp = SmtpSink::start();
+    let app = start_mailing(smtp.port).await;
+    feedback_fixture(&app).await;
+    tick(&app.state).await.unwrap();
+    let waiting = "Reminder: the level change for self waits for you";
+    assert!(to(&smtp.sent(), "skip", waiting).is_empty(), "not yet");
+    app.clock.advance(3 * DAY + 3600);
+    tick(&app.state).await.unwrap();
+    app.clock.advance(3600);
+    tick(&app.state).await.unwrap();
+    let got = smtp.sent();
+    assert_eq!(to(&got, "skip", waiting).len(), 1, "{got:?}");
+    assert!(
+        to(&got, "self", "level change").is_empty(),
+        "never the person"
+    );
+    assert!(to(&got, "manager", waiting).is_empty(), "not the proposer");
+}
