@@ -300,9 +300,9 @@ async fn one_on_ones_action_items_and_differing_ratings_show_for_the_pair() {
         )
     );
     assert!(
-        theirs
-            .iter()
-            .any(|t| t.0 == "action_item" && t.1 == "Action item from your 1:1 with self"),
+        theirs.iter().any(|t| t.0 == "action_item"
+            && t.1 == "Action item from your 1:1 with self"
+            && t.4 == format!("/meetings/{meeting}#actions")),
         "{theirs:?}"
     );
     assert!(

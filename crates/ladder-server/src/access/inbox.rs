@@ -362,7 +362,9 @@ impl Access {
                     Task::new(
                         TaskKind::ActionItem,
                         format!("Action item from your 1:1 with {}", other.record.name),
-                        format!("/one-on-ones/{}/{}#action-{}", m.id, r.id, a.id),
+                        // Done on a meeting's page: the next one, or the
+                        // one it was made in.
+                        format!("/meetings/{}#actions", next.map_or(a.meeting_id, |x| x.id)),
                     )
                     .detail(format!("Agreed on {}", a.meeting_date))
                     .due(due, today)
