@@ -1,8 +1,9 @@
 //! The routine's background work. Every `ladder serve` process runs
-//! [`run`]: each minute it calls [`tick`], which moves what the calendar
-//! says should move. Nothing here keeps state between ticks, so any node
-//! may tick, several may tick at once, and a node that was down catches up
-//! on its next tick.
+//! [`run`]: every five seconds it calls [`tick`], which moves what the
+//! calendar says should move. A node keeps nothing between ticks but the
+//! hour and the day of its last hourly and daily work ([`Memo`]), so any
+//! node may tick, several may tick at once, and a node that was down
+//! catches up on its next tick.
 //!
 //! - 360 cycles move on their dates
 //!   ([`crate::feedback::service::scheduled_move`]): nominations open,
