@@ -101,7 +101,10 @@ impl Notifier<'_> {
             }
             for n in public {
                 let mut p = n.params.clone();
+                // Chat speaks to a team: no one's name, no one's count.
                 p.remove("name");
+                p.remove("count");
+                p.insert("audience".to_owned(), "team".to_owned());
                 p.insert("link".to_owned(), public_link(n.kind, &n.params));
                 for h in hooks.iter().filter(|h| !h.failing && h.wants(n.kind)) {
                     messages.push(NewMessage {
@@ -757,11 +760,7 @@ fn json(p: &Params) -> String {
 pub fn is_public(kind: &str) -> bool {
     matches!(
         kind,
-        "cycle.nominations_open"
-            | "cycle.feedback_open"
-            | "cycle.closed"
-            | "internship.requested"
-            | "internship.decided"
+        "cycle.nominations_open" | "cycle.feedback_open" | "cycle.closed" | "internship.requested"
     )
 }
 

@@ -89,6 +89,43 @@ fn get<'a>(p: &'a Params, k: &str) -> &'a str {
     p.get(k).map_or("", String::as_str)
 }
 
+/// What chat says of a public kind: to a team, naming nobody.
+fn team_words(kind: &str, p: &Params) -> Option<(String, Vec<String>)> {
+    let (cycle, due) = (get(p, "cycle"), get(p, "due"));
+    let early = match get(p, "early") {
+        "" => String::new(),
+        why => format!(" The people team moved it early: {why}"),
+    };
+    Some(match kind {
+        "cycle.nominations_open" => (
+            format!("{cycle}: nominate your peers"),
+            vec![format!(
+                "The 360 cycle {cycle} is open for nominations until {due}: everyone chooses the colleagues they would like feedback from.{early}"
+            )],
+        ),
+        "cycle.feedback_open" => (
+            format!("{cycle}: feedback is open"),
+            vec![format!(
+                "The 360 cycle {cycle} is open for feedback until {due}: answer the questionnaires you were asked for.{early}"
+            )],
+        ),
+        "cycle.closed" => (
+            format!("{cycle} has closed"),
+            vec![format!(
+                "The 360 cycle {cycle} has closed; the people reviewed can read their feedback.{early}"
+            )],
+        ),
+        "internship.requested" => (
+            format!("A colleague asks to intern with {}", get(p, "department")),
+            vec![format!(
+                "A colleague asks to spend part of their time with {} to learn; see the internship board.",
+                get(p, "department")
+            )],
+        ),
+        _ => return None,
+    })
+}
+
 /// The subject and the lines of a kind, in plain words.
 fn words(kind: &str, p: &Params) -> (String, Vec<String>) {
     let name = get(p, "name");
@@ -98,6 +135,11 @@ fn words(kind: &str, p: &Params) -> (String, Vec<String>) {
         "" => None,
         why => Some(format!("The people team moved it early: {why}")),
     };
+    if get(p, "audience") == "team"
+        && let Some(team) = team_words(kind, p)
+    {
+        return team;
+    }
     let (subject, mut lines) = match kind {
         "cycle.nominations_open" => (
             format!("{cycle}: nominate your peers"),
