@@ -24,7 +24,17 @@ pub struct Browser {
     pub client: fantoccini::Client,
     _driver: Spawned,
     _profile: tempfile::TempDir,
+    /// The pages axe has checked (their path and query, and the state of
+    /// their main form: shown again with an error is a page of its own).
+    checked: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// The app's host and port: the first one visited. Pages elsewhere
+    /// (the test OpenID Connect provider's) are not ours to check.
+    origin: std::sync::Mutex<Option<String>>,
 }
+
+/// axe-core, vendored from the npm registry (`npm pack axe-core@4.10.3`;
+/// MPL-2.0, `axe/LICENSE`), run in every page the browser tests reach.
+const AXE: &str = include_str!("axe/axe.min.js");
 
 impl Browser {
     pub async fn start() -> Browser {
@@ -74,6 +84,8 @@ impl Browser {
                             client,
                             _driver: driver,
                             _profile: profile,
+                            checked: std::sync::Mutex::default(),
+                            origin: std::sync::Mutex::default(),
                         };
                     }
                     Err(e) => last = e.to_string(),
@@ -86,6 +98,75 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap();
+        self.axe().await;
+    }
+
+    /// Runs axe-core on the page now shown, once per page (path, query,
+    /// and whether it shows an error), and fails on any violation of any
+    /// impact, naming the rule and the elements.
+    pub async fn axe(&self) {
+        let Ok(url) = self.client.current_url().await else {
+            return;
+        };
+        if url.scheme() != "http" {
+            return;
+        }
+        let here = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port().unwrap_or(80)
+        );
+        if self
+            .origin
+            .lock()
+            .unwrap()
+            .get_or_insert_with(|| here.clone())
+            != &here
+        {
+            return;
+        }
+        let has_error = self
+            .client
+            .execute(
+                "return document.querySelector('[role=alert]') !== null;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let key = format!("{}?{}#{}", url.path(), url.query().unwrap_or(""), has_error);
+        if !self.checked.lock().unwrap().insert(key.clone()) {
+            return;
+        }
+        let loaded = self
+            .client
+            .execute("return typeof window.axe !== 'undefined';", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if !loaded {
+            self.client.execute(AXE, vec![]).await.unwrap();
+        }
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): '
+                     + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations: Vec<String> = serde_json::from_value(result).unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "axe found violations on {key}:\n{}",
+            violations.join("\n")
+        );
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
@@ -114,6 +195,7 @@ impl Browser {
                 && let Ok(text) = el.text().await
             {
                 if text.contains(needle) {
+                    self.axe().await;
                     return text;
                 }
                 last = text;
