@@ -548,6 +548,15 @@ async fn a_cycle_runs_through_the_web_forms() {
         )
         .await;
     assert!(res.body.contains("nominations_close"), "{}", res.body);
+    assert_eq!(res.status, 400);
+    for kept in [
+        "value=\"Spring\"",
+        "value=\"2027-03-01\"",
+        "value=\"2027-02-01\"",
+        "value=\"2027-04-10\"",
+    ] {
+        assert!(res.body.contains(kept), "lost {kept}: {}", res.body);
+    }
     let res = people
         .post_form(
             "/cycles",

@@ -75,6 +75,19 @@ async fn an_engineer_asks_for_runs_and_completes_an_internship() {
     let res = post(&mut me, "/internships", &base("0", "Data", "")).await;
     assert_eq!(res.status, 400);
     assert!(res.body.contains("share: 0% is not a share of time"));
+    // The refused form keeps everything typed.
+    for kept in [
+        ">Learn how the data team runs its pipeline</textarea>",
+        "value=\"0\"",
+        "value=\"2026-12-01\"",
+        "value=\"2027-02-28\"",
+        "<option selected>Data</option>",
+        "name=\"activity_pairing\" value=\"1\" checked",
+        "value=\"DATA-12, DATA-19\"",
+        "value=\"read access to the warehouse\"",
+    ] {
+        assert!(res.body.contains(kept), "lost {kept}: {}", res.body);
+    }
     let res = post(
         &mut me,
         "/internships",

@@ -5,7 +5,7 @@ use super::service::{self, *};
 use crate::access::{Nominating, ProposalView, Proposer, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, page, role_title};
+use crate::http::page::{Chrome, form_page, page, role_title};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -22,24 +22,31 @@ struct CyclesPage {
     cycles: Vec<Cycle>,
     can_create: bool,
     error: Option<String>,
+    /// The new cycle as typed, shown again when it was refused.
+    plan: CyclePlan,
 }
 
 pub async fn cycles(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    cycles_page(&s, &v, None).await
+    cycles_page(&s, &v, None, CyclePlan::default()).await
 }
 
 async fn cycles_page(
     s: &AppState,
     v: &Viewer,
     error: Option<String>,
+    plan: CyclePlan,
 ) -> Result<Response, AppError> {
     let access = s.access();
-    page(&CyclesPage {
-        chrome: Chrome::new("360 feedback", Some(v)),
-        cycles: access.cycles(v).await?,
-        can_create: access.cycle_admin(v).is_ok(),
-        error,
-    })
+    form_page(
+        error.is_some(),
+        &CyclesPage {
+            chrome: Chrome::new("360 feedback", Some(v)),
+            cycles: access.cycles(v).await?,
+            can_create: access.cycle_admin(v).is_ok(),
+            error,
+            plan,
+        },
+    )
 }
 
 pub async fn create_cycle(
@@ -61,7 +68,7 @@ pub async fn create_cycle(
     };
     match service::create_cycle(&admin, &s.framework().framework, &plan, now).await {
         Ok(id) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => cycles_page(&s, &v, Some(e)).await,
+        Err(AppError::BadRequest(e)) => cycles_page(&s, &v, Some(e), plan).await,
         Err(e) => Err(e),
     }
 }

@@ -37,6 +37,15 @@ impl Fields {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// The value of `name`, or `default` when the form did not send it
+    /// (a page shown before anything was typed).
+    pub fn or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| v.as_str())
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0
             .iter()

@@ -123,9 +123,16 @@ struct BoardPage {
     can_request: bool,
     error: Option<String>,
     kinds: &'static [(&'static str, &'static str)],
+    /// The request as typed, shown again when it was refused.
+    form: Fields,
 }
 
-async fn board_page(s: &AppState, v: &Viewer, error: Option<String>) -> Result<Response, AppError> {
+async fn board_page(
+    s: &AppState,
+    v: &Viewer,
+    error: Option<String>,
+    form: Fields,
+) -> Result<Response, AppError> {
     let access = s.access();
     let loaded = s.framework();
     let board = access.internship_board(v).await?;
@@ -176,12 +183,13 @@ async fn board_page(s: &AppState, v: &Viewer, error: Option<String>) -> Result<R
             can_request: v.person.is_some(),
             error,
             kinds: &ACTIVITY_KINDS,
+            form,
         },
     )
 }
 
 pub async fn board(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    board_page(&s, &v, None).await
+    board_page(&s, &v, None, Fields::default()).await
 }
 
 pub async fn request(
@@ -195,7 +203,7 @@ pub async fn request(
     let fw = &s.framework().framework;
     match service::request(s.access(), &v, &form_input(&f), fw, s.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(e)).await,
+        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(e), f).await,
         Err(e) => Err(e),
     }
 }
