@@ -740,3 +740,68 @@ async fn hiring_scorecards_in_the_browser() {
     assert!(app.store.candidate(id).await.unwrap().is_none());
     b.client.clone().close().await.unwrap();
 }
+
+/// The routine's pages, each checked by axe as it is reached (and in its
+/// error state): notification preferences, the calendar feed, a 1:1
+/// series, and the admin's delivery log with a refused webhook.
+#[tokio::test]
+async fn the_routine_pages_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let (me, report) = (app.ids["self"], app.ids["direct-report"]);
+    let b = Browser::start().await;
+    b.sign_in(&base, "self@example.com", "self").await;
+
+    b.goto(&format!("{base}/me/notifications")).await;
+    b.set_value("select[name='meeting.created']", "digest")
+        .await;
+    b.click("#save-prefs").await;
+    b.wait_text("[role=status]", "Saved.").await;
+    assert_eq!(
+        b.client
+            .find(Locator::Css("select[name='meeting.created']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("digest")
+    );
+
+    b.goto(&format!("{base}/me/calendar")).await;
+    b.click("#rotate").await;
+    let url = b.wait_text("#feed-url", "/calendar/").await;
+    assert!(url.ends_with(".ics"), "{url}");
+
+    // A series refused for its time zone keeps what was typed; then set.
+    b.goto(&format!("{base}/one-on-ones/{me}/{report}")).await;
+    b.set_value("#first_date", "2026-11-23").await;
+    b.set_value("#until", "2027-03-31").await;
+    b.fill("#time_zone", "Mars/Olympus").await;
+    b.click("#start-series").await;
+    b.wait_text("[role=alert]", "is not a time zone").await;
+    assert_eq!(
+        b.client
+            .find(Locator::Css("#time_zone"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Mars/Olympus")
+    );
+    b.fill("#time_zone", "Europe/Lisbon").await;
+    b.click("#start-series").await;
+    b.wait_text("#series", "2026-11-23").await;
+
+    // The admin's delivery log, and a webhook refused with its field named.
+    b.sign_in(&base, "admin@example.com", "admin").await;
+    b.goto(&format!("{base}/admin/deliveries")).await;
+    b.fill("#url", "not a url").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("[role=alert]", "url: `not a url` is not a URL")
+        .await;
+    b.client.clone().close().await.unwrap();
+}
