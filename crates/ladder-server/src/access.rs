@@ -29,7 +29,10 @@ pub use feedback::{
 };
 pub use growth::{Growth, Pair, TeamGrowth};
 pub use hiring::{CandidateView, HiringAdmin, OpeningView, may_see_opening};
-pub use inbox::{CHECKPOINT_CLOSE_DAYS, CHECKPOINT_OPEN_DAYS, Task, TaskKind};
+pub use inbox::{
+    CHECKPOINT_CLOSE_DAYS, CHECKPOINT_OPEN_DAYS, Task, TaskKind, checkpoint_close_from,
+    checkpoint_open_by,
+};
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{

@@ -14,7 +14,8 @@ use ladder_framework::Approver;
 use ladder_growth::Quarter;
 use ladder_org::Date;
 use ladder_store::{
-    CycleState, FeedbackRelation, HiringRole, Id, InternshipState, Person, Proposal, Rater, Side,
+    Cycle, CycleState, FeedbackRelation, HiringRole, Id, InternshipState, Person, Proposal, Rater,
+    Side,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -25,6 +26,16 @@ pub const CHECKPOINT_OPEN_DAYS: i64 = 21;
 /// The days before a quarter's end from which its checkpoint's summary is
 /// asked for: the last 1:1s of the quarter.
 pub const CHECKPOINT_CLOSE_DAYS: i64 = 14;
+
+/// The last day to open a quarter's checkpoint: after it, it is overdue.
+pub fn checkpoint_open_by(q: Quarter) -> Date {
+    q.start().add_days(CHECKPOINT_OPEN_DAYS - 1)
+}
+
+/// The first day a quarter's open checkpoint asks for its summaries.
+pub fn checkpoint_close_from(q: Quarter) -> Date {
+    q.end().add_days(1 - CHECKPOINT_CLOSE_DAYS)
+}
 
 /// What a task asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -140,9 +151,12 @@ impl Access {
             .and_then(|id| org.person(id))
             .filter(|p| p.record.active);
         let mut tasks = Vec::new();
+        // Read once: the nominations, proposals and progress tasks all
+        // walk the cycles.
+        let cycles = self.store.cycles().await?;
         if let Some(me) = me {
             let reports: Vec<&Person> = org.reports(me.id).filter(|p| p.record.active).collect();
-            self.cycle_tasks(&org, me, &reports, today, &mut tasks)
+            self.cycle_tasks(&org, &cycles, me, &reports, today, &mut tasks)
                 .await?;
             self.checkpoint_tasks(me, &reports, today, &mut tasks)
                 .await?;
@@ -151,10 +165,10 @@ impl Access {
             self.rating_tasks(&reports, &mut tasks).await?;
             self.internship_tasks(&org, me, today, &mut tasks).await?;
         }
-        self.proposal_tasks(&org, v, &mut tasks).await?;
+        self.proposal_tasks(&org, &cycles, v, &mut tasks).await?;
         self.candidate_tasks(v, &mut tasks).await?;
         if v.roles().people_team {
-            self.cycle_progress(today, &mut tasks).await?;
+            self.cycle_progress(&cycles, today, &mut tasks).await?;
         }
         if v.roles().people_team || v.roles().admin {
             self.delivery_tasks(&mut tasks).await?;
@@ -175,12 +189,12 @@ impl Access {
     async fn cycle_tasks(
         &self,
         org: &OrgView,
+        cycles: &[Cycle],
         me: &Person,
         reports: &[&Person],
         today: Date,
         out: &mut Vec<Task>,
     ) -> Result<(), AppError> {
-        let cycles = self.store.cycles().await?;
         for c in cycles.iter().filter(|c| c.state == CycleState::Nominations) {
             let lists = self.store.nomination_lists(c.id).await?;
             let due = day(&c.plan.nominations_close);
@@ -265,8 +279,8 @@ impl Access {
         out: &mut Vec<Task>,
     ) -> Result<(), AppError> {
         let quarter = Quarter::of(today);
-        let open_by = quarter.start().add_days(CHECKPOINT_OPEN_DAYS - 1);
-        let close_from = quarter.end().add_days(1 - CHECKPOINT_CLOSE_DAYS);
+        let open_by = checkpoint_open_by(quarter);
+        let close_from = checkpoint_close_from(quarter);
         for p in std::iter::once(me).chain(reports.iter().copied()) {
             let whose = if p.id == me.id {
                 "your".to_owned()
@@ -470,10 +484,11 @@ impl Access {
     async fn proposal_tasks(
         &self,
         org: &OrgView,
+        cycles: &[Cycle],
         v: &Viewer,
         out: &mut Vec<Task>,
     ) -> Result<(), AppError> {
-        for c in self.store.cycles().await? {
+        for c in cycles {
             for p in self.store.proposals(c.id).await? {
                 let Some(person) = org.person(p.new.person_id) else {
                     continue;
@@ -569,8 +584,13 @@ impl Access {
     }
 
     /// The people team: each running cycle's completion and what is late.
-    async fn cycle_progress(&self, today: Date, out: &mut Vec<Task>) -> Result<(), AppError> {
-        for c in self.store.cycles().await? {
+    async fn cycle_progress(
+        &self,
+        cycles: &[Cycle],
+        today: Date,
+        out: &mut Vec<Task>,
+    ) -> Result<(), AppError> {
+        for c in cycles {
             let (due, what) = match c.state {
                 CycleState::Nominations => (day(&c.plan.nominations_close), "nominations"),
                 CycleState::Feedback => (day(&c.plan.feedback_close), "feedback"),

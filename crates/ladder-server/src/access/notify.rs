@@ -78,17 +78,31 @@ impl Notifier<'_> {
         let org = self.org().await?;
         let mut messages = Vec::new();
         let hooks = store.webhooks().await?;
+        // Each actor's person, looked up once per batch: one person makes
+        // many events in a row.
+        let mut actors: HashMap<Id, Option<Id>> = HashMap::new();
         for e in &events {
             let notes = self.notes_for(&org, e).await?;
             let actor = match e.actor_id {
-                Some(a) => store.account(a).await?.and_then(|a| org.by_email(&a.email)),
+                Some(a) => match actors.get(&a) {
+                    Some(p) => *p,
+                    None => {
+                        let p = store
+                            .account(a)
+                            .await?
+                            .and_then(|acc| org.by_email(&acc.email))
+                            .map(|p| p.id);
+                        actors.insert(a, p);
+                        p
+                    }
+                },
                 None => None,
             };
             let actor_account = e.actor_id;
             let notes: Vec<Note> = notes
                 .into_iter()
                 .filter(|n| match n.to {
-                    To::Person(p) => actor.as_ref().is_none_or(|a| a.id != p),
+                    To::Person(p) => actor != Some(p),
                     To::Account(a) => actor_account != Some(a),
                 })
                 .collect();
@@ -520,7 +534,8 @@ impl Notifier<'_> {
                 None
             }
         };
-        for c in store.cycles().await? {
+        let cycles = store.cycles().await?;
+        for c in &cycles {
             match c.state {
                 CycleState::Nominations => {
                     let Some(w) = window(&c.plan.nominations_close) else {
@@ -611,7 +626,7 @@ impl Notifier<'_> {
             }
         }
         // Proposals waiting on one approver for more than three days.
-        for c in store.cycles().await? {
+        for c in &cycles {
             for p in store.proposals(c.id).await? {
                 if p.state != ProposalState::Pending {
                     continue;
@@ -660,9 +675,7 @@ impl Notifier<'_> {
     ) -> Result<(), AppError> {
         let quarter = Quarter::of(today);
         let prev = quarter.prev();
-        let open_by = quarter
-            .start()
-            .add_days(super::inbox::CHECKPOINT_OPEN_DAYS - 1);
+        let open_by = super::inbox::checkpoint_open_by(quarter);
         let states = self
             .access
             .store

@@ -8,7 +8,7 @@
 
 pub(crate) mod pages;
 
-use crate::access::{CHECKPOINT_CLOSE_DAYS, CHECKPOINT_OPEN_DAYS, Feed};
+use crate::access::{Feed, checkpoint_close_from, checkpoint_open_by};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, civil};
 use ladder_growth::Quarter;
@@ -272,7 +272,7 @@ pub fn ics(feed: &Feed, base: &str, now: i64) -> String {
             &format!("checkpoint-open-{q}-{pid}@ladder"),
             &stamp,
             q.start(),
-            q.start().add_days(CHECKPOINT_OPEN_DAYS),
+            checkpoint_open_by(q).add_days(1),
             &format!("Checkpoint {q}: pick focus areas"),
             &format!("{base}/people/{pid}/checkpoints"),
         );
@@ -280,7 +280,7 @@ pub fn ics(feed: &Feed, base: &str, now: i64) -> String {
             &mut out,
             &format!("checkpoint-close-{q}-{pid}@ladder"),
             &stamp,
-            q.end().add_days(1 - CHECKPOINT_CLOSE_DAYS),
+            checkpoint_close_from(q),
             q.end().add_days(1),
             &format!("Checkpoint {q}: write the summaries"),
             &format!("{base}/people/{pid}/checkpoints"),
