@@ -19,10 +19,6 @@ async fn api(c: &mut Client, csrf: &str, path: &str, body: &str) -> Response {
         .await
 }
 
-fn json(r: &Response) -> serde_json::Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
-}
-
 #[tokio::test]
 async fn interviewers_score_blind_against_the_framework_and_deletion_forgets() {
     let app = start().await;

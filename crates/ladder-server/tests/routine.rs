@@ -10,22 +10,6 @@ mod support;
 
 use support::*;
 
-async fn api_as(app: &App, role: &str) -> Client {
-    let (mut c, csrf) = client_as(app, role).await;
-    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
-    c
-}
-
-async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Response {
-    c.request(
-        "POST",
-        path,
-        Some("application/json"),
-        body.to_string().as_bytes(),
-    )
-    .await
-}
-
 /// Creates a cycle through the API (as `team`, the people team): its name
 /// and its four dates, nominations open and close, feedback open and close.
 async fn new_cycle(team: &mut Client, name: &str, d: [&str; 4]) -> Response {
@@ -41,10 +25,6 @@ async fn new_cycle(team: &mut Client, name: &str, d: [&str; 4]) -> Response {
         }),
     )
     .await
-}
-
-fn json(r: &Response) -> serde_json::Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
 }
 
 /// (kind, title, due, overdue, link) of each task, in order.

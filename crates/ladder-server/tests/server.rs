@@ -1005,27 +1005,6 @@ async fn an_admin_adds_an_account_with_roles_that_then_work() {
     );
 }
 
-/// A client for a role that sends its CSRF token as API calls need.
-async fn api_as(app: &App, role: &str) -> Client {
-    let (mut c, csrf) = client_as(app, role).await;
-    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
-    c
-}
-
-async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Response {
-    c.request(
-        "POST",
-        path,
-        Some("application/json"),
-        body.to_string().as_bytes(),
-    )
-    .await
-}
-
-fn json(r: &Response) -> serde_json::Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
-}
-
 #[tokio::test]
 async fn private_notes_are_read_by_their_author_only() {
     let app = start().await;

@@ -423,6 +423,30 @@ pub fn multipart(csrf: &str, file: &str) -> (String, Vec<u8>) {
 
 /// A client signed in as a matrix role (a fresh session made directly, so
 /// the matrix runs fast), with its CSRF token; anonymous has neither.
+/// A client signed in as `role` that sends the CSRF header API writes
+/// need with a session cookie.
+pub async fn api_as(app: &App, role: &str) -> Client {
+    let (mut c, csrf) = client_as(app, role).await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    c
+}
+
+/// POSTs `body` as JSON.
+pub async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> Response {
+    c.request(
+        "POST",
+        path,
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+/// A response's body as JSON; fails with the body when it is not.
+pub fn json(r: &Response) -> serde_json::Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+}
+
 pub async fn client_as(app: &App, role: &str) -> (Client, String) {
     let mut c = Client::new(app.addr);
     if role == "anonymous" {
