@@ -68,6 +68,8 @@ pub struct Viewer {
     pub ip: String,
     /// The organisation's version read when the request came in.
     org_version: i64,
+    /// The person has direct reports.
+    pub manages: bool,
 }
 
 impl Viewer {
@@ -191,15 +193,22 @@ impl FromRequestParts<AppState> for MaybeViewer {
         }
         // The person with the account's email, from the organisation at (at
         // least) the version read with the session.
-        let person = access.org_at(org_version).await?.by_email(&account.email);
-        Ok(MaybeViewer(Some(Viewer {
+        let org = access.org_at(org_version).await?;
+        let person = org.by_email(&account.email);
+        let manages = person
+            .as_ref()
+            .is_some_and(|p| org.reports(p.id).next().is_some());
+        let v = Viewer {
             account,
             person,
             csrf,
             session_token,
             ip,
             org_version,
-        })))
+            manages,
+        };
+        crate::http::context::set_shell(crate::http::page::Shell::of(&v));
+        Ok(MaybeViewer(Some(v)))
     }
 }
 
@@ -454,7 +463,11 @@ impl Access {
             .await?
             .ok_or(AppError::NotFound)?;
         let org_version = self.store.org_version().await?;
-        let person = self.org_at(org_version).await?.by_email(&account.email);
+        let org = self.org_at(org_version).await?;
+        let person = org.by_email(&account.email);
+        let manages = person
+            .as_ref()
+            .is_some_and(|p| org.reports(p.id).next().is_some());
         Ok(Viewer {
             account,
             person,
@@ -462,6 +475,7 @@ impl Access {
             session_token: None,
             ip: ip.to_owned(),
             org_version,
+            manages,
         })
     }
 

@@ -98,7 +98,19 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         if matches!(self, AppError::NotSignedIn) {
-            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+            // Back to the page asked for once signed in (pages are read
+            // with GET; a form posted without a session starts over).
+            let location = match crate::http::context::asked_for() {
+                Some(target) if target != "/" => format!(
+                    "/login?next={}",
+                    form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
+                ),
+                _ => "/login".to_owned(),
+            };
+            return match axum::http::HeaderValue::from_str(&location) {
+                Ok(l) => (StatusCode::SEE_OTHER, [(header::LOCATION, l)]).into_response(),
+                Err(_) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response(),
+            };
         }
         let page = crate::http::page::error_page(self.status(), &self.to_string());
         (self.status(), page).into_response()

@@ -240,6 +240,7 @@ pub fn router(state: AppState) -> Router {
     }
     r.fallback(http::page::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(http::context::request_context))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
 }

@@ -135,6 +135,75 @@ impl Browser {
         text
     }
 
+    /// Sends keys to an element (WebDriver key codes for Enter, Tab and
+    /// the arrows).
+    async fn keys(&self, css: &str, keys: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
+    async fn focus(&self, css: &str) {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).focus();",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// Marks the page, to tell later whether it was reloaded.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.__ladderMark = true;", vec![])
+            .await
+            .unwrap();
+    }
+
+    async fn same_page(&self) -> bool {
+        self.client
+            .execute("return window.__ladderMark === true;", vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// A phone's screen: 390 CSS pixels wide.
+    async fn phone(&self) {
+        self.client.set_window_size(390, 844).await.unwrap();
+    }
+
+    async fn desktop(&self) {
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
+    async fn assert_no_horizontal_scroll(&self) {
+        let v = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+        assert!(width <= 400, "the window is a phone's: {width}");
+        assert!(
+            scroll <= width,
+            "the page is {scroll} px wide in a {width} px screen"
+        );
+    }
+
     async fn set_value(&self, css: &str, value: &str) {
         self.client
             .execute(
@@ -274,33 +343,104 @@ async fn a_quarter_in_the_browser() {
     let carried = b.wait_text("#actions ul", "Write the on-call guide").await;
     assert!(carried.contains("carried over"), "{carried}");
 
-    // 3. Ratings on both sides move the radar.
+    // 3. Ratings on both sides, in place: choosing a rating saves the
+    // row without a reload, evidence links become links, each row's
+    // history is one click away, and the radar moves.
     b.sign_in(&base, "self@example.com", "self").await;
     let sheet = format!("{base}/people/{me}/worksheet");
     b.goto(&sheet).await;
     let before = b.radar().await;
     let row = rows[0];
-    b.click(&format!("#s-{row} summary")).await;
+    b.mark_page().await;
     b.click(&format!("#s-{row} input[name=value][value='4']"))
         .await;
-    b.fill(&format!("#ev-{row}"), "https://example.invalid/design-doc")
-        .await;
+    b.wait_text(&format!("#s-{row} .saved"), "Saved").await;
+    b.fill(
+        &format!("#ev-{row}"),
+        "See https://example.invalid/design-doc.",
+    )
+    .await;
     b.click(&format!("#s-{row} form button[type=submit]")).await;
-    b.wait_text(&format!("#s-{row} td:nth-child(3)"), "4").await;
+    b.wait_text(
+        &format!("#s-{row} .evidence a"),
+        "https://example.invalid/design-doc",
+    )
+    .await;
+    b.click(&format!("#s-{row} .ws-history summary")).await;
+    let history = b
+        .wait_text(&format!("#s-{row} .ws-history ol"), "first rated 4")
+        .await;
+    assert!(
+        history.contains("by self") && history.contains("evidence changed"),
+        "{history}"
+    );
+    assert!(
+        b.same_page().await,
+        "rating saved in place, without a reload"
+    );
+    // The keyboard alone: an arrow key moves the rating (and saves it),
+    // Tab goes to the evidence, typing and leaving the box saves it.
+    let second = rows[1];
+    b.focus(&format!("#v-{second}-1")).await;
+    b.keys(&format!("#v-{second}-1"), " ").await;
+    b.wait_text(&format!("#s-{second} .saved"), "Saved").await;
+    b.keys(&format!("#v-{second}-1"), "\u{e014}").await; // Arrow right: 2
+    b.wait_text(&format!("#s-{second} .ws-value"), "2").await;
+    b.keys(
+        &format!("#v-{second}-2"),
+        "\u{e004}Paired on the incident review\u{e004}",
+    )
+    .await; // Tab, text, Tab
+    b.wait_text(
+        &format!("#s-{second} .evidence"),
+        "Paired on the incident review",
+    )
+    .await;
+    assert!(b.same_page().await, "the keyboard saves in place too");
+    // A refused save keeps what was typed, with the reason beside it.
+    let third = rows[2];
+    b.fill(&format!("#ev-{third}"), "Typed before choosing a rating")
+        .await;
+    b.click(&format!("#s-{third} form button[type=submit]"))
+        .await;
+    b.wait_text(&format!("#s-{third} [role=alert]"), "Choose a rating")
+        .await;
+    let kept = b
+        .client
+        .execute(
+            "return document.querySelector(arguments[0]).value;",
+            vec![json!(format!("#ev-{third}"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some("Typed before choosing a rating"));
+    b.goto(&sheet).await;
     let after_self = b.radar().await;
     assert_ne!(before, after_self, "the self rating changed the radar");
     b.sign_in(&base, "manager@example.com", "manager").await;
     b.goto(&sheet).await;
-    b.click(&format!("#s-{row} summary")).await;
     b.click(&format!("#s-{row} input[name=value][value='2']"))
         .await;
-    b.click(&format!("#s-{row} form button[type=submit]")).await;
-    b.wait_text(&format!("#s-{row}"), "differs").await;
+    b.wait_text(&format!("#s-{row}"), "self and manager differ")
+        .await;
+    b.goto(&sheet).await;
     let after_manager = b.radar().await;
     assert_ne!(
         after_self, after_manager,
         "the manager rating changed the radar"
     );
+    // Filters: the rows where self and manager differ; the manager's
+    // unrated rows.
+    b.goto(&format!("{sheet}?show=differs")).await;
+    let shown = b.count(".ws-row").await;
+    assert_eq!(shown, 1, "one row differs");
+    b.goto(&format!("{sheet}?show=unrated")).await;
+    assert_eq!(b.count(".ws-row").await, ws.rows.len() - 1);
+    // On a phone: nothing wider than the screen.
+    b.phone().await;
+    b.goto(&sheet).await;
+    b.assert_no_horizontal_scroll().await;
+    b.desktop().await;
 
     // 4. The checkpoint closes with a summary per area, and offers the
     // worksheet rows to update.
@@ -374,16 +514,43 @@ async fn a_feedback_cycle_in_the_browser() {
     let b = Browser::start().await;
     let nominations = format!("{base}/cycles/{cycle}/nominations/{me}");
 
-    // 1. The person nominates three peers.
+    // 1. The person nominates three peers by name, with the keyboard
+    // alone and in under 20 key presses: a few letters and Enter for
+    // each, then Enter in the empty box to send.
     b.sign_in(&base, "self@example.com", "self").await;
     b.goto(&nominations).await;
     b.wait_text("h1", "Nominations").await;
+    b.focus("#peer-q").await;
+    let presses = ["peer\u{e007}", "vera\u{e007}", "walt\u{e007}"];
+    for (i, p) in presses.iter().enumerate() {
+        b.keys("#peer-q", p).await;
+        b.wait_text("ul.chosen", [("peer"), ("Vera Lind"), ("Walt Osei")][i])
+            .await;
+    }
+    let chosen = b.wait_text("ul.chosen", "Walt Osei").await;
+    assert!(
+        chosen.contains("Senior") || chosen.contains("Engineer"),
+        "role shown: {chosen}"
+    );
+    let count: usize = presses.iter().map(|p| p.chars().count()).sum::<usize>() + 1;
+    assert!(count < 20, "{count} key presses");
+    b.keys("#peer-q", "\u{e007}").await;
+    b.wait_text("#cycle-state", "nominations").await;
+    let saved: Vec<_> = app
+        .store
+        .nominations(cycle)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.person_id == me)
+        .collect();
     let peers = [app.ids["peer"], extra[0].0, extra[1].0];
     for id in peers {
-        b.click(&format!("input[name=peer][value='{id}']")).await;
+        assert!(
+            saved.iter().any(|n| n.respondent_id == id),
+            "{id} nominated: {saved:?}"
+        );
     }
-    b.click("#save-nominations").await;
-    b.wait_text("#cycle-state", "nominations").await;
 
     // 2. The manager approves the list as it is.
     b.sign_in(&base, "manager@example.com", "manager").await;
@@ -565,7 +732,7 @@ async fn pay_bands_and_compa_ratios_in_the_browser() {
     b.wait_text("main", "1.10").await;
     b.sign_in(&base, "peer@example.com", "peer").await;
     b.goto(&format!("{base}/people/{me}/pay")).await;
-    b.wait_text("main", "you do not have access to this").await;
+    b.wait_text("main", "You do not have access to this").await;
     let page = b.client.source().await.unwrap();
     assert!(!page.contains("77,000") && !page.contains("1.10"));
     b.client.clone().close().await.unwrap();
@@ -650,7 +817,7 @@ async fn an_internship_in_the_browser() {
     assert!(board.contains("self") && board.contains("Data"), "{board}");
     assert!(!board.contains("Paired on the schema change"));
     b.goto(&format!("{base}{page}")).await;
-    b.wait_text("main", "you do not have access to this").await;
+    b.wait_text("main", "You do not have access to this").await;
     b.client.clone().close().await.unwrap();
 }
 
@@ -729,7 +896,7 @@ async fn hiring_scorecards_in_the_browser() {
     // 4. Someone off the hiring team is refused.
     b.sign_in(&base, "self@example.com", "self").await;
     b.goto(&format!("{base}{candidate}")).await;
-    b.wait_text("main", "you do not have access to this").await;
+    b.wait_text("main", "You do not have access to this").await;
 
     // 5. The lead deletes the candidate's personal data.
     b.sign_in(&base, "manager@example.com", "manager").await;

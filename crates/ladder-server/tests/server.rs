@@ -22,6 +22,7 @@ use support::*;
 const MATRIX: &[(&str, &str)] = &[
     ("GET /healthz", "+++++++++"),
     ("GET /assets/{file}", "+++++++++"),
+    ("GET /favicon.ico", "+++++++++"),
     ("GET /login", "+++++++++"),
     ("POST /login", "+++++++++"),
     ("POST /logout", "-++++++++"),
@@ -124,6 +125,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /cycles/{cycle}/reminders", "------+--"),
     ("GET /cycles/{cycle}/nominations/{id}", "-+-+-----"),
     ("POST /cycles/{cycle}/nominations/{id}", "-+-+-----"),
+    ("GET /cycles/{cycle}/nominations/{id}/people", "-+-+-----"),
     ("GET /cycles/{cycle}/feedback/{id}", "-+++-+---"),
     ("POST /cycles/{cycle}/feedback/{id}", "-+++-+---"),
     ("GET /cycles/{cycle}/results/{id}", "-+-++----"),
@@ -283,7 +285,10 @@ async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16)
         res.status,
         res.body
     );
-    let to_login = res.status == 303 && res.header("location") == Some("/login");
+    let to_login = res.status == 303
+        && res
+            .header("location")
+            .is_some_and(|l| l == "/login" || l.starts_with("/login?next="));
     (
         res.status == 401 || res.status == 403 || to_login,
         res.status,
@@ -1491,4 +1496,124 @@ async fn a_new_framework_version_shows_each_person_what_changed_for_them() {
             .body
             .contains("Ratings to look at again")
     );
+}
+
+/// The frame every page shares: navigation for what the viewer's roles can
+/// do, the current page marked, error pages with the signed-in frame, a
+/// deep link kept through sign-in (never to another site), and an icon.
+#[tokio::test]
+async fn the_app_shell_fits_the_viewer_and_keeps_deep_links() {
+    let app = start().await;
+    let nav = |body: &str| -> Vec<String> {
+        let start = body.find("<nav aria-label=\"Main\">").expect("a main nav");
+        let end = start + body[start..].find("</nav>").unwrap();
+        body[start..end]
+            .split("<a href=\"")
+            .skip(1)
+            .map(|a| a.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    // A person without reports is not offered a team; a manager is; the
+    // people team and admins get their pages.
+    let (mut me, _) = client_as(&app, "peer").await;
+    let home = me.get("/").await;
+    let links = nav(&home.body);
+    assert!(!links.contains(&"/team".to_owned()), "{links:?}");
+    assert!(links.contains(&format!("/people/{}/worksheet", app.ids["peer"])));
+    assert!(!links.contains(&"/pay".to_owned()));
+    let (mut boss, _) = client_as(&app, "manager").await;
+    assert!(nav(&boss.get("/").await.body).contains(&"/team".to_owned()));
+    let (mut people, _) = client_as(&app, "people-team").await;
+    let pl = nav(&people.get("/").await.body);
+    assert!(
+        pl.contains(&"/pay".to_owned()) && pl.contains(&"/audit".to_owned()),
+        "{pl:?}"
+    );
+    let (mut admin, _) = client_as(&app, "admin").await;
+    assert!(nav(&admin.get("/").await.body).contains(&"/admin/users".to_owned()));
+
+    // The current page, and its section, are marked.
+    let team = boss.get("/team/growth").await;
+    assert!(
+        team.body
+            .contains("<a href=\"/team/growth\" aria-current=\"page\">"),
+        "{}",
+        team.body
+    );
+    assert_eq!(team.body.matches("aria-current=\"page\"").count(), 1);
+
+    // A refusal keeps the signed-in frame and says how to go on.
+    let refused = me.get("/pay").await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("Sign out"), "{}", refused.body);
+    assert!(refused.body.contains("<nav aria-label=\"Main\">"));
+    assert!(!refused.body.contains(">Sign in<"));
+    let missing = me.get("/people/999999").await;
+    assert!(missing.body.contains("Sign out"));
+
+    // A deep link survives signing in.
+    let mut anon = Client::new(app.addr);
+    let target = format!("/people/{}/worksheet?show=unrated", app.ids["self"]);
+    let first = anon.get(&target).await;
+    assert_eq!(first.status, 303);
+    let login_at = first.header("location").unwrap().to_owned();
+    assert!(login_at.starts_with("/login?next="), "{login_at}");
+    let form = anon.get(&login_at).await;
+    assert!(form.body.contains("name=\"next\""), "the form carries it");
+    let next = form
+        .body
+        .split("name=\"next\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x3f;", "?")
+        .replace("&#x3d;", "=")
+        .replace("&#x2f;", "/");
+    let pre = form.csrf();
+    let done = anon
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &pre),
+                ("email", "self@example.com"),
+                ("password", PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(done.header("location"), Some(target.as_str()));
+    // Never to another site, nor back to a sign-in page.
+    for evil in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/login",
+    ] {
+        let mut c = Client::new(app.addr);
+        let pre = c.get("/login").await.csrf();
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("csrf", &pre),
+                    ("email", "self@example.com"),
+                    ("password", PASSWORD),
+                    ("next", evil),
+                ],
+            )
+            .await;
+        assert_eq!(r.header("location"), Some("/"), "{evil}");
+    }
+    // A form posted without a session starts over at the sign-in page.
+    let mut anon = Client::new(app.addr);
+    let r = anon.post_form("/cycles", &[("name", "x")]).await;
+    assert_eq!(r.header("location"), Some("/login"));
+
+    // The icon.
+    let icon = anon.get("/favicon.ico").await;
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+    assert!(home.body.contains("rel=\"icon\""));
 }

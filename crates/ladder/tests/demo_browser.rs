@@ -27,6 +27,8 @@ struct Demo {
     child: Child,
     base: String,
     manager: String,
+    /// Every printed login: (role, email).
+    logins: Vec<(String, String)>,
     _data: tempfile::TempDir,
 }
 
@@ -68,10 +70,23 @@ fn demo(smtp: u16) -> Demo {
         .unwrap()
         .trim()
         .to_owned();
+    let logins = ["engineer", "manager", "people team", "admin"]
+        .iter()
+        .map(|role| {
+            let email = printed
+                .iter()
+                .find_map(|l| l.trim().strip_prefix(role))
+                .unwrap()
+                .trim()
+                .to_owned();
+            ((*role).to_owned(), email)
+        })
+        .collect();
     Demo {
         child,
         base,
         manager,
+        logins,
         _data: data,
     }
 }
@@ -120,7 +135,7 @@ async fn the_demo_manager_starts_on_what_needs_them() {
     b.fill("#email", &demo.manager).await;
     b.fill("#password", "ladder-demo").await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text(".signout .who", "").await;
+    b.wait_text(".account .who", "").await;
     assert_eq!(b.path().await, "/");
 
     // First on the page: the heading, then the list.
@@ -180,5 +195,80 @@ async fn the_demo_manager_starts_on_what_needs_them() {
     b.click("li[data-kind=open_checkpoint] a").await;
     b.wait_text("h1", "checkpoint").await;
     assert!(b.path().await.ends_with("/checkpoints/new"));
+    b.client.clone().close().await.unwrap();
+}
+
+/// Every demo role walks every page its navigation offers, on a desktop
+/// and on a phone: axe runs in each (through `goto`) and fails on any
+/// violation; each page marks where it is, and none is wider than a
+/// phone's screen.
+#[tokio::test]
+async fn every_demo_role_reaches_every_page_of_its_navigation() {
+    let mail = smtp::SmtpSink::start();
+    let demo = demo(mail.port);
+    let b = Browser::start().await;
+    for (role, email) in &demo.logins {
+        b.client.delete_all_cookies().await.unwrap();
+        b.goto(&format!("{}/login", demo.base)).await;
+        b.fill("#email", email).await;
+        b.fill("#password", "ladder-demo").await;
+        b.click("form.stack button[type=submit]").await;
+        b.wait_text(".account .who", "").await;
+        let links: Vec<String> = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('header.top nav a')].map(a => a.getAttribute('href'));",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert!(links.len() >= 6, "{role}: {links:?}");
+        for phone in [false, true] {
+            if phone {
+                b.client.set_window_size(390, 844).await.unwrap();
+            } else {
+                b.client.set_window_size(1280, 900).await.unwrap();
+            }
+            for href in &links {
+                b.goto(&format!("{}{href}", demo.base)).await;
+                if href.starts_with("/framework/") {
+                    // The static framework pages: a way back to the app.
+                    b.wait_text("header nav", "Back to Ladder").await;
+                    continue;
+                }
+                let marked = b
+                    .client
+                    .execute(
+                        "const a = document.querySelector('[aria-current=page]'); return a ? a.getAttribute('href') : null;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(marked.as_str(), Some(href.as_str()), "{role} on {href}");
+                if phone {
+                    let v = b
+                        .client
+                        .execute(
+                            "return [document.documentElement.scrollWidth, window.innerWidth];",
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+                    assert!(width <= 400, "a phone's width: {width}");
+                    assert!(
+                        scroll <= width,
+                        "{role} on {href}: {scroll} px wide in {width}"
+                    );
+                }
+            }
+        }
+        b.client.set_window_size(1280, 900).await.unwrap();
+    }
     b.client.clone().close().await.unwrap();
 }

@@ -554,6 +554,11 @@ impl Nominating<'_> {
         out
     }
 
+    /// A person's name, if they are in the organisation.
+    pub fn name_of(&self, id: Id) -> Option<String> {
+        self.org.person(id).map(|p| p.record.name.clone())
+    }
+
     /// Who is asked without being nominated: (name, relation).
     pub fn automatic(&self) -> Vec<(String, String)> {
         auto_nominations(&self.org, &self.person)

@@ -32,6 +32,8 @@ struct LoginPage {
     notice: Option<String>,
     /// The single sign-on button's words, if SSO is configured.
     sso: Option<String>,
+    /// The page to go to once signed in ("" for home).
+    next: String,
 }
 
 impl LoginPage {
@@ -43,8 +45,56 @@ impl LoginPage {
             error: None,
             notice: None,
             sso: s.sso().map(|o| o.label().to_owned()),
+            next: String::new(),
         }
     }
+
+    /// The single sign-on link, carrying the page to come back to.
+    fn sso_href(&self) -> String {
+        if self.next.is_empty() {
+            "/auth/oidc/start".to_owned()
+        } else {
+            format!("/auth/oidc/start?next={}", encode(&self.next))
+        }
+    }
+}
+
+fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The cookie that carries the page to come back to through single
+/// sign-on (the provider's round trip loses the query).
+const NEXT_COOKIE: &str = "ladder_next";
+
+/// `next` if it is a page of this site: a path starting with one `/`,
+/// with no scheme, host or control characters; "" otherwise.
+pub(crate) fn local_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 2000
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout")
+        && !next.starts_with("/auth/");
+    if ok { next.to_owned() } else { String::new() }
+}
+
+/// Where to go once signed in.
+fn after_sign_in(next: &str) -> String {
+    match local_next(next) {
+        n if n.is_empty() => "/".to_owned(),
+        n => n,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(rename = "signed-out")]
+    signed_out: Option<String>,
 }
 
 /// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
@@ -75,14 +125,18 @@ pub async fn login_form(
     State(s): State<AppState>,
     MaybeViewer(v): MaybeViewer,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    Query(q): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     if v.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&after_sign_in(&q.next)).into_response());
     }
     let (pre, fresh) = pre_token(&headers)?;
     let res = page(&LoginPage {
-        notice: (uri.query() == Some("signed-out")).then(|| "You have signed out.".to_owned()),
+        notice: q
+            .signed_out
+            .is_some()
+            .then(|| "You have signed out.".to_owned()),
+        next: local_next(&q.next),
         ..LoginPage::new(&s, pre.clone())
     })?;
     Ok(with_pre(&s, &pre, fresh, res))
@@ -96,6 +150,8 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
@@ -116,17 +172,18 @@ fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
 }
 
 /// After a sign-in: the browser's previous session (if any) ends, and it
-/// goes home with the new one.
+/// goes with the new one to the page it asked for (home if none).
 async fn signed_in(
     s: &AppState,
     headers: &HeaderMap,
     session: &crate::auth::NewSession,
     now: i64,
+    next: &str,
 ) -> Result<Response, AppError> {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
         s.auth().logout(old).await?;
     }
-    let mut res = Redirect::to("/").into_response();
+    let mut res = Redirect::to(&after_sign_in(next)).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
         session_cookie(s, &session.token, session.expires_at - now),
@@ -143,12 +200,13 @@ pub async fn login(
     check_pre(&headers, &f.csrf)?;
     let now = s.now();
     match s.auth().login(&f.email, &f.password, &ip, now).await {
-        Ok((_, session)) => signed_in(&s, &headers, &session, now).await,
+        Ok((_, session)) => signed_in(&s, &headers, &session, now, &f.next).await,
         Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
             let status = e.status();
             let res = page(&LoginPage {
                 email: f.email,
                 error: Some(e.to_string()),
+                next: local_next(&f.next),
                 ..LoginPage::new(&s, f.csrf)
             })?;
             Ok((status, res).into_response())
@@ -165,12 +223,13 @@ const SSO_COOKIE: &str = "ladder_sso";
 pub async fn sso_start(
     State(s): State<AppState>,
     MaybeViewer(v): MaybeViewer,
+    Query(q): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     let Some(sso) = s.sso() else {
         return Err(AppError::NotFound);
     };
     if v.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&after_sign_in(&q.next)).into_response());
     }
     let now = s.now();
     let started = sso.start(now).await?;
@@ -188,6 +247,19 @@ pub async fn sso_start(
             "Lax",
         ),
     );
+    let next = local_next(&q.next);
+    if !next.is_empty() {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                NEXT_COOKIE,
+                &encode(&next),
+                crate::sso::FLOW_SECONDS,
+                s.settings().secure_cookies,
+                "Lax",
+            ),
+        );
+    }
     Ok(res)
 }
 
@@ -238,10 +310,20 @@ pub async fn sso_callback(
     }
     .await;
     let clear = set_cookie(SSO_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
+    let clear_next = set_cookie(NEXT_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
+    let next: String = cookie(&headers, NEXT_COOKIE)
+        .map(|n| {
+            form_urlencoded::parse(format!("n={n}").as_bytes())
+                .map(|(_, v)| v.into_owned())
+                .next()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
     match outcome {
         Ok((_, session)) => {
-            let mut res = signed_in(&s, &headers, &session, now).await?;
+            let mut res = signed_in(&s, &headers, &session, now, &next).await?;
             res.headers_mut().append(header::SET_COOKIE, clear);
+            res.headers_mut().append(header::SET_COOKIE, clear_next);
             Ok(res)
         }
         Err(e @ (AppError::BadRequest(_) | AppError::Upstream(_))) => {

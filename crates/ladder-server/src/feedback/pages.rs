@@ -6,6 +6,7 @@ use crate::access::{Nominating, ProposalView, Proposer, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
 use crate::http::page::{Chrome, form_page, page, role_title};
+use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -266,25 +267,60 @@ struct NominationsPage {
     approved: bool,
     /// (name, relation) asked automatically.
     auto: Vec<(String, String)>,
-    /// (id, name, chosen)
-    candidates: Vec<(Id, String, bool)>,
-    error: Option<String>,
+    /// The peers nominated, by name.
+    chosen: Vec<Pick>,
+    /// The people picker (when the list can still be changed), with the
+    /// reason a save was refused beside it.
+    picker: String,
 }
 
+/// The nominations page. Its query may carry a search and the peers
+/// chosen so far (the picker's "Find" without JavaScript).
 pub async fn nominations(
     State(s): State<AppState>,
     v: Viewer,
     Path((cycle, person)): Path<(Id, Id)>,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
     let access = s.access();
     let n = access.nominating(&v, cycle, person).await?;
-    nominations_page(&v, &n, None, None).await
+    let q = Fields::parse(uri.query().unwrap_or("").as_bytes());
+    if q.get("find").is_empty() {
+        return nominations_page(&s, &v, &n, None, "", None).await;
+    }
+    let peers = ids_field("peers", &q.all("peer"))?;
+    nominations_page(&s, &v, &n, Some(&peers), q.get("q"), None).await
+}
+
+/// The picker's search: peers who may be nominated, matching `q`.
+pub async fn nomination_search(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((cycle, person)): Path<(Id, Id)>,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    let access = s.access();
+    let n = access.nominating(&v, cycle, person).await?;
+    let q = Fields::parse(uri.query().unwrap_or("").as_bytes());
+    let chosen = ids_field("peers", &q.all("peer"))?;
+    let pool = n.candidates();
+    let loaded = s.framework();
+    let found = Found::new(
+        &loaded.framework,
+        "peer",
+        true,
+        q.get("q"),
+        picker::find(q.get("q"), &pool, &chosen),
+    );
+    Ok(axum::response::Html(found.render()?).into_response())
 }
 
 async fn nominations_page(
+    s: &AppState,
     v: &Viewer,
     n: &Nominating<'_>,
     chosen: Option<&[Id]>,
+    q: &str,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let (list, saved) = n.list().await?;
@@ -298,24 +334,51 @@ async fn nominations_page(
         <[Id]>::to_vec,
     );
     let auto = n.automatic();
-    page(&NominationsPage {
-        chrome: Chrome::new("Nominations", Some(v)),
-        open: n.cycle.state == CycleState::Nominations,
-        approved: saved.is_some_and(|l| l.approved_at.is_some()),
-        person: Named {
-            id: n.person.id,
-            name: n.person.record.name.clone(),
+    let loaded = s.framework();
+    let fw = &loaded.framework;
+    let pool = n.candidates();
+    let chosen: Vec<Pick> = picked
+        .iter()
+        .filter_map(|id| pool.iter().find(|p| p.id == *id))
+        .map(|p| Pick::of(fw, p))
+        .collect();
+    let open = n.cycle.state == CycleState::Nominations;
+    let approved = saved.is_some_and(|l| l.approved_at.is_some());
+    let failed = error.is_some();
+    let picker = Picker {
+        field: "peer".to_owned(),
+        legend: "Peers to ask".to_owned(),
+        hint: format!(
+            "Choose {} to {} colleagues who know {}'s work.",
+            n.cycle.plan.min_peers, n.cycle.plan.max_peers, n.person.record.name
+        ),
+        search_url: format!("/cycles/{}/nominations/{}/people", n.cycle.id, n.person.id),
+        multiple: true,
+        chosen: chosen.clone(),
+        found: Found::new(fw, "peer", true, q, picker::find(q, &pool, &picked)),
+        error: error.as_deref().map(crate::http::page::in_words),
+    };
+    crate::http::page::form_page(
+        failed,
+        &NominationsPage {
+            chrome: Chrome::new("Nominations", Some(v)),
+            open,
+            approved,
+            person: Named {
+                id: n.person.id,
+                name: n.person.record.name.clone(),
+            },
+            as_manager: n.as_manager,
+            auto,
+            picker: if open && (n.as_manager || !approved) {
+                picker.html()
+            } else {
+                String::new()
+            },
+            chosen,
+            cycle: n.cycle.clone(),
         },
-        as_manager: n.as_manager,
-        auto,
-        candidates: n
-            .candidates()
-            .into_iter()
-            .map(|p| (p.id, p.record.name.clone(), picked.contains(&p.id)))
-            .collect(),
-        cycle: n.cycle.clone(),
-        error,
-    })
+    )
 }
 
 fn ids_field(name: &str, values: &[&str]) -> Result<Vec<Id>, AppError> {
@@ -343,7 +406,9 @@ pub async fn save_nominations(
     let peers = ids_field("peers", &f.all("peer"))?;
     match service::save_nominations(&n, &peers, now).await {
         Ok(()) => Ok(Redirect::to(&format!("/cycles/{cycle}")).into_response()),
-        Err(AppError::BadRequest(e)) => nominations_page(&v, &n, Some(&peers), Some(e)).await,
+        Err(AppError::BadRequest(e)) => {
+            nominations_page(&s, &v, &n, Some(&peers), "", Some(e)).await
+        }
         Err(e) => Err(e),
     }
 }

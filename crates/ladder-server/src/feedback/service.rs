@@ -88,8 +88,9 @@ pub fn check_peers(n: &Nominating<'_>, peers: &[Id]) -> Result<Vec<Id>, AppError
     let mut out: Vec<Id> = Vec::new();
     for id in peers {
         if !candidates.iter().any(|c| c.id == *id) {
+            let who = n.name_of(*id).unwrap_or_else(|| format!("person {id}"));
             return Err(AppError::BadRequest(format!(
-                "peers: person {id} cannot be nominated as a peer (not an active colleague, or already asked as manager, report or self)"
+                "peers: {who} cannot be nominated as a peer (not an active colleague, or already asked as manager, report or self); remove them and choose someone else"
             )));
         }
         if !out.contains(id) {
@@ -100,7 +101,7 @@ pub fn check_peers(n: &Nominating<'_>, peers: &[Id]) -> Result<Vec<Id>, AppError
     let count = i64::try_from(out.len()).unwrap_or(i64::MAX);
     if count < min || count > max {
         return Err(AppError::BadRequest(format!(
-            "peers: {count} nominated; choose between {min} and {max}"
+            "peers: {count} chosen; choose between {min} and {max}"
         )));
     }
     Ok(out)

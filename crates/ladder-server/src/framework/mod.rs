@@ -71,7 +71,14 @@ impl Loaded {
             site: site
                 .files
                 .into_iter()
-                .map(|(path, bytes)| (path, Bytes::from(bytes)))
+                .map(|(path, bytes)| {
+                    let bytes = if path.ends_with(".html") {
+                        with_way_back(bytes)
+                    } else {
+                        bytes
+                    };
+                    (path, Bytes::from(bytes))
+                })
                 .collect(),
             hash,
             summary,
@@ -160,5 +167,17 @@ impl Holder {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded.clone();
         Ok(loaded)
+    }
+}
+
+/// The static framework pages, served inside the app, get a link back to
+/// it in their header's navigation.
+fn with_way_back(page: Vec<u8>) -> Vec<u8> {
+    const END: &str = "</nav></header>";
+    match String::from_utf8(page) {
+        Ok(html) => html
+            .replacen(END, &format!(" <a href=\"/\">Back to Ladder</a>{END}"), 1)
+            .into_bytes(),
+        Err(e) => e.into_bytes(),
     }
 }

@@ -16,3 +16,4 @@
 pub(crate) mod api;
 pub(crate) mod pages;
 pub mod service;
+pub(crate) mod worksheet;

@@ -11,7 +11,7 @@ use ladder_framework::resolve;
 use ladder_growth::charts::{self, Axis};
 use ladder_growth::worksheet::worksheet;
 use ladder_growth::{Changes, Quarter, Readiness, Snapshot, Worksheet};
-use ladder_store::{Checkpoint, Id, NewFocusArea, Person, Rater, Rating};
+use ladder_store::{Checkpoint, Id, NewFocusArea, Person, Rater, Rating, RatingChange};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -289,6 +289,9 @@ pub struct WorksheetData {
     pub changes: Changes,
     pub readiness: Readiness,
     pub quarter: Quarter,
+    /// Every change of every rating, oldest first (the pages show it).
+    #[serde(skip)]
+    pub history: Vec<RatingChange>,
 }
 
 impl WorksheetData {
@@ -346,6 +349,7 @@ pub async fn worksheet_data(
         changes,
         readiness,
         quarter,
+        history,
     })
 }
 

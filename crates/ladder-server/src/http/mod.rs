@@ -4,6 +4,7 @@
 //! this module; it uses none of them.
 
 pub mod api;
+pub(crate) mod context;
 pub mod page;
 
 use crate::AppError;
@@ -13,6 +14,11 @@ use axum::extract::Multipart;
 use ladder_org::Date;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+
+/// The request came from htmx (it wants a fragment, not a page).
+pub(crate) fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+}
 
 /// The longest text a field takes.
 const MAX_TEXT: usize = 20_000;

@@ -5,7 +5,7 @@
 use super::render::KINDS;
 use crate::access::{Viewer, is_public};
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page};
+use crate::http::page::{Chrome, form_page, when};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -110,12 +110,6 @@ struct Row {
     error: String,
     sent: String,
     resend: bool,
-}
-
-fn when(t: i64) -> String {
-    let d = ladder_org::Date::from_unix(t);
-    let s = t.rem_euclid(86_400);
-    format!("{d} {:02}:{:02} UTC", s / 3600, (s % 3600) / 60)
 }
 
 impl From<&Message> for Row {

@@ -8,3 +8,4 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub(crate) mod picker;

@@ -1,0 +1,150 @@
+//! Choosing people by name: a search box that finds people as you type
+//! (htmx asks the server, which applies the same eligibility as the form
+//! it serves), results that show name, role, team and email so that two
+//! people with one name can be told apart, and the chosen people as
+//! ticked boxes the form sends.
+//!
+//! Without JavaScript the same form works: its "Find" button sends the
+//! page the search and what is chosen so far (GET), and the page comes
+//! back with both. `assets/app.js` adds the keyboard: Enter adds the
+//! first match and keeps the cursor in the box; Enter in an empty box
+//! sends the form.
+
+use crate::http::page::role_title;
+use askama::Template;
+use ladder_framework::Framework;
+use ladder_store::{Id, Person};
+
+/// One person as the picker shows them.
+#[derive(Clone, Debug)]
+pub(crate) struct Pick {
+    pub id: Id,
+    pub name: String,
+    pub role: String,
+    pub team: String,
+    pub email: String,
+}
+
+impl Pick {
+    pub(crate) fn of(fw: &Framework, p: &Person) -> Pick {
+        let r = &p.record;
+        Pick {
+            id: p.id,
+            name: r.name.clone(),
+            role: role_title(
+                fw,
+                &r.role.family,
+                &r.role.level,
+                r.role.specialty.as_deref(),
+            ),
+            team: r.department.clone(),
+            email: r.email.clone(),
+        }
+    }
+}
+
+/// The most results a search shows.
+pub(crate) const SHOWN: usize = 12;
+
+/// The people among `pool` matching every word of `q` (in their name,
+/// email or team), best first: names that start with the query, then
+/// names with a word that starts with it, then the rest; `exclude` (the
+/// people already chosen) left out. Also how many matched in all.
+pub(crate) fn find<'a>(
+    q: &str,
+    pool: impl IntoIterator<Item = &'a Person>,
+    exclude: &[Id],
+) -> (Vec<&'a Person>, usize) {
+    let q = q.trim().to_lowercase();
+    let words: Vec<&str> = q.split_whitespace().collect();
+    if words.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let mut hits: Vec<(u8, &Person)> = pool
+        .into_iter()
+        .filter(|p| p.record.active && !exclude.contains(&p.id))
+        .filter_map(|p| {
+            let r = &p.record;
+            let name = r.name.to_lowercase();
+            let hay = format!(
+                "{name} {} {}",
+                r.email.to_lowercase(),
+                r.department.to_lowercase()
+            );
+            if !words.iter().all(|w| hay.contains(w)) {
+                return None;
+            }
+            let rank = if name.starts_with(q.as_str()) {
+                0
+            } else if words
+                .iter()
+                .all(|w| name.split_whitespace().any(|n| n.starts_with(w)))
+            {
+                1
+            } else {
+                2
+            };
+            Some((rank, p))
+        })
+        .collect();
+    hits.sort_by(|a, b| (a.0, &a.1.record.name, a.1.id).cmp(&(b.0, &b.1.record.name, b.1.id)));
+    let total = hits.len();
+    (
+        hits.into_iter().take(SHOWN).map(|(_, p)| p).collect(),
+        total,
+    )
+}
+
+/// The search's results: what htmx swaps into the picker.
+#[derive(Template)]
+#[template(path = "people/picker_found.html")]
+pub(crate) struct Found {
+    pub field: String,
+    pub multiple: bool,
+    pub q: String,
+    pub picks: Vec<Pick>,
+    pub total: usize,
+}
+
+impl Found {
+    pub(crate) fn new(
+        fw: &Framework,
+        field: &str,
+        multiple: bool,
+        q: &str,
+        hits: (Vec<&Person>, usize),
+    ) -> Found {
+        Found {
+            field: field.to_owned(),
+            multiple,
+            q: q.trim().to_owned(),
+            picks: hits.0.into_iter().map(|p| Pick::of(fw, p)).collect(),
+            total: hits.1,
+        }
+    }
+}
+
+/// A picker inside a form.
+#[derive(Template)]
+#[template(path = "people/picker.html")]
+pub(crate) struct Picker {
+    /// The form field the chosen ids are sent as.
+    pub field: String,
+    pub legend: String,
+    /// Said under the legend (how many to choose, for instance).
+    pub hint: String,
+    /// Where htmx asks for results.
+    pub search_url: String,
+    /// Checkboxes (several people) or radio buttons (one).
+    pub multiple: bool,
+    pub chosen: Vec<Pick>,
+    pub found: Found,
+    /// Why the form was refused, shown beside the picker.
+    pub error: Option<String>,
+}
+
+impl Picker {
+    pub(crate) fn html(&self) -> String {
+        self.render().unwrap_or_default()
+    }
+}
