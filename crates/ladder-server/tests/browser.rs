@@ -333,6 +333,28 @@ async fn a_quarter_in_the_browser() {
     b.click("form.inline button[type=submit]").await;
     let agenda = b.wait_text("main", "Focus areas for 2026-Q4").await;
     assert!(agenda.contains(&ws.rows[0].text), "{agenda}");
+    // Each note saves on its own: text typed in the shared notes is not
+    // lost when the private note is saved (leaving the box saved it).
+    b.mark_page().await;
+    b.fill("#notes-text", "We agreed on the design review.")
+        .await;
+    b.fill("#private-text", "Seems tired; ask about on-call load.")
+        .await;
+    b.click("#private-form button[type=submit]").await;
+    b.wait_text("#private-form .saved", "Saved").await;
+    b.wait_text("#notes-form .saved", "Saved").await;
+    assert!(b.same_page().await, "saved in place");
+    let kept = b
+        .client
+        .execute(
+            "return document.querySelector('#notes-text').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some("We agreed on the design review."));
+    let m = app.store.meetings(boss, me).await.unwrap();
+    assert_eq!(m[0].shared_notes, "We agreed on the design review.");
     b.fill("#action-text", "Write the on-call guide").await;
     b.click("#actions form.inline:last-of-type button[type=submit]")
         .await;
@@ -566,6 +588,9 @@ async fn a_feedback_cycle_in_the_browser() {
     b.goto(&format!("{base}/cycles/{cycle}")).await;
     b.wait_text("#scheduled", "by itself on").await;
     b.fill("#reason", "Everyone has nominated").await;
+    // Irreversible: a first press opens the confirmation.
+    b.click("details.confirm summary").await;
+    b.wait_text("details.confirm[open]", "cannot go back").await;
     b.click("#advance").await;
     b.wait_text("#cycle-state", "feedback").await;
 
@@ -584,6 +609,7 @@ async fn a_feedback_cycle_in_the_browser() {
         b.set_value("form.stack select", "3").await;
         b.fill("form.stack textarea", &format!("Answer {}", i + 1))
             .await;
+        b.click("details.confirm summary").await;
         b.click("#send-feedback").await;
         b.wait_text("#requests", "sent, thank you").await;
 
@@ -901,7 +927,8 @@ async fn hiring_scorecards_in_the_browser() {
     // 5. The lead deletes the candidate's personal data.
     b.sign_in(&base, "manager@example.com", "manager").await;
     b.goto(&format!("{base}{candidate}")).await;
-    b.click("form[action$='/delete'] button").await;
+    b.click("form[action$='/delete'] summary").await;
+    b.click("#delete-candidate").await;
     b.wait_text("main", "No candidates yet").await;
     let id: i64 = candidate.rsplit('/').next().unwrap().parse().unwrap();
     assert!(app.store.candidate(id).await.unwrap().is_none());

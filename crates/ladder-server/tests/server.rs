@@ -1165,12 +1165,44 @@ async fn concurrent_edits_of_shared_notes_answer_409_with_the_other_side() {
         )
         .await;
     assert_eq!(page.status, 409);
-    assert!(page.body.contains("Someone saved first"));
+    assert!(page.body.contains("after you opened the page"));
     assert!(page.body.contains("From the manager") && page.body.contains("Mine, typed meanwhile"));
     assert!(
         page.body
             .contains(&format!("name=\"version\" value=\"{now_v}\""))
     );
+    // From htmx, only that form comes back, with the same merge.
+    web.headers
+        .push(("HX-Request".to_owned(), "true".to_owned()));
+    let form = web
+        .post_form(
+            &format!("/meetings/{meeting}/notes"),
+            &[
+                ("csrf", &csrf),
+                ("version", &v.to_string()),
+                ("text", "Mine, typed meanwhile"),
+            ],
+        )
+        .await;
+    assert!(form.body.starts_with("<form"), "{}", form.body);
+    assert!(!form.body.contains("<nav"), "a fragment, not a page");
+    assert!(
+        form.body.contains("after you opened the page")
+            && form.body.contains("Mine, typed meanwhile")
+    );
+    assert!(
+        form.body
+            .contains(&format!("name=\"version\" value=\"{now_v}\""))
+    );
+    let private = web
+        .post_form(
+            &format!("/meetings/{meeting}/private"),
+            &[("csrf", &csrf), ("version", "0"), ("text", "Only mine")],
+        )
+        .await;
+    assert!(private.body.contains("Saved "), "{}", private.body);
+    assert!(private.body.contains("Only mine"));
+    web.headers.clear();
     // Merging and saving with the new version works.
     let merged = post_json(
         &mut report,

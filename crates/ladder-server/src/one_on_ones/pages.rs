@@ -3,13 +3,13 @@
 use super::series::{self, SeriesInput};
 use super::service::{self, *};
 use crate::access::{Pair, Viewer};
-use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, page};
+use crate::http::page::{Chrome, form_page, in_words, page, when};
+use crate::http::{Fields, is_htmx};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_org::Date;
 use ladder_store::{Id, Meeting, Series, SeriesState, StandingItem};
@@ -212,6 +212,71 @@ struct Conflict {
     mine: String,
 }
 
+/// One of the meeting's two texts (the shared notes, the viewer's private
+/// note) as its own form: saved on its own (htmx swaps only this form, so
+/// text typed in the other is never lost), with its saved state, or the
+/// other side's text when they saved first.
+#[derive(Template)]
+#[template(path = "one_on_ones/note_form.html")]
+struct NoteForm {
+    meeting_id: Id,
+    field: &'static str,
+    label: &'static str,
+    button: &'static str,
+    rows: u8,
+    csrf: String,
+    version: i64,
+    text: String,
+    other: String,
+    /// Their text, when they saved first.
+    conflict: Option<String>,
+    saved: Option<String>,
+    error: Option<String>,
+}
+
+impl NoteForm {
+    fn new(v: &Viewer, p: &Pair<'_>, d: &MeetingData, field: &'static str) -> NoteForm {
+        let (label, button, rows, version, text) = if field == "notes" {
+            (
+                "Notes you both see",
+                "Save shared notes",
+                6,
+                d.meeting.version,
+                d.meeting.shared_notes.clone(),
+            )
+        } else {
+            let (version, text) = d
+                .my_note
+                .as_ref()
+                .map_or((0, String::new()), |n| (n.version, n.text.clone()));
+            ("Private note", "Save private note", 4, version, text)
+        };
+        NoteForm {
+            meeting_id: d.meeting.id,
+            field,
+            label,
+            button,
+            rows,
+            csrf: v.csrf().to_owned(),
+            version,
+            text,
+            other: p.other().record.name.clone(),
+            conflict: None,
+            saved: None,
+            error: None,
+        }
+    }
+
+    /// The form after a conflict: their version, and in the box their
+    /// text then the viewer's, to merge.
+    fn with_conflict(mut self, c: &Conflict) -> NoteForm {
+        self.version = c.version;
+        self.text = format!("{}\n\n{}", c.theirs, c.mine);
+        self.conflict = Some(c.theirs.clone());
+        self
+    }
+}
+
 #[derive(Template)]
 #[template(path = "one_on_ones/meeting.html")]
 struct MeetingPage {
@@ -222,7 +287,8 @@ struct MeetingPage {
     /// (id, name) of both, for owners.
     people: Vec<(Id, String)>,
     names: HashMap<Id, String>,
-    conflict: Option<Conflict>,
+    shared_form: String,
+    private_form: String,
     error: Option<String>,
 }
 
@@ -251,6 +317,15 @@ async fn meeting_page(
     } else {
         StatusCode::OK
     };
+    let form = |field: &'static str| {
+        let f = NoteForm::new(v, p, &d, field);
+        match &conflict {
+            Some(c) if c.field == field => f.with_conflict(c),
+            _ => f,
+        }
+        .render()
+    };
+    let (shared_form, private_form) = (form("notes")?, form("private")?);
     let res = page(&MeetingPage {
         chrome: Chrome::new(&format!("1:1 on {}", d.meeting.date), Some(v)),
         pair: (p.manager.id, p.report.id),
@@ -258,7 +333,8 @@ async fn meeting_page(
         names: people.iter().cloned().collect(),
         people,
         d,
-        conflict,
+        shared_form,
+        private_form,
         error,
     })?;
     Ok((status, res).into_response())
@@ -290,24 +366,27 @@ pub async fn save_notes(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<Id>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    save_text(s, v, id, body, "notes").await
+    save_text(s, v, id, headers, body, "notes").await
 }
 
 pub async fn save_private(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<Id>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    save_text(s, v, id, body, "private").await
+    save_text(s, v, id, headers, body, "private").await
 }
 
 async fn save_text(
     s: AppState,
     v: Viewer,
     id: Id,
+    headers: HeaderMap,
     body: Bytes,
     field: &'static str,
 ) -> Result<Response, AppError> {
@@ -322,22 +401,51 @@ async fn save_text(
         Notes::Private
     };
     let text = f.get("text").trim().to_owned();
-    match service::save_notes(&p, &m, which, &text, version, now).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#{field}")).into_response()),
+    let saved = service::save_notes(&p, &m, which, &text, version, now).await;
+    if !is_htmx(&headers) {
+        return match saved {
+            Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#{field}")).into_response()),
+            Err(AppError::Stale {
+                version,
+                text: theirs,
+            }) => {
+                let conflict = Conflict {
+                    field,
+                    theirs,
+                    version,
+                    mine: text,
+                };
+                meeting_page(&v, &p, m, Some(conflict), None).await
+            }
+            Err(e) => Err(e),
+        };
+    }
+    // From htmx: this form alone, as it stands now.
+    let (_, m) = s.access().meeting(&v, id).await?;
+    let d = meeting_data(&p, m).await?;
+    let form = NoteForm::new(&v, &p, &d, field);
+    let form = match saved {
+        Ok(_) => NoteForm {
+            saved: Some(format!("Saved {}", when(now))),
+            ..form
+        },
         Err(AppError::Stale {
             version,
             text: theirs,
-        }) => {
-            let conflict = Conflict {
-                field,
-                theirs,
-                version,
-                mine: text,
-            };
-            meeting_page(&v, &p, m, Some(conflict), None).await
-        }
-        Err(e) => Err(e),
-    }
+        }) => form.with_conflict(&Conflict {
+            field,
+            theirs,
+            version,
+            mine: text,
+        }),
+        Err(AppError::BadRequest(e)) => NoteForm {
+            text,
+            error: Some(in_words(&e)),
+            ..form
+        },
+        Err(e) => return Err(e),
+    };
+    Ok(axum::response::Html(form.render()?).into_response())
 }
 
 pub async fn add_action(
