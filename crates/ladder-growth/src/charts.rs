@@ -489,6 +489,319 @@ pub fn distribution(
     Ok(accessible(&svg, id, title, &format!("{counted}. {desc}.")))
 }
 
+/// One bar of a comparison: a group's average and how many rated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub mean: f64,
+    pub count: usize,
+}
+
+/// Groups side by side per row (360 results: self, manager, peers and
+/// reports per category): one horizontal bar per group, on a scale from 0
+/// to `max`, each labelled with its group, average and count so it reads
+/// in print and in grey.
+pub fn comparison(
+    id: &str,
+    title: &str,
+    rows: &[(String, Vec<Bar>)],
+    max: f64,
+) -> Result<String, DrawError> {
+    let (left, width, bar, gap) = (190i32, 400i32, 18i32, 14i32);
+    let palette = [
+        SELF,
+        MANAGER,
+        RGBColor(0x2e, 0x7d, 0x32),
+        RGBColor(0x6a, 0x1b, 0x9a),
+        RGBColor(0x55, 0x55, 0x55),
+    ];
+    let heights: Vec<i32> = rows
+        .iter()
+        .map(|(_, bars)| i32::try_from(bars.len().max(1)).unwrap_or(1) * bar + gap + 18)
+        .collect();
+    let total_h: i32 = heights.iter().sum::<i32>() + 30;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (
+                u32::try_from(left + width + 150).unwrap_or(740),
+                u32::try_from(total_h).unwrap_or(200).max(80),
+            ),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let text = |size: i32| TextStyle::from((FONT, size).into_font()).color(&INK);
+        let scale_x = |v: f64| {
+            #[allow(clippy::cast_possible_truncation)]
+            let w = (f64::from(width) * (v / max.max(1.0)).clamp(0.0, 1.0)).round() as i32;
+            left + w
+        };
+        // The scale's ticks, once at the top.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let ticks = max.max(1.0).round() as u32;
+        for t in 0..=ticks {
+            let x = scale_x(f64::from(t));
+            root.draw(&PathElement::new(
+                vec![(x, 18), (x, total_h - 8)],
+                GRID.stroke_width(1),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                t.to_string(),
+                (x, 9),
+                text(11).pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        let mut y = 24;
+        for ((label, bars), h) in rows.iter().zip(&heights) {
+            root.draw(&Text::new(
+                label.clone(),
+                (8, y + 8),
+                text(13).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+            let mut by = y + 18;
+            for (k, b) in bars.iter().enumerate() {
+                let color = palette.get(k % palette.len()).copied().unwrap_or(INK);
+                root.draw(&Text::new(
+                    b.label.clone(),
+                    (left - 8, by + bar / 2),
+                    text(11).pos(Pos::new(HPos::Right, VPos::Center)),
+                ))
+                .map_err(err)?;
+                root.draw(&Rectangle::new(
+                    [(left, by + 2), (scale_x(b.mean), by + bar - 2)],
+                    color.filled(),
+                ))
+                .map_err(err)?;
+                root.draw(&Text::new(
+                    format!("{:.1} (n={})", b.mean, b.count),
+                    (scale_x(b.mean) + 6, by + bar / 2),
+                    text(11).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(err)?;
+                by += bar;
+            }
+            y += h;
+        }
+        root.present().map_err(err)?;
+    }
+    let desc = rows
+        .iter()
+        .map(|(label, bars)| {
+            let parts = bars
+                .iter()
+                .map(|b| format!("{} {:.1} from {}", b.label, b.mean, b.count))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{label}: {parts}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!("Average rating per group, on a scale to {max}. {desc}."),
+    ))
+}
+
+/// Counts as horizontal bars, one per row (people per level), each
+/// labelled with its count; `counted` says what is counted.
+pub fn counts(
+    id: &str,
+    title: &str,
+    counted: &str,
+    rows: &[(String, usize)],
+) -> Result<String, DrawError> {
+    let (left, width, bh) = (170i32, 380i32, 26i32);
+    let n = i32::try_from(rows.len()).unwrap_or(0);
+    let most = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (
+                u32::try_from(left + width + 60).unwrap_or(610),
+                u32::try_from(bh * n + 16).unwrap_or(60).max(40),
+            ),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let text = |size: i32| TextStyle::from((FONT, size).into_font()).color(&INK);
+        for (i, (label, count)) in (0i32..).zip(rows) {
+            let y = 8 + i * bh;
+            root.draw(&Text::new(
+                label.clone(),
+                (left - 8, y + bh / 2),
+                text(12).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+            let w = i32::try_from(*count * usize::try_from(width).unwrap_or(0) / most).unwrap_or(0);
+            root.draw(&Rectangle::new(
+                [(left, y + 3), (left + w, y + bh - 3)],
+                SELF.filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                count.to_string(),
+                (left + w + 6, y + bh / 2),
+                text(12).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    let desc = rows
+        .iter()
+        .map(|(l, c)| format!("{l}: {c}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(&svg, id, title, &format!("{counted}. {desc}.")))
+}
+
+/// A person placed on the 9-box: their position on each axis, from 0 to
+/// 1, and the label drawn (initials or a number the page explains).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    pub label: String,
+    /// Manager-rated performance: the share of the scale reached.
+    pub performance: f64,
+    /// Readiness for the next level: the share of its competencies shown.
+    pub readiness: f64,
+}
+
+/// Which third of an axis a value falls in: 0 (low), 1, 2 (high).
+pub fn third(v: f64) -> usize {
+    if v < 1.0 / 3.0 {
+        0
+    } else if v < 2.0 / 3.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The 9-box: performance across, readiness up, three by three, with each
+/// person's label in their box. The text alternative names every box's
+/// people.
+pub fn nine_box(id: &str, title: &str, people: &[Placed]) -> Result<String, DrawError> {
+    let (left, top, cell) = (70i32, 20i32, 150i32);
+    let mut boxes: Vec<Vec<&str>> = vec![Vec::new(); 9];
+    for p in people {
+        let k = third(p.readiness) * 3 + third(p.performance);
+        if let Some(b) = boxes.get_mut(k) {
+            b.push(&p.label);
+        }
+    }
+    let mut svg = String::new();
+    let names = ["low", "medium", "high"];
+    {
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (
+                u32::try_from(left + 3 * cell + 20).unwrap_or(540),
+                u32::try_from(top + 3 * cell + 50).unwrap_or(520),
+            ),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let text = |size: i32| TextStyle::from((FONT, size).into_font()).color(&INK);
+        for r in 0..3i32 {
+            for c in 0..3i32 {
+                let x = left + c * cell;
+                // Readiness grows upwards: row 0 (low) at the bottom.
+                let y = top + (2 - r) * cell;
+                let shade = match r + c {
+                    4 => RGBColor(0xd8, 0xec, 0xdc),
+                    0 => RGBColor(0xf7, 0xe1, 0xdf),
+                    _ => RGBColor(0xf4, 0xf6, 0xf9),
+                };
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cell, y + cell)],
+                    shade.filled(),
+                ))
+                .map_err(err)?;
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cell, y + cell)],
+                    INK.stroke_width(1),
+                ))
+                .map_err(err)?;
+                let k = usize::try_from(r * 3 + c).unwrap_or(0);
+                let here = boxes.get(k).map_or(&[][..], Vec::as_slice);
+                for (i, label) in (0i32..).zip(here.iter().take(8)) {
+                    root.draw(&Text::new(
+                        (*label).to_owned(),
+                        (x + 8, y + 14 + i * 16),
+                        text(12).pos(Pos::new(HPos::Left, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                }
+                if here.len() > 8 {
+                    root.draw(&Text::new(
+                        format!("and {} more", here.len() - 8),
+                        (x + 8, y + 14 + 8 * 16),
+                        text(11).pos(Pos::new(HPos::Left, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+        }
+        for (i, n) in (0i32..).zip(names) {
+            root.draw(&Text::new(
+                n,
+                (left + i * cell + cell / 2, top + 3 * cell + 12),
+                text(11).pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                n,
+                (left - 6, top + (2 - i) * cell + cell / 2),
+                text(11).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&Text::new(
+            "Performance (manager ratings) →",
+            (left + 3 * cell / 2, top + 3 * cell + 32),
+            text(12).pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            "Readiness ↑",
+            (8, top - 8),
+            text(12).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    let desc = (0..9)
+        .filter_map(|k| {
+            let here = boxes.get(k)?;
+            (!here.is_empty()).then(|| {
+                format!(
+                    "readiness {}, performance {}: {}",
+                    names.get(k / 3).unwrap_or(&""),
+                    names.get(k % 3).unwrap_or(&""),
+                    here.join(", ")
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(accessible(
+        &svg,
+        id,
+        title,
+        &format!(
+            "{} people placed by manager-rated performance (across) and readiness for the next level (up). {desc}.",
+            people.len()
+        ),
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -577,5 +890,49 @@ mod tests {
         assert!(svg.contains(
             "Manager ratings per scale value. Senior: Not yet 2, Shown 5; Staff: Not yet 0, Shown 1"
         ));
+    }
+
+    #[test]
+    fn comparison_and_nine_box_say_their_numbers() {
+        let rows = vec![(
+            "Craft".to_owned(),
+            vec![
+                Bar {
+                    label: "Self".into(),
+                    mean: 3.0,
+                    count: 1,
+                },
+                Bar {
+                    label: "Peers".into(),
+                    mean: 2.5,
+                    count: 4,
+                },
+            ],
+        )];
+        let c = comparison("c", "Feedback", &rows, 4.0).unwrap();
+        assert!(
+            c.contains("Craft: Self 3.0 from 1, Peers 2.5 from 4"),
+            "{c}"
+        );
+        assert!(c.contains("2.5 (n=4)"));
+        let people = [
+            Placed {
+                label: "AK".into(),
+                performance: 0.9,
+                readiness: 0.95,
+            },
+            Placed {
+                label: "BO".into(),
+                performance: 0.1,
+                readiness: 0.5,
+            },
+        ];
+        let n = nine_box("n", "9-box", &people).unwrap();
+        assert!(n.contains("readiness high, performance high: AK"), "{n}");
+        assert!(n.contains("readiness medium, performance low: BO"), "{n}");
+        assert_eq!(
+            (third(0.0), third(0.34), third(0.67), third(1.0)),
+            (0, 1, 2, 2)
+        );
     }
 }

@@ -650,8 +650,16 @@ async fn a_feedback_cycle_in_the_browser() {
 
     // 5. The skip-level, then the people team, approve.
     for (email, name, step) in [
-        ("skip@example.com", "skip-level", "skip_level: approved"),
-        ("people@example.com", "people-team", "people_team: approved"),
+        (
+            "skip@example.com",
+            "skip-level",
+            "the skip-level manager: approved",
+        ),
+        (
+            "people@example.com",
+            "people-team",
+            "the people team: approved",
+        ),
     ] {
         b.sign_in(&base, email, name).await;
         b.goto(&format!("{base}{proposal}")).await;
@@ -660,6 +668,12 @@ async fn a_feedback_cycle_in_the_browser() {
         b.wait_text("main ol", step).await;
     }
     b.wait_text("#proposal-state", "approved").await;
+    // The department's calibration, as the people team sees it.
+    b.goto(&format!(
+        "{base}/cycles/{cycle}/calibration/Platform%20Services"
+    ))
+    .await;
+    b.wait_text("#nine-h", "9-box").await;
 
     // 6. The person has the new level.
     b.sign_in(&base, "self@example.com", "self").await;

@@ -229,6 +229,13 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
     for i in 0..3 {
         assert!(text.contains(&comment(i)));
     }
+    // The page draws the groups shown, side by side, with a table; the
+    // hidden report has no bar.
+    let page = mine.get(&format!("/cycles/{cycle}/results/{me}")).await;
+    assert!(page.body.contains("id=\"comparison\""), "{}", page.body);
+    assert!(page.body.contains("Peers 3.0 from 3"), "{}", page.body);
+    assert!(page.body.contains("id=\"comparison-table\""));
+    assert!(!page.body.contains("Reports 4.0"));
 
     // One above the threshold.
     answer(&app, peers[3].1, cycle, 4, &comment(3)).await;
@@ -751,4 +758,107 @@ async fn a_reviewed_member_of_the_people_team_cannot_watch_their_respondents() {
     )
     .await;
     assert_eq!(owed.as_array().unwrap().len(), 4);
+}
+
+/// Calibration as pictures: the 9-box places each person once by their
+/// manager's ratings (performance across, readiness up), lists those
+/// without data apart, counts people per level, and a closed cycle's
+/// calibration reads as a record with nothing to lock.
+#[tokio::test]
+async fn calibration_places_people_on_a_nine_box_and_a_closed_cycle_is_a_record() {
+    let app = start().await;
+    let (cycle, proposal) = feedback_fixture(&app).await;
+    let me = app.ids["self"];
+    let loaded = app.state.framework();
+    let person = app.store.person(me).await.unwrap().unwrap();
+    let ws = ladder_growth::worksheet::worksheet(
+        &loaded.framework,
+        &person.record.role.family,
+        &person.record.role.level,
+        person.record.role.specialty.as_deref(),
+    )
+    .unwrap();
+    let top = loaded
+        .framework
+        .config
+        .rating_scale
+        .iter()
+        .map(|p| p.value)
+        .max()
+        .unwrap()
+        .to_string();
+    // The manager rates every row, current and next level, at the top.
+    let (mut boss, boss_csrf) = client_as(&app, "manager").await;
+    for row in &ws.rows {
+        let r = boss
+            .post_form(
+                &format!("/people/{me}/worksheet"),
+                &[
+                    ("csrf", &boss_csrf),
+                    ("statement", &row.id),
+                    ("value", &top),
+                    ("evidence", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let (mut people, people_csrf) = client_as(&app, "people-team").await;
+    let page = format!("/cycles/{cycle}/calibration/Platform%20Services");
+    let open = people.get(&page).await;
+    assert_eq!(open.status, 200);
+    assert!(
+        open.body.contains("readiness high, performance high: self"),
+        "{}",
+        open.body
+    );
+    assert!(open.body.contains("open for proposals"));
+    assert!(open.body.contains("Lock this calibration"));
+    // Those without data are listed apart, not placed at zero.
+    let apart = open.body.split("id=\"unplaced\"").nth(1).unwrap();
+    assert!(
+        apart.contains("peer") && apart.contains("no manager ratings yet"),
+        "{apart}"
+    );
+    assert!(open.body.contains("People at each level"));
+    assert!(open.body.contains("counts ratings, not people"));
+    // Closed (the pending proposal rejected first): a record.
+    let (mut skip, skip_csrf) = client_as(&app, "skip-level").await;
+    let r = api_call(
+        &mut skip,
+        &skip_csrf,
+        &format!("/api/v1/proposals/{proposal}/decisions"),
+        &json!({"approve": false, "comment": "Not this cycle."}),
+    )
+    .await;
+    assert_eq!(r, 200);
+    let r = api_call(
+        &mut people,
+        &people_csrf,
+        &format!("/api/v1/cycles/{cycle}/advance"),
+        &json!({"from": "feedback", "reason": "Calibration is done"}),
+    )
+    .await;
+    assert_eq!(r, 200);
+    let closed = people.get(&page).await;
+    assert!(
+        closed.body.contains("closed: a record, read-only"),
+        "{}",
+        closed.body
+    );
+    assert!(!closed.body.contains("Lock this calibration"));
+}
+
+async fn api_call(c: &mut Client, csrf: &str, path: &str, body: &Value) -> u16 {
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf.to_owned()));
+    let r = c
+        .request(
+            "POST",
+            path,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        )
+        .await;
+    c.headers.pop();
+    r.status
 }

@@ -3,7 +3,9 @@
 //! - [`service`]: the rules the pages and the API share (a cycle's plan, a
 //!   nomination list, answers, a proposal against the policy; results,
 //!   evidence and calibration put together).
-//! - [`pages`]: the web pages. [`api`]: `/api/v1`.
+//! - [`pages`]: the web pages of cycles, nominations, questionnaires and
+//!   results; [`review`]: those of proposals and calibration. [`api`]:
+//!   `/api/v1`.
 //!
 //! Access is decided in [`crate::access`]; this module only receives
 //! capabilities. Results reach pages and responses only through
@@ -14,4 +16,5 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub(crate) mod review;
 pub mod service;

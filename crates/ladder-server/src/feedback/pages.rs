@@ -2,10 +2,10 @@
 //! proposals and calibration.
 
 use super::service::{self, *};
-use crate::access::{Nominating, ProposalView, Proposer, Respondent, Viewer};
+use crate::access::{Nominating, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, page, role_title};
+use crate::http::page::{Chrome, form_page, page};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_growth::feedback::{Question, Results};
 use ladder_org::Date;
-use ladder_store::{Cycle, CycleState, Id, Person, Proposal, ProposalStep};
+use ladder_store::{Cycle, CycleState, Id, Person};
 
 #[derive(Template)]
 #[template(path = "feedback/cycles.html")]
@@ -75,9 +75,9 @@ pub async fn create_cycle(
 }
 
 /// A person with a link target, for lists.
-struct Named {
-    id: Id,
-    name: String,
+pub(super) struct Named {
+    pub(super) id: Id,
+    pub(super) name: String,
 }
 
 #[derive(Template)]
@@ -513,6 +513,49 @@ struct ResultsPage {
     results: Results,
     completion: Option<(usize, usize)>,
     can_propose: bool,
+    /// Self against manager against peers against reports per category
+    /// (only the groups shown), as a chart.
+    chart: String,
+    /// The same as a table: the groups shown, then per category each
+    /// group's "average from count" (or a dash).
+    table_groups: Vec<&'static str>,
+    table: Vec<(String, Vec<String>)>,
+}
+
+/// The groups' averages per rated question, for the comparison chart and
+/// its table.
+fn comparison(
+    results: &Results,
+) -> (
+    Vec<(String, Vec<ladder_growth::charts::Bar>)>,
+    Vec<&'static str>,
+) {
+    let groups: Vec<&'static str> = results.groups.iter().map(|g| g.label).collect();
+    let mut rows: Vec<(String, Vec<ladder_growth::charts::Bar>)> = Vec::new();
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for g in &results.groups {
+        for q in g.questions.iter().filter(|q| q.rated) {
+            if !keys.iter().any(|k| k.0 == q.key) {
+                keys.push((q.key.clone(), q.title.clone()));
+            }
+        }
+    }
+    for (key, title) in keys {
+        let bars = results
+            .groups
+            .iter()
+            .filter_map(|g| {
+                let q = g.questions.iter().find(|q| q.key == key)?;
+                Some(ladder_growth::charts::Bar {
+                    label: g.label.to_owned(),
+                    mean: q.mean?,
+                    count: q.rated_by.unwrap_or(0),
+                })
+            })
+            .collect();
+        rows.push((title, bars));
+    }
+    (rows, groups)
 }
 
 pub async fn results(
@@ -526,8 +569,47 @@ pub async fn results(
     let loaded = s.framework();
     let (results, completion) = results_of(&loaded, &r).await?;
     let completion = completion.map(|c| (c.asked, c.answered));
+    let (rows, table_groups) = comparison(&results);
+    let max = scale_points(&s.framework().framework)
+        .iter()
+        .map(|p| p.0)
+        .max()
+        .unwrap_or(4);
+    #[allow(clippy::cast_precision_loss)]
+    let chart = if rows.iter().any(|r| !r.1.is_empty()) {
+        ladder_growth::charts::comparison(
+            "comparison",
+            &format!(
+                "Feedback for {}: average rating per group",
+                r.person.record.name
+            ),
+            &rows,
+            max as f64,
+        )
+        .map_err(AppError::Internal)?
+    } else {
+        String::new()
+    };
+    let table = rows
+        .iter()
+        .map(|(title, bars)| {
+            let cells = table_groups
+                .iter()
+                .map(|g| {
+                    bars.iter().find(|b| b.label == *g).map_or_else(
+                        || "–".to_owned(),
+                        |b| format!("{:.1} from {}", b.mean, b.count),
+                    )
+                })
+                .collect();
+            (title.clone(), cells)
+        })
+        .collect();
     page(&ResultsPage {
         chrome: Chrome::new("Feedback results", Some(&v)),
+        chart,
+        table_groups,
+        table,
         can_propose: r.cycle.state == CycleState::Feedback
             && access.proposer(&v, person).await.is_ok(),
         person: Named {
@@ -538,260 +620,4 @@ pub async fn results(
         results,
         completion,
     })
-}
-
-#[derive(Template)]
-#[template(path = "feedback/propose.html")]
-struct ProposePage {
-    chrome: Chrome,
-    person: Named,
-    role: String,
-    cycle: Option<Cycle>,
-    /// (id, title) of the family's levels.
-    levels: Vec<(String, String)>,
-    specialties: Vec<(String, String)>,
-    next: Option<String>,
-    input: ProposalInput,
-    error: Option<String>,
-    earlier: Vec<ProposalSummary>,
-}
-
-pub async fn propose_form(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path(person): Path<Id>,
-) -> Result<Response, AppError> {
-    let access = s.access();
-    let p = access.proposer(&v, person).await?;
-    propose_page(&s, &v, &p, ProposalInput::default(), None).await
-}
-
-async fn propose_page(
-    s: &AppState,
-    v: &Viewer,
-    p: &Proposer<'_>,
-    mut input: ProposalInput,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let loaded = s.framework();
-    let fw = &loaded.framework;
-    let role = &p.person.record.role;
-    let family = fw.family(&role.family);
-    let title = |l: &str| {
-        fw.config
-            .levels
-            .iter()
-            .find(|x| x.id == l)
-            .map_or_else(|| l.to_owned(), |x| x.title.clone())
-    };
-    let next = ladder_growth::worksheet::next_level(fw, &role.family, &role.level);
-    if input.kind.is_empty() {
-        input.kind = "promotion".to_owned();
-        input.to_level = next.clone().unwrap_or_default();
-    }
-    page(&ProposePage {
-        chrome: Chrome::new("Propose a level change", Some(v)),
-        person: Named {
-            id: p.person.id,
-            name: p.person.record.name.clone(),
-        },
-        role: role_title(fw, &role.family, &role.level, role.specialty.as_deref()),
-        cycle: p.open_cycle().await?,
-        levels: family
-            .map(|f| {
-                f.levels
-                    .iter()
-                    .map(|l| (l.level.clone(), title(&l.level)))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        specialties: family
-            .map(|f| {
-                f.specialties
-                    .iter()
-                    .map(|x| (x.id.clone(), x.title.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        next,
-        input,
-        error,
-        earlier: p
-            .proposals()
-            .await?
-            .iter()
-            .map(|x| summary(x, &p.person.record.name))
-            .collect(),
-    })
-}
-
-pub async fn propose(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path(person): Path<Id>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let p = access.proposer(&v, person).await?;
-    let f = Fields::parse(&body);
-    v.check_csrf(f.get("csrf"))?;
-    let input = ProposalInput {
-        kind: f.get("kind").to_owned(),
-        to_level: f.get("to_level").to_owned(),
-        to_specialty: Some(f.get("to_specialty").to_owned()),
-        case: f.get("case").to_owned(),
-        override_reason: f.get("override_reason").to_owned(),
-    };
-    match service::propose(&s, &v, &p, &input, now).await {
-        Ok(id) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
-        Err(AppError::BadRequest(e) | AppError::Conflict(e)) => {
-            propose_page(&s, &v, &p, input, Some(e)).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "feedback/proposal.html")]
-struct ProposalPage {
-    chrome: Chrome,
-    p: Proposal,
-    name: String,
-    from: String,
-    to: String,
-    evidence: Evidence,
-    steps: Vec<ProposalStep>,
-    decide: Option<String>,
-    locked: bool,
-    new_band: Option<crate::pay::service::NewBand>,
-    error: Option<String>,
-}
-
-pub async fn proposal(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path(id): Path<Id>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let view = s.access().proposal(&v, id, now).await?;
-    proposal_page(&s, &v, &view, None).await
-}
-
-async fn proposal_page(
-    s: &AppState,
-    v: &Viewer,
-    view: &ProposalView<'_>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let loaded = s.framework();
-    let fw = &loaded.framework;
-    let p = &view.proposal;
-    page(&ProposalPage {
-        chrome: Chrome::new("Level change proposal", Some(v)),
-        name: view.person.record.name.clone(),
-        from: role_title(
-            fw,
-            &p.from_family,
-            &p.from_level,
-            p.from_specialty.as_deref(),
-        ),
-        to: role_title(
-            fw,
-            &p.from_family,
-            &p.new.to_level,
-            p.new.to_specialty.as_deref(),
-        ),
-        evidence: serde_json::from_str(&p.new.evidence).unwrap_or_default(),
-        steps: view.steps().await?,
-        decide: view.may_decide().map(|a| a.as_str().to_owned()),
-        locked: view.locked().await?,
-        new_band: crate::pay::service::proposal_band(s, v, p.new.person_id, &p.new.to_grade)
-            .await?,
-        p: p.clone(),
-        error,
-    })
-}
-
-pub async fn decide(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path(id): Path<Id>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let view = s.access().proposal(&v, id, now).await?;
-    if view.may_decide().is_none() {
-        return Err(AppError::Forbidden);
-    }
-    let f = Fields::parse(&body);
-    v.check_csrf(f.get("csrf"))?;
-    let approved = match f.get("decision") {
-        "approve" => true,
-        "reject" => false,
-        other => {
-            let e = format!("decision: `{other}` is neither approve nor reject");
-            return proposal_page(&s, &v, &view, Some(e)).await;
-        }
-    };
-    match service::decide(&view, approved, f.get("comment"), now).await {
-        Ok(_) => Ok(Redirect::to(&format!("/proposals/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => proposal_page(&s, &v, &view, Some(e)).await,
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "feedback/calibration.html")]
-struct CalibrationPage {
-    chrome: Chrome,
-    cycle: Cycle,
-    data: CalibrationData,
-    chart: String,
-    can_lock: bool,
-    segment: String,
-}
-
-pub async fn calibration(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path((cycle, department)): Path<(Id, String)>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let c = access.calibration(&v, cycle, &department, now).await?;
-    let loaded = s.framework();
-    let data = calibration_data(&loaded, &c, now).await?;
-    page(&CalibrationPage {
-        chrome: Chrome::new(&format!("Calibration: {department}"), Some(&v)),
-        chart: distribution_svg(&loaded, &data)?,
-        can_lock: access.cycle_admin(&v).is_ok() && !data.locked,
-        segment: path_segment(&department),
-        cycle: c.cycle.clone(),
-        data,
-    })
-}
-
-pub async fn lock_calibration(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path((cycle, department)): Path<(Id, String)>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let admin = access.cycle_admin(&v)?;
-    let f = Fields::parse(&body);
-    v.check_csrf(f.get("csrf"))?;
-    service::lock_calibration(access, &v, &admin, cycle, &department, now).await?;
-    Ok(Redirect::to(&format!(
-        "/cycles/{cycle}/calibration/{}",
-        path_segment(&department)
-    ))
-    .into_response())
-}
-
-/// A share as a whole percent, for templates.
-pub fn percent(x: &f64) -> String {
-    format!("{:.0}%", x * 100.0)
 }

@@ -461,6 +461,27 @@ pub struct CalibrationData {
     pub readiness: Vec<(Id, String, String, bool, f64)>,
     /// Per level: (level, [(scale value, count)]).
     pub distribution: Vec<(String, Vec<(i64, usize)>)>,
+    /// Everyone in the department, placed for the 9-box.
+    pub placements: Vec<Placement>,
+    /// Per level (in the framework's order): how many people.
+    pub people_per_level: Vec<(String, usize)>,
+}
+
+/// A person on the 9-box: manager-rated performance (the average manager
+/// rating of their current level's statements, as a share of the scale:
+/// 0 at its lowest value, 1 at its highest) against readiness (the share
+/// of the next level's competencies their manager rates as demonstrated
+/// this quarter). `None` where there is no data: no manager rating yet,
+/// or no next level.
+#[derive(Clone, Debug, Serialize)]
+pub struct Placement {
+    pub id: Id,
+    pub name: String,
+    pub level: String,
+    pub performance: Option<f64>,
+    pub readiness: Option<f64>,
+    /// How many of their current statements the manager has rated.
+    pub rated: usize,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -515,12 +536,51 @@ pub async fn calibration_data(
         by_person.entry(h.person_id).or_default().push(h);
     }
     let quarters = Quarter::at(now).trailing(READINESS_QUARTERS);
+    let ratings = c.ratings().await?;
+    let values: Vec<i64> = loaded
+        .framework
+        .config
+        .rating_scale
+        .iter()
+        .map(|p| i64::from(p.value))
+        .collect();
+    let (lo, hi) = (
+        values.iter().copied().min().unwrap_or(0),
+        values.iter().copied().max().unwrap_or(1),
+    );
     let mut readiness = Vec::new();
+    let mut placements = Vec::new();
     for p in &c.people {
         let Ok(ws) = person_worksheet(loaded, p) else {
             continue;
         };
+        let current: Vec<i64> = ratings
+            .iter()
+            .filter(|r| {
+                r.person_id == p.id
+                    && r.rater == ladder_store::Rater::Manager
+                    && ws
+                        .rows
+                        .iter()
+                        .any(|w| w.id == r.statement_id && !w.new_at_next)
+            })
+            .map(|r| r.value)
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let performance = (!current.is_empty() && hi > lo).then(|| {
+            let mean = current.iter().sum::<i64>() as f64 / current.len() as f64;
+            ((mean - lo as f64) / (hi - lo) as f64).clamp(0.0, 1.0)
+        });
+        let mut placement = Placement {
+            id: p.id,
+            name: p.record.name.clone(),
+            level: p.record.role.level.clone(),
+            performance,
+            readiness: None,
+            rated: current.len(),
+        };
         if ws.next.is_none() {
+            placements.push(placement);
             continue;
         }
         let r = ladder_growth::readiness(
@@ -530,6 +590,11 @@ pub async fn calibration_data(
             loaded.framework.config.policy.readiness,
         );
         let share = r.quarters.last().map_or(0.0, |q| q.share);
+        let has_data = by_person
+            .get(&p.id)
+            .is_some_and(|h| h.iter().any(|x| x.rater == ladder_store::Rater::Manager));
+        placement.readiness = has_data.then_some(share);
+        placements.push(placement);
         readiness.push((
             p.id,
             p.record.name.clone(),
@@ -544,7 +609,7 @@ pub async fn calibration_data(
         .map(|p| (p.id, p.record.role.level.as_str()))
         .collect();
     let mut dist: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
-    for r in c.ratings().await? {
+    for r in ratings {
         if r.rater != ladder_store::Rater::Manager {
             continue;
         }
@@ -569,6 +634,14 @@ pub async fn calibration_data(
         .map(|(l, m)| (l, m.into_iter().collect()))
         .collect();
     distribution.sort_by_key(|(l, _)| order.iter().position(|o| o == l).unwrap_or(usize::MAX));
+    let mut per_level: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in c.people.iter().filter(|p| p.record.active) {
+        *per_level.entry(p.record.role.level.as_str()).or_default() += 1;
+    }
+    let people_per_level = order
+        .iter()
+        .filter_map(|l| per_level.get(l).map(|n| ((*l).to_owned(), *n)))
+        .collect();
     Ok(CalibrationData {
         cycle_id: c.cycle.id,
         department: c.department.clone(),
@@ -576,6 +649,8 @@ pub async fn calibration_data(
         proposals,
         readiness,
         distribution,
+        placements,
+        people_per_level,
     })
 }
 

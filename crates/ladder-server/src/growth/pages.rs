@@ -308,9 +308,12 @@ struct TeamGrowthPage {
     quarter: String,
     /// (id, name, quarter, why)
     overdue: Vec<(Id, String, String, String)>,
-    /// (id, name, role, latest share %, ready, trend "40% → 60%")
-    readiness: Vec<(Id, String, String, u32, bool, String)>,
+    /// (id, name, role, latest share "60%" or "top of the ladder",
+    /// ready, trend "40% → 60%")
+    readiness: Vec<(Id, String, String, String, bool, String)>,
     heatmap: Option<String>,
+    /// People per level in the team, as a chart.
+    levels: String,
     people: usize,
 }
 
@@ -342,21 +345,44 @@ pub async fn team_growth(State(s): State<AppState>, v: Viewer) -> Result<Respons
             .readiness
             .into_iter()
             .map(|(id, r)| {
-                let role = t.person(id).map_or_else(String::new, |p| {
+                let person = t.person(id);
+                let role = person.map_or_else(String::new, |p| {
                     entry_title(&loaded.framework, &crate::access::DirectoryEntry::from(p))
                 });
+                let top = person
+                    .and_then(|p| person_worksheet(&loaded, p).ok())
+                    .is_some_and(|ws| ws.next.is_none());
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let pct = |s: f64| (s * 100.0).round() as u32;
+                if top {
+                    return (
+                        id,
+                        name(id),
+                        role,
+                        "top of the ladder".to_owned(),
+                        false,
+                        "no next level".to_owned(),
+                    );
+                }
                 let trend = r
                     .quarters
                     .iter()
                     .map(|q| format!("{}%", pct(q.share)))
                     .collect::<Vec<_>>()
                     .join(" → ");
-                let latest = r.quarters.last().map_or(0, |q| pct(q.share));
+                let latest = format!("{}%", r.quarters.last().map_or(0, |q| pct(q.share)));
                 (id, name(id), role, latest, r.ready, trend)
             })
             .collect(),
+        levels: level_chart(
+            &loaded.framework,
+            "team-levels",
+            "Your team: people per level",
+            t.people
+                .iter()
+                .filter_map(|id| t.person(*id))
+                .map(|p| p.record.role.level.as_str()),
+        )?,
         heatmap,
         people: t.people.len(),
     })
@@ -366,4 +392,29 @@ pub async fn heatmap(State(s): State<AppState>, v: Viewer) -> Result<Response, A
     let loaded = s.framework();
     let t = s.access().team_growth(&v, s.now()).await?;
     Ok(svg(heatmap_svg(&loaded, &t, HEATMAP_PEOPLE).await?))
+}
+
+/// A chart of how many people are at each level (in the framework's
+/// order), from their levels.
+pub(crate) fn level_chart<'a>(
+    fw: &ladder_framework::Framework,
+    id: &str,
+    title: &str,
+    levels: impl Iterator<Item = &'a str>,
+) -> Result<String, AppError> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in levels {
+        *counts.entry(l).or_default() += 1;
+    }
+    let rows: Vec<(String, usize)> = fw
+        .config
+        .levels
+        .iter()
+        .filter_map(|l| counts.get(l.id.as_str()).map(|n| (l.title.clone(), *n)))
+        .collect();
+    if rows.is_empty() {
+        return Ok(String::new());
+    }
+    ladder_growth::charts::counts(id, title, "People at each level", &rows)
+        .map_err(AppError::Internal)
 }

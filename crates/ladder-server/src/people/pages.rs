@@ -170,6 +170,8 @@ struct Department {
 #[template(path = "people/org.html")]
 struct OrgPage {
     chrome: Chrome,
+    /// People per level across the organisation, as a chart.
+    levels: String,
     q: String,
     results: Vec<(i64, String, String)>,
     departments: Vec<Department>,
@@ -213,8 +215,15 @@ pub async fn org(
             .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
             .collect()
     };
+    let levels = crate::growth::pages::level_chart(
+        fw,
+        "org-levels",
+        "The organisation: people per level",
+        all.iter().filter(|p| p.active).map(|p| p.level.as_str()),
+    )?;
     page(&OrgPage {
         chrome: Chrome::new("Organisation", Some(&v)),
+        levels,
         q: q.q,
         results,
         departments: depts
