@@ -604,7 +604,7 @@ async fn a_cycle_runs_through_the_web_forms() {
         .await;
     assert!(
         res.body
-            .contains("reason: the cycle moves to nominations by itself on 2027-03-01"),
+            .contains("The cycle moves to nominations by itself on 2027-03-01"),
         "{}",
         res.body
     );

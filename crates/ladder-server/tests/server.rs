@@ -990,6 +990,19 @@ async fn an_admin_adds_an_account_with_roles_that_then_work() {
             .body
             .contains("already an account for pia@example.com")
     );
+    // The refused form keeps what was typed (not the password), open.
+    assert!(
+        again.body.contains("value=\"Pia People\""),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("value=\"pia@example.com\""));
+    assert!(
+        again
+            .body
+            .contains("name=\"people_team\" value=\"on\" checked")
+    );
+    assert!(again.body.contains("<details class=\"add-account\" open>"));
     let mut pia = Client::new(app.addr);
     assert_eq!(pia.login("pia@example.com", PASSWORD).await.status, 303);
     assert_eq!(
@@ -1648,4 +1661,66 @@ async fn the_app_shell_fits_the_viewer_and_keeps_deep_links() {
     assert_eq!(icon.status, 200);
     assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
     assert!(home.body.contains("rel=\"icon\""));
+}
+
+/// The people team's and admins' long tables: totals on top, a filter,
+/// sortable columns and pages, all in the link.
+#[tokio::test]
+async fn long_tables_filter_sort_and_page_with_totals_on_top() {
+    let app = start().await;
+    for i in 0..60 {
+        app.store
+            .create_account(
+                &format!("acct-{i:02}@example.com"),
+                &format!("Account {i:02}"),
+                None,
+                ladder_store::Roles::NONE,
+                NOW,
+                &support::fixture("create_account"),
+            )
+            .await
+            .unwrap();
+    }
+    let (mut admin, _) = client_as(&app, "admin").await;
+    let first = admin.get("/admin/users").await;
+    assert_eq!(first.status, 200);
+    let total = first.body.matches("/roles\"").count();
+    assert_eq!(total, 50, "one page of fifty");
+    assert!(first.body.contains("Showing 1–50 of"), "{}", first.body);
+    assert!(first.body.contains("rel=\"next\""));
+    assert!(first.body.contains("aria-sort=\"ascending\""));
+    let second = admin.get("/admin/users?sort=name&page=2").await;
+    assert!(second.body.contains("Showing 51–"), "{}", second.body);
+    assert!(second.body.contains("rel=\"prev\""));
+    let found = admin.get("/admin/users?q=acct-07").await;
+    assert!(found.body.contains("acct-07@example.com"));
+    assert!(!found.body.contains("acct-08@example.com"));
+    assert!(found.body.contains("1 matching (of"), "{}", found.body);
+    let desc = admin.get("/admin/users?sort=email&dir=desc").await;
+    let a = desc.body.find("acct-59@example.com").unwrap();
+    let b = desc.body.find("acct-58@example.com").unwrap();
+    assert!(a < b, "descending by email");
+    assert!(desc.body.contains("aria-sort=\"descending\""));
+
+    // A cycle's completion: the rate across everyone on top.
+    let (cycle, _) = feedback_fixture(&app).await;
+    let (mut people, _) = client_as(&app, "people-team").await;
+    let page = people.get(&format!("/cycles/{cycle}")).await;
+    assert!(
+        page.body.contains("id=\"completion-totals\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(" answered, "), "{}", page.body);
+    let sorted = people
+        .get(&format!("/cycles/{cycle}?sort=share&dir=desc"))
+        .await;
+    assert!(sorted.body.contains("aria-sort=\"descending\""));
+
+    // Pay: totals on top, and the table keeps the day asked for.
+    let pay = people.get("/pay?as_of=2026-06-01&sort=compa").await;
+    assert_eq!(pay.status, 200);
+    assert!(pay.body.contains("id=\"pay-totals\""));
+    assert!(pay.body.contains("as_of=2026-06-01"), "links keep the day");
+    assert!(pay.body.contains("name=\"as_of\" value=\"2026-06-01\""));
 }

@@ -4,7 +4,8 @@
 use crate::access::{ClientIp, MaybeViewer, Viewer, cookie};
 use crate::auth::{PRE_COOKIE, SESSION_COOKIE, random_token};
 use crate::http::CsrfForm;
-use crate::http::page::{Chrome, page};
+use crate::http::page::{Chrome, form_page, in_words, page};
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::Form;
@@ -449,30 +450,106 @@ pub async fn setup(
 #[template(path = "accounts/users.html")]
 struct UsersPage {
     chrome: Chrome,
-    accounts: Vec<ladder_store::Account>,
+    /// The accounts: filtered, sorted and paged.
+    t: Table<ladder_store::Account>,
+    caption: &'static str,
+    table_id: &'static str,
+    /// How many hold each role: (admins, people team, editors).
+    counts: (usize, usize, usize),
+    /// The add form as typed (kept when refused; never the password).
+    form: NewUser,
     message: Option<String>,
     error: Option<String>,
     framework_hash: String,
 }
 
+/// The add-an-account form's fields, as typed.
+#[derive(Debug, Default)]
+struct NewUser {
+    name: String,
+    email: String,
+    roles: Roles,
+}
+
+const ACCOUNTS: Spec = Spec {
+    columns: &[("email", "Email"), ("name", "Name"), ("roles", "Roles")],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
+
+fn role_words(r: Roles) -> String {
+    let mut w = Vec::new();
+    if r.admin {
+        w.push("admin");
+    }
+    if r.people_team {
+        w.push("people team");
+    }
+    if r.editor {
+        w.push("framework editor");
+    }
+    w.join(", ")
+}
+
 async fn users_page(
     s: &AppState,
     v: &Viewer,
+    query: &TableQuery,
+    form: NewUser,
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let accounts = s.access().admin(v, s.auth())?.accounts().await?;
-    page(&UsersPage {
-        chrome: Chrome::new("Accounts", Some(v)),
+    let counts = (
+        accounts.iter().filter(|a| a.roles.admin).count(),
+        accounts.iter().filter(|a| a.roles.people_team).count(),
+        accounts.iter().filter(|a| a.roles.editor).count(),
+    );
+    let failed = error.is_some();
+    let t = Table::new(
+        ACCOUNTS,
+        "/admin/users",
         accounts,
-        message,
-        error,
-        framework_hash: s.framework().hash.chars().take(12).collect(),
-    })
+        query,
+        &[],
+        |a| format!("{} {} {}", a.name, a.email, role_words(a.roles)),
+        |a, k| match k {
+            "email" => Key::text(&a.email),
+            // Accounts with roles first, then by name.
+            "roles" => Key::text(&format!(
+                "{}{}",
+                if role_words(a.roles).is_empty() {
+                    "1"
+                } else {
+                    "0"
+                },
+                role_words(a.roles)
+            )),
+            _ => Key::text(&a.name),
+        },
+    );
+    form_page(
+        failed,
+        &UsersPage {
+            chrome: Chrome::new("Accounts", Some(v)),
+            t,
+            caption: "accounts",
+            table_id: "accounts",
+            counts,
+            form,
+            message,
+            error,
+            framework_hash: s.framework().hash.chars().take(12).collect(),
+        },
+    )
 }
 
-pub async fn users(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    users_page(&s, &v, None, None).await
+pub async fn users(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, AppError> {
+    users_page(&s, &v, &q, NewUser::default(), None, None).await
 }
 
 /// The role checkboxes of the account forms.
@@ -508,18 +585,19 @@ pub struct NewUserForm {
 }
 
 /// The accounts page again, with the outcome of a change: a message, or
-/// the form error with status 400.
+/// the form error (in words) with status 400 and the add form as typed.
 async fn after_change<T>(
     s: &AppState,
     v: &Viewer,
     done: Result<T, AppError>,
     message: String,
+    typed: NewUser,
 ) -> Result<Response, AppError> {
+    let all = TableQuery::default();
     match done {
-        Ok(_) => users_page(s, v, Some(message), None).await,
+        Ok(_) => users_page(s, v, &all, NewUser::default(), Some(message), None).await,
         Err(AppError::BadRequest(m)) => {
-            let res = users_page(s, v, None, Some(m)).await?;
-            Ok((StatusCode::BAD_REQUEST, res).into_response())
+            users_page(s, v, &all, typed, None, Some(in_words(&m))).await
         }
         Err(e) => Err(e),
     }
@@ -535,7 +613,12 @@ pub async fn create_user(
     let done = admin
         .create_user(&f.email, &f.name, &f.password, f.roles.roles(), s.now())
         .await;
-    after_change(&s, &v, done, format!("Added {}.", f.email.trim())).await
+    let typed = NewUser {
+        name: f.name.clone(),
+        email: f.email.clone(),
+        roles: f.roles.roles(),
+    };
+    after_change(&s, &v, done, format!("Added {}.", f.email.trim()), typed).await
 }
 
 #[derive(Deserialize)]
@@ -555,5 +638,5 @@ pub async fn set_roles(
     let admin = s.access().admin(&v, s.auth())?;
     v.check_csrf(&f.csrf)?;
     let done = admin.set_roles(id, f.roles.roles(), s.now()).await;
-    after_change(&s, &v, done, "Roles saved.".to_owned()).await
+    after_change(&s, &v, done, "Roles saved.".to_owned(), NewUser::default()).await
 }

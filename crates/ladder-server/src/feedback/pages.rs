@@ -5,12 +5,13 @@ use super::service::{self, *};
 use crate::access::{Nominating, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, page};
+use crate::http::page::{Chrome, form_page, in_words, page};
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_growth::feedback::{Question, Results};
 use ladder_org::Date;
@@ -94,7 +95,13 @@ struct CyclePage {
     chain: Vec<(Named, usize, usize)>,
     admin: bool,
     steps: Vec<(String, String)>,
-    org: Vec<(Named, usize, usize)>,
+    /// Completion per person across the organisation: filtered, sorted
+    /// and paged.
+    t: Table<(Named, usize, usize)>,
+    caption: &'static str,
+    table_id: &'static str,
+    /// Across everyone: (answered, asked, percent, people complete).
+    totals: (usize, usize, String, usize),
     departments: Vec<(String, String)>,
     next: Option<String>,
     /// The day the cycle moves on by itself, and whether that is still
@@ -109,14 +116,26 @@ pub async fn cycle(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<Id>,
+    Query(q): Query<TableQuery>,
 ) -> Result<Response, AppError> {
-    cycle_page(&s, &v, id, None, String::new()).await
+    cycle_page(&s, &v, id, &q, None, String::new()).await
 }
+
+const COMPLETION: Spec = Spec {
+    columns: &[
+        ("name", "Person"),
+        ("answered", "Answered"),
+        ("share", "Share"),
+    ],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
 
 async fn cycle_page(
     s: &AppState,
     v: &Viewer,
     id: Id,
+    query: &TableQuery,
     error: Option<String>,
     reason: String,
 ) -> Result<Response, AppError> {
@@ -180,7 +199,37 @@ async fn cycle_page(
         .into_iter()
         .map(|d| (path_segment(&d), d))
         .collect();
+    let (answered, asked): (usize, usize) =
+        org.iter().fold((0, 0), |(a, b), (_, x, y)| (a + y, b + x));
+    let complete = org.iter().filter(|(_, x, y)| x == y).count();
+    #[allow(clippy::cast_precision_loss)]
+    let share = |a: usize, b: usize| {
+        if b == 0 { 0.0 } else { a as f64 / b as f64 }
+    };
+    let totals = (
+        answered,
+        asked,
+        format!("{:.0}%", share(answered, asked) * 100.0),
+        complete,
+    );
+    let t = Table::new(
+        COMPLETION,
+        &format!("/cycles/{id}"),
+        org,
+        query,
+        &[],
+        |(p, _, _)| p.name.clone(),
+        |(p, asked, answered), k| match k {
+            "answered" => Key::Num(*answered as f64),
+            "share" => Key::Num(share(*answered, *asked)),
+            _ => Key::text(&p.name),
+        },
+    );
     page(&CyclePage {
+        t,
+        caption: "people",
+        table_id: "completion",
+        totals,
         chrome: Chrome::new(&cycle.plan.name, Some(v)),
         next: cycle.state.next().map(|n| n.as_str().to_owned()),
         scheduled,
@@ -192,7 +241,6 @@ async fn cycle_page(
         chain,
         admin,
         steps,
-        org,
         departments,
         error,
     })
@@ -213,7 +261,10 @@ pub async fn advance(
     let reason = f.get("reason");
     match service::advance(&admin, &cycle, f.get("from"), reason, now).await {
         Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => cycle_page(&s, &v, id, Some(e), reason.to_owned()).await,
+        Err(AppError::BadRequest(e)) => {
+            let all = TableQuery::default();
+            cycle_page(&s, &v, id, &all, Some(in_words(&e)), reason.to_owned()).await
+        }
         Err(e) => Err(e),
     }
 }

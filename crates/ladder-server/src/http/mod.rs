@@ -6,6 +6,7 @@
 pub mod api;
 pub(crate) mod context;
 pub mod page;
+pub mod table;
 
 use crate::AppError;
 use crate::access::Viewer;

@@ -5,6 +5,7 @@ use super::service::*;
 use crate::access::{PayImport, Viewer};
 use crate::http::page::{Chrome, page};
 use crate::http::read_upload;
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -20,6 +21,13 @@ use ladder_store::{Id, Person};
 struct PayPage {
     chrome: Chrome,
     report: Report,
+    /// Everyone with a salary: filtered, sorted and paged.
+    t: Table<PayLine>,
+    caption: &'static str,
+    table_id: &'static str,
+    /// Totals on top: (with a salary, outside their band, that as a
+    /// percent, the median compa ratio).
+    totals: (usize, usize, String, String),
     flagged: Vec<PayLine>,
     chart: Option<String>,
     groups: Vec<(&'static str, Vec<Group>)>,
@@ -30,10 +38,27 @@ struct PayPage {
     error_file: String,
 }
 
+/// The "Everyone" table of the pay page.
+const EVERYONE: Spec = Spec {
+    columns: &[
+        ("name", "Person"),
+        ("department", "Department"),
+        ("level", "Level"),
+        ("grade", "Grade"),
+        ("salary", "Salary"),
+        ("band", "Band"),
+        ("compa", "Compa"),
+        ("flag", "Flag"),
+    ],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
+
 async fn pay_page(
     s: &AppState,
     v: &Viewer,
     as_of: Date,
+    table: &TableQuery,
     outcome: Option<(&str, PayImport)>,
 ) -> Result<Response, AppError> {
     let now = s.now();
@@ -79,9 +104,53 @@ async fn pay_page(
             ]
         })
         .collect();
+    let flagged: Vec<PayLine> = report.flagged().into_iter().cloned().collect();
+    let with = report.people.len();
+    let mut ratios: Vec<f64> = report.people.iter().filter_map(|l| l.ratio).collect();
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios
+        .get(ratios.len() / 2)
+        .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"));
+    #[allow(clippy::cast_precision_loss)]
+    let share = if with == 0 {
+        "–".to_owned()
+    } else {
+        format!("{:.0}%", flagged.len() as f64 * 100.0 / with as f64)
+    };
+    let t = Table::new(
+        EVERYONE,
+        "/pay",
+        report.people.clone(),
+        table,
+        &[("as_of", report.as_of.clone())],
+        |l| {
+            format!(
+                "{} {} {} {} {}",
+                l.name,
+                l.department,
+                l.level,
+                l.grade,
+                l.flag_text()
+            )
+        },
+        |l, k| match k {
+            "department" => Key::text(&l.department),
+            "level" => Key::text(&l.level),
+            "grade" => Key::text(&l.grade),
+            "salary" => Key::Num(l.salary as f64),
+            "band" => l.band_mid.map_or(Key::None, |m| Key::Num(m as f64)),
+            "compa" => l.ratio.map_or(Key::None, Key::Num),
+            "flag" => Key::text(l.flag_text()),
+            _ => Key::text(&l.name),
+        },
+    );
     let res = page(&PayPage {
         chrome: Chrome::new("Pay", Some(v)),
-        flagged: report.flagged().into_iter().cloned().collect(),
+        t,
+        caption: "people with a salary",
+        table_id: "everyone",
+        totals: (with, flagged.len(), share, median),
+        flagged,
         groups: vec![
             ("Per level", report.by_level.clone()),
             ("Per grade", report.by_grade.clone()),
@@ -103,10 +172,11 @@ pub async fn overview(
     State(s): State<AppState>,
     v: Viewer,
     Query(q): Query<AsOf>,
+    Query(table): Query<TableQuery>,
 ) -> Result<Response, AppError> {
     s.access().pay_admin(&v)?;
     let as_of = q.date(s.now())?;
-    pay_page(&s, &v, as_of, None).await
+    pay_page(&s, &v, as_of, &table, None).await
 }
 
 pub async fn import_bands(
@@ -121,7 +191,8 @@ pub async fn import_bands(
     let outcome = admin
         .import_bands(&csv, &s.framework().framework, now)
         .await?;
-    pay_page(&s, &v, Date::from_unix(now), Some(("bands", outcome))).await
+    let all = TableQuery::default();
+    pay_page(&s, &v, Date::from_unix(now), &all, Some(("bands", outcome))).await
 }
 
 pub async fn import_salaries(
@@ -136,7 +207,15 @@ pub async fn import_salaries(
     let outcome = admin
         .import_salaries(&csv, &s.framework().framework, now)
         .await?;
-    pay_page(&s, &v, Date::from_unix(now), Some(("salaries", outcome))).await
+    let all = TableQuery::default();
+    pay_page(
+        &s,
+        &v,
+        Date::from_unix(now),
+        &all,
+        Some(("salaries", outcome)),
+    )
+    .await
 }
 
 pub async fn export(

@@ -353,6 +353,7 @@ pub async fn audit(
     let next = (events.len() as i64 == AUDIT_PAGE)
         .then(|| events.last().map(|e| e.id))
         .flatten();
+    let dir = s.access().directory(&v).await?;
     let rows = events
         .into_iter()
         .map(|e| {
@@ -369,7 +370,10 @@ pub async fn audit(
                 action: e.action,
                 subject: e
                     .subject_id
-                    .map(|i| format!("person {i}"))
+                    .map(|i| {
+                        dir.get(i)
+                            .map_or_else(|| format!("person #{i} (no longer stored)"), |p| p.name)
+                    })
                     .unwrap_or_default(),
                 detail: e.detail,
                 ip: e.ip,

@@ -1,0 +1,272 @@
+//! Tables that scale: a filter box, sortable columns and pages, all in
+//! the query string (so a view can be linked, and works without
+//! JavaScript). A page gives its rows, their text for the filter and a
+//! sort key per column; [`Table`] answers with one page of them, the
+//! counts, and the links for the headers and the pager.
+//!
+//! Templates show them with `table_controls.html` (the filter and counts)
+//! and `table_pager.html`, and each header with its `sort` link and
+//! `aria-sort`.
+
+use serde::Deserialize;
+use std::cmp::Ordering;
+
+/// How many rows a page shows unless the page says otherwise.
+pub const PER_PAGE: usize = 50;
+
+/// What the query asks of a table.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TableQuery {
+    /// Words every row shown contains (any case).
+    #[serde(default)]
+    pub q: String,
+    /// The column sorted by; empty for the page's default.
+    #[serde(default)]
+    pub sort: String,
+    /// "desc" for descending.
+    #[serde(default)]
+    pub dir: String,
+    /// 1-based.
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+/// A value to sort by: numbers as numbers, text without case.
+#[derive(Clone, Debug)]
+pub enum Key {
+    Num(f64),
+    Text(String),
+    /// No value: always last.
+    None,
+}
+
+impl Key {
+    pub fn text(s: &str) -> Key {
+        Key::Text(s.to_lowercase())
+    }
+
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self, other) {
+            (Key::Num(a), Key::Num(b)) => a.total_cmp(b),
+            (Key::Text(a), Key::Text(b)) => a.cmp(b),
+            (Key::None, Key::None) => Ordering::Equal,
+            (Key::None, _) => Ordering::Greater,
+            (_, Key::None) => Ordering::Less,
+            (Key::Num(_), Key::Text(_)) => Ordering::Less,
+            (Key::Text(_), Key::Num(_)) => Ordering::Greater,
+        }
+    }
+}
+
+/// A table's shape: its columns as (key, label), the column it is
+/// sorted by at first, and how many rows a page shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    pub columns: &'static [(&'static str, &'static str)],
+    pub default_sort: &'static str,
+    pub per_page: usize,
+}
+
+/// A column's header: its words, its sort link, and whether (and how)
+/// the table is sorted by it.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub label: &'static str,
+    pub href: String,
+    /// "ascending", "descending" or "none", for `aria-sort`.
+    pub sorted: &'static str,
+}
+
+/// One page of a table, with what the controls need.
+#[derive(Debug)]
+pub struct Table<R> {
+    pub rows: Vec<R>,
+    /// Rows before filtering.
+    pub total: usize,
+    /// Rows the filter keeps.
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// The first row shown, 1-based (0 when none).
+    pub first: usize,
+    pub last: usize,
+    pub headers: Vec<Header>,
+    pub q: String,
+    /// The page's path, for the filter form.
+    pub path: String,
+    /// Hidden fields the filter form keeps (the sort, and the page's own).
+    pub sort: String,
+    pub dir: String,
+    pub keep: Vec<(String, String)>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl<R> Table<R> {
+    /// One page of `rows` as `query` asks. `text` gives a row's words for
+    /// the filter; `key` a row's value in a column.
+    ///
+    /// `keep` are the page's own query fields (a date, say), kept in every
+    /// link and in the filter form.
+    pub fn new(
+        spec: Spec,
+        path: &str,
+        mut rows: Vec<R>,
+        query: &TableQuery,
+        keep: &[(&str, String)],
+        text: impl Fn(&R) -> String,
+        key: impl Fn(&R, &str) -> Key,
+    ) -> Table<R> {
+        let Spec {
+            columns,
+            default_sort,
+            per_page,
+        } = spec;
+        let total = rows.len();
+        let words: Vec<String> = query.q.split_whitespace().map(str::to_lowercase).collect();
+        if !words.is_empty() {
+            rows.retain(|r| {
+                let t = text(r).to_lowercase();
+                words.iter().all(|w| t.contains(w.as_str()))
+            });
+        }
+        let sort = if columns.iter().any(|c| c.0 == query.sort) {
+            query.sort.clone()
+        } else {
+            default_sort.to_owned()
+        };
+        let desc = query.dir == "desc";
+        rows.sort_by(|a, b| {
+            let o = key(a, &sort).cmp(&key(b, &sort));
+            if desc { o.reverse() } else { o }
+        });
+        let matching = rows.len();
+        let per_page = per_page.max(1);
+        let pages = matching.div_ceil(per_page).max(1);
+        let page = query.page.unwrap_or(1).clamp(1, pages);
+        let start = (page - 1) * per_page;
+        let shown: Vec<R> = rows.into_iter().skip(start).take(per_page).collect();
+        let (first, last) = if shown.is_empty() {
+            (0, 0)
+        } else {
+            (start + 1, start + shown.len())
+        };
+        let link = |sort: &str, dir: &str, page: usize| {
+            let mut parts: Vec<String> = keep
+                .iter()
+                .map(|(k, v)| format!("{k}={}", encode(v)))
+                .collect();
+            if !query.q.trim().is_empty() {
+                parts.push(format!("q={}", encode(query.q.trim())));
+            }
+            parts.push(format!("sort={}", encode(sort)));
+            if dir == "desc" {
+                parts.push("dir=desc".to_owned());
+            }
+            if page > 1 {
+                parts.push(format!("page={page}"));
+            }
+            format!("{path}?{}", parts.join("&"))
+        };
+        let dir = if desc { "desc" } else { "asc" };
+        let headers = columns
+            .iter()
+            .map(|(k, label)| {
+                let here = *k == sort;
+                Header {
+                    label,
+                    href: link(k, if here && !desc { "desc" } else { "asc" }, 1),
+                    sorted: match (here, desc) {
+                        (true, false) => "ascending",
+                        (true, true) => "descending",
+                        _ => "none",
+                    },
+                }
+            })
+            .collect();
+        Table {
+            prev: (page > 1).then(|| link(&sort, dir, page - 1)),
+            next: (page < pages).then(|| link(&sort, dir, page + 1)),
+            rows: shown,
+            total,
+            matching,
+            page,
+            pages,
+            first,
+            last,
+            headers,
+            q: query.q.trim().to_owned(),
+            path: path.to_owned(),
+            sort,
+            dir: dir.to_owned(),
+            keep: keep
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// The filter is narrowing the rows.
+    pub fn filtered(&self) -> bool {
+        !self.q.is_empty()
+    }
+}
+
+fn encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn table(q: &str, sort: &str, dir: &str, page: Option<usize>) -> Table<(String, f64)> {
+        let rows: Vec<(String, f64)> = (1..=120)
+            .map(|i| (format!("Person {i:03}"), f64::from(i % 7)))
+            .collect();
+        Table::new(
+            Spec {
+                columns: &[("name", "Name"), ("score", "Score")],
+                default_sort: "name",
+                per_page: 50,
+            },
+            "/x",
+            rows,
+            &TableQuery {
+                q: q.into(),
+                sort: sort.into(),
+                dir: dir.into(),
+                page,
+            },
+            &[],
+            |r| r.0.clone(),
+            |r, k| match k {
+                "score" => Key::Num(r.1),
+                _ => Key::text(&r.0),
+            },
+        )
+    }
+
+    #[test]
+    fn filters_sorts_and_pages() {
+        let t = table("", "", "", None);
+        assert_eq!(
+            (t.total, t.matching, t.pages, t.first, t.last),
+            (120, 120, 3, 1, 50)
+        );
+        assert_eq!(t.rows[0].0, "Person 001");
+        assert_eq!(t.next.as_deref(), Some("/x?sort=name&page=2"));
+        assert_eq!(t.headers[0].sorted, "ascending");
+        assert_eq!(t.headers[0].href, "/x?sort=name&dir=desc");
+        let last = table("", "name", "desc", Some(9));
+        assert_eq!((last.page, last.first, last.last), (3, 101, 120));
+        assert_eq!(last.rows[0].0, "Person 020");
+        let f = table("person 11", "score", "desc", None);
+        assert_eq!(f.matching, 11, "110 to 119, and 11");
+        assert!(f.rows.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert_eq!(f.prev, None);
+        let none = table("nobody", "", "", None);
+        assert_eq!((none.matching, none.first, none.pages), (0, 0, 1));
+    }
+}
