@@ -54,6 +54,20 @@
     return found.querySelector("ul.picks li");
   }
 
+  // Enter in another field of a form with a picker sends the form with
+  // its main button (the first submit button would be a picker's "Find").
+  document.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (e.key !== "Enter" || !(input instanceof HTMLInputElement) || input.type === "search") { return; }
+    var form = input.form;
+    if (!form || !form.querySelector("[data-picker]") || ["checkbox", "radio", "submit", "button"].indexOf(input.type) >= 0) { return; }
+    var send = form.querySelector("button[type=submit]:not([formmethod])");
+    if (send) {
+      e.preventDefault();
+      form.requestSubmit(send);
+    }
+  });
+
   document.addEventListener("keydown", function (e) {
     var input = e.target;
     if (e.key !== "Enter" || !(input instanceof HTMLInputElement) || input.type !== "search") { return; }

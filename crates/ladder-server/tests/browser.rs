@@ -793,27 +793,48 @@ async fn an_internship_in_the_browser() {
     b.goto(&format!("{base}/internships")).await;
     b.wait_text("h1", "Internships for learning").await;
     b.set_value("#host_department", "Data").await;
-    b.set_value("#mentor_id", &mentor.to_string()).await;
+    // The mentor is chosen by name (the search keeps to the host team),
+    // and a competency by its text.
+    b.focus("#mentor_id-q").await;
+    b.keys("#mentor_id-q", "mina\u{e007}").await;
+    b.wait_text("fieldset:has(#mentor_id-q) ul.chosen", "Mina Host")
+        .await;
     b.fill("#goals", "Learn how the data team models events.")
         .await;
+    b.click("details.competencies summary").await;
+    b.click("input[name=competency]").await;
     b.set_value("#start_date", "2026-11-23").await;
     b.set_value("#end_date", "2026-11-01").await;
     b.click("#activity_pairing").await;
     b.fill("#detail_pairing", "The event schema issues").await;
     b.fill("#access", "Read access to the warehouse").await;
-    b.click("form[action='/internships'] button[type=submit]")
-        .await;
-    b.wait_text("[role=alert]", "end_date").await;
-    b.set_value("#host_department", "Data").await;
-    b.set_value("#mentor_id", &mentor.to_string()).await;
-    b.fill("#goals", "Learn how the data team models events.")
-        .await;
-    b.set_value("#start_date", "2026-11-23").await;
+    b.click("#ask-internship").await;
+    b.wait_text("[role=alert]", "2026-11-01").await;
+    // Everything typed is still there; only the end date is fixed.
+    let kept = b
+        .client
+        .execute(
+            "return [document.querySelector('#goals').value,
+                     document.querySelector('#detail_pairing').value,
+                     document.querySelector('#activity_pairing').checked,
+                     document.querySelectorAll('input[name=competency]:checked').length,
+                     document.querySelector('input[name=mentor_id]:checked').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        json!([
+            "Learn how the data team models events.",
+            "The event schema issues",
+            true,
+            1,
+            mentor.to_string()
+        ])
+    );
     b.set_value("#end_date", "2027-01-29").await;
-    b.click("#activity_pairing").await;
-    b.fill("#detail_pairing", "The event schema issues").await;
-    b.click("form[action='/internships'] button[type=submit]")
-        .await;
+    b.click("#ask-internship").await;
     b.wait_text("h1", "self with Data").await;
     b.wait_text("#internship-state", "requested").await;
     let page = b.path().await;
@@ -877,10 +898,32 @@ async fn hiring_scorecards_in_the_browser() {
     b.fill("#title", "Senior backend engineer, platform").await;
     b.set_value("#family", "backend-engineer").await;
     b.set_value("#level", "senior").await;
-    b.fill("#specialty", "platform-services").await;
-    b.fill("#leads", "manager@example.com").await;
-    b.fill("#interviewers", "peer@example.com").await;
-    b.click("form[action='/hiring'] button").await;
+    b.set_value("#specialty", "platform-services").await;
+    // Without a lead it is refused, and keeps what was typed.
+    b.click("#open-position").await;
+    b.wait_text("#open-error", "lead").await;
+    let kept = b
+        .client
+        .execute(
+            "return [document.querySelector('#title').value, document.querySelector('#specialty').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        json!(["Senior backend engineer, platform", "platform-services"])
+    );
+    // The team is chosen by name, with the keyboard.
+    b.focus("#lead-q").await;
+    b.keys("#lead-q", "manager\u{e007}").await;
+    b.wait_text("fieldset:has(#lead-q) ul.chosen", "manager")
+        .await;
+    b.focus("#interviewer-q").await;
+    b.keys("#interviewer-q", "peer\u{e007}").await;
+    b.wait_text("fieldset:has(#interviewer-q) ul.chosen", "peer")
+        .await;
+    b.click("#open-position").await;
     // Not on its team, the people team is back at the list, unlinked.
     b.wait_text("#openings", "Senior backend engineer, platform")
         .await;

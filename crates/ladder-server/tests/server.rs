@@ -161,6 +161,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/proposals/{proposal}", "---++-+--"),
     ("GET /internships", "-++++++++"),
     ("POST /internships", "-+++++---"),
+    ("GET /internships/mentors", "-+++++---"),
     ("GET /internships/{internship}", "-+-++-+--"),
     ("POST /internships/{internship}/decide", "---+-----"),
     ("POST /internships/{internship}/log", "-+-+-----"),
@@ -179,6 +180,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("GET /hiring", "-++++++++"),
     ("POST /hiring", "------+-+"),
+    ("GET /hiring/people", "------+-+"),
     ("GET /hiring/{opening}", "---+-+--+"),
     ("POST /hiring/{opening}/candidates", "---+-+--+"),
     ("GET /candidates/{candidate}", "---+-+--+"),
@@ -1723,4 +1725,68 @@ async fn long_tables_filter_sort_and_page_with_totals_on_top() {
     assert!(pay.body.contains("id=\"pay-totals\""));
     assert!(pay.body.contains("as_of=2026-06-01"), "links keep the day");
     assert!(pay.body.contains("name=\"as_of\" value=\"2026-06-01\""));
+}
+
+/// Each people picker searches only the people its form may take: peers
+/// who can be nominated (not the person, their manager or reports), and
+/// mentors in the chosen host team outside the person's own.
+#[tokio::test]
+async fn people_pickers_search_only_whom_their_form_takes() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let cycle = open_cycle(&app, &[]).await;
+    let (mut c, _) = client_as(&app, "self").await;
+    let search = |q: &str| format!("/cycles/{cycle}/nominations/{me}/people?peer_q={q}");
+    let peers = c.get(&search("peer")).await;
+    assert_eq!(peers.status, 200);
+    assert!(peers.body.contains("peer@example.com"), "{}", peers.body);
+    assert!(
+        peers.body.contains("Backend Engineer"),
+        "role shown: {}",
+        peers.body
+    );
+    for asked_anyway in ["manager", "direct-report", "self"] {
+        let r = c.get(&search(asked_anyway)).await;
+        assert!(
+            !r.body.contains(&format!(">{asked_anyway}<")),
+            "{asked_anyway} is asked without nominating: {}",
+            r.body
+        );
+    }
+    // Already chosen: not offered again.
+    let again = c
+        .get(&format!("{}&peer={}", search("peer"), app.ids["peer"]))
+        .await;
+    assert!(!again.body.contains("peer@example.com"), "{}", again.body);
+    // Someone else's nominations: refused.
+    let (mut other, _) = client_as(&app, "peer").await;
+    assert_eq!(other.get(&search("self")).await.status, 403);
+
+    // Mentors: outside one's own department, in the host team chosen.
+    let own = c
+        .get("/internships/mentors?mentor_id_q=peer&host_department=")
+        .await;
+    assert!(!own.body.contains("peer@example.com"), "same department");
+    let mut r = support::person("mina@example.com", None, "senior");
+    r.name = "Mina Host".to_owned();
+    r.department = "Data".to_owned();
+    app.store
+        .apply_people(
+            &[r],
+            "2026-01-01",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
+        .await
+        .unwrap();
+    let data = c
+        .get("/internships/mentors?mentor_id_q=mina&host_department=Data")
+        .await;
+    assert!(data.body.contains("Mina Host"), "{}", data.body);
+    assert!(data.body.contains("type=\"radio\""), "one mentor");
+    let elsewhere = c
+        .get("/internships/mentors?mentor_id_q=mina&host_department=Sales")
+        .await;
+    assert!(!elsewhere.body.contains("Mina Host"));
 }

@@ -2,7 +2,7 @@
 //! proposals and calibration.
 
 use super::service::{self, *};
-use crate::access::{Nominating, Respondent, Viewer};
+use crate::access::{DirectoryEntry, Nominating, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
 use crate::http::page::{Chrome, form_page, in_words, page};
@@ -340,7 +340,7 @@ pub async fn nominations(
         return nominations_page(&s, &v, &n, None, "", None).await;
     }
     let peers = ids_field("peers", &q.all("peer"))?;
-    nominations_page(&s, &v, &n, Some(&peers), q.get("q"), None).await
+    nominations_page(&s, &v, &n, Some(&peers), q.get("peer_q"), None).await
 }
 
 /// The picker's search: peers who may be nominated, matching `q`.
@@ -352,16 +352,15 @@ pub async fn nomination_search(
 ) -> Result<Response, AppError> {
     let access = s.access();
     let n = access.nominating(&v, cycle, person).await?;
-    let q = Fields::parse(uri.query().unwrap_or("").as_bytes());
-    let chosen = ids_field("peers", &q.all("peer"))?;
-    let pool = n.candidates();
+    let q = picker::Search::read(uri.query().unwrap_or(""), "peer");
+    let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
     let loaded = s.framework();
     let found = Found::new(
         &loaded.framework,
         "peer",
         true,
-        q.get("q"),
-        picker::find(q.get("q"), &pool, &chosen),
+        &q.q,
+        picker::find(&q.q, &pool, &q.chosen),
     );
     Ok(axum::response::Html(found.render()?).into_response())
 }
@@ -387,7 +386,7 @@ async fn nominations_page(
     let auto = n.automatic();
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let pool = n.candidates();
+    let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
     let chosen: Vec<Pick> = picked
         .iter()
         .filter_map(|id| pool.iter().find(|p| p.id == *id))
@@ -408,6 +407,7 @@ async fn nominations_page(
         chosen: chosen.clone(),
         found: Found::new(fw, "peer", true, q, picker::find(q, &pool, &picked)),
         error: error.as_deref().map(crate::http::page::in_words),
+        include: "",
     };
     crate::http::page::form_page(
         failed,

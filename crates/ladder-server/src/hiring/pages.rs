@@ -2,10 +2,11 @@
 //! their scorecards.
 
 use super::service::{self, *};
-use crate::access::{CandidateView, OpeningView, Viewer, may_see_opening};
+use crate::access::{CandidateView, DirectoryEntry, OpeningView, Viewer, may_see_opening};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, role_title};
+use crate::http::page::{Chrome, form_page, in_words, role_title};
+use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -127,13 +128,72 @@ struct HiringPage {
     can_open: bool,
     families: Vec<(String, String)>,
     levels: Vec<(String, String)>,
+    /// Per family title: its specialties (id, title).
+    specialties: Vec<(String, Vec<(String, String)>)>,
+    /// The leads' and interviewers' people pickers.
+    leads: String,
+    interviewers: String,
+    /// The form as typed, shown again when it was refused.
+    form: Fields,
     error: Option<String>,
+}
+
+/// Everyone who can be put on a hiring team: active people (with the
+/// account of their email, which the service checks).
+async fn pool(s: &AppState, v: &Viewer) -> Result<Vec<DirectoryEntry>, AppError> {
+    Ok(s.access()
+        .directory(v)
+        .await?
+        .all()
+        .into_iter()
+        .filter(|p| p.active)
+        .collect())
+}
+
+/// A hiring-team picker: `field` is `lead` or `interviewer`.
+fn team_picker(
+    fw: &ladder_framework::Framework,
+    pool: &[DirectoryEntry],
+    field: &str,
+    form: &Fields,
+    q: &str,
+) -> String {
+    let chosen: Vec<Id> = form
+        .all(field)
+        .iter()
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let (legend, hint) = if field == "lead" {
+        (
+            "Leads",
+            "They see every scorecard and move candidates on. At least one.",
+        )
+    } else {
+        ("Interviewers", "They score the candidates of their stages.")
+    };
+    Picker {
+        field: field.to_owned(),
+        legend: legend.to_owned(),
+        hint: hint.to_owned(),
+        search_url: format!("/hiring/people?field={field}"),
+        multiple: true,
+        chosen: chosen
+            .iter()
+            .filter_map(|id| pool.iter().find(|p| p.id == *id))
+            .map(|p| Pick::of(fw, p))
+            .collect(),
+        found: Found::new(fw, field, true, q, picker::find(q, pool, &chosen)),
+        error: None,
+        include: "",
+    }
+    .html()
 }
 
 async fn hiring_page(
     s: &AppState,
     v: &Viewer,
     error: Option<String>,
+    form: Fields,
 ) -> Result<Response, AppError> {
     let access = s.access();
     let loaded = s.framework();
@@ -149,12 +209,39 @@ async fn hiring_page(
         })
         .collect();
     let failed = error.is_some();
+    let can_open = access.hiring_admin(v).is_ok();
+    let (leads, interviewers) = if can_open {
+        let pool = pool(s, v).await?;
+        (
+            team_picker(fw, &pool, "lead", &form, form.get("lead_q")),
+            team_picker(fw, &pool, "interviewer", &form, form.get("interviewer_q")),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     form_page(
         failed,
         &HiringPage {
             chrome: Chrome::new("Hiring", Some(v)),
             openings,
-            can_open: access.hiring_admin(v).is_ok(),
+            can_open,
+            specialties: fw
+                .families
+                .iter()
+                .filter(|f| !f.specialties.is_empty())
+                .map(|f| {
+                    (
+                        f.title.clone(),
+                        f.specialties
+                            .iter()
+                            .map(|x| (x.id.clone(), x.title.clone()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            leads,
+            interviewers,
+            form,
             families: fw
                 .families
                 .iter()
@@ -166,13 +253,45 @@ async fn hiring_page(
                 .iter()
                 .map(|l| (l.id.clone(), l.title.clone()))
                 .collect(),
-            error,
+            error: error.as_deref().map(in_words),
         },
     )
 }
 
-pub async fn hiring(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    hiring_page(&s, &v, None).await
+/// The hiring page. Its query may carry the opening form as typed (the
+/// pickers' "Find" without JavaScript).
+pub async fn hiring(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    let form = Fields::parse(uri.query().unwrap_or("").as_bytes());
+    hiring_page(&s, &v, None, form).await
+}
+
+/// The hiring-team pickers' search: active people matching the words.
+pub async fn people_search(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    s.access().hiring_admin(&v)?;
+    let query = uri.query().unwrap_or("");
+    let field = match Fields::parse(query.as_bytes()).get("field") {
+        "interviewer" => "interviewer",
+        _ => "lead",
+    };
+    let q = picker::Search::read(query, field);
+    let pool = pool(&s, &v).await?;
+    let loaded = s.framework();
+    let found = Found::new(
+        &loaded.framework,
+        field,
+        true,
+        &q.q,
+        picker::find(&q.q, &pool, &q.chosen),
+    );
+    Ok(axum::response::Html(found.render()?).into_response())
 }
 
 fn emails(list: &str) -> Vec<String> {
@@ -189,13 +308,25 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
     let admin = access.hiring_admin(&v)?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
+    // People chosen in the pickers, by their email; addresses typed in
+    // the plain fields (older forms, scripts) too.
+    let dir = access.directory(&v).await?;
+    let picked = |field: &str, typed: &str| -> Vec<String> {
+        f.all(field)
+            .iter()
+            .filter_map(|x| x.trim().parse::<Id>().ok())
+            .filter_map(|id| dir.get(id))
+            .map(|p| p.email)
+            .chain(emails(f.get(typed)))
+            .collect()
+    };
     let input = OpeningInput {
         title: f.get("title").to_owned(),
         family: f.get("family").to_owned(),
         level: f.get("level").to_owned(),
         specialty: Some(f.get("specialty").to_owned()),
-        leads: emails(f.get("leads")),
-        interviewers: emails(f.get("interviewers")),
+        leads: picked("lead", "leads"),
+        interviewers: picked("interviewer", "interviewers"),
     };
     let made = service::open(&s, &admin, &input, now)
         .await
@@ -204,7 +335,7 @@ pub async fn open(State(s): State<AppState>, v: Viewer, body: Bytes) -> Result<R
         Ok((id, true)) => Ok(Redirect::to(&format!("/hiring/{id}")).into_response()),
         // The people team opens positions it is not on: back to the list.
         Ok((_, false)) => Ok(Redirect::to("/hiring").into_response()),
-        Err(AppError::BadRequest(e)) => hiring_page(&s, &v, Some(e)).await,
+        Err(AppError::BadRequest(e)) => hiring_page(&s, &v, Some(e), f).await,
         Err(e) => Err(e),
     }
 }

@@ -2,9 +2,10 @@
 //! log and outcome.
 
 use super::service::{self, *};
-use crate::access::{BoardEntry, InternshipParts, InternshipView, Viewer};
+use crate::access::{BoardEntry, DirectoryEntry, InternshipParts, InternshipView, Viewer};
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page};
+use crate::http::page::{Chrome, form_page, in_words};
+use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -119,7 +120,13 @@ struct BoardPage {
     /// What people want to learn: (intern, goals, competency texts).
     wants: Vec<(String, String, Vec<String>)>,
     departments: Vec<String>,
-    mentors: Vec<(Id, String, String)>,
+    /// The mentor picker.
+    mentor: String,
+    /// The requester's worksheet statements, to choose those to grow:
+    /// (id, text, category, chosen).
+    competencies: Vec<(String, String, String, bool)>,
+    /// Some competency is ticked: the list opens.
+    any_competency: bool,
     can_request: bool,
     error: Option<String>,
     kinds: &'static [(&'static str, &'static str)],
@@ -157,15 +164,52 @@ async fn board_page(
             )
         })
         .collect();
-    let dir = access.directory(v).await?;
     let mine = v.person.as_ref().map(|p| p.record.department.clone());
-    let mut mentors: Vec<(Id, String, String)> = dir
-        .all()
+    let pool = mentor_pool(s, v, form.get("host_department")).await?;
+    let chosen: Vec<Id> = form
+        .get("mentor_id")
+        .trim()
+        .parse()
+        .ok()
         .into_iter()
-        .filter(|p| p.active && Some(&p.department) != mine.as_ref())
-        .map(|p| (p.id, p.name, p.department))
         .collect();
-    mentors.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let fw = &loaded.framework;
+    let q = form.get("mentor_id_q");
+    let mentor = Picker {
+        field: "mentor_id".to_owned(),
+        legend: "Proposed mentor".to_owned(),
+        hint: "Someone in the host team who agrees to guide you.".to_owned(),
+        search_url: "/internships/mentors".to_owned(),
+        multiple: false,
+        chosen: chosen
+            .iter()
+            .filter_map(|id| pool.iter().find(|p| p.id == *id))
+            .map(|p| Pick::of(fw, p))
+            .collect(),
+        found: Found::new(fw, "mentor_id", false, q, picker::find(q, &pool, &chosen)),
+        error: None,
+        include: "#host_department",
+    }
+    .html();
+    let wanted: Vec<String> = service::form_input(&form).competencies;
+    let competencies = match v.person.as_ref() {
+        Some(p) => crate::growth::service::person_worksheet(&loaded, p)
+            .map(|ws| {
+                ws.rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.id.clone(),
+                            r.text.clone(),
+                            r.category_title.clone(),
+                            wanted.contains(&r.id),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let failed = error.is_some();
     form_page(
         failed,
@@ -179,7 +223,9 @@ async fn board_page(
                 .into_iter()
                 .filter(|d| Some(d) != mine.as_ref())
                 .collect(),
-            mentors,
+            mentor,
+            any_competency: competencies.iter().any(|c| c.3),
+            competencies,
             can_request: v.person.is_some(),
             error,
             kinds: &ACTIVITY_KINDS,
@@ -188,8 +234,58 @@ async fn board_page(
     )
 }
 
-pub async fn board(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    board_page(&s, &v, None, Fields::default()).await
+/// The board. Its query may carry the request form as typed (the mentor
+/// picker's "Find" without JavaScript).
+pub async fn board(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    let form = Fields::parse(uri.query().unwrap_or("").as_bytes());
+    board_page(&s, &v, None, form).await
+}
+
+/// Who may mentor the viewer: active people outside their department, in
+/// the host team when one is chosen.
+async fn mentor_pool(
+    s: &AppState,
+    v: &Viewer,
+    host: &str,
+) -> Result<Vec<DirectoryEntry>, AppError> {
+    let mine = v.person.as_ref().map(|p| p.record.department.clone());
+    Ok(s.access()
+        .directory(v)
+        .await?
+        .all()
+        .into_iter()
+        .filter(|p| p.active && Some(&p.department) != mine.as_ref())
+        .filter(|p| host.is_empty() || p.department == host)
+        .filter(|p| Some(p.id) != v.person_id())
+        .collect())
+}
+
+/// The mentor picker's search.
+pub async fn mentor_search(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    v.person_id().ok_or(AppError::Forbidden)?;
+    let query = uri.query().unwrap_or("");
+    let host = Fields::parse(query.as_bytes())
+        .get("host_department")
+        .to_owned();
+    let q = picker::Search::read(query, "mentor_id");
+    let pool = mentor_pool(&s, &v, &host).await?;
+    let loaded = s.framework();
+    let found = Found::new(
+        &loaded.framework,
+        "mentor_id",
+        false,
+        &q.q,
+        picker::find(&q.q, &pool, &q.chosen),
+    );
+    Ok(axum::response::Html(found.render()?).into_response())
 }
 
 pub async fn request(
@@ -203,7 +299,7 @@ pub async fn request(
     let fw = &s.framework().framework;
     match service::request(s.access(), &v, &form_input(&f), fw, s.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(e), f).await,
+        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(in_words(&e)), f).await,
         Err(e) => Err(e),
     }
 }

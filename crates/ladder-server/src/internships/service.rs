@@ -135,13 +135,19 @@ pub(crate) fn form_input(f: &Fields) -> InternshipInput {
         host_department: f.get("host_department").to_owned(),
         mentor_id: f.get("mentor_id").trim().parse().unwrap_or(0),
         goals: f.get("goals").to_owned(),
-        competencies: f
-            .get("competencies")
-            .split([',', ' ', '\n'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        // Ticked on the form (`competency`), or typed as ids.
+        competencies: {
+            let mut c: Vec<String> = f
+                .all("competency")
+                .into_iter()
+                .chain(f.get("competencies").split([',', ' ', '\n']))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            c.dedup();
+            c
+        },
         share: f.get("share").trim().parse().unwrap_or(0),
         start_date: f.get("start_date").to_owned(),
         end_date: f.get("end_date").to_owned(),

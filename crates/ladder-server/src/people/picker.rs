@@ -10,10 +10,11 @@
 //! first match and keeps the cursor in the box; Enter in an empty box
 //! sends the form.
 
-use crate::http::page::role_title;
+use crate::access::DirectoryEntry;
+use crate::http::page::entry_title;
 use askama::Template;
 use ladder_framework::Framework;
-use ladder_store::{Id, Person};
+use ladder_store::Id;
 
 /// One person as the picker shows them.
 #[derive(Clone, Debug)]
@@ -26,19 +27,13 @@ pub(crate) struct Pick {
 }
 
 impl Pick {
-    pub(crate) fn of(fw: &Framework, p: &Person) -> Pick {
-        let r = &p.record;
+    pub(crate) fn of(fw: &Framework, p: &DirectoryEntry) -> Pick {
         Pick {
             id: p.id,
-            name: r.name.clone(),
-            role: role_title(
-                fw,
-                &r.role.family,
-                &r.role.level,
-                r.role.specialty.as_deref(),
-            ),
-            team: r.department.clone(),
-            email: r.email.clone(),
+            name: p.name.clone(),
+            role: entry_title(fw, p),
+            team: p.department.clone(),
+            email: p.email.clone(),
         }
     }
 }
@@ -52,24 +47,23 @@ pub(crate) const SHOWN: usize = 12;
 /// people already chosen) left out. Also how many matched in all.
 pub(crate) fn find<'a>(
     q: &str,
-    pool: impl IntoIterator<Item = &'a Person>,
+    pool: impl IntoIterator<Item = &'a DirectoryEntry>,
     exclude: &[Id],
-) -> (Vec<&'a Person>, usize) {
+) -> (Vec<&'a DirectoryEntry>, usize) {
     let q = q.trim().to_lowercase();
     let words: Vec<&str> = q.split_whitespace().collect();
     if words.is_empty() {
         return (Vec::new(), 0);
     }
-    let mut hits: Vec<(u8, &Person)> = pool
+    let mut hits: Vec<(u8, &DirectoryEntry)> = pool
         .into_iter()
-        .filter(|p| p.record.active && !exclude.contains(&p.id))
+        .filter(|p| p.active && !exclude.contains(&p.id))
         .filter_map(|p| {
-            let r = &p.record;
-            let name = r.name.to_lowercase();
+            let name = p.name.to_lowercase();
             let hay = format!(
                 "{name} {} {}",
-                r.email.to_lowercase(),
-                r.department.to_lowercase()
+                p.email.to_lowercase(),
+                p.department.to_lowercase()
             );
             if !words.iter().all(|w| hay.contains(w)) {
                 return None;
@@ -87,7 +81,7 @@ pub(crate) fn find<'a>(
             Some((rank, p))
         })
         .collect();
-    hits.sort_by(|a, b| (a.0, &a.1.record.name, a.1.id).cmp(&(b.0, &b.1.record.name, b.1.id)));
+    hits.sort_by(|a, b| (a.0, &a.1.name, a.1.id).cmp(&(b.0, &b.1.name, b.1.id)));
     let total = hits.len();
     (
         hits.into_iter().take(SHOWN).map(|(_, p)| p).collect(),
@@ -112,7 +106,7 @@ impl Found {
         field: &str,
         multiple: bool,
         q: &str,
-        hits: (Vec<&Person>, usize),
+        hits: (Vec<&DirectoryEntry>, usize),
     ) -> Found {
         Found {
             field: field.to_owned(),
@@ -141,10 +135,34 @@ pub(crate) struct Picker {
     pub found: Found,
     /// Why the form was refused, shown beside the picker.
     pub error: Option<String>,
+    /// Other fields of the form the search needs (a CSS selector), e.g.
+    /// the host team a mentor must be in; "" for none.
+    pub include: &'static str,
 }
 
 impl Picker {
     pub(crate) fn html(&self) -> String {
         self.render().unwrap_or_default()
+    }
+}
+
+/// A picker's search as sent: the words typed (`{field}_q`) and the
+/// people already chosen (the field's values), read from a query string.
+pub(crate) struct Search {
+    pub q: String,
+    pub chosen: Vec<Id>,
+}
+
+impl Search {
+    pub(crate) fn read(query: &str, field: &str) -> Search {
+        let f = crate::http::Fields::parse(query.as_bytes());
+        Search {
+            q: f.get(&format!("{field}_q")).trim().to_owned(),
+            chosen: f
+                .all(field)
+                .iter()
+                .filter_map(|v| v.trim().parse().ok())
+                .collect(),
+        }
     }
 }
