@@ -204,12 +204,11 @@ pub fn generate(fw: &Framework, n: usize, seed: u64, today: Date) -> Vec<PersonR
             email = format!("{base}{k}@{DOMAIN}");
             k += 1;
         }
-        let years = u16::try_from(rng.below(11)).unwrap_or(0);
-        let start = Date::new(
-            today.year().saturating_sub(years + 1),
-            u8::try_from(1 + rng.below(12)).unwrap_or(1),
-            u8::try_from(1 + rng.below(28)).unwrap_or(1),
-        );
+        // Anywhere from two months to eleven years back: most people have
+        // been at their level long enough for a promotion, some have not.
+        let months_back = i64::try_from(2 + rng.below(130)).unwrap_or(2);
+        let start =
+            Some(today.add_days(-(months_back * 30) - i64::try_from(rng.below(28)).unwrap_or(0)));
         PersonRecord {
             email,
             name: format!("{first_name} {last_name}"),

@@ -252,6 +252,20 @@ fn the_demo_organisation_is_plausible_and_round_trips_through_csv() {
             .iter()
             .all(|p| p.start_date.is_some_and(|d| d < today))
     );
+    // Start days from months to years back: some people too new for a
+    // promotion's months at level, most not.
+    let year_ago = today.add_days(-365);
+    let recent = people
+        .iter()
+        .filter(|p| p.start_date.is_some_and(|d| d > year_ago))
+        .count();
+    assert!((5..=60).contains(&recent), "{recent} joined within a year");
+    assert!(
+        people
+            .iter()
+            .any(|p| p.start_date.is_some_and(|d| d < today.add_days(-365 * 8))),
+        "some have been here for years"
+    );
     let csv = people_csv::export(&people);
     let back = people_csv::parse(&csv, &fw, &BTreeMap::new()).unwrap();
     assert_eq!(back, people);

@@ -637,6 +637,9 @@ async fn a_feedback_cycle_in_the_browser() {
     b.goto(&results).await;
     b.click("#propose").await;
     b.wait_text("h1", "Propose a level change").await;
+    // The policy, checked before sending, says what falls short.
+    let policy = b.wait_text("#policy", "falls short").await;
+    assert!(policy.contains("month(s)"), "{policy}");
     b.fill("textarea[name=case]", "Carried the platform migration.")
         .await;
     b.fill(

@@ -424,22 +424,13 @@ async fn seed_demo(
         );
         // Through the same checked CSV path as an HR export.
         let csv = people_csv::export(&records);
-        match apply_people_csv(
-            store,
-            &csv,
-            &fw.framework,
-            None,
-            now,
-            &demo_record(now, "people.import"),
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        {
-            ImportOutcome::Applied(_) => {}
-            ImportOutcome::Refused(errors) => {
+        let checked = match people_csv::parse(&csv, &fw.framework, &BTreeMap::new()) {
+            Ok(r) => r,
+            Err(errors) => {
                 return Err(format!("the demo organisation was refused: {errors:?}"));
             }
-        }
+        };
+        import_with_history(store, &checked, now).await?;
         // One hash for every demo login: hashing each would take minutes.
         let hash = ladder_server::auth::hash_password(DEMO_PASSWORD)
             .await
@@ -1116,6 +1107,60 @@ fn cli_record(now: i64, action: &str, detail: &str) -> Record {
 /// the detail names the write.
 /// The address the demo's own writes are audited from.
 const DEMO_IP: &str = "demo";
+
+/// Stores the demo's people with role histories that start when they
+/// did, not on the day the demo is made: each person's role takes effect
+/// on their start day (grouped by month, one import each, oldest first,
+/// without managers), then one import links everyone to their manager.
+/// So most people have been at their level for years and some for a few
+/// months, and the promotion policy's months at level can be seen both
+/// passing and refusing.
+async fn import_with_history(
+    store: &dyn Store,
+    records: &[ladder_org::PersonRecord],
+    now: i64,
+) -> Result<(), String> {
+    let mut by_month: BTreeMap<(u16, u8), Vec<ladder_org::PersonRecord>> = BTreeMap::new();
+    for r in records {
+        let d = r.start_date.unwrap_or_else(|| Date::from_unix(now));
+        by_month
+            .entry((d.year(), d.month()))
+            .or_default()
+            .push(ladder_org::PersonRecord {
+                manager_email: None,
+                ..r.clone()
+            });
+    }
+    for group in by_month.values() {
+        // The group's last start day: nobody's role begins before they do.
+        let effective = group
+            .iter()
+            .filter_map(|r| r.start_date)
+            .max()
+            .unwrap_or_else(|| Date::from_unix(now));
+        store
+            .apply_people(
+                group,
+                &effective.to_string(),
+                None,
+                now,
+                &demo_record(now, "people.import"),
+            )
+            .await
+            .map_err(|e| format!("storing the demo organisation failed: {e}"))?;
+    }
+    store
+        .apply_people(
+            records,
+            &Date::from_unix(now).to_string(),
+            None,
+            now,
+            &demo_record(now, "people.import"),
+        )
+        .await
+        .map_err(|e| format!("linking the demo organisation's managers failed: {e}"))?;
+    Ok(())
+}
 
 pub(crate) fn demo_record(now: i64, what: &str) -> Record {
     Record::system(now, "demo.seed", None, what)

@@ -964,6 +964,16 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
     assert_eq!(team, ["interviewer", "interviewer", "lead"]);
     assert_eq!(column("candidates", 5), ["active", "active", "rejected"]);
     assert_eq!(rows("scorecards").len(), 4);
+    // Role histories start when people did, years back for most and
+    // months for some: not all on the day the demo was made.
+    let changes = dump["role_changes"].as_array().unwrap();
+    let years: std::collections::BTreeSet<&str> = changes
+        .iter()
+        .map(|c| &c["effective"].as_str().unwrap()[..4])
+        .collect();
+    assert!(years.len() >= 5, "role histories over the years: {years:?}");
+    let people = dump["people"].as_array().unwrap();
+    assert!(changes.len() >= people.len(), "everyone has a history");
 }
 
 #[test]

@@ -28,6 +28,9 @@ struct ProposePage {
     input: ProposalInput,
     error: Option<String>,
     earlier: Vec<ProposalSummary>,
+    /// The promotion policy checked now: (months at the level, ready,
+    /// what falls short), when a cycle takes proposals.
+    policy: Option<(Option<u32>, bool, Vec<String>)>,
 }
 
 pub async fn propose_form(
@@ -59,6 +62,22 @@ async fn propose_page(
             .map_or_else(|| l.to_owned(), |x| x.title.clone())
     };
     let next = ladder_growth::worksheet::next_level(fw, &role.family, &role.level);
+    let cycle = p.open_cycle().await?;
+    let policy = match (&cycle, &next) {
+        (Some(c), Some(_)) => {
+            let e = gather_evidence(
+                s,
+                v,
+                &p.person,
+                c,
+                ladder_growth::feedback::ChangeKind::Promotion,
+                s.now(),
+            )
+            .await?;
+            Some((e.months_at_level, e.ready, e.gaps))
+        }
+        _ => None,
+    };
     if input.kind.is_empty() {
         input.kind = "promotion".to_owned();
         input.to_level = next.clone().unwrap_or_default();
@@ -70,7 +89,8 @@ async fn propose_page(
             name: p.person.record.name.clone(),
         },
         role: role_title(fw, &role.family, &role.level, role.specialty.as_deref()),
-        cycle: p.open_cycle().await?,
+        cycle,
+        policy,
         levels: family
             .map(|f| {
                 f.levels
