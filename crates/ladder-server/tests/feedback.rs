@@ -554,8 +554,19 @@ async fn a_cycle_runs_through_the_web_forms() {
             ],
         )
         .await;
-    assert!(res.body.contains("nominations_close"), "{}", res.body);
     assert_eq!(res.status, 400);
+    // Said in words beside the field it is about, and summed up on top.
+    let beside = res
+        .body
+        .split("id=\"nominations_close-error\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no message beside the field: {}", res.body));
+    assert!(beside.starts_with("20"), "{beside}");
+    assert!(
+        !res.body.contains("nominations_close: "),
+        "no field names in the words"
+    );
+    assert!(res.body.contains("Check the field marked below"));
     for kept in [
         "value=\"Spring\"",
         "value=\"2027-03-01\"",

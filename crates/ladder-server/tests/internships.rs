@@ -79,6 +79,27 @@ async fn an_engineer_asks_for_runs_and_completes_an_internship() {
         !res.body.contains("share: 0%"),
         "in words, without the field name"
     );
+    assert!(
+        res.body
+            .contains("id=\"share-error\">0% is not a share of time"),
+        "beside its field: {}",
+        res.body
+    );
+    // An activity's missing detail is said beside that activity.
+    let mut no_detail = base("20", "Data", "");
+    for (k, v) in &mut no_detail {
+        if k == "detail_pairing" {
+            v.clear();
+        }
+    }
+    let r = post(&mut me, "/internships", &no_detail).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("id=\"detail_pairing-error\">The details of"),
+        "{}",
+        r.body
+    );
     // The refused form keeps everything typed.
     for kept in [
         ">Learn how the data team runs its pipeline</textarea>",

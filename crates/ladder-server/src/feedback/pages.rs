@@ -5,7 +5,7 @@ use super::service::{self, *};
 use crate::access::{DirectoryEntry, Nominating, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, in_words, page};
+use crate::http::page::{Chrome, FormError, form_page, in_words, page};
 use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
@@ -23,7 +23,7 @@ struct CyclesPage {
     chrome: Chrome,
     cycles: Vec<Cycle>,
     can_create: bool,
-    error: Option<String>,
+    error: Option<FormError>,
     /// The new cycle as typed, shown again when it was refused.
     plan: CyclePlan,
 }
@@ -45,7 +45,7 @@ async fn cycles_page(
             chrome: Chrome::new("360 feedback", Some(v)),
             cycles: access.cycles(v).await?,
             can_create: access.cycle_admin(v).is_ok(),
-            error,
+            error: error.as_deref().map(FormError::new),
             plan,
         },
     )

@@ -5,7 +5,7 @@ use super::service::{self, *};
 use crate::access::{CandidateView, DirectoryEntry, OpeningView, Viewer, may_see_opening};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, in_words, role_title};
+use crate::http::page::{Chrome, FormError, form_page, role_title};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -135,7 +135,7 @@ struct HiringPage {
     interviewers: String,
     /// The form as typed, shown again when it was refused.
     form: Fields,
-    error: Option<String>,
+    error: Option<FormError>,
 }
 
 /// Everyone who can be put on a hiring team: active people (with the
@@ -157,6 +157,7 @@ fn team_picker(
     field: &str,
     form: &Fields,
     q: &str,
+    error: Option<&FormError>,
 ) -> String {
     let chosen: Vec<Id> = form
         .all(field)
@@ -183,7 +184,9 @@ fn team_picker(
             .map(|p| Pick::of(fw, p))
             .collect(),
         found: Found::new(fw, field, true, q, picker::find(q, pool, &chosen)),
-        error: None,
+        error: error
+            .filter(|e| e.at(&format!("{field}s")))
+            .map(|e| e.message.clone()),
         include: "",
     }
     .html()
@@ -209,12 +212,20 @@ async fn hiring_page(
         })
         .collect();
     let failed = error.is_some();
+    let error = error.as_deref().map(FormError::new);
     let can_open = access.hiring_admin(v).is_ok();
     let (leads, interviewers) = if can_open {
         let pool = pool(s, v).await?;
         (
-            team_picker(fw, &pool, "lead", &form, form.get("lead_q")),
-            team_picker(fw, &pool, "interviewer", &form, form.get("interviewer_q")),
+            team_picker(fw, &pool, "lead", &form, form.get("lead_q"), error.as_ref()),
+            team_picker(
+                fw,
+                &pool,
+                "interviewer",
+                &form,
+                form.get("interviewer_q"),
+                error.as_ref(),
+            ),
         )
     } else {
         (String::new(), String::new())
@@ -253,7 +264,7 @@ async fn hiring_page(
                 .iter()
                 .map(|l| (l.id.clone(), l.title.clone()))
                 .collect(),
-            error: error.as_deref().map(in_words),
+            error,
         },
     )
 }

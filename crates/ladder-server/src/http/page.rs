@@ -262,6 +262,39 @@ pub(crate) fn in_words(message: &str) -> String {
     }
 }
 
+/// A refused form's problem: the field it is about (from the service's
+/// `field: …` message) and the message in words, so the page can say it
+/// beside that field as well as at the top.
+#[derive(Clone, Debug, Default)]
+pub struct FormError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FormError {
+    pub(crate) fn new(message: &str) -> FormError {
+        let field = message
+            .split_once(": ")
+            .map(|(f, _)| f)
+            .filter(|f| {
+                !f.is_empty()
+                    && f.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            })
+            .unwrap_or("");
+        FormError {
+            field: field.to_owned(),
+            message: in_words(message),
+        }
+    }
+
+    /// The problem is about this field (or, for a list such as `peers`,
+    /// any of its entries).
+    pub fn at(&self, field: &str) -> bool {
+        !self.field.is_empty() && self.field == field
+    }
+}
+
 /// A moment as people read it: "2026-03-02 14:05 UTC".
 pub(crate) fn when(t: i64) -> String {
     let d = ladder_org::Date::from_unix(t);
@@ -335,6 +368,15 @@ pub async fn asset(Path(file): Path<String>) -> Result<Response, AppError> {
 #[cfg(test)]
 mod tests {
     use super::{in_words, link, linkify, mark};
+
+    #[test]
+    fn form_errors_know_their_field() {
+        let e = super::FormError::new("end_date: 2026-11-01 is before the start");
+        assert!(e.at("end_date") && !e.at("start_date"));
+        assert_eq!(e.message, "2026-11-01 is before the start");
+        let plain = super::FormError::new("Something else: entirely");
+        assert!(!plain.at("something"));
+    }
 
     #[test]
     fn messages_lose_their_field_names() {

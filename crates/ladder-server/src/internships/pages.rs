@@ -4,7 +4,7 @@
 use super::service::{self, *};
 use crate::access::{BoardEntry, DirectoryEntry, InternshipParts, InternshipView, Viewer};
 use crate::http::Fields;
-use crate::http::page::{Chrome, form_page, in_words};
+use crate::http::page::{Chrome, FormError, form_page, in_words};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -128,16 +128,42 @@ struct BoardPage {
     /// Some competency is ticked: the list opens.
     any_competency: bool,
     can_request: bool,
-    error: Option<String>,
+    error: Option<FormError>,
     kinds: &'static [(&'static str, &'static str)],
     /// The request as typed, shown again when it was refused.
     form: Fields,
 }
 
+/// A refused request's problem, with the field it is about as the form
+/// names it (an activity's detail is `detail_<kind>`).
+fn request_error(message: &str, form: &Fields) -> FormError {
+    let mut e = FormError::new(message);
+    if let Some((field, rest)) = message.split_once(": ")
+        && let Some(i) = field
+            .strip_prefix("activities[")
+            .and_then(|x| x.split_once(']'))
+            .and_then(|(i, _)| i.parse::<usize>().ok())
+        && let Some(a) = form_input(form).activities.get(i)
+    {
+        let label = ACTIVITY_KINDS
+            .iter()
+            .find(|(k, _)| *k == a.kind)
+            .map_or(a.kind.as_str(), |(_, l)| *l);
+        e = FormError {
+            field: format!("detail_{}", a.kind),
+            message: format!(
+                "The details of “{label}”: {}",
+                in_words(rest).to_lowercase()
+            ),
+        };
+    }
+    e
+}
+
 async fn board_page(
     s: &AppState,
     v: &Viewer,
-    error: Option<String>,
+    error: Option<FormError>,
     form: Fields,
 ) -> Result<Response, AppError> {
     let access = s.access();
@@ -187,7 +213,10 @@ async fn board_page(
             .map(|p| Pick::of(fw, p))
             .collect(),
         found: Found::new(fw, "mentor_id", false, q, picker::find(q, &pool, &chosen)),
-        error: None,
+        error: error
+            .as_ref()
+            .filter(|e| e.at("mentor"))
+            .map(|e| e.message.clone()),
         include: "#host_department",
     }
     .html();
@@ -299,7 +328,10 @@ pub async fn request(
     let fw = &s.framework().framework;
     match service::request(s.access(), &v, &form_input(&f), fw, s.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/internships/{id}")).into_response()),
-        Err(AppError::BadRequest(e)) => board_page(&s, &v, Some(in_words(&e)), f).await,
+        Err(AppError::BadRequest(e)) => {
+            let error = request_error(&e, &f);
+            board_page(&s, &v, Some(error), f).await
+        }
         Err(e) => Err(e),
     }
 }
