@@ -359,6 +359,7 @@ async fn a_quarter_in_the_browser() {
     b.click("#actions form.inline:last-of-type button[type=submit]")
         .await;
     b.wait_text("#actions ul", "Write the on-call guide").await;
+    b.wait_text("#saved-notice", "Action item added.").await;
     b.goto(&format!("{base}/one-on-ones/{boss}/{me}")).await;
     b.set_value("#date", "2026-11-23").await;
     b.click("form.inline button[type=submit]").await;
@@ -588,10 +589,11 @@ async fn a_feedback_cycle_in_the_browser() {
     b.goto(&format!("{base}/cycles/{cycle}")).await;
     b.wait_text("#scheduled", "by itself on").await;
     b.fill("#reason", "Everyone has nominated").await;
-    // Irreversible: a first press opens the confirmation.
-    b.click("details.confirm summary").await;
+    // Irreversible: a first press opens the confirmation (here with the
+    // keyboard: Enter on the summary, then Enter on the button).
+    b.keys("details.confirm summary", "\u{e007}").await;
     b.wait_text("details.confirm[open]", "cannot go back").await;
-    b.click("#advance").await;
+    b.keys("#advance", "\u{e007}").await;
     b.wait_text("#cycle-state", "feedback").await;
 
     // 3. Three peers answer; the person looks after each.
@@ -1055,7 +1057,7 @@ async fn the_routine_pages_in_the_browser() {
     b.goto(&format!("{base}/admin/deliveries")).await;
     b.fill("#url", "not a url").await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("[role=alert]", "url: `not a url` is not a URL")
+    b.wait_text("[role=alert]", "`not a url` is not a URL")
         .await;
     b.client.clone().close().await.unwrap();
 }

@@ -1073,7 +1073,7 @@ async fn webhooks_are_signed_retried_and_marked_failing_and_email_waits_without_
         .await;
     assert_eq!(bad.status, 400);
     assert!(
-        bad.body.contains("url: `not a url` is not a URL"),
+        bad.body.contains("`not a url` is not a URL"),
         "{}",
         bad.body
     );
@@ -1417,15 +1417,15 @@ async fn a_series_makes_meetings_ahead_and_the_feed_expands_to_the_same_days() {
     for (fields, want) in [
         (
             form("Mars/Olympus", "2026-11-23", "2027-03-31"),
-            "time_zone: `Mars/Olympus` is not a time zone",
+            "`Mars/Olympus` is not a time zone",
         ),
         (
             form("Europe/Lisbon", "2026-11-02", "2027-03-31"),
-            "first_date: 2026-11-02 is in the past",
+            "2026-11-02 is in the past",
         ),
         (
             form("Europe/Lisbon", "2026-11-23", ""),
-            "until: a series needs an end date",
+            "A series needs an end date",
         ),
     ] {
         let mut all = vec![("csrf", csrf.as_str())];

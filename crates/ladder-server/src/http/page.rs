@@ -187,7 +187,8 @@ pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
     let heading = match status {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::FORBIDDEN => "Not allowed",
-        StatusCode::BAD_REQUEST => "That did not work",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "That did not work",
+        StatusCode::CONFLICT => "That is already there",
         StatusCode::TOO_MANY_REQUESTS => "Slow down",
         _ => "Something went wrong",
     };

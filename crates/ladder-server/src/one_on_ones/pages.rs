@@ -8,11 +8,12 @@ use crate::http::{Fields, is_htmx};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_org::Date;
 use ladder_store::{Id, Meeting, Series, SeriesState, StandingItem};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -59,6 +60,8 @@ struct PairPage {
     /// The series form as typed (kept when it fails).
     form: SeriesInput,
     error: Option<String>,
+    /// What the last save did.
+    notice: Option<&'static str>,
     cadences: [&'static str; 3],
 }
 
@@ -66,9 +69,10 @@ pub async fn pair(
     State(s): State<AppState>,
     v: Viewer,
     Path((manager, report)): Path<(Id, Id)>,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let p = s.access().pair(&v, manager, report).await?;
-    pair_page(&s, &v, &p, None, None).await
+    pair_page(&s, &v, &p, None, None, done.notice()).await
 }
 
 async fn pair_page(
@@ -77,6 +81,7 @@ async fn pair_page(
     p: &Pair<'_>,
     form: Option<SeriesInput>,
     error: Option<String>,
+    notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let mut meetings = p.meetings().await?;
     meetings.reverse();
@@ -115,6 +120,7 @@ async fn pair_page(
             series: current,
             form,
             error,
+            notice,
             cadences: ["weekly", "biweekly", "monthly"],
         },
     )
@@ -143,9 +149,12 @@ pub async fn start_series(
         until: f.get("until").to_owned(),
     };
     match series::start(&p, &input, s.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/one-on-ones/{manager}/{report}?done=series#series"
+        ))
+        .into_response()),
         Err(AppError::BadRequest(e) | AppError::Conflict(e)) => {
-            pair_page(&s, &v, &p, Some(input), Some(e)).await
+            pair_page(&s, &v, &p, Some(input), Some(e), None).await
         }
         Err(e) => Err(e),
     }
@@ -170,8 +179,11 @@ pub async fn series_state(
         return Err(AppError::NotFound);
     };
     match series::set_state(&p, &current, &action, s.now()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response()),
-        Err(AppError::BadRequest(e)) => pair_page(&s, &v, &p, None, Some(e)).await,
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/one-on-ones/{manager}/{report}?done=series#series"
+        ))
+        .into_response()),
+        Err(AppError::BadRequest(e)) => pair_page(&s, &v, &p, None, Some(e), None).await,
         Err(e) => Err(e),
     }
 }
@@ -200,7 +212,7 @@ pub async fn add_standing(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     service::add_standing_item(&p, f.get("text"), s.now()).await?;
-    Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}")).into_response())
+    Ok(Redirect::to(&format!("/one-on-ones/{manager}/{report}?done=standing")).into_response())
 }
 
 /// A conflict to resolve on the meeting page: which field, their text and
@@ -289,7 +301,8 @@ struct MeetingPage {
     names: HashMap<Id, String>,
     shared_form: String,
     private_form: String,
-    error: Option<String>,
+    /// What the last save did.
+    notice: Option<&'static str>,
 }
 
 impl MeetingPage {
@@ -303,7 +316,7 @@ async fn meeting_page(
     p: &Pair<'_>,
     m: Meeting,
     conflict: Option<Conflict>,
-    error: Option<String>,
+    notice: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let d = meeting_data(p, m).await?;
     let people = vec![
@@ -312,8 +325,6 @@ async fn meeting_page(
     ];
     let status = if conflict.is_some() {
         StatusCode::CONFLICT
-    } else if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
@@ -335,18 +346,42 @@ async fn meeting_page(
         d,
         shared_form,
         private_form,
-        error,
+        notice,
     })?;
     Ok((status, res).into_response())
+}
+
+/// What a save on these pages just did, said on the page it returns to
+/// (`?done=…`): a fixed text per kind, so nothing in the link is shown.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+impl Done {
+    fn notice(&self) -> Option<&'static str> {
+        match self.done.as_str() {
+            "agenda" => Some("Added to the agenda."),
+            "action" => Some("Action item added."),
+            "action-done" => Some("Marked done."),
+            "notes" => Some("Shared notes saved."),
+            "private" => Some("Private note saved."),
+            "standing" => Some("Added to the standing agenda."),
+            "series" => Some("The series is saved."),
+            _ => None,
+        }
+    }
 }
 
 pub async fn meeting(
     State(s): State<AppState>,
     v: Viewer,
     Path(id): Path<Id>,
+    Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let (p, m) = s.access().meeting(&v, id).await?;
-    meeting_page(&v, &p, m, None, None).await
+    meeting_page(&v, &p, m, None, done.notice()).await
 }
 
 pub async fn add_agenda(
@@ -359,7 +394,7 @@ pub async fn add_agenda(
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     service::add_agenda_item(&p, &m, f.get("text"), s.now()).await?;
-    Ok(Redirect::to(&format!("/meetings/{id}#agenda")).into_response())
+    Ok(Redirect::to(&format!("/meetings/{id}?done=agenda#agenda")).into_response())
 }
 
 pub async fn save_notes(
@@ -404,7 +439,9 @@ async fn save_text(
     let saved = service::save_notes(&p, &m, which, &text, version, now).await;
     if !is_htmx(&headers) {
         return match saved {
-            Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}#{field}")).into_response()),
+            Ok(_) => {
+                Ok(Redirect::to(&format!("/meetings/{id}?done={field}#{field}")).into_response())
+            }
             Err(AppError::Stale {
                 version,
                 text: theirs,
@@ -462,7 +499,7 @@ pub async fn add_action(
         .parse()
         .map_err(|_| AppError::BadRequest("owner: choose who will do it".to_owned()))?;
     service::add_action(&p, &m, owner, f.get("text"), s.now()).await?;
-    Ok(Redirect::to(&format!("/meetings/{id}#actions")).into_response())
+    Ok(Redirect::to(&format!("/meetings/{id}?done=action#actions")).into_response())
 }
 
 pub async fn complete_action(
@@ -479,5 +516,5 @@ pub async fn complete_action(
     })?;
     let (_, m) = s.access().meeting(&v, meeting).await?;
     service::complete_action(&p, &a, &m, s.now()).await?;
-    Ok(Redirect::to(&format!("/meetings/{meeting}#actions")).into_response())
+    Ok(Redirect::to(&format!("/meetings/{meeting}?done=action-done#actions")).into_response())
 }
