@@ -1704,6 +1704,13 @@ async fn long_tables_filter_sort_and_page_with_totals_on_top() {
     assert!(a < b, "descending by email");
     assert!(desc.body.contains("aria-sort=\"descending\""));
 
+    // A manager's team, sortable by any column.
+    let (mut boss, _) = client_as(&app, "manager").await;
+    let team = boss.get("/team?sort=location&dir=desc").await;
+    assert!(team.body.contains("id=\"team\""), "{}", team.body);
+    assert!(team.body.contains("aria-sort=\"descending\""));
+    assert!(team.body.contains("self"));
+
     // A cycle's completion: the rate across everyone on top.
     let (cycle, _) = feedback_fixture(&app).await;
     let (mut people, _) = client_as(&app, "people-team").await;

@@ -5,6 +5,7 @@
 use crate::access::{DirectoryEntry, ImportOutcome, Viewer};
 use crate::http::page::{Chrome, entry_title, page, role_title};
 use crate::http::read_upload;
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -120,12 +121,31 @@ struct TeamMember {
 #[template(path = "people/team.html")]
 struct TeamPage {
     chrome: Chrome,
-    members: Vec<TeamMember>,
+    /// Everyone in the reporting chain: filtered, sorted and paged.
+    t: Table<TeamMember>,
+    caption: &'static str,
+    table_id: &'static str,
     direct: usize,
 }
 
-/// Direct reports, then everyone under them, breadth first.
-pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+const TEAM: Spec = Spec {
+    columns: &[
+        ("name", "Name"),
+        ("role", "Role"),
+        ("manager", "Reports to"),
+        ("location", "Location"),
+    ],
+    default_sort: "chain",
+    per_page: PER_PAGE,
+};
+
+/// Direct reports, then everyone under them, breadth first (the order
+/// before any sort is asked for).
+pub async fn team(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, AppError> {
     let loaded = s.framework();
     let dir = s.access().directory(&v).await?;
     let mut members = Vec::new();
@@ -154,9 +174,28 @@ pub async fn team(State(s): State<AppState>, v: Viewer) -> Result<Response, AppE
             depth += 1;
         }
     }
+    let order: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let t = Table::new(
+        TEAM,
+        "/team",
+        members,
+        &q,
+        &[],
+        |m| format!("{} {} {} {}", m.name, m.role, m.manager, m.location),
+        |m, k| match k {
+            "name" => Key::text(&m.name),
+            "role" => Key::text(&m.role),
+            "manager" => Key::text(&m.manager),
+            "location" => Key::text(&m.location),
+            #[allow(clippy::cast_precision_loss)]
+            _ => Key::Num(order.iter().position(|x| *x == m.id).unwrap_or(0) as f64),
+        },
+    );
     page(&TeamPage {
         chrome: Chrome::new("My team", Some(&v)),
-        members,
+        t,
+        caption: "your team",
+        table_id: "team",
         direct,
     })
 }
