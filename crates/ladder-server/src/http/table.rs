@@ -26,9 +26,9 @@ pub struct TableQuery {
     /// "desc" for descending.
     #[serde(default)]
     pub dir: String,
-    /// 1-based.
+    /// 1-based; anything that is not a page number shows the first.
     #[serde(default)]
-    pub page: Option<usize>,
+    pub page: String,
 }
 
 /// A value to sort by: numbers as numbers, text without case.
@@ -143,7 +143,12 @@ impl<R> Table<R> {
         let matching = rows.len();
         let per_page = per_page.max(1);
         let pages = matching.div_ceil(per_page).max(1);
-        let page = query.page.unwrap_or(1).clamp(1, pages);
+        let page = query
+            .page
+            .trim()
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, pages);
         let start = (page - 1) * per_page;
         let shown: Vec<R> = rows.into_iter().skip(start).take(per_page).collect();
         let (first, last) = if shown.is_empty() {
@@ -221,7 +226,7 @@ fn encode(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn table(q: &str, sort: &str, dir: &str, page: Option<usize>) -> Table<(String, f64)> {
+    fn table(q: &str, sort: &str, dir: &str, page: &str) -> Table<(String, f64)> {
         let rows: Vec<(String, f64)> = (1..=120)
             .map(|i| (format!("Person {i:03}"), f64::from(i % 7)))
             .collect();
@@ -237,7 +242,7 @@ mod tests {
                 q: q.into(),
                 sort: sort.into(),
                 dir: dir.into(),
-                page,
+                page: page.into(),
             },
             &[],
             |r| r.0.clone(),
@@ -250,7 +255,7 @@ mod tests {
 
     #[test]
     fn filters_sorts_and_pages() {
-        let t = table("", "", "", None);
+        let t = table("", "", "", "");
         assert_eq!(
             (t.total, t.matching, t.pages, t.first, t.last),
             (120, 120, 3, 1, 50)
@@ -259,14 +264,14 @@ mod tests {
         assert_eq!(t.next.as_deref(), Some("/x?sort=name&page=2"));
         assert_eq!(t.headers[0].sorted, "ascending");
         assert_eq!(t.headers[0].href, "/x?sort=name&dir=desc");
-        let last = table("", "name", "desc", Some(9));
+        let last = table("", "name", "desc", "9");
         assert_eq!((last.page, last.first, last.last), (3, 101, 120));
         assert_eq!(last.rows[0].0, "Person 020");
-        let f = table("person 11", "score", "desc", None);
+        let f = table("person 11", "score", "desc", "x");
         assert_eq!(f.matching, 11, "110 to 119, and 11");
         assert!(f.rows.windows(2).all(|w| w[0].1 >= w[1].1));
         assert_eq!(f.prev, None);
-        let none = table("nobody", "", "", None);
+        let none = table("nobody", "", "", "-1");
         assert_eq!((none.matching, none.first, none.pages), (0, 0, 1));
     }
 }
