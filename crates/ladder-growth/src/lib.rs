@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod demo;
 pub mod feedback;
+pub mod impact;
 mod quarter;
 pub mod worksheet;
 

@@ -211,3 +211,116 @@ fn action_items_carry_over_until_done() {
     );
     assert_eq!(ids("2026-01-19"), [1, 3], "carried until done");
 }
+
+/// Whom a change affects: a new required statement at the next level
+/// moves a ready person away from ready; a reworded one flags their
+/// ratings; a removed one archives them; people at other levels are
+/// untouched.
+#[test]
+fn impact_names_who_moves_away_from_ready_and_which_ratings_change() {
+    use ladder_growth::impact::{Direction, Subject, impact, markdown};
+    let old = example_fw(|_, t| t.to_owned());
+    let ws = worksheet(&old, "backend-engineer", "intermediate", None).unwrap();
+    // The manager rates everything the next level asks as demonstrated,
+    // two quarters running: ready under the old version.
+    let q1: Quarter = "2026-Q2".parse().unwrap();
+    let q2 = q1.next();
+    let at = q1.start().to_unix() + 10;
+    let history: Vec<RatingChange> = ws
+        .next_ids()
+        .iter()
+        .enumerate()
+        .map(|(i, id)| RatingChange {
+            person_id: 7,
+            ..change(i64::try_from(i).unwrap(), id, Rater::Manager, 4, at)
+        })
+        .collect();
+    let ratings: Vec<Rating> = ws
+        .rows
+        .iter()
+        .map(|r| Rating {
+            person_id: 7,
+            statement_id: r.id.clone(),
+            rater: Rater::Manager,
+            value: 4,
+            evidence: String::new(),
+            statement_text: r.text.clone(),
+            framework_hash: "h".to_owned(),
+            rated_by: None,
+            rated_at: at,
+        })
+        .collect();
+    let senior_only = ws
+        .rows
+        .iter()
+        .find(|r| r.new_at_next && r.layer == "engineering")
+        .unwrap()
+        .clone();
+    let reworded = ws
+        .rows
+        .iter()
+        .find(|r| !r.new_at_next && r.layer == "engineering")
+        .unwrap()
+        .clone();
+    // The new version raises the bar at senior (five more statements,
+    // enough to fall under the policy's share) and rewords one.
+    let added: String = (1..=5)
+        .map(|k| format!("- New senior expectation number {k}. {{#engineering-senior-new-{k}}}\n"))
+        .collect();
+    let new = example_fw(|path, t| {
+        if path != "layers/engineering.md" {
+            return t.to_owned();
+        }
+        t.replace(
+            "## Senior\n\n### Leadership\n\n",
+            &format!("## Senior\n\n### Leadership\n\n{added}"),
+        )
+        .replace(&reworded.text, "A reworded expectation, said another way.")
+    });
+    let people = [
+        Subject {
+            id: 7,
+            name: "Ana".into(),
+            team: "Platform".into(),
+            family: "backend-engineer".into(),
+            level: "intermediate".into(),
+            specialty: None,
+        },
+        Subject {
+            id: 8,
+            name: "Bo".into(),
+            team: "Data".into(),
+            family: "backend-engineer".into(),
+            level: "staff".into(),
+            specialty: None,
+        },
+    ];
+    let i = impact(&old, &new, &people, &ratings, &history, &[q1, q2]);
+    let ana = i
+        .people
+        .iter()
+        .find(|p| p.id == 7)
+        .expect("Ana is affected");
+    assert_eq!(ana.direction, Some(Direction::AwayFromReady), "{ana:?}");
+    assert!(ana.before.unwrap().ready && !ana.after.unwrap().ready);
+    assert_eq!(ana.added.len(), 5, "{:?}", ana.added);
+    assert_eq!(ana.reworded, std::slice::from_ref(&reworded.id));
+    assert_eq!(ana.ratings_to_recheck, 1);
+    assert!(ana.removed.is_empty());
+    assert_eq!(i.total.away_from_ready, 1);
+    assert_eq!(i.by_team["Platform"].away_from_ready, 1);
+    assert!(!senior_only.id.is_empty());
+    // Staff carries the reworded intermediate statement too (cumulative):
+    // Bo is affected, with no ratings to recheck.
+    let bo = i.people.iter().find(|p| p.id == 8).unwrap();
+    assert_eq!(bo.ratings_to_recheck, 0);
+    assert!(bo.reworded.contains(&reworded.id));
+    let md = markdown(&i, false);
+    assert!(md.contains("1 would move away from ready"), "{md}");
+    assert!(!md.contains("Ana"), "no names unless asked: {md}");
+    assert!(markdown(&i, true).contains("Ana (Platform, intermediate)"));
+    // The same version on both sides: nobody.
+    let none = impact(&old, &old, &people, &ratings, &history, &[q1, q2]);
+    assert!(none.people.is_empty());
+    assert!(markdown(&none, false).starts_with("## Who this change affects\n\nNobody"));
+}

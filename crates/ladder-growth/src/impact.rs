@@ -1,0 +1,332 @@
+//! Whom a framework change affects, and how, before it ships: for each
+//! person, the statements their worksheet gains, loses or sees reworded
+//! between two framework versions, the ratings to look at again and those
+//! that would be archived, and their readiness for the next level under
+//! each version with the manager ratings they have now (a newly required
+//! statement counts as not yet demonstrated). Totals per team and level.
+//!
+//! Sans-IO like the rest of the crate: the caller reads the people and
+//! their ratings; this compares.
+
+use crate::worksheet::{Worksheet, readiness, worksheet};
+use crate::{Quarter, Readiness};
+use ladder_framework::{Framework, ReadinessPolicy};
+use ladder_store::{Id, Rating, RatingChange};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One person as the report needs them.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub id: Id,
+    pub name: String,
+    /// Their team (department).
+    pub team: String,
+    pub family: String,
+    pub level: String,
+    pub specialty: Option<String>,
+}
+
+/// Readiness under one version: whether the policy holds, and the share
+/// of the next level shown in the latest quarter.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Standing {
+    pub ready: bool,
+    pub share: f64,
+}
+
+/// Which way a person's readiness moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Ready now, not under the new version.
+    AwayFromReady,
+    /// Not ready now, ready under the new version.
+    TowardReady,
+}
+
+/// What the change does to one person.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonImpact {
+    pub id: Id,
+    pub name: String,
+    pub team: String,
+    pub level: String,
+    /// Statements their worksheet gains, loses and sees reworded.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub reworded: Vec<String>,
+    /// Their ratings (self or manager) of reworded statements.
+    pub ratings_to_recheck: usize,
+    /// Their ratings of statements no longer on their worksheet.
+    pub ratings_archived: usize,
+    /// Readiness now and under the new version (`None`: no next level).
+    pub before: Option<Standing>,
+    pub after: Option<Standing>,
+    pub direction: Option<Direction>,
+    /// Their role is not in the new version at all.
+    pub role_gone: bool,
+}
+
+impl PersonImpact {
+    /// The change touches this person at all.
+    pub fn affected(&self) -> bool {
+        self.role_gone
+            || !self.added.is_empty()
+            || !self.removed.is_empty()
+            || !self.reworded.is_empty()
+            || self.direction.is_some()
+    }
+}
+
+/// Counts for a group of people (a team, a level, everyone).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Tally {
+    pub people: usize,
+    pub affected: usize,
+    pub away_from_ready: usize,
+    pub toward_ready: usize,
+    pub ratings_to_recheck: usize,
+    pub ratings_archived: usize,
+    pub statements_added: usize,
+    pub statements_removed: usize,
+    pub statements_reworded: usize,
+}
+
+impl Tally {
+    fn add(&mut self, p: &PersonImpact) {
+        self.people += 1;
+        if p.affected() {
+            self.affected += 1;
+        }
+        match p.direction {
+            Some(Direction::AwayFromReady) => self.away_from_ready += 1,
+            Some(Direction::TowardReady) => self.toward_ready += 1,
+            None => {}
+        }
+        self.ratings_to_recheck += p.ratings_to_recheck;
+        self.ratings_archived += p.ratings_archived;
+        self.statements_added += p.added.len();
+        self.statements_removed += p.removed.len();
+        self.statements_reworded += p.reworded.len();
+    }
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Impact {
+    pub total: Tally,
+    pub by_team: BTreeMap<String, Tally>,
+    pub by_level: BTreeMap<String, Tally>,
+    /// Only the people the change touches.
+    pub people: Vec<PersonImpact>,
+}
+
+fn standing(r: &Readiness) -> Standing {
+    Standing {
+        ready: r.ready,
+        share: r.quarters.last().map_or(0.0, |q| q.share),
+    }
+}
+
+fn ready_under(
+    ws: &Worksheet,
+    history: &[RatingChange],
+    quarters: &[Quarter],
+    policy: ReadinessPolicy,
+) -> Option<Standing> {
+    ws.next.as_ref()?;
+    Some(standing(&readiness(
+        &ws.next_ids(),
+        history,
+        quarters,
+        policy,
+    )))
+}
+
+/// Compares what `old` and `new` ask of each person, with their ratings
+/// (current, and every change for readiness) over `quarters`.
+pub fn impact(
+    old: &Framework,
+    new: &Framework,
+    people: &[Subject],
+    ratings: &[Rating],
+    history: &[RatingChange],
+    quarters: &[Quarter],
+) -> Impact {
+    let mut ratings_of: BTreeMap<Id, Vec<&Rating>> = BTreeMap::new();
+    for r in ratings {
+        ratings_of.entry(r.person_id).or_default().push(r);
+    }
+    let mut history_of: BTreeMap<Id, Vec<RatingChange>> = BTreeMap::new();
+    for h in history {
+        history_of.entry(h.person_id).or_default().push(h.clone());
+    }
+    let mut total = Tally::default();
+    let mut by_team: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_level: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut touched = Vec::new();
+    for s in people {
+        let spec = s.specialty.as_deref();
+        let Ok(before) = worksheet(old, &s.family, &s.level, spec) else {
+            // Not a role of the old version: nothing to compare against.
+            continue;
+        };
+        let after = worksheet(new, &s.family, &s.level, spec).ok();
+        let old_text: BTreeMap<&str, &str> = before
+            .rows
+            .iter()
+            .map(|r| (r.id.as_str(), r.text.as_str()))
+            .collect();
+        let new_text: BTreeMap<&str, &str> = after
+            .as_ref()
+            .map(|w| {
+                w.rows
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.text.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let added: Vec<String> = new_text
+            .keys()
+            .filter(|id| !old_text.contains_key(*id))
+            .map(|id| (*id).to_owned())
+            .collect();
+        let removed: Vec<String> = old_text
+            .keys()
+            .filter(|id| !new_text.contains_key(*id))
+            .map(|id| (*id).to_owned())
+            .collect();
+        let reworded: Vec<String> = old_text
+            .iter()
+            .filter(|(id, text)| new_text.get(*id).is_some_and(|t| t != *text))
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
+        let reworded_set: BTreeSet<&str> = reworded.iter().map(String::as_str).collect();
+        let removed_set: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
+        let mine = ratings_of.get(&s.id).map_or(&[][..], Vec::as_slice);
+        let hist = history_of.get(&s.id).map_or(&[][..], Vec::as_slice);
+        let before_r = ready_under(&before, hist, quarters, old.config.policy.readiness);
+        let after_r = after
+            .as_ref()
+            .and_then(|w| ready_under(w, hist, quarters, new.config.policy.readiness));
+        let direction = match (before_r.map(|x| x.ready), after_r.map(|x| x.ready)) {
+            (Some(true), Some(false) | None) => Some(Direction::AwayFromReady),
+            (Some(false) | None, Some(true)) => Some(Direction::TowardReady),
+            _ => None,
+        };
+        let p = PersonImpact {
+            id: s.id,
+            name: s.name.clone(),
+            team: s.team.clone(),
+            level: s.level.clone(),
+            ratings_to_recheck: mine
+                .iter()
+                .filter(|r| reworded_set.contains(r.statement_id.as_str()))
+                .count(),
+            ratings_archived: mine
+                .iter()
+                .filter(|r| removed_set.contains(r.statement_id.as_str()))
+                .count(),
+            added,
+            removed,
+            reworded,
+            before: before_r,
+            after: after_r,
+            direction,
+            role_gone: after.is_none(),
+        };
+        total.add(&p);
+        by_team.entry(s.team.clone()).or_default().add(&p);
+        by_level.entry(s.level.clone()).or_default().add(&p);
+        if p.affected() {
+            touched.push(p);
+        }
+    }
+    touched.sort_by(|a, b| (&a.team, &a.name, a.id).cmp(&(&b.team, &b.name, b.id)));
+    Impact {
+        total,
+        by_team,
+        by_level,
+        people: touched,
+    }
+}
+
+/// The report as Markdown, for a pull request: the totals, then per team
+/// and per level; names only when `names` (whoever reads a pull request
+/// may not see people's readiness).
+pub fn markdown(i: &Impact, names: bool) -> String {
+    use std::fmt::Write as _;
+    let t = &i.total;
+    let mut out = String::from("## Who this change affects\n\n");
+    if t.affected == 0 {
+        let _ = writeln!(
+            out,
+            "Nobody: none of the {} people's expectations, ratings or readiness change.",
+            t.people
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "- **{} of {} people** have changed expectations ({} statements added, {} removed, {} reworded across their worksheets).",
+        t.affected, t.people, t.statements_added, t.statements_removed, t.statements_reworded
+    );
+    let _ = writeln!(
+        out,
+        "- **Readiness for the next level**: {} would move away from ready, {} toward it (with today's manager ratings; a newly required statement counts as not yet demonstrated).",
+        t.away_from_ready, t.toward_ready
+    );
+    let _ = writeln!(
+        out,
+        "- **Ratings**: {} to look at again (their statement is reworded), {} archived (their statement leaves the worksheet).\n",
+        t.ratings_to_recheck, t.ratings_archived
+    );
+    let table = |out: &mut String, title: &str, rows: &BTreeMap<String, Tally>| {
+        let _ = writeln!(
+            out,
+            "### {title}\n\n| {title} | people | affected | away from ready | toward ready | ratings to recheck | archived |\n|---|---:|---:|---:|---:|---:|---:|"
+        );
+        for (k, v) in rows.iter().filter(|(_, v)| v.affected > 0) {
+            let _ = writeln!(
+                out,
+                "| {k} | {} | {} | {} | {} | {} | {} |",
+                v.people,
+                v.affected,
+                v.away_from_ready,
+                v.toward_ready,
+                v.ratings_to_recheck,
+                v.ratings_archived
+            );
+        }
+        out.push('\n');
+    };
+    table(&mut out, "Team", &i.by_team);
+    table(&mut out, "Level", &i.by_level);
+    if names {
+        let _ = writeln!(out, "### People\n");
+        for p in &i.people {
+            let dir = match p.direction {
+                Some(Direction::AwayFromReady) => ", away from ready",
+                Some(Direction::TowardReady) => ", toward ready",
+                None => "",
+            };
+            let _ = writeln!(
+                out,
+                "- {} ({}, {}): +{} −{} ~{}{dir}{}",
+                p.name,
+                p.team,
+                p.level,
+                p.added.len(),
+                p.removed.len(),
+                p.reworded.len(),
+                if p.role_gone {
+                    ", their role is not in the new version"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    out
+}
