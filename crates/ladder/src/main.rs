@@ -1,6 +1,7 @@
 //! `ladder`: engineering career frameworks as code.
 
 mod git;
+mod impact;
 mod import;
 mod load;
 mod notify;
@@ -168,6 +169,28 @@ enum Command {
         /// Exit 1 if any change is of this grade or higher.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Also say whom the change affects in an organisation: whose
+        /// expectations change, whose readiness for the next level moves
+        /// (with today's manager ratings), which ratings to look at again
+        /// or archive; per team and level. Reads --backup FILE, or the
+        /// database (--data, --database, --config).
+        #[arg(long)]
+        impact: bool,
+        /// A `ladder db backup` file to read the organisation from.
+        #[arg(long, value_name = "FILE", requires = "impact")]
+        backup: Option<PathBuf>,
+        /// Name the people affected (off by default: a pull request's
+        /// readers may not see people's readiness).
+        #[arg(long, requires = "impact")]
+        names: bool,
+        /// Exit 1 if this many people or more are affected.
+        #[arg(long, value_name = "N", requires = "impact")]
+        fail_on_impact: Option<usize>,
+        /// The day readiness is read at (default today), YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", requires = "impact")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        db: server::DbArgs,
     },
     /// Serve the built site on 127.0.0.1, rebuilding on every change.
     Preview {
@@ -332,7 +355,26 @@ fn main() -> ExitCode {
             repo,
             format,
             fail_on,
-        } => diff_command(&old, &new, repo.as_deref(), format, fail_on),
+            impact,
+            backup,
+            names,
+            fail_on_impact,
+            as_of,
+            db,
+        } => diff_command(
+            &old,
+            &new,
+            repo.as_deref(),
+            format,
+            fail_on,
+            impact.then_some(ImpactArgs {
+                backup,
+                names,
+                fail_on: fail_on_impact,
+                as_of,
+                db,
+            }),
+        ),
         Command::Preview {
             dir,
             port,
@@ -535,12 +577,53 @@ fn diff_side(
     Ok(Ok(fw))
 }
 
+/// What `--impact` asks for.
+struct ImpactArgs {
+    backup: Option<PathBuf>,
+    names: bool,
+    fail_on: Option<usize>,
+    as_of: Option<String>,
+    db: server::DbArgs,
+}
+
+/// The organisation the impact is computed on, and the report.
+fn impact_of(
+    a: &ladder_framework::Framework,
+    b: &ladder_framework::Framework,
+    args: &ImpactArgs,
+) -> Result<ladder_growth::impact::Impact, String> {
+    let org = match &args.backup {
+        Some(file) => impact::from_backup(file)?,
+        None => server::read_org(&args.db)?,
+    };
+    let day: ladder_org::Date = match &args.as_of {
+        Some(d) => d
+            .parse()
+            .map_err(|e| format!("--as-of: `{d}` is not a date ({e}); write it as YYYY-MM-DD"))?,
+        None => {
+            use ladder_server::Clock as _;
+            ladder_org::Date::from_unix(ladder_server::SystemClock.now())
+        }
+    };
+    let quarters = ladder_growth::Quarter::at(day.to_unix())
+        .trailing(ladder_server::growth::service::READINESS_QUARTERS);
+    Ok(ladder_growth::impact::impact(
+        a,
+        b,
+        &org.subjects(),
+        &org.ratings,
+        &org.history,
+        &quarters,
+    ))
+}
+
 fn diff_command(
     old: &str,
     new: &str,
     repo: Option<&Path>,
     format: DiffFormat,
     fail_on: Option<FailOn>,
+    impact_args: Option<ImpactArgs>,
 ) -> Result<u8, String> {
     let a = match diff_side(old, repo)? {
         Ok(fw) => fw,
@@ -551,12 +634,44 @@ fn diff_command(
         Err(code) => return Ok(code),
     };
     let report = diff::diff(&a, &b);
-    match format {
-        DiffFormat::Markdown => print!("{}", diff::markdown(&report, &a, &b)),
-        DiffFormat::Json => println!(
+    let affected = match &impact_args {
+        Some(args) => Some((impact_of(&a, &b, args)?, args)),
+        None => None,
+    };
+    match (format, &affected) {
+        (DiffFormat::Markdown, None) => print!("{}", diff::markdown(&report, &a, &b)),
+        (DiffFormat::Markdown, Some((i, args))) => print!(
+            "{}\n{}",
+            diff::markdown(&report, &a, &b),
+            ladder_growth::impact::markdown(i, args.names)
+        ),
+        (DiffFormat::Json, None) => println!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
         ),
+        (DiffFormat::Json, Some((i, args))) => {
+            let mut impact = serde_json::to_value(i).map_err(|e| e.to_string())?;
+            if !args.names
+                && let Some(people) = impact.get_mut("people")
+            {
+                // Counts only: who is affected stays out.
+                *people = serde_json::Value::Array(Vec::new());
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "diff": report,
+                    "impact": impact,
+                }))
+                .map_err(|e| e.to_string())?
+            );
+        }
+    }
+    if let Some((i, args)) = &affected
+        && let Some(n) = args.fail_on
+        && i.total.affected >= n
+    {
+        return Ok(EXIT_ERRORS);
     }
     let threshold = fail_on.map(|f| match f {
         FailOn::Major => Grade::Major,

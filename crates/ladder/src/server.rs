@@ -112,6 +112,26 @@ impl DbArgs {
     }
 }
 
+/// The organisation for `ladder diff --impact`, from the database these
+/// arguments name, which must exist already (an empty new one would
+/// report on nobody).
+pub(crate) fn read_org(db: &DbArgs) -> Result<crate::impact::Org, String> {
+    let file = db.file_config()?;
+    if db.database.is_none() && file.database.is_none() {
+        let path = db.data.join("ladder.db");
+        if !path.exists() {
+            return Err(format!(
+                "no database at {}; give --backup FILE, --data DIR or --database URL",
+                path.display()
+            ));
+        }
+    }
+    runtime()?.block_on(async {
+        let store = db.open().await?;
+        crate::impact::from_store(store.as_ref()).await
+    })
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

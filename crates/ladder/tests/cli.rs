@@ -1017,3 +1017,145 @@ fn serve_refuses_an_sso_config_it_cannot_use() {
         assert!(stderr(&o).contains(want), "{text}\n{}", stderr(&o));
     }
 }
+
+/// `ladder diff --impact`: raising the bar at senior moves the one ready
+/// intermediate engineer away from ready; the same figures from a backup
+/// file and from the database it restores to; names only when asked;
+/// --fail-on-impact fails the run.
+#[test]
+fn diff_impact_says_whom_a_change_moves_from_a_backup_and_from_the_database() {
+    let old = init("impact-old");
+    let new = init("impact-new");
+    let layer = new.path().join("layers/engineering.md");
+    let text = std::fs::read_to_string(&layer).unwrap();
+    let added: String = (1..=5)
+        .map(|k| {
+            format!("- A new senior expectation, number {k}. {{#engineering-senior-new-{k}}}\n")
+        })
+        .collect();
+    std::fs::write(
+        &layer,
+        text.replace(
+            "## Senior\n\n### Leadership\n\n",
+            &format!("## Senior\n\n### Leadership\n\n{added}"),
+        ),
+    )
+    .unwrap();
+    let work = TempDir::new("impact");
+    std::fs::create_dir_all(work.path()).unwrap();
+    let csv = work.path().join("people.csv");
+    std::fs::write(&csv, PEOPLE).unwrap();
+    let data = work.path().join("d");
+    let data = data.to_str().unwrap();
+    let o = ladder(&[
+        "people",
+        "import",
+        csv.to_str().unwrap(),
+        "--framework",
+        old.s(),
+        "--data",
+        data,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let backup = work.path().join("backup.json");
+    let o = ladder(&["db", "backup", backup.to_str().unwrap(), "--data", data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Ola (intermediate) has every next-level statement rated demonstrated
+    // by her manager since 2026-Q2: ready under the old version.
+    let mut dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&backup).unwrap()).unwrap();
+    let ola = dump["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["email"] == "ola@example.com")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let mut files = ladder_framework::FileSet::new();
+    for (path, text) in ladder_framework::example::FILES {
+        files.insert_text(path, *text);
+    }
+    let (fw, _) = ladder_framework::compile(&files);
+    let ws =
+        ladder_growth::worksheet::worksheet(&fw, "backend-engineer", "intermediate", None).unwrap();
+    let at = ladder_growth::Quarter::at(ladder_org::Date::new(2026, 4, 2).unwrap().to_unix())
+        .start()
+        .to_unix()
+        + 60;
+    let mut ratings = Vec::new();
+    let mut history = Vec::new();
+    for (i, r) in ws.rows.iter().enumerate() {
+        let id = i64::try_from(i).unwrap() + 1;
+        ratings.push(serde_json::json!([
+            id, ola, r.id, "manager", 4, "", r.text, "h", null, at
+        ]));
+        history.push(serde_json::json!([
+            id, ola, r.id, "manager", null, 4, null, "", "h", null, at
+        ]));
+    }
+    dump["growth"]["ratings"] = serde_json::Value::Array(ratings);
+    dump["growth"]["rating_history"] = serde_json::Value::Array(history);
+    std::fs::write(&backup, serde_json::to_vec(&dump).unwrap()).unwrap();
+
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            old.s(),
+            new.s(),
+            "--impact",
+            "--as-of",
+            "2026-09-30",
+        ];
+        args.extend_from_slice(extra);
+        ladder(&args)
+    };
+    let b = backup.to_str().unwrap();
+    let md = run(&["--backup", b]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let text = stdout(&md);
+    assert!(text.contains("Who this change affects"), "{text}");
+    assert!(text.contains("1 would move away from ready"), "{text}");
+    assert!(text.contains("| Platform |"), "per team: {text}");
+    assert!(!text.contains("Ola"), "no names unless asked: {text}");
+    assert!(stdout(&run(&["--backup", b, "--names"])).contains("Ola Dev (Platform, intermediate)"));
+    let json = |o: &Output| -> serde_json::Value { serde_json::from_str(&stdout(o)).unwrap() };
+    let from_file = json(&run(&["--backup", b, "--format", "json"]));
+    assert_eq!(from_file["impact"]["total"]["away_from_ready"], 1);
+    assert_eq!(
+        from_file["impact"]["people"],
+        serde_json::json!([]),
+        "counts only"
+    );
+    assert!(from_file["diff"]["grade"].is_string());
+    // The same figures from the database the backup restores to.
+    let restored = work.path().join("r");
+    let o = ladder(&["db", "restore", b, "--data", restored.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_db = json(&run(&[
+        "--data",
+        restored.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(from_db["impact"]["total"], from_file["impact"]["total"]);
+    // A gate for CI.
+    assert_eq!(
+        run(&["--backup", b, "--fail-on-impact", "1"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["--backup", b, "--fail-on-impact", "50"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // No database, no report on nobody.
+    let missing = run(&["--data", work.path().join("nowhere").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no database at"),
+        "{}",
+        stderr(&missing)
+    );
+}

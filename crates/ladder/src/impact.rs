@@ -1,0 +1,91 @@
+//! `ladder diff --impact`: the organisation a framework change would
+//! touch, read from a backup file (`ladder db backup`, so CI needs no
+//! access to the live database) or from the database itself; the
+//! comparison is [`ladder_growth::impact`].
+
+use ladder_growth::impact::Subject;
+use ladder_store::{Dump, Person, Rating, RatingChange, Store};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// The people and ratings the report reads.
+pub(crate) struct Org {
+    pub people: Vec<Person>,
+    pub ratings: Vec<Rating>,
+    pub history: Vec<RatingChange>,
+}
+
+impl Org {
+    /// Everyone active, as the report's subjects.
+    pub(crate) fn subjects(&self) -> Vec<Subject> {
+        self.people
+            .iter()
+            .filter(|p| p.record.active)
+            .map(|p| Subject {
+                id: p.id,
+                name: p.record.name.clone(),
+                team: p.record.department.clone(),
+                family: p.record.role.family.clone(),
+                level: p.record.role.level.clone(),
+                specialty: p.record.role.specialty.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Reads a backup file: its people, and its ratings and rating history
+/// from the growth tables (rows of column values, named by
+/// [`ladder_store::BACKUP_TABLES`]).
+pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let dump: Dump = serde_json::from_slice(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a Ladder backup: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(Org {
+        ratings: table(&dump, "ratings", path)?,
+        history: table(&dump, "rating_history", path)?,
+        people: dump.people,
+    })
+}
+
+fn table<T: DeserializeOwned>(dump: &Dump, name: &str, path: &Path) -> Result<Vec<T>, String> {
+    let columns = ladder_store::BACKUP_TABLES
+        .iter()
+        .find(|(t, _)| *t == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| format!("this build knows no `{name}` table"))?;
+    let Some(rows) = dump.growth.get(name) else {
+        return Ok(Vec::new());
+    };
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let object: serde_json::Map<String, serde_json::Value> = columns
+                .iter()
+                .zip(row)
+                .map(|((c, _), v)| ((*c).to_owned(), v.clone()))
+                .collect();
+            serde_json::from_value(serde_json::Value::Object(object))
+                .map_err(|e| format!("{}: table `{name}`, row {}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Reads the live database.
+pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
+    let people = store.list_people().await.map_err(|e| e.to_string())?;
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    Ok(Org {
+        ratings: store.ratings(&ids).await.map_err(|e| e.to_string())?,
+        history: store
+            .rating_history(&ids)
+            .await
+            .map_err(|e| e.to_string())?,
+        people,
+    })
+}
