@@ -20,6 +20,7 @@ mod inbox;
 mod internships;
 mod notify;
 mod pay;
+mod review;
 mod schedule;
 
 pub use calendar::Feed;
@@ -38,6 +39,7 @@ pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };
+pub use review::{FrameworkReview, ReviewData};
 pub use schedule::Schedule;
 
 use crate::auth::{Auth, SESSION_COOKIE};

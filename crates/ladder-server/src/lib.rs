@@ -198,6 +198,11 @@ impl AppState {
 
     /// Reloads the framework (on SIGHUP or an editor's request). On error
     /// the previous version stays in use.
+    /// What a reload would make live, compiled but not live.
+    pub async fn candidate_framework(&self) -> Result<Loaded, String> {
+        self.0.framework.candidate().await
+    }
+
     pub async fn reload_framework(&self) -> Result<Arc<Loaded>, String> {
         self.0.framework.reload(self.now()).await
     }

@@ -68,6 +68,8 @@ pub enum Audience {
     DeliveryLog,
     /// Framework editors and admins.
     Editor,
+    /// Framework editors, admins and the people team: a change's impact.
+    FrameworkReview,
 }
 
 #[derive(Debug)]
@@ -188,6 +190,7 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/admin/users", Admin, accounts::pages::create_user),
     route!(POST "/admin/users/{id}/roles", Admin, accounts::pages::set_roles),
     route!(POST "/admin/framework/reload", Editor, framework::pages::reload),
+    route!(GET "/admin/framework/changes", FrameworkReview, framework::review::changes),
     route!(GET "/me/calendar", HasPerson, calendar::pages::calendar),
     route!(POST "/me/calendar", HasPerson, calendar::pages::rotate),
     route!(GET "/calendar/{file}", Public, calendar::pages::feed),

@@ -47,6 +47,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /admin/users", "--------+"),
     ("POST /admin/users/{id}/roles", "--------+"),
     ("POST /admin/framework/reload", "-------++"),
+    ("GET /admin/framework/changes", "------+++"),
     ("GET /me/calendar", "-+++++---"),
     ("POST /me/calendar", "-+++++---"),
     ("GET /calendar/{file}", "+++++++++"),
@@ -433,6 +434,7 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::Admin => "--------+",
             Audience::DeliveryLog => "------+-+",
             Audience::Editor => "-------++",
+            Audience::FrameworkReview => "------+++",
         };
         assert_eq!(
             doc, table[&key],
@@ -1796,4 +1798,88 @@ async fn people_pickers_search_only_whom_their_form_takes() {
         .get("/internships/mentors?mentor_id_q=mina&host_department=Sales")
         .await;
     assert!(!elsewhere.body.contains("Mina Host"));
+}
+
+/// Before a reload makes the framework on disk live: what it changes and
+/// whom it affects. Editors see counts, the people team names too, nobody
+/// else anything; each read is audited.
+#[tokio::test]
+async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let edited = Arc::new(AtomicBool::new(false));
+    let flag = edited.clone();
+    let loader: ladder_server::Loader = Arc::new(move || {
+        let mut files = ladder_framework::FileSet::new();
+        for (path, text) in ladder_framework::example::FILES {
+            let text = if flag.load(Ordering::SeqCst) && *path == "layers/engineering.md" {
+                text.replace(
+                    "## Staff\n\n### Leadership\n\n",
+                    "## Staff\n\n### Leadership\n\n- Writes the yearly technical strategy for their area. {#engineering-staff-writes-yearly-strategy}\n",
+                )
+            } else {
+                (*text).to_owned()
+            };
+            files.insert_text(path, text);
+        }
+        Ok(files)
+    });
+    let app = start_loading(loader).await;
+    let page = "/admin/framework/changes";
+    let (mut editor, _) = client_as(&app, "editor").await;
+    let same = editor.get(page).await;
+    assert_eq!(same.status, 200);
+    assert!(same.body.contains("id=\"no-changes\""), "{}", same.body);
+    edited.store(true, Ordering::SeqCst);
+    let r = editor.get(page).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("statement_added")
+            || r.body.contains("Writes the yearly technical strategy"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"impact-totals\""));
+    // The seniors (self, peer) see a new next-level expectation.
+    assert!(
+        r.body.contains("<th scope=\"row\">senior</th>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("id=\"impact-people\""),
+        "counts only for editors"
+    );
+    assert!(r.body.contains("Make this version live"));
+    let (mut people, _) = client_as(&app, "people-team").await;
+    let named = people.get(page).await;
+    assert!(
+        named.body.contains("id=\"impact-people\""),
+        "{}",
+        named.body
+    );
+    assert!(named.body.contains(">self</a>"));
+    assert!(
+        !named.body.contains("Make this version live"),
+        "publishing is the editors'"
+    );
+    for role in ["self", "manager", "skip-level", "peer", "direct-report"] {
+        let (mut c, _) = client_as(&app, role).await;
+        assert_eq!(c.get(page).await.status, 403, "{role}");
+    }
+    let audit = app.store.audit_log(None, 100).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "framework.impact.read")
+            .count(),
+        2
+    );
+    // Not live until reloaded.
+    assert!(
+        !app.state
+            .framework()
+            .framework
+            .items
+            .contains_key("engineering-staff-writes-yearly-strategy")
+    );
 }

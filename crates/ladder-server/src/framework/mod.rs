@@ -5,6 +5,7 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub(crate) mod review;
 
 use axum::body::Bytes;
 use ladder_framework::{FileSet, Framework, compile};
@@ -157,6 +158,15 @@ impl Holder {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// Reads and compiles what a reload would make live, without making
+    /// it live or recording it: the candidate a review compares.
+    pub(crate) async fn candidate(&self) -> Result<Loaded, String> {
+        let loader = self.loader.clone();
+        tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
+            .await
+            .map_err(|e| format!("loading the framework failed: {e}"))?
     }
 
     /// Loads the framework again; on error the current version stays.

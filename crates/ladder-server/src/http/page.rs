@@ -102,6 +102,9 @@ impl Chrome {
             nav.push(link("/pay", "Pay"));
             nav.push(link("/audit", "Audit log"));
         }
+        if sh.editor || sh.people_team {
+            nav.push(link("/admin/framework/changes", "Framework changes"));
+        }
         if sh.admin {
             nav.push(link("/admin/users", "Accounts"));
         }
