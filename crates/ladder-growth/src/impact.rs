@@ -120,6 +120,76 @@ pub struct Impact {
     pub by_level: BTreeMap<String, Tally>,
     /// Only the people the change touches.
     pub people: Vec<PersonImpact>,
+    /// Open positions whose scorecards would change.
+    pub openings: Vec<OpeningImpact>,
+}
+
+/// An open position, as the report needs it.
+#[derive(Clone, Debug)]
+pub struct OpenRole {
+    pub id: Id,
+    pub title: String,
+    pub family: String,
+    pub level: String,
+    pub specialty: Option<String>,
+}
+
+/// What the change does to one open position's scorecard (its role's
+/// requirements, by id).
+#[derive(Clone, Debug, Serialize)]
+pub struct OpeningImpact {
+    pub id: Id,
+    pub title: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub reworded: Vec<String>,
+    /// The role is not in the new version: the scorecard has nothing to
+    /// score.
+    pub role_gone: bool,
+}
+
+/// The open positions whose scorecards differ between the versions.
+pub fn openings(old: &Framework, new: &Framework, roles: &[OpenRole]) -> Vec<OpeningImpact> {
+    let requirements = |fw: &Framework, r: &OpenRole| {
+        ladder_framework::resolve::role(fw, &r.family, &r.level, r.specialty.as_deref(), false)
+            .ok()
+            .map(|v| {
+                v.requirements
+                    .into_iter()
+                    .map(|i| (i.id, i.text))
+                    .collect::<BTreeMap<String, String>>()
+            })
+    };
+    roles
+        .iter()
+        .filter_map(|r| {
+            let before = requirements(old, r)?;
+            let after = requirements(new, r);
+            let now = after.clone().unwrap_or_default();
+            let o = OpeningImpact {
+                id: r.id,
+                title: r.title.clone(),
+                added: now
+                    .keys()
+                    .filter(|k| !before.contains_key(*k))
+                    .cloned()
+                    .collect(),
+                removed: before
+                    .keys()
+                    .filter(|k| !now.contains_key(*k))
+                    .cloned()
+                    .collect(),
+                reworded: before
+                    .iter()
+                    .filter(|(k, t)| now.get(*k).is_some_and(|n| n != *t))
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                role_gone: after.is_none(),
+            };
+            (o.role_gone || !o.added.is_empty() || !o.removed.is_empty() || !o.reworded.is_empty())
+                .then_some(o)
+        })
+        .collect()
 }
 
 fn standing(r: &Readiness) -> Standing {
@@ -249,6 +319,7 @@ pub fn impact(
         by_team,
         by_level,
         people: touched,
+        openings: Vec::new(),
     }
 }
 
@@ -259,7 +330,7 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     use std::fmt::Write as _;
     let t = &i.total;
     let mut out = String::from("## Who this change affects\n\n");
-    if t.affected == 0 {
+    if t.affected == 0 && i.openings.is_empty() {
         let _ = writeln!(
             out,
             "Nobody: none of the {} people's expectations, ratings or readiness change.",
@@ -303,6 +374,25 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     };
     table(&mut out, "Team", &i.by_team);
     table(&mut out, "Level", &i.by_level);
+    if !i.openings.is_empty() {
+        let _ = writeln!(out, "### Open positions whose scorecards change\n");
+        for o in &i.openings {
+            let _ = writeln!(
+                out,
+                "- {}: +{} −{} ~{} requirements{}",
+                o.title,
+                o.added.len(),
+                o.removed.len(),
+                o.reworded.len(),
+                if o.role_gone {
+                    ", its role is not in the new version"
+                } else {
+                    ""
+                }
+            );
+        }
+        out.push('\n');
+    }
     if names {
         let _ = writeln!(out, "### People\n");
         for p in &i.people {

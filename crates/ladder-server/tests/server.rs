@@ -1811,10 +1811,16 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
     let loader: ladder_server::Loader = Arc::new(move || {
         let mut files = ladder_framework::FileSet::new();
         for (path, text) in ladder_framework::example::FILES {
-            let text = if flag.load(Ordering::SeqCst) && *path == "layers/engineering.md" {
+            let on = flag.load(Ordering::SeqCst);
+            let text = if on && *path == "layers/engineering.md" {
                 text.replace(
                     "## Staff\n\n### Leadership\n\n",
                     "## Staff\n\n### Leadership\n\n- Writes the yearly technical strategy for their area. {#engineering-staff-writes-yearly-strategy}\n",
+                )
+            } else if on && *path == "families/backend-engineer.md" {
+                text.replace(
+                    "Comfort with relational databases, including schema design and query tuning.",
+                    "Comfort with relational databases and their query planners.",
                 )
             } else {
                 (*text).to_owned()
@@ -1824,6 +1830,17 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         Ok(files)
     });
     let app = start_loading(loader).await;
+    let (opening, _) = hiring_fixture(&app).await;
+    let title = app
+        .store
+        .openings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id == opening)
+        .unwrap()
+        .new
+        .title;
     let page = "/admin/framework/changes";
     let (mut editor, _) = client_as(&app, "editor").await;
     let same = editor.get(page).await;
@@ -1850,6 +1867,18 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         "counts only for editors"
     );
     assert!(r.body.contains("Make this version live"));
+    // The open position's scorecard has a reworded requirement.
+    let openings = r
+        .body
+        .split("id=\"impact-openings\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", r.body));
+    assert!(
+        openings.contains(&format!(
+            "{title}: 0 requirement(s) added, 0 removed, 1 reworded"
+        )),
+        "{openings}"
+    );
     let (mut people, _) = client_as(&app, "people-team").await;
     let named = people.get(page).await;
     assert!(

@@ -3,7 +3,7 @@
 //! access to the live database) or from the database itself; the
 //! comparison is [`ladder_growth::impact`].
 
-use ladder_growth::impact::Subject;
+use ladder_growth::impact::{OpenRole, Subject};
 use ladder_store::{Dump, Person, Rating, RatingChange, Store};
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -13,6 +13,19 @@ pub(crate) struct Org {
     pub people: Vec<Person>,
     pub ratings: Vec<Rating>,
     pub history: Vec<RatingChange>,
+    /// Open positions.
+    pub openings: Vec<OpenRole>,
+}
+
+/// An `openings` row of a backup.
+#[derive(serde::Deserialize)]
+struct OpeningRow {
+    id: i64,
+    title: String,
+    family: String,
+    level: String,
+    specialty: Option<String>,
+    state: String,
 }
 
 impl Org {
@@ -46,10 +59,22 @@ pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
             e.column()
         )
     })?;
+    let openings = table::<OpeningRow>(&dump, "openings", path)?
+        .into_iter()
+        .filter(|o| o.state == "open")
+        .map(|o| OpenRole {
+            id: o.id,
+            title: o.title,
+            family: o.family,
+            level: o.level,
+            specialty: o.specialty,
+        })
+        .collect();
     Ok(Org {
         ratings: table(&dump, "ratings", path)?,
         history: table(&dump, "rating_history", path)?,
         people: dump.people,
+        openings,
     })
 }
 
@@ -80,6 +105,20 @@ fn table<T: DeserializeOwned>(dump: &Dump, name: &str, path: &Path) -> Result<Ve
 pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
     let people = store.list_people().await.map_err(|e| e.to_string())?;
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let openings = store
+        .openings()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|o| o.state == "open")
+        .map(|o| OpenRole {
+            id: o.id,
+            title: o.new.title,
+            family: o.new.family,
+            level: o.new.level,
+            specialty: o.new.specialty,
+        })
+        .collect();
     Ok(Org {
         ratings: store.ratings(&ids).await.map_err(|e| e.to_string())?,
         history: store
@@ -87,5 +126,6 @@ pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
             .await
             .map_err(|e| e.to_string())?,
         people,
+        openings,
     })
 }

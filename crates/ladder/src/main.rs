@@ -607,14 +607,10 @@ fn impact_of(
     };
     let quarters = ladder_growth::Quarter::at(day.to_unix())
         .trailing(ladder_server::growth::service::READINESS_QUARTERS);
-    Ok(ladder_growth::impact::impact(
-        a,
-        b,
-        &org.subjects(),
-        &org.ratings,
-        &org.history,
-        &quarters,
-    ))
+    let mut report =
+        ladder_growth::impact::impact(a, b, &org.subjects(), &org.ratings, &org.history, &quarters);
+    report.openings = ladder_growth::impact::openings(a, b, &org.openings);
+    Ok(report)
 }
 
 fn diff_command(

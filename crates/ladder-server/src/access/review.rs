@@ -5,7 +5,7 @@
 
 use super::{Access, Viewer};
 use crate::AppError;
-use ladder_store::{Person, Rating, RatingChange};
+use ladder_store::{Opening, Person, Rating, RatingChange};
 
 /// The capability to read the impact of a framework change.
 #[derive(Debug)]
@@ -20,6 +20,8 @@ pub struct ReviewData {
     pub people: Vec<Person>,
     pub ratings: Vec<Rating>,
     pub history: Vec<RatingChange>,
+    /// Open positions (their titles and roles only).
+    pub openings: Vec<Opening>,
 }
 
 impl Access {
@@ -50,6 +52,12 @@ impl FrameworkReview<'_> {
         let data = ReviewData {
             ratings: store.ratings(&ids).await?,
             history: store.rating_history(&ids).await?,
+            openings: store
+                .openings()
+                .await?
+                .into_iter()
+                .filter(|o| o.state == "open")
+                .collect(),
             people,
         };
         self.access

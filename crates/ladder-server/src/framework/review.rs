@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use ladder_framework::diff::{self, Change, Grade};
-use ladder_growth::impact::{Direction, Impact, Subject, Tally};
+use ladder_growth::impact::{Direction, Impact, OpenRole, Subject, Tally};
 use std::collections::BTreeMap;
 
 #[derive(Template)]
@@ -113,6 +113,21 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
         &data.ratings,
         &data.history,
         &quarters,
+    );
+    impact.openings = ladder_growth::impact::openings(
+        &live.framework,
+        &candidate.framework,
+        &data
+            .openings
+            .iter()
+            .map(|o| OpenRole {
+                id: o.id,
+                title: o.new.title.clone(),
+                family: o.new.family.clone(),
+                level: o.new.level.clone(),
+                specialty: o.new.specialty.clone(),
+            })
+            .collect::<Vec<_>>(),
     );
     if !p.names {
         impact.people.clear();
