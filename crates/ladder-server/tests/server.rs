@@ -1020,6 +1020,16 @@ async fn an_admin_adds_an_account_with_roles_that_then_work() {
         .post_form(&format!("/admin/users/{own}/roles"), &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, 400, "an admin cannot drop their own admin role");
+    assert!(
+        r.body
+            .contains("id=\"roles-error\">You cannot remove your own admin role"),
+        "said on top, in words: {}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("<details class=\"add-account\" open>"),
+        "not in the add form"
+    );
     let log = app.store.audit_log(None, 50).await.unwrap();
     assert!(
         log.iter()

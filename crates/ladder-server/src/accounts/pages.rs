@@ -469,6 +469,8 @@ struct NewUser {
     name: String,
     email: String,
     roles: Roles,
+    /// A change of roles was refused: why (said on top, not in the form).
+    roles_error: Option<String>,
 }
 
 const ACCOUNTS: Spec = Spec {
@@ -505,7 +507,7 @@ async fn users_page(
         accounts.iter().filter(|a| a.roles.people_team).count(),
         accounts.iter().filter(|a| a.roles.editor).count(),
     );
-    let failed = error.is_some();
+    let failed = error.is_some() || form.roles_error.is_some();
     let t = Table::new(
         ACCOUNTS,
         "/admin/users",
@@ -586,20 +588,29 @@ pub struct NewUserForm {
 
 /// The accounts page again, with the outcome of a change: a message, or
 /// the form error (in words) with status 400 and the add form as typed.
+/// `typed` is the add form as sent (`None` for a change of roles, whose
+/// error is said on top rather than in the add form).
 async fn after_change<T>(
     s: &AppState,
     v: &Viewer,
     done: Result<T, AppError>,
     message: String,
-    typed: NewUser,
+    typed: Option<NewUser>,
 ) -> Result<Response, AppError> {
     let all = TableQuery::default();
-    match done {
-        Ok(_) => users_page(s, v, &all, NewUser::default(), Some(message), None).await,
-        Err(AppError::BadRequest(m)) => {
+    match (done, typed) {
+        (Ok(_), _) => users_page(s, v, &all, NewUser::default(), Some(message), None).await,
+        (Err(AppError::BadRequest(m)), Some(typed)) => {
             users_page(s, v, &all, typed, None, Some(in_words(&m))).await
         }
-        Err(e) => Err(e),
+        (Err(AppError::BadRequest(m)), None) => {
+            let refused = NewUser {
+                roles_error: Some(in_words(&m)),
+                ..NewUser::default()
+            };
+            users_page(s, v, &all, refused, None, None).await
+        }
+        (Err(e), _) => Err(e),
     }
 }
 
@@ -617,8 +628,16 @@ pub async fn create_user(
         name: f.name.clone(),
         email: f.email.clone(),
         roles: f.roles.roles(),
+        roles_error: None,
     };
-    after_change(&s, &v, done, format!("Added {}.", f.email.trim()), typed).await
+    after_change(
+        &s,
+        &v,
+        done,
+        format!("Added {}.", f.email.trim()),
+        Some(typed),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -638,5 +657,5 @@ pub async fn set_roles(
     let admin = s.access().admin(&v, s.auth())?;
     v.check_csrf(&f.csrf)?;
     let done = admin.set_roles(id, f.roles.roles(), s.now()).await;
-    after_change(&s, &v, done, "Roles saved.".to_owned(), NewUser::default()).await
+    after_change(&s, &v, done, "Roles saved.".to_owned(), None).await
 }
