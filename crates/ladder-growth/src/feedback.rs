@@ -34,6 +34,9 @@ pub struct Question {
     pub rated: bool,
     /// For a category: the level's statements it covers, as context.
     pub statements: Vec<String>,
+    /// Their stable ids, in the same order: what the answers speak of,
+    /// so a framework change can say which questions it touches.
+    pub statement_ids: Vec<String>,
 }
 
 /// The questions about a person: one per competency category of their
@@ -43,12 +46,16 @@ pub fn questions(ws: &Worksheet, open: &[String]) -> Vec<Question> {
     for row in ws.rows.iter().filter(|r| !r.new_at_next) {
         let key = format!("category:{}", row.category);
         match out.iter_mut().find(|q| q.key == key) {
-            Some(q) => q.statements.push(row.text.clone()),
+            Some(q) => {
+                q.statements.push(row.text.clone());
+                q.statement_ids.push(row.id.clone());
+            }
             None => out.push(Question {
                 key,
                 title: row.category_title.clone(),
                 rated: true,
                 statements: vec![row.text.clone()],
+                statement_ids: vec![row.id.clone()],
             }),
         }
     }
@@ -57,6 +64,7 @@ pub fn questions(ws: &Worksheet, open: &[String]) -> Vec<Question> {
         title: q.clone(),
         rated: false,
         statements: Vec::new(),
+        statement_ids: Vec::new(),
     }));
     out
 }
@@ -353,12 +361,14 @@ mod tests {
                 title: "Craft".to_owned(),
                 rated: true,
                 statements: vec![],
+                statement_ids: vec![],
             },
             Question {
                 key: "open:1".to_owned(),
                 title: "Keep doing?".to_owned(),
                 rated: false,
                 statements: vec![],
+                statement_ids: vec![],
             },
         ]
     }

@@ -66,6 +66,9 @@ pub struct PersonImpact {
     pub direction: Option<Direction>,
     /// Their role is not in the new version at all.
     pub role_gone: bool,
+    /// The 360 questions about them would change (a statement of their
+    /// current level added, removed or reworded).
+    pub questions_change: bool,
 }
 
 impl PersonImpact {
@@ -76,6 +79,7 @@ impl PersonImpact {
             || !self.removed.is_empty()
             || !self.reworded.is_empty()
             || self.direction.is_some()
+            || self.questions_change
     }
 }
 
@@ -122,6 +126,47 @@ pub struct Impact {
     pub people: Vec<PersonImpact>,
     /// Open positions whose scorecards would change.
     pub openings: Vec<OpeningImpact>,
+    /// Running 360 cycles with people whose questions would change.
+    pub cycles: Vec<CycleImpact>,
+}
+
+/// A running 360 cycle (nominations or feedback) and the people it asks
+/// about.
+#[derive(Clone, Debug)]
+pub struct OpenCycle {
+    pub id: Id,
+    pub name: String,
+    pub people: Vec<Id>,
+}
+
+/// How many of a running cycle's people would be asked other questions.
+#[derive(Clone, Debug, Serialize)]
+pub struct CycleImpact {
+    pub id: Id,
+    pub name: String,
+    pub people: usize,
+    pub questions_change: usize,
+}
+
+/// The running cycles in which some people's questions would change; it
+/// needs the whole report's people (`all`), not only those it names.
+pub fn cycles(all: &[PersonImpact], running: &[OpenCycle]) -> Vec<CycleImpact> {
+    running
+        .iter()
+        .filter_map(|c| {
+            let changed = c
+                .people
+                .iter()
+                .filter(|id| all.iter().any(|p| p.id == **id && p.questions_change))
+                .count();
+            (changed > 0).then(|| CycleImpact {
+                id: c.id,
+                name: c.name.clone(),
+                people: c.people.len(),
+                questions_change: changed,
+            })
+        })
+        .collect()
 }
 
 /// An open position, as the report needs it.
@@ -285,7 +330,17 @@ pub fn impact(
             (Some(false) | None, Some(true)) => Some(Direction::TowardReady),
             _ => None,
         };
+        let asked = |w: Option<&Worksheet>| {
+            w.map(|w| {
+                crate::feedback::questions(w, &[])
+                    .into_iter()
+                    .map(|q| (q.key, q.statement_ids, q.statements))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let questions_change = asked(Some(&before)) != asked(after.as_ref());
         let p = PersonImpact {
+            questions_change,
             id: s.id,
             name: s.name.clone(),
             team: s.team.clone(),
@@ -320,6 +375,7 @@ pub fn impact(
         by_level,
         people: touched,
         openings: Vec::new(),
+        cycles: Vec::new(),
     }
 }
 
@@ -330,7 +386,7 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     use std::fmt::Write as _;
     let t = &i.total;
     let mut out = String::from("## Who this change affects\n\n");
-    if t.affected == 0 && i.openings.is_empty() {
+    if t.affected == 0 && i.openings.is_empty() && i.cycles.is_empty() {
         let _ = writeln!(
             out,
             "Nobody: none of the {} people's expectations, ratings or readiness change.",
@@ -374,6 +430,17 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     };
     table(&mut out, "Team", &i.by_team);
     table(&mut out, "Level", &i.by_level);
+    if !i.cycles.is_empty() {
+        let _ = writeln!(out, "### Running 360 cycles whose questions change\n");
+        for c in &i.cycles {
+            let _ = writeln!(
+                out,
+                "- {}: {} of the {} people it asks about",
+                c.name, c.questions_change, c.people
+            );
+        }
+        out.push('\n');
+    }
     if !i.openings.is_empty() {
         let _ = writeln!(out, "### Open positions whose scorecards change\n");
         for o in &i.openings {

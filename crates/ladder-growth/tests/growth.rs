@@ -307,6 +307,14 @@ fn impact_names_who_moves_away_from_ready_and_which_ratings_change() {
     assert_eq!(ana.reworded, std::slice::from_ref(&reworded.id));
     assert_eq!(ana.ratings_to_recheck, 1);
     assert!(ana.removed.is_empty());
+    assert!(ana.questions_change, "a reworded statement of her level");
+    let running = [ladder_growth::impact::OpenCycle {
+        id: 3,
+        name: "Winter".into(),
+        people: vec![7, 9],
+    }];
+    let c = ladder_growth::impact::cycles(&i.people, &running);
+    assert_eq!((c[0].questions_change, c[0].people), (1, 2));
     assert_eq!(i.total.away_from_ready, 1);
     assert_eq!(i.by_team["Platform"].away_from_ready, 1);
     assert!(!senior_only.id.is_empty());

@@ -1827,6 +1827,10 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
                     "## Staff\n\n### Leadership\n\n",
                     "## Staff\n\n### Leadership\n\n- Writes the yearly technical strategy for their area. {#engineering-staff-writes-yearly-strategy}\n",
                 )
+                .replace(
+                    "Turns vague requests into plans with clear milestones.",
+                    "Turns vague requests into plans with milestones everyone can check.",
+                )
             } else if on && *path == "families/backend-engineer.md" {
                 text.replace(
                     "Comfort with relational databases, including schema design and query tuning.",
@@ -1841,6 +1845,7 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
     });
     let app = start_loading(loader).await;
     let (opening, _) = hiring_fixture(&app).await;
+    let cycle = open_cycle(&app, &[]).await;
     let title = app
         .store
         .openings()
@@ -1877,6 +1882,18 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         "counts only for editors"
     );
     assert!(r.body.contains("Make this version live"));
+    // The running cycle asks about self, whose senior statement is
+    // reworded: their questions change.
+    let cycles = r
+        .body
+        .split("id=\"impact-cycles\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", r.body));
+    let name = app.store.cycle(cycle).await.unwrap().unwrap().plan.name;
+    assert!(
+        cycles.contains(&format!("{name}: the questions about 1 of the 1 people")),
+        "{cycles}"
+    );
     // The open position's scorecard has a reworded requirement.
     let openings = r
         .body

@@ -3,7 +3,7 @@
 //! access to the live database) or from the database itself; the
 //! comparison is [`ladder_growth::impact`].
 
-use ladder_growth::impact::{OpenRole, Subject};
+use ladder_growth::impact::{OpenCycle, OpenRole, Subject};
 use ladder_store::{Dump, Person, Rating, RatingChange, Store};
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -15,6 +15,42 @@ pub(crate) struct Org {
     pub history: Vec<RatingChange>,
     /// Open positions.
     pub openings: Vec<OpenRole>,
+    /// Running 360 cycles and whom they ask about.
+    pub cycles: Vec<OpenCycle>,
+}
+
+/// A `cycles` row of a backup (the columns the report needs).
+#[derive(serde::Deserialize)]
+struct CycleRow {
+    id: i64,
+    name: String,
+    state: String,
+}
+
+/// A `nominations` row of a backup.
+#[derive(serde::Deserialize)]
+struct NominationRow {
+    cycle_id: i64,
+    person_id: i64,
+}
+
+/// The running cycles (nominations or feedback), each with the people it
+/// asks about.
+fn running(cycles: Vec<(i64, String, String)>, asked: &[(i64, i64)]) -> Vec<OpenCycle> {
+    cycles
+        .into_iter()
+        .filter(|(_, _, state)| state == "nominations" || state == "feedback")
+        .map(|(id, name, _)| {
+            let mut people: Vec<i64> = asked
+                .iter()
+                .filter(|(c, _)| *c == id)
+                .map(|(_, p)| *p)
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            OpenCycle { id, name, people }
+        })
+        .collect()
 }
 
 /// An `openings` row of a backup.
@@ -70,11 +106,23 @@ pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
             specialty: o.specialty,
         })
         .collect();
+    let asked: Vec<(i64, i64)> = table::<NominationRow>(&dump, "nominations", path)?
+        .into_iter()
+        .map(|n| (n.cycle_id, n.person_id))
+        .collect();
+    let cycles = running(
+        table::<CycleRow>(&dump, "cycles", path)?
+            .into_iter()
+            .map(|c| (c.id, c.name, c.state))
+            .collect(),
+        &asked,
+    );
     Ok(Org {
         ratings: table(&dump, "ratings", path)?,
         history: table(&dump, "rating_history", path)?,
         people: dump.people,
         openings,
+        cycles,
     })
 }
 
@@ -119,6 +167,14 @@ pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
             specialty: o.new.specialty,
         })
         .collect();
+    let mut all = Vec::new();
+    let mut asked = Vec::new();
+    for c in store.cycles().await.map_err(|e| e.to_string())? {
+        for n in store.nominations(c.id).await.map_err(|e| e.to_string())? {
+            asked.push((c.id, n.person_id));
+        }
+        all.push((c.id, c.plan.name, c.state.as_str().to_owned()));
+    }
     Ok(Org {
         ratings: store.ratings(&ids).await.map_err(|e| e.to_string())?,
         history: store
@@ -127,5 +183,6 @@ pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
             .map_err(|e| e.to_string())?,
         people,
         openings,
+        cycles: running(all, &asked),
     })
 }

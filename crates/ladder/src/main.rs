@@ -610,6 +610,7 @@ fn impact_of(
     let mut report =
         ladder_growth::impact::impact(a, b, &org.subjects(), &org.ratings, &org.history, &quarters);
     report.openings = ladder_growth::impact::openings(a, b, &org.openings);
+    report.cycles = ladder_growth::impact::cycles(&report.people, &org.cycles);
     Ok(report)
 }
 

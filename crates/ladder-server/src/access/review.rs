@@ -5,7 +5,7 @@
 
 use super::{Access, Viewer};
 use crate::AppError;
-use ladder_store::{Opening, Person, Rating, RatingChange};
+use ladder_store::{CycleState, Opening, Person, Rating, RatingChange};
 
 /// The capability to read the impact of a framework change.
 #[derive(Debug)]
@@ -22,6 +22,8 @@ pub struct ReviewData {
     pub history: Vec<RatingChange>,
     /// Open positions (their titles and roles only).
     pub openings: Vec<Opening>,
+    /// Running 360 cycles: (id, name, the people each asks about).
+    pub cycles: Vec<(i64, String, Vec<i64>)>,
 }
 
 impl Access {
@@ -49,7 +51,23 @@ impl FrameworkReview<'_> {
         let store = &self.access.store;
         let people = store.list_people().await?;
         let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+        let mut cycles = Vec::new();
+        for c in store.cycles().await? {
+            if !matches!(c.state, CycleState::Nominations | CycleState::Feedback) {
+                continue;
+            }
+            let mut asked: Vec<i64> = store
+                .nominations(c.id)
+                .await?
+                .into_iter()
+                .map(|n| n.person_id)
+                .collect();
+            asked.sort_unstable();
+            asked.dedup();
+            cycles.push((c.id, c.plan.name, asked));
+        }
         let data = ReviewData {
+            cycles,
             ratings: store.ratings(&ids).await?,
             history: store.rating_history(&ids).await?,
             openings: store

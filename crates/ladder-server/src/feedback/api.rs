@@ -268,6 +268,8 @@ pub struct QuestionOut {
     pub rated: bool,
     /// What the level expects, for context.
     pub statements: Vec<String>,
+    /// The statements' stable ids, in the same order.
+    pub statement_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -301,6 +303,7 @@ pub async fn questions(
                 title: q.title,
                 rated: q.rated,
                 statements: q.statements,
+                statement_ids: q.statement_ids,
             })
             .collect(),
     }))

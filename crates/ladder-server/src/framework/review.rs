@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use ladder_framework::diff::{self, Change, Grade};
-use ladder_growth::impact::{Direction, Impact, OpenRole, Subject, Tally};
+use ladder_growth::impact::{Direction, Impact, OpenCycle, OpenRole, Subject, Tally};
 use std::collections::BTreeMap;
 
 #[derive(Template)]
@@ -126,6 +126,18 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
                 family: o.new.family.clone(),
                 level: o.new.level.clone(),
                 specialty: o.new.specialty.clone(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    impact.cycles = ladder_growth::impact::cycles(
+        &impact.people,
+        &data
+            .cycles
+            .iter()
+            .map(|(id, name, people)| OpenCycle {
+                id: *id,
+                name: name.clone(),
+                people: people.clone(),
             })
             .collect::<Vec<_>>(),
     );
