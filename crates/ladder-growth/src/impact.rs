@@ -128,6 +128,81 @@ pub struct Impact {
     pub openings: Vec<OpeningImpact>,
     /// Running 360 cycles with people whose questions would change.
     pub cycles: Vec<CycleImpact>,
+    /// Pending level-change proposals whose evidence the change touches.
+    pub proposals: Vec<ProposalImpact>,
+}
+
+/// A pending proposal: whom it is for, and the statements its frozen
+/// evidence refers to (missing ones and rated ones).
+#[derive(Clone, Debug)]
+pub struct OpenProposal {
+    pub id: Id,
+    pub person_id: Id,
+    pub statements: Vec<String>,
+}
+
+impl OpenProposal {
+    /// From a proposal's frozen evidence (JSON with `missing`, a list of
+    /// ids, and `ratings`, a list of `[id, value]`).
+    pub fn from_evidence(id: Id, person_id: Id, evidence: &str) -> OpenProposal {
+        let v: serde_json::Value = serde_json::from_str(evidence).unwrap_or_default();
+        let mut statements: Vec<String> = v
+            .get("missing")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .chain(
+                v.get("ratings")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| x.get(0).and_then(|i| i.as_str()).map(str::to_owned)),
+            )
+            .collect();
+        statements.sort();
+        statements.dedup();
+        OpenProposal {
+            id,
+            person_id,
+            statements,
+        }
+    }
+}
+
+/// What the change does to a pending proposal's evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProposalImpact {
+    pub id: Id,
+    pub person_id: Id,
+    /// Statements the evidence refers to that are reworded or removed.
+    pub changed: Vec<String>,
+    /// Statements the person's worksheet gains, which the evidence cannot
+    /// speak of.
+    pub new_required: usize,
+}
+
+/// The pending proposals whose evidence refers to changed statements, or
+/// whose person is newly asked for more; from the whole report's people.
+pub fn proposals(all: &[PersonImpact], pending: &[OpenProposal]) -> Vec<ProposalImpact> {
+    pending
+        .iter()
+        .filter_map(|o| {
+            let p = all.iter().find(|p| p.id == o.person_id)?;
+            let changed: Vec<String> = o
+                .statements
+                .iter()
+                .filter(|s| p.reworded.contains(s) || p.removed.contains(s))
+                .cloned()
+                .collect();
+            (!changed.is_empty() || !p.added.is_empty()).then_some(ProposalImpact {
+                id: o.id,
+                person_id: o.person_id,
+                changed,
+                new_required: p.added.len(),
+            })
+        })
+        .collect()
 }
 
 /// A running 360 cycle (nominations or feedback) and the people it asks
@@ -376,6 +451,7 @@ pub fn impact(
         people: touched,
         openings: Vec::new(),
         cycles: Vec::new(),
+        proposals: Vec::new(),
     }
 }
 
@@ -386,7 +462,7 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     use std::fmt::Write as _;
     let t = &i.total;
     let mut out = String::from("## Who this change affects\n\n");
-    if t.affected == 0 && i.openings.is_empty() && i.cycles.is_empty() {
+    if t.affected == 0 && i.openings.is_empty() && i.cycles.is_empty() && i.proposals.is_empty() {
         let _ = writeln!(
             out,
             "Nobody: none of the {} people's expectations, ratings or readiness change.",
@@ -430,6 +506,13 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     };
     table(&mut out, "Team", &i.by_team);
     table(&mut out, "Level", &i.by_level);
+    if !i.proposals.is_empty() {
+        let _ = writeln!(
+            out,
+            "- **Pending level-change proposals**: the evidence of {} refers to changed statements or misses new ones.\n",
+            i.proposals.len()
+        );
+    }
     if !i.cycles.is_empty() {
         let _ = writeln!(out, "### Running 360 cycles whose questions change\n");
         for c in &i.cycles {

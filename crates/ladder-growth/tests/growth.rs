@@ -315,6 +315,16 @@ fn impact_names_who_moves_away_from_ready_and_which_ratings_change() {
     }];
     let c = ladder_growth::impact::cycles(&i.people, &running);
     assert_eq!((c[0].questions_change, c[0].people), (1, 2));
+    let evidence = format!(
+        r#"{{"missing": ["nothing-here"], "ratings": [["{}", 3]], "ready": true}}"#,
+        reworded.id
+    );
+    let pending = [ladder_growth::impact::OpenProposal::from_evidence(
+        5, 7, &evidence,
+    )];
+    let p = ladder_growth::impact::proposals(&i.people, &pending);
+    assert_eq!(p[0].changed, std::slice::from_ref(&reworded.id));
+    assert_eq!(p[0].new_required, 5);
     assert_eq!(i.total.away_from_ready, 1);
     assert_eq!(i.by_team["Platform"].away_from_ready, 1);
     assert!(!senior_only.id.is_empty());

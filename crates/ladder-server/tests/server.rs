@@ -1845,7 +1845,8 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
     });
     let app = start_loading(loader).await;
     let (opening, _) = hiring_fixture(&app).await;
-    let cycle = open_cycle(&app, &[]).await;
+    // A cycle taking answers about self, with a pending proposal for them.
+    let (cycle, proposal) = feedback_fixture(&app).await;
     let title = app
         .store
         .openings()
@@ -1894,6 +1895,15 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         cycles.contains(&format!("{name}: the questions about 1 of the 1 people")),
         "{cycles}"
     );
+    // The pending proposal's evidence misses the new expectations: a
+    // count for editors, the proposal itself for the people team.
+    assert!(
+        r.body
+            .contains("The frozen evidence of 1 pending proposal(s)"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(&format!("/proposals/{proposal}")));
     // The open position's scorecard has a reworded requirement.
     let openings = r
         .body
@@ -1914,6 +1924,11 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         named.body
     );
     assert!(named.body.contains(">self</a>"));
+    assert!(
+        named
+            .body
+            .contains(&format!("href=\"/proposals/{proposal}\""))
+    );
     assert!(
         !named.body.contains("Make this version live"),
         "publishing is the editors'"

@@ -3,7 +3,7 @@
 //! access to the live database) or from the database itself; the
 //! comparison is [`ladder_growth::impact`].
 
-use ladder_growth::impact::{OpenCycle, OpenRole, Subject};
+use ladder_growth::impact::{OpenCycle, OpenProposal, OpenRole, Subject};
 use ladder_store::{Dump, Person, Rating, RatingChange, Store};
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -17,6 +17,17 @@ pub(crate) struct Org {
     pub openings: Vec<OpenRole>,
     /// Running 360 cycles and whom they ask about.
     pub cycles: Vec<OpenCycle>,
+    /// Pending level-change proposals.
+    pub proposals: Vec<OpenProposal>,
+}
+
+/// A `proposals` row of a backup (the columns the report needs).
+#[derive(serde::Deserialize)]
+struct ProposalRow {
+    id: i64,
+    person_id: i64,
+    evidence: String,
+    state: String,
 }
 
 /// A `cycles` row of a backup (the columns the report needs).
@@ -117,12 +128,18 @@ pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
             .collect(),
         &asked,
     );
+    let proposals = table::<ProposalRow>(&dump, "proposals", path)?
+        .into_iter()
+        .filter(|p| p.state == "pending")
+        .map(|p| OpenProposal::from_evidence(p.id, p.person_id, &p.evidence))
+        .collect();
     Ok(Org {
         ratings: table(&dump, "ratings", path)?,
         history: table(&dump, "rating_history", path)?,
         people: dump.people,
         openings,
         cycles,
+        proposals,
     })
 }
 
@@ -169,9 +186,19 @@ pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
         .collect();
     let mut all = Vec::new();
     let mut asked = Vec::new();
+    let mut proposals = Vec::new();
     for c in store.cycles().await.map_err(|e| e.to_string())? {
         for n in store.nominations(c.id).await.map_err(|e| e.to_string())? {
             asked.push((c.id, n.person_id));
+        }
+        for p in store.proposals(c.id).await.map_err(|e| e.to_string())? {
+            if p.state == ladder_store::ProposalState::Pending {
+                proposals.push(OpenProposal::from_evidence(
+                    p.id,
+                    p.new.person_id,
+                    &p.new.evidence,
+                ));
+            }
         }
         all.push((c.id, c.plan.name, c.state.as_str().to_owned()));
     }
@@ -184,5 +211,6 @@ pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
         people,
         openings,
         cycles: running(all, &asked),
+        proposals,
     })
 }

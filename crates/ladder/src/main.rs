@@ -611,6 +611,7 @@ fn impact_of(
         ladder_growth::impact::impact(a, b, &org.subjects(), &org.ratings, &org.history, &quarters);
     report.openings = ladder_growth::impact::openings(a, b, &org.openings);
     report.cycles = ladder_growth::impact::cycles(&report.people, &org.cycles);
+    report.proposals = ladder_growth::impact::proposals(&report.people, &org.proposals);
     Ok(report)
 }
 
@@ -648,11 +649,15 @@ fn diff_command(
         ),
         (DiffFormat::Json, Some((i, args))) => {
             let mut impact = serde_json::to_value(i).map_err(|e| e.to_string())?;
-            if !args.names
-                && let Some(people) = impact.get_mut("people")
-            {
-                // Counts only: who is affected stays out.
-                *people = serde_json::Value::Array(Vec::new());
+            if !args.names {
+                // Counts only: who is affected, or proposed, stays out.
+                if let Some(people) = impact.get_mut("people") {
+                    *people = serde_json::Value::Array(Vec::new());
+                }
+                if let Some(p) = impact.get_mut("proposals") {
+                    let n = p.as_array().map_or(0, Vec::len);
+                    *p = serde_json::json!(n);
+                }
             }
             println!(
                 "{}",

@@ -5,7 +5,7 @@
 
 use super::{Access, Viewer};
 use crate::AppError;
-use ladder_store::{CycleState, Opening, Person, Rating, RatingChange};
+use ladder_store::{CycleState, Opening, Person, ProposalState, Rating, RatingChange};
 
 /// The capability to read the impact of a framework change.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub struct ReviewData {
     pub openings: Vec<Opening>,
     /// Running 360 cycles: (id, name, the people each asks about).
     pub cycles: Vec<(i64, String, Vec<i64>)>,
+    /// Pending proposals: (id, person, frozen evidence).
+    pub proposals: Vec<(i64, i64, String)>,
 }
 
 impl Access {
@@ -52,7 +54,13 @@ impl FrameworkReview<'_> {
         let people = store.list_people().await?;
         let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
         let mut cycles = Vec::new();
+        let mut proposals = Vec::new();
         for c in store.cycles().await? {
+            for p in store.proposals(c.id).await? {
+                if p.state == ProposalState::Pending {
+                    proposals.push((p.id, p.new.person_id, p.new.evidence));
+                }
+            }
             if !matches!(c.state, CycleState::Nominations | CycleState::Feedback) {
                 continue;
             }
@@ -68,6 +76,7 @@ impl FrameworkReview<'_> {
         }
         let data = ReviewData {
             cycles,
+            proposals,
             ratings: store.ratings(&ids).await?,
             history: store.rating_history(&ids).await?,
             openings: store

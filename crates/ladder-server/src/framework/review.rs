@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use ladder_framework::diff::{self, Change, Grade};
-use ladder_growth::impact::{Direction, Impact, OpenCycle, OpenRole, Subject, Tally};
+use ladder_growth::impact::{Direction, Impact, OpenCycle, OpenProposal, OpenRole, Subject, Tally};
 use std::collections::BTreeMap;
 
 #[derive(Template)]
@@ -31,6 +31,9 @@ struct ChangesPage {
     impact: Option<Impact>,
     names: bool,
     can_publish: bool,
+    /// How many pending proposals the change touches (the list is the
+    /// people team's).
+    proposals: usize,
 }
 
 /// How many changes the page lists (the CLI has them all).
@@ -83,6 +86,7 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
         impact: None,
         names: review.names(),
         can_publish: access.editor(&v).is_ok(),
+        proposals: 0,
     };
     let candidate = match s.candidate_framework().await {
         Ok(c) => c,
@@ -141,8 +145,18 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
             })
             .collect::<Vec<_>>(),
     );
+    impact.proposals = ladder_growth::impact::proposals(
+        &impact.people,
+        &data
+            .proposals
+            .iter()
+            .map(|(id, person, evidence)| OpenProposal::from_evidence(*id, *person, evidence))
+            .collect::<Vec<_>>(),
+    );
+    p.proposals = impact.proposals.len();
     if !p.names {
         impact.people.clear();
+        impact.proposals.clear();
     }
     p.impact = Some(impact);
     page(&p)
