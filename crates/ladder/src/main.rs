@@ -117,6 +117,11 @@ enum Command {
         dir: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also check a pay bands CSV against the framework: every band's
+        /// grade and zone exist, and every family's level has a band in
+        /// every zone.
+        #[arg(long, value_name = "FILE")]
+        bands: Option<PathBuf>,
     },
     /// Show the resolved expectations of a role, or of a competency layer.
     Show {
@@ -322,7 +327,7 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Command::Init { dir } => init(&dir),
-        Command::Check { dir, format } => check(&dir, format),
+        Command::Check { dir, format, bands } => check(&dir, format, bands.as_deref()),
         Command::Show {
             dir,
             family,
@@ -419,17 +424,87 @@ fn init(dir: &Path) -> Result<u8, String> {
     Ok(0)
 }
 
-fn check(dir: &Path, format: Format) -> Result<u8, String> {
+/// A bands file checked against a framework: the rows refused (each
+/// with its row, column and fix) and the family levels without a band in
+/// a zone.
+fn check_bands(
+    framework: &ladder_framework::Framework,
+    path: &Path,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let grades = ladder_server::access::grades(framework);
+    let configured: Vec<String> = framework
+        .config
+        .policy
+        .pay
+        .zones
+        .iter()
+        .map(|z| z.id.clone())
+        .collect();
+    // Without zones in ladder.yaml, any zone the file names is one.
+    let zones: Vec<String> = if configured.is_empty() {
+        text.lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .map(|z| z.trim().to_owned())
+            .collect()
+    } else {
+        configured.clone()
+    };
+    let bands = match ladder_org::pay::parse_bands(&text, &grades, &zones) {
+        Ok(parsed) => parsed.rows,
+        Err(rows) => {
+            return Ok((
+                rows.iter()
+                    .map(|e| format!("{}: {e}", path.display()))
+                    .collect(),
+                Vec::new(),
+            ));
+        }
+    };
+    let zones: std::collections::BTreeSet<&str> = if configured.is_empty() {
+        bands.iter().map(|b| b.zone.as_str()).collect()
+    } else {
+        configured.iter().map(String::as_str).collect()
+    };
+    let mut missing = Vec::new();
+    for f in &framework.families {
+        for l in &f.levels {
+            let grade = ladder_org::format_grade(l.grade);
+            for z in &zones {
+                if !bands.iter().any(|b| b.grade == grade && b.zone == *z) {
+                    missing.push(format!(
+                        "{}: no band for grade {grade} ({} {}) in zone {z}; add a row `{grade},{z},…`",
+                        path.display(),
+                        f.title,
+                        l.level
+                    ));
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    Ok((Vec::new(), missing))
+}
+
+fn check(dir: &Path, format: Format, bands: Option<&Path>) -> Result<u8, String> {
     let files = load::framework_dir(dir)?;
     let (framework, diags) = compile(&files);
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let (band_errors, band_warnings) = match bands {
+        Some(path) if !diags.iter().any(|d| d.is_error()) => check_bands(&framework, path)?,
+        _ => (Vec::new(), Vec::new()),
+    };
+    let errors = diags.iter().filter(|d| d.is_error()).count() + band_errors.len();
+    let warnings = diags.len() + band_warnings.len() + band_errors.len() - errors;
     match format {
         Format::Json => {
             let out = serde_json::json!({
                 "errors": errors,
                 "warnings": warnings,
                 "diagnostics": diags,
+                "bands": {"errors": band_errors, "warnings": band_warnings},
             });
             println!(
                 "{}",
@@ -438,6 +513,12 @@ fn check(dir: &Path, format: Format) -> Result<u8, String> {
         }
         Format::Text => {
             render::diagnostics(dir, &files, &diags);
+            for e in &band_errors {
+                eprintln!("error: {e}");
+            }
+            for w in &band_warnings {
+                eprintln!("warning: {w}");
+            }
             let statements = framework.items.len();
             let summary = format!(
                 "{} layers, {} families, {} levels, {statements} statements and items",

@@ -1159,3 +1159,58 @@ fn diff_impact_says_whom_a_change_moves_from_a_backup_and_from_the_database() {
         stderr(&missing)
     );
 }
+
+/// `ladder check --bands`: a band whose grade or zone the framework does
+/// not have is an error with its row and column; a family's level without
+/// a band in a zone is a warning naming what to add.
+#[test]
+fn check_bands_names_unknown_grades_and_levels_without_a_band() {
+    let fw = init("bands-fw");
+    let work = TempDir::new("bands");
+    std::fs::create_dir_all(work.path()).unwrap();
+    let bad = work.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "grade,zone,currency,min,mid,max,effective_from\n\
+         7,western-europe,EUR,60000,70000,80000,2026-01-01\n\
+         12,western-europe,EUR,90000,95000,99000,2026-01-01\n",
+    )
+    .unwrap();
+    let o = ladder(&["check", fw.s(), "--bands", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("row 3, column `grade` (`12`)"),
+        "{}",
+        stderr(&o)
+    );
+    // Every grade in Europe, none in North America.
+    let europe = work.path().join("europe.csv");
+    let rows: String = ["4", "5", "6", "7", "8", "9", "9.5"]
+        .iter()
+        .map(|g| format!("{g},western-europe,EUR,50000,60000,70000,2026-01-01\n"))
+        .collect();
+    std::fs::write(
+        &europe,
+        format!("grade,zone,currency,min,mid,max,effective_from\n{rows}"),
+    )
+    .unwrap();
+    let o = ladder(&["check", fw.s(), "--bands", europe.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("no band for grade 7 (Backend Engineer senior) in zone north-america"),
+        "{err}"
+    );
+    assert!(!err.contains("in zone western-europe"), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&ladder(&[
+        "check",
+        fw.s(),
+        "--bands",
+        europe.to_str().unwrap(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert!(!json["bands"]["warnings"].as_array().unwrap().is_empty());
+    assert_eq!(json["bands"]["errors"], serde_json::json!([]));
+}
