@@ -33,7 +33,10 @@ pub async fn request_context(req: Request, next: Next) -> Response {
         .uri()
         .path_and_query()
         .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
-    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    // A page read by the browser itself: htmx's fragment requests are not
+    // pages to come back to.
+    let read =
+        matches!(*req.method(), Method::GET | Method::HEAD) && !super::is_htmx(req.headers());
     let cx = Arc::new(RequestContext {
         target,
         read,
