@@ -1665,10 +1665,16 @@ async fn the_app_shell_fits_the_viewer_and_keeps_deep_links() {
             .await;
         assert_eq!(r.header("location"), Some("/"), "{evil}");
     }
-    // A form posted without a session starts over at the sign-in page.
+    // A form posted without a session starts over at the sign-in page,
+    // and so does an htmx fragment (it is no page to come back to).
     let mut anon = Client::new(app.addr);
     let r = anon.post_form("/cycles", &[("name", "x")]).await;
     assert_eq!(r.header("location"), Some("/login"));
+    anon.headers
+        .push(("HX-Request".to_owned(), "true".to_owned()));
+    let r = anon.get("/hiring/people?field=lead&lead_q=ma").await;
+    assert_eq!(r.header("location"), Some("/login"));
+    anon.headers.clear();
 
     // The icon.
     let icon = anon.get("/favicon.ico").await;
