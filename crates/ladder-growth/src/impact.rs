@@ -27,6 +27,19 @@ pub struct Subject {
     pub specialty: Option<String>,
 }
 
+impl From<&ladder_store::Person> for Subject {
+    fn from(p: &ladder_store::Person) -> Subject {
+        Subject {
+            id: p.id,
+            name: p.record.name.clone(),
+            team: p.record.department.clone(),
+            family: p.record.role.family.clone(),
+            level: p.record.role.level.clone(),
+            specialty: p.record.role.specialty.clone(),
+        }
+    }
+}
+
 /// Readiness under one version: whether the policy holds, and the share
 /// of the next level shown in the latest quarter.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

@@ -178,32 +178,6 @@ impl Browser {
             .unwrap_or(false)
     }
 
-    /// A phone's screen: 390 CSS pixels wide.
-    async fn phone(&self) {
-        self.client.set_window_size(390, 844).await.unwrap();
-    }
-
-    async fn desktop(&self) {
-        self.client.set_window_size(1280, 900).await.unwrap();
-    }
-
-    async fn assert_no_horizontal_scroll(&self) {
-        let v = self
-            .client
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
-        assert!(width <= 400, "the window is a phone's: {width}");
-        assert!(
-            scroll <= width,
-            "the page is {scroll} px wide in a {width} px screen"
-        );
-    }
-
     async fn set_value(&self, css: &str, value: &str) {
         self.client
             .execute(
@@ -462,7 +436,7 @@ async fn a_quarter_in_the_browser() {
     // On a phone: nothing wider than the screen.
     b.phone().await;
     b.goto(&sheet).await;
-    b.assert_no_horizontal_scroll().await;
+    b.assert_fits_the_screen("the worksheet").await;
     b.desktop().await;
 
     // 4. The checkpoint closes with a summary per area, and offers the

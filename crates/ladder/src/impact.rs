@@ -81,14 +81,7 @@ impl Org {
         self.people
             .iter()
             .filter(|p| p.record.active)
-            .map(|p| Subject {
-                id: p.id,
-                name: p.record.name.clone(),
-                team: p.record.department.clone(),
-                family: p.record.role.family.clone(),
-                level: p.record.role.level.clone(),
-                specialty: p.record.role.specialty.clone(),
-            })
+            .map(Subject::from)
             .collect()
     }
 }

@@ -237,9 +237,9 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
         assert!(links.len() >= 6, "{role}: {links:?}");
         for phone in [false, true] {
             if phone {
-                b.client.set_window_size(390, 844).await.unwrap();
+                b.phone().await;
             } else {
-                b.client.set_window_size(1280, 900).await.unwrap();
+                b.desktop().await;
             }
             for href in &links {
                 b.goto(&format!("{}{href}", demo.base)).await;
@@ -270,24 +270,11 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
                     assert_eq!(marked.as_str(), Some(href.as_str()), "{role} on {href}");
                 }
                 if phone {
-                    let v = b
-                        .client
-                        .execute(
-                            "return [document.documentElement.scrollWidth, window.innerWidth];",
-                            vec![],
-                        )
-                        .await
-                        .unwrap();
-                    let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
-                    assert!(width <= 400, "a phone's width: {width}");
-                    assert!(
-                        scroll <= width,
-                        "{role} on {href}: {scroll} px wide in {width}"
-                    );
+                    b.assert_fits_the_screen(&format!("{role} on {href}")).await;
                 }
             }
         }
-        b.client.set_window_size(1280, 900).await.unwrap();
+        b.desktop().await;
     }
     b.client.clone().close().await.unwrap();
 }

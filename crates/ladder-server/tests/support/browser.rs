@@ -205,6 +205,34 @@ impl Browser {
         panic!("`{css}` never contained `{needle}`; last seen: {last}");
     }
 
+    /// A phone's screen: 390 CSS pixels wide.
+    pub async fn phone(&self) {
+        self.client.set_window_size(390, 844).await.unwrap();
+    }
+
+    pub async fn desktop(&self) {
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
+    /// On a phone: nothing on the page is wider than the screen (`what`
+    /// names the page in the failure).
+    pub async fn assert_fits_the_screen(&self, what: &str) {
+        let v = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+        assert!(width <= 400, "the window is a phone's: {width}");
+        assert!(
+            scroll <= width,
+            "{what} is {scroll} px wide in a {width} px screen"
+        );
+    }
+
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
