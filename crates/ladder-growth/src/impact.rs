@@ -40,6 +40,34 @@ impl From<&ladder_store::Person> for Subject {
     }
 }
 
+/// What the report reads of an organisation, wherever it comes from (the
+/// database, or a backup file).
+#[derive(Clone, Debug, Default)]
+pub struct Organisation {
+    /// Everyone active.
+    pub people: Vec<Subject>,
+    pub ratings: Vec<Rating>,
+    pub history: Vec<RatingChange>,
+    pub openings: Vec<OpenRole>,
+    pub cycles: Vec<OpenCycle>,
+    pub proposals: Vec<OpenProposal>,
+}
+
+/// The whole report: people, open positions, running cycles and pending
+/// proposals, for `org` between `old` and `new`.
+pub fn report(
+    old: &Framework,
+    new: &Framework,
+    org: &Organisation,
+    quarters: &[Quarter],
+) -> Impact {
+    let mut i = impact(old, new, &org.people, &org.ratings, &org.history, quarters);
+    i.openings = openings(old, new, &org.openings);
+    i.cycles = cycles(&i.people, &org.cycles);
+    i.proposals = proposals(&i.people, &org.proposals);
+    i
+}
+
 /// Readiness under one version: whether the policy holds, and the share
 /// of the next level shown in the latest quarter.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

@@ -39,7 +39,7 @@ pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };
-pub use review::{FrameworkReview, ReviewData};
+pub use review::{FrameworkReview, organisation};
 pub use schedule::Schedule;
 
 use crate::auth::{Auth, SESSION_COOKIE};

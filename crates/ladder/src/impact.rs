@@ -1,25 +1,13 @@
 //! `ladder diff --impact`: the organisation a framework change would
 //! touch, read from a backup file (`ladder db backup`, so CI needs no
-//! access to the live database) or from the database itself; the
-//! comparison is [`ladder_growth::impact`].
+//! access to the live database). From the database it is read as the web
+//! app reads it ([`ladder_server::access::organisation`]); the comparison
+//! is [`ladder_growth::impact::report`].
 
-use ladder_growth::impact::{OpenCycle, OpenProposal, OpenRole, Subject};
-use ladder_store::{Dump, Person, Rating, RatingChange, Store};
+use ladder_growth::impact::{OpenCycle, OpenProposal, OpenRole, Organisation, Subject};
+use ladder_store::{CycleState, Dump, ProposalState};
 use serde::de::DeserializeOwned;
 use std::path::Path;
-
-/// The people and ratings the report reads.
-pub(crate) struct Org {
-    pub people: Vec<Person>,
-    pub ratings: Vec<Rating>,
-    pub history: Vec<RatingChange>,
-    /// Open positions.
-    pub openings: Vec<OpenRole>,
-    /// Running 360 cycles and whom they ask about.
-    pub cycles: Vec<OpenCycle>,
-    /// Pending level-change proposals.
-    pub proposals: Vec<OpenProposal>,
-}
 
 /// A `proposals` row of a backup (the columns the report needs).
 #[derive(serde::Deserialize)]
@@ -50,7 +38,11 @@ struct NominationRow {
 fn running(cycles: Vec<(i64, String, String)>, asked: &[(i64, i64)]) -> Vec<OpenCycle> {
     cycles
         .into_iter()
-        .filter(|(_, _, state)| state == "nominations" || state == "feedback")
+        .filter(|(_, _, state)| {
+            [CycleState::Nominations, CycleState::Feedback]
+                .iter()
+                .any(|s| s.as_str() == state)
+        })
         .map(|(id, name, _)| {
             let mut people: Vec<i64> = asked
                 .iter()
@@ -75,21 +67,10 @@ struct OpeningRow {
     state: String,
 }
 
-impl Org {
-    /// Everyone active, as the report's subjects.
-    pub(crate) fn subjects(&self) -> Vec<Subject> {
-        self.people
-            .iter()
-            .filter(|p| p.record.active)
-            .map(Subject::from)
-            .collect()
-    }
-}
-
 /// Reads a backup file: its people, and its ratings and rating history
 /// from the growth tables (rows of column values, named by
 /// [`ladder_store::BACKUP_TABLES`]).
-pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
+pub(crate) fn from_backup(path: &Path) -> Result<Organisation, String> {
     let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let dump: Dump = serde_json::from_slice(&text).map_err(|e| {
         format!(
@@ -123,13 +104,18 @@ pub(crate) fn from_backup(path: &Path) -> Result<Org, String> {
     );
     let proposals = table::<ProposalRow>(&dump, "proposals", path)?
         .into_iter()
-        .filter(|p| p.state == "pending")
+        .filter(|p| p.state == ProposalState::Pending.as_str())
         .map(|p| OpenProposal::from_evidence(p.id, p.person_id, &p.evidence))
         .collect();
-    Ok(Org {
+    Ok(Organisation {
         ratings: table(&dump, "ratings", path)?,
         history: table(&dump, "rating_history", path)?,
-        people: dump.people,
+        people: dump
+            .people
+            .iter()
+            .filter(|p| p.record.active)
+            .map(Subject::from)
+            .collect(),
         openings,
         cycles,
         proposals,
@@ -157,53 +143,4 @@ fn table<T: DeserializeOwned>(dump: &Dump, name: &str, path: &Path) -> Result<Ve
                 .map_err(|e| format!("{}: table `{name}`, row {}: {e}", path.display(), i + 1))
         })
         .collect()
-}
-
-/// Reads the live database.
-pub(crate) async fn from_store(store: &dyn Store) -> Result<Org, String> {
-    let people = store.list_people().await.map_err(|e| e.to_string())?;
-    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-    let openings = store
-        .openings()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|o| o.state == "open")
-        .map(|o| OpenRole {
-            id: o.id,
-            title: o.new.title,
-            family: o.new.family,
-            level: o.new.level,
-            specialty: o.new.specialty,
-        })
-        .collect();
-    let mut all = Vec::new();
-    let mut asked = Vec::new();
-    let mut proposals = Vec::new();
-    for c in store.cycles().await.map_err(|e| e.to_string())? {
-        for n in store.nominations(c.id).await.map_err(|e| e.to_string())? {
-            asked.push((c.id, n.person_id));
-        }
-        for p in store.proposals(c.id).await.map_err(|e| e.to_string())? {
-            if p.state == ladder_store::ProposalState::Pending {
-                proposals.push(OpenProposal::from_evidence(
-                    p.id,
-                    p.new.person_id,
-                    &p.new.evidence,
-                ));
-            }
-        }
-        all.push((c.id, c.plan.name, c.state.as_str().to_owned()));
-    }
-    Ok(Org {
-        ratings: store.ratings(&ids).await.map_err(|e| e.to_string())?,
-        history: store
-            .rating_history(&ids)
-            .await
-            .map_err(|e| e.to_string())?,
-        people,
-        openings,
-        cycles: running(all, &asked),
-        proposals,
-    })
 }

@@ -688,12 +688,7 @@ fn impact_of(
     };
     let quarters = ladder_growth::Quarter::at(day.to_unix())
         .trailing(ladder_server::growth::service::READINESS_QUARTERS);
-    let mut report =
-        ladder_growth::impact::impact(a, b, &org.subjects(), &org.ratings, &org.history, &quarters);
-    report.openings = ladder_growth::impact::openings(a, b, &org.openings);
-    report.cycles = ladder_growth::impact::cycles(&report.people, &org.cycles);
-    report.proposals = ladder_growth::impact::proposals(&report.people, &org.proposals);
-    Ok(report)
+    Ok(ladder_growth::impact::report(a, b, &org, &quarters))
 }
 
 fn diff_command(

@@ -115,7 +115,7 @@ impl DbArgs {
 /// The organisation for `ladder diff --impact`, from the database these
 /// arguments name, which must exist already (an empty new one would
 /// report on nobody).
-pub(crate) fn read_org(db: &DbArgs) -> Result<crate::impact::Org, String> {
+pub(crate) fn read_org(db: &DbArgs) -> Result<ladder_growth::impact::Organisation, String> {
     let file = db.file_config()?;
     if db.database.is_none() && file.database.is_none() {
         let path = db.data.join("ladder.db");
@@ -128,7 +128,9 @@ pub(crate) fn read_org(db: &DbArgs) -> Result<crate::impact::Org, String> {
     }
     runtime()?.block_on(async {
         let store = db.open().await?;
-        crate::impact::from_store(store.as_ref()).await
+        ladder_server::access::organisation(store.as_ref())
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 

@@ -5,7 +5,8 @@
 
 use super::{Access, Viewer};
 use crate::AppError;
-use ladder_store::{CycleState, Opening, Person, ProposalState, Rating, RatingChange};
+use ladder_growth::impact::{OpenCycle, OpenProposal, OpenRole, Organisation, Subject};
+use ladder_store::{CycleState, ProposalState, Store, StoreError};
 
 /// The capability to read the impact of a framework change.
 #[derive(Debug)]
@@ -14,18 +15,67 @@ pub struct FrameworkReview<'a> {
     viewer: &'a Viewer,
 }
 
-/// The organisation the report reads.
-#[derive(Debug)]
-pub struct ReviewData {
-    pub people: Vec<Person>,
-    pub ratings: Vec<Rating>,
-    pub history: Vec<RatingChange>,
-    /// Open positions (their titles and roles only).
-    pub openings: Vec<Opening>,
-    /// Running 360 cycles: (id, name, the people each asks about).
-    pub cycles: Vec<(i64, String, Vec<i64>)>,
-    /// Pending proposals: (id, person, frozen evidence).
-    pub proposals: Vec<(i64, i64, String)>,
+/// What the report reads of the organisation, from the store: everyone
+/// active, their ratings and rating history, open positions, running
+/// cycles (nominations or feedback) with the people each asks about, and
+/// pending proposals with their frozen evidence. The CLI reads it this way
+/// too (`ladder diff --impact --data`).
+pub async fn organisation(store: &dyn Store) -> Result<Organisation, StoreError> {
+    let people = store.list_people().await?;
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let mut cycles = Vec::new();
+    let mut proposals = Vec::new();
+    for c in store.cycles().await? {
+        for p in store.proposals(c.id).await? {
+            if p.state == ProposalState::Pending {
+                proposals.push(OpenProposal::from_evidence(
+                    p.id,
+                    p.new.person_id,
+                    &p.new.evidence,
+                ));
+            }
+        }
+        if !matches!(c.state, CycleState::Nominations | CycleState::Feedback) {
+            continue;
+        }
+        let mut asked: Vec<i64> = store
+            .nominations(c.id)
+            .await?
+            .into_iter()
+            .map(|n| n.person_id)
+            .collect();
+        asked.sort_unstable();
+        asked.dedup();
+        cycles.push(OpenCycle {
+            id: c.id,
+            name: c.plan.name,
+            people: asked,
+        });
+    }
+    Ok(Organisation {
+        ratings: store.ratings(&ids).await?,
+        history: store.rating_history(&ids).await?,
+        openings: store
+            .openings()
+            .await?
+            .into_iter()
+            .filter(|o| o.state == "open")
+            .map(|o| OpenRole {
+                id: o.id,
+                title: o.new.title,
+                family: o.new.family,
+                level: o.new.level,
+                specialty: o.new.specialty,
+            })
+            .collect(),
+        cycles,
+        proposals,
+        people: people
+            .iter()
+            .filter(|p| p.record.active)
+            .map(Subject::from)
+            .collect(),
+    })
 }
 
 impl Access {
@@ -48,45 +98,9 @@ impl FrameworkReview<'_> {
         self.viewer.roles().people_team
     }
 
-    /// Everyone, with their ratings and rating history; audited.
-    pub async fn data(&self, candidate: &str, now: i64) -> Result<ReviewData, AppError> {
-        let store = &self.access.store;
-        let people = store.list_people().await?;
-        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
-        let mut cycles = Vec::new();
-        let mut proposals = Vec::new();
-        for c in store.cycles().await? {
-            for p in store.proposals(c.id).await? {
-                if p.state == ProposalState::Pending {
-                    proposals.push((p.id, p.new.person_id, p.new.evidence));
-                }
-            }
-            if !matches!(c.state, CycleState::Nominations | CycleState::Feedback) {
-                continue;
-            }
-            let mut asked: Vec<i64> = store
-                .nominations(c.id)
-                .await?
-                .into_iter()
-                .map(|n| n.person_id)
-                .collect();
-            asked.sort_unstable();
-            asked.dedup();
-            cycles.push((c.id, c.plan.name, asked));
-        }
-        let data = ReviewData {
-            cycles,
-            proposals,
-            ratings: store.ratings(&ids).await?,
-            history: store.rating_history(&ids).await?,
-            openings: store
-                .openings()
-                .await?
-                .into_iter()
-                .filter(|o| o.state == "open")
-                .collect(),
-            people,
-        };
+    /// The organisation the report reads; audited.
+    pub async fn data(&self, candidate: &str, now: i64) -> Result<Organisation, AppError> {
+        let data = organisation(self.access.store.as_ref()).await?;
         self.access
             .audit(
                 self.viewer,

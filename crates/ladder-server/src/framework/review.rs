@@ -5,14 +5,14 @@
 //! archive, per team and level. Editors get counts; the people team also
 //! names. Reloading from the page is the publish.
 
-use crate::access::{ReviewData, Viewer};
+use crate::access::Viewer;
 use crate::http::page::{Chrome, page};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use ladder_framework::diff::{self, Change, Grade};
-use ladder_growth::impact::{Direction, Impact, OpenCycle, OpenProposal, OpenRole, Subject, Tally};
+use ladder_growth::impact::{Direction, Impact, Tally};
 use std::collections::BTreeMap;
 
 #[derive(Template)]
@@ -51,14 +51,6 @@ impl ChangesPage {
     fn rows(m: &BTreeMap<String, Tally>) -> Vec<(&String, &Tally)> {
         m.iter().filter(|(_, t)| t.affected > 0).collect()
     }
-}
-
-fn subjects(d: &ReviewData) -> Vec<Subject> {
-    d.people
-        .iter()
-        .filter(|p| p.record.active)
-        .map(Subject::from)
-        .collect()
 }
 
 pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
@@ -103,49 +95,8 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
     let data = review.data(&candidate.hash, now).await?;
     let quarters =
         ladder_growth::Quarter::at(now).trailing(crate::growth::service::READINESS_QUARTERS);
-    let mut impact = ladder_growth::impact::impact(
-        &live.framework,
-        &candidate.framework,
-        &subjects(&data),
-        &data.ratings,
-        &data.history,
-        &quarters,
-    );
-    impact.openings = ladder_growth::impact::openings(
-        &live.framework,
-        &candidate.framework,
-        &data
-            .openings
-            .iter()
-            .map(|o| OpenRole {
-                id: o.id,
-                title: o.new.title.clone(),
-                family: o.new.family.clone(),
-                level: o.new.level.clone(),
-                specialty: o.new.specialty.clone(),
-            })
-            .collect::<Vec<_>>(),
-    );
-    impact.cycles = ladder_growth::impact::cycles(
-        &impact.people,
-        &data
-            .cycles
-            .iter()
-            .map(|(id, name, people)| OpenCycle {
-                id: *id,
-                name: name.clone(),
-                people: people.clone(),
-            })
-            .collect::<Vec<_>>(),
-    );
-    impact.proposals = ladder_growth::impact::proposals(
-        &impact.people,
-        &data
-            .proposals
-            .iter()
-            .map(|(id, person, evidence)| OpenProposal::from_evidence(*id, *person, evidence))
-            .collect::<Vec<_>>(),
-    );
+    let mut impact =
+        ladder_growth::impact::report(&live.framework, &candidate.framework, &data, &quarters);
     p.proposals = impact.proposals.len();
     if !p.names {
         impact.people.clear();
