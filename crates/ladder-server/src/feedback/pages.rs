@@ -263,7 +263,7 @@ pub async fn advance(
         Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
         Err(AppError::BadRequest(e)) => {
             let all = TableQuery::default();
-            cycle_page(&s, &v, id, &all, Some(in_words(&e)), reason.to_owned()).await
+            cycle_page(&s, &v, id, &all, Some(e), reason.to_owned()).await
         }
         Err(e) => Err(e),
     }
@@ -354,15 +354,7 @@ pub async fn nomination_search(
     let n = access.nominating(&v, cycle, person).await?;
     let q = picker::Search::read(uri.query().unwrap_or(""), "peer");
     let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
-    let loaded = s.framework();
-    let found = Found::new(
-        &loaded.framework,
-        "peer",
-        true,
-        &q.q,
-        picker::find(&q.q, &pool, &q.chosen),
-    );
-    Ok(axum::response::Html(found.render()?).into_response())
+    Found::response(&s.framework().framework, "peer", true, &q, &pool)
 }
 
 async fn nominations_page(
@@ -387,28 +379,20 @@ async fn nominations_page(
     let loaded = s.framework();
     let fw = &loaded.framework;
     let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
-    let chosen: Vec<Pick> = picked
-        .iter()
-        .filter_map(|id| pool.iter().find(|p| p.id == *id))
-        .map(|p| Pick::of(fw, p))
-        .collect();
     let open = n.cycle.state == CycleState::Nominations;
     let approved = saved.is_some_and(|l| l.approved_at.is_some());
     let failed = error.is_some();
     let picker = Picker {
-        field: "peer".to_owned(),
         legend: "Peers to ask".to_owned(),
         hint: format!(
             "Choose {} to {} colleagues who know {}'s work.",
             n.cycle.plan.min_peers, n.cycle.plan.max_peers, n.person.record.name
         ),
         search_url: format!("/cycles/{}/nominations/{}/people", n.cycle.id, n.person.id),
-        multiple: true,
-        chosen: chosen.clone(),
-        found: Found::new(fw, "peer", true, q, picker::find(q, &pool, &picked)),
-        error: error.as_deref().map(crate::http::page::in_words),
-        include: "",
+        error: error.as_deref().map(in_words),
+        ..Picker::new(fw, &pool, "peer", true, &picked, q)
     };
+    let chosen = picker.chosen.clone();
     crate::http::page::form_page(
         failed,
         &NominationsPage {

@@ -6,7 +6,7 @@ use crate::access::{CandidateView, DirectoryEntry, OpeningView, Viewer, may_see_
 use crate::growth::service::scale_points;
 use crate::http::Fields;
 use crate::http::page::{Chrome, FormError, form_page, role_title};
-use crate::people::picker::{self, Found, Pick, Picker};
+use crate::people::picker::{self, Found, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -173,21 +173,13 @@ fn team_picker(
         ("Interviewers", "They score the candidates of their stages.")
     };
     Picker {
-        field: field.to_owned(),
         legend: legend.to_owned(),
         hint: hint.to_owned(),
         search_url: format!("/hiring/people?field={field}"),
-        multiple: true,
-        chosen: chosen
-            .iter()
-            .filter_map(|id| pool.iter().find(|p| p.id == *id))
-            .map(|p| Pick::of(fw, p))
-            .collect(),
-        found: Found::new(fw, field, true, q, picker::find(q, pool, &chosen)),
         error: error
             .filter(|e| e.at(&format!("{field}s")))
             .map(|e| e.message.clone()),
-        include: "",
+        ..Picker::new(fw, pool, field, true, &chosen, q)
     }
     .html()
 }
@@ -294,15 +286,7 @@ pub async fn people_search(
     };
     let q = picker::Search::read(query, field);
     let pool = pool(&s, &v).await?;
-    let loaded = s.framework();
-    let found = Found::new(
-        &loaded.framework,
-        field,
-        true,
-        &q.q,
-        picker::find(&q.q, &pool, &q.chosen),
-    );
-    Ok(axum::response::Html(found.render()?).into_response())
+    Found::response(&s.framework().framework, field, true, &q, &pool)
 }
 
 fn emails(list: &str) -> Vec<String> {

@@ -5,7 +5,7 @@ use super::service::{self, *};
 use crate::access::{BoardEntry, DirectoryEntry, InternshipParts, InternshipView, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, FormError, form_page, in_words};
-use crate::people::picker::{self, Found, Pick, Picker};
+use crate::people::picker::{self, Found, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -202,22 +202,15 @@ async fn board_page(
     let fw = &loaded.framework;
     let q = form.get("mentor_id_q");
     let mentor = Picker {
-        field: "mentor_id".to_owned(),
         legend: "Proposed mentor".to_owned(),
         hint: "Someone in the host team who agrees to guide you.".to_owned(),
         search_url: "/internships/mentors".to_owned(),
-        multiple: false,
-        chosen: chosen
-            .iter()
-            .filter_map(|id| pool.iter().find(|p| p.id == *id))
-            .map(|p| Pick::of(fw, p))
-            .collect(),
-        found: Found::new(fw, "mentor_id", false, q, picker::find(q, &pool, &chosen)),
         error: error
             .as_ref()
             .filter(|e| e.at("mentor"))
             .map(|e| e.message.clone()),
         include: "#host_department",
+        ..Picker::new(fw, &pool, "mentor_id", false, &chosen, q)
     }
     .html();
     let wanted: Vec<String> = service::form_input(&form).competencies;
@@ -306,15 +299,7 @@ pub async fn mentor_search(
         .to_owned();
     let q = picker::Search::read(query, "mentor_id");
     let pool = mentor_pool(&s, &v, &host).await?;
-    let loaded = s.framework();
-    let found = Found::new(
-        &loaded.framework,
-        "mentor_id",
-        false,
-        &q.q,
-        picker::find(&q.q, &pool, &q.chosen),
-    );
-    Ok(axum::response::Html(found.render()?).into_response())
+    Found::response(&s.framework().framework, "mentor_id", false, &q, &pool)
 }
 
 pub async fn request(

@@ -45,7 +45,7 @@ pub(crate) const SHOWN: usize = 12;
 /// email or team), best first: names that start with the query, then
 /// names with a word that starts with it, then the rest; `exclude` (the
 /// people already chosen) left out. Also how many matched in all.
-pub(crate) fn find<'a>(
+fn find<'a>(
     q: &str,
     pool: impl IntoIterator<Item = &'a DirectoryEntry>,
     exclude: &[Id],
@@ -101,20 +101,36 @@ pub(crate) struct Found {
 }
 
 impl Found {
-    pub(crate) fn new(
+    /// The people of `pool` matching `q`, those in `chosen` left out.
+    pub(crate) fn search(
         fw: &Framework,
         field: &str,
         multiple: bool,
         q: &str,
-        hits: (Vec<&DirectoryEntry>, usize),
+        pool: &[DirectoryEntry],
+        chosen: &[Id],
     ) -> Found {
+        let (hits, total) = find(q, pool, chosen);
         Found {
             field: field.to_owned(),
             multiple,
             q: q.trim().to_owned(),
-            picks: hits.0.into_iter().map(|p| Pick::of(fw, p)).collect(),
-            total: hits.1,
+            picks: hits.into_iter().map(|p| Pick::of(fw, p)).collect(),
+            total,
         }
+    }
+
+    /// A search route's answer: the results, for htmx to swap in.
+    pub(crate) fn response(
+        fw: &Framework,
+        field: &str,
+        multiple: bool,
+        search: &Search,
+        pool: &[DirectoryEntry],
+    ) -> Result<axum::response::Response, crate::AppError> {
+        use axum::response::IntoResponse as _;
+        let found = Found::search(fw, field, multiple, &search.q, pool, &search.chosen);
+        Ok(axum::response::Html(found.render()?).into_response())
     }
 }
 
@@ -141,6 +157,33 @@ pub(crate) struct Picker {
 }
 
 impl Picker {
+    /// A picker for `field` over `pool`, with `chosen` (ids) ticked and the
+    /// results for `q`; the caller says its legend, hint and search route.
+    pub(crate) fn new(
+        fw: &Framework,
+        pool: &[DirectoryEntry],
+        field: &str,
+        multiple: bool,
+        chosen: &[Id],
+        q: &str,
+    ) -> Picker {
+        Picker {
+            field: field.to_owned(),
+            legend: String::new(),
+            hint: String::new(),
+            search_url: String::new(),
+            multiple,
+            chosen: chosen
+                .iter()
+                .filter_map(|id| pool.iter().find(|p| p.id == *id))
+                .map(|p| Pick::of(fw, p))
+                .collect(),
+            found: Found::search(fw, field, multiple, q, pool, chosen),
+            error: None,
+            include: "",
+        }
+    }
+
     pub(crate) fn html(&self) -> String {
         self.render().unwrap_or_default()
     }
