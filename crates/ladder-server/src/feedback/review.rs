@@ -6,7 +6,7 @@ use super::pages::Named;
 use super::service::{self, *};
 use crate::access::{ProposalView, Proposer, Viewer};
 use crate::http::Fields;
-use crate::http::page::{Chrome, page, role_title};
+use crate::http::page::{Chrome, level_title, page, role_title};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -54,13 +54,7 @@ async fn propose_page(
     let fw = &loaded.framework;
     let role = &p.person.record.role;
     let family = fw.family(&role.family);
-    let title = |l: &str| {
-        fw.config
-            .levels
-            .iter()
-            .find(|x| x.id == l)
-            .map_or_else(|| l.to_owned(), |x| x.title.clone())
-    };
+    let title = |l: &str| level_title(fw, l).to_owned();
     let next = ladder_growth::worksheet::next_level(fw, &role.family, &role.level);
     let cycle = p.open_cycle().await?;
     let policy = match (&cycle, &next) {
@@ -267,17 +261,8 @@ struct CalibrationPage {
     people_chart: String,
     /// (name, level title, ready, readiness or "no ratings yet").
     readiness: Vec<(String, String, bool, String)>,
-    /// The framework's levels: (id, title).
-    levels: Vec<(String, String)>,
-}
-
-impl CalibrationPage {
-    fn level_name(&self, id: &str) -> String {
-        self.levels
-            .iter()
-            .find(|(l, _)| l == id)
-            .map_or_else(|| id.to_owned(), |(_, t)| t.clone())
-    }
+    /// The department's proposals, with their levels' titles (from, to).
+    proposals: Vec<(ProposalSummary, String, String)>,
 }
 
 /// A proposal's next approver in words.
@@ -288,14 +273,6 @@ pub fn approver_words(step: &str) -> String {
         "manager" => "the manager".to_owned(),
         other => other.replace('_', " "),
     }
-}
-
-fn level_title(fw: &ladder_framework::Framework, id: &str) -> String {
-    fw.config
-        .levels
-        .iter()
-        .find(|l| l.id == id)
-        .map_or_else(|| id.to_owned(), |l| l.title.clone())
 }
 
 pub async fn calibration(
@@ -321,7 +298,7 @@ pub async fn calibration(
     let mut placed = Vec::new();
     let mut unplaced = Vec::new();
     for p in &data.placements {
-        let level = level_title(fw, &p.level);
+        let level = level_title(fw, &p.level).to_owned();
         match (p.performance, p.readiness) {
             (Some(perf), Some(ready)) => {
                 dots.push(ladder_growth::charts::Placed {
@@ -339,10 +316,10 @@ pub async fn calibration(
             }
             (None, _) => unplaced.push((p.name.clone(), level, "no manager ratings yet")),
             (Some(_), None) => {
-                let why = if person_has_next(&loaded, &c, p.id) {
-                    "no readiness data yet"
-                } else {
+                let why = if p.top {
                     "top of the ladder: no next level"
+                } else {
+                    "no readiness data yet"
                 };
                 unplaced.push((p.name.clone(), level, why));
             }
@@ -361,7 +338,7 @@ pub async fn calibration(
         &data
             .people_per_level
             .iter()
-            .map(|(l, n)| (level_title(fw, l), *n))
+            .map(|(l, n)| (level_title(fw, l).to_owned(), *n))
             .collect::<Vec<_>>(),
     )
     .map_err(AppError::Internal)?;
@@ -375,7 +352,7 @@ pub async fn calibration(
                 .any(|p| p.id == *id && p.readiness.is_some());
             (
                 name.clone(),
-                level_title(fw, level),
+                level_title(fw, level).to_owned(),
                 *ready,
                 if has {
                     percent(share)
@@ -397,11 +374,16 @@ pub async fn calibration(
         unplaced,
         people_chart,
         readiness,
-        levels: fw
-            .config
-            .levels
+        proposals: data
+            .proposals
             .iter()
-            .map(|l| (l.id.clone(), l.title.clone()))
+            .map(|x| {
+                (
+                    x.clone(),
+                    level_title(fw, &x.from_level).to_owned(),
+                    level_title(fw, &x.to_level).to_owned(),
+                )
+            })
             .collect(),
         data,
     })
@@ -437,14 +419,6 @@ fn short_name(name: &str) -> String {
         (Some(first), None) => first.to_owned(),
         _ => String::new(),
     }
-}
-
-fn person_has_next(loaded: &crate::Loaded, c: &crate::access::Calibration<'_>, id: Id) -> bool {
-    c.people
-        .iter()
-        .find(|p| p.id == id)
-        .and_then(|p| crate::growth::service::person_worksheet(loaded, p).ok())
-        .is_some_and(|ws| ws.next.is_some())
 }
 
 /// A share as a whole percent, for templates.

@@ -482,6 +482,8 @@ pub struct Placement {
     pub readiness: Option<f64>,
     /// How many of their current statements the manager has rated.
     pub rated: usize,
+    /// At the top of their ladder: no next level, so no readiness.
+    pub top: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -578,6 +580,7 @@ pub async fn calibration_data(
             performance,
             readiness: None,
             rated: current.len(),
+            top: ws.next.is_none(),
         };
         if ws.next.is_none() {
             placements.push(placement);
@@ -659,15 +662,7 @@ pub fn distribution_svg(loaded: &Loaded, d: &CalibrationData) -> Result<String, 
     let rows: Vec<(String, Vec<(i64, usize)>)> = d
         .distribution
         .iter()
-        .map(|(l, v)| {
-            let title = fw
-                .config
-                .levels
-                .iter()
-                .find(|x| &x.id == l)
-                .map_or_else(|| l.clone(), |x| x.title.clone());
-            (title, v.clone())
-        })
+        .map(|(l, v)| (crate::http::page::level_title(fw, l).to_owned(), v.clone()))
         .collect();
     let scale = scale_points(fw);
     ladder_growth::charts::distribution(

@@ -6,7 +6,7 @@
 
 use super::service::{self, *};
 use crate::access::{Directory, Growth, Viewer};
-use crate::http::page::{Chrome, form_page, linkify, role_title, when};
+use crate::http::page::{Chrome, form_page, level_title, linkify, role_title, when};
 use crate::http::{Fields, is_htmx};
 use crate::{AppError, AppState, Loaded};
 use askama::Template;
@@ -18,6 +18,7 @@ use ladder_growth::worksheet::QuarterShare;
 use ladder_growth::{Changes, Readiness, Row};
 use ladder_store::{Id, Rater, Rating, RatingChange};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// One rating as shown: its value and label, and its evidence as HTML
 /// with clickable links.
@@ -143,9 +144,35 @@ struct RowContext<'a> {
     dir: &'a Directory,
     d: &'a WorksheetData,
     side: Option<Rater>,
+    /// The rating changes by statement, newest first.
+    changes: HashMap<&'a str, Vec<&'a RatingChange>>,
 }
 
-impl RowContext<'_> {
+impl<'a> RowContext<'a> {
+    fn new(
+        loaded: &'a Loaded,
+        scale: &'a [(i64, String)],
+        dir: &'a Directory,
+        d: &'a WorksheetData,
+        side: Option<Rater>,
+    ) -> RowContext<'a> {
+        let mut changes: HashMap<&str, Vec<&RatingChange>> = HashMap::new();
+        for c in &d.history {
+            changes.entry(c.statement_id.as_str()).or_default().push(c);
+        }
+        for list in changes.values_mut() {
+            list.sort_by_key(|c| std::cmp::Reverse((c.changed_at, c.id)));
+        }
+        RowContext {
+            loaded,
+            scale,
+            dir,
+            d,
+            side,
+            changes,
+        }
+    }
+
     fn label(&self, value: i64) -> String {
         self.scale
             .iter()
@@ -163,15 +190,10 @@ impl RowContext<'_> {
     }
 
     fn history(&self, statement: &str) -> Vec<HistoryLine> {
-        let mut lines: Vec<&RatingChange> = self
-            .d
-            .history
-            .iter()
-            .filter(|c| c.statement_id == statement)
-            .collect();
-        lines.sort_by_key(|c| std::cmp::Reverse((c.changed_at, c.id)));
-        lines
+        self.changes
+            .get(statement)
             .into_iter()
+            .flatten()
             .map(|c| HistoryLine {
                 when: when(c.changed_at),
                 who: c
@@ -209,12 +231,7 @@ impl RowContext<'_> {
         let manager = self.d.rating(&r.id, Rater::Manager);
         let mine = self.side.and_then(|sd| self.d.rating(&r.id, sd));
         RowView {
-            level_title: fw
-                .config
-                .levels
-                .iter()
-                .find(|l| l.id == r.level)
-                .map_or_else(|| r.level.clone(), |l| l.title.clone()),
+            level_title: level_title(fw, &r.level).to_owned(),
             layer_title: fw
                 .layers
                 .iter()
@@ -271,13 +288,7 @@ async fn worksheet_response(
     let fw = &loaded.framework;
     let scale = scale_points(fw);
     let side = g.rater();
-    let cx = RowContext {
-        loaded: &loaded,
-        scale: &scale,
-        dir: &dir,
-        d: &d,
-        side,
-    };
+    let cx = RowContext::new(&loaded, &scale, &dir, &d, side);
     let all: Vec<RowView> = d.worksheet.rows.iter().map(|r| cx.row(r)).collect();
     let total = all.len();
     let rated_by_side = all
@@ -432,13 +443,7 @@ pub async fn rate(
     let d = worksheet_data(&loaded, &g, now).await?;
     let dir = s.access().directory(&v).await?;
     let scale = scale_points(&loaded.framework);
-    let cx = RowContext {
-        loaded: &loaded,
-        scale: &scale,
-        dir: &dir,
-        d: &d,
-        side: Some(side),
-    };
+    let cx = RowContext::new(&loaded, &scale, &dir, &d, Some(side));
     let row = d
         .worksheet
         .row(&statement)

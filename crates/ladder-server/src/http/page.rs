@@ -220,16 +220,21 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// A level's title ("Senior"), or its id when the framework has no such
+/// level.
+pub fn level_title<'a>(fw: &'a Framework, level: &'a str) -> &'a str {
+    fw.config
+        .levels
+        .iter()
+        .find(|l| l.id == level)
+        .map_or(level, |l| l.title.as_str())
+}
+
 /// "Senior Backend Engineer (Payments)" from ids.
 pub fn role_title(fw: &Framework, family: &str, level: &str, specialty: Option<&str>) -> String {
     let f = fw.families.iter().find(|f| f.id == family);
     let fam = f.map_or(family, |f| f.title.as_str());
-    let lvl = fw
-        .config
-        .levels
-        .iter()
-        .find(|l| l.id == level)
-        .map_or(level, |l| l.title.as_str());
+    let lvl = level_title(fw, level);
     let spec = specialty.map(|s| {
         f.and_then(|f| f.specialties.iter().find(|x| x.id == s))
             .map_or(s, |x| x.title.as_str())
