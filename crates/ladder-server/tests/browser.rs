@@ -1035,3 +1035,60 @@ async fn the_routine_pages_in_the_browser() {
         .await;
     b.client.clone().close().await.unwrap();
 }
+
+/// The review of a framework change in the browser, as the people team
+/// sees it (names included) and as an editor does (counts, and the
+/// confirmation before it goes live), each page checked by axe.
+#[tokio::test]
+async fn a_framework_change_reviewed_in_the_browser() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let edited = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = edited.clone();
+    let loader: ladder_server::Loader = std::sync::Arc::new(move || {
+        let mut files = ladder_framework::FileSet::new();
+        for (path, text) in ladder_framework::example::FILES {
+            let text = if flag.load(Ordering::SeqCst) && *path == "layers/engineering.md" {
+                text.replace(
+                    "Turns vague requests into plans with clear milestones.",
+                    "Turns vague requests into plans with milestones everyone can check.",
+                )
+            } else {
+                (*text).to_owned()
+            };
+            files.insert_text(path, text);
+        }
+        Ok(files)
+    });
+    let app = support::start_loading(loader).await;
+    let base = format!("http://{}", app.addr);
+    support::feedback_fixture(&app).await;
+    edited.store(true, Ordering::SeqCst);
+    let b = Browser::start().await;
+    b.sign_in(&base, "people@example.com", "people-team").await;
+    b.goto(&format!("{base}/admin/framework/changes")).await;
+    let totals = b
+        .wait_text("#impact-totals", "with changed expectations")
+        .await;
+    assert!(totals.contains("ratings to look at again"), "{totals}");
+    b.click("details summary").await;
+    b.wait_text("#impact-people", "self").await;
+    b.wait_text("#impact-cycles", "the questions about").await;
+    // An editor: counts only, and a confirmed reload makes it live.
+    b.sign_in(&base, "editor@example.com", "editor").await;
+    b.goto(&format!("{base}/admin/framework/changes")).await;
+    b.wait_text("#grade", "").await;
+    assert!(b.client.find(Locator::Css("#impact-people")).await.is_err());
+    b.click("details.confirm summary").await;
+    b.click("#publish").await;
+    b.wait_text("main", "").await;
+    assert!(
+        app.state
+            .framework()
+            .framework
+            .items
+            .values()
+            .any(|i| i.text.contains("milestones everyone can check")),
+        "live after the confirmed reload"
+    );
+    b.client.clone().close().await.unwrap();
+}
