@@ -120,20 +120,52 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The client's address (the socket peer; proxies are not trusted).
+/// The client's address: the socket peer, or behind a configured
+/// trusted proxy, what it forwarded (see [`crate::proxy`]).
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientIp, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientIp("unknown".to_owned()));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
         Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            crate::proxy::client_ip(
+                peer.0.ip(),
+                forwarded,
+                &state.settings().sign_in.trusted_proxies,
+            )
+            .to_string(),
         ))
+    }
+}
+
+/// Where a sign-in comes from: the client's address and browser.
+impl FromRequestParts<AppState> for crate::auth::Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<crate::auth::Client, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+        let agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(crate::auth::Client::new(&ip, agent))
     }
 }
 
@@ -160,7 +192,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             .and_then(|v| v.strip_prefix("Bearer "));
         let access = state.access();
         let found = if let Some(token) = bearer {
-            match auth.token_account(token.trim()).await? {
+            match auth.token_account(token.trim(), now).await? {
                 Some(a) => Some((a, None, None, access.store.org_version().await?)),
                 None => None,
             }
@@ -197,6 +229,11 @@ impl FromRequestParts<AppState> for MaybeViewer {
         // least) the version read with the session.
         let org = access.org_at(org_version).await?;
         let person = org.by_email(&account.email);
+        // A person who left loses access at once, whatever their account
+        // says (its sessions and tokens went in the same transaction).
+        if person.as_ref().is_some_and(|p| !p.record.active) {
+            return Ok(MaybeViewer(None));
+        }
         let manages = person
             .as_ref()
             .is_some_and(|p| org.reports(p.id).next().is_some());

@@ -85,6 +85,11 @@ use crate::people::api::{
         crate::inbox::api::tasks,
         crate::one_on_ones::api::start_series,
         crate::one_on_ones::api::series_state,
+        crate::accounts::api::my_tokens,
+        crate::accounts::api::revoke_token,
+        crate::accounts::api::my_sessions,
+        crate::accounts::api::end_session,
+        crate::accounts::api::sign_out_everywhere,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
 )]

@@ -5,8 +5,15 @@
 //! - Passwords are Argon2id, hashed and verified on the blocking pool.
 //! - An unknown email is verified against a dummy hash, so it costs the
 //!   same time as a wrong password.
-//! - Failed logins are counted in the store per account and per address
-//!   (so every node sees them) and refused for a while past a limit.
+//! - Failed logins are counted in the store (so every node sees them).
+//!   Past [`FREE_FAILURES`] for an account, each next try waits longer
+//!   (doubling, at most [`MAX_WAIT`]); the right password is not refused
+//!   for good, and failures from elsewhere never hold up the account's
+//!   owner at an address they signed in from before (their usual
+//!   address, counted apart). An address with [`MAX_ADDRESS_FAILURES`]
+//!   failures is refused, except for accounts it is the usual address of.
+//! - Deactivated accounts (leavers, or by an admin) and accounts of
+//!   people who are no longer active do not sign in.
 //! - Sessions live in the store; the cookie holds a random token and the
 //!   store only its SHA-256. A new session is made at every login.
 
@@ -24,11 +31,32 @@ use std::sync::Arc;
 pub const SESSION_COOKIE: &str = "ladder_session";
 /// The cookie that carries the anonymous forms' CSRF token (login, setup).
 pub const PRE_COOKIE: &str = "ladder_pre";
-/// Failed logins per account, and per address, within [`WINDOW`], before
-/// logins are refused.
-pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+/// Failed logins of an account within [`WINDOW`] before each next try
+/// must wait.
+pub const FREE_FAILURES: i64 = 5;
+/// The longest wait between tries.
+pub const MAX_WAIT: i64 = 15 * 60;
+/// Failed logins from one address within [`WINDOW`] before it is refused
+/// (except for accounts it is the usual address of).
 pub const MAX_ADDRESS_FAILURES: i64 = 30;
 pub const WINDOW: i64 = 15 * 60;
+/// How long an address an account signed in from stays its usual one.
+pub const USUAL_FOR: i64 = 90 * 24 * 3600;
+
+/// How long the next try waits after `failures` failures in the window:
+/// nothing for the first [`FREE_FAILURES`], then 1 s, 2 s, 4 s, … up to
+/// [`MAX_WAIT`].
+pub fn wait_after(failures: i64) -> i64 {
+    let over = failures - FREE_FAILURES;
+    if over < 0 {
+        return 0;
+    }
+    u32::try_from(over)
+        .ok()
+        .and_then(|n| 1i64.checked_shl(n))
+        .filter(|w| *w > 0)
+        .map_or(MAX_WAIT, |w| w.min(MAX_WAIT))
+}
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
 /// How long a bootstrap link works.
@@ -80,7 +108,7 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-async fn verify_password(hash: String, password: String) -> bool {
+pub(crate) async fn verify_password(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
@@ -88,6 +116,27 @@ async fn verify_password(hash: String, password: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Where a sign-in comes from: its address and browser.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: String,
+    /// The `User-Agent`, at most 200 characters.
+    pub agent: String,
+}
+
+impl Client {
+    pub fn new(ip: &str, agent: &str) -> Client {
+        Client {
+            ip: ip.to_owned(),
+            agent: agent.chars().take(200).collect(),
+        }
+    }
+
+    pub fn at(ip: &str) -> Client {
+        Client::new(ip, "")
+    }
 }
 
 /// A session just made: the cookie value and the CSRF token.
@@ -106,8 +155,8 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=9216,t=4,p=1$+ZpWUkh8T/y32IvG4H1ORQ$3
 
 #[derive(Debug)]
 pub struct Auth {
-    store: Arc<dyn Store>,
-    settings: Settings,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) settings: Settings,
 }
 
 impl Auth {
@@ -136,21 +185,51 @@ impl Auth {
         &self,
         email: &str,
         password: &str,
-        ip: &str,
+        client: &Client,
         now: i64,
     ) -> Result<(Account, NewSession), AppError> {
         let email = email.trim().to_lowercase();
-        let account_key = format!("account:{email}");
-        let ip_key = format!("ip:{ip}");
+        let ip = client.ip.as_str();
+        let rules = &self.settings.sign_in;
+        if rules.sso_only
+            && !rules
+                .break_glass
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(&email))
+        {
+            return Err(AppError::BadRequest(
+                "this organisation signs in through single sign-on: use the single sign-on button"
+                    .to_owned(),
+            ));
+        }
+        let account = self.store.account_by_email(&email).await?;
+        let usual = match &account {
+            Some(a) => self.store.known_address(a.id, ip, now - USUAL_FOR).await?,
+            None => false,
+        };
         let since = now - WINDOW;
-        if self.store.failures_since(&account_key, since).await? >= MAX_ACCOUNT_FAILURES
-            || self.store.failures_since(&ip_key, since).await? >= MAX_ADDRESS_FAILURES
+        let ip_key = format!("ip:{ip}");
+        if !usual && self.store.failures_since(&ip_key, since).await? >= MAX_ADDRESS_FAILURES {
+            self.audit(None, "login.throttled", None, &email, ip, now)
+                .await?;
+            return Err(AppError::TooMany(WINDOW));
+        }
+        // The owner's usual address keeps its own count, so failures from
+        // elsewhere never hold them up.
+        let account_key = if usual {
+            format!("account:{email}@{ip}")
+        } else {
+            format!("account:{email}")
+        };
+        let wait = wait_after(self.store.failures_since(&account_key, since).await?);
+        if wait > 0
+            && let Some(last) = self.store.last_failure(&account_key, since).await?
+            && last + wait > now
         {
             self.audit(None, "login.throttled", None, &email, ip, now)
                 .await?;
-            return Err(AppError::TooMany(WINDOW / 60));
+            return Err(AppError::TooMany(last + wait - now));
         }
-        let account = self.store.account_by_email(&email).await?;
         let hash = account
             .as_ref()
             .and_then(|a| a.password_hash.clone())
@@ -158,8 +237,10 @@ impl Auth {
         let ok = verify_password(hash, password.to_owned()).await;
         match account {
             Some(a) if ok && a.password_hash.is_some() => {
+                self.refuse_inactive(&a, "password", ip, now).await?;
                 self.store.clear_failures(&account_key).await?;
-                let s = self.start_session(a.id, now).await?;
+                self.store.remember_address(a.id, ip, now).await?;
+                let s = self.start_session(a.id, client, now).await?;
                 self.audit(Some(&a), "login", None, "password", ip, now)
                     .await?;
                 Ok((a, s))
@@ -174,6 +255,31 @@ impl Auth {
                 ))
             }
         }
+    }
+
+    /// Refuses to sign in a deactivated account, or the account of a
+    /// person who is no longer active, with an audit entry.
+    async fn refuse_inactive(
+        &self,
+        a: &Account,
+        how: &str,
+        ip: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let person_left = self
+            .store
+            .person_by_email(&a.email)
+            .await?
+            .is_some_and(|p| !p.record.active);
+        if a.active() && !person_left {
+            return Ok(());
+        }
+        self.audit(Some(a), "login.refused_inactive", None, how, ip, now)
+            .await?;
+        Err(AppError::BadRequest(
+            "this account is deactivated; if you still work here, ask your people team or an admin to reactivate it"
+                .to_owned(),
+        ))
     }
 
     /// Keeps a single sign-on in flight, for whichever node the provider
@@ -205,9 +311,10 @@ impl Auth {
     pub async fn sso_login(
         &self,
         who: &crate::sso::Identity,
-        ip: &str,
+        client: &Client,
         now: i64,
     ) -> Result<(Account, NewSession), AppError> {
+        let ip = client.ip.as_str();
         let account = match self.store.account_by_email(&who.email).await? {
             Some(a) => a,
             None => {
@@ -241,7 +348,9 @@ impl Auth {
                     .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?
             }
         };
-        let s = self.start_session(account.id, now).await?;
+        self.refuse_inactive(&account, "sso", ip, now).await?;
+        self.store.remember_address(account.id, ip, now).await?;
+        let s = self.start_session(account.id, client, now).await?;
         self.audit(Some(&account), "login", None, "sso", ip, now)
             .await?;
         Ok((account, s))
@@ -249,7 +358,12 @@ impl Auth {
 
     /// A fresh session for an account: always a new token (the id rotates
     /// at every login).
-    pub async fn start_session(&self, account: Id, now: i64) -> Result<NewSession, AppError> {
+    pub async fn start_session(
+        &self,
+        account: Id,
+        client: &Client,
+        now: i64,
+    ) -> Result<NewSession, AppError> {
         let token = random_token()?;
         let csrf = random_token()?;
         let expires_at = now + self.settings.session_seconds;
@@ -260,6 +374,8 @@ impl Auth {
                 csrf: csrf.clone(),
                 created_at: now,
                 expires_at,
+                ip: client.ip.clone(),
+                agent: client.agent.clone(),
             })
             .await?;
         Ok(NewSession {
@@ -287,23 +403,37 @@ impl Auth {
         Ok(())
     }
 
-    /// The account behind an API token.
-    pub async fn token_account(&self, token: &str) -> Result<Option<Account>, AppError> {
-        let Some(t) = self.store.api_token(&token_hash(token)).await? else {
-            return Ok(None);
-        };
-        Ok(self.store.account(t.account_id).await?)
+    /// The account behind an API token, if the token has not expired and
+    /// the account is active.
+    pub async fn token_account(&self, token: &str, now: i64) -> Result<Option<Account>, AppError> {
+        Ok(self.store.token_account(&token_hash(token), now).await?)
     }
 
-    /// Makes an API token for an account; the token is shown once.
+    /// Makes an API token for an account, working for `days` (the
+    /// configured default when `None`); the token is shown once.
     pub async fn create_api_token(
         &self,
         account: &Account,
         name: &str,
+        days: Option<i64>,
         ip: &str,
         now: i64,
-    ) -> Result<String, AppError> {
+    ) -> Result<(String, i64), AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::BadRequest(
+                "name: give the token a name of up to 100 characters, to know it again in your list"
+                    .to_owned(),
+            ));
+        }
+        let days = days.unwrap_or(self.settings.sign_in.token_days);
+        if !(1..=366).contains(&days) {
+            return Err(AppError::BadRequest(
+                "expires_in_days: a token works from 1 to 366 days".to_owned(),
+            ));
+        }
         let token = format!("ladder_{}", random_token()?);
+        let expires_at = now + days * 24 * 3600;
         let record = Record::new(AuditEvent::by(
             Some(account),
             now,
@@ -311,11 +441,19 @@ impl Auth {
             None,
             name,
             ip,
-        ));
+        ))
+        .data(serde_json::json!({ "expires_at": expires_at }));
         self.store
-            .create_api_token(account.id, name, &token_hash(&token), now, &record)
+            .add_api_token(
+                account.id,
+                name,
+                &token_hash(&token),
+                Some(expires_at),
+                now,
+                &record,
+            )
             .await?;
-        Ok(token)
+        Ok((token, expires_at))
     }
 
     /// A one-time link token to create the first admin, if there are no
@@ -371,7 +509,7 @@ impl Auth {
             .account(id)
             .await?
             .ok_or_else(|| AppError::Internal("the new account vanished".to_owned()))?;
-        let s = self.start_session(id, now).await?;
+        let s = self.start_session(id, &Client::at(ip), now).await?;
         Ok((account, s))
     }
 

@@ -25,7 +25,8 @@ pub enum AppError {
     Stale { version: i64, text: String },
     #[error("the form expired or came from another site; reload the page and try again")]
     Csrf,
-    #[error("too many attempts; wait {0} minutes and try again")]
+    /// Too many failed tries: the seconds to wait.
+    #[error("too many attempts; wait {} and try again", wait_words(*.0))]
     TooMany(i64),
     /// Logged with its detail; the user sees a generic message.
     #[error("something went wrong on our side; the details are in the server log")]
@@ -94,6 +95,16 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// A wait in words: "8 seconds", "1 minute", "15 minutes".
+pub fn wait_words(seconds: i64) -> String {
+    let seconds = seconds.max(1);
+    if seconds < 60 {
+        return format!("{seconds} second{}", if seconds == 1 { "" } else { "s" });
+    }
+    let minutes = (seconds + 59) / 60;
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
@@ -113,6 +124,13 @@ impl IntoResponse for AppError {
             };
         }
         let page = crate::http::page::error_page(self.status(), &self.to_string());
-        (self.status(), page).into_response()
+        let mut r = (self.status(), page).into_response();
+        if let AppError::TooMany(seconds) = self {
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds.max(1)),
+            );
+        }
+        r
     }
 }

@@ -29,6 +29,7 @@ pub mod notify;
 pub mod one_on_ones;
 mod pay;
 mod people;
+pub mod proxy;
 pub mod routes;
 pub mod routine;
 pub mod sso;
@@ -99,6 +100,34 @@ pub struct Settings {
     pub oidc: Option<sso::OidcSettings>,
     /// Email, links in messages, delivery leases.
     pub notify: notify::NotifySettings,
+    /// Proxies, password sign-in, token lifetimes.
+    pub sign_in: SignInSettings,
+}
+
+/// How people sign in, and from where.
+#[derive(Clone, Debug)]
+pub struct SignInSettings {
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<proxy::Network>,
+    /// Refuse password sign-in, except for the `break_glass` accounts:
+    /// everyone else signs in through single sign-on.
+    pub sso_only: bool,
+    /// Emails of accounts that may still sign in with a password when
+    /// `sso_only` is on (admins, for when the provider is down).
+    pub break_glass: Vec<String>,
+    /// How long a new API token works unless its maker chooses.
+    pub token_days: i64,
+}
+
+impl Default for SignInSettings {
+    fn default() -> SignInSettings {
+        SignInSettings {
+            trusted_proxies: Vec::new(),
+            sso_only: false,
+            break_glass: Vec::new(),
+            token_days: 90,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -109,6 +138,7 @@ impl Default for Settings {
             framework_source: String::new(),
             oidc: None,
             notify: notify::NotifySettings::default(),
+            sign_in: SignInSettings::default(),
         }
     }
 }
@@ -120,6 +150,7 @@ impl std::fmt::Debug for Settings {
             .field("session_seconds", &self.session_seconds)
             .field("oidc", &self.oidc)
             .field("notify", &self.notify)
+            .field("sign_in", &self.sign_in)
             .finish_non_exhaustive()
     }
 }

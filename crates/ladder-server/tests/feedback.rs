@@ -21,7 +21,11 @@ async fn session(app: &App, account: i64) -> (Client, String) {
     let s = app
         .state
         .auth()
-        .start_session(account, app.clock_now())
+        .start_session(
+            account,
+            &ladder_server::auth::Client::default(),
+            app.clock_now(),
+        )
         .await
         .unwrap();
     let mut c = Client::new(app.addr);

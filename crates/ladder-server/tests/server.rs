@@ -30,6 +30,16 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /auth/oidc/callback", "+++++++++"),
     ("GET /setup", "+++++++++"),
     ("POST /setup", "+++++++++"),
+    ("GET /password/forgot", "+++++++++"),
+    ("POST /password/forgot", "+++++++++"),
+    ("GET /password/reset/{token}", "+++++++++"),
+    ("POST /password/reset/{token}", "+++++++++"),
+    ("GET /me/account", "-++++++++"),
+    ("POST /me/password", "-++++++++"),
+    ("POST /me/sessions/end", "-++++++++"),
+    ("POST /me/sign-out-everywhere", "-++++++++"),
+    ("POST /me/tokens", "-++++++++"),
+    ("POST /me/tokens/{id}/revoke", "-++++++++"),
     ("GET /", "-++++++++"),
     ("GET /my-role", "-++++++++"),
     ("GET /people/{id}", "-++++++++"),
@@ -46,6 +56,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /admin/users", "--------+"),
     ("POST /admin/users", "--------+"),
     ("POST /admin/users/{id}/roles", "--------+"),
+    ("POST /admin/users/{id}/deactivate", "--------+"),
+    ("POST /admin/users/{id}/reactivate", "--------+"),
     ("POST /admin/framework/reload", "-------++"),
     ("GET /admin/framework/changes", "------+++"),
     ("GET /me/calendar", "-+++++---"),
@@ -67,6 +79,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/framework", "+++++++++"),
     ("GET /api/v1/framework/roles/{family}/{level}", "+++++++++"),
     ("POST /api/v1/tokens", "-++++++++"),
+    ("GET /api/v1/me/tokens", "-++++++++"),
+    ("POST /api/v1/me/tokens/{id}/revoke", "-++++++++"),
+    ("GET /api/v1/me/sessions", "-++++++++"),
+    ("POST /api/v1/me/sessions/{id}/end", "-++++++++"),
+    ("POST /api/v1/me/sign-out-everywhere", "-++++++++"),
     ("GET /team/growth", "-++++++++"),
     ("GET /team/heatmap.svg", "-++++++++"),
     ("GET /people/{id}/worksheet", "-+-++-+--"),
@@ -234,6 +251,7 @@ fn concrete(app: &App, path: &str) -> String {
         .replace("{department}", "Platform%20Services")
         .replace("{family}", "backend-engineer")
         .replace("{level}", "senior")
+        .replace("{token}", "not-a-reset-link")
 }
 
 /// Sends the request a real user of the route would send, with the
@@ -243,7 +261,7 @@ async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16)
     let url = concrete(app, path);
     let res = match (method, path) {
         ("GET", _) => c.get(&url).await,
-        ("POST", "/login" | "/setup") => {
+        ("POST", "/login" | "/setup" | "/password/forgot" | "/password/reset/{token}") => {
             let pre = "ab".repeat(32);
             c.cookies.insert("ladder_pre".to_owned(), pre.clone());
             let fields = [
@@ -928,7 +946,11 @@ async fn two_nodes_share_sessions_through_postgres() {
     let session = b
         .state
         .auth()
-        .start_session(a.accounts["people-team"], b.clock_now())
+        .start_session(
+            a.accounts["people-team"],
+            &ladder_server::auth::Client::default(),
+            b.clock_now(),
+        )
         .await
         .unwrap();
     let mut team_b = Client::new(b.addr);

@@ -63,6 +63,7 @@ mod step {
         accounts,
         sessions,
         throttling,
+        account_lifecycle,
         bootstrap,
         framework_versions,
         oidc,

@@ -28,6 +28,7 @@
 
 use super::{CLAIM_LOCK, Db, DbRow, NAME, ROW_LOCK, This};
 
+mod accounts;
 mod calendar;
 mod feedback;
 mod notify;

@@ -88,6 +88,7 @@ pub(super) fn account_row(r: &DbRow) -> Result<Account, sqlx::Error> {
         password_hash: r.try_get("password_hash")?,
         roles: Roles::decode(&roles),
         created_at: r.try_get("created_at")?,
+        deactivated_at: r.try_get("deactivated_at")?,
     })
 }
 
@@ -601,6 +602,13 @@ impl Store for This {
                     );
                     person_binds(q, r).bind(p.id).execute(&mut *tx).await?;
                     sum.updated += 1;
+                    if p.record.active && !r.active {
+                        super::accounts::leave(&mut tx, p.id, &r.email, now).await?;
+                        sum.left += 1;
+                    } else if !p.record.active && r.active {
+                        super::accounts::come_back(&mut tx, &r.email).await?;
+                        sum.returned += 1;
+                    }
                     if p.record.role != r.role {
                         changes.push((r, "import"));
                     }
@@ -691,6 +699,8 @@ impl Store for This {
                 "updated": sum.updated,
                 "unchanged": sum.unchanged,
                 "role_changes": sum.role_changes,
+                "left": sum.left,
+                "returned": sum.returned,
             }),
         };
         commit(self, tx, &rec, None).await?;
@@ -846,14 +856,16 @@ impl Store for This {
 
     async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at, ip, agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&s.token_hash)
         .bind(s.account_id)
         .bind(&s.csrf)
         .bind(s.created_at)
         .bind(s.expires_at)
+        .bind(&s.ip)
+        .bind(&s.agent)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -864,11 +876,11 @@ impl Store for This {
         // Account columns keep their names, so account_row reads
         // them; the session's created_at is renamed.
         let r = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.password_hash, a.roles, a.created_at, \
+            "SELECT a.id, a.email, a.name, a.password_hash, a.roles, a.created_at, a.deactivated_at, \
              s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
-             (SELECT version FROM org_version WHERE id = 1) AS org_version \
+             s.ip, s.agent, (SELECT version FROM org_version WHERE id = 1) AS org_version \
              FROM sessions s JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.deactivated_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
@@ -883,6 +895,8 @@ impl Store for This {
                     csrf: r.try_get("csrf")?,
                     created_at: r.try_get("session_created_at")?,
                     expires_at: r.try_get("expires_at")?,
+                    ip: r.try_get("ip")?,
+                    agent: r.try_get("agent")?,
                 },
                 account: account_row(&r)?,
                 org_version: r.try_get("org_version")?,
@@ -905,41 +919,6 @@ impl Store for This {
             .execute(&self.pool)
             .await?;
         Ok(res.rows_affected())
-    }
-
-    async fn create_api_token(
-        &self,
-        account: Id,
-        name: &str,
-        token_hash: &str,
-        now: i64,
-        rec: &Record,
-    ) -> Result<Id> {
-        use sqlx::Row as _;
-        let mut tx = self.begin_write().await?;
-        let r = sqlx::query(
-            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(account)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id = r.try_get("id")?;
-        commit(self, tx, rec, Some(id)).await?;
-        Ok(id)
-    }
-
-    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        one(
-            &self.pool,
-            "SELECT * FROM api_tokens WHERE token_hash = $1",
-            token_hash,
-            from_row::<ApiToken>,
-        )
-        .await
     }
 
     async fn record_failure(&self, key: &str, now: i64) -> Result<()> {
@@ -1755,8 +1734,8 @@ impl Store for This {
         }
         for a in &d.accounts {
             sqlx::query(
-                "INSERT INTO accounts (id, email, name, password_hash, roles, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO accounts (id, email, name, password_hash, roles, created_at, \
+                 deactivated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(a.id)
             .bind(&a.email)
@@ -1764,6 +1743,7 @@ impl Store for This {
             .bind(a.password_hash.as_deref())
             .bind(a.roles.encode())
             .bind(a.created_at)
+            .bind(a.deactivated_at)
             .execute(&mut *tx)
             .await?;
         }
@@ -1807,27 +1787,31 @@ impl Store for This {
         }
         for s in &d.sessions {
             sqlx::query(
-                "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at, ip, \
+                 agent) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&s.token_hash)
             .bind(s.account_id)
             .bind(&s.csrf)
             .bind(s.created_at)
             .bind(s.expires_at)
+            .bind(&s.ip)
+            .bind(&s.agent)
             .execute(&mut *tx)
             .await?;
         }
         for t in &d.api_tokens {
             sqlx::query(
-                "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at, expires_at, \
+                 last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(t.id)
             .bind(t.account_id)
             .bind(&t.name)
             .bind(&t.token_hash)
             .bind(t.created_at)
+            .bind(t.expires_at)
+            .bind(t.last_used_at)
             .execute(&mut *tx)
             .await?;
         }

@@ -204,6 +204,14 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
         "single sign-on logins in flight, minutes long",
     ),
     ("org_version", "a change counter; a restore bumps it"),
+    (
+        "password_resets",
+        "single-use reset links that expire in an hour",
+    ),
+    (
+        "sign_in_addresses",
+        "where accounts signed in from, for throttling; rebuilt by the next sign-ins",
+    ),
 ];
 
 /// The tables the typed fields of [`Dump`](crate::Dump) hold.

@@ -11,6 +11,7 @@
 //! Time is a parameter (`now`, Unix seconds) everywhere; the store never
 //! reads a clock.
 
+mod accounts;
 mod calendar;
 mod feedback;
 mod growth;
@@ -29,6 +30,7 @@ pub use feedback::{
     NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
 };
 
+pub use accounts::{AccountStore, ResetOutcome};
 pub use calendar::{Cadence, CalendarStore, NewSeries, Series, SeriesState};
 pub use notify::{
     Channel, Delivery, Message, MessageState, NewMessage, NotifyStore, Outcome, Webhook,
@@ -112,6 +114,13 @@ pub struct ImportSummary {
     pub updated: usize,
     pub unchanged: usize,
     pub role_changes: usize,
+    /// People who were active and are not any more: their accounts are
+    /// deactivated in the same transaction.
+    #[serde(default)]
+    pub left: usize,
+    /// People who were inactive and are active again.
+    #[serde(default)]
+    pub returned: usize,
 }
 
 impl fmt::Display for ImportSummary {
@@ -120,7 +129,14 @@ impl fmt::Display for ImportSummary {
             f,
             "{} created, {} updated, {} unchanged, {} role changes",
             self.created, self.updated, self.unchanged, self.role_changes
-        )
+        )?;
+        if self.left > 0 {
+            write!(f, ", {} left", self.left)?;
+        }
+        if self.returned > 0 {
+            write!(f, ", {} returned", self.returned)?;
+        }
+        Ok(())
     }
 }
 
@@ -182,6 +198,16 @@ pub struct Account {
     pub password_hash: Option<String>,
     pub roles: Roles,
     pub created_at: i64,
+    /// When the account was deactivated (a leaver, or by an admin): it
+    /// cannot sign in and holds no session or token. `None`: active.
+    #[serde(default)]
+    pub deactivated_at: Option<i64>,
+}
+
+impl Account {
+    pub fn active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 /// A signed-in browser. The cookie holds the token; the store holds only
@@ -193,6 +219,12 @@ pub struct Session {
     pub csrf: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The address it signed in from.
+    #[serde(default)]
+    pub ip: String,
+    /// The browser it signed in with (its `User-Agent`, shortened).
+    #[serde(default)]
+    pub agent: String,
 }
 
 /// A live session with its account and the organisation's version, read
@@ -224,6 +256,11 @@ pub struct ApiToken {
     pub name: String,
     pub token_hash: String,
     pub created_at: i64,
+    /// After this it is refused; `None`: it does not expire.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub last_used_at: Option<i64>,
 }
 
 /// One line of the append-only audit log.
@@ -400,7 +437,7 @@ pub const DUMP_FORMAT: u32 = 1;
 /// the shared `sql/` module of this crate.
 #[async_trait]
 pub trait Store:
-    FeedbackStore + OpsStore + NotifyStore + CalendarStore + Send + Sync + fmt::Debug
+    FeedbackStore + OpsStore + NotifyStore + CalendarStore + AccountStore + Send + Sync + fmt::Debug
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -455,17 +492,6 @@ pub trait Store:
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionView>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now: i64) -> Result<u64>;
-
-    // API tokens
-    async fn create_api_token(
-        &self,
-        account: Id,
-        name: &str,
-        token_hash: &str,
-        now: i64,
-        rec: &Record,
-    ) -> Result<Id>;
-    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
 
     // Login throttling: failures per key (an account or an address).
     async fn record_failure(&self, key: &str, now: i64) -> Result<()>;

@@ -17,7 +17,7 @@
 use crate::{
     AuditEvent, BACKUP_TABLES, CycleState, DUMPED_TABLES, Dump, FeedbackRelation, Id,
     NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, OidcFlow,
-    ProposalState, Rater, Rating, Record, Roles, Seen, Session, Store, StoreError,
+    ProposalState, Rater, Rating, Record, ResetOutcome, Roles, Seen, Session, Store, StoreError,
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
@@ -88,6 +88,11 @@ pub const STEPS: &[Step] = &[
         name: "throttling",
         needs: &[],
         run: |s, _| Box::pin(throttling(s)),
+    },
+    Step {
+        name: "account_lifecycle",
+        needs: &["people", "accounts"],
+        run: |s, _| Box::pin(account_lifecycle(s)),
     },
     Step {
         name: "bootstrap",
@@ -170,6 +175,7 @@ pub const STEPS: &[Step] = &[
             "accounts",
             "sessions",
             "throttling",
+            "account_lifecycle",
             "bootstrap",
             "framework_versions",
             "oidc",
@@ -466,12 +472,22 @@ async fn accounts(s: &dyn Store) {
     assert_eq!(s.list_accounts().await.unwrap().len(), 2);
 
     let t = s
-        .create_api_token(id, "ci", "tokenhash", 13, &rec("create_api_token"))
+        .add_api_token(id, "ci", "tokenhash", Some(1000), 13, &rec("token.create"))
         .await
         .unwrap();
-    let got = s.api_token("tokenhash").await.unwrap().unwrap();
-    assert_eq!((got.id, got.account_id, got.name.as_str()), (t, id, "ci"));
-    assert!(s.api_token("other").await.unwrap().is_none());
+    let got = s.token_account("tokenhash", 500).await.unwrap().unwrap();
+    assert_eq!(got.id, id);
+    let listed = s.account_tokens(id).await.unwrap();
+    assert_eq!(
+        (listed[0].id, listed[0].name.as_str(), listed[0].expires_at),
+        (t, "ci", Some(1000))
+    );
+    assert_eq!(listed[0].last_used_at, Some(500), "a use is noted");
+    assert!(s.token_account("other", 500).await.unwrap().is_none());
+    assert!(
+        s.token_account("tokenhash", 1000).await.unwrap().is_none(),
+        "refused from its expiry on"
+    );
 }
 
 async fn sessions(s: &dyn Store) {
@@ -487,6 +503,8 @@ async fn sessions(s: &dyn Store) {
         csrf: "c1".to_owned(),
         created_at: 1000,
         expires_at: 2000,
+        ip: "192.0.2.1".to_owned(),
+        agent: "Firefox".to_owned(),
     };
     s.create_session(&session).await.unwrap();
     let view = s.session("h1", 1999).await.unwrap().unwrap();
@@ -528,6 +546,215 @@ async fn throttling(s: &dyn Store) {
         1,
         "the newer one stays"
     );
+}
+
+fn session_of(account: Id, token: &str, at: i64) -> Session {
+    Session {
+        token_hash: token.to_owned(),
+        account_id: account,
+        csrf: "c".to_owned(),
+        created_at: at,
+        expires_at: at + 10_000,
+        ip: String::new(),
+        agent: String::new(),
+    }
+}
+
+/// Deactivation ends every session and token at once; a person's leaving
+/// (an import that makes them inactive) deactivates their account in the
+/// import's transaction; password changes and resets end sessions; reset
+/// links work once and expire.
+async fn account_lifecycle(s: &dyn Store) {
+    let dev_email = "dev@example.com";
+    let dev = s
+        .create_account(
+            dev_email,
+            "Dev",
+            Some("h"),
+            Roles::NONE,
+            10,
+            &rec("account.create"),
+        )
+        .await
+        .unwrap();
+    for t in ["l1", "l2", "l3"] {
+        s.create_session(&session_of(dev, t, 100)).await.unwrap();
+    }
+    s.add_api_token(dev, "script", "lt1", None, 100, &rec("token.create"))
+        .await
+        .unwrap();
+    assert_eq!(s.account_sessions(dev, 200).await.unwrap().len(), 3);
+
+    // The owner ends one session, then all but their own.
+    s.end_session(dev, "l1", &rec("session.end")).await.unwrap();
+    assert!(matches!(
+        s.end_session(dev, "l1", &rec("session.end")).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let admin = s
+        .account_by_email("admin@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(
+        matches!(
+            s.end_session(admin, "l2", &rec("session.end")).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "nobody ends another account's session"
+    );
+    assert_eq!(
+        s.end_sessions(dev, Some("l2"), false, &rec("session.end_all"))
+            .await
+            .unwrap(),
+        (1, 0)
+    );
+    assert!(s.session("l2", 200).await.unwrap().is_some());
+    assert!(s.token_account("lt1", 200).await.unwrap().is_some());
+
+    // Deactivated: no session, no token, twice refused.
+    s.set_account_active(dev, false, 300, &rec("account.deactivate"))
+        .await
+        .unwrap();
+    assert!(s.session("l2", 300).await.unwrap().is_none());
+    assert!(s.token_account("lt1", 300).await.unwrap().is_none());
+    assert!(s.account_tokens(dev).await.unwrap().is_empty());
+    assert_eq!(
+        s.account(dev).await.unwrap().unwrap().deactivated_at,
+        Some(300)
+    );
+    assert!(matches!(
+        s.set_account_active(dev, false, 301, &rec("account.deactivate"))
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+    // A session made for a deactivated account does not open.
+    s.create_session(&session_of(dev, "l4", 302)).await.unwrap();
+    assert!(s.session("l4", 303).await.unwrap().is_none());
+    s.set_account_active(dev, true, 310, &rec("account.reactivate"))
+        .await
+        .unwrap();
+    assert!(s.account(dev).await.unwrap().unwrap().active());
+    assert!(
+        s.session("l2", 310).await.unwrap().is_none(),
+        "old sessions stay gone"
+    );
+
+    // Leaving through an import.
+    s.create_session(&session_of(dev, "l5", 320)).await.unwrap();
+    let mut people: Vec<PersonRecord> = s
+        .list_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record)
+        .collect();
+    let row = people
+        .iter_mut()
+        .find(|r| r.email == dev_email)
+        .expect("dev is a person");
+    row.active = false;
+    let sum = s
+        .apply_people(&people, "2026-05-01", None, 330, &rec("people.import"))
+        .await
+        .unwrap();
+    assert_eq!((sum.left, sum.returned), (1, 0));
+    assert!(
+        s.session("l5", 331).await.unwrap().is_none(),
+        "the leaver's session is gone"
+    );
+    assert_eq!(
+        s.account(dev).await.unwrap().unwrap().deactivated_at,
+        Some(330)
+    );
+    let row = people
+        .iter_mut()
+        .find(|r| r.email == dev_email)
+        .expect("dev is a person");
+    row.active = true;
+    let sum = s
+        .apply_people(&people, "2026-06-01", None, 340, &rec("people.import"))
+        .await
+        .unwrap();
+    assert_eq!((sum.left, sum.returned), (0, 1));
+    assert!(s.account(dev).await.unwrap().unwrap().active());
+
+    // A password change keeps the caller's session only.
+    for t in ["p1", "p2"] {
+        s.create_session(&session_of(dev, t, 400)).await.unwrap();
+    }
+    s.change_password(dev, "h2", Some("p1"), &rec("password.change"))
+        .await
+        .unwrap();
+    assert!(s.session("p1", 401).await.unwrap().is_some());
+    assert!(s.session("p2", 401).await.unwrap().is_none());
+    assert_eq!(
+        s.account(dev)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("h2")
+    );
+
+    // Reset links: a newer one replaces the older; once; before expiry.
+    s.create_password_reset(dev, "r1", 500, 4100, &rec("password.reset_sent"))
+        .await
+        .unwrap();
+    s.create_password_reset(dev, "r2", 510, 4110, &rec("password.reset_sent"))
+        .await
+        .unwrap();
+    assert!(!s.password_reset_valid("r1", 520).await.unwrap());
+    assert!(s.password_reset_valid("r2", 520).await.unwrap());
+    assert_eq!(
+        s.reset_password("r2", "h3", 4110, &rec("password.reset"))
+            .await
+            .unwrap(),
+        ResetOutcome::Invalid,
+        "expired"
+    );
+    s.create_password_reset(dev, "r3", 600, 4200, &rec("password.reset_sent"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.reset_password("r3", "h3", 700, &rec("password.reset"))
+            .await
+            .unwrap(),
+        ResetOutcome::Done(dev)
+    );
+    assert!(
+        s.session("p1", 701).await.unwrap().is_none(),
+        "a reset ends every session"
+    );
+    assert_eq!(
+        s.reset_password("r3", "h4", 701, &rec("password.reset"))
+            .await
+            .unwrap(),
+        ResetOutcome::Invalid,
+        "used once"
+    );
+    assert_eq!(
+        s.account(dev)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("h3")
+    );
+
+    // Addresses and the newest failure.
+    s.remember_address(dev, "192.0.2.7", 800).await.unwrap();
+    s.remember_address(dev, "192.0.2.7", 900).await.unwrap();
+    assert!(s.known_address(dev, "192.0.2.7", 850).await.unwrap());
+    assert!(!s.known_address(dev, "192.0.2.8", 0).await.unwrap());
+    assert!(!s.known_address(admin, "192.0.2.7", 0).await.unwrap());
+    s.record_failure("account:z", 10).await.unwrap();
+    s.record_failure("account:z", 30).await.unwrap();
+    assert_eq!(s.last_failure("account:z", 0).await.unwrap(), Some(30));
+    assert_eq!(s.last_failure("account:z", 31).await.unwrap(), None);
 }
 
 async fn bootstrap(s: &dyn Store) {

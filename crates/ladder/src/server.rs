@@ -30,7 +30,8 @@ pub struct DbArgs {
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// A TOML file with `database`, `framework`, `bind`, `public_url`,
-    /// `session_hours`, an `[oidc]` and an `[smtp]` table. Flags win over
+    /// `session_hours`, `trusted_proxies`, `sso_only`, `break_glass`,
+    /// `api_token_days`, an `[oidc]` and an `[smtp]` table. Flags win over
     /// it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -49,6 +50,49 @@ struct FileConfig {
     /// How long a node holds a message it is sending before another node
     /// may take it over (default 120).
     delivery_lease_seconds: Option<i64>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For`
+    /// names the client.
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    /// Sign in through single sign-on only, except `break_glass` accounts.
+    #[serde(default)]
+    sso_only: bool,
+    #[serde(default)]
+    break_glass: Vec<String>,
+    /// How many days a new API token works by default (90).
+    api_token_days: Option<i64>,
+}
+
+impl FileConfig {
+    fn sign_in(&self) -> Result<ladder_server::SignInSettings, String> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                ladder_server::proxy::Network::parse(p).map_err(|e| format!("trusted_proxies: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        if self.sso_only && self.oidc.is_none() {
+            return Err(
+                "sso_only needs an [oidc] table: with no single sign-on, nobody could sign in"
+                    .to_owned(),
+            );
+        }
+        let token_days = self.api_token_days.unwrap_or(90);
+        if !(1..=366).contains(&token_days) {
+            return Err(format!("api_token_days: {token_days} is not from 1 to 366"));
+        }
+        Ok(ladder_server::SignInSettings {
+            trusted_proxies,
+            sso_only: self.sso_only,
+            break_glass: self
+                .break_glass
+                .iter()
+                .map(|e| e.trim().to_lowercase())
+                .collect(),
+            token_days,
+        })
+    }
 }
 
 /// The `[oidc]` table: single sign-on through an OpenID Connect provider.
@@ -202,6 +246,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let public = a.public_url.clone().or(file.public_url.clone());
     let smtp = crate::notify::smtp(file.smtp.as_ref())?;
+    let sign_in = file.sign_in()?;
     let db = a.db.database(&file);
     runtime()?.block_on(async move {
         let (listener, addr) = listen(&bind).await?;
@@ -216,6 +261,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
                 .map(|o| o.settings(public.as_deref()))
                 .transpose()?,
             notify: crate::notify::settings(&base, smtp, file.delivery_lease_seconds)?,
+            sign_in,
         };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);

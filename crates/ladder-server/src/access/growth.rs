@@ -406,13 +406,20 @@ impl Pair<'_> {
             .await?)
     }
 
-    pub async fn create_meeting(&self, date: &str, now: i64) -> Result<Id, AppError> {
-        if !self.current {
-            return Err(AppError::BadRequest(format!(
-                "{} no longer reports to {}; this document is kept for reading",
-                self.report.record.name, self.manager.record.name
-            )));
+    /// Refuses writes once the report has moved to another manager: the
+    /// document stays, read-only, for the two who held it.
+    pub(super) fn writable(&self) -> Result<(), AppError> {
+        if self.current {
+            return Ok(());
         }
+        Err(AppError::BadRequest(format!(
+            "{} no longer reports to {}; this document is kept for reading",
+            self.report.record.name, self.manager.record.name
+        )))
+    }
+
+    pub async fn create_meeting(&self, date: &str, now: i64) -> Result<Id, AppError> {
+        self.writable()?;
         let id = self
             .access
             .store
@@ -427,8 +434,13 @@ impl Pair<'_> {
         Ok(id)
     }
 
-    /// The report's checkpoints: their focus areas join the agenda.
+    /// The report's checkpoints: their focus areas join the agenda. Only
+    /// while the pair is current: a former manager sees none of the
+    /// report's growth data, not even through old meetings.
     pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, AppError> {
+        if !self.current {
+            return Ok(Vec::new());
+        }
         Ok(self.access.store.checkpoints(self.report.id).await?)
     }
 
@@ -441,6 +453,7 @@ impl Pair<'_> {
     }
 
     pub async fn add_standing_item(&self, text: &str, now: i64) -> Result<Id, AppError> {
+        self.writable()?;
         let id = self
             .access
             .store
@@ -470,6 +483,7 @@ impl Pair<'_> {
     }
 
     pub async fn add_agenda_item(&self, m: &Meeting, text: &str, now: i64) -> Result<Id, AppError> {
+        self.writable()?;
         self.check(m)?;
         let id = self
             .access
@@ -494,6 +508,7 @@ impl Pair<'_> {
         version: i64,
         now: i64,
     ) -> Result<i64, AppError> {
+        self.writable()?;
         self.check(m)?;
         let v = self
             .access
@@ -521,6 +536,7 @@ impl Pair<'_> {
         version: i64,
         now: i64,
     ) -> Result<i64, AppError> {
+        self.writable()?;
         self.check(m)?;
         let v = self
             .access
@@ -546,6 +562,7 @@ impl Pair<'_> {
         text: &str,
         now: i64,
     ) -> Result<Id, AppError> {
+        self.writable()?;
         self.check(m)?;
         if owner != self.manager.id && owner != self.report.id {
             return Err(AppError::BadRequest(
@@ -579,6 +596,7 @@ impl Pair<'_> {
         m: &Meeting,
         now: i64,
     ) -> Result<(), AppError> {
+        self.writable()?;
         self.check(m)?;
         if (a.manager_id, a.report_id) != (self.manager.id, self.report.id) {
             return Err(AppError::Forbidden);

@@ -67,6 +67,8 @@ pub enum TaskKind {
     CycleProgress,
     /// Admins and the people team: messages given up on, failing webhooks.
     FailedDeliveries,
+    /// The people team: people whose manager has left need a new one.
+    NewManager,
 }
 
 impl TaskKind {
@@ -85,6 +87,7 @@ impl TaskKind {
             TaskKind::RatingsDiffer => "ratings_differ",
             TaskKind::CycleProgress => "cycle_progress",
             TaskKind::FailedDeliveries => "failed_deliveries",
+            TaskKind::NewManager => "new_manager",
         }
     }
 }
@@ -169,6 +172,7 @@ impl Access {
         self.candidate_tasks(v, &mut tasks).await?;
         if v.roles().people_team {
             self.cycle_progress(&cycles, today, &mut tasks).await?;
+            new_manager_tasks(&org, &mut tasks);
         }
         if v.roles().people_team || v.roles().admin {
             self.delivery_tasks(&mut tasks).await?;
@@ -627,6 +631,41 @@ impl Access {
             );
         }
         Ok(())
+    }
+}
+
+/// One task per person who left with active people still reporting to
+/// them: those people need a new manager (by the next people import, or
+/// provisioning).
+fn new_manager_tasks(org: &OrgView, out: &mut Vec<Task>) {
+    for leaver in org.people.iter().filter(|p| !p.record.active) {
+        let orphans: Vec<&str> = org
+            .reports(leaver.id)
+            .filter(|r| r.record.active)
+            .map(|r| r.record.name.as_str())
+            .collect();
+        if orphans.is_empty() {
+            continue;
+        }
+        let title = format!(
+            "{} {} to {}, who has left: choose a new manager",
+            orphans.len(),
+            if orphans.len() == 1 {
+                "person reports"
+            } else {
+                "people report"
+            },
+            leaver.record.name
+        );
+        out.push(
+            Task::new(
+                TaskKind::NewManager,
+                title,
+                format!("/people/{}", leaver.id),
+            )
+            .detail(orphans.join(", "))
+            .about(leaver.id),
+        );
     }
 }
 

@@ -7,4 +7,6 @@
 //! the [`pages`] and the [`api`].
 
 pub(crate) mod api;
+pub(crate) mod me;
 pub(crate) mod pages;
+pub(crate) mod service;

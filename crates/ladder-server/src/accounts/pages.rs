@@ -2,7 +2,7 @@
 //! the first admin's setup, and the admin's accounts and roles.
 
 use crate::access::{ClientIp, MaybeViewer, Viewer, cookie};
-use crate::auth::{PRE_COOKIE, SESSION_COOKIE, random_token};
+use crate::auth::{Client, PRE_COOKIE, SESSION_COOKIE, random_token};
 use crate::http::CsrfForm;
 use crate::http::page::{Chrome, form_page, in_words, page};
 use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
@@ -35,17 +35,22 @@ struct LoginPage {
     sso: Option<String>,
     /// The page to go to once signed in ("" for home).
     next: String,
+    /// Offer the password form: always, unless the organisation signs in
+    /// through single sign-on only (then only on the break-glass link).
+    password: bool,
 }
 
 impl LoginPage {
     fn new(s: &AppState, pre: String) -> LoginPage {
+        let sso = s.sso().map(|o| o.label().to_owned());
         LoginPage {
             chrome: Chrome::new("Sign in", None),
             pre,
             email: String::new(),
             error: None,
             notice: None,
-            sso: s.sso().map(|o| o.label().to_owned()),
+            password: !(s.settings().sign_in.sso_only && sso.is_some()),
+            sso,
             next: String::new(),
         }
     }
@@ -96,10 +101,15 @@ pub struct LoginQuery {
     next: String,
     #[serde(rename = "signed-out")]
     signed_out: Option<String>,
+    /// Back from setting a new password.
+    reset: Option<String>,
+    /// The break-glass password form, when single sign-on is the rule.
+    #[serde(rename = "break-glass")]
+    break_glass: Option<String>,
 }
 
 /// The anonymous forms' CSRF token: the `ladder_pre` cookie, made if absent.
-fn pre_token(headers: &HeaderMap) -> Result<(String, bool), AppError> {
+pub(super) fn pre_token(headers: &HeaderMap) -> Result<(String, bool), AppError> {
     match pre_from(headers) {
         Some(t) => Ok((t, false)),
         None => Ok((random_token()?, true)),
@@ -112,7 +122,7 @@ fn pre_from(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn with_pre(s: &AppState, pre: &str, fresh: bool, mut res: Response) -> Response {
+pub(super) fn with_pre(s: &AppState, pre: &str, fresh: bool, mut res: Response) -> Response {
     if fresh {
         res.headers_mut().append(
             header::SET_COOKIE,
@@ -132,13 +142,19 @@ pub async fn login_form(
         return Ok(Redirect::to(&after_sign_in(&q.next)).into_response());
     }
     let (pre, fresh) = pre_token(&headers)?;
-    let res = page(&LoginPage {
-        notice: q
-            .signed_out
+    let base = LoginPage::new(&s, pre.clone());
+    let notice = if q.reset.is_some() {
+        Some("Your new password is set. Sign in with it.".to_owned())
+    } else {
+        q.signed_out
             .is_some()
-            .then(|| "You have signed out.".to_owned()),
+            .then(|| "You have signed out.".to_owned())
+    };
+    let res = page(&LoginPage {
+        notice,
         next: local_next(&q.next),
-        ..LoginPage::new(&s, pre.clone())
+        password: base.password || q.break_glass.is_some(),
+        ..base
     })?;
     Ok(with_pre(&s, &pre, fresh, res))
 }
@@ -155,14 +171,14 @@ pub struct LoginForm {
     next: String,
 }
 
-fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
+pub(super) fn check_pre(headers: &HeaderMap, sent: &str) -> Result<(), AppError> {
     match pre_from(headers) {
         Some(t) if crate::access::constant_eq(t.as_bytes(), sent.as_bytes()) => Ok(()),
         _ => Err(AppError::Csrf),
     }
 }
 
-fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
+pub(super) fn session_cookie(s: &AppState, token: &str, max_age: i64) -> HeaderValue {
     set_cookie(
         SESSION_COOKIE,
         token,
@@ -194,23 +210,33 @@ async fn signed_in(
 
 pub async fn login(
     State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     check_pre(&headers, &f.csrf)?;
     let now = s.now();
-    match s.auth().login(&f.email, &f.password, &ip, now).await {
+    match s.auth().login(&f.email, &f.password, &client, now).await {
         Ok((_, session)) => signed_in(&s, &headers, &session, now, &f.next).await,
         Err(e @ (AppError::BadRequest(_) | AppError::TooMany(_))) => {
             let status = e.status();
+            let retry = match e {
+                AppError::TooMany(seconds) => Some(seconds.max(1)),
+                _ => None,
+            };
             let res = page(&LoginPage {
                 email: f.email,
                 error: Some(e.to_string()),
                 next: local_next(&f.next),
+                password: true,
                 ..LoginPage::new(&s, f.csrf)
             })?;
-            Ok((status, res).into_response())
+            let mut res = (status, res).into_response();
+            if let Some(seconds) = retry {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            Ok(res)
         }
         Err(e) => Err(e),
     }
@@ -275,7 +301,7 @@ pub struct SsoCallback {
 /// Where the provider sends the browser back.
 pub async fn sso_callback(
     State(s): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     headers: HeaderMap,
     Query(q): Query<SsoCallback>,
 ) -> Result<Response, AppError> {
@@ -307,7 +333,7 @@ pub async fn sso_callback(
             ));
         };
         let who = sso.finish(code, &flow.nonce, &flow.verifier, now).await?;
-        s.auth().sso_login(&who, &ip, now).await
+        s.auth().sso_login(&who, &client, now).await
     }
     .await;
     let clear = set_cookie(SSO_COOKIE, "", 0, s.settings().secure_cookies, "Lax");
@@ -461,6 +487,8 @@ struct UsersPage {
     message: Option<String>,
     error: Option<String>,
     framework_hash: String,
+    /// The viewer's own account, which offers no deactivation.
+    chrome_account: i64,
 }
 
 /// The add-an-account form's fields, as typed.
@@ -474,7 +502,12 @@ struct NewUser {
 }
 
 const ACCOUNTS: Spec = Spec {
-    columns: &[("email", "Email"), ("name", "Name"), ("roles", "Roles")],
+    columns: &[
+        ("email", "Email"),
+        ("name", "Name"),
+        ("roles", "Roles"),
+        ("status", "Status"),
+    ],
     default_sort: "name",
     per_page: PER_PAGE,
 };
@@ -514,9 +547,18 @@ async fn users_page(
         accounts,
         query,
         &[],
-        |a| format!("{} {} {}", a.name, a.email, role_words(a.roles)),
+        |a| {
+            format!(
+                "{} {} {} {}",
+                a.name,
+                a.email,
+                role_words(a.roles),
+                if a.active() { "active" } else { "deactivated" }
+            )
+        },
         |a, k| match k {
             "email" => Key::text(&a.email),
+            "status" => Key::text(if a.active() { "0" } else { "1" }),
             // Accounts with roles first, then by name.
             "roles" => Key::text(&format!(
                 "{}{}",
@@ -542,6 +584,7 @@ async fn users_page(
             message,
             error,
             framework_hash: s.framework().hash.chars().take(12).collect(),
+            chrome_account: v.account.id,
         },
     )
 }
@@ -658,4 +701,40 @@ pub async fn set_roles(
     v.check_csrf(&f.csrf)?;
     let done = admin.set_roles(id, f.roles.roles(), s.now()).await;
     after_change(&s, &v, done, "Roles saved.".to_owned(), None).await
+}
+
+async fn set_active(
+    s: &AppState,
+    v: &Viewer,
+    id: i64,
+    active: bool,
+    f: &CsrfForm,
+) -> Result<Response, AppError> {
+    s.access().admin(v, s.auth())?;
+    v.check_csrf(&f.csrf)?;
+    let done = s.auth().set_active(v, id, active, s.now()).await;
+    let message = if active {
+        "Reactivated: the account can sign in again."
+    } else {
+        "Deactivated: its sessions and tokens have ended, and it cannot sign in."
+    };
+    after_change(s, v, done, message.to_owned(), None).await
+}
+
+pub async fn deactivate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    set_active(&s, &v, id, false, &f).await
+}
+
+pub async fn reactivate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    set_active(&s, &v, id, true, &f).await
 }

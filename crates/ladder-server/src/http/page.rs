@@ -116,6 +116,7 @@ impl Chrome {
             personal.push(link("/me/notifications", "Notifications"));
             personal.push(link("/me/calendar", "Calendar"));
         }
+        personal.push(link("/me/account", "Account"));
         Chrome {
             title: title.to_owned(),
             signed_in: true,

@@ -303,6 +303,9 @@ struct MeetingPage {
     private_form: String,
     /// What the last save did.
     notice: Option<&'static str>,
+    /// The report still reports to the manager; otherwise the page is a
+    /// record, read-only.
+    current: bool,
 }
 
 impl MeetingPage {
@@ -347,6 +350,7 @@ async fn meeting_page(
         shared_form,
         private_form,
         notice,
+        current: p.current,
     })?;
     Ok((status, res).into_response())
 }

@@ -92,13 +92,50 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
 
 /// Starts an app on a store, on 127.0.0.1 port 0.
 pub async fn start_on(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>, seed: bool) -> App {
-    start_with(store, dir, seed, None, example_loader(), None).await
+    start_with(
+        store,
+        dir,
+        seed,
+        None,
+        example_loader(),
+        None,
+        Default::default(),
+    )
+    .await
+}
+
+/// Starts a seeded app on SQLite with these sign-in rules (trusted
+/// proxies, SSO only, token lifetimes), mailing to `smtp_port` if given.
+pub async fn start_signing_in(
+    sign_in: ladder_server::SignInSettings,
+    smtp_port: Option<u16>,
+) -> App {
+    let (store, dir) = sqlite_store().await;
+    start_with(
+        store,
+        Some(dir),
+        true,
+        None,
+        example_loader(),
+        smtp_port,
+        sign_in,
+    )
+    .await
 }
 
 /// Starts a seeded app on SQLite whose framework comes from `loader`.
 pub async fn start_loading(loader: Loader) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, None, loader, None).await
+    start_with(
+        store,
+        Some(dir),
+        true,
+        None,
+        loader,
+        None,
+        Default::default(),
+    )
+    .await
 }
 
 /// Starts a seeded app on SQLite that sends email to the SMTP server on
@@ -112,6 +149,7 @@ pub async fn start_mailing(smtp_port: u16) -> App {
         None,
         example_loader(),
         Some(smtp_port),
+        Default::default(),
     )
     .await
 }
@@ -119,13 +157,31 @@ pub async fn start_mailing(smtp_port: u16) -> App {
 /// Starts an app on `store` (seeded if empty) that sends email to the SMTP
 /// server on 127.0.0.1:`smtp_port`.
 pub async fn start_mailing_on(store: Arc<dyn Store>, smtp_port: u16) -> App {
-    start_with(store, None, true, None, example_loader(), Some(smtp_port)).await
+    start_with(
+        store,
+        None,
+        true,
+        None,
+        example_loader(),
+        Some(smtp_port),
+        Default::default(),
+    )
+    .await
 }
 
 /// Starts an app that offers single sign-on through `issuer`.
 pub async fn start_sso(issuer: &str) -> App {
     let (store, dir) = sqlite_store().await;
-    start_with(store, Some(dir), true, Some(issuer), example_loader(), None).await
+    start_with(
+        store,
+        Some(dir),
+        true,
+        Some(issuer),
+        example_loader(),
+        None,
+        Default::default(),
+    )
+    .await
 }
 
 async fn start_with(
@@ -135,6 +191,7 @@ async fn start_with(
     issuer: Option<&str>,
     loader: Loader,
     smtp_port: Option<u16>,
+    sign_in: ladder_server::SignInSettings,
 ) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -159,6 +216,7 @@ async fn start_with(
             }),
             lease_seconds: 120,
         },
+        sign_in,
         ..Settings::default()
     };
     let state = AppState::new(store.clone(), loader, settings, clock.clone())
@@ -456,7 +514,11 @@ pub async fn client_as(app: &App, role: &str) -> (Client, String) {
     let s = app
         .state
         .auth()
-        .start_session(account, app.clock_now())
+        .start_session(
+            account,
+            &ladder_server::auth::Client::default(),
+            app.clock_now(),
+        )
         .await
         .unwrap();
     c.cookies
