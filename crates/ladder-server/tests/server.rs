@@ -15,218 +15,251 @@ use std::sync::Arc;
 use support::*;
 
 /// Every route × every role: `+` allowed, `-` refused, in the order of
-/// [`ROLES`]: anonymous, self, direct report, manager, skip-level manager,
-/// peer, people team, editor, admin. The subject of person routes is
-/// `self`. Later issues add their routes here; a route missing from this
+/// [`MATRIX_ROLES`]: anonymous, self, direct report, manager, skip-level
+/// manager, peer, people team, editor, admin, former manager (who held 1:1s
+/// with `self` before `self` moved to `manager`; their routes name that
+/// old pair), leaver (whose account was deactivated by a people import).
+/// The subject of person routes is `self`. Later issues add their routes here; a route missing from this
 /// table fails the test.
 const MATRIX: &[(&str, &str)] = &[
-    ("GET /healthz", "+++++++++"),
-    ("GET /assets/{file}", "+++++++++"),
-    ("GET /favicon.ico", "+++++++++"),
-    ("GET /login", "+++++++++"),
-    ("POST /login", "+++++++++"),
-    ("POST /logout", "-++++++++"),
-    ("GET /auth/oidc/start", "+++++++++"),
-    ("GET /auth/oidc/callback", "+++++++++"),
-    ("GET /setup", "+++++++++"),
-    ("POST /setup", "+++++++++"),
-    ("GET /password/forgot", "+++++++++"),
-    ("POST /password/forgot", "+++++++++"),
-    ("GET /password/reset/{token}", "+++++++++"),
-    ("POST /password/reset/{token}", "+++++++++"),
-    ("GET /me/account", "-++++++++"),
-    ("POST /me/password", "-++++++++"),
-    ("POST /me/sessions/end", "-++++++++"),
-    ("POST /me/sign-out-everywhere", "-++++++++"),
-    ("POST /me/tokens", "-++++++++"),
-    ("POST /me/tokens/{id}/revoke", "-++++++++"),
-    ("GET /", "-++++++++"),
-    ("GET /my-role", "-++++++++"),
-    ("GET /people/{id}", "-++++++++"),
-    ("GET /people/{id}/history", "-+-++-+--"),
-    ("GET /team", "-++++++++"),
-    ("GET /org", "-++++++++"),
-    ("GET /org/search", "-++++++++"),
-    ("GET /framework/", "+++++++++"),
-    ("GET /framework/{*path}", "+++++++++"),
-    ("GET /people-team/import", "------+--"),
-    ("POST /people-team/import", "------+--"),
-    ("GET /people-team/export.csv", "------+--"),
-    ("GET /audit", "------+--"),
-    ("GET /admin/users", "--------+"),
-    ("POST /admin/users", "--------+"),
-    ("POST /admin/users/{id}/roles", "--------+"),
-    ("POST /admin/users/{id}/deactivate", "--------+"),
-    ("POST /admin/users/{id}/reactivate", "--------+"),
-    ("POST /admin/framework/reload", "-------++"),
-    ("GET /admin/framework/changes", "------+++"),
-    ("GET /me/calendar", "-+++++---"),
-    ("POST /me/calendar", "-+++++---"),
-    ("GET /calendar/{file}", "+++++++++"),
-    ("GET /me/notifications", "-+++++---"),
-    ("POST /me/notifications", "-+++++---"),
-    ("GET /admin/deliveries", "------+-+"),
-    ("POST /admin/deliveries/{id}/resend", "------+-+"),
-    ("POST /admin/webhooks", "--------+"),
-    ("POST /admin/webhooks/{id}/delete", "--------+"),
-    ("GET /api/v1/openapi.json", "+++++++++"),
-    ("GET /api/v1/me", "-++++++++"),
-    ("GET /api/v1/me/tasks", "-++++++++"),
-    ("GET /api/v1/people", "-++++++++"),
-    ("GET /api/v1/people/{id}", "-++++++++"),
-    ("GET /api/v1/people/{id}/history", "-+-++-+--"),
-    ("POST /api/v1/people/import", "------+--"),
-    ("GET /api/v1/framework", "+++++++++"),
-    ("GET /api/v1/framework/roles/{family}/{level}", "+++++++++"),
-    ("POST /api/v1/tokens", "-++++++++"),
-    ("GET /api/v1/me/tokens", "-++++++++"),
-    ("POST /api/v1/me/tokens/{id}/revoke", "-++++++++"),
-    ("GET /api/v1/me/sessions", "-++++++++"),
-    ("POST /api/v1/me/sessions/{id}/end", "-++++++++"),
-    ("POST /api/v1/me/sign-out-everywhere", "-++++++++"),
-    ("GET /team/growth", "-++++++++"),
-    ("GET /team/heatmap.svg", "-++++++++"),
-    ("GET /people/{id}/worksheet", "-+-++-+--"),
-    ("POST /people/{id}/worksheet", "-+-+-----"),
-    ("POST /people/{id}/worksheet/seen", "-+-------"),
-    ("GET /people/{id}/radar.svg", "-+-++-+--"),
-    ("GET /people/{id}/readiness.svg", "-+-++-+--"),
-    ("GET /people/{id}/checkpoints", "-+-++-+--"),
-    ("GET /people/{id}/checkpoints/new", "-+-+-----"),
-    ("POST /people/{id}/checkpoints", "-+-+-----"),
-    ("GET /checkpoints/{checkpoint}", "-+-++-+--"),
-    ("POST /checkpoints/{checkpoint}/close", "-+-+-----"),
-    ("GET /one-on-ones", "-++++++++"),
-    ("GET /one-on-ones/{manager}/{report}", "-+-+-----"),
-    ("POST /one-on-ones/{manager}/{report}/meetings", "-+-+-----"),
-    ("POST /one-on-ones/{manager}/{report}/standing", "-+-+-----"),
-    ("POST /one-on-ones/{manager}/{report}/series", "-+-+-----"),
+    ("GET /healthz", "+++++++++++"),
+    ("GET /assets/{file}", "+++++++++++"),
+    ("GET /favicon.ico", "+++++++++++"),
+    ("GET /login", "+++++++++++"),
+    ("POST /login", "+++++++++++"),
+    ("POST /logout", "-+++++++++-"),
+    ("GET /auth/oidc/start", "+++++++++++"),
+    ("GET /auth/oidc/callback", "+++++++++++"),
+    ("GET /setup", "+++++++++++"),
+    ("POST /setup", "+++++++++++"),
+    ("GET /password/forgot", "+++++++++++"),
+    ("POST /password/forgot", "+++++++++++"),
+    ("GET /password/reset/{token}", "+++++++++++"),
+    ("POST /password/reset/{token}", "+++++++++++"),
+    ("GET /me/account", "-+++++++++-"),
+    ("POST /me/password", "-+++++++++-"),
+    ("POST /me/sessions/end", "-+++++++++-"),
+    ("POST /me/sign-out-everywhere", "-+++++++++-"),
+    ("POST /me/tokens", "-+++++++++-"),
+    ("POST /me/tokens/{id}/revoke", "-+++++++++-"),
+    ("GET /", "-+++++++++-"),
+    ("GET /my-role", "-+++++++++-"),
+    ("GET /people/{id}", "-+++++++++-"),
+    ("GET /people/{id}/history", "-+-++-+----"),
+    ("GET /team", "-+++++++++-"),
+    ("GET /org", "-+++++++++-"),
+    ("GET /org/search", "-+++++++++-"),
+    ("GET /framework/", "+++++++++++"),
+    ("GET /framework/{*path}", "+++++++++++"),
+    ("GET /people-team/import", "------+----"),
+    ("POST /people-team/import", "------+----"),
+    ("GET /people-team/export.csv", "------+----"),
+    ("GET /audit", "------+----"),
+    ("GET /admin/users", "--------+--"),
+    ("POST /admin/users", "--------+--"),
+    ("POST /admin/users/{id}/roles", "--------+--"),
+    ("POST /admin/users/{id}/deactivate", "--------+--"),
+    ("POST /admin/users/{id}/reactivate", "--------+--"),
+    ("POST /admin/framework/reload", "-------++--"),
+    ("GET /admin/framework/changes", "------+++--"),
+    ("GET /me/calendar", "-+++++---+-"),
+    ("POST /me/calendar", "-+++++---+-"),
+    ("GET /calendar/{file}", "+++++++++++"),
+    ("GET /me/notifications", "-+++++---+-"),
+    ("POST /me/notifications", "-+++++---+-"),
+    ("GET /admin/deliveries", "------+-+--"),
+    ("POST /admin/deliveries/{id}/resend", "------+-+--"),
+    ("POST /admin/webhooks", "--------+--"),
+    ("POST /admin/webhooks/{id}/delete", "--------+--"),
+    ("GET /api/v1/openapi.json", "+++++++++++"),
+    ("GET /api/v1/me", "-+++++++++-"),
+    ("GET /api/v1/me/tasks", "-+++++++++-"),
+    ("GET /api/v1/people", "-+++++++++-"),
+    ("GET /api/v1/people/{id}", "-+++++++++-"),
+    ("GET /api/v1/people/{id}/history", "-+-++-+----"),
+    ("POST /api/v1/people/import", "------+----"),
+    ("GET /api/v1/framework", "+++++++++++"),
+    (
+        "GET /api/v1/framework/roles/{family}/{level}",
+        "+++++++++++",
+    ),
+    ("POST /api/v1/tokens", "-+++++++++-"),
+    ("GET /api/v1/me/tokens", "-+++++++++-"),
+    ("POST /api/v1/me/tokens/{id}/revoke", "-+++++++++-"),
+    ("GET /api/v1/me/sessions", "-+++++++++-"),
+    ("POST /api/v1/me/sessions/{id}/end", "-+++++++++-"),
+    ("POST /api/v1/me/sign-out-everywhere", "-+++++++++-"),
+    ("GET /team/growth", "-+++++++++-"),
+    ("GET /team/heatmap.svg", "-+++++++++-"),
+    ("GET /people/{id}/worksheet", "-+-++-+----"),
+    ("POST /people/{id}/worksheet", "-+-+-------"),
+    ("POST /people/{id}/worksheet/seen", "-+---------"),
+    ("GET /people/{id}/radar.svg", "-+-++-+----"),
+    ("GET /people/{id}/readiness.svg", "-+-++-+----"),
+    ("GET /people/{id}/checkpoints", "-+-++-+----"),
+    ("GET /people/{id}/checkpoints/new", "-+-+-------"),
+    ("POST /people/{id}/checkpoints", "-+-+-------"),
+    ("GET /checkpoints/{checkpoint}", "-+-++-+----"),
+    ("POST /checkpoints/{checkpoint}/close", "-+-+-------"),
+    ("GET /one-on-ones", "-+++++++++-"),
+    ("GET /one-on-ones/{manager}/{report}", "-+-+-----+-"),
+    (
+        "POST /one-on-ones/{manager}/{report}/meetings",
+        "-+-+-------",
+    ),
+    (
+        "POST /one-on-ones/{manager}/{report}/standing",
+        "-+-+-------",
+    ),
+    ("POST /one-on-ones/{manager}/{report}/series", "-+-+-------"),
     (
         "POST /one-on-ones/{manager}/{report}/series/{action}",
-        "-+-+-----",
+        "-+-+-------",
     ),
-    ("GET /meetings/{meeting}", "-+-+-----"),
-    ("POST /meetings/{meeting}/agenda", "-+-+-----"),
-    ("POST /meetings/{meeting}/notes", "-+-+-----"),
-    ("POST /meetings/{meeting}/private", "-+-+-----"),
-    ("POST /meetings/{meeting}/actions", "-+-+-----"),
-    ("POST /actions/{action}/done", "-+-+-----"),
-    ("GET /api/v1/people/{id}/worksheet", "-+-++-+--"),
-    ("POST /api/v1/people/{id}/ratings", "-+-+-----"),
-    ("GET /api/v1/people/{id}/checkpoints", "-+-++-+--"),
-    ("POST /api/v1/people/{id}/checkpoints", "-+-+-----"),
-    ("POST /api/v1/checkpoints/{checkpoint}/close", "-+-+-----"),
-    ("GET /api/v1/one-on-ones/{manager}/{report}", "-+-+-----"),
+    ("GET /meetings/{meeting}", "-+-+-----+-"),
+    ("POST /meetings/{meeting}/agenda", "-+-+-------"),
+    ("POST /meetings/{meeting}/notes", "-+-+-------"),
+    ("POST /meetings/{meeting}/private", "-+-+-------"),
+    ("POST /meetings/{meeting}/actions", "-+-+-------"),
+    ("POST /actions/{action}/done", "-+-+-------"),
+    ("GET /api/v1/people/{id}/worksheet", "-+-++-+----"),
+    ("POST /api/v1/people/{id}/ratings", "-+-+-------"),
+    ("GET /api/v1/people/{id}/checkpoints", "-+-++-+----"),
+    ("POST /api/v1/people/{id}/checkpoints", "-+-+-------"),
+    ("POST /api/v1/checkpoints/{checkpoint}/close", "-+-+-------"),
+    ("GET /api/v1/one-on-ones/{manager}/{report}", "-+-+-----+-"),
     (
         "POST /api/v1/one-on-ones/{manager}/{report}/meetings",
-        "-+-+-----",
+        "-+-+-------",
     ),
     (
         "POST /api/v1/one-on-ones/{manager}/{report}/series",
-        "-+-+-----",
+        "-+-+-------",
     ),
     (
         "POST /api/v1/one-on-ones/{manager}/{report}/series/{action}",
-        "-+-+-----",
+        "-+-+-------",
     ),
-    ("GET /api/v1/meetings/{meeting}", "-+-+-----"),
-    ("POST /api/v1/meetings/{meeting}/agenda", "-+-+-----"),
-    ("POST /api/v1/meetings/{meeting}/notes", "-+-+-----"),
-    ("POST /api/v1/meetings/{meeting}/private", "-+-+-----"),
-    ("POST /api/v1/meetings/{meeting}/actions", "-+-+-----"),
-    ("POST /api/v1/actions/{action}/done", "-+-+-----"),
-    ("GET /api/v1/team/growth", "-++++++++"),
-    ("GET /cycles", "-++++++++"),
-    ("POST /cycles", "------+--"),
-    ("GET /cycles/{cycle}", "-++++++++"),
-    ("POST /cycles/{cycle}/advance", "------+--"),
-    ("GET /cycles/{cycle}/reminders", "------+--"),
-    ("GET /cycles/{cycle}/nominations/{id}", "-+-+-----"),
-    ("POST /cycles/{cycle}/nominations/{id}", "-+-+-----"),
-    ("GET /cycles/{cycle}/nominations/{id}/people", "-+-+-----"),
-    ("GET /cycles/{cycle}/feedback/{id}", "-+++-+---"),
-    ("POST /cycles/{cycle}/feedback/{id}", "-+++-+---"),
-    ("GET /cycles/{cycle}/results/{id}", "-+-++----"),
-    ("GET /cycles/{cycle}/calibration/{department}", "----+-+--"),
+    ("GET /api/v1/meetings/{meeting}", "-+-+-----+-"),
+    ("POST /api/v1/meetings/{meeting}/agenda", "-+-+-------"),
+    ("POST /api/v1/meetings/{meeting}/notes", "-+-+-------"),
+    ("POST /api/v1/meetings/{meeting}/private", "-+-+-------"),
+    ("POST /api/v1/meetings/{meeting}/actions", "-+-+-------"),
+    ("POST /api/v1/actions/{action}/done", "-+-+-------"),
+    ("GET /api/v1/team/growth", "-+++++++++-"),
+    ("GET /cycles", "-+++++++++-"),
+    ("POST /cycles", "------+----"),
+    ("GET /cycles/{cycle}", "-+++++++++-"),
+    ("POST /cycles/{cycle}/advance", "------+----"),
+    ("GET /cycles/{cycle}/reminders", "------+----"),
+    ("GET /cycles/{cycle}/nominations/{id}", "-+-+-------"),
+    ("POST /cycles/{cycle}/nominations/{id}", "-+-+-------"),
+    ("GET /cycles/{cycle}/nominations/{id}/people", "-+-+-------"),
+    ("GET /cycles/{cycle}/feedback/{id}", "-+++-+-----"),
+    ("POST /cycles/{cycle}/feedback/{id}", "-+++-+-----"),
+    ("GET /cycles/{cycle}/results/{id}", "-+-++------"),
+    (
+        "GET /cycles/{cycle}/calibration/{department}",
+        "----+-+----",
+    ),
     (
         "POST /cycles/{cycle}/calibration/{department}/lock",
-        "------+--",
+        "------+----",
     ),
-    ("GET /people/{id}/proposals/new", "---+-----"),
-    ("POST /people/{id}/proposals", "---+-----"),
-    ("GET /proposals/{proposal}", "---++-+--"),
-    ("POST /proposals/{proposal}/decide", "----+----"),
-    ("GET /api/v1/cycles", "-++++++++"),
-    ("POST /api/v1/cycles", "------+--"),
-    ("GET /api/v1/cycles/{cycle}", "-++++++++"),
-    ("POST /api/v1/cycles/{cycle}/advance", "------+--"),
-    ("GET /api/v1/cycles/{cycle}/completion", "------+--"),
-    ("GET /api/v1/cycles/{cycle}/reminders", "------+--"),
-    ("GET /api/v1/cycles/{cycle}/nominations/{id}", "-+-+-----"),
-    ("POST /api/v1/cycles/{cycle}/nominations/{id}", "-+-+-----"),
-    ("GET /api/v1/cycles/{cycle}/questions/{id}", "-+++-+---"),
-    ("POST /api/v1/cycles/{cycle}/feedback/{id}", "-+++-+---"),
-    ("GET /api/v1/cycles/{cycle}/results/{id}", "-+-++----"),
+    ("GET /people/{id}/proposals/new", "---+-------"),
+    ("POST /people/{id}/proposals", "---+-------"),
+    ("GET /proposals/{proposal}", "---++-+----"),
+    ("POST /proposals/{proposal}/decide", "----+------"),
+    ("GET /api/v1/cycles", "-+++++++++-"),
+    ("POST /api/v1/cycles", "------+----"),
+    ("GET /api/v1/cycles/{cycle}", "-+++++++++-"),
+    ("POST /api/v1/cycles/{cycle}/advance", "------+----"),
+    ("GET /api/v1/cycles/{cycle}/completion", "------+----"),
+    ("GET /api/v1/cycles/{cycle}/reminders", "------+----"),
+    ("GET /api/v1/cycles/{cycle}/nominations/{id}", "-+-+-------"),
+    (
+        "POST /api/v1/cycles/{cycle}/nominations/{id}",
+        "-+-+-------",
+    ),
+    ("GET /api/v1/cycles/{cycle}/questions/{id}", "-+++-+-----"),
+    ("POST /api/v1/cycles/{cycle}/feedback/{id}", "-+++-+-----"),
+    ("GET /api/v1/cycles/{cycle}/results/{id}", "-+-++------"),
     (
         "GET /api/v1/cycles/{cycle}/calibration/{department}",
-        "----+-+--",
+        "----+-+----",
     ),
     (
         "POST /api/v1/cycles/{cycle}/calibration/{department}/lock",
-        "------+--",
+        "------+----",
     ),
-    ("POST /api/v1/people/{id}/proposals", "---+-----"),
-    ("GET /api/v1/proposals/{proposal}", "---++-+--"),
-    ("GET /internships", "-++++++++"),
-    ("POST /internships", "-+++++---"),
-    ("GET /internships/mentors", "-+++++---"),
-    ("GET /internships/{internship}", "-+-++-+--"),
-    ("POST /internships/{internship}/decide", "---+-----"),
-    ("POST /internships/{internship}/log", "-+-+-----"),
-    ("POST /internships/{internship}/complete", "-+-+-----"),
-    ("GET /api/v1/internships", "-++++++++"),
-    ("POST /api/v1/internships", "-+++++---"),
-    ("GET /api/v1/internships/{internship}", "-+-++-+--"),
+    ("POST /api/v1/people/{id}/proposals", "---+-------"),
+    ("GET /api/v1/proposals/{proposal}", "---++-+----"),
+    ("GET /internships", "-+++++++++-"),
+    ("POST /internships", "-+++++---+-"),
+    ("GET /internships/mentors", "-+++++---+-"),
+    ("GET /internships/{internship}", "-+-++-+----"),
+    ("POST /internships/{internship}/decide", "---+-------"),
+    ("POST /internships/{internship}/log", "-+-+-------"),
+    ("POST /internships/{internship}/complete", "-+-+-------"),
+    ("GET /api/v1/internships", "-+++++++++-"),
+    ("POST /api/v1/internships", "-+++++---+-"),
+    ("GET /api/v1/internships/{internship}", "-+-++-+----"),
     (
         "POST /api/v1/internships/{internship}/decisions",
-        "---+-----",
+        "---+-------",
     ),
-    ("POST /api/v1/internships/{internship}/log", "-+-+-----"),
+    ("POST /api/v1/internships/{internship}/log", "-+-+-------"),
     (
         "POST /api/v1/internships/{internship}/complete",
-        "-+-+-----",
+        "-+-+-------",
     ),
-    ("GET /hiring", "-++++++++"),
-    ("POST /hiring", "------+-+"),
-    ("GET /hiring/people", "------+-+"),
-    ("GET /hiring/{opening}", "---+-+--+"),
-    ("POST /hiring/{opening}/candidates", "---+-+--+"),
-    ("GET /candidates/{candidate}", "---+-+--+"),
-    ("POST /candidates/{candidate}/scorecards", "---+-+---"),
-    ("POST /candidates/{candidate}/move", "---+----+"),
-    ("POST /candidates/{candidate}/delete", "---+----+"),
-    ("GET /api/v1/openings", "-++++++++"),
-    ("POST /api/v1/openings", "------+-+"),
-    ("GET /api/v1/openings/{opening}", "---+-+--+"),
-    ("POST /api/v1/openings/{opening}/candidates", "---+-+--+"),
-    ("GET /api/v1/candidates/{candidate}", "---+-+--+"),
+    ("GET /hiring", "-+++++++++-"),
+    ("POST /hiring", "------+-+--"),
+    ("GET /hiring/people", "------+-+--"),
+    ("GET /hiring/{opening}", "---+-+--+--"),
+    ("POST /hiring/{opening}/candidates", "---+-+--+--"),
+    ("GET /candidates/{candidate}", "---+-+--+--"),
+    ("POST /candidates/{candidate}/scorecards", "---+-+-----"),
+    ("POST /candidates/{candidate}/move", "---+----+--"),
+    ("POST /candidates/{candidate}/delete", "---+----+--"),
+    ("GET /api/v1/openings", "-+++++++++-"),
+    ("POST /api/v1/openings", "------+-+--"),
+    ("GET /api/v1/openings/{opening}", "---+-+--+--"),
+    ("POST /api/v1/openings/{opening}/candidates", "---+-+--+--"),
+    ("GET /api/v1/candidates/{candidate}", "---+-+--+--"),
     (
         "POST /api/v1/candidates/{candidate}/scorecards",
-        "---+-+---",
+        "---+-+-----",
     ),
-    ("POST /api/v1/candidates/{candidate}/move", "---+----+"),
-    ("POST /api/v1/candidates/{candidate}/delete", "---+----+"),
-    ("GET /pay", "------+--"),
-    ("POST /pay/bands/import", "------+--"),
-    ("POST /pay/salaries/import", "------+--"),
-    ("GET /pay/export.csv", "------+--"),
-    ("GET /people/{id}/pay", "-+-++-+--"),
-    ("GET /team/pay", "-++++++++"),
-    ("GET /api/v1/people/{id}/pay", "-+-++-+--"),
-    ("GET /api/v1/pay/compa", "------+--"),
-    ("POST /api/v1/pay/bands/import", "------+--"),
-    ("POST /api/v1/pay/salaries/import", "------+--"),
-    ("POST /api/v1/proposals/{proposal}/decisions", "----+----"),
+    ("POST /api/v1/candidates/{candidate}/move", "---+----+--"),
+    ("POST /api/v1/candidates/{candidate}/delete", "---+----+--"),
+    ("GET /pay", "------+----"),
+    ("POST /pay/bands/import", "------+----"),
+    ("POST /pay/salaries/import", "------+----"),
+    ("GET /pay/export.csv", "------+----"),
+    ("GET /people/{id}/pay", "-+-++-+----"),
+    ("GET /team/pay", "-+++++++++-"),
+    ("GET /api/v1/people/{id}/pay", "-+-++-+----"),
+    ("GET /api/v1/pay/compa", "------+----"),
+    ("POST /api/v1/pay/bands/import", "------+----"),
+    ("POST /api/v1/pay/salaries/import", "------+----"),
+    ("POST /api/v1/proposals/{proposal}/decisions", "----+------"),
+];
+
+/// [`ROLES`] and the two roles of people who left a relationship or the
+/// organisation.
+const MATRIX_ROLES: [&str; 11] = [
+    "anonymous",
+    "self",
+    "direct-report",
+    "manager",
+    "skip-level",
+    "peer",
+    "people-team",
+    "editor",
+    "admin",
+    "former-manager",
+    "leaver",
 ];
 
 fn concrete(app: &App, path: &str) -> String {
@@ -258,7 +291,16 @@ fn concrete(app: &App, path: &str) -> String {
 /// viewer's CSRF token, and reports whether access was refused.
 async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16) {
     let (mut c, csrf) = client_as(app, role).await;
-    let url = concrete(app, path);
+    let mut url = concrete(app, path);
+    if role == "former-manager" {
+        // Their own old pair with `self`, and its meeting.
+        url = concrete(
+            app,
+            &path
+                .replace("{manager}", &app.ids["former-manager"].to_string())
+                .replace("{meeting}", &app.ids["former-meeting"].to_string()),
+        );
+    }
     let res = match (method, path) {
         ("GET", _) => c.get(&url).await,
         ("POST", "/login" | "/setup" | "/password/forgot" | "/password/reset/{token}") => {
@@ -379,6 +421,86 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     let (opening, candidate) = hiring_fixture(&app).await;
     app.ids.insert("opening", opening);
     app.ids.insert("candidate", candidate);
+    // A former manager, who held a 1:1 with `self` before `self` moved to
+    // `manager`, and a leaver, deactivated by a people import.
+    let mut everyone: Vec<_> = app
+        .store
+        .list_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record)
+        .collect();
+    everyone.push(person(
+        "former@example.com",
+        Some("skip@example.com"),
+        "manager",
+    ));
+    everyone.push(person(
+        "leaver@example.com",
+        Some("manager@example.com"),
+        "senior",
+    ));
+    app.store
+        .apply_people(
+            &everyone,
+            "2026-01-02",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
+        .await
+        .unwrap();
+    for (role, email) in [
+        ("former-manager", "former@example.com"),
+        ("leaver", "leaver@example.com"),
+    ] {
+        let account = app
+            .store
+            .create_account(
+                email,
+                role,
+                None,
+                ladder_store::Roles::NONE,
+                NOW,
+                &support::fixture("create_account"),
+            )
+            .await
+            .unwrap();
+        app.accounts.insert(role, account);
+        let id = app.store.person_by_email(email).await.unwrap().unwrap().id;
+        app.ids.insert(role, id);
+    }
+    let old = app
+        .store
+        .create_meeting(
+            app.ids["former-manager"],
+            me,
+            "2025-12-01",
+            NOW,
+            &support::fixture("create_meeting"),
+        )
+        .await
+        .unwrap();
+    app.ids.insert("former-meeting", old);
+    for r in everyone
+        .iter_mut()
+        .filter(|r| r.email == "leaver@example.com")
+    {
+        r.active = false;
+    }
+    let left = app
+        .store
+        .apply_people(
+            &everyone,
+            "2026-01-03",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(left.left, 1);
     let table: BTreeMap<String, &str> = MATRIX.iter().map(|(r, e)| ((*r).to_owned(), *e)).collect();
     let routes: Vec<String> = ROUTES
         .iter()
@@ -400,8 +522,12 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
     for route in ROUTES {
         let key = format!("{} {}", route.method, route.path);
         let expected: Vec<char> = table[&key].chars().filter(|c| *c != ' ').collect();
-        assert_eq!(expected.len(), ROLES.len(), "{key}: one mark per role");
-        for (role, want) in ROLES.iter().zip(&expected) {
+        assert_eq!(
+            expected.len(),
+            MATRIX_ROLES.len(),
+            "{key}: one mark per role"
+        );
+        for (role, want) in MATRIX_ROLES.iter().zip(&expected) {
             if route.path.ends_with("/delete") {
                 // Each role gets a candidate of its own to delete.
                 let c = app
@@ -454,8 +580,17 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::Editor => "-------++",
             Audience::FrameworkReview => "------+++",
         };
+        // The former manager reads their old pair's record and nothing
+        // else private; the leaver reaches only public pages.
+        let after = match route.audience {
+            Audience::Public => "++",
+            Audience::SignedIn | Audience::HasPerson => "+-",
+            Audience::Pair if route.method == "GET" => "+-",
+            _ => "--",
+        };
         assert_eq!(
-            doc, table[&key],
+            format!("{doc}{after}"),
+            table[&key],
             "{key}: the route table says {:?}",
             route.audience
         );

@@ -10,7 +10,7 @@
 mod support;
 
 use ladder_org::{Date, PersonRecord, Role};
-use support::{App, Client, NOW, OidcProvider, encode, start_sso};
+use support::{App, Client, NOW, OidcProvider, PASSWORD, encode, start_sso, start_sso_with};
 
 /// The provider's one-click users.
 const USERS: &[(&str, &str, bool)] = &[
@@ -285,4 +285,87 @@ async fn sso_gives_a_person_in_the_directory_a_member_account() {
     let mut pw = Client::new(app.addr);
     let res = pw.login("newcomer@example.com", "").await;
     assert_eq!(res.status, 400);
+}
+
+#[tokio::test]
+async fn sso_refuses_a_person_who_left() {
+    let op = OidcProvider::start(USERS).await;
+    let app = start_sso(&op.issuer()).await;
+    // The manager signs in through the provider, then leaves.
+    let mut c = Client::new(app.addr);
+    let callback = through_provider(&mut c, &op, "manager").await;
+    assert_eq!(c.get(&callback).await.status, 303);
+    assert_eq!(c.get("/").await.status, 200);
+    let mut everyone: Vec<PersonRecord> = app
+        .store
+        .list_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record)
+        .collect();
+    for r in everyone
+        .iter_mut()
+        .filter(|r| r.email == "manager@example.com")
+    {
+        r.active = false;
+    }
+    app.store
+        .apply_people(
+            &everyone,
+            "2026-11-02",
+            None,
+            NOW,
+            &support::fixture("apply_people"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.get("/").await.header("location"), Some("/login"));
+    // The provider still vouches for them; Ladder refuses.
+    let mut again = Client::new(app.addr);
+    let callback = through_provider(&mut again, &op, "manager").await;
+    let refused = again.get(&callback).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("deactivated"), "{}", refused.body);
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&("login.refused_inactive".to_owned(), "sso".to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn sso_only_offers_no_password_except_to_break_glass_accounts() {
+    let op = OidcProvider::start(USERS).await;
+    let app = start_sso_with(
+        &op.issuer(),
+        ladder_server::SignInSettings {
+            sso_only: true,
+            break_glass: vec!["admin@example.com".to_owned()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut c = Client::new(app.addr);
+    let page = c.get("/login").await;
+    assert!(page.body.contains("id=\"sso\""));
+    assert!(!page.body.contains("name=\"password\""), "no password form");
+    let glass = c.get("/login?break-glass").await;
+    assert!(glass.body.contains("name=\"password\""));
+    let pre = glass.csrf();
+    let mut try_as = async |email: &str| {
+        c.post_form(
+            "/login",
+            &[
+                ("csrf", pre.as_str()),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+    };
+    let refused = try_as("self@example.com").await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("single sign-on"), "{}", refused.body);
+    assert_eq!(try_as("admin@example.com").await.status, 303);
 }

@@ -31,12 +31,7 @@ impl Pair<'_> {
     }
 
     pub async fn start_series(&self, s: &NewSeries, now: i64) -> Result<Id, AppError> {
-        if !self.current {
-            return Err(AppError::BadRequest(format!(
-                "{} no longer reports to {}; a series needs a current pair",
-                self.report.record.name, self.manager.record.name
-            )));
-        }
+        self.writable()?;
         if (s.manager_id, s.report_id) != (self.manager.id, self.report.id) {
             return Err(AppError::Forbidden);
         }
@@ -66,6 +61,7 @@ impl Pair<'_> {
         state: SeriesState,
         now: i64,
     ) -> Result<(), AppError> {
+        self.writable()?;
         if (series.new.manager_id, series.new.report_id) != (self.manager.id, self.report.id) {
             return Err(AppError::Forbidden);
         }

@@ -91,6 +91,30 @@ impl Access {
         })
     }
 
+    /// The pair, to write to: refused (403) once the report has moved, before
+    /// anything of the request is read.
+    pub async fn pair_to_write<'a>(
+        &'a self,
+        v: &'a Viewer,
+        manager: Id,
+        report: Id,
+    ) -> Result<Pair<'a>, AppError> {
+        let p = self.pair(v, manager, report).await?;
+        p.writable()?;
+        Ok(p)
+    }
+
+    /// A meeting and its pair, to write to: see [`Access::pair_to_write`].
+    pub async fn meeting_to_write<'a>(
+        &'a self,
+        v: &'a Viewer,
+        id: Id,
+    ) -> Result<(Pair<'a>, Meeting), AppError> {
+        let (p, m) = self.meeting(v, id).await?;
+        p.writable()?;
+        Ok((p, m))
+    }
+
     /// A meeting and its pair, for one of the two participants.
     pub async fn meeting<'a>(
         &'a self,
@@ -407,15 +431,14 @@ impl Pair<'_> {
     }
 
     /// Refuses writes once the report has moved to another manager: the
-    /// document stays, read-only, for the two who held it.
-    pub(super) fn writable(&self) -> Result<(), AppError> {
+    /// document stays, read-only, for the two who held it, and neither may
+    /// add to it (the pages offer no form for it).
+    pub fn writable(&self) -> Result<(), AppError> {
         if self.current {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
         }
-        Err(AppError::BadRequest(format!(
-            "{} no longer reports to {}; this document is kept for reading",
-            self.report.record.name, self.manager.record.name
-        )))
     }
 
     pub async fn create_meeting(&self, date: &str, now: i64) -> Result<Id, AppError> {

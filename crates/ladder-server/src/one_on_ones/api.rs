@@ -87,7 +87,7 @@ pub async fn start_series(
     Path((manager, report)): Path<(Id, Id)>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let input: SeriesInput = body(&bytes)?;
     let id = series::start(&p, &input, s.now()).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
@@ -105,7 +105,7 @@ pub async fn series_state(
     ApiViewer(v): ApiViewer,
     Path((manager, report, action)): Path<(Id, Id, String)>,
 ) -> Result<Json<PairOut>, ApiError> {
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let current = p
         .series()
         .await?
@@ -175,7 +175,7 @@ pub async fn create_meeting(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let now = s.now();
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let input: MeetingIn = if bytes.is_empty() {
         MeetingIn::default()
     } else {
@@ -304,7 +304,7 @@ pub async fn add_agenda(
     Path(id): Path<Id>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let (p, m) = s.access().meeting(&v, id).await?;
+    let (p, m) = s.access().meeting_to_write(&v, id).await?;
     let input: TextIn = body(&bytes)?;
     let id = service::add_agenda_item(&p, &m, &input.text, s.now()).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())
@@ -361,7 +361,7 @@ async fn save_text(
     bytes: &[u8],
     shared: bool,
 ) -> Result<Json<SavedOut>, ApiError> {
-    let (p, m) = s.access().meeting(v, id).await?;
+    let (p, m) = s.access().meeting_to_write(v, id).await?;
     let input: VersionedTextIn = body(bytes)?;
     let which = if shared {
         Notes::Shared
@@ -390,7 +390,7 @@ pub async fn add_action(
     Path(id): Path<Id>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let (p, m) = s.access().meeting(&v, id).await?;
+    let (p, m) = s.access().meeting_to_write(&v, id).await?;
     let input: ActionIn = body(&bytes)?;
     let id = service::add_action(&p, &m, input.owner, &input.text, s.now()).await?;
     Ok((StatusCode::CREATED, Json(CreatedOut { id })).into_response())

@@ -134,7 +134,7 @@ pub async fn start_series(
     Path((manager, report)): Path<(Id, Id)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let input = SeriesInput {
@@ -167,7 +167,7 @@ pub async fn series_state(
     Path((manager, report, action)): Path<(Id, Id, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let Some(current) = p
@@ -195,7 +195,7 @@ pub async fn create_meeting(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let (id, _) = service::open_meeting(&p, f.get("date"), now).await?;
@@ -208,7 +208,7 @@ pub async fn add_standing(
     Path((manager, report)): Path<(Id, Id)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let p = s.access().pair(&v, manager, report).await?;
+    let p = s.access().pair_to_write(&v, manager, report).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     service::add_standing_item(&p, f.get("text"), s.now()).await?;
@@ -394,7 +394,7 @@ pub async fn add_agenda(
     Path(id): Path<Id>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (p, m) = s.access().meeting(&v, id).await?;
+    let (p, m) = s.access().meeting_to_write(&v, id).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     service::add_agenda_item(&p, &m, f.get("text"), s.now()).await?;
@@ -430,7 +430,7 @@ async fn save_text(
     field: &'static str,
 ) -> Result<Response, AppError> {
     let now = s.now();
-    let (p, m) = s.access().meeting(&v, id).await?;
+    let (p, m) = s.access().meeting_to_write(&v, id).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let version = version_field(&f)?;
@@ -495,7 +495,7 @@ pub async fn add_action(
     Path(id): Path<Id>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (p, m) = s.access().meeting(&v, id).await?;
+    let (p, m) = s.access().meeting_to_write(&v, id).await?;
     let f = Fields::parse(&body);
     v.check_csrf(f.get("csrf"))?;
     let owner: Id = f

@@ -169,6 +169,22 @@ pub async fn start_mailing_on(store: Arc<dyn Store>, smtp_port: u16) -> App {
     .await
 }
 
+/// Starts an app that offers single sign-on through `issuer`, with these
+/// sign-in rules.
+pub async fn start_sso_with(issuer: &str, sign_in: ladder_server::SignInSettings) -> App {
+    let (store, dir) = sqlite_store().await;
+    start_with(
+        store,
+        Some(dir),
+        true,
+        Some(issuer),
+        example_loader(),
+        None,
+        sign_in,
+    )
+    .await
+}
+
 /// Starts an app that offers single sign-on through `issuer`.
 pub async fn start_sso(issuer: &str) -> App {
     let (store, dir) = sqlite_store().await;
