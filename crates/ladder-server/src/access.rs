@@ -22,6 +22,7 @@ mod notify;
 mod pay;
 mod review;
 mod schedule;
+mod scim;
 
 pub use calendar::Feed;
 pub use deliveries::DeliveryLog;
@@ -41,6 +42,7 @@ pub use pay::{
 };
 pub use review::{FrameworkReview, organisation};
 pub use schedule::Schedule;
+pub use scim::Provisioning;
 
 use crate::auth::{Auth, SESSION_COOKIE};
 use crate::{AppError, AppState};

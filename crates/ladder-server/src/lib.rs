@@ -32,6 +32,7 @@ mod people;
 pub mod proxy;
 pub mod routes;
 pub mod routine;
+pub mod scim;
 pub mod sso;
 
 pub use clock::{Clock, SystemClock};

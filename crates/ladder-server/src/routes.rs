@@ -4,9 +4,9 @@
 
 use crate::{
     AppState, accounts, api, calendar, feedback, framework, growth, hiring, http, inbox,
-    internships, notify, one_on_ones, pay, people,
+    internships, notify, one_on_ones, pay, people, scim,
 };
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 /// Who may use a route, as documented (the matrix test checks the truth).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +70,9 @@ pub enum Audience {
     Editor,
     /// Framework editors, admins and the people team: a change's impact.
     FrameworkReview,
+    /// SCIM provisioning clients, by their own bearer token: no session of
+    /// any role.
+    Provisioning,
 }
 
 #[derive(Debug)]
@@ -95,6 +98,30 @@ macro_rules! route {
             path: $path,
             audience: Audience::$aud,
             handler: || post($h),
+        }
+    };
+    (PUT $path:literal, $aud:ident, $h:path) => {
+        Route {
+            method: "PUT",
+            path: $path,
+            audience: Audience::$aud,
+            handler: || put($h),
+        }
+    };
+    (PATCH $path:literal, $aud:ident, $h:path) => {
+        Route {
+            method: "PATCH",
+            path: $path,
+            audience: Audience::$aud,
+            handler: || patch($h),
+        }
+    };
+    (DELETE $path:literal, $aud:ident, $h:path) => {
+        Route {
+            method: "DELETE",
+            path: $path,
+            audience: Audience::$aud,
+            handler: || delete($h),
         }
     };
 }
@@ -277,4 +304,25 @@ pub const ROUTES: &[Route] = &[
     route!(POST "/api/v1/candidates/{candidate}/scorecards", HiringInterviewer, hiring::api::api_score),
     route!(POST "/api/v1/candidates/{candidate}/move", HiringLead, hiring::api::api_move),
     route!(POST "/api/v1/candidates/{candidate}/delete", HiringLead, hiring::api::api_delete),
+    route!(GET "/admin/provisioning", Admin, scim::pages::clients),
+    route!(POST "/admin/provisioning", Admin, scim::pages::create_client),
+    route!(POST "/admin/provisioning/{id}/revoke", Admin, scim::pages::revoke_client),
+    route!(GET "/scim/v2/ServiceProviderConfig", Provisioning, scim::service_provider_config),
+    route!(GET "/scim/v2/ResourceTypes", Provisioning, scim::resource_types),
+    route!(GET "/scim/v2/ResourceTypes/{id}", Provisioning, scim::resource_type),
+    route!(GET "/scim/v2/Schemas", Provisioning, scim::schemas),
+    route!(GET "/scim/v2/Schemas/{id}", Provisioning, scim::schema),
+    route!(GET "/scim/v2/Users", Provisioning, scim::users::list_users),
+    route!(POST "/scim/v2/Users", Provisioning, scim::users::create_user),
+    route!(GET "/scim/v2/Users/{id}", Provisioning, scim::users::get_user),
+    route!(PUT "/scim/v2/Users/{id}", Provisioning, scim::users::replace_user),
+    route!(PATCH "/scim/v2/Users/{id}", Provisioning, scim::users::patch_user),
+    route!(DELETE "/scim/v2/Users/{id}", Provisioning, scim::users::delete_user),
+    route!(GET "/scim/v2/Groups", Provisioning, scim::groups::list_groups),
+    route!(POST "/scim/v2/Groups", Provisioning, scim::groups::create_group),
+    route!(GET "/scim/v2/Groups/{id}", Provisioning, scim::groups::get_group),
+    route!(PUT "/scim/v2/Groups/{id}", Provisioning, scim::groups::replace_group),
+    route!(PATCH "/scim/v2/Groups/{id}", Provisioning, scim::groups::patch_group),
+    route!(DELETE "/scim/v2/Groups/{id}", Provisioning, scim::groups::delete_group),
+    route!(GET "/scim/v2/{*rest}", Provisioning, scim::unknown),
 ];

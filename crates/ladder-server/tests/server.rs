@@ -244,6 +244,27 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/pay/bands/import", "------+----"),
     ("POST /api/v1/pay/salaries/import", "------+----"),
     ("POST /api/v1/proposals/{proposal}/decisions", "----+------"),
+    ("GET /admin/provisioning", "--------+--"),
+    ("POST /admin/provisioning", "--------+--"),
+    ("POST /admin/provisioning/{id}/revoke", "--------+--"),
+    ("GET /scim/v2/ServiceProviderConfig", "-----------"),
+    ("GET /scim/v2/ResourceTypes", "-----------"),
+    ("GET /scim/v2/ResourceTypes/{id}", "-----------"),
+    ("GET /scim/v2/Schemas", "-----------"),
+    ("GET /scim/v2/Schemas/{id}", "-----------"),
+    ("GET /scim/v2/Users", "-----------"),
+    ("POST /scim/v2/Users", "-----------"),
+    ("GET /scim/v2/Users/{id}", "-----------"),
+    ("PUT /scim/v2/Users/{id}", "-----------"),
+    ("PATCH /scim/v2/Users/{id}", "-----------"),
+    ("DELETE /scim/v2/Users/{id}", "-----------"),
+    ("GET /scim/v2/Groups", "-----------"),
+    ("POST /scim/v2/Groups", "-----------"),
+    ("GET /scim/v2/Groups/{id}", "-----------"),
+    ("PUT /scim/v2/Groups/{id}", "-----------"),
+    ("PATCH /scim/v2/Groups/{id}", "-----------"),
+    ("DELETE /scim/v2/Groups/{id}", "-----------"),
+    ("GET /scim/v2/{*rest}", "-----------"),
 ];
 
 /// [`ROLES`] and the two roles of people who left a relationship or the
@@ -271,6 +292,7 @@ fn concrete(app: &App, path: &str) -> String {
     path.replace("{id}", &target.to_string())
         .replace("{file}", "app.css")
         .replace("{*path}", "index.html")
+        .replace("{*rest}", "Nowhere")
         .replace("{manager}", &app.ids["manager"].to_string())
         .replace("{report}", &app.ids["self"].to_string())
         .replace("{checkpoint}", &app.ids["checkpoint"].to_string())
@@ -340,6 +362,11 @@ async fn refused(app: &App, role: &str, method: &str, path: &str) -> (bool, u16)
             }
         }
         ("POST", _) => c.post_form(&url, &[("csrf", &csrf)]).await,
+        ("PUT" | "PATCH" | "DELETE", _) => {
+            c.headers.push(("X-CSRF-Token".to_owned(), csrf.clone()));
+            c.request(method, &url, Some("application/scim+json"), b"{}")
+                .await
+        }
         _ => panic!("no request for {method} {path}"),
     };
     assert!(
@@ -579,6 +606,7 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::DeliveryLog => "------+-+",
             Audience::Editor => "-------++",
             Audience::FrameworkReview => "------+++",
+            Audience::Provisioning => "---------",
         };
         // The former manager reads their old pair's record and nothing
         // else private; the leaver reaches only public pages.

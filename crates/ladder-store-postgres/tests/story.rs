@@ -73,6 +73,7 @@ mod step {
         accounts,
         sessions,
         throttling,
+        scim,
         account_lifecycle,
         bootstrap,
         framework_versions,

@@ -63,6 +63,7 @@ mod step {
         accounts,
         sessions,
         throttling,
+        scim,
         account_lifecycle,
         bootstrap,
         framework_versions,

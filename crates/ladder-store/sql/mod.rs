@@ -33,4 +33,5 @@ mod calendar;
 mod feedback;
 mod notify;
 mod ops;
+mod scim;
 mod store;

@@ -558,136 +558,8 @@ impl Store for This {
         now: i64,
         rec: &Record,
     ) -> Result<ImportSummary> {
-        use sqlx::Row as _;
-        // Whole-file imports are the common case (HR exports
-        // everyone), so this works in batches: one read of everyone,
-        // multi-row inserts, and one multi-row update of managers,
-        // rather than queries per row.
-        const CHUNK: usize = 1000;
-        let mut sum = ImportSummary::default();
         let mut tx = self.begin_write().await?;
-        let stored = sqlx::query(PERSON_SELECT).fetch_all(&mut *tx).await?;
-        let mut ids: std::collections::HashMap<String, Id> =
-            std::collections::HashMap::with_capacity(stored.len() + records.len());
-        let mut old: std::collections::HashMap<String, Person> =
-            std::collections::HashMap::with_capacity(stored.len());
-        for r in &stored {
-            let p = person_row(r)?;
-            ids.insert(p.record.email.clone(), p.id);
-            old.insert(p.record.email.clone(), p);
-        }
-        let mut seen = std::collections::HashSet::with_capacity(records.len());
-        let mut fresh: Vec<&ladder_org::PersonRecord> = Vec::new();
-        // (record, reason) for every role change to record.
-        let mut changes: Vec<(&ladder_org::PersonRecord, &'static str)> = Vec::new();
-        for r in records {
-            if !seen.insert(r.email.as_str()) {
-                return Err(StoreError::Conflict(format!(
-                    "{} appears twice in one import",
-                    r.email
-                )));
-            }
-            match old.get(&r.email) {
-                None => {
-                    fresh.push(r);
-                    changes.push((r, "hired"));
-                    sum.created += 1;
-                }
-                Some(p) if p.record == *r => sum.unchanged += 1,
-                Some(p) => {
-                    let q = sqlx::query(
-                        "UPDATE people SET name = $1, department = $2, family = $3, level = $4, \
-                         specialty = $5, grade = $6, location = $7, start_date = $8, active = $9 \
-                         WHERE id = $10",
-                    );
-                    person_binds(q, r).bind(p.id).execute(&mut *tx).await?;
-                    sum.updated += 1;
-                    if p.record.active && !r.active {
-                        super::accounts::leave(&mut tx, p.id, &r.email, now).await?;
-                        sum.left += 1;
-                    } else if !p.record.active && r.active {
-                        super::accounts::come_back(&mut tx, &r.email).await?;
-                        sum.returned += 1;
-                    }
-                    if p.record.role != r.role {
-                        changes.push((r, "import"));
-                    }
-                }
-            }
-        }
-        for chunk in fresh.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO people (name, department, family, level, specialty, grade, location, \
-                 start_date, active, email) ",
-            );
-            qb.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.name)
-                    .push_bind(&r.department)
-                    .push_bind(&r.role.family)
-                    .push_bind(&r.role.level)
-                    .push_bind(r.role.specialty.as_deref())
-                    .push_bind(&r.role.grade)
-                    .push_bind(&r.location)
-                    .push_bind(r.start_date.map(|d| d.to_string()))
-                    .push_bind(r.active)
-                    .push_bind(&r.email);
-            });
-            qb.push(" RETURNING id, email");
-            for row in qb.build().fetch_all(&mut *tx).await? {
-                let id: Id = row.try_get("id")?;
-                let email: String = row.try_get("email")?;
-                ids.insert(email, id);
-            }
-        }
-        for chunk in changes.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
-                 reason, recorded_at, recorded_by) ",
-            );
-            qb.push_values(chunk, |mut b, (r, reason)| {
-                b.push_bind(ids.get(&r.email).copied())
-                    .push_bind(effective)
-                    .push_bind(&r.role.family)
-                    .push_bind(&r.role.level)
-                    .push_bind(r.role.specialty.as_deref())
-                    .push_bind(&r.role.grade)
-                    .push_bind(*reason)
-                    .push_bind(now)
-                    .push_bind(by);
-            });
-            qb.build().execute(&mut *tx).await?;
-            sum.role_changes += chunk.len();
-        }
-        // Managers last: a file may list reports before managers.
-        let mut links: Vec<(Id, Option<Id>)> = Vec::new();
-        for r in records {
-            let manager = match &r.manager_email {
-                None => None,
-                Some(m) => Some(*ids.get(m).ok_or_else(|| {
-                    StoreError::NotFound(format!("the manager {m} of {}", r.email))
-                })?),
-            };
-            let id = *ids
-                .get(&r.email)
-                .ok_or_else(|| StoreError::Backend(format!("{} was not stored", r.email)))?;
-            let current = old.get(&r.email).and_then(|p| p.manager_id);
-            if manager != current {
-                links.push((id, manager));
-            }
-        }
-        for chunk in links.chunks(CHUNK) {
-            // VALUES columns are column1, column2 in both backends.
-            let mut qb =
-                sqlx::QueryBuilder::<Db>::new("UPDATE people SET manager_id = v.column2 FROM (");
-            qb.push_values(chunk, |mut b, (id, manager)| {
-                b.push_bind(*id).push_bind(*manager);
-            });
-            qb.push(") AS v WHERE people.id = v.column1");
-            qb.build().execute(&mut *tx).await?;
-        }
-        if sum.created + sum.updated > 0 {
-            bump_org(&mut tx).await?;
-        }
+        let (sum, _) = apply_people_in(&mut tx, records, effective, by, now).await?;
         let rec = Record {
             audit: AuditEvent {
                 detail: sum.to_string(),
@@ -1851,4 +1723,147 @@ impl Store for This {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Creates or updates people by email inside `tx` (see
+/// [`Store::apply_people`]); returns what changed and every stored person's
+/// id by email. Bumps the organisation's version when anything changed.
+pub(super) async fn apply_people_in(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    records: &[ladder_org::PersonRecord],
+    effective: &str,
+    by: Option<Id>,
+    now: i64,
+) -> Result<(ImportSummary, std::collections::HashMap<String, Id>)> {
+    use sqlx::Row as _;
+    // Whole-file imports are the common case (HR exports
+    // everyone), so this works in batches: one read of everyone,
+    // multi-row inserts, and one multi-row update of managers,
+    // rather than queries per row.
+    const CHUNK: usize = 1000;
+    let mut sum = ImportSummary::default();
+    let stored = sqlx::query(PERSON_SELECT).fetch_all(&mut **tx).await?;
+    let mut ids: std::collections::HashMap<String, Id> =
+        std::collections::HashMap::with_capacity(stored.len() + records.len());
+    let mut old: std::collections::HashMap<String, Person> =
+        std::collections::HashMap::with_capacity(stored.len());
+    for r in &stored {
+        let p = person_row(r)?;
+        ids.insert(p.record.email.clone(), p.id);
+        old.insert(p.record.email.clone(), p);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(records.len());
+    let mut fresh: Vec<&ladder_org::PersonRecord> = Vec::new();
+    // (record, reason) for every role change to record.
+    let mut changes: Vec<(&ladder_org::PersonRecord, &'static str)> = Vec::new();
+    for r in records {
+        if !seen.insert(r.email.as_str()) {
+            return Err(StoreError::Conflict(format!(
+                "{} appears twice in one import",
+                r.email
+            )));
+        }
+        match old.get(&r.email) {
+            None => {
+                fresh.push(r);
+                changes.push((r, "hired"));
+                sum.created += 1;
+            }
+            Some(p) if p.record == *r => sum.unchanged += 1,
+            Some(p) => {
+                let q = sqlx::query(
+                    "UPDATE people SET name = $1, department = $2, family = $3, level = $4, \
+                         specialty = $5, grade = $6, location = $7, start_date = $8, active = $9 \
+                         WHERE id = $10",
+                );
+                person_binds(q, r).bind(p.id).execute(&mut **tx).await?;
+                sum.updated += 1;
+                if p.record.active && !r.active {
+                    super::accounts::leave(tx, p.id, &r.email, now).await?;
+                    sum.left += 1;
+                } else if !p.record.active && r.active {
+                    super::accounts::come_back(tx, &r.email).await?;
+                    sum.returned += 1;
+                }
+                if p.record.role != r.role {
+                    changes.push((r, "import"));
+                }
+            }
+        }
+    }
+    for chunk in fresh.chunks(CHUNK) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO people (name, department, family, level, specialty, grade, location, \
+                 start_date, active, email) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.name)
+                .push_bind(&r.department)
+                .push_bind(&r.role.family)
+                .push_bind(&r.role.level)
+                .push_bind(r.role.specialty.as_deref())
+                .push_bind(&r.role.grade)
+                .push_bind(&r.location)
+                .push_bind(r.start_date.map(|d| d.to_string()))
+                .push_bind(r.active)
+                .push_bind(&r.email);
+        });
+        qb.push(" RETURNING id, email");
+        for row in qb.build().fetch_all(&mut **tx).await? {
+            let id: Id = row.try_get("id")?;
+            let email: String = row.try_get("email")?;
+            ids.insert(email, id);
+        }
+    }
+    for chunk in changes.chunks(CHUNK) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO role_changes (person_id, effective, family, level, specialty, grade, \
+                 reason, recorded_at, recorded_by) ",
+        );
+        qb.push_values(chunk, |mut b, (r, reason)| {
+            b.push_bind(ids.get(&r.email).copied())
+                .push_bind(effective)
+                .push_bind(&r.role.family)
+                .push_bind(&r.role.level)
+                .push_bind(r.role.specialty.as_deref())
+                .push_bind(&r.role.grade)
+                .push_bind(*reason)
+                .push_bind(now)
+                .push_bind(by);
+        });
+        qb.build().execute(&mut **tx).await?;
+        sum.role_changes += chunk.len();
+    }
+    // Managers last: a file may list reports before managers.
+    let mut links: Vec<(Id, Option<Id>)> = Vec::new();
+    for r in records {
+        let manager =
+            match &r.manager_email {
+                None => None,
+                Some(m) => Some(*ids.get(m).ok_or_else(|| {
+                    StoreError::NotFound(format!("the manager {m} of {}", r.email))
+                })?),
+            };
+        let id = *ids
+            .get(&r.email)
+            .ok_or_else(|| StoreError::Backend(format!("{} was not stored", r.email)))?;
+        let current = old.get(&r.email).and_then(|p| p.manager_id);
+        if manager != current {
+            links.push((id, manager));
+        }
+    }
+    for chunk in links.chunks(CHUNK) {
+        // VALUES columns are column1, column2 in both backends.
+        let mut qb =
+            sqlx::QueryBuilder::<Db>::new("UPDATE people SET manager_id = v.column2 FROM (");
+        qb.push_values(chunk, |mut b, (id, manager)| {
+            b.push_bind(*id).push_bind(*manager);
+        });
+        qb.push(") AS v WHERE people.id = v.column1");
+        qb.build().execute(&mut **tx).await?;
+    }
+    if sum.created + sum.updated > 0 {
+        bump_org(tx).await?;
+    }
+    Ok((sum, ids))
 }

@@ -17,6 +17,7 @@ mod feedback;
 mod growth;
 mod notify;
 mod ops;
+mod scim;
 pub mod story;
 
 pub use growth::{
@@ -39,6 +40,7 @@ pub use ops::{
     Activity, Candidate, Decision, HiringRole, Internship, InternshipState, LogEntry, Moved,
     NewInternship, NewOpening, Opening, OpsStore, Score, Scorecard, Side, TeamMember,
 };
+pub use scim::{ScimClient, ScimLink, ScimStore};
 
 pub use async_trait::async_trait;
 use ladder_org::{PersonRecord, Role};
@@ -437,7 +439,15 @@ pub const DUMP_FORMAT: u32 = 1;
 /// the shared `sql/` module of this crate.
 #[async_trait]
 pub trait Store:
-    FeedbackStore + OpsStore + NotifyStore + CalendarStore + AccountStore + Send + Sync + fmt::Debug
+    FeedbackStore
+    + OpsStore
+    + NotifyStore
+    + CalendarStore
+    + AccountStore
+    + ScimStore
+    + Send
+    + Sync
+    + fmt::Debug
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -17,7 +17,8 @@
 use crate::{
     AuditEvent, BACKUP_TABLES, CycleState, DUMPED_TABLES, Dump, FeedbackRelation, Id,
     NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, OidcFlow,
-    ProposalState, Rater, Rating, Record, ResetOutcome, Roles, Seen, Session, Store, StoreError,
+    ProposalState, Rater, Rating, Record, ResetOutcome, Roles, ScimLink, Seen, Session, Store,
+    StoreError,
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
@@ -88,6 +89,11 @@ pub const STEPS: &[Step] = &[
         name: "throttling",
         needs: &[],
         run: |s, _| Box::pin(throttling(s)),
+    },
+    Step {
+        name: "scim",
+        needs: &[],
+        run: |s, _| Box::pin(scim(s)),
     },
     Step {
         name: "account_lifecycle",
@@ -176,6 +182,7 @@ pub const STEPS: &[Step] = &[
             "sessions",
             "throttling",
             "account_lifecycle",
+            "scim",
             "bootstrap",
             "framework_versions",
             "oidc",
@@ -755,6 +762,96 @@ async fn account_lifecycle(s: &dyn Store) {
     s.record_failure("account:z", 30).await.unwrap();
     assert_eq!(s.last_failure("account:z", 0).await.unwrap(), Some(30));
     assert_eq!(s.last_failure("account:z", 31).await.unwrap(), None);
+}
+
+/// Provisioning clients by token; people written with their link in one
+/// transaction; a manager named before they exist is linked when they
+/// arrive.
+async fn scim(s: &dyn Store) {
+    let c = s
+        .create_scim_client("okta", "st1", None, 10, &rec("scim.client.create"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.scim_client_by_token("st1", 20).await.unwrap().unwrap().id,
+        c
+    );
+    assert_eq!(s.scim_clients().await.unwrap()[0].last_used_at, Some(20));
+    assert!(s.scim_client_by_token("other", 20).await.unwrap().is_none());
+    s.revoke_scim_client(c, 30, &rec("scim.client.revoke"))
+        .await
+        .unwrap();
+    assert!(s.scim_client_by_token("st1", 40).await.unwrap().is_none());
+    assert!(matches!(
+        s.revoke_scim_client(c, 41, &rec("scim.client.revoke"))
+            .await,
+        Err(StoreError::Refused(_))
+    ));
+
+    // A report arrives first, naming a manager who does not exist yet.
+    let report = person("sr@example.com", None, "senior");
+    let link = ScimLink {
+        external_id: Some("ext-r".to_owned()),
+        user_name: "sr@example.com".to_owned(),
+        pending_manager: Some("ext-m".to_owned()),
+        ..ScimLink::default()
+    };
+    let r = s
+        .scim_write(
+            &report,
+            &link,
+            "2026-02-01",
+            None,
+            50,
+            &rec("scim.user.create"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.person(r).await.unwrap().unwrap().manager_id, None);
+    let v = s.org_version().await.unwrap();
+    let boss = person("sm@example.com", None, "staff");
+    let m = s
+        .scim_write(
+            &boss,
+            &ScimLink {
+                external_id: Some("ext-m".to_owned()),
+                user_name: "sm@example.com".to_owned(),
+                ..ScimLink::default()
+            },
+            "2026-02-01",
+            None,
+            60,
+            &rec("scim.user.create"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.person(r).await.unwrap().unwrap().manager_id, Some(m));
+    assert!(s.org_version().await.unwrap() > v);
+    let links = s.scim_links().await.unwrap();
+    let lr = links.iter().find(|l| l.person_id == r).unwrap();
+    assert_eq!(
+        (lr.pending_manager.as_deref(), lr.created_at, lr.updated_at),
+        (None, 50, 60)
+    );
+    s.set_refused_level(r, Some("staff"), 70, &rec("scim.level_refused"))
+        .await
+        .unwrap();
+    let links = s.scim_links().await.unwrap();
+    assert_eq!(
+        links
+            .iter()
+            .find(|l| l.person_id == r)
+            .unwrap()
+            .refused_level
+            .as_deref(),
+        Some("staff")
+    );
+    // The event of a write is about the person written.
+    let log = s.audit_log(None, 5).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "scim.user.create" && e.subject_id == Some(m))
+    );
 }
 
 async fn bootstrap(s: &dyn Store) {

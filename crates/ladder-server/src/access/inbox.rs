@@ -69,6 +69,8 @@ pub enum TaskKind {
     FailedDeliveries,
     /// The people team: people whose manager has left need a new one.
     NewManager,
+    /// The people team: provisioning sent a level Ladder refused.
+    ProvisionedLevel,
 }
 
 impl TaskKind {
@@ -88,6 +90,7 @@ impl TaskKind {
             TaskKind::CycleProgress => "cycle_progress",
             TaskKind::FailedDeliveries => "failed_deliveries",
             TaskKind::NewManager => "new_manager",
+            TaskKind::ProvisionedLevel => "provisioned_level",
         }
     }
 }
@@ -173,6 +176,26 @@ impl Access {
         if v.roles().people_team {
             self.cycle_progress(&cycles, today, &mut tasks).await?;
             new_manager_tasks(&org, &mut tasks);
+            for l in self.store.scim_links().await? {
+                let (Some(level), Some(p)) = (l.refused_level.as_deref(), org.person(l.person_id))
+                else {
+                    continue;
+                };
+                tasks.push(
+                    Task::new(
+                        TaskKind::ProvisionedLevel,
+                        format!(
+                            "Your identity provider has {} at `{level}`; Ladder has `{}`",
+                            p.record.name, p.record.role.level
+                        ),
+                        format!("/people/{}", p.id),
+                    )
+                    .detail(
+                        "Levels change only through a proposal in a 360 cycle: propose it, or correct the provider".to_owned(),
+                    )
+                    .about(p.id),
+                );
+            }
         }
         if v.roles().people_team || v.roles().admin {
             self.delivery_tasks(&mut tasks).await?;

@@ -107,6 +107,7 @@ impl Chrome {
         }
         if sh.admin {
             nav.push(link("/admin/users", "Accounts"));
+            nav.push(link("/admin/provisioning", "Provisioning"));
         }
         if sh.admin || sh.people_team {
             nav.push(link("/admin/deliveries", "Deliveries"));
