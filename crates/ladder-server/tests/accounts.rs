@@ -718,6 +718,59 @@ async fn failures_from_elsewhere_never_lock_the_owner_out_of_their_usual_address
 }
 
 #[tokio::test]
+async fn an_address_that_fails_often_is_refused_except_to_those_it_is_usual_for() {
+    let app = start_signing_in(
+        ladder_server::SignInSettings {
+            trusted_proxies: vec![ladder_server::proxy::Network::parse("127.0.0.0/8").unwrap()],
+            ..Default::default()
+        },
+        None,
+    )
+    .await;
+    // The office's address, behind which `self` works and signs in.
+    let office = "198.51.100.20";
+    assert_eq!(
+        from(&app, office)
+            .login("self@example.com", PASSWORD)
+            .await
+            .status,
+        303
+    );
+    // Someone in the same office guesses 30 times, at many accounts.
+    for i in 0..30 {
+        let who = format!("nobody{i}@example.com");
+        assert_eq!(
+            from(&app, office).login(&who, "guess guess").await.status,
+            400
+        );
+    }
+    assert_eq!(
+        from(&app, office)
+            .login("peer@example.com", PASSWORD)
+            .await
+            .status,
+        429,
+        "the address is refused for accounts that never used it"
+    );
+    assert_eq!(
+        from(&app, office)
+            .login("self@example.com", PASSWORD)
+            .await
+            .status,
+        303,
+        "but not for those it is the usual address of"
+    );
+    assert_eq!(
+        from(&app, "192.0.2.1")
+            .login("peer@example.com", PASSWORD)
+            .await
+            .status,
+        303,
+        "and other addresses are not touched"
+    );
+}
+
+#[tokio::test]
 async fn without_trusted_proxies_a_forwarded_address_is_ignored() {
     let app = start().await;
     from(&app, "198.51.100.7")

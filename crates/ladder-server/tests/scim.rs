@@ -270,7 +270,27 @@ async fn okta_story(app: &App) {
 #[tokio::test]
 async fn an_entra_style_run_patches_with_paths_and_deletes() {
     let app = start().await;
-    let mut entra = Scim::new(&app, "Entra ID").await;
+    entra_story(&app).await;
+}
+
+#[tokio::test]
+async fn an_entra_style_run_works_on_postgres() {
+    let db = ladder_store_postgres::TempDatabase::for_tests("entra")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let (store, _) = ladder_server::open_store(&pg).await.unwrap();
+    let app = start_on(store, None, true).await;
+    entra_story(&app).await;
+    drop(app);
+    db.drop_database().await.unwrap();
+}
+
+/// Entra ID's sequence: create with its object id as externalId, PATCH
+/// with paths (manager, name, email, active as a string), remove the
+/// manager, DELETE.
+async fn entra_story(app: &App) {
+    let mut entra = Scim::new(app, "Entra ID").await;
     // Entra's documented create: externalId is its object id, userName the
     // UPN, and the manager comes later by PATCH.
     let (status, made) = entra
@@ -294,7 +314,7 @@ async fn an_entra_style_run_patches_with_paths_and_deletes() {
         .await;
     assert_eq!(status, 201, "{made}");
     let id = made["id"].as_str().unwrap().to_owned();
-    let p = person(&app, "tiago@example.com").await;
+    let p = person(app, "tiago@example.com").await;
     assert_eq!(
         p.record.role.level, "senior",
         "matched by title, kept by id"
@@ -314,7 +334,7 @@ async fn an_entra_style_run_patches_with_paths_and_deletes() {
         }))
         .await;
     assert_eq!(status, 200, "{patched}");
-    let p = person(&app, "tiago@example.com").await;
+    let p = person(app, "tiago@example.com").await;
     assert_eq!(p.manager_id, Some(app.ids["manager"]));
     assert_eq!(p.record.name, "Tiago M. Reis");
     let (_, off) = entra
@@ -328,7 +348,7 @@ async fn an_entra_style_run_patches_with_paths_and_deletes() {
         )
         .await;
     assert_eq!(off["active"], false);
-    assert!(!person(&app, "tiago@example.com").await.record.active);
+    assert!(!person(app, "tiago@example.com").await.record.active);
     let (_, on) = entra
         .send(
             "PATCH",
@@ -350,7 +370,7 @@ async fn an_entra_style_run_patches_with_paths_and_deletes() {
         )
         .await;
     assert!(removed[ENTERPRISE].get("manager").is_none(), "{removed}");
-    assert_eq!(person(&app, "tiago@example.com").await.manager_id, None);
+    assert_eq!(person(app, "tiago@example.com").await.manager_id, None);
 
     // A hard delete: gone from SCIM, kept in Ladder, inactive.
     let r = entra
@@ -361,7 +381,7 @@ async fn an_entra_style_run_patches_with_paths_and_deletes() {
     let (status, gone) = entra.get(&format!("/scim/v2/Users/{id}")).await;
     assert_eq!(status, 404);
     assert_eq!(gone["status"], "404");
-    let kept = person(&app, "tiago@example.com").await;
+    let kept = person(app, "tiago@example.com").await;
     assert!(!kept.record.active);
     assert_eq!(
         entra.find("userName eq \"tiago@example.com\"").await["totalResults"],
