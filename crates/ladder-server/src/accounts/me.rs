@@ -280,6 +280,8 @@ struct ForgotPage {
     email: String,
     sent: bool,
     error: Option<String>,
+    /// The server has an SMTP server to send the link through.
+    mails: bool,
 }
 
 pub async fn forgot_form(
@@ -293,6 +295,7 @@ pub async fn forgot_form(
         email: String::new(),
         sent: false,
         error: None,
+        mails: s.sender().sends_email(),
     })?;
     Ok(with_pre(&s, &pre, fresh, res))
 }
@@ -320,6 +323,7 @@ pub async fn forgot(
             email: email.to_owned(),
             sent: error.is_none(),
             error,
+            mails: s.sender().sends_email(),
         },
     )
 }
