@@ -179,6 +179,64 @@ impl ScimStore for This {
         Ok(id)
     }
 
+    async fn scim_set_role(
+        &self,
+        role: &str,
+        on: &[(String, String)],
+        off: &[String],
+        now: i64,
+        rec: &Record,
+    ) -> Result<()> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let changes = on
+            .iter()
+            .map(|(email, name)| (email.as_str(), Some(name.as_str()), true))
+            .chain(off.iter().map(|email| (email.as_str(), None, false)));
+        for (email, name, give) in changes {
+            let email = email.to_lowercase();
+            let found = sqlx::query("SELECT id, roles FROM accounts WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (id, mut roles) = match (found, name) {
+                (Some(r), _) => {
+                    let roles: String = r.try_get("roles")?;
+                    (
+                        r.try_get::<Id, _>("id")?,
+                        ladder_store::Roles::decode(&roles),
+                    )
+                }
+                (None, Some(name)) => {
+                    let r = sqlx::query(
+                        "INSERT INTO accounts (email, name, password_hash, roles, created_at) \
+                         VALUES ($1, $2, NULL, '', $3) RETURNING id",
+                    )
+                    .bind(&email)
+                    .bind(name)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (r.try_get::<Id, _>("id")?, ladder_store::Roles::NONE)
+                }
+                (None, None) => continue,
+            };
+            match role {
+                "admin" => roles.admin = give,
+                "people" => roles.people_team = give,
+                "editor" => roles.editor = give,
+                other => return Err(StoreError::Refused(format!("`{other}` is not a role"))),
+            }
+            sqlx::query("UPDATE accounts SET roles = $1 WHERE id = $2")
+                .bind(roles.encode())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        commit(self, tx, rec, None).await?;
+        Ok(())
+    }
+
     async fn set_refused_level(
         &self,
         person: Id,

@@ -73,6 +73,18 @@ pub trait ScimStore: Send + Sync {
         now: i64,
         rec: &Record,
     ) -> Result<Id>;
+    /// Gives a role (`admin`, `people`, `editor`) to the accounts of the
+    /// people in `on` (making an account, single sign-on only, for those
+    /// without one: (email, name)) and takes it from the accounts with the
+    /// emails in `off`, all in one transaction.
+    async fn scim_set_role(
+        &self,
+        role: &str,
+        on: &[(String, String)],
+        off: &[String],
+        now: i64,
+        rec: &Record,
+    ) -> Result<()>;
     /// Notes (or clears, with `None`) a level provisioning sent that
     /// Ladder refused, for the people team.
     async fn set_refused_level(

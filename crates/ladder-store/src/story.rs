@@ -846,6 +846,50 @@ async fn scim(s: &dyn Store) {
             .as_deref(),
         Some("staff")
     );
+    // Roles by group membership: an account made where there is none, all
+    // in one transaction.
+    s.scim_set_role(
+        "people",
+        &[("sm@example.com".to_owned(), "Boss".to_owned())],
+        &[],
+        80,
+        &rec("scim.group.members"),
+    )
+    .await
+    .unwrap();
+    let boss_account = s.account_by_email("sm@example.com").await.unwrap().unwrap();
+    assert!(boss_account.roles.people_team && boss_account.password_hash.is_none());
+    assert!(matches!(
+        s.scim_set_role("people", &[], &["sm@example.com".to_owned()], 81, &rec("x"))
+            .await,
+        Ok(())
+    ));
+    assert!(
+        !s.account_by_email("sm@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .roles
+            .people_team
+    );
+    assert!(
+        s.scim_set_role(
+            "owner",
+            &[("sr@example.com".to_owned(), "R".to_owned())],
+            &[],
+            82,
+            &rec("x")
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        s.account_by_email("sr@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "a refused change makes no account"
+    );
     // The event of a write is about the person written.
     let log = s.audit_log(None, 5).await.unwrap();
     assert!(

@@ -140,49 +140,30 @@ impl Provisioning<'_> {
         Ok(self.access.store.list_accounts().await?)
     }
 
-    /// Gives or takes a role from a person's account; giving it to a
-    /// person without an account makes them one (single sign-on only).
+    /// Gives a role to the accounts of `on` (making single sign-on
+    /// accounts for people without one) and takes it from those of `off`,
+    /// all or nothing.
     pub async fn set_role(
         &self,
-        person: &Person,
         role: &str,
-        on: bool,
+        on: &[&Person],
+        off: &[&Person],
         now: i64,
     ) -> Result<(), AppError> {
-        let store = &self.access.store;
-        let email = person.record.email.to_lowercase();
-        let account = match store.account_by_email(&email).await? {
-            Some(a) => a,
-            None if !on => return Ok(()),
-            None => {
-                let rec = self.record("account.create", Some(person.id), "by provisioning", now);
-                let id = crate::auth::create_account(
-                    store.as_ref(),
-                    &email,
-                    &person.record.name,
-                    None,
-                    ladder_store::Roles::NONE,
-                    now,
-                    &rec,
-                )
-                .await?;
-                store.account(id).await?.ok_or(AppError::NotFound)?
-            }
-        };
-        let mut roles = account.roles;
-        match role {
-            "admin" => roles.admin = on,
-            "people" => roles.people_team = on,
-            "editor" => roles.editor = on,
-            _ => return Err(AppError::NotFound),
-        }
-        if roles == account.roles {
+        if on.is_empty() && off.is_empty() {
             return Ok(());
         }
-        let rec = self
-            .record("account.roles", Some(person.id), &roles.to_string(), now)
-            .object(account.id);
-        store.set_roles(account.id, roles, &rec).await?;
+        let detail = format!("{role}: {} given, {} taken", on.len(), off.len());
+        let rec = self.record("scim.group.members", None, &detail, now);
+        let on: Vec<(String, String)> = on
+            .iter()
+            .map(|p| (p.record.email.clone(), p.record.name.clone()))
+            .collect();
+        let off: Vec<String> = off.iter().map(|p| p.record.email.clone()).collect();
+        self.access
+            .store
+            .scim_set_role(role, &on, &off, now, &rec)
+            .await?;
         Ok(())
     }
 }

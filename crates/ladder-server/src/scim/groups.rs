@@ -119,16 +119,15 @@ async fn apply(
     after: &BTreeSet<Id>,
     now: i64,
 ) -> Result<(), ScimError> {
-    for id in after.difference(before) {
-        if let Some(person) = dir.person(*id) {
-            p.set_role(person, role, true, now).await?;
-        }
-    }
-    for id in before.difference(after) {
-        if let Some(person) = dir.person(*id) {
-            p.set_role(person, role, false, now).await?;
-        }
-    }
+    let on: Vec<&ladder_store::Person> = after
+        .difference(before)
+        .filter_map(|id| dir.person(*id))
+        .collect();
+    let off: Vec<&ladder_store::Person> = before
+        .difference(after)
+        .filter_map(|id| dir.person(*id))
+        .collect();
+    p.set_role(role, &on, &off, now).await?;
     Ok(())
 }
 
