@@ -14,6 +14,30 @@ pub fn field(out: &mut String, v: &str) {
     }
 }
 
+/// What makes a spreadsheet read a cell as a formula when it comes first.
+const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Appends one field of a file people open in a spreadsheet (exports): a
+/// value a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`)
+/// gets a leading `'`, as OWASP advises against CSV injection. The
+/// imports take it off again ([`unescape_formula`]), so an export reads
+/// back to the same records.
+pub fn spreadsheet_field(out: &mut String, v: &str) {
+    if v.starts_with(FORMULA) {
+        field(out, &format!("'{v}"));
+    } else {
+        field(out, v);
+    }
+}
+
+/// A cell as [`spreadsheet_field`] wrote it, back: `'=x` is `=x`.
+pub fn unescape_formula(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA) => rest,
+        _ => v,
+    }
+}
+
 /// Reads RFC 4180 CSV: (row number, fields), or the line where a quoted
 /// field never closes.
 pub fn parse(text: &str) -> Result<Vec<(u32, Vec<String>)>, u32> {
@@ -74,6 +98,25 @@ pub fn parse(text: &str) -> Result<Vec<(u32, Vec<String>)>, u32> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_defused_for_spreadsheets_and_read_back() {
+        for v in [
+            "=cmd|' /C calc'!A0",
+            "+1+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "plain",
+            "'quoted",
+        ] {
+            let mut out = String::new();
+            spreadsheet_field(&mut out, v);
+            let cell = &parse(&out).unwrap()[0].1[0];
+            assert!(!cell.starts_with(FORMULA), "{v} → {cell}");
+            assert_eq!(unescape_formula(cell), v);
+        }
+    }
 
     #[test]
     fn quoted_fields_and_rows() {

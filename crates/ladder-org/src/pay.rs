@@ -205,7 +205,7 @@ impl Row<'_> {
         self.index
             .get(c)
             .and_then(|i| self.fields.get(*i))
-            .map_or("", |s| s.trim())
+            .map_or("", |s| ladder_framework::csv::unescape_formula(s.trim()))
     }
 
     fn err(&mut self, column: &str, message: impl Into<String>, fix: Option<String>) {
@@ -704,7 +704,7 @@ pub fn export_bands(bands: &[Band]) -> String {
             if i > 0 {
                 out.push(',');
             }
-            ladder_framework::csv::field(&mut out, c);
+            ladder_framework::csv::spreadsheet_field(&mut out, c);
         }
         out.push('\n');
     }

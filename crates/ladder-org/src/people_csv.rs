@@ -10,7 +10,7 @@
 
 use crate::{Date, PersonRecord, reporting_cycle, resolve_role};
 use ladder_framework::Framework;
-use ladder_framework::csv::{field, parse as parse_csv};
+use ladder_framework::csv::{parse as parse_csv, spreadsheet_field as field, unescape_formula};
 use ladder_framework::similar::did_you_mean;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -195,7 +195,7 @@ pub fn parse(
             index
                 .get(c)
                 .and_then(|i| fields.get(*i))
-                .map_or("", |s| s.trim())
+                .map_or("", |s| unescape_formula(s.trim()))
         };
         let mut err = |column: &str, value: &str, message: String, fix: Option<String>| {
             errors.push(RowError {

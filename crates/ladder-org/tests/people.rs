@@ -270,3 +270,27 @@ fn the_demo_organisation_is_plausible_and_round_trips_through_csv() {
     let back = people_csv::parse(&csv, &fw, &BTreeMap::new()).unwrap();
     assert_eq!(back, people);
 }
+
+/// A name a spreadsheet would run as a formula leaves the export defused
+/// (a leading `'`), and the export reads back to the same records.
+#[test]
+fn exports_defuse_formulas_and_read_back() {
+    let csv = format!(
+        "{HEADER}eve@example.com,\"=cmd|' /C calc'!A0\",,@Platform,backend-engineer,senior,,,+Lisbon,,yes\n"
+    );
+    let people = people_csv::parse(&csv, &framework(), &BTreeMap::new()).unwrap();
+    assert_eq!(people[0].name, "=cmd|' /C calc'!A0");
+    let out = people_csv::export(&people);
+    for line in out.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "`{cell}` would run in a spreadsheet: {out}"
+            );
+        }
+    }
+    assert!(out.contains("'=cmd") && out.contains("'@Platform") && out.contains("'+Lisbon"));
+    let back = people_csv::parse(&out, &framework(), &BTreeMap::new()).unwrap();
+    assert_eq!(back, people);
+}

@@ -256,7 +256,7 @@ pub fn export_csv(r: &Report) -> String {
             if i > 0 {
                 out.push(',');
             }
-            ladder_framework::csv::field(&mut out, c);
+            ladder_framework::csv::spreadsheet_field(&mut out, c);
         }
         out.push('\n');
     }
