@@ -16,12 +16,41 @@ pub struct SqliteStore {
     pool: sqlx::SqlitePool,
 }
 
+/// Makes the database file readable by its owner alone (mode 0600),
+/// creating it empty if it is missing: it holds every person's data,
+/// private notes and password hashes. SQLite gives its WAL and shared
+/// memory files the database file's mode.
+fn private_file(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") {
+        return Ok(());
+    }
+    let fail =
+        |e: std::io::Error| StoreError::Backend(format!("could not open {}: {e}", path.display()));
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        open.mode(0o600);
+        open.open(path).map_err(fail)?;
+        // A file made before (or by hand) with a wider mode is narrowed.
+        let meta = std::fs::metadata(path).map_err(fail)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+        }
+    }
+    #[cfg(not(unix))]
+    open.open(path).map_err(fail)?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the database file. Call [`migrate`]
     /// before use.
     ///
     /// [`migrate`]: SqliteStore::migrate
     pub async fn open(path: &Path) -> Result<SqliteStore> {
+        private_file(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)

@@ -91,6 +91,35 @@ async fn wal_and_foreign_keys_are_on() {
     assert!(fk);
 }
 
+/// The database holds everyone's data: only its owner may read it, and a
+/// file made with a wider mode is narrowed when opened.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_file_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let s = fresh(&dir, "m.db").await;
+    ladder_store::Store::count_people(&s).await.unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("m.db"), 0o600);
+    assert_eq!(
+        mode("m.db-wal"),
+        0o600,
+        "the WAL file takes the database's mode"
+    );
+    let wide = dir.path().join("w.db");
+    std::fs::write(&wide, b"").unwrap();
+    std::fs::set_permissions(&wide, std::fs::Permissions::from_mode(0o644)).unwrap();
+    fresh(&dir, "w.db").await;
+    assert_eq!(mode("w.db"), 0o600);
+}
+
 /// A write whose audit entry or event cannot be stored leaves nothing
 /// behind: a trigger (on a second connection to the same file) makes one
 /// insert fail, then the other.

@@ -85,6 +85,17 @@ pub fn write_atomically(target: &Path, text: &str) -> Result<(), String> {
 
 /// Creates the parent folders, then writes the file atomically.
 pub fn write_file(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_with_mode(target, bytes, 0o644)
+}
+
+/// Like [`write_file`], but readable by its owner alone (mode 0600): for
+/// backups, which hold every person's data, private notes and password
+/// hashes.
+pub fn write_private(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_with_mode(target, bytes, 0o600)
+}
+
+fn write_with_mode(target: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
@@ -92,6 +103,18 @@ pub fn write_file(target: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(".ladder-tmp");
     let tmp = target.with_file_name(name);
-    std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = open
+        .open(&tmp)
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    drop(file);
     std::fs::rename(&tmp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))
 }

@@ -913,7 +913,7 @@ pub fn db(cmd: DbCommand) -> Result<u8, String> {
                 let store = db.open().await?;
                 let dump = store.dump().await.map_err(|e| e.to_string())?;
                 let json = serde_json::to_vec_pretty(&dump).map_err(|e| e.to_string())?;
-                load::write_file(&out, &json)?;
+                load::write_private(&out, &json)?;
                 println!(
                     "Backed up {} people, {} accounts, {} audit events to {}.",
                     dump.people.len(),

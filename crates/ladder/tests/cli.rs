@@ -824,6 +824,14 @@ fn people_import_export_and_database_backup_restore_round_trip() {
         std::fs::read(&b2).unwrap(),
         "every row round-trips"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&b1), 0o600, "a backup is its owner's alone");
+        let db = std::path::Path::new(d2).join("ladder.db");
+        assert_eq!(mode(&db), 0o600, "so is the database");
+    }
     let o = ladder(&["db", "restore", b1.to_str().unwrap(), "--data", d2]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already holds data"), "{}", stderr(&o));
