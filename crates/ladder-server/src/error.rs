@@ -25,6 +25,9 @@ pub enum AppError {
     Stale { version: i64, text: String },
     #[error("the form expired or came from another site; reload the page and try again")]
     Csrf,
+    /// The request body is larger than the server takes.
+    #[error("{0}")]
+    TooLarge(String),
     /// Too many failed tries: the seconds to wait.
     #[error("too many attempts; wait {} and try again", wait_words(*.0))]
     TooMany(i64),
@@ -47,6 +50,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
         }
@@ -62,6 +66,7 @@ impl AppError {
             AppError::Stale { .. } => "stale",
             AppError::Csrf => "csrf",
             AppError::TooMany(_) => "too_many_attempts",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
             AppError::Upstream(_) => "upstream",
         }

@@ -7,6 +7,7 @@ pub mod api;
 pub(crate) mod context;
 pub mod page;
 pub mod table;
+pub(crate) mod text;
 
 use crate::AppError;
 use crate::access::Viewer;

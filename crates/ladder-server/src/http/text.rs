@@ -1,0 +1,128 @@
+//! Text Ladder refuses at the door: the NUL character (U+0000). PostgreSQL
+//! cannot store it in text, SQLite can, so letting it in would make a
+//! write fail on one backend and a backup unrestorable on the other.
+//! Every request body is checked once, before any handler reads it: a raw
+//! NUL byte (in any body, a file upload too), `%00` in a form, `\u0000` in
+//! JSON. The answer is a 400 in the shape the caller reads (JSON for the
+//! API, a SCIM error for provisioning, a page otherwise).
+
+use crate::AppError;
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// What the refusal says.
+pub const NUL_REFUSED: &str =
+    "text may not contain the NUL character (U+0000); remove it and send again";
+
+/// The most a body may hold (the router's own limit).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+fn holds_nul(content_type: &str, body: &[u8]) -> bool {
+    if body.contains(&0) {
+        return true;
+    }
+    let lower = content_type.to_ascii_lowercase();
+    let find = |needle: &[u8]| {
+        body.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if lower.starts_with("application/x-www-form-urlencoded") {
+        return find(b"%00");
+    }
+    if lower.contains("json") {
+        // `\u0000`, but not an escaped backslash followed by `u0000`.
+        return body
+            .windows(6)
+            .enumerate()
+            .filter(|(_, w)| w.eq_ignore_ascii_case(b"\\u0000"))
+            .any(|(i, _)| {
+                let slashes = body
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    .take_while(|b| **b == b'\\')
+                    .count();
+                slashes % 2 == 0
+            });
+    }
+    false
+}
+
+/// The middleware.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refused(
+                parts.uri.path(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request is larger than 16 MiB; send a smaller file",
+            );
+        }
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if holds_nul(content_type, &bytes) {
+        return refused(parts.uri.path(), StatusCode::BAD_REQUEST, NUL_REFUSED);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn refused(path: &str, status: StatusCode, message: &str) -> Response {
+    if path.starts_with("/scim/") {
+        let scim_type = if status == StatusCode::BAD_REQUEST {
+            "invalidValue"
+        } else {
+            ""
+        };
+        return crate::scim::ScimError::new(status.as_u16(), scim_type, message).into_response();
+    }
+    let e = if status == StatusCode::BAD_REQUEST {
+        AppError::BadRequest(message.to_owned())
+    } else {
+        AppError::TooLarge(message.to_owned())
+    };
+    if path.starts_with("/api/") {
+        crate::http::api::ApiError(e).into_response()
+    } else {
+        e.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_each_encoding() {
+        assert!(holds_nul("text/csv", b"a,\0b"));
+        assert!(holds_nul(
+            "application/x-www-form-urlencoded",
+            b"text=a%00b"
+        ));
+        assert!(!holds_nul(
+            "application/x-www-form-urlencoded",
+            b"text=a%2500b"
+        ));
+        assert!(holds_nul("application/json", br#"{"text":"a\u0000"}"#));
+        assert!(holds_nul("application/scim+json", br#"{"text":"a\U0000"}"#));
+        assert!(
+            !holds_nul("application/json", br#"{"text":"a\\u0000"}"#),
+            "an escaped backslash"
+        );
+        assert!(holds_nul("application/json", br#"{"text":"a\\\u0000"}"#));
+        assert!(!holds_nul("application/json", br#"{"text":"100%00"}"#));
+    }
+}

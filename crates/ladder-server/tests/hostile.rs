@@ -1,0 +1,141 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Hostile text at the door: the NUL character and oversized bodies get a
+//! clear 400 or 413 in the caller's shape, on PostgreSQL (which cannot
+//! store NUL) as on SQLite, and nothing is written.
+
+mod support;
+
+use support::*;
+
+async fn nul_is_refused_everywhere(app: &App) {
+    let me = app.ids["self"];
+    let manager = app.ids["manager"];
+    let mut api = api_as(app, "manager").await;
+    let made = post_json(
+        &mut api,
+        &format!("/api/v1/one-on-ones/{manager}/{me}/meetings"),
+        &serde_json::json!({"date": "2026-01-05"}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let meeting = json(&made)["id"].as_i64().unwrap();
+    let before = app.store.agenda_items(meeting).await.unwrap().len();
+
+    // JSON with \u0000: the API's own error body.
+    let r = api
+        .request(
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            Some("application/json"),
+            br#"{"text":"before\u0000after"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(json(&r)["error"]["code"], "bad_request");
+    assert!(
+        json(&r)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("NUL")
+    );
+    // A form with %00: a page that says so.
+    let (mut web, csrf) = client_as(app, "manager").await;
+    let r = web
+        .request(
+            "POST",
+            &format!("/meetings/{meeting}/agenda"),
+            Some("application/x-www-form-urlencoded"),
+            format!("csrf={csrf}&text=a%00b").as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("NUL"), "{}", r.body);
+    // A people file with a NUL byte, and a token name.
+    let mut team = api_as(app, "people-team").await;
+    let r = team
+        .request(
+            "POST",
+            "/api/v1/people/import",
+            Some("text/csv"),
+            b"email,name,job_family,level\nn@example.com,N\0ul,backend-engineer,senior\n",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = api
+        .request(
+            "POST",
+            "/api/v1/tokens",
+            Some("application/json"),
+            br#"{"name":"x\u0000"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    // Nothing was written, and the server answers as before.
+    assert_eq!(app.store.agenda_items(meeting).await.unwrap().len(), before);
+    assert!(
+        app.store
+            .person_by_email("n@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(web.get("/").await.status, 200);
+    // An escaped backslash before `u0000` is ordinary text.
+    let r = api
+        .request(
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            Some("application/json"),
+            br#"{"text":"a path: C:\\u0000"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[tokio::test]
+async fn nul_is_refused_with_a_clear_400_on_sqlite() {
+    let app = start().await;
+    nul_is_refused_everywhere(&app).await;
+}
+
+#[tokio::test]
+async fn nul_is_refused_with_a_clear_400_on_postgres() {
+    let db = ladder_store_postgres::TempDatabase::for_tests("hostile")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let (store, _) = ladder_server::open_store(&pg).await.unwrap();
+    let app = start_on(store, None, true).await;
+    nul_is_refused_everywhere(&app).await;
+    drop(app);
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_oversized_upload_gets_413_in_the_callers_shape() {
+    let app = start().await;
+    let big = "x".repeat(17 * 1024 * 1024);
+    let (mut web, csrf) = client_as(&app, "people-team").await;
+    let (ct, body) = multipart(&csrf, &big);
+    let r = web
+        .request("POST", "/people-team/import", Some(&ct), &body)
+        .await;
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("larger than 16 MiB"), "{}", r.body);
+    let mut api = api_as(&app, "people-team").await;
+    let r = api
+        .request(
+            "POST",
+            "/api/v1/people/import",
+            Some("text/csv"),
+            big.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    assert_eq!(json(&r)["error"]["code"], "too_large");
+}
