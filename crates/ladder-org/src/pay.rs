@@ -67,6 +67,16 @@ pub const SALARY_COLUMNS: [&str; 4] = ["email", "amount", "currency", "effective
 /// `85000`, `85000.5`, `85000.50` → hundredths. Thousands separators
 /// (`85,000` in a quoted cell, `85 000`, `85_000`) are accepted.
 pub fn parse_amount(s: &str) -> Option<i64> {
+    // Separators group thousands: `85,000` and `1 234 567`, never
+    // `1,2,3,4` (a list, not a number).
+    let whole_part = s.trim().split('.').next().unwrap_or("");
+    let groups: Vec<&str> = whole_part.split([',', '_', ' ']).collect();
+    if groups.len() > 1
+        && (groups.first().is_none_or(|g| g.is_empty() || g.len() > 3)
+            || groups.iter().skip(1).any(|g| g.len() != 3))
+    {
+        return None;
+    }
     let clean: String = s
         .trim()
         .chars()
@@ -742,6 +752,10 @@ mod tests {
         assert_eq!(parse_amount("-1"), None);
         assert_eq!(parse_amount("1.234"), None);
         assert_eq!(parse_amount("€100"), None);
+        assert_eq!(parse_amount("1,234,567"), Some(123_456_700));
+        assert_eq!(parse_amount("1,2,3,4"), None, "a list, not a number");
+        assert_eq!(parse_amount("12,34"), None);
+        assert_eq!(parse_amount("1234,567"), None);
         assert_eq!(format_amount(8_500_050), "85,000.50");
         assert_eq!(format_amount(100_000), "1,000");
         assert_eq!(plain(8_500_050), "85000.50");

@@ -219,6 +219,35 @@ pub fn parse(
             );
             continue;
         }
+        // Every cell: of a sane length, and no control characters (a NUL
+        // cannot be stored by PostgreSQL; none belongs in a directory).
+        let mut bad_cell = false;
+        for (column, i) in &index {
+            let Some(v) = fields.get(*i) else { continue };
+            let longest = if *column == "email" { 254 } else { MAX_CELL };
+            let n = v.chars().count();
+            if n > longest {
+                let head: String = v.chars().take(40).collect();
+                err(
+                    column,
+                    &format!("{head}…"),
+                    format!("is {n} characters long; at most {longest} fit here"),
+                    None,
+                );
+                bad_cell = true;
+            } else if v.chars().any(|c| c.is_control() && c != '\t') {
+                err(
+                    column,
+                    &v.replace(|c: char| c.is_control(), "�"),
+                    "holds a control character (shown as �), such as NUL".to_owned(),
+                    Some("remove it; a directory value is plain text on one line".to_owned()),
+                );
+                bad_cell = true;
+            }
+        }
+        if bad_cell {
+            continue;
+        }
         let email = get("email").to_lowercase();
         if !is_email(&email) {
             err(
@@ -309,11 +338,15 @@ pub fn parse(
             }
         };
         let grade = grade_text.as_str();
-        if !grade.is_empty() && grade.parse::<f64>().is_err() {
+        if !grade.is_empty()
+            && !grade
+                .parse::<f64>()
+                .is_ok_and(|g| g.is_finite() && (0.0..=MAX_GRADE).contains(&g))
+        {
             err(
                 "grade",
                 grade,
-                "a grade is a number, such as 7 or 9.5".to_owned(),
+                format!("a grade is a number from 0 to {MAX_GRADE}, such as 7 or 9.5"),
                 None,
             );
         }
@@ -390,6 +423,11 @@ pub fn parse(
         Err(errors)
     }
 }
+
+/// The longest value of a cell but the email (254, as RFC 5321 allows).
+pub const MAX_CELL: usize = 200;
+/// The highest grade a person may have.
+pub const MAX_GRADE: f64 = 1000.0;
 
 /// Writes people as a CSV that [`parse`] reads back to the same records.
 pub fn export(records: &[PersonRecord]) -> String {

@@ -294,3 +294,25 @@ fn exports_defuse_formulas_and_read_back() {
     let back = people_csv::parse(&out, &framework(), &BTreeMap::new()).unwrap();
     assert_eq!(back, people);
 }
+
+/// Absurd values are refused with their row and column: grades that are
+/// not a sane number, cells of any length, control characters.
+#[test]
+fn absurd_values_are_refused_by_row_and_column() {
+    let long = "x".repeat(5000);
+    for (grade, name, what) in [
+        ("NaN", "Ana", "grade"),
+        ("1e309", "Ana", "grade"),
+        ("-5", "Ana", "grade"),
+        ("inf", "Ana", "grade"),
+        ("7", long.as_str(), "name"),
+        ("7", "A\u{0}na", "name"),
+    ] {
+        let csv = format!(
+            "{HEADER}a@example.com,{name},,Platform,backend-engineer,senior,,{grade},London,,yes\n"
+        );
+        let errors = people_csv::parse(&csv, &framework(), &BTreeMap::new()).unwrap_err();
+        assert_eq!(errors[0].row, 2, "{grade} {what}");
+        assert_eq!(errors[0].column, what, "{grade}: {errors:?}");
+    }
+}
