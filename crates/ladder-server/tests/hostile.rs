@@ -139,3 +139,27 @@ async fn an_oversized_upload_gets_413_in_the_callers_shape() {
     assert_eq!(r.status, 413);
     assert_eq!(json(&r)["error"]["code"], "too_large");
 }
+
+#[tokio::test]
+async fn the_frameworks_own_refusals_come_as_json_on_the_api() {
+    let app = start().await;
+    let mut api = api_as(&app, "self").await;
+    let r = api.get("/api/v1/people/9223372036854775808").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let v = json(&r);
+    assert_eq!(v["error"]["code"], "bad_request");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("9223372036854775808"),
+        "{v}"
+    );
+    let r = api.request("DELETE", "/api/v1/people", None, b"").await;
+    assert_eq!(r.status, 405);
+    assert_eq!(json(&r)["error"]["code"], "method_not_allowed");
+    // Pages keep their own answers.
+    let (mut web, _) = client_as(&app, "self").await;
+    assert_eq!(web.get("/people/9223372036854775808").await.status, 400);
+}

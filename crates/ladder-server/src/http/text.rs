@@ -101,6 +101,63 @@ fn refused(path: &str, status: StatusCode, message: &str) -> Response {
     }
 }
 
+/// The framework's own refusals (a path id that does not parse or
+/// overflows, a method not allowed, a body of the wrong type) come as
+/// plain text; under `/api/` and `/scim/` they become the JSON error those
+/// callers read, with the same status and words.
+pub async fn json_rejections(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let api = path.starts_with("/api/");
+    let scim = path.starts_with("/scim/");
+    let res = next.run(req).await;
+    if !(api || scim) || !res.status().is_client_error() {
+        return res;
+    }
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !plain {
+        return res;
+    }
+    let status = res.status();
+    let text = to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here".to_owned(),
+            s => s.canonical_reason().unwrap_or("refused").to_lowercase(),
+        }
+    } else {
+        text
+    };
+    if scim {
+        let scim_type = if status == StatusCode::BAD_REQUEST {
+            "invalidSyntax"
+        } else {
+            ""
+        };
+        return crate::scim::ScimError::new(status.as_u16(), scim_type, &message).into_response();
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        _ => "bad_request",
+    };
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
