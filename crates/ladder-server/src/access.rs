@@ -847,6 +847,30 @@ impl Admin<'_> {
             other => Ok(other?),
         }
     }
+
+    /// Deactivates (every session and token ends in the same transaction)
+    /// or reactivates an account; never the admin's own deactivation.
+    pub async fn set_active(&self, account: Id, active: bool, now: i64) -> Result<(), AppError> {
+        if account == self.viewer.account.id && !active {
+            return Err(AppError::BadRequest(
+                "you cannot deactivate your own account; ask another admin".to_owned(),
+            ));
+        }
+        let store = &self.access.store;
+        let target = store.account(account).await?.ok_or(AppError::NotFound)?;
+        let action = if active {
+            "account.reactivate"
+        } else {
+            "account.deactivate"
+        };
+        let rec = Access::record(self.viewer, action, None, &target.email, now).object(account);
+        match store.set_account_active(account, active, now, &rec).await {
+            Err(ladder_store::StoreError::Refused(m)) => {
+                Err(AppError::BadRequest(format!("{}: {m}", target.email)))
+            }
+            other => Ok(other?),
+        }
+    }
 }
 
 #[derive(Debug)]

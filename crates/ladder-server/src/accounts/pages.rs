@@ -710,9 +710,9 @@ async fn set_active(
     active: bool,
     f: &CsrfForm,
 ) -> Result<Response, AppError> {
-    s.access().admin(v, s.auth())?;
+    let admin = s.access().admin(v, s.auth())?;
     v.check_csrf(&f.csrf)?;
-    let done = s.auth().set_active(v, id, active, s.now()).await;
+    let done = admin.set_active(id, active, s.now()).await;
     let message = if active {
         "Reactivated: the account can sign in again."
     } else {

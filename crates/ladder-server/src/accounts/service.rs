@@ -1,7 +1,7 @@
-//! What people do to their own account (change the password, list and end
-//! sessions and tokens, reset a forgotten password by email) and what an
-//! admin does to anyone's (deactivate, reactivate). Each write is one
-//! store transaction with its audit entry and event.
+//! What people do to their own account: change the password, list and end
+//! sessions and tokens, reset a forgotten password by email. (An admin's
+//! deactivation is on the `Admin` capability, beside roles.) Each write is
+//! one store transaction with its audit entry and event.
 
 use crate::access::{Access, Viewer};
 use crate::auth::{Auth, Client, MIN_PASSWORD, hash_password, random_token, token_hash};
@@ -244,47 +244,6 @@ impl Auth {
             ResetOutcome::Invalid => Err(AppError::BadRequest(
                 "this reset link has expired or has been used; ask for a new one".to_owned(),
             )),
-        }
-    }
-
-    /// An admin deactivates or reactivates an account. Deactivation ends
-    /// every session and token of it at once; nobody deactivates their own
-    /// account (there would be no admin left to undo it).
-    pub async fn set_active(
-        &self,
-        v: &Viewer,
-        account: Id,
-        active: bool,
-        now: i64,
-    ) -> Result<(), AppError> {
-        if !v.roles().admin {
-            return Err(AppError::Forbidden);
-        }
-        if account == v.account.id && !active {
-            return Err(AppError::BadRequest(
-                "you cannot deactivate your own account; ask another admin".to_owned(),
-            ));
-        }
-        let target = self
-            .store
-            .account(account)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let action = if active {
-            "account.reactivate"
-        } else {
-            "account.deactivate"
-        };
-        let rec = Access::record(v, action, None, &target.email, now).object(account);
-        match self
-            .store
-            .set_account_active(account, active, now, &rec)
-            .await
-        {
-            Err(StoreError::Refused(m)) => {
-                Err(AppError::BadRequest(format!("{}: {m}", target.email)))
-            }
-            other => Ok(other?),
         }
     }
 }
