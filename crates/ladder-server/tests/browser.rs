@@ -1092,3 +1092,93 @@ async fn a_framework_change_reviewed_in_the_browser() {
     );
     b.client.clone().close().await.unwrap();
 }
+
+/// The account pages, the forgotten-password pages, a former manager's
+/// read-only 1:1 and the Provisioning page, as people use them, each
+/// checked by axe.
+#[tokio::test]
+async fn account_and_provisioning_pages_in_the_browser() {
+    let app = start().await;
+    let base = format!("http://{}", app.addr);
+    let b = Browser::start().await;
+
+    // Forgotten password: the form, the answer, and a dead link's page.
+    b.goto(&format!("{base}/password/forgot")).await;
+    b.wait_text("#no-email", "not set up to send email").await;
+    b.fill("#email", "self@example.com").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("[role=status]", "is on its way").await;
+    b.goto(&format!("{base}/password/reset/no-such-link")).await;
+    b.wait_text("[role=alert]", "expired or has been used")
+        .await;
+
+    // The account page: a refused password change keeps the page and says
+    // why beside the field; a token is made and shown once, then revoked.
+    b.sign_in(&base, "self@example.com", "self").await;
+    b.goto(&format!("{base}/me/account")).await;
+    b.wait_text("#sessions", "(this browser)").await;
+    b.fill("#current_password", "not my password").await;
+    b.fill("#new_password", "a new passphrase 1").await;
+    b.fill("#confirm", "a new passphrase 1").await;
+    b.click("#change-password button[type=submit]").await;
+    b.wait_text("#current_password-error", "not your current password")
+        .await;
+    b.fill("#token-name", "nightly export").await;
+    b.click("#new-token-form button[type=submit]").await;
+    b.wait_text("[role=status]", "Copy the token now").await;
+    b.wait_text("#tokens", "nightly export").await;
+    b.click("#tokens button[type=submit]").await;
+    b.wait_text("[role=status]", "revoked").await;
+
+    // A former manager's 1:1: a record, without forms.
+    let (me, boss) = (app.ids["self"], app.ids["manager"]);
+    let meeting = app
+        .store
+        .create_meeting(
+            boss,
+            me,
+            "2026-01-05",
+            support::NOW,
+            &support::fixture("create_meeting"),
+        )
+        .await
+        .unwrap();
+    let mut everyone: Vec<_> = app
+        .store
+        .list_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record)
+        .collect();
+    for r in everyone
+        .iter_mut()
+        .filter(|r| r.email == "self@example.com")
+    {
+        r.manager_email = Some("skip@example.com".to_owned());
+    }
+    app.store
+        .apply_people(
+            &everyone,
+            "2026-02-01",
+            None,
+            support::NOW,
+            &support::fixture("apply_people"),
+        )
+        .await
+        .unwrap();
+    b.sign_in(&base, "manager@example.com", "manager").await;
+    b.goto(&format!("{base}/meetings/{meeting}")).await;
+    b.wait_text("#read-only", "kept as a record").await;
+    assert_eq!(b.count("#agenda form").await, 0);
+
+    // Provisioning: an admin makes a token for a provider.
+    b.sign_in(&base, "admin@example.com", "admin").await;
+    b.goto(&format!("{base}/admin/provisioning")).await;
+    b.fill("#client-name", "Okta").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text("[role=status]", "Copy the token now").await;
+    b.wait_text("#scim-clients", "Okta").await;
+
+    b.client.clone().close().await.unwrap();
+}
