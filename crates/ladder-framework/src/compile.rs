@@ -418,12 +418,12 @@ impl<'a> Compiler<'a> {
             }
         };
         if split.yaml.is_some() {
-            let doc = Doc {
-                file: path,
+            let doc = Doc::new(
+                path,
                 text,
-                yaml_offset: split.yaml_offset,
-                yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
-            };
+                split.yaml_offset,
+                split.yaml_offset + split.yaml.map_or(0, str::len),
+            );
             if let Err(d) = doc.parse::<IncludeMeta>("an include's front matter") {
                 self.diags.push(*d);
             }
@@ -1505,12 +1505,12 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     }
     if fw.families.is_empty() {
         let levels = &fw.config.levels;
-        let top = levels.iter().filter(|l| {
-            !levels
-                .iter()
-                .any(|x| x.below.as_deref() == Some(l.id.as_str()))
-        });
-        let top: Vec<&str> = top.map(|l| l.id.as_str()).collect();
+        let under: BTreeSet<&str> = levels.iter().filter_map(|l| l.below.as_deref()).collect();
+        let top: Vec<&str> = levels
+            .iter()
+            .map(|l| l.id.as_str())
+            .filter(|l| !under.contains(l))
+            .collect();
         let extended: BTreeSet<&str> = fw
             .layers
             .iter()
@@ -1737,12 +1737,12 @@ fn read_page<'a, T: serde::de::DeserializeOwned>(
             );
             return None;
         }
-        let doc = Doc {
-            file: path,
+        let doc = Doc::new(
+            path,
             text,
-            yaml_offset: split.yaml_offset,
-            yaml_end: split.yaml_offset + split.yaml.map_or(0, str::len),
-        };
+            split.yaml_offset,
+            split.yaml_offset + split.yaml.map_or(0, str::len),
+        );
         let meta: T = match doc.parse(what) {
             Ok(m) => m,
             Err(d) => {

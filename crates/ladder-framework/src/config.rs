@@ -9,7 +9,7 @@ use crate::similar::slugify;
 use crate::yaml::Doc;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub const CONFIG_FILE: &str = "ladder.yaml";
 
@@ -137,12 +137,7 @@ fn default_scale() -> Vec<ScalePoint> {
 /// Parses and validates `ladder.yaml`. Always returns a config (possibly
 /// partial) so later passes can go on reporting.
 pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
-    let doc = Doc {
-        file,
-        text,
-        yaml_offset: 0,
-        yaml_end: text.len(),
-    };
+    let doc = Doc::new(file, text, 0, text.len());
     let raw: RawConfig = match doc.parse("ladder.yaml") {
         Ok(r) => r,
         Err(d) => {
@@ -556,77 +551,116 @@ fn readiness(
 }
 
 /// `below` must name a known level, not the level itself, and not loop.
+/// Each level has at most one `below`, so the levels form chains: each is
+/// walked once, in time proportional to the number of levels.
 fn check_level_order(
     doc: &Doc<'_>,
     raw: &[RawLevel],
     levels: &[Level],
     diags: &mut Vec<Diagnostic>,
 ) {
-    let ids: Vec<&str> = levels.iter().map(|l| l.id.as_str()).collect();
-    let mut reported_cycle: BTreeSet<String> = BTreeSet::new();
-    for r in raw {
-        let Some(below) = &r.below else { continue };
-        let span = doc.span_of(below);
-        if below.value == r.id.value {
+    let known: HashSet<&str> = levels.iter().map(|l| l.id.as_str()).collect();
+    // Where each level leads down to, for the levels whose `below` is sound.
+    let mut below: HashMap<&str, &str> = HashMap::new();
+    // Each level's place in the file, to report a circle once, at its first
+    // member, as it is written.
+    let mut rank: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in raw.iter().enumerate() {
+        rank.entry(r.id.value.as_str()).or_insert(i);
+        let Some(b) = &r.below else { continue };
+        if b.value == r.id.value {
             diags.push(
                 Diagnostic::error(
                     "level-self-reference",
-                    span,
+                    doc.span_of(b),
                     format!("level `{}` says it includes itself", r.id.value),
                 )
                 .with_help("`below` names the level whose expectations this one includes, e.g. the one listed before it"),
             );
-            continue;
-        }
-        if !ids.contains(&below.value.as_str()) {
+        } else if !known.contains(b.value.as_str()) {
+            let ids: Vec<&str> = levels.iter().map(|l| l.id.as_str()).collect();
             diags.push(
                 Diagnostic::error(
                     "unknown-level",
-                    span,
-                    format!("`below: {}` names no level", below.value),
+                    doc.span_of(b),
+                    format!("`below: {}` names no level", b.value),
                 )
-                .with_did_you_mean(&below.value, ids.iter().copied()),
+                .with_did_you_mean(&b.value, ids.iter().copied()),
             );
-            continue;
-        }
-        // Walk down from this level; coming back to it is a cycle.
-        let mut seen = vec![r.id.value.as_str()];
-        let mut cur = below.value.as_str();
-        loop {
-            if cur == r.id.value {
-                if seen.iter().all(|s| !reported_cycle.contains(*s)) {
-                    let path = seen
-                        .iter()
-                        .chain(std::iter::once(&cur))
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(" → ");
-                    diags.push(
-                        Diagnostic::error(
-                            "level-cycle",
-                            span.clone(),
-                            format!("levels include each other in a circle: {path}"),
-                        )
-                        .with_help(
-                            "each level's `below` must lead down to an entry level with no `below`",
-                        ),
-                    );
-                    reported_cycle.extend(seen.iter().map(|s| (*s).to_owned()));
-                }
-                break;
-            }
-            if seen.contains(&cur) {
-                break;
-            }
-            seen.push(cur);
-            match levels
-                .iter()
-                .find(|l| l.id == cur)
-                .and_then(|l| l.below.as_deref())
-            {
-                Some(next) => cur = next,
-                None => break,
-            }
+        } else {
+            below.entry(r.id.value.as_str()).or_insert(b.value.as_str());
         }
     }
+    // 1 while on the walk under way, 2 once known to end or to be reported.
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    for r in raw {
+        let mut path: Vec<&str> = Vec::new();
+        let mut cur = Some(r.id.value.as_str());
+        while let Some(at) = cur {
+            match state.get(at) {
+                Some(2) => break,
+                Some(_) => {
+                    // Back on this walk: the levels from `at` on are a circle.
+                    let from = path.iter().position(|p| *p == at).unwrap_or(0);
+                    let circle = path.get(from..).unwrap_or_default();
+                    report_circle(doc, raw, circle, &rank, &below, diags);
+                    break;
+                }
+                None => {
+                    state.insert(at, 1);
+                    path.push(at);
+                    cur = below.get(at).copied();
+                }
+            }
+        }
+        for p in path {
+            state.insert(p, 2);
+        }
+    }
+}
+
+/// One error for a circle of levels, at the `below` of the member written
+/// first, naming the circle from there.
+fn report_circle(
+    doc: &Doc<'_>,
+    raw: &[RawLevel],
+    circle: &[&str],
+    rank: &HashMap<&str, usize>,
+    below: &HashMap<&str, &str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(first) = circle
+        .iter()
+        .min_by_key(|c| rank.get(**c).copied().unwrap_or(usize::MAX))
+    else {
+        return;
+    };
+    let Some(span) = rank
+        .get(first)
+        .and_then(|i| raw.get(*i))
+        .and_then(|r| r.below.as_ref())
+        .map(|b| doc.span_of(b))
+    else {
+        return;
+    };
+    let mut names = vec![*first];
+    let mut cur = *first;
+    while let Some(next) = below.get(cur) {
+        names.push(next);
+        if next == first || names.len() > circle.len() {
+            break;
+        }
+        cur = next;
+    }
+    diags.push(
+        Diagnostic::error(
+            "level-cycle",
+            span,
+            format!(
+                "levels include each other in a circle: {}",
+                names.join(" → ")
+            ),
+        )
+        .with_help("each level's `below` must lead down to an entry level with no `below`"),
+    );
 }

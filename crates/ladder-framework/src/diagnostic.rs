@@ -43,7 +43,7 @@ impl Span {
 
     /// The span at `offset` (at most `text.len()`), on 1-based `line`,
     /// which starts at byte `line_start`.
-    fn on_line(
+    pub(crate) fn on_line(
         file: &str,
         text: &str,
         offset: usize,

@@ -2,7 +2,7 @@
 //! Ladder points into by stable id.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// A string many placements share: a statement's id, a level or category
@@ -369,15 +369,23 @@ impl Framework {
     }
 
     /// The level and every level it includes, nearest first. Stops at a cycle.
+    /// Linear in the length of the chain, however many levels there are.
     pub fn level_chain(&self, id: &str) -> Vec<&Level> {
+        let by_id: HashMap<&str, &Level> = self
+            .config
+            .levels
+            .iter()
+            .map(|l| (l.id.as_str(), l))
+            .collect();
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut chain: Vec<&Level> = Vec::new();
-        let mut next = self.level(id);
+        let mut next = by_id.get(id).copied();
         while let Some(level) = next {
-            if chain.iter().any(|l| l.id == level.id) {
+            if !seen.insert(level.id.as_str()) {
                 break;
             }
             chain.push(level);
-            next = level.below.as_deref().and_then(|b| self.level(b));
+            next = level.below.as_deref().and_then(|b| by_id.get(b).copied());
         }
         chain
     }

@@ -6,35 +6,72 @@ use crate::similar::did_you_mean;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Location, Spanned};
 
-/// A YAML document inside a file: the file's name and text, and where the
-/// YAML starts in it.
-#[derive(Clone, Copy, Debug)]
+/// A YAML document inside a file: the file's name and text, where the YAML
+/// starts and ends in it, and where each of its lines starts, so that a
+/// location becomes a span without reading the file again.
+#[derive(Clone, Debug)]
 pub struct Doc<'a> {
     pub file: &'a str,
     pub text: &'a str,
     pub yaml_offset: usize,
     /// Where the YAML ends (exclusive).
     pub yaml_end: usize,
+    /// The file's line number of the YAML's first line.
+    first_line: usize,
+    /// Where each line of the YAML starts, as offsets in `text`.
+    line_starts: Vec<usize>,
 }
 
-impl Doc<'_> {
+impl<'a> Doc<'a> {
+    /// The YAML at `yaml_offset..yaml_end` of `text`.
+    pub fn new(file: &'a str, text: &'a str, yaml_offset: usize, yaml_end: usize) -> Doc<'a> {
+        let yaml_offset = yaml_offset.min(text.len());
+        let yaml_end = yaml_end.clamp(yaml_offset, text.len());
+        let before = text.get(..yaml_offset).unwrap_or("");
+        let first_line = before.matches('\n').count() + 1;
+        let mut line_starts = vec![before.rfind('\n').map_or(0, |i| i + 1)];
+        let yaml = text.get(yaml_offset..yaml_end).unwrap_or("");
+        line_starts.extend(yaml.match_indices('\n').map(|(i, _)| yaml_offset + i + 1));
+        Doc {
+            file,
+            text,
+            yaml_offset,
+            yaml_end,
+            first_line,
+            line_starts,
+        }
+    }
+
     fn yaml(&self) -> &str {
         self.text.get(self.yaml_offset..self.yaml_end).unwrap_or("")
     }
 
     /// The span at a 1-based line and column of the YAML.
     pub fn span_at(&self, line: u64, column: u64, len: usize) -> Span {
-        let yaml = self.yaml();
-        let mut offset = 0usize;
-        for (i, l) in yaml.split_inclusive('\n').enumerate() {
-            if (i as u64) + 1 == line {
-                let col = usize::try_from(column.saturating_sub(1)).unwrap_or(0);
-                offset += l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
-                break;
-            }
-            offset += l.len();
-        }
-        Span::at(self.file, self.text, self.yaml_offset + offset, len)
+        let index = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
+        let Some(&start) = self.line_starts.get(index) else {
+            return Span::at(self.file, self.text, self.yaml_end, len);
+        };
+        // The first line may begin before the YAML (front matter never
+        // does, but the offset is kept exact either way).
+        let from = if index == 0 { self.yaml_offset } else { start };
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.yaml_end)
+            .max(from);
+        let rest = self.text.get(from..end).unwrap_or("");
+        let col = usize::try_from(column.saturating_sub(1)).unwrap_or(0);
+        let offset = from + rest.char_indices().nth(col).map_or(rest.len(), |(b, _)| b);
+        Span::on_line(
+            self.file,
+            self.text,
+            offset,
+            len,
+            self.first_line + index,
+            start,
+        )
     }
 
     pub fn span_of_location(&self, loc: &Location, len: usize) -> Span {
@@ -57,7 +94,17 @@ impl Doc<'_> {
         } else {
             yaml
         };
-        serde_saphyr::from_str::<T>(body).map_err(|e| Box::new(self.error(&e, body, what)))
+        // The parser's default budget (250,000 nodes) stops a ladder.yaml of
+        // about 25,000 levels. Every node takes at least one byte of the
+        // file, so a budget as large as the file refuses nothing written out
+        // in full; aliases, the way a small file becomes a huge document,
+        // keep their own caps.
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = budget.max_nodes.max(body.len());
+        budget.max_events = budget.max_events.max(body.len().saturating_mul(2));
+        let options = serde_saphyr::options! { budget: Some(budget) };
+        serde_saphyr::from_str_with_options::<T>(body, options)
+            .map_err(|e| Box::new(self.error(&e, body, what)))
     }
 
     fn error(&self, e: &serde_saphyr::Error, body: &str, what: &str) -> Diagnostic {

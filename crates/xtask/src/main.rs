@@ -12,12 +12,16 @@
 //! web app under wrk beside nginx serving the same page statically (see
 //! [`serve`]).
 //!
+//! `cargo xtask bench levels [--quick]` measures how `ladder check` grows
+//! with the length of a level chain (see [`levels`]).
+//!
 //! `cargo xtask floor SRC OUT` is that floor: read every `.md` file under
 //! SRC, render it with pulldown-cmark, write it as `.html` under OUT.
 
 // A benchmark has to read the clock.
 #![allow(clippy::disallowed_methods)]
 
+mod levels;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -36,12 +40,15 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("serve") => {
             serve::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("levels") => {
+            levels::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
+        }
         Some("floor") => match (args.get(1), args.get(2)) {
             (Some(src), Some(out)) => floor(Path::new(src), Path::new(out)),
             _ => Err("usage: cargo xtask floor SRC OUT".into()),
         },
         _ => Err(
-            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR] [--profile P]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]"
+            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR] [--profile P]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]\n       cargo xtask bench levels [--quick] [--reps N]"
                 .into(),
         ),
     };

@@ -10,6 +10,7 @@
 mod diff;
 mod fixtures;
 mod props;
+mod scale;
 
 use ladder_framework::{Diagnostic, FileSet};
 use std::fmt::Write as _;
