@@ -20,7 +20,7 @@ use crate::Worksheet;
 use ladder_framework::PromotionPolicy;
 use ladder_org::Date;
 use ladder_store::{Answer, FeedbackRelation, Nomination};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
@@ -70,7 +70,7 @@ pub fn questions(ws: &Worksheet, open: &[String]) -> Vec<Question> {
 }
 
 /// A group of answers as shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
     #[serde(rename = "self")]
@@ -94,7 +94,7 @@ impl Group {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuestionResult {
     pub key: String,
     pub title: String,
@@ -107,10 +107,10 @@ pub struct QuestionResult {
     pub comments: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupResult {
     pub group: Group,
-    pub label: &'static str,
+    pub label: String,
     /// How many answered, for groups shown.
     pub answers: usize,
     /// The self and manager groups are attributed; the others never.
@@ -119,7 +119,7 @@ pub struct GroupResult {
 }
 
 /// What may be shown of a person's feedback.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub threshold: usize,
     pub groups: Vec<GroupResult>,
@@ -184,7 +184,7 @@ pub fn results(
                 .collect();
             GroupResult {
                 group,
-                label: group.label(),
+                label: group.label().to_owned(),
                 answers: n,
                 attributed,
                 questions: questions

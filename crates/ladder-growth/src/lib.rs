@@ -11,6 +11,7 @@ pub mod demo;
 pub mod feedback;
 pub mod impact;
 mod quarter;
+pub mod release;
 pub mod worksheet;
 
 pub use quarter::Quarter;

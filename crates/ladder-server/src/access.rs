@@ -20,6 +20,7 @@ mod inbox;
 mod internships;
 mod notify;
 mod pay;
+mod release;
 mod review;
 mod schedule;
 mod scim;
@@ -40,6 +41,7 @@ pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,
 };
+pub use release::ReleaseInputs;
 pub use review::{FrameworkReview, organisation};
 pub use schedule::Schedule;
 pub use scim::Provisioning;

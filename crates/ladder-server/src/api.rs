@@ -52,6 +52,7 @@ use crate::people::api::{
         crate::feedback::api::create_cycle,
         crate::feedback::api::cycle,
         crate::feedback::api::advance,
+        crate::feedback::api::release,
         crate::feedback::api::completion,
         crate::feedback::api::reminders,
         crate::feedback::api::nominations,

@@ -502,6 +502,7 @@ async fn a_feedback_cycle_in_the_browser() {
             cycle,
             CycleState::Draft,
             &[],
+            None,
             by,
             support::NOW,
             &support::fixture("advance_cycle"),
@@ -570,7 +571,8 @@ async fn a_feedback_cycle_in_the_browser() {
     b.keys("#advance", "\u{e007}").await;
     b.wait_text("#cycle-state", "feedback").await;
 
-    // 3. Three peers answer; the person looks after each.
+    // 3. Three peers answer; the person looks after each, and sees their
+    //    results once the people team releases them.
     let results = format!("{base}/cycles/{cycle}/results/{me}");
     let respondents = [
         ("peer@example.com", "peer"),
@@ -589,6 +591,14 @@ async fn a_feedback_cycle_in_the_browser() {
         b.click("#send-feedback").await;
         b.wait_text("#requests", "sent, thank you").await;
 
+        if i == 2 {
+            // The people team releases the results as they stand.
+            b.sign_in(&base, "people@example.com", "people-team").await;
+            b.goto(&format!("{base}/cycles/{cycle}")).await;
+            b.wait_text("#no-releases", "Not released yet").await;
+            b.click("#release").await;
+            b.wait_text("#release-list", "1").await;
+        }
         b.sign_in(&base, "self@example.com", "self").await;
         b.goto(&results).await;
         b.wait_text("h1", "Feedback results").await;
@@ -602,6 +612,9 @@ async fn a_feedback_cycle_in_the_browser() {
         );
         if shown {
             b.wait_text("[data-group=peers] h2", "(3 answers)").await;
+            b.wait_text("#released", "Released on").await;
+        } else {
+            b.wait_text("#no-results", "Not released yet").await;
         }
         for (_, _, other) in &extra {
             assert!(!page.contains(other), "a respondent's name on the results");

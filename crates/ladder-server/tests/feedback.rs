@@ -114,6 +114,25 @@ async fn add_peers(app: &App) -> Vec<(i64, i64, String, String)> {
     out
 }
 
+/// The people team releases the cycle's results: (people moved on, people
+/// held back).
+async fn release(app: &App, cycle: i64) -> (u64, u64) {
+    let (mut c, csrf) = client_as(app, "people-team").await;
+    let (status, out) = api(
+        &mut c,
+        &csrf,
+        "POST",
+        &format!("/api/v1/cycles/{cycle}/release"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    (
+        out["people"].as_u64().unwrap(),
+        out["held_back"].as_u64().unwrap(),
+    )
+}
+
 async fn answer(app: &App, account: i64, cycle: i64, value: i64, comment: &str) {
     let (mut c, csrf) = session(app, account).await;
     let me = app.ids["self"];
@@ -183,16 +202,21 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
     // nominated are named (they chose them); answering must add nothing.
     let before = everything(&mut mine, &my_csrf).await;
 
-    // Two peers: one below the threshold. Nothing of theirs shows.
+    // Nothing is computed live: answers show only once released.
     answer(&app, peers[0].1, cycle, 2, &comment(0)).await;
     answer(&app, peers[1].1, cycle, 3, &comment(1)).await;
     let (_, r) = api(&mut mine, &my_csrf, "GET", &results_path, &Value::Null).await;
-    assert!(group(&r, "peers").is_none(), "{r}");
-    assert_eq!(r["hidden"], json!(["peers"]), "hidden, without a count");
+    assert!(r["released_on"].is_null(), "{r}");
+    assert_eq!(
+        (r["groups"].clone(), r["hidden"].clone()),
+        (json!([]), json!([]))
+    );
+    let page = mine.get(&page_path).await;
+    assert!(page.body.contains("Not released yet"), "{}", page.body);
     let seen = everything(&mut mine, &my_csrf).await;
     assert!(!seen.contains(&comment(0)) && !seen.contains(&comment(1)));
 
-    // The report's single answer makes a merged group of three.
+    // The report answers, and a third peer.
     let (mut report, report_csrf) = client_as(&app, "direct-report").await;
     let (status, form) = api(
         &mut report,
@@ -213,21 +237,19 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
     )
     .await;
     assert_eq!(status, 200);
-    let (_, r) = api(&mut mine, &my_csrf, "GET", &results_path, &Value::Null).await;
-    let others = group(&r, "others").expect("peers and reports together reach 3");
-    assert_eq!(others["answers"], 3);
-    assert_eq!(others["attributed"], false);
-    assert!(group(&r, "peers").is_none() && group(&r, "reports").is_none());
-
-    // A third peer: peers are shown at the threshold, and the lone report
-    // is hidden rather than merged (it could be subtracted).
     answer(&app, peers[2].1, cycle, 4, &comment(2)).await;
+    assert_eq!(release(&app, cycle).await, (1, 0), "the first release");
+
+    // Peers are shown at the threshold, and the lone report is hidden
+    // rather than merged (it could be subtracted).
     let (_, r) = api(&mut mine, &my_csrf, "GET", &results_path, &Value::Null).await;
+    assert_eq!(r["released_on"], json!(Date::from_unix(NOW).to_string()));
     let p = group(&r, "peers").expect("three peers reach the threshold");
     assert_eq!(p["answers"], 3);
+    assert_eq!(p["attributed"], false);
     assert_eq!(p["questions"][0]["mean"], 3.0);
     assert!(group(&r, "others").is_none(), "{r}");
-    assert_eq!(r["hidden"], json!(["reports"]));
+    assert_eq!(r["hidden"], json!(["reports"]), "hidden, without a count");
     let text = p.to_string();
     assert!(!text.contains("report remark"));
     for i in 0..3 {
@@ -235,16 +257,21 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
     }
     // The page draws the groups shown, side by side, with a table; the
     // hidden report has no bar.
-    let page = mine.get(&format!("/cycles/{cycle}/results/{me}")).await;
+    let page = mine.get(&page_path).await;
     assert!(page.body.contains("id=\"comparison\""), "{}", page.body);
     assert!(page.body.contains("Peers 3.0 from 3"), "{}", page.body);
     assert!(page.body.contains("id=\"comparison-table\""));
     assert!(!page.body.contains("Reports 4.0"));
 
-    // One above the threshold.
+    // One above the threshold, released: the fourth peer's answer alone
+    // would be the difference between two releases, so the person keeps
+    // the release they had.
     answer(&app, peers[3].1, cycle, 4, &comment(3)).await;
-    let (_, r) = api(&mut mine, &my_csrf, "GET", &results_path, &Value::Null).await;
-    assert_eq!(group(&r, "peers").unwrap()["answers"], 4);
+    assert_eq!(release(&app, cycle).await, (0, 1), "held back");
+    let (_, again) = api(&mut mine, &my_csrf, "GET", &results_path, &Value::Null).await;
+    assert_eq!(again["groups"], r["groups"]);
+    assert_eq!(again["hidden"], r["hidden"]);
+    assert!(!again.to_string().contains(&comment(3)));
 
     // No channel names a respondent or says when they answered: every
     // name and email appears exactly as often as before anyone answered.
@@ -258,8 +285,9 @@ async fn respondents_are_never_identifiable_to_the_person_reviewed() {
             );
         }
     }
+    // The day shown is the release's; the groups carry no time at all.
     let today = Date::from_unix(NOW).to_string();
-    let r_text = r.to_string();
+    let r_text = r["groups"].to_string() + &r["hidden"].to_string();
     assert!(
         !r_text.contains(&today) && !r_text.contains("_at") && !r_text.contains("answered_on"),
         "no times in results: {r_text}"
@@ -876,4 +904,205 @@ async fn api_call(c: &mut Client, csrf: &str, path: &str, body: &Value) -> u16 {
         .await;
     c.headers.pop();
     r.status
+}
+
+/// The counts a results view is made of, per group: how many answered,
+/// and per question how many rated (0 when too few to show) and how many
+/// comments.
+fn counts(view: &Value) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for g in view["groups"].as_array().into_iter().flatten() {
+        if g["attributed"] == true {
+            continue;
+        }
+        let name = g["group"].as_str().unwrap();
+        out.insert(name.to_owned(), g["answers"].as_u64().unwrap() as usize);
+        for q in g["questions"].as_array().unwrap() {
+            let key = q["key"].as_str().unwrap();
+            let rated = q["rated_by"].as_u64().unwrap_or(0) as usize;
+            out.insert(format!("{name} rated {key}"), rated);
+            let comments = q["comments"].as_array().unwrap().len();
+            out.insert(format!("{name} comments {key}"), comments);
+        }
+    }
+    out
+}
+
+/// The places where two views differ by more than nothing and fewer than
+/// the threshold in a group both show: what comparing them would isolate.
+/// (A group shown in one view only is a group of at least the threshold.)
+fn small_differences(a: &Value, b: &Value, threshold: usize) -> Vec<String> {
+    let (ca, cb) = (counts(a), counts(b));
+    let both = |key: &String| {
+        let group = key.split(' ').next().unwrap_or("").to_owned();
+        ca.contains_key(&group) && cb.contains_key(&group)
+    };
+    let mut out = Vec::new();
+    for key in ca.keys().chain(cb.keys()).filter(|k| both(k)) {
+        let (x, y) = (
+            ca.get(key).copied().unwrap_or(0),
+            cb.get(key).copied().unwrap_or(0),
+        );
+        let d = x.abs_diff(y);
+        if d > 0 && d < threshold && !out.iter().any(|o: &String| o.starts_with(key.as_str())) {
+            out.push(format!("{key}: {x} against {y}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_difference_check_sees_one_answer() {
+    let view = |peers: u64, rated: u64| {
+        json!({"groups": [{"group": "peers", "attributed": false, "answers": peers,
+            "questions": [{"key": "q", "rated_by": rated, "comments": []}]}]})
+    };
+    assert_eq!(
+        small_differences(&view(3, 3), &view(3, 3), 3),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        small_differences(&view(3, 3), &view(6, 6), 3),
+        Vec::<String>::new()
+    );
+    assert_eq!(small_differences(&view(3, 3), &view(4, 4), 3).len(), 2);
+    // The same respondents, one fewer rating: a "can't say" moved.
+    assert_eq!(small_differences(&view(4, 3), &view(4, 4), 3).len(), 1);
+}
+
+/// Item 1 of the privacy probe, replayed: answers arrive one at a time,
+/// the people team releases after every one of them, and the cycle
+/// closes. Across relation groups (peers merged with a report, then
+/// apart), across questions, with "can't say", and with managers
+/// watching completion move by one, no two views the person or their
+/// chain can reach differ by fewer answers than the threshold anywhere.
+#[tokio::test]
+async fn released_results_cannot_be_differenced_over_time() {
+    let app = start().await;
+    let peers = add_peers(&app).await;
+    let cycle = open_cycle(&app, &peers.iter().map(|p| p.0).collect::<Vec<_>>()).await;
+    let me = app.ids["self"];
+    let results_path = format!("/api/v1/cycles/{cycle}/results/{me}");
+    let mut viewers = Vec::new();
+    for role in ["self", "manager", "skip-level"] {
+        viewers.push((role, client_as(&app, role).await));
+    }
+
+    // Who answers, in order, and how: (value, comment) for the first two
+    // questions; `None` is "can't say".
+    type Given = [(Option<i64>, &'static str); 2];
+    let peer = |i: usize| peers[i].1;
+    let order: Vec<(i64, Given)> = vec![
+        (
+            peer(0),
+            [
+                (Some(1), "only one colleague says this"),
+                (None, "cannot judge"),
+            ],
+        ),
+        (peer(1), [(Some(4), ""), (Some(3), "")]),
+        (
+            app.accounts["direct-report"],
+            [(Some(4), "from below"), (Some(3), "")],
+        ),
+        (peer(2), [(Some(4), ""), (None, "")]),
+        (
+            app.accounts["self"],
+            [(Some(3), "my own view"), (Some(3), "")],
+        ),
+        (app.accounts["manager"], [(Some(2), ""), (Some(4), "")]),
+        (peer(3), [(Some(4), "late and kind"), (Some(2), "")]),
+    ];
+    let mut views: Vec<(String, Value)> = Vec::new();
+    let mut held = 0;
+    let mut completions = Vec::new();
+    for (step, (account, given)) in order.iter().enumerate() {
+        let (mut c, csrf) = session(&app, *account).await;
+        let (status, form) = api(
+            &mut c,
+            &csrf,
+            "GET",
+            &format!("/api/v1/cycles/{cycle}/questions/{me}"),
+            &Value::Null,
+        )
+        .await;
+        assert_eq!(status, 200, "{form}");
+        let answers: Vec<Value> = form["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["rated"] == true)
+            .zip(given.iter())
+            .filter(|(_, (v, c))| v.is_some() || !c.is_empty())
+            .map(|(q, (v, c))| json!({"question": q["key"], "value": v, "comment": c}))
+            .collect();
+        let (status, out) = api(
+            &mut c,
+            &csrf,
+            "POST",
+            &format!("/api/v1/cycles/{cycle}/feedback/{me}"),
+            &json!({ "answers": answers }),
+        )
+        .await;
+        assert_eq!(status, 200, "{out}");
+        held += release(&app, cycle).await.1;
+        for (role, (c, csrf)) in &mut viewers {
+            let (status, r) = api(c, csrf, "GET", &results_path, &Value::Null).await;
+            assert_eq!(status, 200, "{role}: {r}");
+            if *role == "manager" {
+                completions.push(r["completion"]["answered"].as_u64().unwrap());
+            }
+            views.push((format!("{role} after answer {}", step + 1), r));
+        }
+    }
+    // The cycle closes, early, with its last release.
+    let (mut people, people_csrf) = client_as(&app, "people-team").await;
+    let (status, out) = api(
+        &mut people,
+        &people_csrf,
+        "POST",
+        &format!("/api/v1/cycles/{cycle}/advance"),
+        &json!({"from": "feedback", "reason": "everyone answered"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    for (role, (c, csrf)) in &mut viewers {
+        let (_, r) = api(c, csrf, "GET", &results_path, &Value::Null).await;
+        views.push((format!("{role} after the close"), r));
+    }
+
+    // The probe's attack: two peers and a report merged as "others"; one
+    // more peer would split them into "peers" (3) and a hidden report, and
+    // "others" minus "peers" would give the report's and the new peer's
+    // ratings one by one. The release after that peer is the one before.
+    let groups_after = |step: usize| {
+        let name = format!("self after answer {step}");
+        views.iter().find(|v| v.0 == name).unwrap().1["groups"].clone()
+    };
+    assert_eq!(groups_after(3)[0]["group"], "others", "{}", groups_after(3));
+    assert_eq!(groups_after(4), groups_after(3));
+    // Managers watched completion move one answer at a time.
+    assert_eq!(completions, (1..=7).collect::<Vec<u64>>());
+    // The releases showed something, and held some people back.
+    let last = &views.last().unwrap().1;
+    assert!(!counts(last).is_empty(), "something was released: {last}");
+    assert!(held > 0, "some release was held back");
+    for (i, (name_a, a)) in views.iter().enumerate() {
+        for (name_b, b) in views.iter().skip(i + 1) {
+            let small = small_differences(a, b, 3);
+            assert!(
+                small.is_empty(),
+                "{name_a} and {name_b} differ by fewer than 3 answers: {small:?}\n{a}\n{b}"
+            );
+        }
+    }
+    // The single peer's low rating and comment never stand alone: they
+    // show only inside a group of at least three.
+    for (name, v) in &views {
+        for g in v["groups"].as_array().into_iter().flatten() {
+            if g.to_string().contains("only one colleague") {
+                assert!(g["answers"].as_u64().unwrap() >= 3, "{name}: {g}");
+            }
+        }
+    }
 }

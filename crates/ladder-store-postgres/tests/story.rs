@@ -140,6 +140,43 @@ async fn a_write_fails_whole_when_its_audit_entry_or_event_fails() {
     db.drop_database().await.unwrap();
 }
 
+/// Where an answer sits in the table says nothing of when it was given:
+/// each new answer rewrites those about the same person in the order of
+/// their random ids (the story's answers are given as `b7`, then `a3`).
+#[tokio::test]
+async fn answers_are_stored_in_the_order_of_their_random_ids() {
+    let (db_a, a) = fresh("answer_order_a").await;
+    let (db_b, b) = fresh("answer_order_b").await;
+    ladder_store::story::step("feedback", &a, &b).await;
+    let mut seen = 0;
+    for db in [&db_a, &db_b] {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        let stored: Vec<(i64, String)> =
+            sqlx::query_as("SELECT person_id, id FROM answers ORDER BY ctid")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let mut people: Vec<i64> = stored.iter().map(|s| s.0).collect();
+        people.dedup();
+        for p in people {
+            let ids: Vec<&str> = stored
+                .iter()
+                .filter(|s| s.0 == p)
+                .map(|s| s.1.as_str())
+                .collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(ids, sorted, "the answers about person {p}");
+        }
+        seen += stored.len();
+        pool.close().await;
+    }
+    assert!(seen >= 2, "the story gave answers");
+    drop((a, b));
+    db_a.drop_database().await.unwrap();
+    db_b.drop_database().await.unwrap();
+}
+
 /// Both backends' migrations make the same tables with the same columns:
 /// a column added to one and forgotten in the other fails here.
 #[tokio::test]

@@ -160,3 +160,34 @@ async fn a_write_fails_whole_when_its_audit_entry_or_event_fails() {
     assert_eq!(s.audit_log(None, 10).await.unwrap().len(), 1);
     assert_eq!(s.events_after(0, 10).await.unwrap().len(), 1);
 }
+
+/// Where an answer sits in the file says nothing of when it was given:
+/// the table has no row numbers and is stored in the order of the answers'
+/// random ids (the story's answers are given as `b7`, then `a3`).
+#[tokio::test]
+async fn answers_are_stored_in_the_order_of_their_random_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = fresh(&dir, "a.db").await;
+    let b = fresh(&dir, "b.db").await;
+    ladder_store::story::step("feedback", &a, &b).await;
+    let mut seen = 0;
+    for name in ["a.db", "b.db"] {
+        let url = format!("sqlite://{}", dir.path().join(name).display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let no_rowid = sqlx::query("SELECT rowid FROM answers")
+            .fetch_all(&pool)
+            .await;
+        assert!(no_rowid.is_err(), "answers has row numbers");
+        // A full scan (the comment is in no index) reads the table's own order.
+        let stored: Vec<(String, String)> = sqlx::query_as("SELECT id, comment FROM answers")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let mut sorted = stored.clone();
+        sorted.sort();
+        assert_eq!(stored, sorted);
+        seen += stored.len();
+        pool.close().await;
+    }
+    assert!(seen >= 2, "the story gave answers");
+}

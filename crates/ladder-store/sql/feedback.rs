@@ -6,8 +6,8 @@ use super::{Db, DbRow, ROW_LOCK, This};
 use super::{ops::*, store::*};
 use ladder_store::{
     Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, FeedbackStore, Id,
-    NewAnswer, NewCycle, NewNomination, NewProposal, Nomination, NominationList, Proposal,
-    ProposalState, ProposalStep, Record, Result,
+    NewAnswer, NewCycle, NewNomination, NewProposal, NewRelease, Nomination, NominationList,
+    Proposal, ProposalState, ProposalStep, Record, Release, Result, Snapshot,
 };
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
@@ -68,6 +68,58 @@ pub(super) fn cycle_step_row(r: &DbRow) -> Result<CycleStep, sqlx::Error> {
         by: r.try_get("by_account")?,
         at: r.try_get("at")?,
     })
+}
+
+pub(super) fn release_row(r: &DbRow) -> Result<Release, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(Release {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        released_by: r.try_get("released_by")?,
+        released_at: r.try_get("released_at")?,
+        closing: r.try_get::<i64, _>("closing")? != 0,
+        people: r.try_get("people")?,
+        held_back: r.try_get("held_back")?,
+    })
+}
+
+/// Writes a release and its snapshots inside `tx`.
+async fn insert_release(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    cycle: Id,
+    release: &NewRelease,
+    closing: bool,
+    by: Option<Id>,
+    now: i64,
+) -> Result<Id> {
+    use sqlx::Row as _;
+    let id: Id = sqlx::query(
+        "INSERT INTO feedback_releases (cycle_id, released_by, released_at, closing, people, held_back) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(cycle)
+    .bind(by)
+    .bind(now)
+    .bind(i64::from(closing))
+    .bind(i64::try_from(release.snapshots.len()).unwrap_or(i64::MAX))
+    .bind(i64::try_from(release.held_back).unwrap_or(i64::MAX))
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    for s in &release.snapshots {
+        sqlx::query(
+            "INSERT INTO feedback_snapshots (cycle_id, person_id, release_id, results, tally) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(cycle)
+        .bind(s.person_id)
+        .bind(id)
+        .bind(&s.results)
+        .bind(&s.tally)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
 }
 
 pub(super) fn answer_row(r: &DbRow) -> Result<Answer, sqlx::Error> {
@@ -260,6 +312,7 @@ impl FeedbackStore for This {
         id: Id,
         from: CycleState,
         fill: &[(Id, Vec<NewNomination>)],
+        release: Option<&NewRelease>,
         by: Option<Id>,
         now: i64,
         rec: &Record,
@@ -317,6 +370,9 @@ impl FeedbackStore for This {
                     ids.join(", ")
                 )));
             }
+        }
+        if let (CycleState::Closed, Some(release)) = (to, release) {
+            insert_release(&mut tx, id, release, true, by, now).await?;
         }
         sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2")
             .bind(to.as_str())
@@ -474,7 +530,31 @@ impl FeedbackStore for This {
         if done.rows_affected() != 1 {
             return Err(StoreError::Refused("you have answered already".to_owned()));
         }
-        for a in answers {
+        // The answers about this person are written again, all of them,
+        // in the order of their random ids: where a row sits says nothing
+        // of when it was given, and no block of rows is one respondent's.
+        let kept = sqlx::query("SELECT * FROM answers WHERE cycle_id = $1 AND person_id = $2")
+            .bind(cycle)
+            .bind(person)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut all: Vec<Answer> = rows(kept, answer_row)?;
+        all.extend(answers.iter().map(|a| Answer {
+            id: a.id.clone(),
+            cycle_id: cycle,
+            person_id: person,
+            relation: n.relation,
+            question: a.question.clone(),
+            value: a.value,
+            comment: a.comment.clone(),
+        }));
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        sqlx::query("DELETE FROM answers WHERE cycle_id = $1 AND person_id = $2")
+            .bind(cycle)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
+        for a in &all {
             sqlx::query(
                 "INSERT INTO answers (id, cycle_id, person_id, relation, question, value, comment) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -482,7 +562,7 @@ impl FeedbackStore for This {
             .bind(&a.id)
             .bind(cycle)
             .bind(person)
-            .bind(n.relation.as_str())
+            .bind(a.relation.as_str())
             .bind(&a.question)
             .bind(a.value)
             .bind(&a.comment)
@@ -501,6 +581,80 @@ impl FeedbackStore for This {
                 .fetch_all(&self.pool)
                 .await?;
         rows(r, answer_row)
+    }
+
+    async fn cycle_answers(&self, cycle: Id) -> Result<Vec<Answer>> {
+        many(
+            &self.pool,
+            "SELECT * FROM answers WHERE cycle_id = $1 ORDER BY person_id, id",
+            cycle,
+            answer_row,
+        )
+        .await
+    }
+
+    async fn release_feedback(
+        &self,
+        cycle: Id,
+        release: &NewRelease,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id> {
+        let mut tx = self.begin_write().await?;
+        let state = cycle_state_in(&mut tx, cycle).await?;
+        if state != CycleState::Feedback {
+            return Err(StoreError::Refused(format!(
+                "results are released during the feedback phase (and when the cycle closes); \
+                 this cycle is in {}",
+                state.as_str()
+            )));
+        }
+        let id = insert_release(&mut tx, cycle, release, false, by, now).await?;
+        commit(self, tx, rec, Some(id)).await?;
+        Ok(id)
+    }
+
+    async fn releases(&self, cycle: Id) -> Result<Vec<Release>> {
+        many(
+            &self.pool,
+            "SELECT * FROM feedback_releases WHERE cycle_id = $1 ORDER BY id",
+            cycle,
+            release_row,
+        )
+        .await
+    }
+
+    async fn snapshot(&self, cycle: Id, person: Id) -> Result<Option<Snapshot>> {
+        use sqlx::Row as _;
+        let found = sqlx::query(
+            "SELECT s.release_id, r.released_at, s.results, s.tally FROM feedback_snapshots s \
+             JOIN feedback_releases r ON r.id = s.release_id \
+             WHERE s.cycle_id = $1 AND s.person_id = $2 ORDER BY s.release_id DESC LIMIT 1",
+        )
+        .bind(cycle)
+        .bind(person)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = found else { return Ok(None) };
+        Ok(Some(Snapshot {
+            release_id: r.try_get("release_id")?,
+            released_at: r.try_get("released_at")?,
+            results: r.try_get("results")?,
+            tally: r.try_get("tally")?,
+        }))
+    }
+
+    async fn tallies(&self, cycle: Id) -> Result<std::collections::BTreeMap<Id, String>> {
+        // Oldest first: each person's latest release is the one kept.
+        let found: Vec<(Id, String)> = sqlx::query_as(
+            "SELECT person_id, tally FROM feedback_snapshots WHERE cycle_id = $1 \
+             ORDER BY person_id, release_id",
+        )
+        .bind(cycle)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(found.into_iter().collect())
     }
 
     async fn create_proposal(&self, p: &NewProposal, now: i64, rec: &Record) -> Result<Id> {

@@ -163,6 +163,46 @@ pub struct NewAnswer {
     pub comment: String,
 }
 
+/// A release of a cycle's results, as the store is asked to write it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewRelease {
+    /// The people whose results move on to this release.
+    pub snapshots: Vec<NewSnapshot>,
+    /// How many people keep an earlier release (too few answers since).
+    pub held_back: usize,
+}
+
+/// One person's results in a release: the JSON they and their managers
+/// see, and the counts it was built from (no answer, no respondent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSnapshot {
+    pub person_id: Id,
+    pub results: String,
+    pub tally: String,
+}
+
+/// A release of a cycle's results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Release {
+    pub id: Id,
+    pub cycle_id: Id,
+    pub released_by: Option<Id>,
+    pub released_at: i64,
+    /// The cycle closed with this release.
+    pub closing: bool,
+    pub people: i64,
+    pub held_back: i64,
+}
+
+/// A person's latest released results in a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub release_id: Id,
+    pub released_at: i64,
+    pub results: String,
+    pub tally: String,
+}
+
 /// A stored answer: the relation, never the respondent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {

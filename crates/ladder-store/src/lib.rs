@@ -28,7 +28,8 @@ pub use growth::{
 
 pub use feedback::{
     Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, NewAnswer, NewCycle,
-    NewNomination, NewProposal, Nomination, NominationList, Proposal, ProposalState, ProposalStep,
+    NewNomination, NewProposal, NewRelease, NewSnapshot, Nomination, NominationList, Proposal,
+    ProposalState, ProposalStep, Release, Snapshot,
 };
 
 pub use accounts::{AccountStore, ResetOutcome};
@@ -698,12 +699,15 @@ pub trait FeedbackStore: Send + Sync {
     /// Moves a cycle from `from` to the next state and records the step;
     /// `Refused` if it is not in `from`, or when closing with proposals
     /// still pending. Moving to `feedback` approves every list not yet
-    /// approved and adds `fill` for people who sent none.
+    /// approved and adds `fill` for people who sent none; closing writes
+    /// `release`, the results' last release, in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn advance_cycle(
         &self,
         id: Id,
         from: CycleState,
         fill: &[(Id, Vec<NewNomination>)],
+        release: Option<&NewRelease>,
         by: Option<Id>,
         now: i64,
         rec: &Record,
@@ -741,6 +745,24 @@ pub trait FeedbackStore: Send + Sync {
     ) -> Result<()>;
     /// The answers about a person in a cycle, in no meaningful order.
     async fn answers(&self, cycle: Id, person: Id) -> Result<Vec<Answer>>;
+    /// Every answer of a cycle, by person, for a release to tally.
+    async fn cycle_answers(&self, cycle: Id) -> Result<Vec<Answer>>;
+    /// Writes a release of the results during the feedback phase.
+    /// `Refused` in any other phase.
+    async fn release_feedback(
+        &self,
+        cycle: Id,
+        release: &NewRelease,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<Id>;
+    /// A cycle's releases, oldest first.
+    async fn releases(&self, cycle: Id) -> Result<Vec<Release>>;
+    /// A person's latest released results in a cycle, if any.
+    async fn snapshot(&self, cycle: Id, person: Id) -> Result<Option<Snapshot>>;
+    /// Each person's latest tally in a cycle, to compare a release with.
+    async fn tallies(&self, cycle: Id) -> Result<std::collections::BTreeMap<Id, String>>;
 
     // Level changes
     /// Records a proposal with the person's current role as its `from`.

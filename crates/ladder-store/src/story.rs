@@ -16,9 +16,9 @@
 
 use crate::{
     AuditEvent, BACKUP_TABLES, CycleState, DUMPED_TABLES, Dump, FeedbackRelation, Id,
-    NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, OidcFlow,
-    ProposalState, Rater, Rating, Record, ResetOutcome, Roles, ScimLink, Seen, Session, Store,
-    StoreError,
+    NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, NewRelease,
+    NewSnapshot, OidcFlow, ProposalState, Rater, Rating, Record, ResetOutcome, Roles, ScimLink,
+    Seen, Session, Store, StoreError,
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
@@ -2018,6 +2018,7 @@ async fn feedback(s: &dyn Store) {
             c,
             CycleState::Nominations,
             &[],
+            None,
             Some(acct),
             203,
             &rec("advance_cycle"),
@@ -2029,6 +2030,7 @@ async fn feedback(s: &dyn Store) {
             c,
             CycleState::Draft,
             &[],
+            None,
             Some(acct),
             204,
             &rec("advance_cycle")
@@ -2075,6 +2077,7 @@ async fn feedback(s: &dyn Store) {
         c,
         CycleState::Nominations,
         &fill,
+        None,
         Some(acct),
         209,
         &rec("advance_cycle"),
@@ -2134,6 +2137,55 @@ async fn feedback(s: &dyn Store) {
         ],
         "answers carry the relation, ordered by their random id"
     );
+    // A release freezes each person's results; the store keeps the latest
+    // per person and each one's tally, and refuses a release outside the
+    // feedback phase (below, once the cycle is closed).
+    let release = NewRelease {
+        snapshots: vec![NewSnapshot {
+            person_id: dev,
+            results: r#"{"groups":[]}"#.to_owned(),
+            tally: r#"{"counts":{"peer":1}}"#.to_owned(),
+        }],
+        held_back: 2,
+    };
+    let first = s
+        .release_feedback(c, &release, Some(acct), 210, &rec("release_feedback"))
+        .await
+        .unwrap();
+    assert_eq!(s.snapshot(c, lead).await.unwrap(), None);
+    let got = s.snapshot(c, dev).await.unwrap().unwrap();
+    assert_eq!(
+        (got.release_id, got.released_at, got.results.as_str()),
+        (first, 210, r#"{"groups":[]}"#)
+    );
+    let mut next = release.clone();
+    next.snapshots[0].tally = r#"{"counts":{"peer":4}}"#.to_owned();
+    next.held_back = 0;
+    let second = s
+        .release_feedback(c, &next, None, 211, &rec("release_feedback"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.snapshot(c, dev).await.unwrap().unwrap().release_id,
+        second
+    );
+    assert_eq!(
+        s.tallies(c).await.unwrap(),
+        std::collections::BTreeMap::from([(dev, r#"{"counts":{"peer":4}}"#.to_owned())]),
+        "the latest tally per person"
+    );
+    let releases = s.releases(c).await.unwrap();
+    assert_eq!(
+        releases
+            .iter()
+            .map(|r| (r.id, r.released_by, r.closing, r.people, r.held_back))
+            .collect::<Vec<_>>(),
+        [
+            (first, Some(acct), false, 1, 2),
+            (second, None, false, 1, 0)
+        ]
+    );
+    assert_eq!(s.cycle_answers(c).await.unwrap().len(), 2);
     let answered: std::collections::BTreeMap<Id, Option<String>> = s
         .nominations(c)
         .await
@@ -2215,6 +2267,7 @@ async fn feedback(s: &dyn Store) {
             c,
             CycleState::Feedback,
             &[],
+            None,
             Some(acct),
             214,
             &rec("advance_cycle"),
@@ -2330,11 +2383,21 @@ async fn feedback(s: &dyn Store) {
         .await;
     assert!(matches!(locked, Err(StoreError::Refused(_))), "{locked:?}");
     assert_eq!(s.calibration_locks(c).await.unwrap().len(), 1);
-    // Close; every step is recorded, and nothing moves after.
+    // Close, with the last release in the same transaction; every step is
+    // recorded, and nothing moves after.
+    let last = NewRelease {
+        snapshots: vec![NewSnapshot {
+            person_id: lead,
+            results: "{}".to_owned(),
+            tally: "{}".to_owned(),
+        }],
+        held_back: 1,
+    };
     s.advance_cycle(
         c,
         CycleState::Feedback,
         &[],
+        Some(&last),
         Some(acct),
         222,
         &rec("advance_cycle"),
@@ -2362,12 +2425,28 @@ async fn feedback(s: &dyn Store) {
             c,
             CycleState::Closed,
             &[],
+            None,
             Some(acct),
             223,
             &rec("advance_cycle"),
         )
         .await;
     assert!(matches!(closed, Err(StoreError::Refused(_))), "{closed:?}");
+    let closing = s.releases(c).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            closing.closing,
+            closing.people,
+            closing.held_back,
+            closing.released_at
+        ),
+        (true, 1, 1, 222)
+    );
+    assert!(s.snapshot(c, lead).await.unwrap().is_some());
+    let after = s
+        .release_feedback(c, &last, Some(acct), 224, &rec("release_feedback"))
+        .await;
+    assert!(matches!(after, Err(StoreError::Refused(_))), "{after:?}");
     let late = s
         .submit_feedback(c, dev, dev, &[answer("d4", Some(2))], "2026-05-01")
         .await;

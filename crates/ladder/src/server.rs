@@ -811,7 +811,7 @@ async fn seed_feedback(
     let advance = async |id: i64, when: i64| -> Result<(), ladder_server::AppError> {
         let cycle = access.cycle(&admin_viewer, id).await?;
         // Each move on its scheduled day, as the schedule would make it.
-        feedback::advance(&admin, &cycle, cycle.state.as_str(), "", when).await?;
+        feedback::advance(&admin, &loaded, &cycle, cycle.state.as_str(), "", when).await?;
         Ok(())
     };
 

@@ -21,8 +21,8 @@ use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
 use ladder_framework::Approver;
 use ladder_store::{
-    Answer, CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, Id, NewAnswer,
-    NewCycle, NewNomination, NewProposal, Nomination, NominationList, Person, Proposal,
+    CalibrationLock, Cycle, CycleState, CycleStep, FeedbackRelation, Id, NewAnswer, NewCycle,
+    NewNomination, NewProposal, NewRelease, Nomination, NominationList, Person, Proposal,
     ProposalState, ProposalStep, Rating, RatingChange, Record,
 };
 use std::sync::Arc;
@@ -52,10 +52,12 @@ impl Access {
     /// Moves a cycle on from its state. Opening feedback approves every
     /// list as it stands and gives each active person without one the
     /// automatic list: themself, their manager, their direct reports.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn move_cycle(
         &self,
         org: &OrgView,
         cycle: &Cycle,
+        release: Option<&NewRelease>,
         by: Option<Id>,
         rec: &Record,
         now: i64,
@@ -68,7 +70,7 @@ impl Access {
         }
         Ok(self
             .store
-            .advance_cycle(cycle.id, cycle.state, &fill, by, now, rec)
+            .advance_cycle(cycle.id, cycle.state, &fill, release, by, now, rec)
             .await?)
     }
 
@@ -372,8 +374,8 @@ fn is_leader(org: &OrgView, me: &Person, department: &str) -> bool {
 
 #[derive(Debug)]
 pub struct CycleAdmin<'a> {
-    access: &'a Access,
-    viewer: &'a Viewer,
+    pub(super) access: &'a Access,
+    pub(super) viewer: &'a Viewer,
 }
 
 impl CycleAdmin<'_> {
@@ -398,6 +400,7 @@ impl CycleAdmin<'_> {
         &self,
         cycle: &Cycle,
         early: Option<&str>,
+        release: Option<&NewRelease>,
         now: i64,
     ) -> Result<CycleState, AppError> {
         let mut detail = format!(
@@ -413,6 +416,7 @@ impl CycleAdmin<'_> {
             .move_cycle(
                 &org,
                 cycle,
+                release,
                 Some(self.viewer.account.id),
                 &Access::record(self.viewer, "cycle.advance", None, &detail, now)
                     .object(cycle.id)
@@ -652,33 +656,33 @@ pub struct FeedbackResults<'a> {
     pub relation: Relation,
 }
 
-/// What [`FeedbackResults`] reads, in one pass over the nominations.
+/// What [`FeedbackResults`] reads: the person's latest released results
+/// (never the answers themselves) and, for a manager, completion.
 #[derive(Debug)]
 pub(crate) struct FeedbackReading {
-    pub answers: Vec<Answer>,
-    /// How many of each relation answered, for the anonymity rules.
-    pub answered: std::collections::BTreeMap<FeedbackRelation, usize>,
+    pub released: Option<ladder_store::Snapshot>,
     /// How many were asked and answered: for managers only, never the
     /// person (it would count answers in groups hidden from them).
     pub completion: Option<ladder_growth::feedback::Completion>,
 }
 
 impl FeedbackResults<'_> {
-    /// The answers about the person, the counts per relation and, for a
-    /// manager, completion; only for [`ladder_growth::feedback::results`]
-    /// to reduce.
+    /// The person's latest release and, for a manager, completion.
     pub(crate) async fn read(&self) -> Result<FeedbackReading, AppError> {
         let store = &self.access.store;
-        let answers = store.answers(self.cycle.id, self.person.id).await?;
-        let n = store.nominations(self.cycle.id).await?;
-        let completion = (self.relation == Relation::Manager).then(|| {
-            ladder_growth::feedback::completion(&n)
-                .remove(&self.person.id)
-                .unwrap_or_default()
-        });
+        let released = store.snapshot(self.cycle.id, self.person.id).await?;
+        let completion = if self.relation == Relation::Manager {
+            let n = store.nominations(self.cycle.id).await?;
+            Some(
+                ladder_growth::feedback::completion(&n)
+                    .remove(&self.person.id)
+                    .unwrap_or_default(),
+            )
+        } else {
+            None
+        };
         Ok(FeedbackReading {
-            answers,
-            answered: ladder_growth::feedback::answered_by_relation(&n, self.person.id),
+            released,
             completion,
         })
     }

@@ -5,7 +5,7 @@
 
 use super::Access;
 use crate::AppError;
-use ladder_store::{Cycle, CycleState, Record};
+use ladder_store::{Cycle, CycleState, NewRelease, Record};
 
 impl Access {
     /// The schedule's capability.
@@ -24,6 +24,11 @@ impl Schedule<'_> {
         self.access
     }
 
+    /// What the last release of a closing cycle is built from.
+    pub async fn release_inputs(&self, cycle: &Cycle) -> Result<super::ReleaseInputs, AppError> {
+        self.access.release_inputs(cycle).await
+    }
+
     /// Every cycle, to find those whose date has come.
     pub async fn cycles(&self) -> Result<Vec<Cycle>, AppError> {
         Ok(self.access.store.cycles().await?)
@@ -32,7 +37,13 @@ impl Schedule<'_> {
     /// Moves a cycle on from the state it was read in, because its date
     /// has come. Another node may have moved it first: then the store
     /// refuses (the state moved) and nothing is written twice.
-    pub async fn advance(&self, cycle: &Cycle, now: i64) -> Result<CycleState, AppError> {
+    /// Closing a cycle writes `release`, its results' last release.
+    pub async fn advance(
+        &self,
+        cycle: &Cycle,
+        release: Option<&NewRelease>,
+        now: i64,
+    ) -> Result<CycleState, AppError> {
         let version = self.access.store.org_version().await?;
         let org = self.access.org_at(version).await?;
         let detail = format!(
@@ -44,6 +55,7 @@ impl Schedule<'_> {
             .move_cycle(
                 &org,
                 cycle,
+                release,
                 None,
                 &Record::system(now, "cycle.advance", None, &detail)
                     .object(cycle.id)

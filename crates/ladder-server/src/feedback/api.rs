@@ -117,8 +117,45 @@ pub async fn advance(
     let admin = access.cycle_admin(&v)?;
     let input: AdvanceIn = body(&bytes)?;
     let c = access.cycle(&v, id).await?;
-    service::advance(&admin, &c, &input.from, &input.reason, now).await?;
+    service::advance(&admin, &s.framework(), &c, &input.from, &input.reason, now).await?;
     Ok(Json(cycle_out(&access.cycle(&v, id).await?)))
+}
+
+/// A release of a cycle's results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseOut {
+    pub id: Id,
+    /// How many people's results moved on to this release.
+    pub people: usize,
+    /// How many kept their earlier release: too few answers arrived since
+    /// to show more without isolating one.
+    pub held_back: usize,
+}
+
+#[utoipa::path(tag = TAG, post, path = "/api/v1/cycles/{cycle}/release", params(("cycle" = i64, Path)), responses(
+    (status = 200, body = ReleaseOut),
+    (status = 400, body = ErrorBody, description = "The cycle is not in its feedback phase"),
+    (status = 403, body = ErrorBody, description = "The people team only"),
+    (status = 404, body = ErrorBody)
+))]
+/// Releases the cycle's results as they stand (the people team, during
+/// the feedback phase). Each person's results move on only when enough
+/// answers arrived since their last release.
+pub async fn release(
+    State(s): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<Id>,
+) -> Result<Json<ReleaseOut>, ApiError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.cycle_admin(&v)?;
+    let c = access.cycle(&v, id).await?;
+    let (id, r) = super::release::release_now(&admin, &s.framework(), &c, now).await?;
+    Ok(Json(ReleaseOut {
+        id,
+        people: r.snapshots.len(),
+        held_back: r.held_back,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -372,6 +409,11 @@ pub struct GroupOut {
 pub struct ResultsOut {
     pub cycle: CycleOut,
     pub person: PersonOut,
+    /// The day of the release shown; absent before the person's first
+    /// release, when `groups` and `hidden` are empty. Results are never
+    /// computed live: the people team releases them, and the cycle's close
+    /// does.
+    pub released_on: Option<String>,
     pub threshold: usize,
     pub groups: Vec<GroupOut>,
     /// Groups with too few answers to show, without counts.
@@ -400,7 +442,7 @@ fn results_out(r: Results) -> (usize, Vec<GroupOut>, Vec<String>) {
         .into_iter()
         .map(|g| GroupOut {
             group: group_name(g.group),
-            label: g.label.to_owned(),
+            label: g.label,
             answers: g.answers,
             attributed: g.attributed,
             questions: g
@@ -441,9 +483,18 @@ pub async fn results(
 ) -> Result<Json<ResultsOut>, ApiError> {
     let now = s.now();
     let r = s.access().feedback_results(&v, cycle, id, now).await?;
-    let loaded = s.framework();
-    let (results, completion) = results_of(&loaded, &r).await?;
-    let (threshold, groups, hidden) = results_out(results);
+    let (released, completion) = results_of(&r).await?;
+    let released_on = released
+        .as_ref()
+        .map(|x| ladder_org::Date::from_unix(x.released_at).to_string());
+    let (threshold, groups, hidden) = match released {
+        Some(x) => results_out(x.results),
+        None => (
+            usize::try_from(r.cycle.plan.anonymity_threshold).unwrap_or(3),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
     let completion = completion.map(|c| CountsOut {
         asked: c.asked,
         answered: c.answered,
@@ -451,6 +502,7 @@ pub async fn results(
     Ok(Json(ResultsOut {
         cycle: cycle_out(&r.cycle),
         person: person_out(&r.person),
+        released_on,
         threshold,
         groups,
         hidden,

@@ -7,6 +7,12 @@
 //!   results; [`review`]: those of proposals and calibration. [`api`]:
 //!   `/api/v1`.
 //!
+//! - [`release`]: what a release of the results holds. Results are never
+//!   computed live: the people team releases them during the feedback
+//!   phase, and the cycle's close releases them by itself; each release is
+//!   frozen, and a person moves on to a new one only when enough answers
+//!   arrived since (see [`ladder_growth::release`]).
+//!
 //! Access is decided in [`crate::access`]; this module only receives
 //! capabilities. Results reach pages and responses only through
 //! [`ladder_growth::feedback::results`], which applies the anonymity
@@ -16,5 +22,6 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub mod release;
 pub(crate) mod review;
 pub mod service;

@@ -110,6 +110,9 @@ struct CyclePage {
     /// The reason typed into a move that failed.
     reason: String,
     error: Option<String>,
+    /// The results' releases: (day, people moved on, people held back,
+    /// with the close).
+    releases: Vec<(String, i64, i64, bool)>,
 }
 
 pub async fn cycle(
@@ -172,6 +175,22 @@ async fn cycle_page(
         .iter()
         .map(|(p, a, b)| (named(p), *a, *b))
         .collect();
+    let releases = match access.cycle_admin(v) {
+        Ok(a) => a
+            .releases(id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    Date::from_unix(r.released_at).to_string(),
+                    r.people,
+                    r.held_back,
+                    r.closing,
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     let (admin, steps, org) = match access.cycle_admin(v) {
         Ok(a) => (
             true,
@@ -243,7 +262,30 @@ async fn cycle_page(
         steps,
         departments,
         error,
+        releases,
     })
+}
+
+/// The people team releases the results as they stand.
+pub async fn release(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Id>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let admin = access.cycle_admin(&v)?;
+    let f = Fields::parse(&body);
+    v.check_csrf(f.get("csrf"))?;
+    let cycle = access.cycle(&v, id).await?;
+    match super::release::release_now(&admin, &s.framework(), &cycle, now).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}#releases")).into_response()),
+        Err(AppError::BadRequest(e)) => {
+            cycle_page(&s, &v, id, &TableQuery::default(), Some(e), String::new()).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn advance(
@@ -259,7 +301,7 @@ pub async fn advance(
     v.check_csrf(f.get("csrf"))?;
     let cycle = access.cycle(&v, id).await?;
     let reason = f.get("reason");
-    match service::advance(&admin, &cycle, f.get("from"), reason, now).await {
+    match service::advance(&admin, &s.framework(), &cycle, f.get("from"), reason, now).await {
         Ok(_) => Ok(Redirect::to(&format!("/cycles/{id}")).into_response()),
         Err(AppError::BadRequest(e)) => {
             let all = TableQuery::default();
@@ -555,6 +597,8 @@ struct ResultsPage {
     /// group's "average from count" (or a dash).
     table_groups: Vec<&'static str>,
     table: Vec<(String, Vec<String>)>,
+    /// The day of the release shown; `None` before the first.
+    released_on: Option<String>,
 }
 
 /// The groups' averages per rated question, for the comparison chart and
@@ -565,7 +609,7 @@ fn comparison(
     Vec<(String, Vec<ladder_growth::charts::Bar>)>,
     Vec<&'static str>,
 ) {
-    let groups: Vec<&'static str> = results.groups.iter().map(|g| g.label).collect();
+    let groups: Vec<&'static str> = results.groups.iter().map(|g| g.group.label()).collect();
     let mut rows: Vec<(String, Vec<ladder_growth::charts::Bar>)> = Vec::new();
     let mut keys: Vec<(String, String)> = Vec::new();
     for g in &results.groups {
@@ -601,8 +645,18 @@ pub async fn results(
     let now = s.now();
     let access = s.access();
     let r = access.feedback_results(&v, cycle, person, now).await?;
-    let loaded = s.framework();
-    let (results, completion) = results_of(&loaded, &r).await?;
+    let (released, completion) = results_of(&r).await?;
+    let released_on = released
+        .as_ref()
+        .map(|x| Date::from_unix(x.released_at).to_string());
+    let results = released.map_or_else(
+        || ladder_growth::feedback::Results {
+            threshold: usize::try_from(r.cycle.plan.anonymity_threshold).unwrap_or(3),
+            groups: Vec::new(),
+            hidden: Vec::new(),
+        },
+        |x| x.results,
+    );
     let completion = completion.map(|c| (c.asked, c.answered));
     let (rows, table_groups) = comparison(&results);
     let max = scale_points(&s.framework().framework)
@@ -654,5 +708,6 @@ pub async fn results(
         cycle: r.cycle,
         results,
         completion,
+        released_on,
     })
 }

@@ -188,24 +188,33 @@ pub fn check_answers(
     Ok(out)
 }
 
-/// What may be shown of a person's feedback in a cycle, and completion
-/// when the viewer is one of their managers.
+/// A person's results as a release froze them.
+#[derive(Clone, Debug)]
+pub struct Released {
+    pub results: Results,
+    /// When the release was made (not when anyone answered).
+    pub released_at: i64,
+}
+
+/// A person's results as last released (`None` before their first
+/// release), and completion when the viewer is one of their managers.
 pub async fn results_of(
-    loaded: &Loaded,
     r: &FeedbackResults<'_>,
-) -> Result<(Results, Option<feedback::Completion>), AppError> {
-    let questions = questions_for(loaded, &r.person).unwrap_or_default();
+) -> Result<(Option<Released>, Option<feedback::Completion>), AppError> {
     let read = r.read().await?;
-    Ok((
-        feedback::results(
-            &questions,
-            &read.answers,
-            &read.answered,
-            usize::try_from(r.cycle.plan.anonymity_threshold).unwrap_or(3),
-            r.person.id,
-        ),
-        read.completion,
-    ))
+    let released = match read.released {
+        Some(s) => Some(Released {
+            results: serde_json::from_str::<Results>(&s.results).map_err(|e| {
+                AppError::Internal(format!(
+                    "released results of person {} in cycle {}: {e}",
+                    r.person.id, r.cycle.id
+                ))
+            })?,
+            released_at: s.released_at,
+        }),
+        None => None,
+    };
+    Ok((released, read.completion))
 }
 
 /// When the person's current level began: the start of the latest run of
@@ -413,10 +422,12 @@ pub(crate) async fn gather_evidence(
         }
     }
     let results = access.feedback_results(v, cycle.id, person.id, now).await?;
-    let (fb, _) = results_of(&loaded, &results).await?;
+    // The evidence holds the results as released (none before the first
+    // release).
+    let (fb, _) = results_of(&results).await?;
     let feedback = fb
-        .groups
         .iter()
+        .flat_map(|r| r.results.groups.iter())
         .flat_map(|g| {
             g.questions
                 .iter()
@@ -702,8 +713,10 @@ pub async fn create_cycle(
 }
 
 /// Moves a cycle on from `from`, the state the caller saw it in.
+/// Closing releases the results one last time, in the same transaction.
 pub async fn advance(
     admin: &CycleAdmin<'_>,
+    loaded: &Loaded,
     cycle: &Cycle,
     from: &str,
     reason: &str,
@@ -724,7 +737,12 @@ pub async fn advance(
         }
         _ => None,
     };
-    admin.advance(cycle, early, now).await
+    let inputs = match cycle.state {
+        CycleState::Feedback => Some(admin.release_inputs(cycle).await?),
+        _ => None,
+    };
+    let release = super::release::closing(loaded, cycle, inputs.as_ref())?;
+    admin.advance(cycle, early, release.as_ref(), now).await
 }
 
 /// The day a cycle moves on from its state by itself: nominations open on

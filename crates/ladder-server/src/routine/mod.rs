@@ -74,7 +74,13 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     let mut out = Ticked::default();
     for mut cycle in schedule.cycles().await? {
         while scheduled_move(&cycle).is_some_and(|on| on <= today) {
-            match schedule.advance(&cycle, now).await {
+            let inputs = match cycle.state {
+                CycleState::Feedback => Some(schedule.release_inputs(&cycle).await?),
+                _ => None,
+            };
+            let release =
+                crate::feedback::release::closing(&state.framework(), &cycle, inputs.as_ref())?;
+            match schedule.advance(&cycle, release.as_ref(), now).await {
                 Ok(to) => {
                     tracing::info!(
                         cycle = cycle.id,
