@@ -18,6 +18,7 @@ mod growth;
 mod hiring;
 mod inbox;
 mod internships;
+mod mydata;
 mod notify;
 mod pay;
 mod release;
@@ -37,6 +38,7 @@ pub use inbox::{
     checkpoint_open_by,
 };
 pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
+pub use mydata::{MyCycle, MyData, MyPair};
 pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
     PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades, pay_zones,

@@ -315,6 +315,7 @@ async fn one_on_ones_action_items_and_differing_ratings_show_for_the_pair() {
         status: 200,
         headers: Vec::new(),
         body: body.clone(),
+        raw: body.clone().into_bytes(),
     });
     let differ = t
         .as_array()

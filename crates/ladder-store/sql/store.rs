@@ -5,7 +5,7 @@ use super::{Db, DbRow, NAME, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
 use ladder_store::{
-    Account, ActionItem, AgendaItem, ApiToken, AuditEvent, BACKUP_TABLES, Checkpoint,
+    Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES, Checkpoint,
     CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkVersion, Id, ImportSummary,
     Meeting, NewFocusArea, OidcFlow, Org, Person, PrivateNote, Rater, Rating, RatingChange, Record,
     Result, RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store,
@@ -899,6 +899,39 @@ impl Store for This {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
+        rows(r, from_row::<AuditEvent>)
+    }
+
+    async fn audit_search(
+        &self,
+        filter: &AuditFilter,
+        before: Option<Id>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        // `action` is matched as a prefix, its LIKE wildcards escaped.
+        let action = filter.action.as_ref().map(|a| {
+            let escaped = a
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("{escaped}%")
+        });
+        let r = sqlx::query(
+            "SELECT * FROM audit_log WHERE id < $1 \
+             AND ($2 IS NULL OR actor_id = $2) AND ($3 IS NULL OR subject_id = $3) \
+             AND ($4 IS NULL OR action LIKE $4 ESCAPE '\\') \
+             AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
+             ORDER BY id DESC LIMIT $7",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(filter.actor_id)
+        .bind(filter.subject_id)
+        .bind(action)
+        .bind(filter.from)
+        .bind(filter.until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows(r, from_row::<AuditEvent>)
     }
 

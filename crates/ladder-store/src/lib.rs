@@ -282,6 +282,19 @@ pub struct AuditEvent {
     pub ip: String,
 }
 
+/// Which audit entries to read; every part that is set must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor_id: Option<Id>,
+    pub subject_id: Option<Id>,
+    /// The action, or its beginning (`pay.` matches every pay action).
+    pub action: Option<String>,
+    /// From this time (inclusive) …
+    pub from: Option<i64>,
+    /// … to this time (exclusive).
+    pub until: Option<i64>,
+}
+
 impl AuditEvent {
     /// An event by `account` (`None`: anonymous), to be stored; the store
     /// assigns the id.
@@ -522,6 +535,14 @@ pub trait Store:
     async fn audit(&self, event: &AuditEvent) -> Result<()>;
     /// Newest first, `limit` events with ids below `before`.
     async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// Up to `limit` entries matching `filter` with ids below `before`,
+    /// newest first.
+    async fn audit_search(
+        &self,
+        filter: &AuditFilter,
+        before: Option<Id>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>>;
 
     // The outbox
     /// Up to `limit` events with ids above `after`, oldest first.

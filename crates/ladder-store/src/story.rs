@@ -1377,6 +1377,93 @@ async fn audit(s: &dyn Store) {
         next.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["test.1", "test.0"]
     );
+    // Searching: by actor, subject, action (a prefix, wildcards taken as
+    // written) and time, paged like the log.
+    for (i, (actor, action, subject)) in [
+        (2, "pay.read", Some(7)),
+        (3, "pay.read", Some(8)),
+        (2, "pay_x", Some(7)),
+        (2, "payroll", None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        s.audit(&AuditEvent {
+            id: 0,
+            at: 2000 + i as i64,
+            actor_id: Some(actor),
+            actor: format!("a{actor}@example.com"),
+            action: action.to_owned(),
+            subject_id: subject,
+            detail: String::new(),
+            ip: String::new(),
+        })
+        .await
+        .unwrap();
+    }
+    let find = |f: crate::AuditFilter| async move {
+        s.audit_search(&f, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.at)
+            .collect::<Vec<_>>()
+    };
+    let f = crate::AuditFilter::default;
+    assert_eq!(
+        find(crate::AuditFilter {
+            subject_id: Some(7),
+            ..f()
+        })
+        .await,
+        [2002, 2000]
+    );
+    assert_eq!(
+        find(crate::AuditFilter {
+            actor_id: Some(3),
+            ..f()
+        })
+        .await,
+        [2001]
+    );
+    assert_eq!(
+        find(crate::AuditFilter {
+            action: Some("pay_".to_owned()),
+            ..f()
+        })
+        .await,
+        [2002],
+        "`_` is a character, not a wildcard"
+    );
+    assert_eq!(
+        find(crate::AuditFilter {
+            action: Some("pay.".to_owned()),
+            ..f()
+        })
+        .await,
+        [2001, 2000]
+    );
+    assert_eq!(
+        find(crate::AuditFilter {
+            from: Some(2001),
+            until: Some(2003),
+            ..f()
+        })
+        .await,
+        [2002, 2001]
+    );
+    let older = s
+        .audit_search(
+            &crate::AuditFilter {
+                actor_id: Some(2),
+                ..f()
+            },
+            Some(2 + 5 + 2),
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
 }
 
 async fn framework_versions(s: &dyn Store) {

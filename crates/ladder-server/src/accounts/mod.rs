@@ -7,6 +7,7 @@
 //! the [`pages`] and the [`api`].
 
 pub(crate) mod api;
+pub(crate) mod export;
 pub(crate) mod me;
 pub(crate) mod pages;
 pub(crate) mod service;

@@ -326,6 +326,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as sent (a download that is not text).
+    pub raw: Vec<u8>,
 }
 
 impl Response {
@@ -428,6 +430,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            raw: body.to_vec(),
         }
     }
 
