@@ -13,6 +13,7 @@
 
 mod calendar;
 mod deliveries;
+mod erasure;
 mod feedback;
 mod growth;
 mod hiring;

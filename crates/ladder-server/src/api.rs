@@ -88,6 +88,7 @@ use crate::people::api::{
         crate::one_on_ones::api::series_state,
         crate::accounts::api::my_tokens,
         crate::accounts::export::api,
+        crate::people::erase::api,
         crate::accounts::api::revoke_token,
         crate::accounts::api::my_sessions,
         crate::accounts::api::end_session,

@@ -157,3 +157,236 @@ async fn a_person_downloads_their_data_and_nothing_that_is_not_theirs_to_see() {
     let mut nobody = Client::new(app.addr);
     assert_ne!(nobody.get("/api/v1/me/export").await.status, 200);
 }
+
+/// Erasure on request: the person's identity leaves every table (as a
+/// backup, which is every row of every table, shows), what others wrote
+/// stays, the 360 answers they gave keep counting, and the audit log
+/// keeps its entries with an opaque subject.
+#[tokio::test]
+async fn the_people_team_erases_a_leaver_and_nothing_names_them_afterwards() {
+    erasure(&start().await).await;
+}
+
+/// The same on PostgreSQL, whose audit log guards itself with its own
+/// trigger.
+#[tokio::test]
+async fn erasure_works_on_postgres() {
+    let db = ladder_store_postgres::TempDatabase::for_tests("erasure")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let (store, _) = ladder_server::open_store(&pg).await.unwrap();
+    let app = start_on(store, None, true).await;
+    erasure(&app).await;
+    drop(app);
+    db.drop_database().await.unwrap();
+}
+
+async fn erasure(app: &App) {
+    use ladder_store::{NewAnswer, Roles, ScimLink};
+    let s = &app.store;
+    let (boss, me) = (app.ids["manager"], app.ids["self"]);
+    let mut record = person(
+        "zelda.quist@example.com",
+        Some("manager@example.com"),
+        "senior",
+    );
+    record.name = "Zelda Quist".to_owned();
+    let zelda = s
+        .scim_write(
+            &record,
+            &ScimLink {
+                external_id: Some("ZQ-00042".to_owned()),
+                user_name: "zquist".to_owned(),
+                employee_number: Some("E-77881".to_owned()),
+                ..ScimLink::default()
+            },
+            "2026-01-01",
+            None,
+            NOW,
+            &fixture("scim.user.create"),
+        )
+        .await
+        .unwrap();
+    s.create_account(
+        "zelda.quist@example.com",
+        "Zelda Quist",
+        None,
+        Roles::NONE,
+        NOW,
+        &fixture("create_account"),
+    )
+    .await
+    .unwrap();
+    // Her data: pay, a 1:1 with an agenda item and a private note from
+    // each side, a notification choice.
+    s.put_salaries(
+        &[Salary {
+            person_id: zelda,
+            amount: 6_543_200,
+            currency: "EUR".to_owned(),
+            effective_from: Date::new(2026, 1, 1).unwrap(),
+        }],
+        &fixture("put_salaries"),
+    )
+    .await
+    .unwrap();
+    let m = s
+        .create_meeting(boss, zelda, "2026-11-20", NOW, &fixture("create_meeting"))
+        .await
+        .unwrap();
+    s.add_agenda_item(
+        m,
+        zelda,
+        "Plan the storage migration",
+        NOW,
+        &fixture("agenda"),
+    )
+    .await
+    .unwrap();
+    s.save_private_note(m, zelda, "Zelda's own worry", 0, NOW, &fixture("note"))
+        .await
+        .unwrap();
+    s.save_private_note(
+        m,
+        boss,
+        "manager's note on the migration",
+        0,
+        NOW,
+        &fixture("note"),
+    )
+    .await
+    .unwrap();
+    // She answers about `self` in a 360 cycle, anonymously.
+    let cycle = open_cycle(app, &[zelda]).await;
+    s.submit_feedback(
+        cycle,
+        me,
+        zelda,
+        &[NewAnswer {
+            id: "erasure-test-answer".to_owned(),
+            question: "open:1".to_owned(),
+            value: None,
+            comment: "keeps the build green".to_owned(),
+        }],
+        "2026-11-21",
+    )
+    .await
+    .unwrap();
+    // The manager reads her pay (audited with her as subject), and she
+    // signs in (audited with her as actor).
+    let (mut manager, _) = client_as(app, "manager").await;
+    assert_eq!(
+        manager.get(&format!("/people/{zelda}/pay")).await.status,
+        200
+    );
+
+    let (mut team, team_csrf) = client_as(app, "people-team").await;
+    team.headers
+        .push(("X-CSRF-Token".to_owned(), team_csrf.clone()));
+    let erase = |confirm: &str| {
+        serde_json::json!({ "confirm": confirm })
+            .to_string()
+            .into_bytes()
+    };
+    let path = format!("/api/v1/people/{zelda}/erase");
+    // Still active: refused.
+    let r = team
+        .request(
+            "POST",
+            &path,
+            Some("application/json"),
+            &erase("zelda.quist@example.com"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("has left"), "{}", r.body);
+    // She leaves.
+    record.active = false;
+    s.apply_people(&[record], "2026-11-30", None, NOW, &fixture("apply_people"))
+        .await
+        .unwrap();
+    // The page says what erasing does; a wrong confirmation keeps what
+    // was typed and changes nothing.
+    let page = team.get(&format!("/people/{zelda}")).await;
+    assert!(page.body.contains("id=\"erase-link\""), "{}", page.body);
+    let page = team.get(&format!("/people/{zelda}/erase")).await;
+    assert!(page.body.contains("cannot be undone"), "{}", page.body);
+    let wrong = team
+        .post_form(
+            &format!("/people/{zelda}/erase"),
+            &[("csrf", &team_csrf), ("confirm", "zelda@example.com")],
+        )
+        .await;
+    assert!(
+        wrong.body.contains("value=\"zelda@example.com\""),
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("Type the person"), "{}", wrong.body);
+    assert_eq!(
+        s.person(zelda).await.unwrap().unwrap().record.name,
+        "Zelda Quist"
+    );
+    let audit_before = s.audit_log(None, 10_000).await.unwrap().len();
+    let answers_before = s.answers(cycle, me).await.unwrap().len();
+
+    let r = team
+        .request(
+            "POST",
+            &path,
+            Some("application/json"),
+            &erase("Zelda.Quist@example.com"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Nothing names her: not the directory, not any table (a backup is
+    // every row of every table).
+    let dump = serde_json::to_string(&s.dump().await.unwrap())
+        .unwrap()
+        .to_lowercase();
+    for trace in [
+        "zelda", "quist", "zq-00042", "zquist", "e-77881", "65,432", "6543200",
+    ] {
+        assert!(!dump.contains(trace), "{trace} is still in the database");
+    }
+    assert!(!dump.contains("zelda's own worry"));
+    // What others wrote stays; her 360 answer keeps counting; the audit
+    // log keeps every entry, and the erasure's names no one.
+    assert!(dump.contains("manager's note on the migration"));
+    assert!(dump.contains("plan the storage migration"));
+    assert_eq!(s.answers(cycle, me).await.unwrap().len(), answers_before);
+    let log = s.audit_log(None, 10_000).await.unwrap();
+    assert_eq!(log.len(), audit_before + 1);
+    let entry = log.iter().find(|e| e.action == "person.erase").unwrap();
+    assert_eq!(entry.subject_id, Some(zelda));
+    assert_eq!(entry.detail, "erased at their request");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "pay.read" && e.subject_id == Some(zelda))
+    );
+    let gone = s.person(zelda).await.unwrap().unwrap();
+    assert_eq!(gone.record.name, "A former employee");
+    // Her account cannot sign in, and the directory shows a former
+    // employee.
+    let mut her = Client::new(app.addr);
+    assert_ne!(
+        her.login("zelda.quist@example.com", "anything")
+            .await
+            .status,
+        303
+    );
+    let page = manager.get(&format!("/people/{zelda}")).await;
+    assert!(page.body.contains("A former employee"), "{}", page.body);
+    // A second erasure finds nothing to confirm against.
+    let again = team
+        .request(
+            "POST",
+            &path,
+            Some("application/json"),
+            &erase("zelda.quist@example.com"),
+        )
+        .await;
+    assert_eq!(again.status, 400);
+}

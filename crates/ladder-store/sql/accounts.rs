@@ -1,7 +1,7 @@
 //! [`AccountStore`] for both backends, and what a person's leaving does
 //! to their account in the transaction that records it.
 
-use super::store::{account_row, commit, from_row};
+use super::store::{account_row, bump_org, commit, from_row};
 use super::{Db, This};
 use ladder_store::{
     Account, AccountStore, ApiToken, Id, Record, ResetOutcome, Result, Session, StoreError,
@@ -72,8 +72,160 @@ pub(super) async fn come_back(tx: &mut Tx<'_>, email: &str) -> Result<(), sqlx::
     Ok(())
 }
 
+/// What an erased person is called from then on.
+const FORMER: &str = "A former employee";
+
+/// Runs `sql` with `person` as `$1`.
+async fn by_person(tx: &mut Tx<'_>, sql: &str, person: Id) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).bind(person).execute(&mut **tx).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AccountStore for This {
+    async fn erase_person(&self, person: Id, rec: &Record) -> Result<()> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let p = sqlx::query("SELECT email, name, active FROM people WHERE id = $1")
+            .bind(person)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("person {person}")))?;
+        let email: String = p.try_get("email")?;
+        let name: String = p.try_get("name")?;
+        if p.try_get::<bool, _>("active")? {
+            return Err(StoreError::Refused(
+                "only someone who has left can be erased: mark them as leaving first".to_owned(),
+            ));
+        }
+        let email = email.to_lowercase();
+        // Every string that names them: taken out of what stays.
+        let mut names = vec![name, email.clone()];
+        if let Some(r) = sqlx::query(
+            "SELECT external_id, user_name, employee_number FROM scim_users WHERE person_id = $1",
+        )
+        .bind(person)
+        .fetch_optional(&mut *tx)
+        .await?
+        {
+            for col in ["external_id", "user_name", "employee_number"] {
+                if let Some(v) = r.try_get::<Option<String>, _>(col)? {
+                    names.push(v);
+                }
+            }
+        }
+        let account = sqlx::query("SELECT id, name FROM accounts WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let account_id: Option<Id> = match &account {
+            Some(a) => {
+                names.push(a.try_get("name")?);
+                Some(a.try_get("id")?)
+            }
+            None => None,
+        };
+        // Longest first, so that a name inside an email goes with it; and
+        // never a string so short it would blank unrelated text.
+        names.retain(|n| n.chars().count() >= 3);
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        names.dedup();
+        let gone = format!("erased-person-{person}@erased.invalid");
+
+        by_person(
+            &mut tx,
+            "INSERT INTO erasing (person_id) VALUES ($1)",
+            person,
+        )
+        .await?;
+        if let Some(a) = account_id {
+            sqlx::query("UPDATE audit_log SET actor = $1, ip = '' WHERE actor_id = $2")
+                .bind(FORMER)
+                .bind(a)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for n in &names {
+            for sql in [
+                "UPDATE audit_log SET actor = $2 WHERE actor = $1",
+                "UPDATE audit_log SET detail = REPLACE(detail, $1, $2) \
+                 WHERE detail <> REPLACE(detail, $1, $2)",
+                "UPDATE events SET data = REPLACE(data, $1, $2) WHERE data <> REPLACE(data, $1, $2)",
+            ] {
+                sqlx::query(sql)
+                    .bind(n)
+                    .bind(FORMER)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        by_person(&mut tx, "DELETE FROM erasing WHERE person_id = $1", person).await?;
+
+        if let Some(a) = account_id {
+            end_all(&mut tx, a).await?;
+            for sql in [
+                "DELETE FROM password_resets WHERE account_id = $1",
+                "DELETE FROM sign_in_addresses WHERE account_id = $1",
+            ] {
+                sqlx::query(sql).bind(a).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "UPDATE accounts SET email = $1, name = $2, password_hash = NULL, roles = '', \
+                 deactivated_at = COALESCE(deactivated_at, $3) WHERE id = $4",
+            )
+            .bind(&gone)
+            .bind(FORMER)
+            .bind(rec.audit.at)
+            .bind(a)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM messages WHERE person_id = $1 OR address = $2")
+            .bind(person)
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        for sql in [
+            "DELETE FROM scim_users WHERE person_id = $1",
+            "DELETE FROM rating_history WHERE person_id = $1",
+            "DELETE FROM ratings WHERE person_id = $1",
+            "DELETE FROM worksheet_seen WHERE person_id = $1",
+            "DELETE FROM focus_areas WHERE checkpoint_id IN \
+             (SELECT id FROM checkpoints WHERE person_id = $1)",
+            "DELETE FROM checkpoints WHERE person_id = $1",
+            "DELETE FROM private_notes WHERE author_id = $1",
+            "DELETE FROM salaries WHERE person_id = $1",
+            "DELETE FROM notification_prefs WHERE person_id = $1",
+            "DELETE FROM calendar_tokens WHERE person_id = $1",
+            "DELETE FROM feedback_snapshots WHERE person_id = $1",
+            "DELETE FROM answers WHERE person_id = $1",
+            "UPDATE proposals SET case_text = '', evidence = '{}', override_reason = NULL \
+             WHERE person_id = $1",
+            "UPDATE internships SET goals = '', activities = '', outcome = '', \
+             manager_comment = '', host_comment = '' WHERE person_id = $1",
+            "DELETE FROM internship_log WHERE author_id = $1 AND internship_id IN \
+             (SELECT id FROM internships WHERE person_id = $1)",
+        ] {
+            by_person(&mut tx, sql, person).await?;
+        }
+        sqlx::query(
+            "UPDATE people SET email = $1, name = $2, department = '', location = '', \
+             start_date = NULL WHERE id = $3",
+        )
+        .bind(&gone)
+        .bind(FORMER)
+        .bind(person)
+        .execute(&mut *tx)
+        .await?;
+        bump_org(&mut tx).await?;
+        commit(self, tx, rec, None).await?;
+        Ok(())
+    }
+
     async fn set_account_active(&self, id: Id, active: bool, now: i64, rec: &Record) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let changed = if active {

@@ -18,6 +18,18 @@ pub enum ResetOutcome {
 /// backends by the shared `sql/` module.
 #[async_trait::async_trait]
 pub trait AccountStore: Send + Sync {
+    /// Erases a person who has left, at their request, in one transaction:
+    /// their identity is removed everywhere (person record, account,
+    /// provisioning link, sign-in traces, deliveries, events) and what is
+    /// about them alone goes (ratings, checkpoints, pay, private notes they
+    /// wrote, their 360 results and the answers about them, notification
+    /// choices, calendar feed), while what others wrote stays and now
+    /// names "a former employee", 360 answers they gave stay anonymous and
+    /// keep counting, and audit entries keep their subject (an id that
+    /// names no one any more) with the person's name, email and
+    /// identifiers taken out. `Refused` if the person is still active;
+    /// `NotFound` if there is no such person.
+    async fn erase_person(&self, person: Id, rec: &Record) -> Result<()>;
     /// Deactivates an account, or reactivates it: deactivation deletes
     /// every session and API token of the account in the same
     /// transaction; reactivation restores the account only. `Refused` if

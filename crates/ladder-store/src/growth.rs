@@ -209,6 +209,10 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
         "single-use reset links that expire in an hour",
     ),
     (
+        "erasing",
+        "empty except inside the transaction that erases a person",
+    ),
+    (
         "sign_in_addresses",
         "where accounts signed in from, for throttling; rebuilt by the next sign-ins",
     ),

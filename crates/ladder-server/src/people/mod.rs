@@ -7,5 +7,6 @@
 //! the [`pages`] and the [`api`].
 
 pub(crate) mod api;
+pub(crate) mod erase;
 pub(crate) mod pages;
 pub(crate) mod picker;

@@ -58,6 +58,8 @@ struct PersonPage {
     manager: Option<DirectoryEntry>,
     reports: Vec<(i64, String, String)>,
     private: Option<PrivateView>,
+    /// The viewer is on the people team (who may erase a leaver).
+    people_team: bool,
 }
 
 pub async fn person(
@@ -95,6 +97,7 @@ pub async fn person(
         manager,
         reports,
         private,
+        people_team: v.roles().people_team,
     })
 }
 
