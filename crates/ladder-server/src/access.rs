@@ -11,6 +11,7 @@
 //!
 //! Sensitive reads and every write are recorded in the audit log.
 
+mod audit;
 mod calendar;
 mod deliveries;
 mod erasure;
@@ -782,14 +783,6 @@ impl PeopleTeam<'_> {
             )
             .await?;
         Ok(people_csv::export(&people))
-    }
-
-    pub async fn audit_log(
-        &self,
-        before: Option<Id>,
-        limit: i64,
-    ) -> Result<Vec<AuditEvent>, AppError> {
-        Ok(self.access.store.audit_log(before, limit).await?)
     }
 }
 

@@ -390,3 +390,74 @@ async fn erasure(app: &App) {
         .await;
     assert_eq!(again.status, 400);
 }
+
+/// The audit log as a tool: "who read my pay" is a filter, every person a
+/// team pay page shows is an entry of its own, a read repeated within
+/// minutes counts on its entry, and what the filters match exports as CSV
+/// and JSON.
+#[tokio::test]
+async fn the_audit_log_answers_who_read_my_pay() {
+    let app = start().await;
+    let me = app.ids["self"];
+    // The skip-level manager opens their team's pay three times, and the
+    // manager opens this person's pay once.
+    let (mut skip, _) = client_as(&app, "skip-level").await;
+    for _ in 0..3 {
+        assert_eq!(skip.get("/team/pay").await.status, 200);
+    }
+    let (mut manager, _) = client_as(&app, "manager").await;
+    assert_eq!(manager.get(&format!("/people/{me}/pay")).await.status, 200);
+
+    let (mut team, _) = client_as(&app, "people-team").await;
+    let about = "about=self%40example.com&action=pay.";
+    let page = team.get(&format!("/audit?{about}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("value=\"self@example.com\""),
+        "{}",
+        page.body
+    );
+    let rows = page.body.matches("<td>pay.read</td>").count();
+    assert_eq!(
+        rows, 2,
+        "one entry for the team page (three reads), one for the manager's"
+    );
+    assert!(page.body.contains("<td>3, the last at"), "{}", page.body);
+    assert!(page.body.contains("skip@example.com") && page.body.contains("manager@example.com"));
+    // The subject is named and linked, never a bare id.
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"/people/{me}\">self</a>")),
+        "{}",
+        page.body
+    );
+
+    // The same as CSV and JSON.
+    let csv = team.get(&format!("/audit/export.csv?{about}")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    assert!(
+        csv.body
+            .starts_with("id,at,time_utc,by,action,subject_id,subject")
+    );
+    let json = team.get(&format!("/audit/export.json?{about}")).await;
+    let rows: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let reads: Vec<u64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reads"].as_u64().unwrap())
+        .collect();
+    assert_eq!(reads.iter().sum::<u64>(), 4);
+
+    // A filter that names nobody is refused beside its field, keeping what
+    // was typed.
+    let bad = team
+        .get("/audit?who=nobody%40example.com&from=2026-13-01")
+        .await;
+    assert!(bad.body.contains("id=\"who-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"nobody@example.com\""));
+    let bad = team.get("/audit?from=yesterday").await;
+    assert!(bad.body.contains("id=\"from-error\""), "{}", bad.body);
+    assert!(bad.body.contains("YYYY-MM-DD"));
+}

@@ -56,6 +56,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /people-team/import", "------+----"),
     ("GET /people-team/export.csv", "------+----"),
     ("GET /audit", "------+----"),
+    ("GET /audit/export.csv", "------+----"),
+    ("GET /audit/export.json", "------+----"),
     ("GET /admin/users", "--------+--"),
     ("POST /admin/users", "--------+--"),
     ("POST /admin/users/{id}/roles", "--------+--"),

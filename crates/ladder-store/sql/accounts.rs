@@ -151,6 +151,8 @@ impl AccountStore for This {
                 "UPDATE audit_log SET detail = REPLACE(detail, $1, $2) \
                  WHERE detail <> REPLACE(detail, $1, $2)",
                 "UPDATE events SET data = REPLACE(data, $1, $2) WHERE data <> REPLACE(data, $1, $2)",
+                "UPDATE messages SET data = REPLACE(data, $1, $2) \
+                 WHERE data <> REPLACE(data, $1, $2)",
             ] {
                 sqlx::query(sql)
                     .bind(n)

@@ -397,6 +397,45 @@ pub(super) async fn count(
 }
 
 /// Appends an audit entry, with `detail` for its own.
+/// Records a read inside `tx`: a read repeated within five minutes of the
+/// entry that recorded it counts on that entry instead of adding one.
+async fn read_in(tx: &mut sqlx::Transaction<'_, Db>, e: &AuditEvent) -> Result<(), sqlx::Error> {
+    let found: Option<(Id,)> = sqlx::query_as(
+        "SELECT id FROM audit_log WHERE (actor_id = $1 OR (actor_id IS NULL AND $1 IS NULL)) \
+         AND action = $2 AND at >= $3 AND at <= $4 \
+         AND (subject_id = $5 OR (subject_id IS NULL AND $5 IS NULL)) \
+         AND detail = $6 AND ip = $7 AND actor = $8 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(e.actor_id)
+    .bind(&e.action)
+    .bind(e.at - REPEAT_SECONDS)
+    .bind(e.at)
+    .bind(e.subject_id)
+    .bind(&e.detail)
+    .bind(&e.ip)
+    .bind(&e.actor)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match found {
+        Some((entry,)) => {
+            sqlx::query(
+                "INSERT INTO audit_repeats (entry_id, count, last_at) VALUES ($1, 2, $2) \
+                 ON CONFLICT (entry_id) DO UPDATE \
+                 SET count = audit_repeats.count + 1, last_at = $2",
+            )
+            .bind(entry)
+            .bind(e.at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        None => insert_audit(tx, e, &e.detail).await?,
+    }
+    Ok(())
+}
+
+/// How long after a read's entry the same read counts on it (seconds).
+const REPEAT_SECONDS: i64 = 300;
+
 pub(super) async fn insert_audit(
     conn: &mut <Db as sqlx::Database>::Connection,
     a: &AuditEvent,
@@ -848,9 +887,42 @@ impl Store for This {
     }
 
     async fn audit(&self, e: &AuditEvent) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, e, &e.detail).await?;
+        if !e.action.ends_with(".read") {
+            let mut conn = self.pool.acquire().await?;
+            insert_audit(&mut conn, e, &e.detail).await?;
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        read_in(&mut tx, e).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn audit_reads(&self, events: &[AuditEvent]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for e in events {
+            read_in(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_repeats(
+        &self,
+        entries: &[Id],
+    ) -> Result<std::collections::BTreeMap<Id, (i64, i64)>> {
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in entries.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+            let found: Vec<(Id, i64, i64)> = sqlx::query_as(&format!(
+                "SELECT entry_id, count, last_at FROM audit_repeats WHERE entry_id IN ({})",
+                list.join(", ")
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            out.extend(found.into_iter().map(|(id, n, last)| (id, (n, last))));
+        }
+        Ok(out)
     }
 
     async fn events_after(&self, after: Id, limit: i64) -> Result<Vec<Event>> {

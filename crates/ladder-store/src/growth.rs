@@ -316,6 +316,7 @@ pub const BACKUP_TABLES: &[(&str, &[(&str, Col)])] = &[
         ("duration_minutes", I), ("state", T), ("created_by", I), ("created_at", I),
         ("updated_at", I)]),
     ("calendar_tokens", &[("person_id", I), ("token_hash", T), ("created_at", I)]),
+    ("audit_repeats", &[("entry_id", I), ("count", I), ("last_at", I)]),
     ("scim_clients", &[("id", I), ("name", T), ("token_hash", T), ("created_at", I),
         ("created_by", I), ("revoked_at", I), ("last_used_at", I)]),
     ("scim_users", &[("person_id", I), ("external_id", T), ("user_name", T),

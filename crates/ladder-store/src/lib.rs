@@ -532,9 +532,22 @@ pub trait Store:
     async fn take_bootstrap(&self, token_hash: &str, not_before: i64) -> Result<bool>;
 
     // Audit
+    /// Records an entry outside any write. A read (an action ending in
+    /// `.read`) that repeats an entry of the same actor, action, subject,
+    /// detail and address from the last five minutes counts on that entry
+    /// (see [`Store::audit_repeats`]) instead of adding one.
     async fn audit(&self, event: &AuditEvent) -> Result<()>;
     /// Newest first, `limit` events with ids below `before`.
     async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// Records many reads (one per person read) in one transaction, each
+    /// counted on a recent entry as [`Store::audit`] does.
+    async fn audit_reads(&self, events: &[AuditEvent]) -> Result<()>;
+    /// For these entries, those that recorded repeated reads: (how many
+    /// reads in all, the time of the last).
+    async fn audit_repeats(
+        &self,
+        entries: &[Id],
+    ) -> Result<std::collections::BTreeMap<Id, (i64, i64)>>;
     /// Up to `limit` entries matching `filter` with ids below `before`,
     /// newest first.
     async fn audit_search(

@@ -1452,6 +1452,55 @@ async fn audit(s: &dyn Store) {
         .await,
         [2002, 2001]
     );
+    // A read repeated within five minutes counts on its entry; later, or
+    // of another subject, it is an entry of its own.
+    let read = |at: i64, subject: Id| AuditEvent {
+        id: 0,
+        at,
+        actor_id: Some(4),
+        actor: "reader@example.com".to_owned(),
+        action: "pay.read".to_owned(),
+        subject_id: Some(subject),
+        detail: "Manager".to_owned(),
+        ip: "10.0.0.1".to_owned(),
+    };
+    for (at, subject) in [
+        (3000, 9),
+        (3001, 9),
+        (3100, 9),
+        (3150, 10),
+        (3299, 9),
+        (3301, 9),
+    ] {
+        s.audit(&read(at, subject)).await.unwrap();
+    }
+    let reads = s
+        .audit_search(
+            &crate::AuditFilter {
+                actor_id: Some(4),
+                ..f()
+            },
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reads
+            .iter()
+            .map(|e| (e.at, e.subject_id))
+            .collect::<Vec<_>>(),
+        [(3301, Some(9)), (3150, Some(10)), (3000, Some(9))]
+    );
+    let repeats = s
+        .audit_repeats(&reads.iter().map(|e| e.id).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    assert_eq!(
+        repeats.values().copied().collect::<Vec<_>>(),
+        [(4, 3299)],
+        "four reads of subject 9 in five minutes, the last at 3299"
+    );
     let older = s
         .audit_search(
             &crate::AuditFilter {

@@ -179,14 +179,13 @@ impl Access {
                 org,
             });
         }
-        self.audit(
-            v,
-            "pay.read",
-            None,
-            &format!("reports: {} people", below.len()),
-            now,
-        )
-        .await?;
+        // One entry per person read, so that "who read my pay" finds
+        // these too; repeated within minutes, each counts on its entry.
+        let reads: Vec<_> = below
+            .iter()
+            .map(|p| Self::record(v, "pay.read", Some(p.id), "team pay", now).audit)
+            .collect();
+        self.store.audit_reads(&reads).await?;
         let salaries = self.store.salaries().await?;
         let bands = self.store.bands().await?;
         let day = as_of.to_string();

@@ -7,6 +7,7 @@
 //! the [`pages`] and the [`api`].
 
 pub(crate) mod api;
+pub(crate) mod audit;
 pub(crate) mod erase;
 pub(crate) mod pages;
 pub(crate) mod picker;

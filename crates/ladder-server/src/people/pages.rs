@@ -12,7 +12,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ladder_framework::Framework;
-use ladder_org::Date;
 use ladder_org::people_csv::RowError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -356,75 +355,4 @@ pub async fn export(State(s): State<AppState>, v: Viewer) -> Result<Response, Ap
         csv,
     )
         .into_response())
-}
-
-struct AuditRow {
-    when: String,
-    actor: String,
-    action: String,
-    subject: String,
-    detail: String,
-    ip: String,
-}
-
-#[derive(Template)]
-#[template(path = "people/audit.html")]
-struct AuditPage {
-    chrome: Chrome,
-    events: Vec<AuditRow>,
-    next: Option<i64>,
-}
-
-#[derive(Deserialize)]
-pub struct AuditQuery {
-    before: Option<i64>,
-}
-
-const AUDIT_PAGE: i64 = 100;
-
-pub async fn audit(
-    State(s): State<AppState>,
-    v: Viewer,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, AppError> {
-    let events = s
-        .access()
-        .people_team(&v)?
-        .audit_log(q.before, AUDIT_PAGE)
-        .await?;
-    let next = (events.len() as i64 == AUDIT_PAGE)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
-    let dir = s.access().directory(&v).await?;
-    let rows = events
-        .into_iter()
-        .map(|e| {
-            let secs = e.at.rem_euclid(86_400);
-            AuditRow {
-                when: format!(
-                    "{} {:02}:{:02}:{:02}",
-                    Date::from_unix(e.at),
-                    secs / 3600,
-                    secs / 60 % 60,
-                    secs % 60
-                ),
-                actor: e.actor,
-                action: e.action,
-                subject: e
-                    .subject_id
-                    .map(|i| {
-                        dir.get(i)
-                            .map_or_else(|| format!("person #{i} (no longer stored)"), |p| p.name)
-                    })
-                    .unwrap_or_default(),
-                detail: e.detail,
-                ip: e.ip,
-            }
-        })
-        .collect();
-    page(&AuditPage {
-        chrome: Chrome::new("Audit log", Some(&v)),
-        events: rows,
-        next,
-    })
 }
