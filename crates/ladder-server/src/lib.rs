@@ -103,6 +103,8 @@ pub struct Settings {
     pub notify: notify::NotifySettings,
     /// Proxies, password sign-in, token lifetimes.
     pub sign_in: SignInSettings,
+    /// How long data is kept (the `[retention]` table).
+    pub retention: ladder_store::Retention,
 }
 
 /// How people sign in, and from where.
@@ -140,6 +142,7 @@ impl Default for Settings {
             oidc: None,
             notify: notify::NotifySettings::default(),
             sign_in: SignInSettings::default(),
+            retention: ladder_store::Retention::default(),
         }
     }
 }

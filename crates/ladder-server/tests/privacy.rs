@@ -461,3 +461,83 @@ async fn the_audit_log_answers_who_read_my_pay() {
     assert!(bad.body.contains("id=\"from-error\""), "{}", bad.body);
     assert!(bad.body.contains("YYYY-MM-DD"));
 }
+
+/// Retention: a closed cycle's answers go once their age passes (its
+/// released results stay), and a sweep with every age at 0 deletes
+/// nothing.
+#[tokio::test]
+async fn retention_deletes_answers_of_closed_cycles_and_keeps_their_results() {
+    use ladder_store::{CycleState, NewAnswer, NewRelease, NewSnapshot, Retention};
+    let app = start().await;
+    let s = &app.store;
+    let me = app.ids["self"];
+    let cycle = open_cycle(&app, &[app.ids["peer"]]).await;
+    s.submit_feedback(
+        cycle,
+        me,
+        app.ids["peer"],
+        &[NewAnswer {
+            id: "retention-test".to_owned(),
+            question: "open:1".to_owned(),
+            value: None,
+            comment: "fine".to_owned(),
+        }],
+        "2026-11-21",
+    )
+    .await
+    .unwrap();
+    let last = NewRelease {
+        snapshots: vec![NewSnapshot {
+            person_id: me,
+            results: "{}".to_owned(),
+            tally: "{}".to_owned(),
+        }],
+        held_back: 0,
+    };
+    s.advance_cycle(
+        cycle,
+        CycleState::Feedback,
+        &[],
+        Some(&last),
+        None,
+        NOW,
+        &fixture("advance_cycle"),
+    )
+    .await
+    .unwrap();
+    let keep_all = Retention {
+        audit_log_days: 0,
+        delivery_log_days: 0,
+        leaver_one_on_ones_days: 0,
+        candidate_days: 0,
+        closed_cycle_answers_days: 0,
+    };
+    let year = 365 * 86_400;
+    let swept = s
+        .sweep(&keep_all, NOW + 10 * year, &fixture("sweep"))
+        .await
+        .unwrap();
+    assert_eq!(swept, ladder_store::Swept::default());
+    let answers = Retention {
+        closed_cycle_answers_days: 365,
+        ..keep_all
+    };
+    let early = s
+        .sweep(&answers, NOW + year - 1, &fixture("sweep"))
+        .await
+        .unwrap();
+    assert_eq!(early.answers, 0);
+    let swept = s
+        .sweep(&answers, NOW + year + 1, &fixture("sweep"))
+        .await
+        .unwrap();
+    assert_eq!(swept.answers, 1);
+    assert!(s.answers(cycle, me).await.unwrap().is_empty());
+    assert!(s.snapshot(cycle, me).await.unwrap().is_some());
+    let log = s.audit_log(None, 5).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.detail.contains("1 answers of closed cycles")),
+        "{log:?}"
+    );
+}

@@ -132,12 +132,9 @@ impl AccountStore for This {
         names.dedup();
         let gone = format!("erased-person-{person}@erased.invalid");
 
-        by_person(
-            &mut tx,
-            "INSERT INTO erasing (person_id) VALUES ($1)",
-            person,
-        )
-        .await?;
+        sqlx::query("INSERT INTO audit_unlock (reason) VALUES ('erasure')")
+            .execute(&mut *tx)
+            .await?;
         if let Some(a) = account_id {
             sqlx::query("UPDATE audit_log SET actor = $1, ip = '' WHERE actor_id = $2")
                 .bind(FORMER)
@@ -161,7 +158,9 @@ impl AccountStore for This {
                     .await?;
             }
         }
-        by_person(&mut tx, "DELETE FROM erasing WHERE person_id = $1", person).await?;
+        sqlx::query("DELETE FROM audit_unlock")
+            .execute(&mut *tx)
+            .await?;
 
         if let Some(a) = account_id {
             end_all(&mut tx, a).await?;

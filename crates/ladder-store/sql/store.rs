@@ -8,7 +8,7 @@ use ladder_store::{
     Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES, Checkpoint,
     CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkVersion, Id, ImportSummary,
     Meeting, NewFocusArea, OidcFlow, Org, Person, PrivateNote, Rater, Rating, RatingChange, Record,
-    Result, RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store,
+    Result, Retention, RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store, Swept,
 };
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
@@ -896,6 +896,98 @@ impl Store for This {
         read_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn sweep(&self, r: &Retention, now: i64, rec: &Record) -> Result<Swept> {
+        let mut tx = self.begin_write().await?;
+        let cutoff = |days: i64| (days > 0).then(|| now - days * 86_400);
+        let mut swept = Swept::default();
+        if let Some(before) = cutoff(r.audit_log_days) {
+            sqlx::query("INSERT INTO audit_unlock (reason) VALUES ('retention')")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM audit_repeats WHERE entry_id IN (SELECT id FROM audit_log WHERE at < $1)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+            swept.audit_entries = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("DELETE FROM audit_unlock")
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(before) = cutoff(r.delivery_log_days) {
+            swept.messages = sqlx::query(
+                "DELETE FROM messages WHERE created_at < $1 AND state IN ('sent', 'failed', 'digested')",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        if let Some(before) = cutoff(r.leaver_one_on_ones_days) {
+            let day = ladder_org::Date::from_unix(before).to_string();
+            let old = "SELECT m.id FROM meetings m JOIN people a ON a.id = m.manager_id \
+                 JOIN people b ON b.id = m.report_id \
+                 WHERE m.date < $1 AND (NOT a.active OR NOT b.active)";
+            for sql in [
+                format!("DELETE FROM private_notes WHERE meeting_id IN ({old})"),
+                format!("DELETE FROM agenda_items WHERE meeting_id IN ({old})"),
+                format!(
+                    "UPDATE action_items SET done_meeting_id = NULL WHERE done_meeting_id IN ({old})"
+                ),
+                format!("DELETE FROM action_items WHERE meeting_id IN ({old})"),
+            ] {
+                sqlx::query(&sql).bind(&day).execute(&mut *tx).await?;
+            }
+            swept.meetings = sqlx::query(&format!("DELETE FROM meetings WHERE id IN ({old})"))
+                .bind(&day)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if let Some(before) = cutoff(r.candidate_days) {
+            let old = "SELECT c.id FROM candidates c JOIN openings o ON o.id = c.opening_id \
+                 WHERE o.state = 'closed' AND c.created_at < $1";
+            sqlx::query(&format!(
+                "DELETE FROM scorecards WHERE candidate_id IN ({old})"
+            ))
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+            swept.candidates = sqlx::query(&format!("DELETE FROM candidates WHERE id IN ({old})"))
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if let Some(before) = cutoff(r.closed_cycle_answers_days) {
+            swept.answers = sqlx::query(
+                "DELETE FROM answers WHERE cycle_id IN \
+                 (SELECT cycle_id FROM cycle_steps WHERE state = 'closed' AND at < $1)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        let mut rec = rec.clone();
+        rec.audit.detail = format!(
+            "{}{} audit entries, {} messages, {} meetings of leavers, {} candidates, {} answers of closed cycles",
+            rec.audit.detail,
+            swept.audit_entries,
+            swept.messages,
+            swept.meetings,
+            swept.candidates,
+            swept.answers
+        );
+        commit(self, tx, &rec, None).await?;
+        Ok(swept)
     }
 
     async fn audit_reads(&self, events: &[AuditEvent]) -> Result<()> {

@@ -209,8 +209,8 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
         "single-use reset links that expire in an hour",
     ),
     (
-        "erasing",
-        "empty except inside the transaction that erases a person",
+        "audit_unlock",
+        "empty except inside an erasure's or a retention sweep's transaction",
     ),
     (
         "sign_in_addresses",

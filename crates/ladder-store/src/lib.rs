@@ -282,6 +282,46 @@ pub struct AuditEvent {
     pub ip: String,
 }
 
+/// How long data is kept, in days (0: for ever). See `docs/privacy.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// Audit entries, from when they were written.
+    pub audit_log_days: i64,
+    /// Sent, failed and digested messages (the delivery log).
+    pub delivery_log_days: i64,
+    /// 1:1 meetings (notes, agenda, actions) of a pair one of whom has
+    /// left, from the meeting's day.
+    pub leaver_one_on_ones_days: i64,
+    /// Candidates and their scorecards of closed openings, from when the
+    /// candidate was added.
+    pub candidate_days: i64,
+    /// 360 answers of closed cycles, from the close (released results
+    /// stay).
+    pub closed_cycle_answers_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention {
+            audit_log_days: 730,
+            delivery_log_days: 90,
+            leaver_one_on_ones_days: 365,
+            candidate_days: 180,
+            closed_cycle_answers_days: 365,
+        }
+    }
+}
+
+/// What a retention sweep deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub audit_entries: u64,
+    pub messages: u64,
+    pub meetings: u64,
+    pub candidates: u64,
+    pub answers: u64,
+}
+
 /// Which audit entries to read; every part that is set must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -539,6 +579,9 @@ pub trait Store:
     async fn audit(&self, event: &AuditEvent) -> Result<()>;
     /// Newest first, `limit` events with ids below `before`.
     async fn audit_log(&self, before: Option<Id>, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// Deletes what `retention` no longer keeps as of `now`, in one
+    /// transaction audited with the counts (appended to `rec`'s detail).
+    async fn sweep(&self, retention: &Retention, now: i64, rec: &Record) -> Result<Swept>;
     /// Records many reads (one per person read) in one transaction, each
     /// counted on a recent entry as [`Store::audit`] does.
     async fn audit_reads(&self, events: &[AuditEvent]) -> Result<()>;

@@ -1513,6 +1513,45 @@ async fn audit(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(older.len(), 1);
+    // Retention: entries older than the audit log's age go (with the
+    // repeats they counted), inside the sweep's own unlocked transaction;
+    // the sweep's entry stays and says what went. Ages of 0 keep all.
+    let keep_all = crate::Retention {
+        audit_log_days: 0,
+        delivery_log_days: 0,
+        leaver_one_on_ones_days: 0,
+        candidate_days: 0,
+        closed_cycle_answers_days: 0,
+    };
+    let none = s.sweep(&keep_all, 1_000_000, &rec("sweep")).await.unwrap();
+    assert_eq!(none, crate::Swept::default());
+    let day = 86_400;
+    let swept = s
+        .sweep(
+            &crate::Retention {
+                audit_log_days: 1,
+                ..keep_all
+            },
+            3100 + day,
+            &rec("sweep"),
+        )
+        .await
+        .unwrap();
+    // Entries before 3100: the five tests, the four searches, the read at
+    // 3000 (with its three repeats) and the first sweep's (at 0).
+    assert_eq!(swept.audit_entries, 11);
+    let left: Vec<i64> = s
+        .audit_log(None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(
+        left,
+        [0, 3301, 3150],
+        "the sweep's own entry, then the newer reads"
+    );
 }
 
 async fn framework_versions(s: &dyn Store) {

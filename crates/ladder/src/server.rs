@@ -31,8 +31,8 @@ pub struct DbArgs {
     pub database: Option<String>,
     /// A TOML file with `database`, `framework`, `bind`, `public_url`,
     /// `session_hours`, `trusted_proxies`, `sso_only`, `break_glass`,
-    /// `api_token_days`, an `[oidc]` and an `[smtp]` table. Flags win over
-    /// it.
+    /// `api_token_days`, an `[oidc]`, an `[smtp]` and a `[retention]`
+    /// table. Flags win over it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -61,6 +61,54 @@ struct FileConfig {
     break_glass: Vec<String>,
     /// How many days a new API token works by default (90).
     api_token_days: Option<i64>,
+    /// How long data is kept: see docs/privacy.md.
+    retention: Option<RetentionConfig>,
+}
+
+/// The `[retention]` table: days each kind of data is kept (0: for ever).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetentionConfig {
+    audit_log_days: Option<i64>,
+    delivery_log_days: Option<i64>,
+    leaver_one_on_ones_days: Option<i64>,
+    candidate_days: Option<i64>,
+    closed_cycle_answers_days: Option<i64>,
+}
+
+impl RetentionConfig {
+    fn retention(&self) -> Result<ladder_store::Retention, String> {
+        let d = ladder_store::Retention::default();
+        let days = |name: &str, v: Option<i64>, default: i64| -> Result<i64, String> {
+            let v = v.unwrap_or(default);
+            if (0..=36_500).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!(
+                    "[retention] {name}: {v} is not a number of days from 0 (keep for ever) to 36500"
+                ))
+            }
+        };
+        Ok(ladder_store::Retention {
+            audit_log_days: days("audit_log_days", self.audit_log_days, d.audit_log_days)?,
+            delivery_log_days: days(
+                "delivery_log_days",
+                self.delivery_log_days,
+                d.delivery_log_days,
+            )?,
+            leaver_one_on_ones_days: days(
+                "leaver_one_on_ones_days",
+                self.leaver_one_on_ones_days,
+                d.leaver_one_on_ones_days,
+            )?,
+            candidate_days: days("candidate_days", self.candidate_days, d.candidate_days)?,
+            closed_cycle_answers_days: days(
+                "closed_cycle_answers_days",
+                self.closed_cycle_answers_days,
+                d.closed_cycle_answers_days,
+            )?,
+        })
+    }
 }
 
 impl FileConfig {
@@ -247,6 +295,10 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
     let public = a.public_url.clone().or(file.public_url.clone());
     let smtp = crate::notify::smtp(file.smtp.as_ref())?;
     let sign_in = file.sign_in()?;
+    let retention = file.retention.as_ref().map_or_else(
+        || Ok(ladder_store::Retention::default()),
+        RetentionConfig::retention,
+    )?;
     let db = a.db.database(&file);
     runtime()?.block_on(async move {
         let (listener, addr) = listen(&bind).await?;
@@ -262,6 +314,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
                 .transpose()?,
             notify: crate::notify::settings(&base, smtp, file.delivery_lease_seconds)?,
             sign_in,
+            retention,
         };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);

@@ -985,7 +985,7 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
 }
 
 #[test]
-fn serve_refuses_an_sso_config_it_cannot_use() {
+fn serve_refuses_a_config_it_cannot_use() {
     let fw = init("sso-config");
     let data = TempDir::new("sso-data");
     std::fs::create_dir_all(data.path()).unwrap();
@@ -1006,6 +1006,14 @@ fn serve_refuses_an_sso_config_it_cannot_use() {
         (
             "[oidc]\nissuer = \"http://127.0.0.1:1\"\nclient = \"ladder\"\n",
             "unknown field `client`",
+        ),
+        (
+            "[retention]\naudit_log_days = -1\n",
+            "[retention] audit_log_days: -1 is not a number of days",
+        ),
+        (
+            "[retention]\naudit_days = 30\n",
+            "unknown field `audit_days`",
         ),
     ];
     for (text, want) in cases {

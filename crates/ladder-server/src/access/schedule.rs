@@ -29,6 +29,28 @@ impl Schedule<'_> {
         self.access.release_inputs(cycle).await
     }
 
+    /// Deletes what `retention` no longer keeps, audited as `system`.
+    pub async fn sweep(
+        &self,
+        retention: &ladder_store::Retention,
+        now: i64,
+    ) -> Result<ladder_store::Swept, AppError> {
+        Ok(self
+            .access
+            .store
+            .sweep(
+                retention,
+                now,
+                &Record::system(
+                    now,
+                    "retention.sweep",
+                    None,
+                    "deleted as the retention settings say: ",
+                ),
+            )
+            .await?)
+    }
+
     /// Every cycle, to find those whose date has come.
     pub async fn cycles(&self) -> Result<Vec<Cycle>, AppError> {
         Ok(self.access.store.cycles().await?)

@@ -48,6 +48,8 @@ pub struct Ticked {
     pub digests: usize,
     /// Messages claimed and sent (or tried).
     pub delivered: usize,
+    /// What the day's retention sweep deleted (once a day, by one node).
+    pub swept: Option<ladder_store::Swept>,
 }
 
 /// What this node remembers between ticks, to do hourly and daily work
@@ -57,6 +59,7 @@ pub struct Ticked {
 pub struct Memo {
     reminders_hour: AtomicI64,
     digest_day: AtomicI64,
+    swept_day: AtomicI64,
 }
 
 impl Memo {
@@ -120,6 +123,10 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     let day = now.div_euclid(86_400);
     if now.rem_euclid(86_400) >= DIGEST_HOUR * 3600 && Memo::first(&memo.digest_day, day) {
         out.digests = notifier.digests(now).await?;
+    }
+    // Retention: what the configured ages no longer keep, once a day.
+    if Memo::first(&memo.swept_day, day) {
+        out.swept = Some(schedule.sweep(&state.settings().retention, now).await?);
     }
     // Claim only what can be sent before the lease ends (each attempt
     // gives up within SEND_SECONDS), so no other node takes a message this
