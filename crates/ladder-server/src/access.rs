@@ -417,14 +417,17 @@ struct OrgCache {
 pub struct Access {
     store: Arc<dyn Store>,
     org: OrgCache,
+    /// Seals and opens private notes (never reaches a page or a log).
+    notes: crate::notes_key::NoteKey,
 }
 
 const MAX_CHAIN: usize = 64;
 
 impl Access {
-    pub(crate) fn new(store: Arc<dyn Store>) -> Access {
+    pub(crate) fn new(store: Arc<dyn Store>, notes: crate::notes_key::NoteKey) -> Access {
         Access {
             store,
+            notes,
             org: OrgCache {
                 current: RwLock::new(Arc::new(OrgView {
                     version: i64::MIN,

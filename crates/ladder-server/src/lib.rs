@@ -12,6 +12,7 @@
 pub mod access;
 mod accounts;
 pub mod api;
+pub mod notes_key;
 
 pub mod auth;
 mod calendar;
@@ -105,6 +106,8 @@ pub struct Settings {
     pub sign_in: SignInSettings,
     /// How long data is kept (the `[retention]` table).
     pub retention: ladder_store::Retention,
+    /// The key private notes are sealed with.
+    pub notes_key: notes_key::NoteKey,
 }
 
 /// How people sign in, and from where.
@@ -143,6 +146,7 @@ impl Default for Settings {
             notify: notify::NotifySettings::default(),
             sign_in: SignInSettings::default(),
             retention: ladder_store::Retention::default(),
+            notes_key: notes_key::NoteKey::default(),
         }
     }
 }
@@ -203,7 +207,7 @@ impl AppState {
         );
         Ok(AppState(Arc::new(Inner {
             auth: auth::Auth::new(store.clone(), settings.clone()),
-            access: access::Access::new(store),
+            access: access::Access::new(store, settings.notes_key.clone()),
             framework: holder,
             sso,
             settings,

@@ -79,6 +79,39 @@ async fn a_person_downloads_their_data_and_nothing_that_is_not_theirs_to_see() {
     )
     .await
     .unwrap();
+    // A note saved through the API is sealed where it is stored; its
+    // author reads it back in the clear, and twice saved (a stale
+    // version) the refusal carries the text in the clear too.
+    let mut author = api_as(&app, "self").await;
+    let saved = post_json(
+        &mut author,
+        &format!("/api/v1/meetings/{m}/private"),
+        &serde_json::json!({"text": "sealed thought about the rota", "version": 1}),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let stored = s.private_note(m, me).await.unwrap().unwrap().text;
+    assert!(
+        stored.starts_with("v1:") && !stored.contains("rota"),
+        "{stored}"
+    );
+    let stale = post_json(
+        &mut author,
+        &format!("/api/v1/meetings/{m}/private"),
+        &serde_json::json!({"text": "again", "version": 1}),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(
+        stale.body.contains("sealed thought about the rota"),
+        "{}",
+        stale.body
+    );
+    let dump = serde_json::to_string(&s.dump().await.unwrap()).unwrap();
+    assert!(
+        !dump.contains("sealed thought"),
+        "a backup holds the note in the clear"
+    );
     // The manager reads their pay: audited, about them.
     let (mut manager, _) = client_as(&app, "manager").await;
     assert_eq!(manager.get(&format!("/people/{me}/pay")).await.status, 200);
@@ -124,7 +157,7 @@ async fn a_person_downloads_their_data_and_nothing_that_is_not_theirs_to_see() {
     assert!(files["role_history.csv"].lines().count() >= 2);
     let talks = &files["one_on_ones.json"];
     assert!(
-        talks.contains("my own thought") && talks.contains("on-call rota"),
+        talks.contains("sealed thought about the rota") && talks.contains("on-call rota"),
         "{talks}"
     );
     assert!(

@@ -1698,6 +1698,29 @@ impl Store for This {
             .map_err(StoreError::from)
     }
 
+    async fn private_notes(&self) -> Result<Vec<PrivateNote>> {
+        let r = sqlx::query("SELECT * FROM private_notes ORDER BY meeting_id, author_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows(r, from_row::<PrivateNote>)
+    }
+
+    async fn reseal_private_notes(&self, notes: &[(Id, Id, String)], rec: &Record) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (meeting, author, text) in notes {
+            sqlx::query(
+                "UPDATE private_notes SET text = $1 WHERE meeting_id = $2 AND author_id = $3",
+            )
+            .bind(text)
+            .bind(meeting)
+            .bind(author)
+            .execute(&mut *tx)
+            .await?;
+        }
+        commit(self, tx, rec, None).await?;
+        Ok(())
+    }
+
     async fn save_private_note(
         &self,
         meeting: Id,

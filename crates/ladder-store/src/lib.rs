@@ -737,6 +737,12 @@ pub trait Store:
     async fn complete_action(&self, id: Id, meeting: Id, now: i64, rec: &Record) -> Result<()>;
     /// The author's own note on a meeting.
     async fn private_note(&self, meeting: Id, author: Id) -> Result<Option<PrivateNote>>;
+    /// Every private note, as stored (sealed), for a key rotation.
+    async fn private_notes(&self) -> Result<Vec<PrivateNote>>;
+    /// Replaces the stored text of these notes, (meeting, author, text),
+    /// all in one transaction: a key rotation's reseal. Versions and times
+    /// stay.
+    async fn reseal_private_notes(&self, notes: &[(Id, Id, String)], rec: &Record) -> Result<()>;
     /// Saves the author's note if `expected` is its current version (0: no
     /// note yet); otherwise `Stale`. Returns the new version.
     async fn save_private_note(

@@ -31,8 +31,8 @@ pub struct DbArgs {
     pub database: Option<String>,
     /// A TOML file with `database`, `framework`, `bind`, `public_url`,
     /// `session_hours`, `trusted_proxies`, `sso_only`, `break_glass`,
-    /// `api_token_days`, an `[oidc]`, an `[smtp]` and a `[retention]`
-    /// table. Flags win over it.
+    /// `api_token_days`, `notes_key_file`, an `[oidc]`, an `[smtp]` and a
+    /// `[retention]` table. Flags win over it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -63,6 +63,9 @@ struct FileConfig {
     api_token_days: Option<i64>,
     /// How long data is kept: see docs/privacy.md.
     retention: Option<RetentionConfig>,
+    /// The file holding the key private notes are sealed with (default
+    /// `notes.key` in the data directory; `LADDER_NOTES_KEY` wins).
+    notes_key_file: Option<PathBuf>,
 }
 
 /// The `[retention]` table: days each kind of data is kept (0: for ever).
@@ -204,6 +207,74 @@ impl DbArgs {
     }
 }
 
+/// The key private notes are sealed with: `LADDER_NOTES_KEY` (64 hex
+/// digits) if set, else the file `notes_key_file` of the configuration,
+/// else `notes.key` in the data directory, made (readable by its owner
+/// alone) the first time. Every node of one database needs the same key.
+pub(crate) fn notes_key(
+    data: &std::path::Path,
+    file: Option<&std::path::Path>,
+) -> Result<ladder_server::notes_key::NoteKey, String> {
+    use ladder_server::notes_key::NoteKey;
+    if let Ok(hex) = std::env::var("LADDER_NOTES_KEY") {
+        return NoteKey::from_hex(&hex).map_err(|e| format!("LADDER_NOTES_KEY: {e}"));
+    }
+    let path = file.map_or_else(|| data.join("notes.key"), std::path::Path::to_path_buf);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => NoteKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.is_none() => {
+            let key = NoteKey::random().map_err(|e| e.to_string())?;
+            load::write_private(&path, format!("{}\n", key.to_hex()).as_bytes())?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// `ladder db rekey-notes`: every private note opened with the current key
+/// and sealed with the new one, in one transaction.
+async fn rekey_notes(new_key_file: &std::path::Path, db: &DbArgs) -> Result<u8, String> {
+    use ladder_server::notes_key::NoteKey;
+    let file = db.file_config()?;
+    let old = notes_key(&db.data, file.notes_key_file.as_deref())?;
+    let text = std::fs::read_to_string(new_key_file)
+        .map_err(|e| format!("{}: {e}", new_key_file.display()))?;
+    let new = NoteKey::from_hex(&text).map_err(|e| format!("{}: {e}", new_key_file.display()))?;
+    let store = db.open().await?;
+    let mut sealed = Vec::new();
+    // The notes key's errors are internal to a server, but here they are
+    // the operator's to read in full.
+    let why = |e: ladder_server::AppError| match e {
+        ladder_server::AppError::Internal(m) => m,
+        e => e.to_string(),
+    };
+    for n in store.private_notes().await.map_err(|e| e.to_string())? {
+        let plain = old.open(n.meeting_id, n.author_id, &n.text).map_err(why)?;
+        let again = new.seal(n.meeting_id, n.author_id, &plain).map_err(why)?;
+        sealed.push((n.meeting_id, n.author_id, again));
+    }
+    let now = SystemClock.now();
+    let detail = format!("{} private notes sealed with a new key", sealed.len());
+    store
+        .reseal_private_notes(
+            &sealed,
+            &ladder_store::Record::system(now, "notes.rekey", None, &detail),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{detail}.");
+    if std::env::var_os("LADDER_NOTES_KEY").is_none() && file.notes_key_file.is_none() {
+        let path = db.data.join("notes.key");
+        load::write_private(&path, format!("{}\n", new.to_hex()).as_bytes())?;
+        println!("{} now holds the new key.", path.display());
+    } else {
+        println!(
+            "Give every node the new key (LADDER_NOTES_KEY or notes_key_file) before starting it."
+        );
+    }
+    Ok(0)
+}
+
 /// The organisation for `ladder diff --impact`, from the database these
 /// arguments name, which must exist already (an empty new one would
 /// report on nobody).
@@ -300,6 +371,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
         RetentionConfig::retention,
     )?;
     let db = a.db.database(&file);
+    let notes_key = notes_key(&a.db.data, file.notes_key_file.as_deref())?;
     runtime()?.block_on(async move {
         let (listener, addr) = listen(&bind).await?;
         let base = public.clone().unwrap_or_else(|| format!("http://{addr}"));
@@ -315,6 +387,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
             notify: crate::notify::settings(&base, smtp, file.delivery_lease_seconds)?,
             sign_in,
             retention,
+            notes_key,
         };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -507,6 +580,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, String> {
         let settings = Settings {
             framework_source: fw_dir.display().to_string(),
             notify: crate::notify::settings(&base, smtp, None)?,
+            notes_key: notes_key(&a.data, None)?,
             ..Settings::default()
         };
         let state = AppState::new(store.clone(), dir_loader(fw_dir), settings, clock.clone()).await?;
@@ -933,6 +1007,18 @@ pub enum DbCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print a new key for private notes (64 hexadecimal digits).
+    NewNotesKey,
+    /// Seal every private note with the key in FILE instead of the current
+    /// one, in one transaction (stop the servers first). When the current
+    /// key is the data directory's `notes.key`, that file is replaced.
+    RekeyNotes {
+        /// A file holding the new key (`ladder db new-notes-key > FILE`).
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write every row of every table to FILE (JSON).
     Backup {
         file: PathBuf,
@@ -962,6 +1048,12 @@ pub fn db(cmd: DbCommand) -> Result<u8, String> {
                 );
                 Ok(0)
             }
+            DbCommand::NewNotesKey => {
+                let key = ladder_server::notes_key::NoteKey::random().map_err(|e| e.to_string())?;
+                println!("{}", key.to_hex());
+                Ok(0)
+            }
+            DbCommand::RekeyNotes { new_key_file, db } => rekey_notes(&new_key_file, &db).await,
             DbCommand::Backup { file: out, db } => {
                 let store = db.open().await?;
                 let dump = store.dump().await.map_err(|e| e.to_string())?;

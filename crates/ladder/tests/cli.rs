@@ -943,6 +943,92 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
         .collect();
     assert_eq!(states, ["closed", "nominations"]);
     assert!(dump["growth"]["answers"].as_array().unwrap().len() > 10);
+    // Private notes are sealed in the database and in backups, with the
+    // key in the data directory (its owner's alone).
+    let sealed = |dump: &serde_json::Value| -> Vec<String> {
+        dump["growth"]["private_notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[2].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let notes = sealed(&dump);
+    assert!(
+        !notes.is_empty() && notes.iter().all(|t| t.starts_with("v1:")),
+        "{notes:?}"
+    );
+    let key_file = data.path().join("notes.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Rotating the key: the notes are sealed again and notes.key replaced;
+    // a second rotation opens every note with the key the first wrote.
+    for round in 0..2 {
+        let o = ladder(&["db", "new-notes-key"]);
+        assert!(o.status.success());
+        let new_key = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(new_key.trim().len(), 64);
+        let new_file = data.path().join(format!("new-{round}.key"));
+        std::fs::write(&new_file, &new_key).unwrap();
+        let o = ladder(&[
+            "db",
+            "rekey-notes",
+            "--new-key-file",
+            new_file.to_str().unwrap(),
+            "--data",
+            data.s(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&key_file).unwrap().trim(),
+            new_key.trim()
+        );
+    }
+    let again = data.path().join("rekeyed.json");
+    let o = ladder(&["db", "backup", again.to_str().unwrap(), "--data", data.s()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rekeyed = sealed(&serde_json::from_str(&std::fs::read_to_string(&again).unwrap()).unwrap());
+    assert_eq!(rekeyed.len(), notes.len());
+    assert!(
+        rekeyed
+            .iter()
+            .zip(&notes)
+            .all(|(a, b)| a != b && a.starts_with("v1:"))
+    );
+    // The wrong key opens nothing, and says so.
+    let wrong = data.path().join("wrong.key");
+    std::fs::write(&wrong, "0".repeat(64)).unwrap();
+    let o = ladder(&[
+        "db",
+        "rekey-notes",
+        "--new-key-file",
+        wrong.to_str().unwrap(),
+        "--data",
+        data.s(),
+    ]);
+    assert!(
+        o.status.success(),
+        "the current key opens, whatever the new one"
+    );
+    std::fs::write(&key_file, "1".repeat(64)).unwrap();
+    let o = ladder(&[
+        "db",
+        "rekey-notes",
+        "--new-key-file",
+        wrong.to_str().unwrap(),
+        "--data",
+        data.s(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("does not open with this notes key"),
+        "{}",
+        stderr(&o)
+    );
     let lists = dump["growth"]["nomination_lists"].as_array().unwrap();
     assert!(
         lists.iter().any(|l| l[0] == 2 && l[4].is_null()),

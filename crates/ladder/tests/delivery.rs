@@ -37,6 +37,8 @@ fn serve(config: &std::path::Path) -> Node {
         Command::new(env!("CARGO_BIN_EXE_ladder"))
             .args(["serve", "--config"])
             .arg(config)
+            // Every node of one database seals private notes with one key.
+            .env("LADDER_NOTES_KEY", "ab".repeat(32))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

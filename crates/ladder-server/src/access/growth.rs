@@ -549,7 +549,13 @@ impl Pair<'_> {
     /// The viewer's own private note on the meeting.
     pub async fn my_note(&self, m: &Meeting) -> Result<Option<PrivateNote>, AppError> {
         self.check(m)?;
-        Ok(self.access.store.private_note(m.id, self.me).await?)
+        match self.access.store.private_note(m.id, self.me).await? {
+            Some(mut n) => {
+                n.text = self.access.notes.open(m.id, self.me, &n.text)?;
+                Ok(Some(n))
+            }
+            None => Ok(None),
+        }
     }
 
     pub async fn save_my_note(
@@ -561,21 +567,31 @@ impl Pair<'_> {
     ) -> Result<i64, AppError> {
         self.writable()?;
         self.check(m)?;
-        let v = self
+        let sealed = self.access.notes.seal(m.id, self.me, text)?;
+        let saved = self
             .access
             .store
             .save_private_note(
                 m.id,
                 self.me,
-                text,
+                &sealed,
                 version,
                 now,
                 // The content is never written to the audit log or the
                 // event: only that the author saved their own note.
                 &self.record("meeting.private_note.save", Some(m), &m.date, now),
             )
-            .await?;
-        Ok(v)
+            .await;
+        match saved {
+            Ok(v) => Ok(v),
+            // Someone (the author elsewhere) saved first: what they saved,
+            // opened.
+            Err(ladder_store::StoreError::Stale { version, text }) => Err(AppError::Stale {
+                version,
+                text: self.access.notes.open(m.id, self.me, &text)?,
+            }),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn add_action(

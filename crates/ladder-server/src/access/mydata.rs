@@ -118,7 +118,13 @@ impl MyData<'_> {
             let mut meetings = Vec::new();
             for m in store.meetings(manager, report).await? {
                 let agenda = store.agenda_items(m.id).await?;
-                let note = store.private_note(m.id, me).await?;
+                let note = match store.private_note(m.id, me).await? {
+                    Some(mut n) => {
+                        n.text = self.access.notes.open(m.id, me, &n.text)?;
+                        Some(n)
+                    }
+                    None => None,
+                };
                 meetings.push((m, agenda, note));
             }
             out.push(MyPair {
