@@ -94,9 +94,45 @@ use crate::people::api::{
         crate::accounts::api::end_session,
         crate::accounts::api::sign_out_everywhere,
     ),
-    components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut))
+    components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut)),
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
+
+/// How callers authenticate: an API token as a bearer token, or the web
+/// session's cookie (then writes also need the `X-CSRF-Token` header).
+/// Either one suffices for every operation.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token made on the account page or with POST /api/v1/tokens.",
+                    ))
+                    .build(),
+            ),
+        );
+        let mut cookie = ApiKeyValue::new(crate::auth::SESSION_COOKIE);
+        cookie.description = Some(
+            "The web session. Writes with it also send the session's CSRF token as X-CSRF-Token."
+                .to_owned(),
+        );
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
+        doc.security = Some(vec![
+            SecurityRequirement::new("token", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
 
 /// The OpenAPI document, as committed in `openapi.json`.
 pub fn openapi_json() -> String {

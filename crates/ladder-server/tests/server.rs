@@ -1087,6 +1087,27 @@ fn openapi_json_matches_the_code() {
     );
 }
 
+/// The document says how to authenticate: a bearer API token or the
+/// session cookie, either for every operation; and the session cookie it
+/// names is the one the server sets.
+#[test]
+fn openapi_declares_the_token_and_the_session_cookie() {
+    let doc: serde_json::Value = serde_json::from_str(&ladder_server::api::openapi_json()).unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["token"]["type"], "http");
+    assert_eq!(schemes["token"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["type"], "apiKey");
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(
+        schemes["session"]["name"],
+        ladder_server::auth::SESSION_COOKIE
+    );
+    assert_eq!(
+        doc["security"],
+        serde_json::json!([{"token": []}, {"session": []}])
+    );
+}
+
 #[tokio::test]
 async fn two_nodes_share_sessions_through_postgres() {
     let db = ladder_store_postgres::TempDatabase::for_tests("nodes")
