@@ -389,6 +389,61 @@ impl<'s> Importer<'s> {
         }
         self.unused_includes();
         self.finish_levels();
+        if self.statements() == 0 {
+            let what = if single {
+                "this page is neither a career-matrix page (levels as headings, competencies listed under each) nor a job-family page (responsibilities and requirements)".to_owned()
+            } else {
+                format!(
+                    "none of the {} files is a career-matrix page (`…/careers/matrix/…`, levels as headings) or a job-family page (`job-families/…`, responsibilities and requirements)",
+                    src.files.len()
+                )
+            };
+            let place = if single {
+                src.files.keys().next().map_or(".", String::as_str)
+            } else {
+                "."
+            };
+            self.report.push(
+                crate::Severity::Error,
+                place,
+                1,
+                "nothing-recognised",
+                format!("nothing to import: {what}"),
+                Some(
+                    "point the import at a handbook's root (the folder holding `content/handbook/…` or `source/handbook/…`), or at a job-family page; `ladder import --help` lists the other formats (monzo, ft, csv)"
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+
+    /// How many statements the import found, in layers and families.
+    fn statements(&self) -> usize {
+        let layers: usize = self
+            .fw
+            .layers
+            .iter()
+            .flat_map(|l| &l.levels)
+            .map(|(_, entries)| entries.len())
+            .sum();
+        let lists = |l: &ListOut| l.items.len() + l.prose.len();
+        let families: usize = self
+            .fw
+            .families
+            .iter()
+            .map(|f| {
+                lists(&f.responsibilities)
+                    + lists(&f.requirements)
+                    + lists(&f.nice_to_have)
+                    + lists(&f.performance_indicators)
+                    + f.level_lists
+                        .iter()
+                        .map(|(_, a, b)| lists(a) + lists(b))
+                        .sum::<usize>()
+                    + f.specialties.len()
+            })
+            .sum();
+        layers + families
     }
 
     fn prose_page(&mut self, path: &str) {

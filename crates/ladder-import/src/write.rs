@@ -556,7 +556,10 @@ impl Framework {
                 (fw, diags) = compile(&set);
             }
         }
-        for d in diags.iter().filter(|d| d.is_error()) {
+        // An importer error already says why; what the compiler makes of
+        // the rest would only repeat it less clearly.
+        let already = report.has_errors();
+        for d in diags.iter().filter(|d| d.is_error() && !already) {
             report.push(
                 Severity::Error,
                 &d.span.file,

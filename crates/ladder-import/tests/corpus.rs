@@ -410,3 +410,48 @@ fn a_bad_csv_is_refused_whole_with_row_column_and_suggestion() {
             .any(|p| p.fix.as_deref() == Some("rename it `layer`"))
     );
 }
+
+/// A folder with no career-matrix page and no job family (the seeds, as
+/// one company's notes), or a single page that is neither (the project's
+/// README), is refused with one error that says what was looked for, not
+/// with a follow-on error about the framework that was not made.
+#[test]
+fn nothing_recognised_is_one_clear_error() {
+    let seeds = handbook::import(&read(&shared().join("seeds")), &opts("Seeds"));
+    let errors: Vec<_> = seeds
+        .report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "nothing-recognised");
+    assert!(
+        errors[0].message.contains("career-matrix"),
+        "{}",
+        errors[0].message
+    );
+    assert!(
+        errors[0]
+            .fix
+            .as_deref()
+            .unwrap_or("")
+            .contains("handbook's root")
+    );
+
+    let mut readme = Source::new();
+    readme.insert(
+        "README.md",
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap(),
+    );
+    let one = handbook::import(&readme, &opts("Readme"));
+    let codes: Vec<_> = one
+        .report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.file.as_str(), p.code))
+        .collect();
+    assert_eq!(codes, [("README.md", "nothing-recognised")]);
+}
