@@ -53,12 +53,27 @@ impl Engine {
 }
 
 /// Which engine wrote this source: Middleman when any ERB is present.
+/// The engine a handbook is written for, by the weight of the evidence,
+/// not by any single file: Middleman pages end in `.html.md` or `.erb` and
+/// include partials with `<%=`; Hugo pages are plain `.md`, sections have
+/// `_index.md`, and includes are shortcodes (`{{% … %}}`, `{{< … >}}`). A
+/// Hugo handbook that keeps a few legacy `.html.md` files stays Hugo.
 pub fn detect(source: &Source) -> Engine {
-    if source
-        .files
-        .keys()
-        .any(|p| p.ends_with(".erb") || p.ends_with(".html.md"))
-    {
+    let (mut middleman, mut hugo) = (0usize, 0usize);
+    for (path, text) in &source.files {
+        if path.ends_with(".erb") || path.ends_with(".html.md") {
+            middleman += 1;
+        } else if path.ends_with(".md") {
+            hugo += 1;
+        }
+        if text.contains("<%=") {
+            middleman += 1;
+        }
+        if text.contains("{{%") || text.contains("{{<") {
+            hugo += 1;
+        }
+    }
+    if middleman > hugo {
         Engine::Middleman
     } else {
         Engine::Hugo

@@ -455,3 +455,23 @@ fn nothing_recognised_is_one_clear_error() {
         .collect();
     assert_eq!(codes, [("README.md", "nothing-recognised")]);
 }
+
+/// The engine is told by the weight of the evidence: each corpus handbook
+/// by its own, and a Hugo handbook holding a few legacy `.html.md` files
+/// stays Hugo.
+#[test]
+fn the_engine_is_told_by_most_files_not_by_one() {
+    let hugo = read(&shared().join("corpus/gitlab-hugo-2025"));
+    assert_eq!(handbook::detect(&hugo), handbook::Engine::Hugo);
+    let middleman = read(&shared().join("corpus/gitlab-middleman-2022"));
+    assert_eq!(handbook::detect(&middleman), handbook::Engine::Middleman);
+    let mut mixed = hugo.clone();
+    for (i, (path, text)) in middleman.files.iter().take(3).enumerate() {
+        mixed.insert(
+            format!("legacy/{i}-{}", path.rsplit('/').next().unwrap()),
+            text.clone(),
+        );
+    }
+    assert!(mixed.files.keys().any(|p| p.ends_with(".html.md")));
+    assert_eq!(handbook::detect(&mixed), handbook::Engine::Hugo);
+}
