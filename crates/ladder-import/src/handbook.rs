@@ -404,6 +404,7 @@ impl<'s> Importer<'s> {
         }
         self.unused_includes();
         self.finish_levels();
+        self.many_missing_includes();
         if self.statements() == 0 {
             let what = if single {
                 "this page is neither a career-matrix page (levels as headings, competencies listed under each) nor a job-family page (responsibilities and requirements)".to_owned()
@@ -427,6 +428,37 @@ impl<'s> Importer<'s> {
                 Some(
                     "point the import at a handbook's root (the folder holding `content/handbook/…` or `source/handbook/…`), or at a job-family page; `ladder import --help` lists the other formats (monzo, ft, csv)"
                         .to_owned(),
+                ),
+            );
+        }
+    }
+
+    /// One warning when many includes do not exist: the sign of a
+    /// handbook read with the other engine's include rules.
+    fn many_missing_includes(&mut self) {
+        let missing = self
+            .report
+            .problems
+            .iter()
+            .filter(|p| p.code == "missing-include")
+            .count();
+        let found = self.includes.len();
+        if missing >= 3 && missing * 4 >= missing + found {
+            let other = match self.engine {
+                Engine::Hugo => Engine::Middleman,
+                Engine::Middleman => Engine::Hugo,
+            };
+            self.report.warn(
+                ".",
+                1,
+                "many-includes-missing",
+                format!(
+                    "{missing} includes do not exist ({found} found), so their statements are missing: \
+                     this handbook was read as {}; if it is written for {}, import it again with \
+                     `--engine {}`",
+                    self.engine.name(),
+                    other.name(),
+                    other.name()
                 ),
             );
         }

@@ -475,3 +475,37 @@ fn the_engine_is_told_by_most_files_not_by_one() {
     assert!(mixed.files.keys().any(|p| p.ends_with(".html.md")));
     assert_eq!(handbook::detect(&mixed), handbook::Engine::Hugo);
 }
+
+/// Read with the other engine's include rules, a handbook loses its
+/// includes; the report says so once, and names the engine to try.
+#[test]
+fn a_handbook_read_with_the_wrong_engine_says_so() {
+    let hugo = read(&shared().join("corpus/gitlab-hugo-2025"));
+    let wrong = handbook::import(
+        &hugo,
+        &handbook::Options {
+            engine: Some(handbook::Engine::Middleman),
+            ..opts("GitLab")
+        },
+    );
+    let found: Vec<_> = wrong
+        .report
+        .problems
+        .iter()
+        .filter(|p| p.code == "many-includes-missing")
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", wrong.report.problems.len());
+    assert!(
+        found[0].message.contains("--engine hugo"),
+        "{}",
+        found[0].message
+    );
+    let right = handbook::import(&hugo, &opts("GitLab"));
+    assert!(
+        !right
+            .report
+            .problems
+            .iter()
+            .any(|p| p.code == "many-includes-missing")
+    );
+}
