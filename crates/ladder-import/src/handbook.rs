@@ -433,8 +433,9 @@ impl<'s> Importer<'s> {
         }
     }
 
-    /// One warning when many includes do not exist: the sign of a
-    /// handbook read with the other engine's include rules.
+    /// One warning when many includes do not exist: the sign of an
+    /// incomplete copy, or of a handbook read with the other engine's
+    /// include rules.
     fn many_missing_includes(&mut self) {
         let missing = self
             .report
@@ -454,8 +455,9 @@ impl<'s> Importer<'s> {
                 "many-includes-missing",
                 format!(
                     "{missing} includes do not exist ({found} found), so their statements are missing: \
-                     this handbook was read as {}; if it is written for {}, import it again with \
-                     `--engine {}`",
+                     check that the source is complete (every include file copied), and that it \
+                     is read with the right engine: it was read as {}; if it is written for {}, \
+                     import it again with `--engine {}`",
                     self.engine.name(),
                     other.name(),
                     other.name()

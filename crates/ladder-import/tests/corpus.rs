@@ -477,7 +477,8 @@ fn the_engine_is_told_by_most_files_not_by_one() {
 }
 
 /// Read with the other engine's include rules, a handbook loses its
-/// includes; the report says so once, and names the engine to try.
+/// includes; the report says so once, and names the engine to try. Read
+/// right, a complete handbook does not get the warning.
 #[test]
 fn a_handbook_read_with_the_wrong_engine_says_so() {
     let hugo = read(&shared().join("corpus/gitlab-hugo-2025"));
