@@ -30,6 +30,17 @@ pub fn spreadsheet_field(out: &mut String, v: &str) {
     }
 }
 
+/// Appends one row of [`spreadsheet_field`]s and its line break.
+pub fn spreadsheet_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        spreadsheet_field(out, c.as_ref());
+    }
+    out.push('\n');
+}
+
 /// A cell as [`spreadsheet_field`] wrote it, back: `'=x` is `=x`.
 pub fn unescape_formula(v: &str) -> &str {
     match v.strip_prefix('\'') {

@@ -710,13 +710,7 @@ pub fn export_bands(bands: &[Band]) -> String {
             plain(b.max),
             b.effective_from.to_string(),
         ];
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            ladder_framework::csv::spreadsheet_field(&mut out, c);
-        }
-        out.push('\n');
+        ladder_framework::csv::spreadsheet_row(&mut out, &cells);
     }
     out
 }

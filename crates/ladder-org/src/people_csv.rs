@@ -10,7 +10,7 @@
 
 use crate::{Date, PersonRecord, reporting_cycle, resolve_role};
 use ladder_framework::Framework;
-use ladder_framework::csv::{parse as parse_csv, spreadsheet_field as field, unescape_formula};
+use ladder_framework::csv::{parse as parse_csv, spreadsheet_row, unescape_formula};
 use ladder_framework::similar::did_you_mean;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -448,13 +448,7 @@ pub fn export(records: &[PersonRecord]) -> String {
             &start,
             if r.active { "yes" } else { "no" },
         ];
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field(&mut out, v);
-        }
-        out.push('\n');
+        spreadsheet_row(&mut out, &values);
     }
     out
 }

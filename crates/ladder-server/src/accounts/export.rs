@@ -9,7 +9,7 @@ use crate::{AppError, AppState, access::Viewer};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use ladder_framework::csv::spreadsheet_field;
+use ladder_framework::csv::spreadsheet_row;
 use ladder_org::Date;
 use serde_json::{Value, json};
 use std::io::Write as _;
@@ -54,19 +54,9 @@ fn json_file(value: &impl serde::Serialize) -> Result<Vec<u8>, AppError> {
 /// A CSV file: a header row, then rows, every cell safe for spreadsheets.
 fn csv_file(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut out = String::new();
-    let line = |out: &mut String, cells: &[String]| {
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            spreadsheet_field(out, c);
-        }
-        out.push('\n');
-    };
-    let head: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-    line(&mut out, &head);
+    spreadsheet_row(&mut out, header);
     for r in rows {
-        line(&mut out, &r);
+        spreadsheet_row(&mut out, &r);
     }
     out.into_bytes()
 }

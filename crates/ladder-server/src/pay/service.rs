@@ -252,13 +252,7 @@ pub fn export_csv(r: &Report) -> String {
                 })
                 .unwrap_or_default(),
         ];
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            ladder_framework::csv::spreadsheet_field(&mut out, c);
-        }
-        out.push('\n');
+        ladder_framework::csv::spreadsheet_row(&mut out, &cells);
     }
     out
 }

@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use ladder_framework::csv::spreadsheet_field;
 use ladder_org::Date;
 use ladder_store::{AuditEvent, AuditFilter, Id};
 use serde::Deserialize;
@@ -240,13 +239,7 @@ pub async fn export_csv(
             reads.to_string(),
             last.to_string(),
         ];
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            spreadsheet_field(&mut out, c);
-        }
-        out.push('\n');
+        ladder_framework::csv::spreadsheet_row(&mut out, &cells);
     }
     Ok((
         [
