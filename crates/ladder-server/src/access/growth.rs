@@ -21,6 +21,22 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 impl Access {
+    /// `author`'s own note on a meeting, opened (notes are sealed at
+    /// rest): only for callers that have decided the viewer is its author.
+    pub(super) async fn own_note(
+        &self,
+        meeting: Id,
+        author: Id,
+    ) -> Result<Option<PrivateNote>, AppError> {
+        match self.store.private_note(meeting, author).await? {
+            Some(mut n) => {
+                n.text = self.notes.open(meeting, author, &n.text)?;
+                Ok(Some(n))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// A person's growth data, if the viewer may read it.
     pub async fn growth<'a>(
         &'a self,
@@ -549,13 +565,7 @@ impl Pair<'_> {
     /// The viewer's own private note on the meeting.
     pub async fn my_note(&self, m: &Meeting) -> Result<Option<PrivateNote>, AppError> {
         self.check(m)?;
-        match self.access.store.private_note(m.id, self.me).await? {
-            Some(mut n) => {
-                n.text = self.access.notes.open(m.id, self.me, &n.text)?;
-                Ok(Some(n))
-            }
-            None => Ok(None),
-        }
+        self.access.own_note(m.id, self.me).await
     }
 
     pub async fn save_my_note(

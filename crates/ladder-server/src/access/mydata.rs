@@ -118,13 +118,7 @@ impl MyData<'_> {
             let mut meetings = Vec::new();
             for m in store.meetings(manager, report).await? {
                 let agenda = store.agenda_items(m.id).await?;
-                let note = match store.private_note(m.id, me).await? {
-                    Some(mut n) => {
-                        n.text = self.access.notes.open(m.id, me, &n.text)?;
-                        Some(n)
-                    }
-                    None => None,
-                };
+                let note = self.access.own_note(m.id, me).await?;
                 meetings.push((m, agenda, note));
             }
             out.push(MyPair {
@@ -213,23 +207,7 @@ impl MyData<'_> {
             subject_id: Some(me),
             ..AuditFilter::default()
         };
-        let mut out = Vec::new();
-        let mut before = None;
-        loop {
-            let page = self
-                .access
-                .store
-                .audit_search(&filter, before, 1000)
-                .await?;
-            let Some(last) = page.last() else { break };
-            before = Some(last.id);
-            let full = page.len() == 1000;
-            out.extend(page);
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
+        self.access.audit_every(&filter).await
     }
 
     /// Records the download.

@@ -198,17 +198,7 @@ async fn everything(
     let team = s.access().people_team(v)?;
     let (names, ids) = people(s, v).await?;
     let f = filter(&team, &ids, q).await?;
-    let mut out = Vec::new();
-    let mut before = None;
-    loop {
-        let page = team.audit_log(&f, before, 1000).await?;
-        let full = page.len() == 1000;
-        before = page.last().map(|e| e.0.id);
-        out.extend(page);
-        if !full {
-            break;
-        }
-    }
+    let out = team.audit_all(&f).await?;
     team.exported(&format!("audit log: {} entries", out.len()), s.now())
         .await?;
     Ok((out, names))
