@@ -95,7 +95,7 @@ use crate::people::api::{
         crate::accounts::api::sign_out_everywhere,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut)),
-    modifiers(&Security)
+    modifiers(&Security, &CommonErrors)
 )]
 pub struct ApiDoc;
 
@@ -131,6 +131,134 @@ impl utoipa::Modify for Security {
             SecurityRequirement::new("token", Vec::<String>::new()),
             SecurityRequirement::new("session", Vec::<String>::new()),
         ]);
+    }
+}
+
+/// The error answers every operation can give because of how it is called,
+/// whatever it does: declared once as shared responses and listed on each
+/// operation they apply to, beside the answers the operation declares
+/// itself (whose own descriptions win).
+///
+/// - every operation but the public ones (`security: [{}]`, the
+///   framework's) needs a signed-in caller: 401;
+/// - every write (POST) is refused without the CSRF header when a session
+///   cookie signs it (403), and refuses a body over the limit (413) or
+///   holding NUL (400);
+/// - an id in the path (an integer) may not parse or fit (400), name
+///   nothing (404), or name something the caller may not see (403);
+/// - a query parameter may not parse (400);
+/// - a JSON body may not be JSON (400), not be sent as JSON (415), or not
+///   match its schema (422); a CSV body may not be UTF-8 (400).
+struct CommonErrors;
+
+const COMMON: [(&str, &str, &str); 7] = [
+    (
+        "400",
+        "BadRequest",
+        "The request does not parse: a path id that is not a number or does not fit in 64 bits, a query parameter of the wrong type, a body that is not valid JSON or UTF-8, or text holding the NUL character. The message names what is wrong.",
+    ),
+    (
+        "401",
+        "NotSignedIn",
+        "No valid credentials: send `Authorization: Bearer <token>` or the session cookie.",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "Not yours to see or do, or a write signed by the session cookie without its `X-CSRF-Token` header.",
+    ),
+    ("404", "NotFound", "Nothing has the id in the path."),
+    (
+        "413",
+        "TooLarge",
+        "The body is larger than the server takes (16 MiB).",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not sent as `Content-Type: application/json`.",
+    ),
+    (
+        "422",
+        "Unprocessable",
+        "The JSON body does not match its schema: a field missing, or a value of the wrong type. The message names the field.",
+    ),
+];
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::security::SecurityRequirement;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let components = doc.components.get_or_insert_with(Default::default);
+        for (_, name, description) in COMMON {
+            let body = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            components.responses.insert(
+                name.to_owned(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("application/json", body)
+                        .build(),
+                ),
+            );
+        }
+        let statuses = |op: &Operation, write: bool| {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+            let id_in_path = params.iter().any(|p| {
+                p.parameter_in == ParameterIn::Path
+                    && serde_json::to_value(&p.schema)
+                        .is_ok_and(|s| s.get("type").and_then(|t| t.as_str()) == Some("integer"))
+            });
+            let public = op
+                .security
+                .as_ref()
+                .is_some_and(|reqs| reqs.iter().any(|r| *r == SecurityRequirement::default()));
+            let body_types: Vec<&String> = op
+                .request_body
+                .iter()
+                .flat_map(|b| b.content.keys())
+                .collect();
+            let json = body_types.iter().any(|t| t.contains("json"));
+            let mut out = if public { vec![] } else { vec!["401"] };
+            if write {
+                out.extend(["400", "403", "413"]);
+            }
+            if id_in_path {
+                out.extend(["400", "403", "404"]);
+            }
+            if has(ParameterIn::Query) || !body_types.is_empty() {
+                out.push("400");
+            }
+            if json {
+                out.extend(["415", "422"]);
+            }
+            out
+        };
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                (item.get.as_mut(), false),
+                (item.post.as_mut(), true),
+                (item.put.as_mut(), true),
+                (item.patch.as_mut(), true),
+                (item.delete.as_mut(), true),
+            ];
+            for (op, write) in ops {
+                let Some(op) = op else { continue };
+                for status in statuses(op, write) {
+                    let Some((_, name, _)) = COMMON.iter().find(|(s, _, _)| *s == status) else {
+                        continue;
+                    };
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+                }
+            }
+        }
     }
 }
 

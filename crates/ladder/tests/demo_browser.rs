@@ -17,78 +17,15 @@ mod smtp;
 #[path = "../../ladder-server/tests/support/spawned.rs"]
 mod spawned;
 
+#[path = "support/demo.rs"]
+mod support;
+
 use chrome::Browser;
 use fantoccini::Locator;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-/// The demo on a free port; killed when dropped.
-struct Demo {
-    child: Child,
-    base: String,
-    manager: String,
-    /// Every printed login: (role, email).
-    logins: Vec<(String, String)>,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::Demo;
 
 fn demo(smtp: u16) -> Demo {
-    let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ladder"))
-        .args(["demo", "--port", "0", "--people", "40", "--smtp"])
-        .arg(format!("127.0.0.1:{smtp}"))
-        .arg("--data")
-        .arg(data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut printed = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let stop = line.starts_with("Stop with Ctrl-C");
-        printed.push(line);
-        if stop {
-            break;
-        }
-    }
-    let base = printed[0]
-        .strip_prefix("Ladder is running at ")
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    let manager = printed
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("manager"))
-        .unwrap()
-        .trim()
-        .to_owned();
-    let logins = ["engineer", "manager", "people team", "admin"]
-        .iter()
-        .map(|role| {
-            let email = printed
-                .iter()
-                .find_map(|l| l.trim().strip_prefix(role))
-                .unwrap()
-                .trim()
-                .to_owned();
-            ((*role).to_owned(), email)
-        })
-        .collect();
-    Demo {
-        child,
-        base,
-        manager,
-        logins,
-        _data: data,
-    }
+    support::demo(&["--people", "40", "--smtp", &format!("127.0.0.1:{smtp}")])
 }
 
 /// The home page's tasks: (kind, overdue, title).
@@ -132,7 +69,7 @@ async fn the_demo_manager_starts_on_what_needs_them() {
     );
     let b = Browser::start().await;
     b.goto(&format!("{}/login", demo.base)).await;
-    b.fill("#email", &demo.manager).await;
+    b.fill("#email", demo.login("manager")).await;
     b.fill("#password", "ladder-demo").await;
     b.click("form.stack button[type=submit]").await;
     b.wait_text(".account .who", "").await;

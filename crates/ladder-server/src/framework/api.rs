@@ -59,7 +59,7 @@ pub struct RoleOut {
 }
 
 /// The loaded framework's levels and families.
-#[utoipa::path(get, path = "/api/v1/framework", responses((status = 200, body = FrameworkOut)))]
+#[utoipa::path(get, path = "/api/v1/framework", security(()), responses((status = 200, body = FrameworkOut)))]
 pub async fn framework(State(s): State<AppState>) -> Json<FrameworkOut> {
     let l = s.framework();
     let fw = &l.framework;
@@ -102,7 +102,7 @@ pub struct RoleQuery {
 }
 
 /// A role's cumulative competencies, each with its stable id.
-#[utoipa::path(get, path = "/api/v1/framework/roles/{family}/{level}",
+#[utoipa::path(get, path = "/api/v1/framework/roles/{family}/{level}", security(()),
     params(("family" = String, Path), ("level" = String, Path), ("specialty" = Option<String>, Query)),
     responses((status = 200, body = RoleOut), (status = 400, description = "No such family, level or specialty", body = ErrorBody)))]
 pub async fn role(
