@@ -95,7 +95,7 @@ use crate::people::api::{
         crate::accounts::api::sign_out_everywhere,
     ),
     components(schemas(ErrorBody, ErrorDetail, RowProblem, CurrentOut)),
-    modifiers(&Security, &CommonErrors)
+    modifiers(&Security, &CommonErrors, &FieldCaps)
 )]
 pub struct ApiDoc;
 
@@ -258,6 +258,92 @@ impl utoipa::Modify for CommonErrors {
                         .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
                 }
             }
+        }
+    }
+}
+
+/// Each string a request body takes says its cap as `maxLength`: the
+/// rule the server holds every body to ([`crate::http::fields::cap`], by
+/// the property's name), so that callers can read it and the fuzzing test
+/// can send one character more.
+struct FieldCaps;
+
+impl utoipa::Modify for FieldCaps {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use serde_json::Value;
+        use std::collections::BTreeSet;
+        let Some(components) = doc.components.as_mut() else {
+            return;
+        };
+        let Ok(Value::Object(mut schemas)) = serde_json::to_value(&components.schemas) else {
+            return;
+        };
+        // The schemas request bodies reach, through `$ref`s.
+        fn refs(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref")
+                        && let Some(name) = r.strip_prefix("#/components/schemas/")
+                    {
+                        out.push(name.to_owned());
+                    }
+                    m.values().for_each(|x| refs(x, out));
+                }
+                Value::Array(items) => items.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let mut todo = Vec::new();
+        for item in doc.paths.paths.values() {
+            for op in [&item.post, &item.put, &item.patch].into_iter().flatten() {
+                if let Ok(body) = serde_json::to_value(&op.request_body) {
+                    refs(&body, &mut todo);
+                }
+            }
+        }
+        let mut reached = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if reached.insert(name.clone())
+                && let Some(schema) = schemas.get(&name)
+            {
+                refs(schema, &mut todo);
+            }
+        }
+        fn is_string(v: &Value) -> bool {
+            match v.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            }
+        }
+        fn cap_strings(v: &mut Value, name: &str) {
+            let cap = crate::http::fields::cap(name);
+            if is_string(v)
+                && let Value::Object(m) = v
+            {
+                m.insert("maxLength".to_owned(), Value::from(cap));
+            }
+            if let Some(items) = v.get_mut("items") {
+                cap_strings(items, name);
+            }
+            for key in ["oneOf", "anyOf", "allOf"] {
+                if let Some(Value::Array(alts)) = v.get_mut(key) {
+                    alts.iter_mut().for_each(|alt| cap_strings(alt, name));
+                }
+            }
+        }
+        for name in &reached {
+            if let Some(Value::Object(props)) = schemas
+                .get_mut(name)
+                .and_then(|schema| schema.get_mut("properties"))
+            {
+                for (prop, schema) in props.iter_mut() {
+                    cap_strings(schema, prop);
+                }
+            }
+        }
+        if let Ok(capped) = serde_json::from_value(Value::Object(schemas)) {
+            components.schemas = capped;
         }
     }
 }

@@ -284,7 +284,7 @@ pub fn router(state: AppState) -> Router {
     }
     r.fallback(http::page::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(http::text::BODY_LIMIT))
-        .layer(axum::middleware::from_fn(http::text::refuse_nul))
+        .layer(axum::middleware::from_fn(http::text::text_at_the_edge))
         .layer(axum::middleware::from_fn(http::text::json_rejections))
         .layer(axum::middleware::from_fn(http::context::request_context))
         .layer(axum::middleware::from_fn(headers::security_headers))

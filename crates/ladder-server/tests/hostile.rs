@@ -4,9 +4,10 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! Hostile text at the door: the NUL character and oversized bodies get a
-//! clear 400 or 413 in the caller's shape, on PostgreSQL (which cannot
-//! store NUL) as on SQLite, and nothing is written.
+//! Hostile text at the door: the NUL character, other control characters,
+//! fields over their cap and oversized bodies get a clear 400 or 413 in
+//! the caller's shape, naming the field, on PostgreSQL (which cannot store
+//! NUL) as on SQLite, and nothing is written.
 
 mod support;
 
@@ -95,6 +96,113 @@ async fn nul_is_refused_everywhere(app: &App) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[tokio::test]
+async fn every_door_holds_each_field_to_its_cap_and_refuses_control_characters() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let manager = app.ids["manager"];
+    let mut api = api_as(&app, "manager").await;
+    let made = post_json(
+        &mut api,
+        &format!("/api/v1/one-on-ones/{manager}/{me}/meetings"),
+        &serde_json::json!({"date": "2026-01-05"}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let meeting = json(&made)["id"].as_i64().unwrap();
+    let agenda = format!("/api/v1/meetings/{meeting}/agenda");
+
+    // Free text takes 20,000 characters (not bytes), and not one more.
+    let r = post_json(
+        &mut api,
+        &agenda,
+        &serde_json::json!({"text": "é".repeat(20_000)}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = post_json(
+        &mut api,
+        &agenda,
+        &serde_json::json!({"text": "a".repeat(20_001)}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let message = json(&r)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("`text`")
+            && message.contains("20001 characters")
+            && message.contains("at most 20000"),
+        "{message}"
+    );
+    // A name takes 200.
+    let r = post_json(
+        &mut api,
+        "/api/v1/tokens",
+        &serde_json::json!({"name": "n".repeat(201)}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        json(&r)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`name`")
+    );
+    // A control character is refused wherever it sits, with its place.
+    let r = post_json(
+        &mut api,
+        &agenda,
+        &serde_json::json!({"text": "red \u{1b}[31m alert"}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let message = json(&r)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("U+001B") && message.contains("character 5"),
+        "{message}"
+    );
+    // Tabs and new lines are text.
+    let r = post_json(
+        &mut api,
+        &agenda,
+        &serde_json::json!({"text": "one\n\ttwo\r\n"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // The web form: a page naming the field.
+    let (mut web, csrf) = client_as(&app, "manager").await;
+    let r = web
+        .request(
+            "POST",
+            &format!("/meetings/{meeting}/agenda"),
+            Some("application/x-www-form-urlencoded"),
+            format!("csrf={csrf}&text=bell%07").as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("U+0007"), "{}", r.body);
+    let r = web
+        .post_form(
+            &format!("/meetings/{meeting}/agenda"),
+            &[("csrf", &csrf), ("text", &"b".repeat(20_001))],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("at most 20000"), "{}", r.body);
+    // …and the page's own box stops the typing at the same cap.
+    let page = web.get(&format!("/meetings/{meeting}")).await;
+    assert!(
+        page.body.contains(r#"maxlength="20000" id="agenda-text""#),
+        "{}",
+        page.body
+    );
+
+    // Only the two good items were written.
+    let items = app.store.agenda_items(meeting).await.unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
 }
 
 #[tokio::test]

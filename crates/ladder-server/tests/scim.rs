@@ -457,6 +457,12 @@ async fn bad_provisioning_gets_a_scim_error_and_writes_nothing() {
             409, "uniqueness", "self@example.com",
         ),
         (
+            "POST",
+            "/scim/v2/Users".to_owned(),
+            { let mut u = okta_user("x@example.com", "X", "Y", "e-x"); u["displayName"] = json!("X\u{1b}[2J"); u.to_string() },
+            400, "invalidValue", "displayName",
+        ),
+        (
             "PATCH",
             format!("/scim/v2/Users/{}", app.ids["manager"]),
             json!({"Operations": [{"op": "add", "path": format!("{ENTERPRISE}:manager"), "value": app.ids["direct-report"].to_string()}]}).to_string(),

@@ -1,8 +1,9 @@
 //! The API against its committed `openapi.json`, fuzzed by schemathesis
 //! (PyPI) on the demo organisation: signed in as a member (the demo
 //! engineer) and as the people team, on SQLite and on PostgreSQL. Any 5xx,
-//! any answer that breaks its schema or content type, and any status the
-//! document does not list fail the test (`support/api_fuzz.py` says how).
+//! any answer that breaks its schema or content type, any status the
+//! document does not list, and any request outside the schema that is not
+//! refused fail the test (`support/api_fuzz.py` says how).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

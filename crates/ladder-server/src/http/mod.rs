@@ -5,6 +5,7 @@
 
 pub mod api;
 pub(crate) mod context;
+pub(crate) mod fields;
 pub mod page;
 pub mod table;
 pub(crate) mod text;
@@ -21,9 +22,6 @@ use serde::de::DeserializeOwned;
 pub(crate) fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")
 }
-
-/// The longest text a field takes.
-const MAX_TEXT: usize = 20_000;
 
 /// A form body as (name, value) pairs, in order.
 #[derive(Debug, Default)]
@@ -63,7 +61,8 @@ impl Fields {
     }
 }
 
-/// A text field: trimmed, required if asked, at most `MAX_TEXT` bytes.
+/// A text field: trimmed, required if asked, at most [`fields::LONG`]
+/// characters (the edge holds shorter fields to their own caps first).
 pub(crate) fn text_field(name: &str, value: &str, required: bool) -> Result<String, AppError> {
     let v = value.trim();
     if required && v.is_empty() {
@@ -71,10 +70,11 @@ pub(crate) fn text_field(name: &str, value: &str, required: bool) -> Result<Stri
             "{name}: required; write a few words"
         )));
     }
-    if v.len() > MAX_TEXT {
+    let n = v.chars().count();
+    if n > fields::LONG {
         return Err(AppError::BadRequest(format!(
-            "{name}: {} characters is too long; keep it under {MAX_TEXT}",
-            v.len()
+            "{name}: {n} characters is too long; this field takes at most {}",
+            fields::LONG
         )));
     }
     Ok(v.to_owned())

@@ -3,10 +3,13 @@
 //! write fail on one backend and a backup unrestorable on the other.
 //! Every request body is checked once, before any handler reads it: a raw
 //! NUL byte (in any body, a file upload too), `%00` in a form, `\u0000` in
-//! JSON. The answer is a 400 in the shape the caller reads (JSON for the
-//! API, a SCIM error for provisioning, a page otherwise).
+//! JSON. Then each field of a form or JSON body is held to its length cap
+//! and refused if it holds another control character ([`fields`]). The
+//! answer is a 400 in the shape the caller reads (JSON for the API, a SCIM
+//! error for provisioning, a page otherwise), naming the field.
 
 use crate::AppError;
+use crate::http::fields;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
@@ -52,8 +55,9 @@ fn holds_nul(content_type: &str, body: &[u8]) -> bool {
     false
 }
 
-/// The middleware.
-pub async fn refuse_nul(req: Request, next: Next) -> Response {
+/// The middleware: NUL anywhere, then each text field of a form or JSON
+/// body by [`fields`]' rule (its cap and no control characters).
+pub async fn text_at_the_edge(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return next.run(req).await;
     }
@@ -75,6 +79,21 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
         .unwrap_or("");
     if holds_nul(content_type, &bytes) {
         return refused(parts.uri.path(), StatusCode::BAD_REQUEST, NUL_REFUSED);
+    }
+    let lower = content_type.to_ascii_lowercase();
+    let checked = if lower.starts_with("application/x-www-form-urlencoded") {
+        fields::check_form(&bytes)
+    } else if lower.contains("json") {
+        fields::check_json(&bytes, parts.uri.path().starts_with("/scim/"))
+    } else {
+        Ok(())
+    };
+    if let Err(refusal) = checked {
+        return refused(
+            parts.uri.path(),
+            StatusCode::BAD_REQUEST,
+            &refusal.to_string(),
+        );
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

@@ -5,8 +5,10 @@
 Signs in through the login form, makes an API token with the session (as a
 person would on their account page), then runs schemathesis against the
 committed OpenAPI document with that bearer token. It fails (exit code 1)
-on any 5xx, any response that breaks its schema or content type, and any
-status the document does not list.
+on any 5xx, any response that breaks its schema or content type, any
+status the document does not list, and any request that breaks the
+document's schema (a wrong type, a string over its `maxLength`) and is not
+refused with a 4xx.
 
 The two operations that end the caller's own credentials (sign out
 everywhere, revoke a token) run last, in a pass of their own with a second
@@ -39,6 +41,7 @@ CHECKS = ",".join(
         "status_code_conformance",
         "content_type_conformance",
         "response_schema_conformance",
+        "negative_data_rejection",
     ]
 )
 
