@@ -327,3 +327,35 @@ async fn a_level_change_proposal_shows_the_new_band() {
     let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
     assert_eq!(v["new_band"]["mid"], 8_500_000);
 }
+
+/// The people team's organisation report, its export and its API each
+/// record a read of every person whose pay they show, so that "who read
+/// my pay" finds them; people without a salary were not read.
+#[tokio::test]
+async fn the_organisation_report_records_a_read_of_each_persons_pay() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut team, _) = client_as(&app, "people-team").await;
+    assert_eq!(team.get("/pay").await.status, 200);
+    assert_eq!(team.get("/pay/export.csv").await.status, 200);
+    assert_eq!(team.get("/api/v1/pay/compa").await.status, 200);
+    let reads_of =
+        |who: &str| format!("/audit/export.json?about={who}%40example.com&action=pay.read");
+    let rows: serde_json::Value =
+        serde_json::from_str(&team.get(&reads_of("self")).await.body).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty(), "no pay.read about self");
+    let total: u64 = rows.iter().map(|r| r["reads"].as_u64().unwrap()).sum();
+    assert_eq!(total, 3, "the page, the export and the API: {rows:?}");
+    assert!(
+        rows.iter().all(|r| r["by"] == "people@example.com"),
+        "{rows:?}"
+    );
+    let peer: serde_json::Value =
+        serde_json::from_str(&team.get(&reads_of("peer")).await.body).unwrap();
+    assert!(!peer.as_array().unwrap().is_empty());
+    // The skip-level manager has no salary: nothing of theirs was read.
+    let skip: serde_json::Value =
+        serde_json::from_str(&team.get(&reads_of("skip")).await.body).unwrap();
+    assert!(skip.as_array().unwrap().is_empty(), "{skip}");
+}

@@ -268,7 +268,10 @@ impl PayAdmin<'_> {
         Ok(self.access.store.bands().await?)
     }
 
-    /// Everyone's compa ratio on a day. Audited: it is everyone's pay.
+    /// Everyone's compa ratio on a day. Audited: `action` once for the
+    /// report, and `pay.read` for each person whose pay it shows (merged
+    /// with recent identical reads), so that "who read my pay" finds the
+    /// people team's reports and exports too.
     pub async fn everyone(
         &self,
         fw: &Framework,
@@ -299,6 +302,19 @@ impl PayAdmin<'_> {
                 now,
             )
             .await?;
+        let what = if action == "pay.export" {
+            "pay export"
+        } else {
+            "pay report"
+        };
+        let reads: Vec<_> = rows
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(p, _)| Access::record(self.viewer, "pay.read", Some(p.id), what, now).audit)
+            .collect();
+        if !reads.is_empty() {
+            self.access.store.audit_reads(&reads).await?;
+        }
         Ok(PayRows { rows, org })
     }
 }
