@@ -205,10 +205,23 @@ fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
     let prefix = work.join("nginx");
     io("mkdir", std::fs::create_dir_all(prefix.join("logs")))?;
     let conf = prefix.join("nginx.conf");
+    // Started as root, nginx runs its workers as another user, who cannot
+    // read a checkout in a folder only its owner may enter (a `mktemp -d`
+    // clone): every page would be a 403. The workers run as whoever runs
+    // the bench instead (the directive is ignored when that is not root).
+    let user = Command::new("id")
+        .arg("-un")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .map(|u| format!("user {u};\n"))
+        .unwrap_or_default();
     write(
         &conf,
         &format!(
-            "daemon off;\nworker_processes auto;\npid {pid};\nerror_log stderr error;\n\
+            "daemon off;\n{user}worker_processes auto;\npid {pid};\nerror_log stderr error;\n\
              events {{ worker_connections 1024; }}\n\
              http {{\n  access_log off;\n  include /etc/nginx/mime.types;\n  \
              client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n  \
