@@ -20,7 +20,8 @@ pub struct PgStore {
 const EVENTS_LOCK: i64 = 0x4c61_6464_6572; // "Ladder"
 
 /// The tables whose ids come from an identity sequence.
-const SEQUENCED: [&str; 27] = [
+const SEQUENCED: [&str; 28] = [
+    "framework_releases",
     "feedback_releases",
     "events",
     "meeting_series",

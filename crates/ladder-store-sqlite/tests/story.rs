@@ -67,6 +67,7 @@ mod step {
         account_lifecycle,
         bootstrap,
         framework_versions,
+        framework_releases,
         oidc,
         worksheet,
         concurrent_writes,

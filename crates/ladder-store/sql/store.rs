@@ -6,9 +6,10 @@ use super::{Db, DbRow, NAME, This};
 use super::{feedback::*, ops::*};
 use ladder_store::{
     Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES, Checkpoint,
-    CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkVersion, Id, ImportSummary,
-    Meeting, NewFocusArea, OidcFlow, Org, Person, PrivateNote, Rater, Rating, RatingChange, Record,
-    Result, Retention, RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store, Swept,
+    CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkRelease, FrameworkVersion,
+    Id, ImportSummary, Meeting, NewFocusArea, NewFrameworkRelease, OidcFlow, Org, Person,
+    PrivateNote, Rater, Rating, RatingChange, Record, Result, Retention, RoleChange, Roles, Seen,
+    Session, SessionView, StandingItem, Store, Swept,
 };
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
@@ -1134,6 +1135,103 @@ impl Store for This {
             from_row::<FrameworkVersion>,
         )
         .await
+    }
+
+    async fn stage_framework(&self, r: &NewFrameworkRelease, rec: &Record) -> Result<Id> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE framework_releases SET state = 'discarded' WHERE state = 'staged'")
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(
+            "INSERT INTO framework_releases (hash, source, summary, files, state, staged_by, staged_at) \
+             VALUES ($1, $2, $3, $4, 'staged', $5, $6) RETURNING id",
+        )
+        .bind(&r.hash)
+        .bind(&r.source)
+        .bind(&r.summary)
+        .bind(&r.files)
+        .bind(r.by)
+        .bind(r.at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: Id = row.try_get("id")?;
+        commit(self, tx, rec, None).await?;
+        Ok(id)
+    }
+
+    async fn publish_framework(
+        &self,
+        id: Id,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<()> {
+        use sqlx::Row as _;
+        let mut tx = self.begin_write().await?;
+        let state: Option<String> =
+            sqlx::query("SELECT state FROM framework_releases WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("state"))
+                .transpose()?;
+        match state.as_deref() {
+            None => return Err(StoreError::NotFound(format!("framework release {id}"))),
+            Some("staged" | "retired") => {}
+            Some(other) => {
+                return Err(StoreError::Refused(format!(
+                    "framework release {id} is {other}; only a staged or an earlier release can be published"
+                )));
+            }
+        }
+        sqlx::query("UPDATE framework_releases SET state = 'retired' WHERE state = 'live'")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE framework_releases SET state = 'live', published_by = $2, published_at = $3 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        commit(self, tx, rec, None).await?;
+        Ok(())
+    }
+
+    async fn framework_releases(&self, limit: i64) -> Result<Vec<FrameworkRelease>> {
+        let r = sqlx::query(
+            "SELECT id, hash, source, summary, state, staged_by, staged_at, published_by, published_at \
+             FROM framework_releases ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(r, from_row::<FrameworkRelease>)
+    }
+
+    async fn framework_files(&self, id: Id) -> Result<Option<String>> {
+        use sqlx::Row as _;
+        sqlx::query("SELECT files FROM framework_releases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("files"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    async fn live_framework(&self) -> Result<Option<(Id, String)>> {
+        use sqlx::Row as _;
+        match sqlx::query("SELECT id, hash FROM framework_releases WHERE state = 'live'")
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            Some(r) => Ok(Some((r.try_get("id")?, r.try_get("hash")?))),
+            None => Ok(None),
+        }
     }
 
     async fn create_oidc_flow(&self, f: &OidcFlow) -> Result<()> {

@@ -459,6 +459,33 @@ pub struct FrameworkVersion {
     pub summary: String,
 }
 
+/// A framework version staged or published through the store (without
+/// its files; [`Store::framework_files`] reads them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct FrameworkRelease {
+    pub id: Id,
+    pub hash: String,
+    pub source: String,
+    pub summary: String,
+    /// `staged`, `live`, `retired` (was live) or `discarded`.
+    pub state: String,
+    pub staged_by: Option<Id>,
+    pub staged_at: i64,
+    pub published_by: Option<Id>,
+    pub published_at: Option<i64>,
+}
+
+/// A framework version to stage: its files as JSON (`{"path": "text"}`).
+#[derive(Clone, Debug)]
+pub struct NewFrameworkRelease {
+    pub hash: String,
+    pub source: String,
+    pub summary: String,
+    pub files: String,
+    pub by: Option<Id>,
+    pub at: i64,
+}
+
 /// An OpenID Connect login in flight: what the callback must check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OidcFlow {
@@ -632,6 +659,18 @@ pub trait Store:
         rec: &Record,
     ) -> Result<bool>;
     async fn framework_versions(&self) -> Result<Vec<FrameworkVersion>>;
+    /// Stages a version: the one staged before it (if any) is discarded.
+    async fn stage_framework(&self, release: &NewFrameworkRelease, rec: &Record) -> Result<Id>;
+    /// Makes a staged or retired release live, and the live one retired,
+    /// in one transaction. `Refused` if it is live already or discarded.
+    async fn publish_framework(&self, id: Id, by: Option<Id>, now: i64, rec: &Record)
+    -> Result<()>;
+    /// The newest releases first, at most `limit`.
+    async fn framework_releases(&self, limit: i64) -> Result<Vec<FrameworkRelease>>;
+    /// A release's files (JSON), if it exists.
+    async fn framework_files(&self, id: Id) -> Result<Option<String>>;
+    /// The live release's id and hash: what a node checks on each request.
+    async fn live_framework(&self) -> Result<Option<(Id, String)>>;
 
     // OIDC logins in flight
     async fn create_oidc_flow(&self, flow: &OidcFlow) -> Result<()>;

@@ -111,6 +111,11 @@ pub const STEPS: &[Step] = &[
         run: |s, _| Box::pin(framework_versions(s)),
     },
     Step {
+        name: "framework_releases",
+        needs: &[],
+        run: |s, _| Box::pin(framework_releases(s)),
+    },
+    Step {
         name: "oidc",
         needs: &[],
         run: |s, _| Box::pin(oidc(s)),
@@ -185,6 +190,7 @@ pub const STEPS: &[Step] = &[
             "scim",
             "bootstrap",
             "framework_versions",
+            "framework_releases",
             "oidc",
             "worksheet",
             "concurrent_writes",
@@ -1559,6 +1565,85 @@ async fn audit(s: &dyn Store) {
         [0, 3301, 3150],
         "the sweep's own entry, then the newer reads"
     );
+}
+
+/// Staging replaces the staged release; publishing retires the live one;
+/// an earlier release can be published again (a rollback), a discarded
+/// one cannot.
+async fn framework_releases(s: &dyn Store) {
+    use crate::NewFrameworkRelease;
+    let new = |hash: &str, at: i64| NewFrameworkRelease {
+        hash: hash.to_owned(),
+        source: "/fw".to_owned(),
+        summary: format!("version {hash}"),
+        files: format!(r#"{{"ladder.yaml": "{hash}"}}"#),
+        by: None,
+        at,
+    };
+    assert_eq!(s.live_framework().await.unwrap(), None);
+    let a = s
+        .stage_framework(&new("a", 10), &rec("framework.stage"))
+        .await
+        .unwrap();
+    let b = s
+        .stage_framework(&new("b", 20), &rec("framework.stage"))
+        .await
+        .unwrap();
+    let states = |rs: Vec<crate::FrameworkRelease>| {
+        rs.into_iter()
+            .map(|r| (r.hash, r.state))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        states(s.framework_releases(10).await.unwrap()),
+        [
+            ("b".to_owned(), "staged".to_owned()),
+            ("a".to_owned(), "discarded".to_owned())
+        ]
+    );
+    s.publish_framework(b, None, 30, &rec("framework.publish"))
+        .await
+        .unwrap();
+    assert_eq!(s.live_framework().await.unwrap(), Some((b, "b".to_owned())));
+    let c = s
+        .stage_framework(&new("c", 40), &rec("framework.stage"))
+        .await
+        .unwrap();
+    s.publish_framework(c, None, 50, &rec("framework.publish"))
+        .await
+        .unwrap();
+    assert_eq!(s.live_framework().await.unwrap(), Some((c, "c".to_owned())));
+    // Back to b: c retires.
+    s.publish_framework(b, None, 60, &rec("framework.rollback"))
+        .await
+        .unwrap();
+    assert_eq!(s.live_framework().await.unwrap(), Some((b, "b".to_owned())));
+    let all = s.framework_releases(10).await.unwrap();
+    assert_eq!(all.iter().filter(|r| r.state == "live").count(), 1);
+    assert_eq!(
+        all.iter().find(|r| r.id == b).unwrap().published_at,
+        Some(60)
+    );
+    assert!(matches!(
+        s.publish_framework(a, None, 70, &rec("framework.publish"))
+            .await,
+        Err(crate::StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        s.publish_framework(b, None, 70, &rec("framework.publish"))
+            .await,
+        Err(crate::StoreError::Refused(_))
+    ));
+    assert!(matches!(
+        s.publish_framework(9999, None, 70, &rec("framework.publish"))
+            .await,
+        Err(crate::StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        s.framework_files(c).await.unwrap().as_deref(),
+        Some(r#"{"ladder.yaml": "c"}"#)
+    );
+    assert_eq!(s.framework_releases(1).await.unwrap().len(), 1);
 }
 
 async fn framework_versions(s: &dyn Store) {
