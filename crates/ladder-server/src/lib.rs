@@ -235,15 +235,39 @@ impl AppState {
         self.0.framework.current()
     }
 
-    /// Reloads the framework (on SIGHUP or an editor's request). On error
-    /// the previous version stays in use.
-    /// What a reload would make live, compiled but not live.
+    /// What a reload would make live: the framework folder, compiled but
+    /// not live.
     pub async fn candidate_framework(&self) -> Result<Loaded, String> {
         self.0.framework.candidate().await
     }
 
+    /// A stored release, compiled (to review a staged one).
+    pub async fn stored_framework(&self, id: i64) -> Result<Loaded, String> {
+        self.0.framework.stored(id).await
+    }
+
+    /// The id of the live framework release this node serves.
+    pub fn framework_release(&self) -> i64 {
+        self.0.framework.release()
+    }
+
+    /// Where new framework versions are read from.
+    pub fn framework_source(&self) -> &str {
+        self.0.framework.source()
+    }
+
+    /// Serves the store's live framework release if this node does not
+    /// yet: every request does it first.
+    pub async fn follow_framework(&self) -> Result<(), String> {
+        self.0.framework.follow(self.now()).await
+    }
+
+    /// Reloads on SIGHUP: stages the framework folder and publishes it, on
+    /// every node. On error the previous version stays in use.
     pub async fn reload_framework(&self) -> Result<Arc<Loaded>, String> {
-        self.0.framework.reload(self.now()).await
+        self.0.framework.publish_folder(self.now()).await?;
+        self.follow_framework().await?;
+        Ok(self.framework())
     }
 
     /// Drops expired sessions and stale login failures; returns how many
@@ -286,9 +310,29 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(http::text::BODY_LIMIT))
         .layer(axum::middleware::from_fn(http::text::text_at_the_edge))
         .layer(axum::middleware::from_fn(http::text::json_rejections))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            follow_framework,
+        ))
         .layer(axum::middleware::from_fn(http::context::request_context))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
+}
+
+/// Before each request (but for static assets), the store's live
+/// framework release, loaded if it changed: a publish on another node is
+/// live here on the next request.
+async fn follow_framework(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !req.uri().path().starts_with("/assets/")
+        && let Err(e) = state.follow_framework().await
+    {
+        tracing::error!(error = %e, "could not load the live framework release; serving the previous one");
+    }
+    next.run(req).await
 }
 
 /// Serves until `shutdown` completes.

@@ -1091,18 +1091,33 @@ async fn a_framework_change_reviewed_in_the_browser() {
     b.goto(&format!("{base}/admin/framework/changes")).await;
     b.wait_text("#grade", "").await;
     assert!(b.client.find(Locator::Css("#impact-people")).await.is_err());
-    b.click("details.confirm summary").await;
-    b.click("#publish").await;
-    b.wait_text("main", "").await;
-    assert!(
+    let live = || {
         app.state
             .framework()
             .framework
             .items
             .values()
-            .any(|i| i.text.contains("milestones everyone can check")),
-        "live after the confirmed reload"
-    );
+            .any(|i| i.text.contains("milestones everyone can check"))
+    };
+    // Staged, reviewed as a release, then published after a confirmation.
+    b.click("#stage").await;
+    b.wait_text("main", "staged release").await;
+    b.wait_text("#impact-totals", "with changed expectations")
+        .await;
+    assert!(!live(), "staging is not publishing");
+    b.axe().await;
+    b.click("form[action='/admin/framework/publish'] summary")
+        .await;
+    b.click("#publish").await;
+    b.wait_text("#no-changes", "live version").await;
+    assert!(live(), "live after the confirmed publish");
+    // One step back.
+    b.click("form[action='/admin/framework/rollback'] summary")
+        .await;
+    b.click("#rollback").await;
+    b.wait_text("#releases", "retired").await;
+    assert!(!live(), "the previous version is back");
+    b.axe().await;
     b.client.clone().close().await.unwrap();
 }
 

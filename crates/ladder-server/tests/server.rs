@@ -65,6 +65,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /admin/users/{id}/reactivate", "--------+--"),
     ("POST /admin/framework/reload", "-------++--"),
     ("GET /admin/framework/changes", "------+++--"),
+    ("POST /admin/framework/stage", "------+++--"),
+    ("POST /admin/framework/publish", "------+++--"),
+    ("POST /admin/framework/rollback", "------+++--"),
     ("GET /me/calendar", "-+++++---+-"),
     ("POST /me/calendar", "-+++++---+-"),
     ("GET /calendar/{file}", "+++++++++++"),
@@ -2103,7 +2106,7 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         !r.body.contains("id=\"impact-people\""),
         "counts only for editors"
     );
-    assert!(r.body.contains("Make this version live"));
+    assert!(r.body.contains("id=\"stage\""), "{}", r.body);
     // The running cycle asks about self, whose senior statement is
     // reworded: their questions change.
     let cycles = r
@@ -2151,8 +2154,8 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
             .contains(&format!("href=\"/proposals/{proposal}\""))
     );
     assert!(
-        !named.body.contains("Make this version live"),
-        "publishing is the editors'"
+        named.body.contains("id=\"stage\""),
+        "the people team stages and publishes too"
     );
     for role in ["self", "manager", "skip-level", "peer", "direct-report"] {
         let (mut c, _) = client_as(&app, role).await;
@@ -2166,12 +2169,188 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
             .count(),
         2
     );
-    // Not live until reloaded.
-    assert!(
-        !app.state
+    // Not live until published.
+    let new_statement = "engineering-staff-writes-yearly-strategy";
+    let live = |app: &App| {
+        app.state
             .framework()
             .framework
             .items
-            .contains_key("engineering-staff-writes-yearly-strategy")
+            .contains_key(new_statement)
+    };
+    assert!(!live(&app));
+
+    // Staged: the page reviews the release, and offers to publish it.
+    let csrf = editor.session_csrf().await;
+    let r = editor
+        .post_form("/admin/framework/stage", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!live(&app), "staging is not publishing");
+    let r = editor.get(page).await;
+    let staged = app
+        .store
+        .framework_releases(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.state == "staged")
+        .unwrap();
+    assert!(
+        r.body.contains(&format!("staged release {}", staged.id)),
+        "{}",
+        r.body
     );
+    assert!(r.body.contains("id=\"publish\""));
+    let totals = r.body.split("id=\"impact-totals\">").nth(1).unwrap();
+    let affected: usize = totals
+        .split("<strong>")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{totals}"));
+    assert!(affected > 0);
+    // Published: live at once, audited with who did it.
+    let r = editor
+        .post_form(
+            "/admin/framework/publish",
+            &[("csrf", &csrf), ("release", &staged.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(live(&app));
+    // Each person it changes things for is told what changed for them.
+    ladder_server::routine::tick(&app.state).await.unwrap();
+    let told: Vec<_> = app
+        .store
+        .messages(None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.new.kind == "framework.changed")
+        .collect();
+    let me = app.ids["self"];
+    let mine = told
+        .iter()
+        .find(|m| m.new.person_id == Some(me))
+        .unwrap_or_else(|| panic!("self is not told: {told:?}"));
+    assert!(
+        mine.new.data.contains(&format!("/people/{me}/worksheet")),
+        "{}",
+        mine.new.data
+    );
+    assert_eq!(told.len(), affected, "one message per person affected");
+    let r = editor.get(page).await;
+    assert!(r.body.contains("id=\"no-changes\""), "{}", r.body);
+    assert!(r.body.contains("id=\"rollback\""));
+    // Rolled back in one step: the version before is live again.
+    let people_csrf = people.session_csrf().await;
+    let r = people
+        .post_form("/admin/framework/rollback", &[("csrf", &people_csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!live(&app));
+    let audit = app.store.audit_log(None, 200).await.unwrap();
+    for action in ["framework.stage", "framework.publish", "framework.rollback"] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.actor_id.is_some()),
+            "{action} audited with its person"
+        );
+    }
+}
+
+/// Two nodes on one PostgreSQL database: a release published on one is
+/// live on the other on its next request, and a rollback on the other
+/// restores the previous version on both.
+#[tokio::test]
+async fn a_publish_on_one_node_is_live_on_the_other_and_so_is_a_rollback() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = ladder_store_postgres::TempDatabase::for_tests("publish")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg = ladder_server::Database::Postgres(db.url.clone());
+    let edited = Arc::new(AtomicBool::new(false));
+    let flag = edited.clone();
+    // Node A's framework folder gains a statement once edited.
+    let loader_a: ladder_server::Loader = Arc::new(move || {
+        let mut files = ladder_framework::FileSet::new();
+        for (path, text) in ladder_framework::example::FILES {
+            let text = if flag.load(Ordering::SeqCst) && *path == "layers/engineering.md" {
+                text.replace(
+                    "## Staff\n\n### Leadership\n\n",
+                    "## Staff\n\n### Leadership\n\n- Writes the yearly technical strategy for their area. {#engineering-staff-writes-yearly-strategy}\n",
+                )
+            } else {
+                (*text).to_owned()
+            };
+            files.insert_text(path, text);
+        }
+        Ok(files)
+    });
+    let (store_a, _) = ladder_server::open_store(&pg).await.unwrap();
+    let a = start_on_loading(store_a, loader_a, true).await;
+    let (store_b, _) = ladder_server::open_store(&pg).await.unwrap();
+    let b = start_on_loading(store_b, example_loader(), false).await;
+    let strategy = "Writes the yearly technical strategy";
+    let role = "/api/v1/framework/roles/backend-engineer/staff";
+    let on_b = |body: &str| body.contains(strategy);
+    let mut reader = Client::new(b.addr);
+    assert!(!on_b(&reader.get(role).await.body));
+
+    edited.store(true, Ordering::SeqCst);
+    let (mut editor, csrf) = client_as(&a, "editor").await;
+    let r = editor
+        .post_form("/admin/framework/stage", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!on_b(&reader.get(role).await.body), "staged only");
+    let staged = a
+        .store
+        .framework_releases(5)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.state == "staged")
+        .unwrap();
+    let r = editor
+        .post_form(
+            "/admin/framework/publish",
+            &[("csrf", &csrf), ("release", &staged.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // B's next request serves it, pages included.
+    assert!(on_b(&reader.get(role).await.body));
+    assert_eq!(b.state.framework_release(), staged.id);
+
+    // Rolled back on B (its people team), gone from A's next request.
+    // (B was started on A's data: the people team's account is A's.)
+    let session = b
+        .state
+        .auth()
+        .start_session(
+            a.accounts["people-team"],
+            &ladder_server::auth::Client::default(),
+            a.clock_now(),
+        )
+        .await
+        .unwrap();
+    let mut team = Client::new(b.addr);
+    team.cookies.insert(
+        ladder_server::auth::SESSION_COOKIE.to_owned(),
+        session.token,
+    );
+    let team_csrf = session.csrf;
+    let r = team
+        .post_form("/admin/framework/rollback", &[("csrf", &team_csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!on_b(&reader.get(role).await.body));
+    let mut on_a = Client::new(a.addr);
+    assert!(!on_a.get(role).await.body.contains(strategy));
+    assert_ne!(a.state.framework_release(), staged.id);
+    drop((a, b));
+    db.drop_database().await.unwrap();
 }

@@ -6,6 +6,7 @@ mod import;
 mod load;
 mod notify;
 mod preview;
+mod release;
 mod render;
 mod seed_ops;
 mod server;
@@ -105,6 +106,11 @@ enum Command {
     Notify {
         #[command(subcommand)]
         command: server::NotifyCommand,
+    },
+    /// Framework releases: stage a version for review, or publish it.
+    Framework {
+        #[command(subcommand)]
+        command: release::FrameworkCommand,
     },
     /// Print the API's OpenAPI document (committed as openapi.json).
     Openapi,
@@ -321,6 +327,7 @@ fn main() -> ExitCode {
         Command::People { command } => server::people(command, &clock),
         Command::Pay { command } => server::pay(command, &clock),
         Command::Admin { command } => server::admin(command, &clock),
+        Command::Framework { command } => release::framework(command, &clock),
         Command::Notify { command } => server::notify(command),
         Command::Openapi => {
             print!("{}", ladder_server::api::openapi_json());

@@ -194,7 +194,7 @@ impl DbArgs {
     }
 
     /// Opens (and migrates) the database these arguments name.
-    async fn open(&self) -> Result<Arc<dyn Store>, String> {
+    pub(crate) async fn open(&self) -> Result<Arc<dyn Store>, String> {
         let file = self.file_config()?;
         open(&self.database(&file)).await
     }
@@ -297,7 +297,7 @@ pub(crate) fn read_org(db: &DbArgs) -> Result<ladder_growth::impact::Organisatio
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -1308,7 +1308,7 @@ pub fn admin(cmd: AdminCommand, clock: &dyn Clock) -> Result<u8, String> {
 }
 
 /// The record of a write made from the command line: its actor is `cli`.
-fn cli_record(now: i64, action: &str, detail: &str) -> Record {
+pub(crate) fn cli_record(now: i64, action: &str, detail: &str) -> Record {
     Record::new(AuditEvent {
         actor: "cli".to_owned(),
         ..AuditEvent::by(None, now, action, None, detail, "local")

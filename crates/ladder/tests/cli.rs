@@ -1316,3 +1316,80 @@ fn check_bands_names_unknown_grades_and_levels_without_a_band() {
     assert!(!json["bands"]["warnings"].as_array().unwrap().is_empty());
     assert_eq!(json["bands"]["errors"], serde_json::json!([]));
 }
+
+#[test]
+fn framework_stage_stores_a_folder_or_a_git_revision_as_a_release() {
+    let fw = init("stage-fw");
+    let data = TempDir::new("stage-data");
+    // An empty database: published at once when asked.
+    let o = ladder(&[
+        "framework",
+        "stage",
+        fw.s(),
+        "--data",
+        data.s(),
+        "--publish",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Published release 1 "),
+        "{}",
+        stdout(&o)
+    );
+    // The same version again: nothing to stage.
+    let o = ladder(&["framework", "stage", fw.s(), "--data", data.s()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("is the live version already"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A commit that raises the bar, staged from git for review.
+    git(fw.path(), &["init", "-q", "-b", "main"]);
+    git(fw.path(), &["add", "-A"]);
+    git(fw.path(), &["commit", "-q", "-m", "framework"]);
+    let eng = fw.path().join("layers/engineering.md");
+    let text = std::fs::read_to_string(&eng).unwrap().replacen(
+        "## Senior\n\n### Leadership\n\n",
+        "## Senior\n\n### Leadership\n\n- Writes down why each technical decision was made. {#engineering-senior-writes-down-why}\n",
+        1,
+    );
+    std::fs::write(&eng, text).unwrap();
+    git(fw.path(), &["commit", "-q", "-am", "raise the bar"]);
+    let o = ladder(&[
+        "framework",
+        "stage",
+        "--repo",
+        fw.s(),
+        "--rev",
+        "HEAD",
+        "--data",
+        data.s(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Staged release 2 ")
+            && stdout(&o).contains("/admin/framework/changes"),
+        "{}",
+        stdout(&o)
+    );
+    // A revision that does not exist, and a folder with errors: refused,
+    // with the reason.
+    let o = ladder(&[
+        "framework",
+        "stage",
+        "--repo",
+        fw.s(),
+        "--rev",
+        "nope",
+        "--data",
+        data.s(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+    std::fs::write(fw.path().join("ladder.yaml"), "not: [valid").unwrap();
+    let o = ladder(&["framework", "stage", fw.s(), "--data", data.s()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("ladder check"), "{}", stderr(&o));
+}

@@ -486,6 +486,21 @@ impl Notifier<'_> {
                     });
                 }
             }
+            "framework.publish" | "framework.rollback" => {
+                let changed = super::review::changed_for(store.as_ref(), &e.data).await?;
+                for (id, added, reworded, removed) in changed {
+                    out.push(Note {
+                        kind: "framework.changed",
+                        to: To::Person(id),
+                        params: params([
+                            ("added", added.to_string()),
+                            ("reworded", reworded.to_string()),
+                            ("removed", removed.to_string()),
+                            ("link", format!("/people/{id}/worksheet")),
+                        ]),
+                    });
+                }
+            }
             _ => {}
         }
         Ok(out)

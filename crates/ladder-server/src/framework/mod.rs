@@ -1,7 +1,13 @@
-//! The framework the server runs on: loaded from the content repository at
-//! start and on reload, compiled, rendered once with the static-site
-//! renderer, and recorded in the store by content hash; the home page and
-//! the framework site ([`pages`]) and its API ([`api`]).
+//! The framework the server runs on: compiled, rendered once with the
+//! static-site renderer, and recorded in the store by content hash; the
+//! home page and the framework site ([`pages`]) and its API ([`api`]).
+//!
+//! Which version is live is decided in the store: a release staged from
+//! the framework folder (or a git revision) and published ([`Holder`]
+//! stages and publishes the folder's version at the first start, and on
+//! reload). Every node checks the live release on each request
+//! ([`Holder::follow`]) and loads it from the store when it changed, so a
+//! publish or a rollback on one node is live on all of them at once.
 
 pub(crate) mod api;
 pub(crate) mod pages;
@@ -12,6 +18,7 @@ use ladder_framework::{FileSet, Framework, compile};
 use ladder_store::Store;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Reads the framework's files (the binary reads a directory).
@@ -27,6 +34,8 @@ pub struct Loaded {
     /// SHA-256 over every file's path and bytes, in path order.
     pub hash: String,
     pub summary: String,
+    /// The files it was compiled from, to stage it as a release.
+    pub files: FileSet,
 }
 
 impl Loaded {
@@ -83,8 +92,51 @@ impl Loaded {
                 .collect(),
             hash,
             summary,
+            files: files.clone(),
         })
     }
+
+    /// The files as a release stores them: `{"path": "text"}`.
+    pub fn files_json(&self) -> String {
+        let map: BTreeMap<&str, &str> = self
+            .files
+            .paths()
+            .filter_map(|p| Some((p, self.files.text(p)?)))
+            .collect();
+        serde_json::to_string(&map).unwrap_or_default()
+    }
+
+    /// The release to stage for this version.
+    pub fn release(
+        &self,
+        source: &str,
+        by: Option<i64>,
+        at: i64,
+    ) -> ladder_store::NewFrameworkRelease {
+        ladder_store::NewFrameworkRelease {
+            hash: self.hash.clone(),
+            source: source.to_owned(),
+            summary: self.summary.clone(),
+            files: self.files_json(),
+            by,
+            at,
+        }
+    }
+}
+
+/// Compiles stored release files (off the async threads).
+async fn compile_release(json: String) -> Result<Loaded, String> {
+    tokio::task::spawn_blocking(move || {
+        let map: BTreeMap<String, String> = serde_json::from_str(&json)
+            .map_err(|e| format!("a stored framework release does not read: {e}"))?;
+        let mut files = FileSet::new();
+        for (path, text) in map {
+            files.insert_text(&path, text);
+        }
+        Loaded::from_files(&files)
+    })
+    .await
+    .map_err(|e| format!("loading the framework failed: {e}"))?
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -102,6 +154,10 @@ pub(crate) struct Holder {
     store: Arc<dyn Store>,
     source: String,
     current: RwLock<Arc<Loaded>>,
+    /// The id of the live release this node serves.
+    release: AtomicI64,
+    /// One load of a new release at a time.
+    following: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Holder {
@@ -112,20 +168,17 @@ impl std::fmt::Debug for Holder {
     }
 }
 
-/// Reads, compiles and renders the framework off the async threads, and
-/// records the version in the store.
-async fn fetch(
-    loader: &Loader,
-    store: &dyn Store,
-    source: &str,
-    now: i64,
-) -> Result<Arc<Loaded>, String> {
+/// Reads, compiles and renders the framework folder off the async threads.
+async fn read(loader: &Loader) -> Result<Loaded, String> {
     let loader = loader.clone();
-    let loaded = tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
+    tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
         .await
-        .map_err(|e| format!("loading the framework failed: {e}"))??;
-    // Every node records each load: the event tells the others (and,
-    // later, whom a new version affects) which content is live.
+        .map_err(|e| format!("loading the framework failed: {e}"))?
+}
+
+/// Records a version the server loaded (every node records each load: the
+/// event tells the others which content is live).
+async fn record(store: &dyn Store, loaded: &Loaded, source: &str, now: i64) -> Result<(), String> {
     let record = ladder_store::Record::system(now, "framework.load", None, &loaded.hash)
         .data(serde_json::json!({ "hash": loaded.hash, "summary": loaded.summary }));
     let new = store
@@ -133,23 +186,67 @@ async fn fetch(
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(hash = %loaded.hash, new, summary = %loaded.summary, "framework loaded");
-    Ok(Arc::new(loaded))
+    Ok(())
 }
 
 impl Holder {
-    /// Loads the first version; fails if the framework has errors.
+    /// Loads the live release, or, when the store has none yet, the
+    /// folder's version, which it stages and publishes as the first
+    /// release. Fails if the framework has errors.
     pub(crate) async fn load(
         loader: Loader,
         store: Arc<dyn Store>,
         source: String,
         now: i64,
     ) -> Result<Holder, String> {
-        let first = fetch(&loader, store.as_ref(), &source, now).await?;
+        let err = |e: ladder_store::StoreError| e.to_string();
+        if store.live_framework().await.map_err(err)?.is_none() {
+            let first = read(&loader).await?;
+            let rec = |action: &str| {
+                ladder_store::Record::system(now, action, None, &first.hash)
+                    .data(serde_json::json!({ "hash": first.hash, "source": source }))
+            };
+            let id = store
+                .stage_framework(&first.release(&source, None, now), &rec("framework.stage"))
+                .await
+                .map_err(err)?;
+            // Another node starting at the same moment may have published
+            // first; then its release is the live one.
+            if let Err(e) = store
+                .publish_framework(id, None, now, &rec("framework.publish"))
+                .await
+            {
+                tracing::info!(error = %e, "another node published the first framework release");
+            }
+        }
+        let (id, hash) = store
+            .live_framework()
+            .await
+            .map_err(err)?
+            .ok_or("no framework release is live after publishing one")?;
+        let files = store
+            .framework_files(id)
+            .await
+            .map_err(err)?
+            .ok_or("the live framework release has no files")?;
+        let live = compile_release(files).await?;
+        record(store.as_ref(), &live, &format!("release {id}"), now).await?;
+        if let Ok(folder) = read(&loader).await
+            && folder.hash != hash
+        {
+            tracing::warn!(
+                live = %hash,
+                folder = %folder.hash,
+                "the framework folder differs from the live release; reload (SIGHUP, or Reload on the framework changes page) to publish it"
+            );
+        }
         Ok(Holder {
             loader,
             store,
             source,
-            current: RwLock::new(first),
+            current: RwLock::new(Arc::new(live)),
+            release: AtomicI64::new(id),
+            following: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -160,23 +257,94 @@ impl Holder {
             .clone()
     }
 
-    /// Reads and compiles what a reload would make live, without making
-    /// it live or recording it: the candidate a review compares.
-    pub(crate) async fn candidate(&self) -> Result<Loaded, String> {
-        let loader = self.loader.clone();
-        tokio::task::spawn_blocking(move || loader().and_then(|f| Loaded::from_files(&f)))
-            .await
-            .map_err(|e| format!("loading the framework failed: {e}"))?
+    /// The id of the live release this node serves.
+    pub(crate) fn release(&self) -> i64 {
+        self.release.load(Ordering::Acquire)
     }
 
-    /// Loads the framework again; on error the current version stays.
-    pub(crate) async fn reload(&self, now: i64) -> Result<Arc<Loaded>, String> {
-        let loaded = fetch(&self.loader, self.store.as_ref(), &self.source, now).await?;
+    /// Where new versions are read from.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Reads and compiles the framework folder, without making it live or
+    /// recording it: the candidate a review compares and a stage stores.
+    pub(crate) async fn candidate(&self) -> Result<Loaded, String> {
+        read(&self.loader).await
+    }
+
+    /// A stored release, compiled (a staged one, to review it).
+    pub(crate) async fn stored(&self, id: i64) -> Result<Loaded, String> {
+        let files = self
+            .store
+            .framework_files(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no framework release {id}"))?;
+        compile_release(files).await
+    }
+
+    /// Stages the folder's version and publishes it, by the system (on
+    /// SIGHUP), unless it is live already.
+    pub(crate) async fn publish_folder(&self, now: i64) -> Result<(), String> {
+        let candidate = self.candidate().await?;
+        let err = |e: ladder_store::StoreError| e.to_string();
+        let live = self.store.live_framework().await.map_err(err)?;
+        if live
+            .as_ref()
+            .is_some_and(|(_, hash)| *hash == candidate.hash)
+        {
+            return Ok(());
+        }
+        let previous = live.map(|(id, _)| id);
+        let rec = |action: &str, release: Option<i64>| {
+            ladder_store::Record::system(now, action, None, &candidate.hash).data(
+                serde_json::json!({
+                    "hash": candidate.hash,
+                    "source": self.source,
+                    "release": release,
+                    "previous": previous,
+                }),
+            )
+        };
+        let release = candidate.release(&self.source, None, now);
+        let id = self
+            .store
+            .stage_framework(&release, &rec("framework.stage", None))
+            .await
+            .map_err(err)?;
+        self.store
+            .publish_framework(id, None, now, &rec("framework.publish", Some(id)))
+            .await
+            .map_err(err)
+    }
+
+    /// Serves the store's live release if it is not the one served: what
+    /// every request does first. On error the current version stays.
+    pub(crate) async fn follow(&self, now: i64) -> Result<(), String> {
+        let live = self
+            .store
+            .live_framework()
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some((id, _)) = live else {
+            return Ok(());
+        };
+        if id == self.release() {
+            return Ok(());
+        }
+        let _one = self.following.lock().await;
+        if id == self.release() {
+            return Ok(());
+        }
+        let loaded = self.stored(id).await?;
+        record(self.store.as_ref(), &loaded, &format!("release {id}"), now).await?;
         *self
             .current
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded.clone();
-        Ok(loaded)
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(loaded);
+        self.release.store(id, Ordering::Release);
+        Ok(())
     }
 }
 

@@ -95,22 +95,36 @@ pub async fn my_role(State(s): State<AppState>, v: Viewer) -> Result<Response, A
     })
 }
 
+/// Reload: stages the framework folder's version and publishes it at once
+/// (live on every node), each step audited with the editor.
 pub async fn reload(
     State(s): State<AppState>,
     v: Viewer,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     let editor = s.access().editor(&v)?;
+    let review = s.access().framework_review(&v)?;
     v.check_csrf(&f.csrf)?;
-    match s.reload_framework().await {
+    let now = s.now();
+    match s.candidate_framework().await {
         Ok(l) => {
+            if l.hash != s.framework().hash {
+                let id = review
+                    .stage(
+                        &l.release(s.framework_source(), Some(v.account.id), now),
+                        now,
+                    )
+                    .await?;
+                review.publish(id, now).await?;
+                s.follow_framework().await.map_err(AppError::Internal)?;
+            }
             editor
-                .record_reload(&format!("loaded {}", l.hash), s.now())
+                .record_reload(&format!("loaded {}", l.hash), now)
                 .await?;
             Ok(Redirect::to("/framework/").into_response())
         }
         Err(e) => {
-            editor.record_reload("failed", s.now()).await?;
+            editor.record_reload("failed", now).await?;
             Err(AppError::BadRequest(format!(
                 "the framework was not reloaded; the previous version stays in use. {e}"
             )))

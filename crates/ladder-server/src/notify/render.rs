@@ -50,6 +50,10 @@ pub const KINDS: &[(&str, &str)] = &[
     ("internship.decided", "Your internship request is decided"),
     ("candidate.to_score", "A candidate waits for your scorecard"),
     (
+        "framework.changed",
+        "A new version of the career framework changes what your role expects",
+    ),
+    (
         "reminder.nominations",
         "Reminder: nominate peers before the deadline",
     ),
@@ -289,6 +293,15 @@ fn words(kind: &str, p: &Params) -> (String, Vec<String>) {
             vec![format!(
                 "Your 1:1 with {name} is tomorrow, {}. Add what you want to talk about to its agenda.",
                 get(p, "date")
+            )],
+        ),
+        "framework.changed" => (
+            "What changed for you in the career framework".to_owned(),
+            vec![format!(
+                "A new version of the career framework is live. At your level and the next: {} expectation(s) added, {} reworded, {} removed. Your worksheet shows each one, and the ratings to look at again.",
+                get(p, "added"),
+                get(p, "reworded"),
+                get(p, "removed")
             )],
         ),
         "reminder.proposal" => (

@@ -123,6 +123,11 @@ pub async fn start_signing_in(
     .await
 }
 
+/// Starts an app on a store whose framework folder is `loader`.
+pub async fn start_on_loading(store: Arc<dyn Store>, loader: Loader, seed: bool) -> App {
+    start_with(store, None, seed, None, loader, None, Default::default()).await
+}
+
 /// Starts a seeded app on SQLite whose framework comes from `loader`.
 pub async fn start_loading(loader: Loader) -> App {
     let (store, dir) = sqlite_store().await;
