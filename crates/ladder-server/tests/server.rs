@@ -2169,6 +2169,15 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
             .count(),
         2
     );
+    // Self reads their worksheet as it is now.
+    let me = app.ids["self"];
+    let (mut myself, my_csrf) = client_as(&app, "self").await;
+    assert_eq!(
+        myself.get(&format!("/people/{me}/worksheet")).await.status,
+        200
+    );
+    let changed_task = "data-kind=\"framework_changed\"";
+    assert!(!myself.get("/").await.body.contains(changed_task));
     // Not live until published.
     let new_statement = "engineering-staff-writes-yearly-strategy";
     let live = |app: &App| {
@@ -2229,7 +2238,6 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         .into_iter()
         .filter(|m| m.new.kind == "framework.changed")
         .collect();
-    let me = app.ids["self"];
     let mine = told
         .iter()
         .find(|m| m.new.person_id == Some(me))
@@ -2240,6 +2248,21 @@ async fn a_framework_change_is_reviewed_with_its_impact_before_it_goes_live() {
         mine.new.data
     );
     assert_eq!(told.len(), affected, "one message per person affected");
+    // …and their home page asks them to read it, until they have.
+    let home = myself.get("/").await.body;
+    assert!(home.contains(changed_task), "{home}");
+    assert!(
+        home.contains("1 expectation(s) added, 1 reworded, 0 removed at your level and the next"),
+        "{home}"
+    );
+    let r = myself
+        .post_form(
+            &format!("/people/{me}/worksheet/seen"),
+            &[("csrf", &my_csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!myself.get("/").await.body.contains(changed_task));
     let r = editor.get(page).await;
     assert!(r.body.contains("id=\"no-changes\""), "{}", r.body);
     assert!(r.body.contains("id=\"rollback\""));

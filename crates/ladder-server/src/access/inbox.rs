@@ -71,6 +71,9 @@ pub enum TaskKind {
     NewManager,
     /// The people team: provisioning sent a level Ladder refused.
     ProvisionedLevel,
+    /// A published framework version changed what the viewer's level or
+    /// the next expects since they last read their worksheet.
+    FrameworkChanged,
 }
 
 impl TaskKind {
@@ -91,6 +94,7 @@ impl TaskKind {
             TaskKind::FailedDeliveries => "failed_deliveries",
             TaskKind::NewManager => "new_manager",
             TaskKind::ProvisionedLevel => "provisioned_level",
+            TaskKind::FrameworkChanged => "framework_changed",
         }
     }
 }
@@ -150,7 +154,12 @@ fn day(s: &str) -> Option<Date> {
 impl Access {
     /// Everything that needs the viewer on `today`, overdue first, then by
     /// due date; tasks without a date last.
-    pub async fn inbox(&self, v: &Viewer, today: Date) -> Result<Vec<Task>, AppError> {
+    pub async fn inbox(
+        &self,
+        v: &Viewer,
+        today: Date,
+        live: (&ladder_framework::Framework, &str),
+    ) -> Result<Vec<Task>, AppError> {
         let org = self.org(v).await?;
         let me = v
             .person_id()
@@ -170,6 +179,7 @@ impl Access {
                 .await?;
             self.rating_tasks(&reports, &mut tasks).await?;
             self.internship_tasks(&org, me, today, &mut tasks).await?;
+            self.framework_task(me, live, &mut tasks).await?;
         }
         self.proposal_tasks(&org, &cycles, v, &mut tasks).await?;
         self.candidate_tasks(v, &mut tasks).await?;
@@ -417,6 +427,50 @@ impl Access {
     }
 
     /// Direct reports whose self and manager ratings of a statement differ.
+    /// "What changed for you": the live framework's expectations at the
+    /// viewer's level and the next differ from what their worksheet showed
+    /// when they last read it. Gone once they mark it read.
+    async fn framework_task(
+        &self,
+        me: &Person,
+        (fw, hash): (&ladder_framework::Framework, &str),
+        tasks: &mut Vec<Task>,
+    ) -> Result<(), AppError> {
+        let Some(seen) = self.store.worksheet_seen(me.id).await? else {
+            return Ok(());
+        };
+        if seen.framework_hash == hash {
+            return Ok(());
+        }
+        let Ok(snap) = serde_json::from_str::<ladder_growth::Snapshot>(&seen.snapshot) else {
+            return Ok(());
+        };
+        let r = &me.record.role;
+        let Ok(ws) =
+            ladder_growth::worksheet::worksheet(fw, &r.family, &r.level, r.specialty.as_deref())
+        else {
+            return Ok(());
+        };
+        let c = ladder_growth::changes(Some(&snap), &ws, &[]);
+        if c.added.is_empty() && c.reworded.is_empty() && c.removed.is_empty() {
+            return Ok(());
+        }
+        tasks.push(
+            Task::new(
+                TaskKind::FrameworkChanged,
+                "Read what changed for you in the career framework".to_owned(),
+                format!("/people/{}/worksheet", me.id),
+            )
+            .detail(format!(
+                "{} expectation(s) added, {} reworded, {} removed at your level and the next",
+                c.added.len(),
+                c.reworded.len(),
+                c.removed.len()
+            )),
+        );
+        Ok(())
+    }
+
     async fn rating_tasks(&self, reports: &[&Person], out: &mut Vec<Task>) -> Result<(), AppError> {
         if reports.is_empty() {
             return Ok(());

@@ -51,6 +51,11 @@ pub async fn tasks(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Vec<TaskOut>>, ApiError> {
-    let tasks = s.access().inbox(&v, Date::from_unix(s.now())).await?;
+    let tasks = {
+        let live = s.framework();
+        s.access()
+            .inbox(&v, Date::from_unix(s.now()), (&live.framework, &live.hash))
+            .await?
+    };
     Ok(Json(tasks.into_iter().map(TaskOut::from).collect()))
 }

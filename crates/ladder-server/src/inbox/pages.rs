@@ -17,7 +17,12 @@ struct HomePage {
 }
 
 pub async fn home(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    let tasks = s.access().inbox(&v, Date::from_unix(s.now())).await?;
+    let tasks = {
+        let live = s.framework();
+        s.access()
+            .inbox(&v, Date::from_unix(s.now()), (&live.framework, &live.hash))
+            .await?
+    };
     page(&HomePage {
         chrome: Chrome::new("Home", Some(&v)),
         tasks,
