@@ -6,6 +6,9 @@
     clippy::indexing_slicing
 )]
 
+#[path = "support/demo.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1392,4 +1395,194 @@ fn framework_stage_stores_a_folder_or_a_git_revision_as_a_release() {
     let o = ladder(&["framework", "stage", fw.s(), "--data", data.s()]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("ladder check"), "{}", stderr(&o));
+}
+
+/// One HTTP/1.1 exchange with the demo: (status line, cookies set, body).
+fn exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: &str,
+) -> (String, Vec<String>, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie")
+                .then(|| v.trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .collect();
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        cookies,
+        body.to_owned(),
+    )
+}
+
+/// The numbers of the changes page's totals, in order: affected, people,
+/// away from ready, toward ready, ratings to recheck, archived.
+fn page_totals(body: &str) -> Vec<u64> {
+    let totals = body
+        .split("id=\"impact-totals\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{body}"));
+    let totals = totals.split("</div>").next().unwrap();
+    totals
+        .split("<strong>")
+        .skip(1)
+        .flat_map(|t| {
+            t.split("</strong>")
+                .next()
+                .unwrap()
+                .split(" of ")
+                .map(|n| n.parse::<u64>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// On the demo organisation: a change that raises the bar (a statement
+/// moved down a level, a new required one), rewords one and removes one.
+/// The impact report gives the same figures and names the same people,
+/// with the same direction, from the CLI on the live database, from the
+/// CLI on a backup, and on the web page the people team reads.
+#[test]
+fn the_impact_of_a_change_to_the_demo_agrees_on_the_cli_a_backup_and_the_web_page() {
+    let demo = support::demo(&["--people", "60"]);
+    let data = demo.data().to_str().unwrap().to_owned();
+    let old = init("impact-demo-old");
+    let layer = demo.data().join("framework/layers/engineering.md");
+    let text = std::fs::read_to_string(&layer).unwrap();
+    let moved = "- Finds and removes the causes of recurring incidents in their area. {#engineering-senior-finds-removes-causes-recurring}\n";
+    assert!(text.contains(moved));
+    let text = text
+        .replacen(moved, "", 1)
+        .replacen(
+            "## Intermediate\n\n### Leadership\n\n",
+            &format!("## Intermediate\n\n### Leadership\n\n{moved}"),
+            1,
+        )
+        .replacen(
+            "## Senior\n\n### Leadership\n\n",
+            "## Senior\n\n### Leadership\n\n- Writes down why each technical decision was made. {#engineering-senior-writes-down-why}\n",
+            1,
+        )
+        .replacen(
+            "Turns vague requests into plans with clear milestones.",
+            "Turns vague requests into plans with milestones everyone can check.",
+            1,
+        )
+        .replacen(
+            "- Spots problems nobody owns and finds them an owner, or takes them on. {#engineering-staff-spots-problems-nobody-owns}\n",
+            "",
+            1,
+        );
+    std::fs::write(&layer, text).unwrap();
+    let new = demo.data().join("framework");
+    let new = new.to_str().unwrap();
+
+    let report = |source: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "diff",
+            old.s(),
+            new,
+            "--impact",
+            "--names",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(source);
+        let o = ladder(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let live = report(&["--data", &data]);
+    let backup = TempDir::new("impact-demo-backup");
+    std::fs::create_dir_all(backup.path()).unwrap();
+    let file = backup.path().join("backup.json");
+    let o = ladder(&["db", "backup", file.to_str().unwrap(), "--data", &data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_backup = report(&["--backup", file.to_str().unwrap()]);
+    assert_eq!(live["impact"], from_backup["impact"]);
+    let total = &live["impact"]["total"];
+    let n = |k: &str| total[k].as_u64().unwrap();
+    println!("impact on the demo: {total}");
+    assert!(n("affected") > 0, "{total}");
+    // The demo team's ratings: of the reworded statement, to look at
+    // again; of the removed one, archived.
+    assert!(
+        n("ratings_to_recheck") > 0 && n("ratings_archived") > 0,
+        "{total}"
+    );
+    assert!(
+        n("statements_added") > 0 && n("statements_removed") > 0 && n("statements_reworded") > 0,
+        "{total}"
+    );
+
+    // The web page, as the people team.
+    let addr = demo.base.trim_start_matches("http://").to_owned();
+    let (_, pre, _) = exchange(&addr, "GET", "/login", "", "");
+    let pre = pre
+        .iter()
+        .find(|c| c.starts_with("ladder_pre="))
+        .unwrap()
+        .clone();
+    let token = pre.trim_start_matches("ladder_pre=");
+    let form = format!(
+        "csrf={token}&email={}&password=ladder-demo",
+        demo.login("people team").replace('@', "%40")
+    );
+    let (status, set, _) = exchange(&addr, "POST", "/login", &pre, &form);
+    assert!(status.contains("303"), "{status}");
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("ladder_session="))
+        .unwrap();
+    let (status, _, page) = exchange(&addr, "GET", "/admin/framework/changes", session, "");
+    assert!(status.contains("200"), "{status}: {page}");
+    assert_eq!(
+        page_totals(&page),
+        [
+            n("affected"),
+            n("people"),
+            n("away_from_ready"),
+            n("toward_ready"),
+            n("ratings_to_recheck"),
+            n("ratings_archived")
+        ],
+        "{total}"
+    );
+    // The same people, each with the same direction.
+    let people = live["impact"]["people"].as_array().unwrap();
+    assert_eq!(people.len() as u64, n("affected"));
+    let rows = page.split("id=\"impact-people\">").nth(1).unwrap();
+    let rows = rows.split("</table>").next().unwrap();
+    for p in people {
+        let name = p["name"].as_str().unwrap();
+        let words = match p["direction"].as_str() {
+            Some("away_from_ready") => "away from ready",
+            Some("toward_ready") => "toward ready",
+            _ => "",
+        };
+        let row = rows
+            .split("<tr>")
+            .find(|r| r.contains(&format!(">{name}</a>")))
+            .unwrap_or_else(|| panic!("{name} is not on the page"));
+        let row = row.split("</tr>").next().unwrap();
+        assert!(row.ends_with(&format!("<td>{words}</td>")), "{name}: {row}");
+    }
+    let moving = people.iter().filter(|p| !p["direction"].is_null()).count() as u64;
+    assert_eq!(moving, n("away_from_ready") + n("toward_ready"));
 }

@@ -21,6 +21,13 @@ impl Drop for Demo {
 }
 
 impl Demo {
+    /// The demo's data folder (its database and its framework folder).
+    // Each test binary that includes this file uses only some helpers.
+    #[allow(dead_code)]
+    pub fn data(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     /// The email of the login printed for `role` ("engineer", "manager",
     /// "people team", "admin").
     pub fn login(&self, role: &str) -> &str {
