@@ -163,6 +163,10 @@ pub struct Impact {
     pub total: Tally,
     pub by_team: BTreeMap<String, Tally>,
     pub by_level: BTreeMap<String, Tally>,
+    /// By job family.
+    pub by_family: BTreeMap<String, Tally>,
+    /// By specialty (`none` for people without one).
+    pub by_specialty: BTreeMap<String, Tally>,
     /// Only the people the change touches.
     pub people: Vec<PersonImpact>,
     /// Open positions whose scorecards would change.
@@ -396,6 +400,8 @@ pub fn impact(
     let mut total = Tally::default();
     let mut by_team: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_level: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_family: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_specialty: BTreeMap<String, Tally> = BTreeMap::new();
     let mut touched = Vec::new();
     for s in people {
         let spec = s.specialty.as_deref();
@@ -480,6 +486,11 @@ pub fn impact(
         total.add(&p);
         by_team.entry(s.team.clone()).or_default().add(&p);
         by_level.entry(s.level.clone()).or_default().add(&p);
+        by_family.entry(s.family.clone()).or_default().add(&p);
+        by_specialty
+            .entry(s.specialty.clone().unwrap_or_else(|| "none".to_owned()))
+            .or_default()
+            .add(&p);
         if p.affected() {
             touched.push(p);
         }
@@ -489,6 +500,8 @@ pub fn impact(
         total,
         by_team,
         by_level,
+        by_family,
+        by_specialty,
         people: touched,
         openings: Vec::new(),
         cycles: Vec::new(),
@@ -547,6 +560,8 @@ pub fn markdown(i: &Impact, names: bool) -> String {
     };
     table(&mut out, "Team", &i.by_team);
     table(&mut out, "Level", &i.by_level);
+    table(&mut out, "Family", &i.by_family);
+    table(&mut out, "Specialty", &i.by_specialty);
     if !i.proposals.is_empty() {
         let _ = writeln!(
             out,

@@ -1564,6 +1564,17 @@ fn the_impact_of_a_change_to_the_demo_agrees_on_the_cli_a_backup_and_the_web_pag
         ],
         "{total}"
     );
+    // Per team, level, family and specialty, each adding up to the total.
+    for by in ["by_team", "by_level", "by_family", "by_specialty"] {
+        let sum: u64 = live["impact"][by]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|t| t["affected"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, n("affected"), "{by}");
+    }
+    assert!(page.contains("id=\"impact-family\"") && page.contains("id=\"impact-specialty\""));
     // The same people, each with the same direction.
     let people = live["impact"]["people"].as_array().unwrap();
     assert_eq!(people.len() as u64, n("affected"));
