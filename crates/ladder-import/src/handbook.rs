@@ -634,7 +634,10 @@ impl<'s> Importer<'s> {
         }
         let content = blocks.iter().any(|b| match b {
             Block::Item { text, .. } | Block::Para { text, .. } => !outline::is_only_links(text),
-            Block::Include { .. } | Block::Partial { .. } | Block::Table { .. } => true,
+            Block::Include { .. }
+            | Block::Partial { .. }
+            | Block::Table { .. }
+            | Block::Html { .. } => true,
             _ => false,
         });
         if !content {
@@ -663,6 +666,10 @@ impl<'s> Importer<'s> {
                     if !outline::is_only_links(&text) {
                         entries.push(Entry::Prose(text));
                     }
+                }
+                Block::Html { text, line } => {
+                    self.html_block(src_path, line);
+                    entries.push(Entry::Prose(text));
                 }
                 Block::Include { path, line } | Block::Partial { path, line } => {
                     match self.resolve(src_path, &path) {
@@ -770,6 +777,15 @@ impl<'s> Importer<'s> {
         }
     }
 
+    fn html_block(&mut self, file: &str, line: u32) {
+        self.report.warn(
+            file,
+            line,
+            "html-block",
+            "an HTML block: its text is kept as prose, its layout (a table's grid, a box) is not; rewrite it in Markdown to keep it as statements".to_owned(),
+        );
+    }
+
     fn erb(&mut self, file: &str, line: u32, text: &str) {
         self.report.warn(
             file,
@@ -816,6 +832,10 @@ impl<'s> Importer<'s> {
                     | Block::Table { text, .. }
                         if !outline::is_only_links(text) =>
                     {
+                        desc.push(text.clone());
+                    }
+                    Block::Html { text, line } => {
+                        self.html_block(page.path, *line);
                         desc.push(text.clone());
                     }
                     Block::Include { path, line } | Block::Partial { path, line } => {
@@ -968,6 +988,10 @@ impl<'s> Importer<'s> {
                     );
                 }
                 Block::Para { text, .. } | Block::Table { text, .. } => {
+                    push(&mut cats, &mut preamble, cat, Entry::Prose(text.clone()));
+                }
+                Block::Html { text, line } => {
+                    self.html_block(page.path, *line);
                     push(&mut cats, &mut preamble, cat, Entry::Prose(text.clone()));
                 }
                 Block::Include { path, line } | Block::Partial { path, line } => {
@@ -1581,6 +1605,10 @@ impl<'s> Importer<'s> {
                     }
                 }
                 Block::Table { text, .. } => self.family_prose(&mut fam, at, text.clone()),
+                Block::Html { text, line } => {
+                    self.html_block(path, *line);
+                    self.family_prose(&mut fam, at, text.clone());
+                }
                 Block::Erb { text, line } => self.erb(path, *line, text),
                 Block::Include { path: p, line } | Block::Partial { path: p, line } => {
                     self.report.warn(

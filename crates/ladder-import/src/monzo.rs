@@ -123,6 +123,15 @@ pub fn import(
                 outline::Block::Heading { text, .. } => {
                     layer.description.push(format!("**{text}**"))
                 }
+                outline::Block::Html { text, line } => {
+                    report.warn(
+                        path,
+                        line,
+                        "html-block",
+                        "an HTML block: its text is kept as prose, its layout is not",
+                    );
+                    layer.description.push(text);
+                }
                 _ => {}
             }
         }

@@ -47,6 +47,13 @@ pub enum Block {
         text: String,
         line: u32,
     },
+    /// A raw HTML block (`<table>`, `<div>`, `<details>` …) that holds
+    /// text: its text, tags removed (a table's rows on lines of their own,
+    /// cells between ` | `). Kept as prose and reported, never dropped.
+    Html {
+        text: String,
+        line: u32,
+    },
     /// Layout noise: rules, HTML comments and tags, kramdown attribute lines
     /// (`{:toc}`), link reference definitions, ERB comments.
     Noise {
@@ -66,6 +73,7 @@ impl Block {
             | Block::Partial { line, .. }
             | Block::Erb { line, .. }
             | Block::Table { line, .. }
+            | Block::Html { line, .. }
             | Block::Noise { line, .. } => *line,
         }
     }
@@ -264,6 +272,22 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
             out.push(Block::Heading { depth, text, line });
             continue;
         }
+        if is_html_block(t) {
+            // As CommonMark reads an HTML block: to the next blank line.
+            let mut html = vec![t.to_owned()];
+            while let Some(l) = lines.get(i).map(|l| l.trim()).filter(|l| !l.is_empty()) {
+                html.push(l.to_owned());
+                i += 1;
+            }
+            let html = html.join("\n");
+            let text = html_text(&html);
+            out.push(if text.is_empty() {
+                Block::Noise { text: html, line }
+            } else {
+                Block::Html { text, line }
+            });
+            continue;
+        }
         if is_rule(t)
             || (t.starts_with("{:") && t.ends_with('}'))
             || (t.starts_with('<') && !t.starts_with("<http"))
@@ -357,6 +381,94 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
         out.push(Block::Para { text, line });
     }
     out
+}
+
+/// The block-level tags that open an HTML block (CommonMark's kind 6).
+const HTML_BLOCK_TAGS: &[&str] = &[
+    "table",
+    "div",
+    "details",
+    "section",
+    "article",
+    "aside",
+    "blockquote",
+    "dl",
+    "figure",
+    "ol",
+    "ul",
+    "p",
+    "center",
+    "summary",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+];
+
+/// A line that opens an HTML block: `<div`, `</div>`, `<table class=…>`.
+fn is_html_block(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix('<') else {
+        return false;
+    };
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let name: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let after = rest.get(name.len()..).unwrap_or("");
+    HTML_BLOCK_TAGS.contains(&name.as_str())
+        && (after.is_empty() || after.starts_with([' ', '>', '/', '\t']))
+}
+
+/// The text of an HTML block: tags removed, the common entities decoded,
+/// a line per table row, paragraph or list item, cells between ` | `.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(rest.get(..open).unwrap_or(""));
+        let after = rest.get(open..).unwrap_or("");
+        let Some(close) = after.find('>') else {
+            out.push_str(after);
+            rest = "";
+            break;
+        };
+        let tag = after.get(1..close).unwrap_or("").to_ascii_lowercase();
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        match (tag.starts_with('/'), name.as_str()) {
+            (true, "td" | "th") => out.push_str(" | "),
+            (true, "tr" | "p" | "li" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+            | (_, "br") => out.push('\n'),
+            _ => out.push(' '),
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .lines()
+        .map(|l| {
+            let words = l.split_whitespace().collect::<Vec<_>>().join(" ");
+            words
+                .trim_matches(|c: char| c == '|' || c.is_whitespace())
+                .to_owned()
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn is_link_definition(t: &str) -> bool {
@@ -524,6 +636,33 @@ mod tests {
             links("x [All of an Intermediate](/m/intermediate/) y"),
             vec![("All of an Intermediate".into(), "/m/intermediate/".into())]
         );
+    }
+
+    #[test]
+    fn html_blocks_keep_their_text() {
+        let page = "Intro.\n\n<table>\n<tr><th>Level</th><th>Scope</th></tr>\n<tr><td>Senior</td><td>A team &amp; its services</td></tr>\n</table>\n\n<div class=\"panel\">\n\n- An item.\n\n</div>\n";
+        let blocks = parse(page, 1);
+        assert!(
+            blocks.contains(&Block::Html {
+                text: "Level | Scope\nSenior | A team & its services".to_owned(),
+                line: 3
+            }),
+            "{blocks:?}"
+        );
+        // A tag alone carries no text: layout, nothing lost.
+        assert!(
+            blocks
+                .iter()
+                .any(|b| matches!(b, Block::Noise { text, .. } if text == "</div>"))
+        );
+        assert!(
+            blocks
+                .iter()
+                .any(|b| matches!(b, Block::Item { text, .. } if text == "An item."))
+        );
+        assert!(!is_html_block("<https://example.com>"));
+        assert!(!is_html_block("<br>"));
+        assert!(is_html_block("</DIV>"));
     }
 
     #[test]

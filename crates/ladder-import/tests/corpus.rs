@@ -510,3 +510,34 @@ fn a_handbook_read_with_the_wrong_engine_says_so() {
             .any(|p| p.code == "many-includes-missing")
     );
 }
+
+/// Raw HTML blocks are never dropped in silence: a table's text and a
+/// box's text stay as prose, each block is reported at its line, and a
+/// closing tag alone leaves nothing stray behind.
+#[test]
+fn html_blocks_are_kept_as_prose_and_reported() {
+    let mut src = Source::new();
+    src.insert(
+        "content/handbook/engineering/careers/matrix/senior.md",
+        "---\ntitle: \"Career Framework: Senior\"\n---\n\n## Competencies: Senior\n\n### Senior Technical Competencies\n\n- Designs changes that other teams can build on.\n\n<table>\n<tr><th>Area</th><th>Expectation</th></tr>\n<tr><td>Reviews</td><td>Reviews designs across the group &amp; beyond</td></tr>\n</table>\n\n<div class=\"note\">\n\n- Keeps the on-call runbook current.\n\n</div>\n\n<details><summary>Why this matters</summary>Teams rely on shared designs.</details>\n"
+            .to_owned(),
+    );
+    let import = handbook::import(&src, &opts("Html"));
+    let blocks = problem(&import, "html-block", "senior.md");
+    let lines: Vec<u32> = blocks.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [11, 22], "{:#?}", import.report.problems);
+    let out: String = import
+        .files
+        .values()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(out.contains("Area | Expectation"), "{out}");
+    assert!(
+        out.contains("Reviews | Reviews designs across the group & beyond"),
+        "{out}"
+    );
+    assert!(out.contains("Why this matters"), "{out}");
+    assert!(out.contains("Keeps the on-call runbook current."), "{out}");
+    assert!(!out.contains("</div>") && !out.contains("<table"), "{out}");
+}
