@@ -16,9 +16,15 @@ use ladder_framework::similar::did_you_mean;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A pay band: what a grade is paid in a zone from a date on.
+/// A pay band: what a grade is paid in a zone from a date on. A band may
+/// also name a job family and one of its levels (a role band): it then
+/// pays that role, and wins over the grade's band for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Band {
+    /// Empty for a grade band.
+    pub family: String,
+    /// Empty for a grade band.
+    pub level: String,
     pub grade: String,
     pub zone: String,
     pub currency: String,
@@ -41,6 +47,8 @@ pub struct Salary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payee {
     pub id: i64,
+    pub family: String,
+    pub level: String,
     pub grade: String,
     /// `None` when the person's location is in no zone.
     pub zone: Option<String>,
@@ -62,6 +70,15 @@ pub const BAND_COLUMNS: [&str; 7] = [
     "max",
     "effective_from",
 ];
+/// Columns a bands file may add: a band for one family's level.
+pub const BAND_ROLE_COLUMNS: [&str; 2] = ["family", "level"];
+/// A level of a family and the grade the framework gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleGrade {
+    pub family: String,
+    pub level: String,
+    pub grade: String,
+}
 pub const SALARY_COLUMNS: [&str; 4] = ["email", "amount", "currency", "effective_from"];
 
 /// `85000`, `85000.5`, `85000.50` → hundredths. Thousands separators
@@ -133,6 +150,7 @@ fn is_currency(s: &str) -> bool {
 fn table<'c>(
     text: &str,
     columns: &[&'c str],
+    optional: &[&'c str],
 ) -> Result<(BTreeMap<&'c str, usize>, usize, Vec<(u32, Vec<String>)>), Vec<RowError>> {
     let problem = |row: u32, column: &str, message: String, fix: Option<String>| RowError {
         row,
@@ -164,7 +182,7 @@ fn table<'c>(
     let mut index = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
         let c = h.trim().to_lowercase().replace([' ', '-'], "_");
-        match columns.iter().find(|k| **k == c) {
+        match columns.iter().chain(optional).find(|k| **k == c) {
             Some(k) if index.contains_key(k) => errors.push(problem(
                 header_row,
                 h,
@@ -178,10 +196,20 @@ fn table<'c>(
                 header_row,
                 h,
                 "unknown column".to_owned(),
-                Some(match did_you_mean(&c, columns.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the columns are: {}", columns.join(", ")),
-                }),
+                Some(
+                    match did_you_mean(&c, columns.iter().chain(optional).copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "the columns are: {}",
+                            columns
+                                .iter()
+                                .chain(optional)
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                ),
             )),
         }
     }
@@ -315,15 +343,18 @@ impl Row<'_> {
 /// [`crate::format_grade`] writes them) and `zones` the zones people can be
 /// in. Every row is checked; any problem refuses the whole file. Bands of
 /// adjacent grades that overlap in a zone are warnings.
+/// Reads a bands file: `grades` are the framework's, `roles` each family's
+/// levels with their grades (for role bands), `zones` the pay zones.
 pub fn parse_bands(
     text: &str,
     grades: &[String],
+    roles: &[RoleGrade],
     zones: &[String],
 ) -> Result<Parsed<Band>, Vec<RowError>> {
-    let (index, width, rows) = table(text, &BAND_COLUMNS)?;
+    let (index, width, rows) = table(text, &BAND_COLUMNS, &BAND_ROLE_COLUMNS)?;
     let mut errors = Vec::new();
     let mut bands = Vec::new();
-    let mut first: BTreeMap<(String, String, Date), u32> = BTreeMap::new();
+    let mut first: BTreeMap<(String, String, String, String, Date), u32> = BTreeMap::new();
     let mut grade_rows: BTreeMap<String, u32> = BTreeMap::new();
     for (row, fields) in &rows {
         let mut r = Row {
@@ -333,7 +364,22 @@ pub fn parse_bands(
             errors: &mut errors,
         };
         r.width(width);
-        let raw_grade = r.get("grade").to_owned();
+        let role = role_of(&mut r, roles);
+        let mut raw_grade = r.get("grade").to_owned();
+        if let Some(Some(rg)) = &role {
+            if raw_grade.is_empty() {
+                raw_grade = rg.grade.clone();
+            } else if normal_grade(&raw_grade).as_deref() != Some(rg.grade.as_str()) {
+                r.err(
+                    "grade",
+                    format!(
+                        "{} {} is grade {} in the framework",
+                        rg.family, rg.level, rg.grade
+                    ),
+                    Some(format!("write {} or leave the grade empty", rg.grade)),
+                );
+            }
+        }
         let grade = match normal_grade(&raw_grade) {
             Some(g) if grades.contains(&g) => Some(g),
             _ => {
@@ -392,20 +438,42 @@ pub fn parse_bands(
             );
         }
         let date = r.date();
+        let (family, level) = match &role {
+            Some(Some(rg)) => (rg.family.clone(), rg.level.clone()),
+            _ => (String::new(), String::new()),
+        };
         if let (Some(g), Some(z), Some(d)) = (&grade, &zone, date) {
-            grade_rows.entry(g.clone()).or_insert(*row);
-            if let Some(earlier) = first.insert((g.clone(), z.clone(), d), *row) {
+            if family.is_empty() {
+                grade_rows.entry(g.clone()).or_insert(*row);
+            }
+            let key = (family.clone(), level.clone(), g.clone(), z.clone(), d);
+            if let Some(earlier) = first.insert(key, *row) {
+                let what = if family.is_empty() {
+                    format!("grade {g}")
+                } else {
+                    format!("{family} {level}")
+                };
                 r.err(
                     "effective_from",
-                    format!("grade {g} in zone {z} from {d} is already given in row {earlier}"),
-                    Some("keep one row per grade, zone and date".to_owned()),
+                    format!("{what} in zone {z} from {d} is already given in row {earlier}"),
+                    Some("keep one row per band, zone and date".to_owned()),
                 );
             }
         }
-        if let (Some(grade), Some(zone), Some(currency), Some(min), Some(mid), Some(max), Some(d)) =
-            (grade, zone, currency, min, mid, max, date)
+        if let (
+            Some(_),
+            Some(grade),
+            Some(zone),
+            Some(currency),
+            Some(min),
+            Some(mid),
+            Some(max),
+            Some(d),
+        ) = (role, grade, zone, currency, min, mid, max, date)
         {
             bands.push(Band {
+                family,
+                level,
                 grade,
                 zone,
                 currency,
@@ -416,11 +484,19 @@ pub fn parse_bands(
             });
         }
     }
-    // Every grade the file sets is set in every zone it names.
-    let file_zones: BTreeSet<&str> = bands.iter().map(|b| b.zone.as_str()).collect();
+    // Every grade the file sets is set in every zone its grade bands name
+    // (a role band alone does not ask for a zone's grade bands).
+    let file_zones: BTreeSet<&str> = bands
+        .iter()
+        .filter(|b| b.family.is_empty())
+        .map(|b| b.zone.as_str())
+        .collect();
     for (grade, row) in &grade_rows {
         for z in &file_zones {
-            if !bands.iter().any(|b| &b.grade == grade && b.zone == *z) {
+            if !bands
+                .iter()
+                .any(|b| &b.grade == grade && b.zone == *z && b.family.is_empty())
+            {
                 errors.push(RowError {
                     row: *row,
                     column: "zone".to_owned(),
@@ -444,10 +520,73 @@ pub fn parse_bands(
     })
 }
 
+/// A row's role: `Some(None)` for a grade band (no family and no level),
+/// `Some(Some(role))` for a role band, `None` (with the error recorded)
+/// when the family or level is missing or unknown.
+fn role_of<'r>(r: &mut Row<'_>, roles: &'r [RoleGrade]) -> Option<Option<&'r RoleGrade>> {
+    let family = r.get("family").to_owned();
+    let level = r.get("level").to_owned();
+    match (family.is_empty(), level.is_empty()) {
+        (true, true) => return Some(None),
+        (false, true) => {
+            r.err(
+                "level",
+                "a family without a level",
+                Some("give the family's level too, or neither for a grade band".to_owned()),
+            );
+            return None;
+        }
+        (true, false) => {
+            r.err(
+                "family",
+                "a level without a family",
+                Some("give the level's family too, or neither for a grade band".to_owned()),
+            );
+            return None;
+        }
+        (false, false) => {}
+    }
+    let families: BTreeSet<&str> = roles.iter().map(|g| g.family.as_str()).collect();
+    if !families.contains(family.as_str()) {
+        let fix = match did_you_mean(&family, families.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "the framework's families are: {}",
+                families.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        r.err(
+            "family",
+            "no job family in the framework has this id",
+            Some(fix),
+        );
+        return None;
+    }
+    let levels: Vec<&RoleGrade> = roles.iter().filter(|g| g.family == family).collect();
+    match levels.iter().find(|g| g.level == level) {
+        Some(g) => Some(Some(*g)),
+        None => {
+            let fix = match did_you_mean(&level, levels.iter().map(|g| g.level.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "{family}'s levels are: {}",
+                    levels
+                        .iter()
+                        .map(|g| g.level.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            r.err("level", format!("{family} has no such level"), Some(fix));
+            None
+        }
+    }
+}
+
 /// Adjacent grades whose bands overlap, per zone and date.
 pub fn overlaps(bands: &[Band]) -> Vec<String> {
     let mut groups: BTreeMap<(&str, Date), Vec<&Band>> = BTreeMap::new();
-    for b in bands {
+    for b in bands.iter().filter(|b| b.family.is_empty()) {
         groups
             .entry((b.zone.as_str(), b.effective_from))
             .or_default()
@@ -477,13 +616,29 @@ fn grade_num(g: &str) -> f64 {
     g.parse().unwrap_or(f64::MAX)
 }
 
-/// The band for a grade and zone in force on `as_of`: the one with the
-/// latest `effective_from` not after it.
-pub fn band_for<'a>(bands: &'a [Band], grade: &str, zone: &str, as_of: Date) -> Option<&'a Band> {
-    let grade = normal_grade(grade)?;
+/// The band for a person's role and zone in force on `as_of`: their
+/// family and level's band if there is one, else their grade's; of
+/// either, the one with the latest `effective_from` not after it.
+pub fn band_for<'a>(
+    bands: &'a [Band],
+    person: &Payee,
+    zone: &str,
+    as_of: Date,
+) -> Option<&'a Band> {
+    let in_force = |b: &&Band| b.zone == zone && b.effective_from <= as_of;
+    let role = bands
+        .iter()
+        .filter(in_force)
+        .filter(|b| !b.family.is_empty() && b.family == person.family && b.level == person.level)
+        .max_by_key(|b| b.effective_from);
+    if role.is_some() {
+        return role;
+    }
+    let grade = normal_grade(&person.grade)?;
     bands
         .iter()
-        .filter(|b| b.grade == grade && b.zone == zone && b.effective_from <= as_of)
+        .filter(in_force)
+        .filter(|b| b.family.is_empty() && b.grade == grade)
         .max_by_key(|b| b.effective_from)
 }
 
@@ -503,7 +658,7 @@ pub fn parse_salaries(
     people: &BTreeMap<String, Payee>,
     bands: &[Band],
 ) -> Result<Parsed<Salary>, Vec<RowError>> {
-    let (index, width, rows) = table(text, &SALARY_COLUMNS)?;
+    let (index, width, rows) = table(text, &SALARY_COLUMNS, &[])?;
     let mut errors = Vec::new();
     let mut out = Vec::new();
     let mut warnings = Vec::new();
@@ -546,11 +701,7 @@ pub fn parse_salaries(
                     Some("keep one row per person and date".to_owned()),
                 );
             }
-            match p
-                .zone
-                .as_deref()
-                .and_then(|z| band_for(bands, &p.grade, z, d))
-            {
+            match p.zone.as_deref().and_then(|z| band_for(bands, p, z, d)) {
                 Some(b) => {
                     if let Some(c) = &currency
                         && *c != b.currency
@@ -628,7 +779,7 @@ pub fn compa(salaries: &[Salary], bands: &[Band], person: &Payee, as_of: Date) -
     let band = person
         .zone
         .as_deref()
-        .and_then(|z| band_for(bands, &person.grade, z, as_of))
+        .and_then(|z| band_for(bands, person, z, as_of))
         .cloned();
     let (ratio, flag) = match &band {
         None => (None, Some(Flag::NoBand)),
@@ -698,10 +849,21 @@ pub fn spread(values: &[f64]) -> Option<Spread> {
 
 /// Bands as a CSV file in the import's shape.
 pub fn export_bands(bands: &[Band]) -> String {
-    let mut out = BAND_COLUMNS.join(",");
+    // The role columns only when a band names a role.
+    let roles = bands.iter().any(|b| !b.family.is_empty());
+    let mut out = if roles {
+        format!("{},{}", BAND_ROLE_COLUMNS.join(","), BAND_COLUMNS.join(","))
+    } else {
+        BAND_COLUMNS.join(",")
+    };
     out.push('\n');
     for b in bands {
-        let cells = [
+        let mut cells = Vec::new();
+        if roles {
+            cells.push(b.family.clone());
+            cells.push(b.level.clone());
+        }
+        cells.extend([
             b.grade.clone(),
             b.zone.clone(),
             b.currency.clone(),
@@ -709,7 +871,7 @@ pub fn export_bands(bands: &[Band]) -> String {
             plain(b.mid),
             plain(b.max),
             b.effective_from.to_string(),
-        ];
+        ]);
         ladder_framework::csv::spreadsheet_row(&mut out, &cells);
     }
     out
@@ -761,12 +923,12 @@ mod tests {
             "{HEAD}6,eu,EUR,50000,60000,72000,2026-01-01\n7,EU,EUR,70000,80000,95000,2026-01-01\n\
              6,na,CAD,60000,70000,80000,2026-01-01\n7,na,CAD,80000,90000,100000,2026-01-01\n"
         );
-        let p = parse_bands(&text, &grades(), &zones()).unwrap();
+        let p = parse_bands(&text, &grades(), &[], &zones()).unwrap();
         assert_eq!(p.rows.len(), 4);
         assert_eq!(p.rows[1].zone, "eu", "zones match without case");
         assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
         assert!(p.warnings[0].contains("grade 6 goes up to 72,000"));
-        let again = parse_bands(&export_bands(&p.rows), &grades(), &zones()).unwrap();
+        let again = parse_bands(&export_bands(&p.rows), &grades(), &[], &zones()).unwrap();
         assert_eq!(again.rows, p.rows);
     }
 
@@ -777,7 +939,7 @@ mod tests {
              7,,eur,1,2,3,2026-13-01\n6,eu,EUR,1,2,3,2026-01-01\n7,eu,EUR,1,3,2,2026-01-01\n\
              6,na,CAD,1,2,3,2026-01-01\n"
         );
-        let errs = parse_bands(&text, &grades(), &zones()).unwrap_err();
+        let errs = parse_bands(&text, &grades(), &[], &zones()).unwrap_err();
         let at = |row: u32, col: &str| errs.iter().find(|e| e.row == row && e.column == col);
         assert!(at(2, "min").unwrap().message.contains("above the midpoint"));
         assert!(at(3, "grade").unwrap().message.contains("no level"));
@@ -794,7 +956,7 @@ mod tests {
             errs.iter()
                 .any(|e| e.column == "zone" && e.message.contains("no band in zone na"))
         );
-        let header = parse_bands("grade,zone,curency\n", &grades(), &zones()).unwrap_err();
+        let header = parse_bands("grade,zone,curency\n", &grades(), &[], &zones()).unwrap_err();
         assert_eq!(header[0].fix.as_deref(), Some("did you mean `currency`?"));
     }
 
@@ -804,6 +966,8 @@ mod tests {
             "ana@example.com".to_owned(),
             Payee {
                 id: 1,
+                family: "backend-engineer".to_owned(),
+                level: "senior".to_owned(),
                 grade: "7".to_owned(),
                 zone: Some("eu".to_owned()),
             },
@@ -815,7 +979,78 @@ mod tests {
         let text = format!(
             "{HEAD}7,eu,EUR,70000,80000,95000,2025-01-01\n7,eu,EUR,75000,85000,100000,2026-01-01\n"
         );
-        parse_bands(&text, &grades(), &zones()).unwrap().rows
+        parse_bands(&text, &grades(), &[], &zones()).unwrap().rows
+    }
+
+    fn roles() -> Vec<RoleGrade> {
+        let r = |family: &str, level: &str, grade: &str| RoleGrade {
+            family: family.to_owned(),
+            level: level.to_owned(),
+            grade: grade.to_owned(),
+        };
+        vec![
+            r("backend-engineer", "senior", "7"),
+            r("backend-engineer", "staff", "8"),
+            r("data-engineer", "senior", "7"),
+        ]
+    }
+
+    /// A band may name a family's level: it pays that role, wins over the
+    /// grade's band for it, takes its grade from the framework, and every
+    /// family, level and grade it names must exist and agree.
+    #[test]
+    fn role_bands_are_keyed_by_family_level_and_grade() {
+        let text = "family,level,grade,zone,currency,min,mid,max,effective_from
+            ,,7,eu,EUR,70000,80000,95000,2026-01-01
+            backend-engineer,senior,,eu,EUR,80000,90000,100000,2026-01-01
+            data-engineer,senior,7,eu,EUR,75000,85000,98000,2026-01-01
+";
+        let p = parse_bands(text, &grades(), &roles(), &zones()).unwrap();
+        assert_eq!(p.rows.len(), 3);
+        assert_eq!(p.rows[1].grade, "7", "the grade comes from the framework");
+        let ana = &payees()["ana@example.com"];
+        let day = "2026-03-01".parse::<Date>().unwrap();
+        let b = band_for(&p.rows, ana, "eu", day).unwrap();
+        assert_eq!((b.family.as_str(), b.mid), ("backend-engineer", 9_000_000));
+        let other = Payee {
+            family: "frontend-engineer".to_owned(),
+            ..ana.clone()
+        };
+        let b = band_for(&p.rows, &other, "eu", day).unwrap();
+        assert!(b.family.is_empty(), "the grade's band for other roles");
+        // The file round-trips with its role columns.
+        let again = parse_bands(&export_bands(&p.rows), &grades(), &roles(), &zones()).unwrap();
+        assert_eq!(again.rows, p.rows);
+
+        let bad = "family,level,grade,zone,currency,min,mid,max,effective_from
+            backend-enginer,senior,,eu,EUR,1,2,3,2026-01-01
+            backend-engineer,principal,,eu,EUR,1,2,3,2026-01-01
+            backend-engineer,staff,7,eu,EUR,1,2,3,2026-01-01
+            backend-engineer,,7,eu,EUR,1,2,3,2026-01-01
+";
+        let errs = parse_bands(bad, &grades(), &roles(), &zones()).unwrap_err();
+        let at = |row: u32, column: &str| {
+            errs.iter()
+                .find(|e| e.row == row && e.column == column)
+                .unwrap_or_else(|| panic!("no error at row {row}, {column}: {errs:?}"))
+        };
+        assert_eq!(
+            at(2, "family").fix.as_deref(),
+            Some("did you mean `backend-engineer`?")
+        );
+        assert!(
+            at(3, "level")
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("senior, staff")
+        );
+        assert!(
+            at(4, "grade")
+                .message
+                .contains("backend-engineer staff is grade 8")
+        );
+        assert!(at(5, "level").message.contains("a family without a level"));
     }
 
     #[test]

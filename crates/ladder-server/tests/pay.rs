@@ -359,3 +359,87 @@ async fn the_organisation_report_records_a_read_of_each_persons_pay() {
         serde_json::from_str(&team.get(&reads_of("skip")).await.body).unwrap();
     assert!(skip.as_array().unwrap().is_empty(), "{skip}");
 }
+
+/// A band for one family's level pays that role, and wins over its
+/// grade's band: self (a senior backend engineer, grade 7) is measured
+/// against it, peer (same grade, another role) still against the grade's.
+#[tokio::test]
+async fn a_role_band_wins_over_its_grades_band() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut c, csrf) = client_as(&app, "people-team").await;
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let me = app
+        .store
+        .person_by_email("self@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let peer = app
+        .store
+        .person_by_email("peer@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let role = &me.record.role;
+    let csv = format!(
+        "family,level,grade,zone,currency,min,mid,max,effective_from\n{},{},,western-europe,EUR,65000,77000,90000,2026-01-01\n",
+        role.family, role.level
+    );
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/bands/import",
+            Some("text/csv"),
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
+    let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let ratio = |name: &str| {
+        v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["ratio"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (ratio("self") - 1.0).abs() < 1e-9,
+        "77,000 on its role's 77,000"
+    );
+    if (
+        peer.record.role.family.as_str(),
+        peer.record.role.level.as_str(),
+    ) != (role.family.as_str(), role.level.as_str())
+    {
+        assert!(
+            (ratio("peer") - 58.0 / 70.0).abs() < 1e-9,
+            "the grade's band"
+        );
+    }
+    // A family or level the framework does not have is refused by name.
+    let bad = "family,level,grade,zone,currency,min,mid,max,effective_from\nbackend-enginer,senior,,western-europe,EUR,1,2,3,2026-01-01\n";
+    let res = c
+        .request(
+            "POST",
+            "/api/v1/pay/bands/import",
+            Some("text/csv"),
+            bad.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("did you mean `backend-engineer`?"),
+        "{}",
+        res.body
+    );
+    let page = c.get("/pay").await;
+    assert!(
+        page.body
+            .contains(&format!("<td>{} {}</td>", role.family, role.level))
+    );
+}

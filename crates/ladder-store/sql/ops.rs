@@ -35,6 +35,8 @@ pub(super) fn date_col(r: &DbRow, column: &str) -> Result<ladder_org::Date, sqlx
 pub(super) fn band_row(r: &DbRow) -> Result<ladder_org::pay::Band, sqlx::Error> {
     use sqlx::Row as _;
     Ok(ladder_org::pay::Band {
+        family: r.try_get("family")?,
+        level: r.try_get("level")?,
         grade: r.try_get("grade")?,
         zone: r.try_get("zone")?,
         currency: r.try_get("currency")?,
@@ -152,8 +154,8 @@ impl OpsStore for This {
         let mut tx = self.begin_write().await?;
         for b in bands {
             sqlx::query(
-                "INSERT INTO pay_bands (grade, zone, effective_from, currency, min_amount, mid_amount, max_amount) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (grade, zone, effective_from) DO UPDATE SET \
+                "INSERT INTO pay_bands (grade, zone, effective_from, currency, min_amount, mid_amount, max_amount, family, level) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (family, level, grade, zone, effective_from) DO UPDATE SET \
                  currency = excluded.currency, min_amount = excluded.min_amount, \
                  mid_amount = excluded.mid_amount, max_amount = excluded.max_amount",
             )
@@ -164,6 +166,8 @@ impl OpsStore for This {
             .bind(b.min)
             .bind(b.mid)
             .bind(b.max)
+            .bind(&b.family)
+            .bind(&b.level)
             .execute(&mut *tx)
             .await
             ?;
@@ -175,7 +179,7 @@ impl OpsStore for This {
     async fn bands(&self) -> Result<Vec<ladder_org::pay::Band>> {
         all(
             &self.pool,
-            "SELECT * FROM pay_bands ORDER BY zone, effective_from, grade",
+            "SELECT * FROM pay_bands ORDER BY zone, effective_from, grade, family, level",
             band_row,
         )
         .await

@@ -5,11 +5,11 @@ use super::{Db, DbRow, NAME, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
 use ladder_store::{
-    Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES, Checkpoint,
-    CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkRelease, FrameworkVersion,
-    Id, ImportSummary, Meeting, NewFocusArea, NewFrameworkRelease, OidcFlow, Org, Person,
-    PrivateNote, Rater, Rating, RatingChange, Record, Result, Retention, RoleChange, Roles, Seen,
-    Session, SessionView, StandingItem, Store, Swept,
+    ADDED_LATER, Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES,
+    Checkpoint, CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkRelease,
+    FrameworkVersion, Id, ImportSummary, Meeting, NewFocusArea, NewFrameworkRelease, OidcFlow, Org,
+    Person, PrivateNote, Rater, Rating, RatingChange, Record, Result, Retention, RoleChange, Roles,
+    Seen, Session, SessionView, StandingItem, Store, Swept,
 };
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
@@ -240,7 +240,14 @@ pub(super) async fn dump_growth(
     let mut out = std::collections::BTreeMap::new();
     for (table, cols) in BACKUP_TABLES {
         let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-        let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", names.join(", "));
+        // Every column orders the rows, so that a backup is the same bytes
+        // for the same data.
+        let order: Vec<String> = (1..=names.len()).map(|i| i.to_string()).collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY {}",
+            names.join(", "),
+            order.join(", ")
+        );
         let found = sqlx::query(&sql).fetch_all(pool).await?;
         let mut table_rows = Vec::with_capacity(found.len());
         for r in &found {
@@ -285,7 +292,23 @@ pub(super) async fn restore_growth(
             names.join(", "),
             marks.join(", ")
         );
+        let later = ADDED_LATER
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n);
         for (n, values) in list.iter().enumerate() {
+            // A row from before the columns added later: each empty.
+            let padded;
+            let values = if later > 0 && values.len() + later == cols.len() {
+                padded = values
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::repeat_n(serde_json::Value::from(""), later))
+                    .collect::<Vec<_>>();
+                &padded
+            } else {
+                values
+            };
             if values.len() != cols.len() {
                 return Err(StoreError::Refused(format!(
                     "backup table `{table}` row {}: {} values for {} columns",

@@ -184,6 +184,11 @@ pub struct PrivateNote {
     pub updated_at: i64,
 }
 
+/// Columns added to a table of [`BACKUP_TABLES`] after backups of it were
+/// made: (table, how many of its last columns). A row of an older backup
+/// without them restores with each empty (`''`).
+pub const ADDED_LATER: &[(&str, usize)] = &[("pay_bands", 2)];
+
 /// A column's kind, for the generic backup of [`BACKUP_TABLES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Col {
@@ -286,8 +291,10 @@ pub const BACKUP_TABLES: &[(&str, &[(&str, Col)])] = &[
         ("approved", I), ("comment", T), ("by_account", I), ("at", I)]),
     ("calibration_locks", &[("cycle_id", I), ("department", T), ("locked_by", I),
         ("locked_at", I)]),
+    // `family` and `level` came later (role bands): last, so that a backup
+    // made before them still restores (see `ADDED_LATER`).
     ("pay_bands", &[("grade", T), ("zone", T), ("effective_from", T), ("currency", T),
-        ("min_amount", I), ("mid_amount", I), ("max_amount", I)]),
+        ("min_amount", I), ("mid_amount", I), ("max_amount", I), ("family", T), ("level", T)]),
     ("salaries", &[("person_id", I), ("effective_from", T), ("amount", I), ("currency", T)]),
     ("internships", &[("id", I), ("person_id", I), ("host_department", T), ("mentor_id", I),
         ("goals", T), ("competencies", T), ("share", I), ("start_date", T), ("end_date", T),

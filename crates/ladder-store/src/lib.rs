@@ -21,9 +21,9 @@ mod scim;
 pub mod story;
 
 pub use growth::{
-    ActionItem, AgendaItem, BACKUP_TABLES, Checkpoint, CheckpointState, Col, DUMPED_TABLES,
-    FocusArea, Meeting, NOT_BACKED_UP, NewFocusArea, PrivateNote, Rater, Rating, RatingChange,
-    Seen, StandingItem,
+    ADDED_LATER, ActionItem, AgendaItem, BACKUP_TABLES, Checkpoint, CheckpointState, Col,
+    DUMPED_TABLES, FocusArea, Meeting, NOT_BACKED_UP, NewFocusArea, PrivateNote, Rater, Rating,
+    RatingChange, Seen, StandingItem,
 };
 
 pub use feedback::{

@@ -1327,6 +1327,8 @@ pub async fn writes_fail_with_their_record(s: &dyn Store) {
         "creating a cycle",
     );
     let band = Band {
+        family: String::new(),
+        level: String::new(),
         grade: "7".to_owned(),
         zone: "eu".to_owned(),
         currency: "EUR".to_owned(),
@@ -2732,6 +2734,8 @@ async fn ops(s: &dyn Store) {
     let day = |d: &str| d.parse::<Date>().unwrap();
     // Bands: added, then replaced by the same key, all in one go.
     let band = |grade: &str, mid: i64| Band {
+        family: String::new(),
+        level: String::new(),
         grade: grade.to_owned(),
         zone: "eu".to_owned(),
         currency: "EUR".to_owned(),
@@ -2764,6 +2768,26 @@ async fn ops(s: &dyn Store) {
             .is_err()
     );
     assert_eq!(s.bands().await.unwrap().len(), 2, "all or nothing");
+    // A role band beside its grade's band: both kept, each by its key.
+    let role = Band {
+        family: "backend-engineer".to_owned(),
+        level: "senior".to_owned(),
+        ..band("7", 8_800_000)
+    };
+    s.put_bands(std::slice::from_ref(&role), &rec("put_bands"))
+        .await
+        .unwrap();
+    let bands = s.bands().await.unwrap();
+    assert_eq!(bands.len(), 3);
+    assert!(bands.contains(&role));
+    assert_eq!(
+        bands
+            .iter()
+            .find(|b| b.grade == "7" && b.family.is_empty())
+            .unwrap()
+            .mid,
+        8_000_000
+    );
     let salary = |person: Id, amount: i64, d: &str| Salary {
         person_id: person,
         amount,

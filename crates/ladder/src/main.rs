@@ -451,15 +451,24 @@ fn check_bands(
         .collect();
     // Without zones in ladder.yaml, any zone the file names is one.
     let zones: Vec<String> = if configured.is_empty() {
+        let column = text
+            .lines()
+            .next()
+            .and_then(|h| {
+                h.split(',')
+                    .position(|c| c.trim().eq_ignore_ascii_case("zone"))
+            })
+            .unwrap_or(1);
         text.lines()
             .skip(1)
-            .filter_map(|l| l.split(',').nth(1))
+            .filter_map(|l| l.split(',').nth(column))
             .map(|z| z.trim().to_owned())
             .collect()
     } else {
         configured.clone()
     };
-    let bands = match ladder_org::pay::parse_bands(&text, &grades, &zones) {
+    let roles = ladder_server::access::role_grades(framework);
+    let bands = match ladder_org::pay::parse_bands(&text, &grades, &roles, &zones) {
         Ok(parsed) => parsed.rows,
         Err(rows) => {
             return Ok((
@@ -480,7 +489,13 @@ fn check_bands(
         for l in &f.levels {
             let grade = ladder_org::format_grade(l.grade);
             for z in &zones {
-                if !bands.iter().any(|b| b.grade == grade && b.zone == *z) {
+                // Its own role band, or its grade's band.
+                let role = |b: &&ladder_org::pay::Band| b.family == f.id && b.level == l.level;
+                let graded = |b: &&ladder_org::pay::Band| b.family.is_empty() && b.grade == grade;
+                if !bands
+                    .iter()
+                    .any(|b| b.zone == *z && (role(&b) || graded(&b)))
+                {
                     missing.push(format!(
                         "{}: no band for grade {grade} ({} {}) in zone {z}; add a row `{grade},{z},…`",
                         path.display(),

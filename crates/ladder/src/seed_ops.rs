@@ -100,6 +100,8 @@ async fn seed_pay(
             let step = 1.18_f64.powf(g - 4.0);
             let mid = round_500((base as f64 * 100.0 * step) as i64);
             bands.push(ladder_org::pay::Band {
+                family: String::new(),
+                level: String::new(),
                 grade: grade.clone(),
                 zone: zone.clone(),
                 currency: currency.to_owned(),

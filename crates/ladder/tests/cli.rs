@@ -1049,6 +1049,41 @@ fn demo_starts_a_server_with_an_organisation_and_prints_the_logins() {
     assert_eq!(rows("pay_bands").len(), 14);
     let currencies = column("pay_bands", 3);
     assert!(currencies.contains(&"EUR".to_owned()) && currencies.contains(&"CAD".to_owned()));
+    // A backup made before role bands (pay band rows without `family`
+    // and `level`) still restores, as grade bands.
+    let mut before = dump.clone();
+    for row in before["growth"]["pay_bands"].as_array_mut().unwrap() {
+        row.as_array_mut().unwrap().truncate(7);
+    }
+    let old_file = data.path().join("before-role-bands.json");
+    std::fs::write(&old_file, serde_json::to_vec(&before).unwrap()).unwrap();
+    let restored = data.path().join("restored-old");
+    let o = ladder_env(
+        &[
+            "db",
+            "restore",
+            old_file.to_str().unwrap(),
+            "--data",
+            restored.to_str().unwrap(),
+        ],
+        &[(
+            "LADDER_NOTES_KEY",
+            &std::fs::read_to_string(data.path().join("notes.key")).unwrap(),
+        )],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = restored.join("back.json");
+    let o = ladder(&[
+        "db",
+        "backup",
+        back.to_str().unwrap(),
+        "--data",
+        restored.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+    assert_eq!(back["growth"]["pay_bands"], dump["growth"]["pay_bands"]);
     assert!(rows("salaries").len() >= 40, "everyone has a salary");
     assert_eq!(
         column("internships", 11),
@@ -1318,6 +1353,47 @@ fn check_bands_names_unknown_grades_and_levels_without_a_band() {
     .unwrap();
     assert!(!json["bands"]["warnings"].as_array().unwrap().is_empty());
     assert_eq!(json["bands"]["errors"], serde_json::json!([]));
+
+    // Role bands: a family or level that does not exist is an error; a
+    // level with its own band in a zone is not missing there.
+    let roles = work.path().join("roles.csv");
+    std::fs::write(
+        &roles,
+        format!(
+            "family,level,grade,zone,currency,min,mid,max,effective_from
+{}             backend-engineer,senior,,north-america,CAD,90000,100000,110000,2026-01-01
+             backend-enginer,staff,,north-america,CAD,1,2,3,2026-01-01
+             backend-engineer,senor,,north-america,CAD,1,2,3,2026-01-01
+",
+            rows.lines().map(|l| format!(",,{l}\n")).collect::<String>()
+        ),
+    )
+    .unwrap();
+    let o = ladder(&["check", fw.s(), "--bands", roles.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("column `family` (`backend-enginer`)"), "{err}");
+    assert!(err.contains("did you mean `backend-engineer`?"), "{err}");
+    assert!(err.contains("column `level` (`senor`)"), "{err}");
+    let good = work.path().join("good.csv");
+    let text = std::fs::read_to_string(&roles).unwrap();
+    let kept: String = text
+        .lines()
+        .take_while(|l| !l.contains("enginer,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&good, kept).unwrap();
+    let o = ladder(&["check", fw.s(), "--bands", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains("(Backend Engineer senior) in zone north-america"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(Backend Engineer staff) in zone north-america"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -66,6 +66,8 @@ fn team_name(org: &OrgView, p: &Person) -> String {
 pub(crate) fn payee(fw: &Framework, p: &Person) -> Payee {
     Payee {
         id: p.id,
+        family: p.record.role.family.clone(),
+        level: p.record.role.level.clone(),
         grade: p.record.role.grade.clone(),
         zone: fw.config.policy.pay.zone_of(&p.record.location),
     }
@@ -87,6 +89,21 @@ pub fn grades(fw: &Framework) -> Vec<String> {
     g.sort_by(f64::total_cmp);
     g.dedup();
     g.into_iter().map(ladder_org::format_grade).collect()
+}
+
+/// Each family's levels with the grade the framework gives them: what a
+/// role band may name.
+pub fn role_grades(fw: &Framework) -> Vec<ladder_org::pay::RoleGrade> {
+    fw.families
+        .iter()
+        .flat_map(|f| {
+            f.levels.iter().map(|l| ladder_org::pay::RoleGrade {
+                family: f.id.clone(),
+                level: l.level.clone(),
+                grade: ladder_org::format_grade(l.grade),
+            })
+        })
+        .collect()
 }
 
 /// The zones pay bands may name: the configured ones, or else every
@@ -332,7 +349,7 @@ pub async fn apply_bands_csv(
     by: Record,
 ) -> Result<PayImport, StoreError> {
     Ok(
-        match pay::parse_bands(csv, &grades(fw), &pay_zones(fw, people)) {
+        match pay::parse_bands(csv, &grades(fw), &role_grades(fw), &pay_zones(fw, people)) {
             Ok(p) => PayImport::Applied {
                 rows: store
                     .put_bands(&p.rows, &import_record(by, p.rows.len(), &p.warnings))

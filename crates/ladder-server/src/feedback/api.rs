@@ -580,9 +580,13 @@ pub async fn propose(
     let input: ProposalInput = body(&bytes)?;
     let pid = service::propose(&s, &v, &p, &input, now).await?;
     let view = access.proposal(&v, pid, now).await?;
-    let band =
-        crate::pay::service::proposal_band(&s, &v, view.person.id, &view.proposal.new.to_grade)
-            .await?;
+    let band = crate::pay::service::proposal_band(
+        &s,
+        &v,
+        view.person.id,
+        (&view.proposal.new.to_level, &view.proposal.new.to_grade),
+    )
+    .await?;
     Ok(Json(proposal_out(
         &view.proposal,
         &view.person.record.name,
@@ -608,9 +612,13 @@ async fn proposal_json(
             at: t.at,
         })
         .collect();
-    let band =
-        crate::pay::service::proposal_band(s, v, view.person.id, &view.proposal.new.to_grade)
-            .await?;
+    let band = crate::pay::service::proposal_band(
+        s,
+        v,
+        view.person.id,
+        (&view.proposal.new.to_level, &view.proposal.new.to_grade),
+    )
+    .await?;
     Ok(proposal_out(
         &view.proposal,
         &view.person.record.name,

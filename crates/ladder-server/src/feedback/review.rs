@@ -207,8 +207,13 @@ async fn proposal_page(
         steps: view.steps().await?,
         decide: view.may_decide().map(|a| approver_words(a.as_str())),
         locked: view.locked().await?,
-        new_band: crate::pay::service::proposal_band(s, v, p.new.person_id, &p.new.to_grade)
-            .await?,
+        new_band: crate::pay::service::proposal_band(
+            s,
+            v,
+            p.new.person_id,
+            (&p.new.to_level, &p.new.to_grade),
+        )
+        .await?,
         p: p.clone(),
         error,
     })

@@ -31,7 +31,7 @@ struct PayPage {
     flagged: Vec<PayLine>,
     chart: Option<String>,
     groups: Vec<(&'static str, Vec<Group>)>,
-    bands: Vec<[String; 7]>,
+    bands: Vec<[String; 8]>,
     summary: Option<String>,
     warnings: Vec<String>,
     errors: Vec<RowError>,
@@ -94,6 +94,11 @@ async fn pay_page(
         .into_iter()
         .map(|b| {
             [
+                if b.family.is_empty() {
+                    "any".to_owned()
+                } else {
+                    format!("{} {}", b.family, b.level)
+                },
                 b.grade,
                 b.zone,
                 b.effective_from.to_string(),

@@ -307,17 +307,25 @@ impl NewBand {
     }
 }
 
-/// The new band for `grade`, given what the viewer may see of the
+/// The new band for the person at `level` and `grade` (their family's
+/// role band, else the grade's), given what the viewer may see of the
 /// person's pay.
-pub fn new_band(pay: &PersonPay, bands: &[Band], grade: &str, as_of: Date) -> Option<NewBand> {
+pub fn new_band(
+    pay: &PersonPay,
+    bands: &[Band],
+    (level, grade): (&str, &str),
+    as_of: Date,
+) -> Option<NewBand> {
     let zone = pay.zone.as_deref()?;
-    let band = pay::band_for(bands, grade, zone, as_of)?;
-    let salary = pay::salary_on(&pay.history, pay.person.id, as_of);
     let fake = ladder_org::pay::Payee {
         id: pay.person.id,
+        family: pay.person.record.role.family.clone(),
+        level: level.to_owned(),
         grade: grade.to_owned(),
         zone: Some(zone.to_owned()),
     };
+    let band = pay::band_for(bands, &fake, zone, as_of)?;
+    let salary = pay::salary_on(&pay.history, pay.person.id, as_of);
     let at = salary.and_then(|_| pay::compa(&pay.history, bands, &fake, as_of));
     Some(NewBand {
         grade: band.grade.clone(),
@@ -337,7 +345,7 @@ pub async fn proposal_band(
     s: &AppState,
     v: &Viewer,
     person: Id,
-    grade: &str,
+    (level, grade): (&str, &str),
 ) -> Result<Option<NewBand>, AppError> {
     let now = s.now();
     let today = Date::from_unix(now);
@@ -347,7 +355,7 @@ pub async fn proposal_band(
         .pay_of(v, &loaded.framework, person, today, now)
         .await
     {
-        Ok(p) => Ok(new_band(&p, &p.bands, grade, today)),
+        Ok(p) => Ok(new_band(&p, &p.bands, (level, grade), today)),
         Err(AppError::Forbidden) => Ok(None),
         Err(e) => Err(e),
     }
