@@ -128,6 +128,7 @@ macro_rules! route {
 
 pub const ROUTES: &[Route] = &[
     route!(GET "/healthz", Public, http::page::health),
+    route!(GET "/readyz", Public, http::page::ready),
     route!(GET "/assets/{file}", Public, http::page::asset),
     route!(GET "/favicon.ico", Public, http::page::favicon),
     route!(GET "/login", Public, accounts::pages::login_form),

@@ -23,6 +23,7 @@ use support::*;
 /// table fails the test.
 const MATRIX: &[(&str, &str)] = &[
     ("GET /healthz", "+++++++++++"),
+    ("GET /readyz", "+++++++++++"),
     ("GET /assets/{file}", "+++++++++++"),
     ("GET /favicon.ico", "+++++++++++"),
     ("GET /login", "+++++++++++"),
@@ -2344,6 +2345,8 @@ async fn a_publish_on_one_node_is_live_on_the_other_and_so_is_a_rollback() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let ready = reader.get("/readyz").await;
+    assert_eq!((ready.status, ready.body.as_str()), (200, "ready"));
     // B's next request serves it, pages included.
     assert!(on_b(&reader.get(role).await.body));
     assert_eq!(b.state.framework_release(), staged.id);

@@ -350,6 +350,33 @@ pub async fn health() -> &'static str {
     "ok"
 }
 
+/// `GET /readyz`, for a load balancer: 200 `ready` once this node has
+/// loaded its framework and reaches its database (it reads the live
+/// framework release, and follows it if it moved); 503 with the reason
+/// otherwise.
+pub async fn ready(
+    axum::extract::State(s): axum::extract::State<crate::AppState>,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    match s.follow_framework().await {
+        Ok(()) if s.framework_release() > 0 => (StatusCode::OK, "ready").into_response(),
+        Ok(()) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no framework release is live yet",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer, or the live framework does not load; the details are in the server log",
+            )
+                .into_response()
+        }
+    }
+}
+
 const HTMX: &[u8] = include_bytes!("../../assets/htmx.min.js");
 
 const CSS: &[u8] = include_bytes!("../../assets/app.css");
