@@ -68,9 +68,51 @@ impl FileSet {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+
+    /// The text files as one JSON object, `{"path": "text"}`: how a
+    /// framework release is stored. Files that are not UTF-8 are left out
+    /// (they never compile).
+    pub fn to_json(&self) -> String {
+        let map: BTreeMap<&str, &str> = self
+            .paths()
+            .filter_map(|p| Some((p, self.text(p)?)))
+            .collect();
+        serde_json::to_string(&map).unwrap_or_default()
+    }
+
+    /// The files of [`FileSet::to_json`]'s object.
+    pub fn from_json(json: &str) -> Result<FileSet, String> {
+        let map: BTreeMap<String, String> = serde_json::from_str(json)
+            .map_err(|e| format!("stored framework files do not read: {e}"))?;
+        let mut files = FileSet::new();
+        for (path, text) in map {
+            files.insert_text(&path, text);
+        }
+        Ok(files)
+    }
 }
 
 fn normalize(path: &str) -> String {
     let p = path.replace('\\', "/");
     p.strip_prefix("./").unwrap_or(&p).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trips_the_text_files() {
+        let mut f = FileSet::new();
+        f.insert_text("ladder.yaml", "name: x\n");
+        f.insert_text("layers/a.md", "- A \"quoted\" line.\n");
+        f.insert("bad.md", vec![0xff, 0xfe]);
+        let back = FileSet::from_json(&f.to_json()).unwrap();
+        assert_eq!(
+            back.paths().collect::<Vec<_>>(),
+            ["ladder.yaml", "layers/a.md"]
+        );
+        assert_eq!(back.text("layers/a.md"), f.text("layers/a.md"));
+        assert!(FileSet::from_json("[1]").is_err());
+    }
 }

@@ -48,13 +48,9 @@ pub(crate) async fn changed_for(
         .collect())
 }
 
-/// A stored release's files, compiled.
+/// A stored release's files, compiled (without the pages).
 fn compiled(json: &str) -> Option<ladder_framework::Framework> {
-    let map: std::collections::BTreeMap<String, String> = serde_json::from_str(json).ok()?;
-    let mut files = ladder_framework::FileSet::new();
-    for (path, text) in map {
-        files.insert_text(&path, text);
-    }
+    let files = ladder_framework::FileSet::from_json(json).ok()?;
     Some(ladder_framework::compile(&files).0)
 }
 

@@ -62,14 +62,7 @@ impl Loaded {
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
             return Err(format!("the framework's pages do not build: {}", d.message));
         }
-        let mut h = Sha256::new();
-        for p in files.paths() {
-            h.update(p.as_bytes());
-            h.update([0]);
-            h.update(files.text(p).unwrap_or("").as_bytes());
-            h.update([0]);
-        }
-        let hash = hex(&h.finalize());
+        let hash = content_hash(files);
         let summary = format!(
             "{} families, {} layers, {} statements",
             framework.families.len(),
@@ -96,16 +89,6 @@ impl Loaded {
         })
     }
 
-    /// The files as a release stores them: `{"path": "text"}`.
-    pub fn files_json(&self) -> String {
-        let map: BTreeMap<&str, &str> = self
-            .files
-            .paths()
-            .filter_map(|p| Some((p, self.files.text(p)?)))
-            .collect();
-        serde_json::to_string(&map).unwrap_or_default()
-    }
-
     /// The release to stage for this version.
     pub fn release(
         &self,
@@ -117,26 +100,36 @@ impl Loaded {
             hash: self.hash.clone(),
             source: source.to_owned(),
             summary: self.summary.clone(),
-            files: self.files_json(),
+            files: self.files.to_json(),
             by,
             at,
         }
     }
 }
 
-/// Compiles stored release files (off the async threads).
-async fn compile_release(json: String) -> Result<Loaded, String> {
-    tokio::task::spawn_blocking(move || {
-        let map: BTreeMap<String, String> = serde_json::from_str(&json)
-            .map_err(|e| format!("a stored framework release does not read: {e}"))?;
-        let mut files = FileSet::new();
-        for (path, text) in map {
-            files.insert_text(&path, text);
-        }
-        Loaded::from_files(&files)
-    })
-    .await
-    .map_err(|e| format!("loading the framework failed: {e}"))?
+/// SHA-256 over every file's path and text, in path order: a version's
+/// identity.
+pub fn content_hash(files: &FileSet) -> String {
+    let mut h = Sha256::new();
+    for p in files.paths() {
+        h.update(p.as_bytes());
+        h.update([0]);
+        h.update(files.text(p).unwrap_or("").as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize())
+}
+
+/// A stored release, compiled off the async threads.
+async fn load_release(store: &dyn Store, id: i64) -> Result<Loaded, String> {
+    let json = store
+        .framework_files(id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no framework release {id}"))?;
+    tokio::task::spawn_blocking(move || Loaded::from_files(&FileSet::from_json(&json)?))
+        .await
+        .map_err(|e| format!("loading the framework failed: {e}"))?
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -200,14 +193,15 @@ impl Holder {
         now: i64,
     ) -> Result<Holder, String> {
         let err = |e: ladder_store::StoreError| e.to_string();
+        let mut first = None;
         if store.live_framework().await.map_err(err)?.is_none() {
-            let first = read(&loader).await?;
+            let folder = read(&loader).await?;
             let rec = |action: &str| {
-                ladder_store::Record::system(now, action, None, &first.hash)
-                    .data(serde_json::json!({ "hash": first.hash, "source": source }))
+                ladder_store::Record::system(now, action, None, &folder.hash)
+                    .data(serde_json::json!({ "hash": folder.hash, "source": source }))
             };
             let id = store
-                .stage_framework(&first.release(&source, None, now), &rec("framework.stage"))
+                .stage_framework(&folder.release(&source, None, now), &rec("framework.stage"))
                 .await
                 .map_err(err)?;
             // Another node starting at the same moment may have published
@@ -218,25 +212,36 @@ impl Holder {
             {
                 tracing::info!(error = %e, "another node published the first framework release");
             }
+            first = Some(folder);
         }
         let (id, hash) = store
             .live_framework()
             .await
             .map_err(err)?
             .ok_or("no framework release is live after publishing one")?;
-        let files = store
-            .framework_files(id)
-            .await
-            .map_err(err)?
-            .ok_or("the live framework release has no files")?;
-        let live = compile_release(files).await?;
+        // The folder just published is the live release: compiled once.
+        let (live, folder_is_live) = match first {
+            Some(folder) if folder.hash == hash => (folder, true),
+            _ => (load_release(store.as_ref(), id).await?, false),
+        };
         record(store.as_ref(), &live, &format!("release {id}"), now).await?;
-        if let Ok(folder) = read(&loader).await
-            && folder.hash != hash
+        // Otherwise only the folder's hash: a folder that is not published
+        // is not compiled or rendered at start.
+        let folder_hash = if folder_is_live {
+            None
+        } else {
+            let reader = loader.clone();
+            tokio::task::spawn_blocking(move || reader().map(|f| content_hash(&f)))
+                .await
+                .ok()
+                .and_then(Result::ok)
+        };
+        if let Some(folder) = folder_hash
+            && folder != hash
         {
             tracing::warn!(
                 live = %hash,
-                folder = %folder.hash,
+                folder = %folder,
                 "the framework folder differs from the live release; reload (SIGHUP, or Reload on the framework changes page) to publish it"
             );
         }
@@ -275,13 +280,7 @@ impl Holder {
 
     /// A stored release, compiled (a staged one, to review it).
     pub(crate) async fn stored(&self, id: i64) -> Result<Loaded, String> {
-        let files = self
-            .store
-            .framework_files(id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no framework release {id}"))?;
-        compile_release(files).await
+        load_release(self.store.as_ref(), id).await
     }
 
     /// Stages the folder's version and publishes it, by the system (on

@@ -37,7 +37,6 @@ struct ChangesPage {
     more: usize,
     impact: Option<Impact>,
     names: bool,
-    can_publish: bool,
     /// How many pending proposals the change touches (the list is the
     /// people team's).
     proposals: usize,
@@ -83,7 +82,6 @@ pub async fn changes(State(s): State<AppState>, v: Viewer) -> Result<Response, A
         more: 0,
         impact: None,
         names: review.names(),
-        can_publish: true,
         proposals: 0,
         staged: None,
         can_roll_back: false,
