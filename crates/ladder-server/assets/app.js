@@ -91,6 +91,28 @@
     }
   });
 
+  // A form sent by htmx that is refused (a character Ladder cannot store,
+  // a session that ended) is not swapped: what was typed stays in its
+  // box, and the form says why, in the words of the refusal page.
+  document.addEventListener("htmx:responseError", function (e) {
+    var elt = e.detail && e.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    if (!form) { return; }
+    var why = "That was not saved (" + e.detail.xhr.status + ").";
+    var page = new DOMParser().parseFromString(e.detail.xhr.responseText || "", "text/html");
+    var said = page.querySelector("#refused-why, main .notice");
+    if (said && said.textContent.trim()) { why = said.textContent.trim(); }
+    var box = form.querySelector("[data-refused]");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "field-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-refused", "");
+      form.appendChild(box);
+    }
+    box.textContent = why + " What you typed is still here; change it and save again.";
+  });
+
   document.addEventListener("htmx:afterSettle", function (e) {
     var target = e.detail && e.detail.target;
     if (!target || !target.classList || !target.classList.contains("found-box")) { return; }

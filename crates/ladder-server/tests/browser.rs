@@ -334,6 +334,40 @@ async fn a_quarter_in_the_browser() {
         .await;
     b.wait_text("#actions ul", "Write the on-call guide").await;
     b.wait_text("#saved-notice", "Action item added.").await;
+    // Text pasted with a character Ladder cannot store is refused at the
+    // door and given back, cleaned, to send again; nothing is lost.
+    b.set_value("#action-text", "Book the\u{7} design review")
+        .await;
+    b.click("#actions form[action$='/actions'] button[type=submit]")
+        .await;
+    b.wait_text("#refused-why", "U+0007").await;
+    b.axe().await;
+    let kept = b
+        .client
+        .execute(
+            "return document.querySelector('main textarea').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some("Book the design review"));
+    b.click("main form button[type=submit]").await;
+    b.wait_text("#actions ul", "Book the design review").await;
+    // The same through htmx: the notes box keeps the text and says why.
+    b.set_value("#notes-text", "Paste\u{1b}d from a terminal")
+        .await;
+    b.click("#notes-form button[type=submit]").await;
+    b.wait_text("#notes-form [data-refused]", "U+001B").await;
+    let kept = b
+        .client
+        .execute(
+            "return document.querySelector('#notes-text').value;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some("Paste\u{1b}d from a terminal"));
+    b.axe().await;
     b.goto(&format!("{base}/one-on-ones/{boss}/{me}")).await;
     b.set_value("#date", "2026-11-23").await;
     b.click("form.inline button[type=submit]").await;

@@ -179,11 +179,36 @@ async fn every_door_holds_each_field_to_its_cap_and_refuses_control_characters()
             "POST",
             &format!("/meetings/{meeting}/agenda"),
             Some("application/x-www-form-urlencoded"),
-            format!("csrf={csrf}&text=bell%07").as_bytes(),
+            format!("csrf={csrf}&text=ring+the%07%0Bbell&kind=%E2%9C%93").as_bytes(),
         )
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("U+0007"), "{}", r.body);
+    // …which keeps what was typed, cleaned, in a form that sends it again:
+    // the refused field to check, the others as they were.
+    let action = format!(r#"<form method="post" action="/meetings/{meeting}/agenda">"#);
+    assert!(r.body.contains(&action), "{}", r.body);
+    assert!(
+        r.body.contains(">ring the\nbell</textarea>"),
+        "the bell is taken out, the vertical tab is a new line: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains(&format!(
+            r#"<input type="hidden" name="csrf" value="{csrf}">"#
+        )) && r
+            .body
+            .contains(r#"<input type="hidden" name="kind" value="✓">"#),
+        "{}",
+        r.body
+    );
+    let again = web
+        .post_form(
+            &format!("/meetings/{meeting}/agenda"),
+            &[("csrf", &csrf), ("text", "ring the\nbell"), ("kind", "✓")],
+        )
+        .await;
+    assert!(again.status < 400, "{} {}", again.status, again.body);
     let r = web
         .post_form(
             &format!("/meetings/{meeting}/agenda"),
@@ -200,9 +225,14 @@ async fn every_door_holds_each_field_to_its_cap_and_refuses_control_characters()
         page.body
     );
 
-    // Only the two good items were written.
+    // Only the good items were written: two through the API, and the
+    // form's text once sent again.
     let items = app.store.agenda_items(meeting).await.unwrap();
-    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items.iter().any(|i| i.text == "ring the\nbell"),
+        "{items:?}"
+    );
 }
 
 #[tokio::test]

@@ -206,6 +206,36 @@ pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
     Html(t.render().unwrap_or_else(|_| message.to_owned()))
 }
 
+#[derive(Template)]
+#[template(path = "refused_form.html")]
+struct RefusedForm<'a> {
+    chrome: Chrome,
+    message: &'a str,
+    action: &'a str,
+    fields: &'a [super::fields::Kept],
+}
+
+/// The answer to a web form refused at the door ([`super::text`]): a 400
+/// that says why and gives back every field, cleaned, in a form that
+/// sends them again to `action`, so that nothing typed is lost.
+pub fn refused_form(action: &str, message: &str, fields: &[super::fields::Kept]) -> Response {
+    let message = in_words(message);
+    let t = RefusedForm {
+        chrome: Chrome::framed("That did not work", super::context::shell()),
+        message: &message,
+        action,
+        fields,
+    };
+    match t.render() {
+        Ok(html) => (StatusCode::BAD_REQUEST, Html(html)).into_response(),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            error_page(StatusCode::BAD_REQUEST, &message),
+        )
+            .into_response(),
+    }
+}
+
 /// Browsers ask for `/favicon.ico` on their own; they get the SVG icon.
 pub async fn favicon() -> Response {
     (

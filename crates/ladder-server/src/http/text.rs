@@ -6,7 +6,9 @@
 //! JSON. Then each field of a form or JSON body is held to its length cap
 //! and refused if it holds another control character ([`fields`]). The
 //! answer is a 400 in the shape the caller reads (JSON for the API, a SCIM
-//! error for provisioning, a page otherwise), naming the field.
+//! error for provisioning, a page otherwise), naming the field. A web
+//! form's page gives back every field it was sent, cleaned, in a form that
+//! sends them again, so that what the person typed is never lost.
 
 use crate::AppError;
 use crate::http::fields;
@@ -77,23 +79,26 @@ pub async fn text_at_the_edge(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if holds_nul(content_type, &bytes) {
-        return refused(parts.uri.path(), StatusCode::BAD_REQUEST, NUL_REFUSED);
-    }
     let lower = content_type.to_ascii_lowercase();
-    let checked = if lower.starts_with("application/x-www-form-urlencoded") {
-        fields::check_form(&bytes)
+    let form = lower.starts_with("application/x-www-form-urlencoded");
+    let path = parts.uri.path();
+    let web_form = form && !path.starts_with("/api/") && !path.starts_with("/scim/");
+    let checked = if holds_nul(content_type, &bytes) {
+        Err(NUL_REFUSED.to_owned())
+    } else if form {
+        fields::check_form(&bytes).map_err(|r| r.to_string())
     } else if lower.contains("json") {
-        fields::check_json(&bytes, parts.uri.path().starts_with("/scim/"))
+        fields::check_json(&bytes, path.starts_with("/scim/")).map_err(|r| r.to_string())
     } else {
         Ok(())
     };
-    if let Err(refusal) = checked {
-        return refused(
-            parts.uri.path(),
-            StatusCode::BAD_REQUEST,
-            &refusal.to_string(),
-        );
+    if let Err(message) = checked {
+        if web_form {
+            // A person typed this: give it back to send again.
+            let action = parts.uri.path_and_query().map_or(path, |p| p.as_str());
+            return crate::http::page::refused_form(action, &message, &fields::keep_form(&bytes));
+        }
+        return refused(path, StatusCode::BAD_REQUEST, &message);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
