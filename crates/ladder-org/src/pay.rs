@@ -14,7 +14,7 @@ use crate::people_csv::RowError;
 use ladder_framework::csv::parse as parse_csv;
 use ladder_framework::similar::did_you_mean;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A pay band: what a grade is paid in a zone from a date on. A band may
 /// also name a job family and one of its levels (a role band): it then
@@ -625,9 +625,16 @@ pub fn band_for<'a>(
     zone: &str,
     as_of: Date,
 ) -> Option<&'a Band> {
+    band_among(bands.iter(), person, zone, as_of)
+}
+
+fn band_among<'a, I>(bands: I, person: &Payee, zone: &str, as_of: Date) -> Option<&'a Band>
+where
+    I: Iterator<Item = &'a Band> + Clone,
+{
     let in_force = |b: &&Band| b.zone == zone && b.effective_from <= as_of;
     let role = bands
-        .iter()
+        .clone()
         .filter(in_force)
         .filter(|b| !b.family.is_empty() && b.family == person.family && b.level == person.level)
         .max_by_key(|b| b.effective_from);
@@ -636,7 +643,6 @@ pub fn band_for<'a>(
     }
     let grade = normal_grade(&person.grade)?;
     bands
-        .iter()
         .filter(in_force)
         .filter(|b| b.family.is_empty() && b.grade == grade)
         .max_by_key(|b| b.effective_from)
@@ -775,13 +781,17 @@ pub struct Compa {
 
 /// A person's compa ratio on `as_of`, or `None` without a salary then.
 pub fn compa(salaries: &[Salary], bands: &[Band], person: &Payee, as_of: Date) -> Option<Compa> {
-    let salary = salary_on(salaries, person.id, as_of)?.clone();
+    let salary = salary_on(salaries, person.id, as_of)?;
     let band = person
         .zone
         .as_deref()
-        .and_then(|z| band_for(bands, person, z, as_of))
-        .cloned();
-    let (ratio, flag) = match &band {
+        .and_then(|z| band_for(bands, person, z, as_of));
+    Some(measure(salary, band))
+}
+
+/// A salary against a band.
+fn measure(salary: &Salary, band: Option<&Band>) -> Compa {
+    let (ratio, flag) = match band {
         None => (None, Some(Flag::NoBand)),
         Some(b) if b.currency != salary.currency => (None, Some(Flag::Currency)),
         Some(b) => {
@@ -797,12 +807,53 @@ pub fn compa(salaries: &[Salary], bands: &[Band], person: &Payee, as_of: Date) -
             (Some(ratio), flag)
         }
     };
-    Some(Compa {
-        salary,
-        band,
+    Compa {
+        salary: salary.clone(),
+        band: band.cloned(),
         ratio,
         flag,
-    })
+    }
+}
+
+/// Every salary and band, indexed once so that the compa ratios of a
+/// whole organisation cost one lookup each (by person, then by zone)
+/// instead of a scan of everyone's salaries per person.
+#[derive(Debug)]
+pub struct PayBook<'a> {
+    salaries: HashMap<i64, Vec<&'a Salary>>,
+    bands: HashMap<&'a str, Vec<&'a Band>>,
+}
+
+impl<'a> PayBook<'a> {
+    pub fn new(salaries: &'a [Salary], bands: &'a [Band]) -> PayBook<'a> {
+        let mut by_person: HashMap<i64, Vec<&Salary>> = HashMap::new();
+        for s in salaries {
+            by_person.entry(s.person_id).or_default().push(s);
+        }
+        let mut by_zone: HashMap<&str, Vec<&Band>> = HashMap::new();
+        for b in bands {
+            by_zone.entry(b.zone.as_str()).or_default().push(b);
+        }
+        PayBook {
+            salaries: by_person,
+            bands: by_zone,
+        }
+    }
+
+    /// What [`compa`] gives for this person, without the scans.
+    pub fn compa(&self, person: &Payee, as_of: Date) -> Option<Compa> {
+        let salary = self
+            .salaries
+            .get(&person.id)?
+            .iter()
+            .filter(|s| s.effective_from <= as_of)
+            .max_by_key(|s| s.effective_from)?;
+        let band = person.zone.as_deref().and_then(|z| {
+            let here = self.bands.get(z)?;
+            band_among(here.iter().copied(), person, z, as_of)
+        });
+        Some(measure(salary, band))
+    }
 }
 
 /// Median and quartiles of a group's compa ratios.
@@ -899,6 +950,74 @@ mod tests {
     }
 
     const HEAD: &str = "grade,zone,currency,min,mid,max,effective_from\n";
+
+    /// The indexed book and the plain scan agree on every person and day,
+    /// role bands, zones, currencies and dates before any salary included.
+    #[test]
+    fn the_book_gives_what_the_scan_gives() {
+        let day = |y, m| Date::new(y, m, 1).unwrap();
+        let band = |family: &str, grade: &str, zone: &str, currency: &str, mid: i64, from| Band {
+            family: family.to_owned(),
+            level: if family.is_empty() {
+                String::new()
+            } else {
+                "senior".to_owned()
+            },
+            grade: grade.to_owned(),
+            zone: zone.to_owned(),
+            currency: currency.to_owned(),
+            min: mid - 10,
+            mid,
+            max: mid + 10,
+            effective_from: from,
+        };
+        let bands = vec![
+            band("", "6", "eu", "EUR", 100, day(2025, 1)),
+            band("", "6", "eu", "EUR", 120, day(2026, 1)),
+            band("", "7", "eu", "EUR", 150, day(2025, 6)),
+            band("", "6", "na", "CAD", 200, day(2025, 1)),
+            band("backend", "7", "eu", "EUR", 170, day(2026, 3)),
+        ];
+        let mut salaries = Vec::new();
+        for id in 1..=12_i64 {
+            for (k, (y, m)) in [(2025, 3), (2025, 9), (2026, 2)].iter().enumerate() {
+                if (id + k as i64).rem_euclid(3) != 0 {
+                    salaries.push(Salary {
+                        person_id: id,
+                        amount: 90 + id * 7 + k as i64 * 5,
+                        currency: if id == 5 { "USD" } else { "EUR" }.to_owned(),
+                        effective_from: day(*y, *m),
+                    });
+                }
+            }
+        }
+        let book = PayBook::new(&salaries, &bands);
+        let mut seen = 0;
+        for id in 1..=12_i64 {
+            let who = Payee {
+                id,
+                family: if id.rem_euclid(2) == 0 {
+                    "backend"
+                } else {
+                    "frontend"
+                }
+                .to_owned(),
+                level: "senior".to_owned(),
+                grade: if id < 6 { "6" } else { "7" }.to_owned(),
+                zone: match id.rem_euclid(4) {
+                    0 => None,
+                    1 => Some("na".to_owned()),
+                    _ => Some("eu".to_owned()),
+                },
+            };
+            for as_of in [day(2024, 1), day(2025, 4), day(2025, 12), day(2026, 6)] {
+                let scan = compa(&salaries, &bands, &who, as_of);
+                seen += usize::from(scan.as_ref().is_some_and(|c| c.ratio.is_some()));
+                assert_eq!(book.compa(&who, as_of), scan, "person {id} on {as_of}");
+            }
+        }
+        assert!(seen > 10, "only {seen} ratios compared");
+    }
 
     #[test]
     fn amounts_are_exact_hundredths() {

@@ -205,12 +205,13 @@ impl Access {
         self.store.audit_reads(&reads).await?;
         let salaries = self.store.salaries().await?;
         let bands = self.store.bands().await?;
+        let book = pay::PayBook::new(&salaries, &bands);
         let day = as_of.to_string();
         let rows = below
             .iter()
             .map(|p| {
                 let then = org.as_of(p, &day);
-                let c = pay::compa(&salaries, &bands, &payee(fw, &then), as_of);
+                let c = book.compa(&payee(fw, &then), as_of);
                 (then, c)
             })
             .collect();
@@ -299,6 +300,7 @@ impl PayAdmin<'_> {
         let org = self.access.org(self.viewer).await?;
         let salaries = self.access.store.salaries().await?;
         let bands = self.access.store.bands().await?;
+        let book = pay::PayBook::new(&salaries, &bands);
         let day = as_of.to_string();
         let rows: Vec<(Person, Option<Compa>)> = org
             .people
@@ -306,7 +308,7 @@ impl PayAdmin<'_> {
             .filter(|p| p.record.active)
             .map(|p| {
                 let then = org.as_of(p, &day);
-                let c = pay::compa(&salaries, &bands, &payee(fw, &then), as_of);
+                let c = book.compa(&payee(fw, &then), as_of);
                 (then, c)
             })
             .collect();
