@@ -27,6 +27,7 @@ mod release;
 mod review;
 mod schedule;
 mod scim;
+mod vitals;
 
 pub use calendar::Feed;
 pub use deliveries::DeliveryLog;

@@ -26,6 +26,7 @@ pub mod hiring;
 mod http;
 mod inbox;
 pub mod internships;
+pub mod metrics;
 pub mod notify;
 pub mod one_on_ones;
 mod pay;
@@ -108,6 +109,8 @@ pub struct Settings {
     pub retention: ladder_store::Retention,
     /// The key private notes are sealed with.
     pub notes_key: notes_key::NoteKey,
+    /// The bearer token `GET /metrics` wants; metrics are off without one.
+    pub metrics_token: Option<String>,
 }
 
 /// How people sign in, and from where.
@@ -147,6 +150,7 @@ impl Default for Settings {
             sign_in: SignInSettings::default(),
             retention: ladder_store::Retention::default(),
             notes_key: notes_key::NoteKey::default(),
+            metrics_token: None,
         }
     }
 }
@@ -179,6 +183,7 @@ struct Inner {
     /// This process's name in delivery leases.
     node: String,
     routine: routine::Memo,
+    metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -215,6 +220,7 @@ impl AppState {
             sender,
             node,
             routine: routine::Memo::default(),
+            metrics: metrics::Metrics::default(),
         })))
     }
 
@@ -294,6 +300,10 @@ impl AppState {
         &self.0.node
     }
 
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.0.metrics
+    }
+
     pub(crate) fn routine_memo(&self) -> &routine::Memo {
         &self.0.routine
     }
@@ -307,6 +317,10 @@ pub fn router(state: AppState) -> Router {
         r = r.route(route.path, (route.handler)());
     }
     r.fallback(http::page::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(http::text::BODY_LIMIT))
         .layer(axum::middleware::from_fn(http::text::text_at_the_edge))
         .layer(axum::middleware::from_fn(http::text::json_rejections))

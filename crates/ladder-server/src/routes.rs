@@ -73,6 +73,8 @@ pub enum Audience {
     /// SCIM provisioning clients, by their own bearer token: no session of
     /// any role.
     Provisioning,
+    /// A monitoring system, by the metrics token: no session of any role.
+    Monitoring,
 }
 
 #[derive(Debug)]
@@ -129,6 +131,7 @@ macro_rules! route {
 pub const ROUTES: &[Route] = &[
     route!(GET "/healthz", Public, http::page::health),
     route!(GET "/readyz", Public, http::page::ready),
+    route!(GET "/metrics", Monitoring, crate::metrics::metrics),
     route!(GET "/assets/{file}", Public, http::page::asset),
     route!(GET "/favicon.ico", Public, http::page::favicon),
     route!(GET "/login", Public, accounts::pages::login_form),

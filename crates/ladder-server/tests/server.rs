@@ -24,6 +24,7 @@ use support::*;
 const MATRIX: &[(&str, &str)] = &[
     ("GET /healthz", "+++++++++++"),
     ("GET /readyz", "+++++++++++"),
+    ("GET /metrics", "-----------"),
     ("GET /assets/{file}", "+++++++++++"),
     ("GET /favicon.ico", "+++++++++++"),
     ("GET /login", "+++++++++++"),
@@ -619,7 +620,7 @@ async fn authorization_matrix_covers_every_route_and_every_role() {
             Audience::DeliveryLog => "------+-+",
             Audience::Editor => "-------++",
             Audience::FrameworkReview => "------+++",
-            Audience::Provisioning => "---------",
+            Audience::Provisioning | Audience::Monitoring => "---------",
         };
         // The former manager reads their old pair's record and nothing
         // else private; the leaver reaches only public pages.
@@ -2379,4 +2380,59 @@ async fn a_publish_on_one_node_is_live_on_the_other_and_so_is_a_rollback() {
     assert_ne!(a.state.framework_release(), staged.id);
     drop((a, b));
     db.drop_database().await.unwrap();
+}
+
+/// `GET /metrics` answers the metrics token alone, with latency per route
+/// pattern, the pool, the outbox and the organisation's size, and names
+/// no one.
+#[tokio::test]
+async fn metrics_are_read_with_the_token_alone() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let mut anyone = Client::new(app.addr);
+    assert_eq!(anyone.get("/metrics").await.status, 401);
+    let (mut team, _) = client_as(&app, "people-team").await;
+    assert_eq!(
+        team.get("/metrics").await.status,
+        401,
+        "a session is not enough"
+    );
+    team.headers.push((
+        "Authorization".to_owned(),
+        "Bearer not-the-token".to_owned(),
+    ));
+    assert_eq!(team.get("/metrics").await.status, 401);
+    let (mut person, _) = client_as(&app, "self").await;
+    for _ in 0..3 {
+        assert_eq!(person.get(&format!("/people/{me}")).await.status, 200);
+    }
+    assert_eq!(anyone.get("/no/such/page").await.status, 404);
+    let mut scraper = Client::new(app.addr);
+    scraper.headers.push((
+        "Authorization".to_owned(),
+        format!("Bearer {METRICS_TOKEN}"),
+    ));
+    let r = scraper.get("/metrics").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|t| t.starts_with("application/openmetrics-text")),
+        "{:?}",
+        r.header("content-type")
+    );
+    let body = &r.body;
+    for line in [
+        r#"ladder_http_request_duration_seconds_count{method="GET",route="/people/{id}",status="2xx"} 3"#,
+        r#"ladder_http_request_duration_seconds_count{method="GET",route="(none)",status="4xx"} 1"#,
+        "ladder_people 5",
+        r#"ladder_messages{state="failed"} 0"#,
+        r#"ladder_db_pool_connections{state="open"}"#,
+        "ladder_db_pool_max_connections",
+        "ladder_framework_release 1",
+        "# EOF",
+    ] {
+        assert!(body.contains(line), "`{line}` missing from:\n{body}");
+    }
+    assert!(!body.contains(&format!("/people/{me}\"")), "{body}");
+    assert!(!body.contains("@example.com"), "{body}");
 }

@@ -585,6 +585,15 @@ impl Store for This {
         NAME
     }
 
+    fn pool_use(&self) -> ladder_store::PoolUse {
+        let open = self.pool.size();
+        ladder_store::PoolUse {
+            open,
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(open),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     async fn list_people(&self) -> Result<Vec<Person>> {
         let sql = format!("{PERSON_SELECT} ORDER BY p.id");
         all(&self.pool, &sql, person_row).await

@@ -516,6 +516,17 @@ pub struct Dump {
 /// The version of the [`Dump`] format this build writes.
 pub const DUMP_FORMAT: u32 = 1;
 
+/// A connection pool's use at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open, busy or idle.
+    pub open: u32,
+    /// Of those, the idle ones.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// Everything the server stores. Implemented once for both backends by
 /// the shared `sql/` module of this crate.
 #[async_trait]
@@ -532,6 +543,9 @@ pub trait Store:
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+
+    /// How the connection pool is used right now, for the metrics.
+    fn pool_use(&self) -> PoolUse;
 
     // People
     async fn list_people(&self) -> Result<Vec<Person>>;

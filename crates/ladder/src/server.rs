@@ -66,6 +66,9 @@ struct FileConfig {
     /// The file holding the key private notes are sealed with (default
     /// `notes.key` in the data directory; `LADDER_NOTES_KEY` wins).
     notes_key_file: Option<PathBuf>,
+    /// The bearer token `GET /metrics` wants (`LADDER_METRICS_TOKEN`
+    /// wins); metrics are off without one.
+    metrics_token: Option<String>,
 }
 
 /// The `[retention]` table: days each kind of data is kept (0: for ever).
@@ -388,6 +391,7 @@ pub fn serve(a: ServeArgs) -> Result<u8, String> {
             sign_in,
             retention,
             notes_key,
+            metrics_token: metrics_token(file.metrics_token.as_deref())?,
         };
         let store = open(&db).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -539,6 +543,23 @@ pub fn notify(cmd: NotifyCommand) -> Result<u8, String> {
     }
 }
 
+/// The metrics token: `LADDER_METRICS_TOKEN`, else the config file's;
+/// at least 16 characters, since it guards what the node tells.
+fn metrics_token(from_file: Option<&str>) -> Result<Option<String>, String> {
+    let (token, from) = match std::env::var("LADDER_METRICS_TOKEN") {
+        Ok(t) => (Some(t), "LADDER_METRICS_TOKEN"),
+        Err(_) => (from_file.map(str::to_owned), "metrics_token"),
+    };
+    match token.map(|t| t.trim().to_owned()) {
+        Some(t) if t.is_empty() => Ok(None),
+        Some(t) if t.chars().count() < 16 => Err(format!(
+            "{from}: the metrics token has {} characters; give at least 16 (e.g. `openssl rand -hex 16`)",
+            t.chars().count()
+        )),
+        t => Ok(t),
+    }
+}
+
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "ladder-demo";
 
@@ -581,6 +602,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, String> {
             framework_source: fw_dir.display().to_string(),
             notify: crate::notify::settings(&base, smtp, None)?,
             notes_key: notes_key(&a.data, None)?,
+            metrics_token: metrics_token(None)?,
             ..Settings::default()
         };
         let state = AppState::new(store.clone(), dir_loader(fw_dir), settings, clock.clone()).await?;

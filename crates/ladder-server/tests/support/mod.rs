@@ -22,6 +22,9 @@ pub use spawned::Spawned;
 pub const PASSWORD: &str = "correct horse battery";
 pub const NOW: i64 = 1_795_219_200; // 2026-11-21
 
+/// The token `GET /metrics` wants from test apps.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
 pub fn example_loader() -> Loader {
     Arc::new(|| {
         let mut files = FileSet::new();
@@ -238,6 +241,7 @@ async fn start_with(
             lease_seconds: 120,
         },
         sign_in,
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
         ..Settings::default()
     };
     let state = AppState::new(store.clone(), loader, settings, clock.clone())
