@@ -14,6 +14,7 @@
 mod audit;
 mod calendar;
 mod deliveries;
+mod directory;
 mod erasure;
 mod feedback;
 mod growth;
@@ -31,6 +32,7 @@ mod vitals;
 
 pub use calendar::Feed;
 pub use deliveries::DeliveryLog;
+pub use directory::Directory;
 pub use feedback::{
     Calibration, CycleAdmin, FeedbackResults, Nominating, ProposalView, Proposer, Respondent,
 };
@@ -647,42 +649,6 @@ impl Access {
             access: self,
             viewer: v,
         })
-    }
-}
-
-/// Reading the directory.
-#[derive(Debug)]
-pub struct Directory {
-    org: Arc<OrgView>,
-}
-
-impl Directory {
-    pub fn all(&self) -> Vec<DirectoryEntry> {
-        self.org.people.iter().map(DirectoryEntry::from).collect()
-    }
-
-    pub fn get(&self, id: Id) -> Option<DirectoryEntry> {
-        self.org.person(id).map(DirectoryEntry::from)
-    }
-
-    pub fn reports_of(&self, id: Id) -> Vec<DirectoryEntry> {
-        self.org.reports(id).map(DirectoryEntry::from).collect()
-    }
-
-    /// People whose name, email or department contains every word of `q`.
-    pub fn search(&self, q: &str, limit: usize) -> Vec<DirectoryEntry> {
-        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-        self.org
-            .people
-            .iter()
-            .filter(|p| {
-                let r = &p.record;
-                let hay = format!("{} {} {}", r.name, r.email, r.department).to_lowercase();
-                words.iter().all(|w| hay.contains(w.as_str()))
-            })
-            .take(limit)
-            .map(DirectoryEntry::from)
-            .collect()
     }
 }
 

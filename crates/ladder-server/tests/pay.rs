@@ -443,3 +443,65 @@ async fn a_role_band_wins_over_its_grades_band() {
             .contains(&format!("<td>{} {}</td>", role.family, role.level))
     );
 }
+
+/// The compa API gives its people a page at a time, in id order, with
+/// aggregates over everyone; only the people a page shows are recorded
+/// as read.
+#[tokio::test]
+async fn the_compa_report_pages_its_people_and_records_only_those_shown() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut c, _) = client_as(&app, "people-team").await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/pay/compa?as_of=2026-11-21&limit=1".to_owned();
+    for round in 0.. {
+        assert!(round < 10, "the pages never end");
+        let before = app.store.audit_log(None, 500).await.unwrap();
+        let res = c.get(&path).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let people = v["people"].as_array().unwrap();
+        assert!(people.len() <= 1, "{}", res.body);
+        // The aggregates cover everyone on every page.
+        let senior = v["by_level"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == "Senior")
+            .unwrap();
+        assert_eq!(senior["count"], 2);
+        let ids: Vec<i64> = people
+            .iter()
+            .map(|p| p["person_id"].as_i64().unwrap())
+            .collect();
+        // This page's reads name this page's people and nobody else.
+        let after = app.store.audit_log(None, 500).await.unwrap();
+        let read: Vec<i64> = after
+            .iter()
+            .filter(|e| !before.iter().any(|b| b.id == e.id) && e.action == "pay.read")
+            .filter_map(|e| e.subject_id)
+            .collect();
+        assert_eq!(read, ids, "{path}");
+        seen.extend(ids);
+        match v["next_cursor"].as_str() {
+            Some(next) => {
+                path = format!("/api/v1/pay/compa?as_of=2026-11-21&limit=1&cursor={next}");
+            }
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "in id order, none twice");
+    assert_eq!(seen.len(), 3, "everyone with a salary: {seen:?}");
+    for bad in ["limit=0", "limit=501", "cursor=nope"] {
+        let res = c.get(&format!("/api/v1/pay/compa?{bad}")).await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.body);
+        assert!(
+            res.body.contains(bad.split('=').next().unwrap()),
+            "{}",
+            res.body
+        );
+    }
+}

@@ -2436,3 +2436,42 @@ async fn metrics_are_read_with_the_token_alone() {
     assert!(!body.contains(&format!("/people/{me}\"")), "{body}");
     assert!(!body.contains("@example.com"), "{body}");
 }
+
+/// `GET /api/v1/people` gives the directory a page at a time: every
+/// person once, in id order, whatever the page size.
+#[tokio::test]
+async fn the_directory_api_pages_with_a_cursor() {
+    let app = start().await;
+    let mut api = api_as(&app, "peer").await;
+    let all = app.store.list_people().await.unwrap();
+    let want: Vec<i64> = all.iter().map(|p| p.id).collect();
+    for limit in [1, 2, 5, 500] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/v1/people?limit={limit}");
+        loop {
+            let r = api.get(&path).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let v = json(&r);
+            let page = v["people"].as_array().unwrap();
+            assert!(page.len() <= limit, "{path}");
+            seen.extend(page.iter().map(|p| p["id"].as_i64().unwrap()));
+            match v["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/v1/people?limit={limit}&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "limit {limit}");
+    }
+    let first = json(&api.get("/api/v1/people").await);
+    assert_eq!(first["people"].as_array().unwrap().len(), want.len());
+    assert!(first.get("next_cursor").is_none(), "{first}");
+    for bad in ["limit=0", "limit=x", "cursor=%3Cb%3E"] {
+        let r = api.get(&format!("/api/v1/people?{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert!(
+            r.header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
+            "{bad}"
+        );
+    }
+}

@@ -12,6 +12,7 @@
 
 use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
+use crate::http::paging::Paging;
 use ladder_framework::Framework;
 use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Payee, Salary};
@@ -289,13 +290,16 @@ impl PayAdmin<'_> {
     /// Everyone's compa ratio on a day. Audited: `action` once for the
     /// report, and `pay.read` for each person whose pay it shows (merged
     /// with recent identical reads), so that "who read my pay" finds the
-    /// people team's reports and exports too.
+    /// people team's reports and exports too. With `shown`, the report
+    /// shows that page of people alone (in id order) beside the
+    /// aggregates, and only they are recorded as read.
     pub async fn everyone(
         &self,
         fw: &Framework,
         as_of: Date,
         action: &str,
         now: i64,
+        shown: Option<Paging>,
     ) -> Result<PayRows, AppError> {
         let org = self.access.org(self.viewer).await?;
         let salaries = self.access.store.salaries().await?;
@@ -326,10 +330,15 @@ impl PayAdmin<'_> {
         } else {
             "pay report"
         };
-        let reads: Vec<_> = rows
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .map(|(p, _)| Access::record(self.viewer, "pay.read", Some(p.id), what, now).audit)
+        let paid = rows.iter().filter(|(_, c)| c.is_some()).map(|(p, _)| p.id);
+        let read: Vec<Id> = match shown {
+            // `org.people`, and so `rows`, are in id order.
+            Some(page) => crate::http::paging::page(paid, |id| *id, page).0,
+            None => paid.collect(),
+        };
+        let reads: Vec<_> = read
+            .into_iter()
+            .map(|id| Access::record(self.viewer, "pay.read", Some(id), what, now).audit)
             .collect();
         if !reads.is_empty() {
             self.access.store.audit_reads(&reads).await?;

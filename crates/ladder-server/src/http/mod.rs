@@ -7,6 +7,7 @@ pub mod api;
 pub(crate) mod context;
 pub(crate) mod fields;
 pub mod page;
+pub mod paging;
 pub mod table;
 pub(crate) mod text;
 

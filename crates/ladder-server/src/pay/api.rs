@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::access::PayImport;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, rows_refused};
+use crate::http::paging::PageQuery;
 use crate::pay::service::{AsOf, PayLine, Report, report};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -77,24 +78,51 @@ pub async fn person_pay(
 
 /// Everyone's compa ratio on a day, with median and quartiles per level,
 /// grade, team and department. People team only; audited.
-#[utoipa::path(tag = TAG, get, path = "/api/v1/pay/compa", params(AsOf), responses(
-    (status = 200, body = Report),
+#[utoipa::path(tag = TAG, get, path = "/api/v1/pay/compa", params(AsOf, PageQuery), responses(
+    (status = 200, body = CompaPage),
     (status = 403, body = ErrorBody)
 ))]
 pub async fn compa(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
     Query(q): Query<AsOf>,
-) -> Result<Json<Report>, ApiError> {
+    Query(pq): Query<PageQuery>,
+) -> Result<Json<CompaPage>, ApiError> {
     let now = s.now();
     let access = s.access();
     let admin = access.pay_admin(&v)?;
     let as_of = q.date(now)?;
+    let paging = pq.paging()?;
     let loaded = s.framework();
     let rows = admin
-        .everyone(&loaded.framework, as_of, "pay.report.read", now)
+        .everyone(
+            &loaded.framework,
+            as_of,
+            "pay.report.read",
+            now,
+            Some(paging),
+        )
         .await?;
-    Ok(Json(report(&rows, &loaded.framework, as_of)))
+    let mut report = report(&rows, &loaded.framework, as_of);
+    let mut people = std::mem::take(&mut report.people);
+    people.sort_by_key(|l| l.person_id);
+    let (people, next_cursor) = crate::http::paging::page(people, |l| l.person_id, paging);
+    report.people = people;
+    Ok(Json(CompaPage {
+        report,
+        next_cursor,
+    }))
+}
+
+/// The compa report with one page of its people: the aggregates cover
+/// everyone; `people` holds the page, in the order of their ids.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompaPage {
+    #[serde(flatten)]
+    pub report: Report,
+    /// Send as `cursor` for the next page of people; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -66,7 +66,9 @@ async fn pay_page(
     let admin = access.pay_admin(v)?;
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let rows = admin.everyone(fw, as_of, "pay.report.read", now).await?;
+    let rows = admin
+        .everyone(fw, as_of, "pay.report.read", now, None)
+        .await?;
     let report = report(&rows, fw, as_of);
     let chart = if report.by_level.is_empty() {
         None
@@ -234,7 +236,7 @@ pub async fn export(
     let as_of = q.date(now)?;
     let loaded = s.framework();
     let rows = admin
-        .everyone(&loaded.framework, as_of, "pay.export", now)
+        .everyone(&loaded.framework, as_of, "pay.export", now, None)
         .await?;
     let csv = export_csv(&report(&rows, &loaded.framework, as_of));
     Ok((

@@ -2,9 +2,10 @@
 
 use crate::access::ImportOutcome;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, rows_refused};
+use crate::http::paging::PageQuery;
 use crate::{AppError, AppState};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,17 +37,32 @@ pub struct ImportOut {
     pub role_changes: usize,
 }
 
-/// Everyone in the directory.
-#[utoipa::path(get, path = "/api/v1/people", responses(
-    (status = 200, body = Vec<PersonOut>),
+/// A page of the directory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeoplePage {
+    /// In the order of their ids.
+    pub people: Vec<PersonOut>,
+    /// Send as `cursor` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Everyone in the directory, a page at a time (`limit`, `cursor`).
+#[utoipa::path(get, path = "/api/v1/people", params(PageQuery), responses(
+    (status = 200, body = PeoplePage),
     (status = 401, body = ErrorBody)
 ))]
 pub async fn people(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
-) -> Result<Json<Vec<PersonOut>>, ApiError> {
-    let all = s.access().directory(&v).await?.all();
-    Ok(Json(all.into_iter().map(PersonOut::from).collect()))
+    Query(q): Query<PageQuery>,
+) -> Result<Json<PeoplePage>, ApiError> {
+    let paging = q.paging()?;
+    let (rows, next_cursor) = s.access().directory(&v).await?.page(paging);
+    Ok(Json(PeoplePage {
+        people: rows.into_iter().map(PersonOut::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// One person, as the directory shows them.

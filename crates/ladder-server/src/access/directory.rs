@@ -1,0 +1,83 @@
+//! Reading the directory: everyone, a page of them, a department, a
+//! search. Open to every signed-in account.
+
+use super::{DirectoryEntry, OrgView};
+use crate::http::paging::Paging;
+use ladder_store::Id;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Reading the directory.
+#[derive(Debug)]
+pub struct Directory {
+    pub(super) org: Arc<OrgView>,
+}
+
+impl Directory {
+    pub fn all(&self) -> Vec<DirectoryEntry> {
+        self.org.people.iter().map(DirectoryEntry::from).collect()
+    }
+
+    pub fn get(&self, id: Id) -> Option<DirectoryEntry> {
+        self.org.person(id).map(DirectoryEntry::from)
+    }
+
+    /// One page of everyone, in id order: a seek, then the page's rows
+    /// (and the next page's cursor).
+    pub fn page(&self, p: Paging) -> (Vec<DirectoryEntry>, Option<String>) {
+        let people = &self.org.people;
+        let start = p.after.map_or(0, |a| people.partition_point(|x| x.id <= a));
+        let rest = people.get(start..).unwrap_or_default();
+        crate::http::paging::page(
+            rest.iter().map(DirectoryEntry::from),
+            |e| e.id,
+            Paging { after: None, ..p },
+        )
+    }
+
+    /// Each department with how many active people it has, by name.
+    pub fn departments(&self) -> Vec<(String, usize)> {
+        let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in self.org.people.iter().filter(|p| p.record.active) {
+            *by.entry(p.record.department.as_str()).or_default() += 1;
+        }
+        by.into_iter().map(|(d, n)| (d.to_owned(), n)).collect()
+    }
+
+    /// One page of a department's active people, in id order.
+    pub fn department_page(
+        &self,
+        department: &str,
+        p: Paging,
+    ) -> (Vec<DirectoryEntry>, Option<String>) {
+        crate::http::paging::page(
+            self.org
+                .people
+                .iter()
+                .filter(|x| x.record.active && x.record.department == department)
+                .map(DirectoryEntry::from),
+            |e| e.id,
+            p,
+        )
+    }
+
+    pub fn reports_of(&self, id: Id) -> Vec<DirectoryEntry> {
+        self.org.reports(id).map(DirectoryEntry::from).collect()
+    }
+
+    /// People whose name, email or department contains every word of `q`.
+    pub fn search(&self, q: &str, limit: usize) -> Vec<DirectoryEntry> {
+        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+        self.org
+            .people
+            .iter()
+            .filter(|p| {
+                let r = &p.record;
+                let hay = format!("{} {} {}", r.name, r.email, r.department).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .take(limit)
+            .map(DirectoryEntry::from)
+            .collect()
+    }
+}
