@@ -516,6 +516,15 @@ pub struct Dump {
 /// The version of the [`Dump`] format this build writes.
 pub const DUMP_FORMAT: u32 = 1;
 
+/// An account to make (see `Store::create_accounts`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub roles: Roles,
+}
+
 /// A connection pool's use at one moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolUse {
@@ -584,6 +593,15 @@ pub trait Store:
         now: i64,
         rec: &Record,
     ) -> Result<Id>;
+    /// Many accounts in one transaction with one audit entry and event
+    /// (`rec`): an email already taken (or given twice) is a conflict and
+    /// nothing is written. Returns how many were made.
+    async fn create_accounts(
+        &self,
+        accounts: &[NewAccount],
+        now: i64,
+        rec: &Record,
+    ) -> Result<usize>;
     async fn account(&self, id: Id) -> Result<Option<Account>>;
     async fn account_by_email(&self, email: &str) -> Result<Option<Account>>;
     async fn list_accounts(&self) -> Result<Vec<Account>>;

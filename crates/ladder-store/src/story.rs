@@ -501,6 +501,44 @@ async fn accounts(s: &dyn Store) {
         s.token_account("tokenhash", 1000).await.unwrap().is_none(),
         "refused from its expiry on"
     );
+
+    // Many at once: all, or none when one email is taken.
+    let new = |email: &str| crate::NewAccount {
+        email: email.to_owned(),
+        name: "Batch".to_owned(),
+        password_hash: None,
+        roles: Roles::NONE,
+    };
+    let taken = s
+        .create_accounts(
+            &[new("b1@example.com"), new("SSO@example.com")],
+            14,
+            &rec("account.create"),
+        )
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert!(
+        s.account_by_email("b1@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let made = s
+        .create_accounts(
+            &[new("B1@example.com"), new("b2@example.com")],
+            14,
+            &rec("account.create"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(made, 2);
+    assert!(
+        s.account_by_email("b1@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(s.count_accounts().await.unwrap(), 4);
 }
 
 async fn sessions(s: &dyn Store) {
@@ -1566,6 +1604,51 @@ async fn audit(s: &dyn Store) {
         left,
         [0, 3301, 3150],
         "the sweep's own entry, then the newer reads"
+    );
+    // Many reads at once count exactly as one by one: the same reads, in
+    // two calls, by another reader, an hour later (repeats inside one call
+    // too).
+    let batch = |reads: &[(i64, Id)]| -> Vec<AuditEvent> {
+        reads
+            .iter()
+            .map(|(at, subject)| AuditEvent {
+                actor_id: Some(5),
+                actor: "batch@example.com".to_owned(),
+                ..read(at + 3600, *subject)
+            })
+            .collect()
+    };
+    s.audit_reads(&batch(&[(3000, 9), (3001, 9), (3100, 9)]))
+        .await
+        .unwrap();
+    s.audit_reads(&batch(&[(3150, 10), (3299, 9), (3301, 9)]))
+        .await
+        .unwrap();
+    let reads = s
+        .audit_search(
+            &crate::AuditFilter {
+                actor_id: Some(5),
+                ..f()
+            },
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reads
+            .iter()
+            .map(|e| (e.at - 3600, e.subject_id))
+            .collect::<Vec<_>>(),
+        [(3301, Some(9)), (3150, Some(10)), (3000, Some(9))]
+    );
+    let repeats = s
+        .audit_repeats(&reads.iter().map(|e| e.id).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    assert_eq!(
+        repeats.values().copied().collect::<Vec<_>>(),
+        [(4, 3299 + 3600)]
     );
 }
 

@@ -652,19 +652,21 @@ async fn seed_demo(
         let hash = ladder_server::auth::hash_password(DEMO_PASSWORD)
             .await
             .map_err(|e| e.to_string())?;
-        for r in &records {
-            ladder_server::auth::create_account(
-                store,
-                &r.email,
-                &r.name,
-                Some(&hash),
-                Roles::NONE,
-                now,
-                &demo_record(now, "account.create"),
-            )
+        // Everyone's login in one transaction (one by one, 100,000
+        // commits would take minutes).
+        let logins: Vec<ladder_store::NewAccount> = records
+            .iter()
+            .map(|r| ladder_store::NewAccount {
+                email: r.email.clone(),
+                name: r.name.clone(),
+                password_hash: Some(hash.clone()),
+                roles: Roles::NONE,
+            })
+            .collect();
+        store
+            .create_accounts(&logins, now, &demo_record(now, "account.create"))
             .await
             .map_err(|e| e.to_string())?;
-        }
         let team = Roles {
             people_team: true,
             ..Roles::NONE
