@@ -35,6 +35,15 @@ impl Directory {
         )
     }
 
+    /// Each active person's level, for counts.
+    pub fn active_levels(&self) -> impl Iterator<Item = &str> {
+        self.org
+            .people
+            .iter()
+            .filter(|p| p.record.active)
+            .map(|p| p.record.role.level.as_str())
+    }
+
     /// Each department with how many active people it has, by name.
     pub fn departments(&self) -> Vec<(String, usize)> {
         let mut by: BTreeMap<&str, usize> = BTreeMap::new();

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use ladder_framework::Framework;
 use ladder_org::people_csv::RowError;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 struct PrivateView {
     grade: String,
@@ -176,7 +175,10 @@ pub async fn team(
             depth += 1;
         }
     }
-    let order: Vec<i64> = members.iter().map(|m| m.id).collect();
+    // The chain's order (by layer): each row's place, found in one
+    // lookup (a search per row made the head's page quadratic).
+    let order: std::collections::HashMap<i64, usize> =
+        members.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
     let t = Table::new(
         TEAM,
         "/team",
@@ -190,7 +192,7 @@ pub async fn team(
             "manager" => Key::text(&m.manager),
             "location" => Key::text(&m.location),
             #[allow(clippy::cast_precision_loss)]
-            _ => Key::Num(order.iter().position(|x| *x == m.id).unwrap_or(0) as f64),
+            _ => Key::Num(order.get(&m.id).copied().unwrap_or(0) as f64),
         },
     );
     page(&TeamPage {
@@ -204,7 +206,18 @@ pub async fn team(
 
 struct Department {
     name: String,
+    count: usize,
+    /// `/org?department=…`, encoded.
+    href: String,
+}
+
+/// One department's people, a page at a time.
+struct DepartmentPage {
+    name: String,
+    count: usize,
     people: Vec<(i64, String, String)>,
+    /// The next page's address, if there is one.
+    next: Option<String>,
 }
 
 #[derive(Template)]
@@ -216,6 +229,8 @@ struct OrgPage {
     q: String,
     results: Vec<(i64, String, String)>,
     departments: Vec<Department>,
+    /// The department asked for (`?department=`), its page of people.
+    shown: Option<DepartmentPage>,
 }
 
 #[derive(Template)]
@@ -229,6 +244,23 @@ struct OrgResults {
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// A department whose people to list, a page at a time.
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// How many of a department's people `/org` lists at once.
+const DEPARTMENT_PAGE: usize = 100;
+
+fn org_link(department: &str, cursor: Option<&str>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("department", department);
+    if let Some(c) = cursor {
+        q.append_pair("cursor", c);
+    }
+    format!("/org?{}#department", q.finish())
 }
 
 pub async fn org(
@@ -239,15 +271,6 @@ pub async fn org(
     let loaded = s.framework();
     let fw = &loaded.framework;
     let dir = s.access().directory(&v).await?;
-    let mut depts: BTreeMap<String, Vec<(i64, String, String)>> = BTreeMap::new();
-    let all = dir.all();
-    for p in all.iter().filter(|p| p.active) {
-        depts.entry(p.department.clone()).or_default().push((
-            p.id,
-            p.name.clone(),
-            entry_title(fw, p),
-        ));
-    }
     let results = if q.q.trim().is_empty() {
         Vec::new()
     } else {
@@ -260,20 +283,47 @@ pub async fn org(
         fw,
         "org-levels",
         "The organisation: people per level",
-        all.iter().filter(|p| p.active).map(|p| p.level.as_str()),
+        dir.active_levels(),
     )?;
+    let departments: Vec<Department> = dir
+        .departments()
+        .into_iter()
+        .map(|(name, count)| Department {
+            href: org_link(&name, None),
+            name,
+            count,
+        })
+        .collect();
+    let shown = match departments.iter().find(|d| d.name == q.department) {
+        Some(d) if !q.department.is_empty() => {
+            let paging = crate::http::paging::PageQuery {
+                limit: Some(i64::try_from(DEPARTMENT_PAGE).unwrap_or(100)),
+                cursor: Some(q.cursor.clone()),
+            }
+            .paging()?;
+            let (people, next) = dir.department_page(&d.name, paging);
+            Some(DepartmentPage {
+                name: d.name.clone(),
+                count: d.count,
+                people: people
+                    .iter()
+                    .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
+                    .collect(),
+                next: next.map(|c| org_link(&d.name, Some(&c))),
+            })
+        }
+        _ if !q.department.is_empty() => {
+            return Err(AppError::NotFound);
+        }
+        _ => None,
+    };
     page(&OrgPage {
         chrome: Chrome::new("Organisation", Some(&v)),
         levels,
         q: q.q,
         results,
-        departments: depts
-            .into_iter()
-            .map(|(name, mut people)| {
-                people.sort_by(|a, b| a.1.cmp(&b.1));
-                Department { name, people }
-            })
-            .collect(),
+        departments,
+        shown,
     })
 }
 
