@@ -228,6 +228,19 @@ impl OpsStore for This {
         .await
     }
 
+    async fn salaries_for(&self, people: &[Id]) -> Result<Vec<ladder_org::pay::Salary>> {
+        let rows = fetch_in(
+            &self.pool,
+            "SELECT * FROM salaries WHERE person_id",
+            people,
+            "",
+        )
+        .await?;
+        let mut out = rows.iter().map(salary_row).collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_key(|a| (a.person_id, a.effective_from));
+        Ok(out)
+    }
+
     async fn create_internship(&self, i: &NewInternship, now: i64, rec: &Record) -> Result<Id> {
         use sqlx::Row as _;
         let mut tx = self.begin_write().await?;

@@ -235,6 +235,8 @@ pub trait OpsStore: Send + Sync {
     async fn put_salaries(&self, salaries: &[Salary], rec: &Record) -> Result<usize>;
     async fn salaries(&self) -> Result<Vec<Salary>>;
     async fn salaries_of(&self, person: Id) -> Result<Vec<Salary>>;
+    /// The salaries of these people alone, by person then date.
+    async fn salaries_for(&self, people: &[Id]) -> Result<Vec<Salary>>;
 
     // Internships
     async fn create_internship(&self, i: &NewInternship, now: i64, rec: &Record) -> Result<Id>;

@@ -2901,6 +2901,20 @@ async fn ops(s: &dyn Store) {
         [6_000_000, 6_400_000]
     );
     assert_eq!(s.salaries().await.unwrap().len(), 3);
+    assert_eq!(
+        s.salaries_for(&[lead, dev])
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| (x.person_id, x.amount))
+            .collect::<Vec<_>>(),
+        {
+            let mut want = vec![(dev, 6_000_000), (dev, 6_400_000), (lead, 8_000_000)];
+            want.sort_by_key(|(p, _)| *p);
+            want
+        }
+    );
+    assert!(s.salaries_for(&[head]).await.unwrap().is_empty());
 
     // An internship: declined by one side ends it; approved by both starts it.
     let ask = NewInternship {

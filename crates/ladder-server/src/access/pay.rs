@@ -204,7 +204,10 @@ impl Access {
             .map(|p| Self::record(v, "pay.read", Some(p.id), "team pay", now).audit)
             .collect();
         self.store.audit_reads(&reads).await?;
-        let salaries = self.store.salaries().await?;
+        // Their salaries alone: the page costs what the chain holds, not
+        // what the organisation does.
+        let ids: Vec<Id> = below.iter().map(|p| p.id).collect();
+        let salaries = self.store.salaries_for(&ids).await?;
         let bands = self.store.bands().await?;
         let book = pay::PayBook::new(&salaries, &bands);
         let day = as_of.to_string();
