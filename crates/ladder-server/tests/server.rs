@@ -2475,3 +2475,66 @@ async fn the_directory_api_pages_with_a_cursor() {
         );
     }
 }
+
+/// `/org` lists departments with their counts, and one department's
+/// people a hundred at a time: its size does not grow with the
+/// organisation.
+#[tokio::test]
+async fn the_organisation_page_lists_a_department_a_page_at_a_time() {
+    let app = start().await;
+    let sales: Vec<_> = (0..150)
+        .map(|i| ladder_org::PersonRecord {
+            department: "Sales & Deals".to_owned(),
+            ..person(&format!("sales-{i:03}@example.com"), None, "senior")
+        })
+        .collect();
+    app.store
+        .apply_people(&sales, "2026-01-01", None, NOW, &fixture("apply_people"))
+        .await
+        .unwrap();
+    let (mut c, _) = client_as(&app, "peer").await;
+    let org = c.get("/org").await;
+    assert_eq!(org.status, 200);
+    assert!(
+        org.body.contains(
+            r#"<a href="/org?department=Sales+%26+Deals#department">Sales &#38; Deals</a> <span class="meta">(150)</span>"#
+        ),
+        "{}",
+        org.body
+    );
+    assert!(!org.body.contains("sales-000"), "no one is listed unasked");
+    let mut seen = Vec::new();
+    let mut path = "/org?department=Sales+%26+Deals".to_owned();
+    for round in 0.. {
+        assert!(round < 5, "the pages never end");
+        let r = c.get(&path).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let names: Vec<String> = r
+            .body
+            .split(">sales-")
+            .skip(1)
+            .filter_map(|x| x.get(..3).map(str::to_owned))
+            .collect();
+        assert!(names.len() <= 100, "{path}");
+        seen.extend(names);
+        match r.body.split(r#"<a href=""#).find_map(|x| {
+            let (href, rest) = x.split_once('"')?;
+            rest.starts_with(r#" rel="next""#)
+                .then(|| href.replace("&#38;", "&").replace("&amp;", "&"))
+        }) {
+            Some(next) => path = next,
+            None => break,
+        }
+    }
+    let mut want: Vec<String> = (0..150).map(|i| format!("{i:03}")).collect();
+    want.sort();
+    seen.sort();
+    assert_eq!(seen, want);
+    assert_eq!(c.get("/org?department=Nowhere").await.status, 404);
+    assert_eq!(
+        c.get("/org?department=Sales+%26+Deals&cursor=zz")
+            .await
+            .status,
+        400
+    );
+}
