@@ -15,6 +15,10 @@
 //! `cargo xtask bench levels [--quick]` measures how `ladder check` grows
 //! with the length of a level chain (see [`levels`]).
 //!
+//! `cargo xtask bench scale [--quick] [--sizes …] [--backend …]` measures
+//! every GET route as four viewers at organisations of 1,000 to 100,000
+//! people (see [`scale`]).
+//!
 //! `cargo xtask floor SRC OUT` is that floor: read every `.md` file under
 //! SRC, render it with pulldown-cmark, write it as `.html` under OUT.
 
@@ -22,6 +26,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod levels;
+mod scale;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -40,6 +45,9 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("serve") => {
             serve::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("scale") => {
+            scale::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
+        }
         Some("bench") if args.get(1).map(String::as_str) == Some("levels") => {
             levels::bench(&workspace_root(), args.get(2..).unwrap_or(&[]))
         }
@@ -48,7 +56,7 @@ fn main() -> ExitCode {
             _ => Err("usage: cargo xtask floor SRC OUT".into()),
         },
         _ => Err(
-            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR] [--profile P]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]\n       cargo xtask bench levels [--quick] [--reps N]"
+            "usage: cargo xtask bench build [--quick] [--copies N] [--reps N] [--corpus DIR] [--profile P]\n       cargo xtask bench serve [--quick] [--people N] [--seconds S]\n       cargo xtask bench levels [--quick] [--reps N]\n       cargo xtask bench scale [--quick] [--sizes 1000,10000,100000] [--backend sqlite|postgres|both] [--reps N]"
                 .into(),
         ),
     };

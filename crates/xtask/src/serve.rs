@@ -25,13 +25,13 @@ use std::time::Duration;
 const PAGE: &str = "families/backend-engineer/senior.html";
 const CONNECTIONS: u32 = 32;
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let l = io("bind", std::net::TcpListener::bind("127.0.0.1:0"))?;
     Ok(io("local_addr", l.local_addr())?.port())
 }
 
 /// A process stopped with SIGTERM when dropped.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -43,7 +43,7 @@ impl Drop for Running {
 }
 
 impl Running {
-    fn rss_mib(&self) -> f64 {
+    pub(crate) fn rss_mib(&self) -> f64 {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap_or_default();
         status
@@ -56,7 +56,7 @@ impl Running {
 }
 
 /// One HTTP/1.1 exchange: (status, Set-Cookie pairs, body).
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -106,7 +106,7 @@ fn form_encode(s: &str) -> String {
 }
 
 /// Signs in through the login form; returns the session cookie pair.
-fn sign_in(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
+pub(crate) fn sign_in(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
     let (_, cookies, body) = http(addr, "GET", "/login", "", "")?;
     let pre = cookies
         .iter()
@@ -132,12 +132,12 @@ fn sign_in(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
 }
 
 #[derive(Clone, Copy, Debug, Default)]
-struct Load {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    requests: u64,
-    errors: u64,
+pub(crate) struct Load {
+    pub(crate) rps: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
 }
 
 fn millis(v: &str) -> f64 {
@@ -158,7 +158,7 @@ fn millis(v: &str) -> f64 {
 /// Runs wrk at `url` for `secs` seconds; errors are socket errors plus
 /// responses other than 2xx (wrk counts 3xx as fine; a redirect to the
 /// login page is not).
-fn wrk(url: &str, cookie: &str, secs: u32) -> Result<Load> {
+pub(crate) fn wrk(url: &str, cookie: &str, secs: u32) -> Result<Load> {
     let mut cmd = Command::new("wrk");
     cmd.args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{secs}s")])
         .arg("--latency");
@@ -252,7 +252,7 @@ fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
     Ok((running, addr))
 }
 
-fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
+pub(crate) fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
     let mut last = String::new();
     for _ in 0..600 {
         match http(addr, "GET", path, "", "") {
@@ -269,13 +269,13 @@ fn wait_ready(addr: SocketAddr, path: &str) -> Result<()> {
 
 /// Where a PostgreSQL database for the bench lives; made and dropped with
 /// psql.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     admin: String,
     name: String,
 }
 
 impl PgDatabase {
-    fn create(admin: &str, name: &str) -> Result<PgDatabase> {
+    pub(crate) fn create(admin: &str, name: &str) -> Result<PgDatabase> {
         psql(admin, &format!("DROP DATABASE IF EXISTS {name}"))?;
         psql(admin, &format!("CREATE DATABASE {name}"))?;
         Ok(PgDatabase {
@@ -284,7 +284,7 @@ impl PgDatabase {
         })
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let base = self.admin.rsplit_once('/').map_or(&*self.admin, |(b, _)| b);
         format!("{base}/{}", self.name)
     }
@@ -330,17 +330,24 @@ struct Backend {
     import_rows: usize,
 }
 
+/// The demo's logins, as `ladder demo` prints them.
+pub(crate) struct Logins {
+    pub(crate) engineer: String,
+    pub(crate) manager: String,
+    pub(crate) people_team: String,
+}
+
 /// Runs `ladder demo` on `data` until it answers (the organisation and its
-/// logins are then in the database), stops it, and returns the demo
-/// engineer's login.
-fn seed_demo(
+/// logins are then in the database), stops it, and returns the demo's
+/// logins.
+pub(crate) fn seed_demo(
     name: &str,
     ladder: &Path,
     work: &Path,
     data: &Path,
     people: usize,
     database: Option<&str>,
-) -> Result<String> {
+) -> Result<Logins> {
     let port = free_port()?;
     let mut cmd = Command::new(ladder);
     cmd.arg("demo")
@@ -359,33 +366,44 @@ fn seed_demo(
         .map_err(|e| format!("{}: {e}", ladder.display()))?;
     let stdout = child.stdout.take();
     let server = Running(child);
-    let mut engineer = None;
+    let (mut engineer, mut manager, mut people_team) = (None, None, None);
     if let Some(out) = stdout {
         let mut lines = BufReader::new(out).lines();
         for line in lines.by_ref() {
             let line = io("demo output", line)?;
-            if let Some(rest) = line.trim().strip_prefix("engineer") {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("engineer") {
                 engineer = Some(rest.trim().to_owned());
+            } else if let Some(rest) = line.strip_prefix("manager") {
+                manager = Some(rest.trim().to_owned());
+            } else if let Some(rest) = line.strip_prefix("people team") {
+                people_team = Some(rest.trim().to_owned());
+            } else if line.starts_with("admin") {
                 break;
             }
         }
         // Keep reading, so the server never writes into a closed pipe.
         std::thread::spawn(move || lines.for_each(drop));
     }
-    let engineer = engineer.ok_or_else(|| {
+    let missing = || {
         format!(
-            "ladder demo printed no engineer login; see {}",
+            "ladder demo did not print its logins; see {}",
             log_path.display()
         )
-    })?;
+    };
+    let logins = Logins {
+        engineer: engineer.ok_or_else(missing)?,
+        manager: manager.ok_or_else(missing)?,
+        people_team: people_team.ok_or_else(missing)?,
+    };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     wait_ready(addr, "/healthz").map_err(|e| format!("{e}; see {}", log_path.display()))?;
     drop(server);
-    Ok(engineer)
+    Ok(logins)
 }
 
 /// Starts `ladder serve` on a demo's data and waits until it answers.
-fn start_serve(
+pub(crate) fn start_serve(
     name: &str,
     ladder: &Path,
     work: &Path,
@@ -434,7 +452,7 @@ fn run_backend(
     // measured is `ladder serve` on that data, as in service (the
     // generator's work is not the server's memory).
     eprintln!("{name}: ladder demo --people {people}…");
-    let engineer = seed_demo(name, ladder, work, &data, people, database.as_deref())?;
+    let engineer = seed_demo(name, ladder, work, &data, people, database.as_deref())?.engineer;
     eprintln!("{name}: ladder serve on the demo's data…");
     let (server, addr) = start_serve(name, ladder, work, &data, database.as_deref())?;
     let session = sign_in(addr, &engineer, "ladder-demo")?;
