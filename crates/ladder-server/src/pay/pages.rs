@@ -28,9 +28,11 @@ struct PayPage {
     /// Totals on top: (with a salary, outside their band, that as a
     /// percent, the median compa ratio).
     totals: (usize, usize, String, String),
+    /// The first [`SHOWN`] of those outside their band.
     flagged: Vec<PayLine>,
     chart: Option<String>,
-    groups: Vec<(&'static str, Vec<Group>)>,
+    /// Each grouping, at most [`SHOWN`] groups of it, and how many more.
+    groups: Vec<(&'static str, Vec<Group>, usize)>,
     bands: Vec<[String; 8]>,
     summary: Option<String>,
     warnings: Vec<String>,
@@ -53,6 +55,36 @@ const EVERYONE: Spec = Spec {
     default_sort: "name",
     per_page: PER_PAGE,
 };
+
+/// How many rows of a list the pay page shows at most (flagged people,
+/// groups): the page stays the same size however large the organisation;
+/// the table of everyone pages, and the export has every row.
+const SHOWN: usize = 50;
+
+/// A grouping as the page shows it: all of it when short, else the
+/// [`SHOWN`] groups with the most people out of band (then the lowest
+/// median), in the grouping's own order, and how many were left out.
+fn bounded(title: &'static str, groups: &[Group]) -> (&'static str, Vec<Group>, usize) {
+    if groups.len() <= SHOWN {
+        return (title, groups.to_vec(), 0);
+    }
+    let mut rank: Vec<usize> = (0..groups.len()).collect();
+    rank.sort_by(|a, b| {
+        let (ga, gb) = (groups.get(*a), groups.get(*b));
+        let flagged = |g: Option<&Group>| g.map_or(0, |g| g.flagged);
+        let median = |g: Option<&Group>| g.map_or(f64::INFINITY, |g| g.median);
+        flagged(gb)
+            .cmp(&flagged(ga))
+            .then(median(ga).total_cmp(&median(gb)))
+    });
+    rank.truncate(SHOWN);
+    rank.sort_unstable();
+    let kept = rank
+        .iter()
+        .filter_map(|i| groups.get(*i).cloned())
+        .collect();
+    (title, kept, groups.len() - SHOWN)
+}
 
 async fn pay_page(
     s: &AppState,
@@ -111,7 +143,8 @@ async fn pay_page(
             ]
         })
         .collect();
-    let flagged: Vec<PayLine> = report.flagged().into_iter().cloned().collect();
+    let flagged_count = report.flagged().len();
+    let flagged: Vec<PayLine> = report.flagged().into_iter().take(SHOWN).cloned().collect();
     let with = report.people.len();
     let mut ratios: Vec<f64> = report.people.iter().filter_map(|l| l.ratio).collect();
     ratios.sort_by(f64::total_cmp);
@@ -122,7 +155,7 @@ async fn pay_page(
     let share = if with == 0 {
         "–".to_owned()
     } else {
-        format!("{:.0}%", flagged.len() as f64 * 100.0 / with as f64)
+        format!("{:.0}%", flagged_count as f64 * 100.0 / with as f64)
     };
     let t = Table::new(
         EVERYONE,
@@ -156,13 +189,13 @@ async fn pay_page(
         t,
         caption: "people with a salary",
         table_id: "everyone",
-        totals: (with, flagged.len(), share, median),
+        totals: (with, flagged_count, share, median),
         flagged,
         groups: vec![
-            ("Per level", report.by_level.clone()),
-            ("Per grade", report.by_grade.clone()),
-            ("Per team (by manager)", report.by_team.clone()),
-            ("Per department", report.by_department.clone()),
+            bounded("Per level", &report.by_level),
+            bounded("Per grade", &report.by_grade),
+            bounded("Per team (by manager)", &report.by_team),
+            bounded("Per department", &report.by_department),
         ],
         report,
         chart,
@@ -326,4 +359,48 @@ pub async fn team_pay(
         report: report(&rows, &loaded.framework, as_of),
         people,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(key: usize, flagged: usize, median: f64) -> Group {
+        Group {
+            key: format!("team {key:03}"),
+            count: 5,
+            min: median,
+            q1: median,
+            median,
+            q3: median,
+            max: median,
+            flagged,
+        }
+    }
+
+    #[test]
+    fn a_long_grouping_keeps_the_groups_that_need_a_look_in_order() {
+        let short: Vec<Group> = (0..SHOWN).map(|i| group(i, 0, 1.0)).collect();
+        let (_, kept, more) = bounded("t", &short);
+        assert_eq!((kept.len(), more), (SHOWN, 0));
+        // 120 teams: ten with people out of band, the rest ranked by median.
+        let long: Vec<Group> = (0..120)
+            .map(|i| {
+                let flagged = usize::from(i % 12 == 0) * 2;
+                #[allow(clippy::cast_precision_loss)]
+                let median = 0.8 + (i as f64) / 1000.0;
+                group(i, flagged, median)
+            })
+            .collect();
+        let (_, kept, more) = bounded("t", &long);
+        assert_eq!((kept.len(), more), (SHOWN, 70));
+        assert_eq!(kept.iter().filter(|g| g.flagged > 0).count(), 10);
+        let keys: Vec<&str> = kept.iter().map(|g| g.key.as_str()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "in the grouping's own order");
+        // After the flagged ones, the lowest medians: teams 1 to 44 but
+        // the flagged ones already in.
+        assert!(keys.contains(&"team 001") && !keys.contains(&"team 119"));
+    }
 }
