@@ -46,7 +46,7 @@ pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use mydata::{MyCycle, MyData, MyPair};
 pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
-    PayAdmin, PayImport, PayRows, PersonPay, apply_bands_csv, apply_salaries_csv, grades,
+    PayAdmin, PayImport, PayRows, PersonPay, TeamPay, apply_bands_csv, apply_salaries_csv, grades,
     pay_zones, role_grades,
 };
 pub use release::ReleaseInputs;

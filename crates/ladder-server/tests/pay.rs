@@ -505,3 +505,64 @@ async fn the_compa_report_pages_its_people_and_records_only_those_shown() {
         );
     }
 }
+
+/// A chain larger than a page: `/team/pay` shows fifty at a time, and only
+/// the people a page shows are recorded as read.
+#[tokio::test]
+async fn team_pay_pages_the_chain_and_records_only_the_people_shown() {
+    let app = start().await;
+    load_pay(&app).await;
+    let many: Vec<_> = (0..60)
+        .map(|i| {
+            person(
+                &format!("r{i:02}@example.com"),
+                Some("manager@example.com"),
+                "senior",
+            )
+        })
+        .collect();
+    app.store
+        .apply_people(&many, "2026-01-01", None, NOW, &fixture("apply_people"))
+        .await
+        .unwrap();
+    let mut salaries = String::from("email,amount,currency,effective_from\n");
+    for i in 0..60 {
+        salaries.push_str(&format!(
+            "r{i:02}@example.com,{},EUR,2026-02-01\n",
+            60_000 + i
+        ));
+    }
+    let (mut team, csrf) = client_as(&app, "people-team").await;
+    team.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let res = team
+        .request(
+            "POST",
+            "/api/v1/pay/salaries/import",
+            Some("text/csv"),
+            salaries.as_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let (mut c, _) = client_as(&app, "manager").await;
+    let reads = |log: &[ladder_store::AuditEvent]| -> Vec<i64> {
+        log.iter()
+            .filter(|e| e.action == "pay.read" && e.actor == "manager@example.com")
+            .filter_map(|e| e.subject_id)
+            .collect()
+    };
+    let page1 = c.get("/team/pay").await;
+    assert_eq!(page1.status, 200, "{}", page1.body);
+    assert!(page1.body.contains("Showing 1–50 of 62"), "{}", page1.body);
+    let after1 = reads(&app.store.audit_log(None, 500).await.unwrap());
+    assert_eq!(after1.len(), 50, "one read per person shown");
+    let page2 = c.get("/team/pay?page=2").await;
+    assert!(page2.body.contains("Showing 51–62 of 62"), "{}", page2.body);
+    let after2 = reads(&app.store.audit_log(None, 500).await.unwrap());
+    assert_eq!(after2.len(), 62, "the second page's twelve too");
+    // The per-level figures cover the whole chain on every page.
+    assert!(
+        page2.body.contains("<td>Senior</td><td>62</td>"),
+        "{}",
+        page2.body
+    );
+}

@@ -58,6 +58,41 @@ impl PayRows {
     }
 }
 
+/// A chain's pay, computed but not yet read: [`TeamPay::shown`] records
+/// the reads of the people a page shows, then hands the rows over.
+#[must_use = "pay must be recorded as read before it is shown"]
+#[derive(Debug)]
+pub struct TeamPay<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    rows: PayRows,
+}
+
+impl TeamPay<'_> {
+    /// Records a `pay.read` ("team pay") for each of `shown` that is in
+    /// the chain (merged with recent identical reads), so that "who read
+    /// my pay" finds them, and gives the rows.
+    pub async fn shown(self, shown: &[Id], now: i64) -> Result<PayRows, AppError> {
+        let mine: std::collections::HashSet<Id> =
+            self.rows.rows.iter().map(|(p, _)| p.id).collect();
+        let reads: Vec<_> = shown
+            .iter()
+            .filter(|id| mine.contains(id))
+            .map(|id| Access::record(self.viewer, "pay.read", Some(*id), "team pay", now).audit)
+            .collect();
+        if !reads.is_empty() {
+            self.access.store.audit_reads(&reads).await?;
+        }
+        Ok(self.rows)
+    }
+
+    /// The report's figures over the whole chain, before any person's
+    /// row is read (the aggregates and who is on the page).
+    pub fn peek(&self) -> &PayRows {
+        &self.rows
+    }
+}
+
 fn team_name(org: &OrgView, p: &Person) -> String {
     p.manager_id
         .and_then(|m| org.person(m))
@@ -165,49 +200,37 @@ impl Access {
     }
 
     /// The compa ratios of everyone below the viewer in the reporting
-    /// chain (empty for someone without reports). Audited when any is
-    /// shown.
-    pub async fn reports_pay(
-        &self,
-        v: &Viewer,
+    /// chain (empty for someone without reports), to be recorded before
+    /// they can be read: [`TeamPay::shown`] writes a `pay.read` for each
+    /// person the page shows and hands the rows over.
+    pub async fn reports_pay<'a>(
+        &'a self,
+        v: &'a Viewer,
         fw: &Framework,
         as_of: Date,
-        now: i64,
-    ) -> Result<PayRows, AppError> {
+    ) -> Result<TeamPay<'a>, AppError> {
         let org = self.org(v).await?;
-        let Some(me) = v.person_id() else {
-            return Ok(PayRows {
-                rows: Vec::new(),
-                org,
-            });
-        };
         let mut below = Vec::new();
-        let mut next: Vec<Id> = vec![me];
-        for _ in 0..MAX_CHAIN {
-            let layer: Vec<Person> = next.iter().flat_map(|m| org.reports(*m)).cloned().collect();
-            if layer.is_empty() {
-                break;
+        if let Some(me) = v.person_id() {
+            let mut next: Vec<Id> = vec![me];
+            for _ in 0..MAX_CHAIN {
+                let layer: Vec<Person> =
+                    next.iter().flat_map(|m| org.reports(*m)).cloned().collect();
+                if layer.is_empty() {
+                    break;
+                }
+                next = layer.iter().map(|p| p.id).collect();
+                below.extend(layer);
             }
-            next = layer.iter().map(|p| p.id).collect();
-            below.extend(layer);
         }
-        if below.is_empty() {
-            return Ok(PayRows {
-                rows: Vec::new(),
-                org,
-            });
-        }
-        // One entry per person read, so that "who read my pay" finds
-        // these too; repeated within minutes, each counts on its entry.
-        let reads: Vec<_> = below
-            .iter()
-            .map(|p| Self::record(v, "pay.read", Some(p.id), "team pay", now).audit)
-            .collect();
-        self.store.audit_reads(&reads).await?;
         // Their salaries alone: the page costs what the chain holds, not
         // what the organisation does.
         let ids: Vec<Id> = below.iter().map(|p| p.id).collect();
-        let salaries = self.store.salaries_for(&ids).await?;
+        let salaries = if ids.is_empty() {
+            Vec::new()
+        } else {
+            self.store.salaries_for(&ids).await?
+        };
         let bands = self.store.bands().await?;
         let book = pay::PayBook::new(&salaries, &bands);
         let day = as_of.to_string();
@@ -219,7 +242,11 @@ impl Access {
                 (then, c)
             })
             .collect();
-        Ok(PayRows { rows, org })
+        Ok(TeamPay {
+            access: self,
+            viewer: v,
+            rows: PayRows { rows, org },
+        })
     }
 
     /// Loading bands and salaries, the organisation's report: the people

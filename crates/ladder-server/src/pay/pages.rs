@@ -339,25 +339,68 @@ struct TeamPayPage {
     chrome: Chrome,
     report: Report,
     people: usize,
+    /// A page of the chain's people with a salary.
+    t: Table<PayLine>,
+    caption: &'static str,
+    table_id: &'static str,
 }
 
+const TEAM_PAY: Spec = Spec {
+    columns: &[
+        ("name", "Person"),
+        ("level", "Level"),
+        ("salary", "Salary"),
+        ("band", "Band"),
+        ("compa", "Compa"),
+        ("flag", "Flag"),
+    ],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
+
+/// The pay of the viewer's reporting chain, a page at a time; only the
+/// people a page shows are recorded as read.
 pub async fn team_pay(
     State(s): State<AppState>,
     v: Viewer,
     Query(q): Query<AsOf>,
+    Query(table): Query<TableQuery>,
 ) -> Result<Response, AppError> {
     let now = s.now();
     let as_of = q.date(now)?;
     let loaded = s.framework();
-    let rows = s
-        .access()
-        .reports_pay(&v, &loaded.framework, as_of, now)
-        .await?;
-    let people = rows.rows.len();
+    let fw = &loaded.framework;
+    let team = s.access().reports_pay(&v, fw, as_of).await?;
+    let people = team.peek().rows.len();
+    let mut full = report(team.peek(), fw, as_of);
+    let lines = std::mem::take(&mut full.people);
+    let t = Table::new(
+        TEAM_PAY,
+        "/team/pay",
+        lines,
+        &table,
+        &[("as_of", full.as_of.clone())],
+        |l| format!("{} {} {} {}", l.name, l.level, l.team, l.flag_text()),
+        |l, k| match k {
+            "level" => Key::text(&l.level),
+            #[allow(clippy::cast_precision_loss)]
+            "salary" => Key::Num(l.salary as f64),
+            #[allow(clippy::cast_precision_loss)]
+            "band" => l.band_mid.map_or(Key::None, |m| Key::Num(m as f64)),
+            "compa" => l.ratio.map_or(Key::None, Key::Num),
+            "flag" => Key::text(l.flag_text()),
+            _ => Key::text(&l.name),
+        },
+    );
+    let shown: Vec<Id> = t.rows.iter().map(|l| l.person_id).collect();
+    team.shown(&shown, now).await?;
     page(&TeamPayPage {
         chrome: Chrome::new("Team pay", Some(&v)),
-        report: report(&rows, &loaded.framework, as_of),
+        report: full,
         people,
+        t,
+        caption: "your chain's pay",
+        table_id: "team-pay",
     })
 }
 
