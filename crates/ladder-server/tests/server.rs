@@ -1691,6 +1691,34 @@ async fn managers_see_overdue_checkpoints_and_readiness_for_their_chain() {
         );
         assert!(svg.body.contains("<title id=\"heatmap-t\">"));
     }
+    // A page at a time: each person of the chain once, in id order, with
+    // what is overdue for them on their page alone.
+    let (mut skip, _) = client_as(&app, "skip-level").await;
+    let whole = json(&skip.get("/api/v1/team/growth").await);
+    let total = whole["total"].as_u64().unwrap();
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/team/growth?limit=1".to_owned();
+    while seen.len() <= 10 {
+        let v = json(&skip.get(&path).await);
+        assert_eq!(v["total"].as_u64(), Some(total));
+        let people: Vec<i64> = v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_i64().unwrap())
+            .collect();
+        assert_eq!(people.len(), 1, "{v}");
+        assert_eq!(!overdue_of(&v, me).is_empty(), people == [me], "{v}");
+        seen.extend(people);
+        match v["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/team/growth?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_unstable();
+    assert_eq!(seen, sorted);
+    assert_eq!(u64::try_from(seen.len()).unwrap(), total);
     // A peer's chain does not hold them.
     let (mut peer, _) = client_as(&app, "peer").await;
     let v = json(&peer.get("/api/v1/team/growth").await);

@@ -694,6 +694,16 @@ impl TeamGrowth<'_> {
         Ok(self.access.store.rating_history(&self.people).await?)
     }
 
+    /// The rating history of some of the chain (anyone else is dropped).
+    pub async fn history_of(&self, ids: &[Id]) -> Result<Vec<RatingChange>, AppError> {
+        let mine: HashSet<Id> = self.people.iter().copied().collect();
+        let ids: Vec<Id> = ids.iter().copied().filter(|i| mine.contains(i)).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.access.store.rating_history(&ids).await?)
+    }
+
     pub async fn checkpoint_states(
         &self,
         quarters: &[String],

@@ -2,14 +2,15 @@
 //! and a manager's team view.
 
 use crate::growth::service::{self, RateInput};
-use crate::growth::service::{AreaInput, team_data, worksheet_data};
+use crate::growth::service::{AreaInput, team_data_of, worksheet_data};
 use crate::http::api::CreatedOut;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody};
 use crate::http::body;
+use crate::http::paging::PageQuery;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ladder_growth::Readiness;
@@ -375,27 +376,41 @@ pub struct PersonReadinessOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamOut {
     pub quarter: String,
-    /// Everyone in the caller's reporting chain.
+    /// How many people the caller's reporting chain holds.
+    pub total: usize,
+    /// A page of the chain, in the order of their ids; `overdue` and
+    /// `readiness` are about them.
     pub people: Vec<Id>,
     pub overdue: Vec<OverdueOut>,
     pub readiness: Vec<PersonReadinessOut>,
+    /// Send as `cursor` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
-/// Overdue checkpoints and readiness for the caller's reporting chain.
-#[utoipa::path(tag = TAG, get, path = "/api/v1/team/growth", responses(
+/// Overdue checkpoints and readiness for the caller's reporting chain, a
+/// page of people at a time (`limit`, `cursor`).
+#[utoipa::path(tag = TAG, get, path = "/api/v1/team/growth", params(PageQuery), responses(
     (status = 200, body = TeamOut),
     (status = 401, body = ErrorBody)
 ))]
 pub async fn team(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Json<TeamOut>, ApiError> {
+    let paging = q.paging()?;
     let loaded = s.framework();
     let t = s.access().team_growth(&v, s.now()).await?;
-    let d = team_data(&loaded, &t, s.now()).await?;
+    let mut ids = t.people.clone();
+    ids.sort_unstable();
+    let (people, next_cursor) = crate::http::paging::page(ids, |id| *id, paging);
+    let d = team_data_of(&loaded, &t, &people, s.now()).await?;
     Ok(Json(TeamOut {
         quarter: d.quarter.to_string(),
-        people: t.people.clone(),
+        total: t.people.len(),
+        next_cursor,
+        people,
         overdue: d
             .overdue
             .into_iter()

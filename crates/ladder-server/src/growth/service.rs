@@ -471,6 +471,17 @@ pub async fn team_data(
     t: &TeamGrowth<'_>,
     now: i64,
 ) -> Result<TeamData, AppError> {
+    team_data_of(loaded, t, &t.people, now).await
+}
+
+/// [`team_data`] for some of the chain (`ids`, in the order given): what a
+/// page of it costs, whatever the chain's size.
+pub async fn team_data_of(
+    loaded: &Loaded,
+    t: &TeamGrowth<'_>,
+    ids: &[Id],
+    now: i64,
+) -> Result<TeamData, AppError> {
     let quarter = Quarter::at(now);
     let prev = quarter.prev();
     let states = t
@@ -483,7 +494,11 @@ pub async fn team_data(
         .collect();
     let state = |p: Id, q: Quarter| states.get(&(p, q.to_string())).copied();
     let mut overdue = Vec::new();
-    let history = t.history().await?;
+    let history = if ids.len() == t.people.len() {
+        t.history().await?
+    } else {
+        t.history_of(ids).await?
+    };
     let mut by_person: HashMap<Id, Vec<ladder_store::RatingChange>> = HashMap::new();
     for h in history {
         by_person.entry(h.person_id).or_default().push(h);
@@ -492,7 +507,7 @@ pub async fn team_data(
     let quarters = quarter.trailing(READINESS_QUARTERS);
     // A chain has many people and few distinct roles: one worksheet each.
     let mut sheets = Worksheets::default();
-    for id in &t.people {
+    for id in ids {
         let Some(p) = t.person(*id).filter(|p| p.record.active) else {
             continue;
         };
