@@ -1046,6 +1046,16 @@ async fn the_routine_pages_in_the_browser() {
         Some("digest")
     );
 
+    // The team pages of someone with a report: paged tables, checked by
+    // axe (and sorted, which keeps the page's own parameters).
+    b.goto(&format!("{base}/team/growth")).await;
+    b.wait_text("#readiness-count", "Showing 1–1 of 1").await;
+    b.click("#readiness th:nth-child(3) a.sort").await;
+    b.wait_text("#readiness", "report").await;
+    b.goto(&format!("{base}/team/pay")).await;
+    b.wait_text("main", "people in your reporting chain").await;
+    b.goto(&format!("{base}/team")).await;
+
     b.goto(&format!("{base}/me/calendar")).await;
     b.click("#rotate").await;
     let url = b.wait_text("#feed-url", "/calendar/").await;

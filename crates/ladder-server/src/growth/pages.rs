@@ -5,10 +5,11 @@ use super::service::{self, *};
 use crate::access::{Growth, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, entry_title, page};
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_growth::Quarter;
@@ -306,21 +307,61 @@ pub async fn close_checkpoint(
 struct TeamGrowthPage {
     chrome: Chrome,
     quarter: String,
-    /// (id, name, quarter, why)
+    /// (id, name, quarter, why): the first [`OVERDUE_SHOWN`], nearest
+    /// first.
     overdue: Vec<(Id, String, String, String)>,
-    /// (id, name, role, latest share "60%" or "top of the ladder",
-    /// ready, trend "40% → 60%")
-    readiness: Vec<(Id, String, String, String, bool, String)>,
+    overdue_count: usize,
+    /// How many of the chain are ready for the next level.
+    ready_count: usize,
+    /// A page of readiness rows.
+    t: Table<ReadinessRow>,
+    caption: &'static str,
+    table_id: &'static str,
     heatmap: Option<String>,
     /// People per level in the team, as a chart.
     levels: String,
     people: usize,
 }
 
+/// One person's readiness, as the team growth table shows it.
+#[derive(Clone, Debug)]
+struct ReadinessRow {
+    id: Id,
+    name: String,
+    role: String,
+    /// "60%", or "top of the ladder".
+    latest: String,
+    /// The latest share, for sorting (-1 at the top of the ladder).
+    share: f64,
+    ready: bool,
+    /// "40% → 60%".
+    trend: String,
+}
+
+const READINESS: Spec = Spec {
+    columns: &[
+        ("name", "Person"),
+        ("role", "Role"),
+        ("latest", "This quarter"),
+        ("trend", "Trend"),
+        ("signal", "Signal"),
+    ],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
+
 /// How many people the page's heatmap shows.
 const HEATMAP_PEOPLE: usize = 40;
 
-pub async fn team_growth(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
+/// How many overdue checkpoints the page lists (nearest first); the count
+/// says how many there are in all.
+const OVERDUE_SHOWN: usize = 50;
+
+pub async fn team_growth(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TableQuery>,
+) -> Result<Response, AppError> {
     let loaded = s.framework();
     let t = s.access().team_growth(&v, s.now()).await?;
     let d = team_data(&loaded, &t, s.now()).await?;
@@ -333,47 +374,97 @@ pub async fn team_growth(State(s): State<AppState>, v: Viewer) -> Result<Respons
     } else {
         Some(heatmap_svg(&loaded, &t, HEATMAP_PEOPLE).await?)
     };
+    // Whether a role has a next level, once per role: a chain has many
+    // people and few roles.
+    let mut top_of: std::collections::HashMap<(String, String, Option<String>), bool> =
+        std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(d.readiness.len());
+    for (id, r) in &d.readiness {
+        let person = t.person(*id);
+        let role = person.map_or_else(String::new, |p| {
+            entry_title(&loaded.framework, &crate::access::DirectoryEntry::from(p))
+        });
+        let top = person.is_some_and(|p| {
+            let key = (
+                p.record.role.family.clone(),
+                p.record.role.level.clone(),
+                p.record.role.specialty.clone(),
+            );
+            *top_of.entry(key).or_insert_with(|| {
+                person_worksheet(&loaded, p)
+                    .ok()
+                    .is_some_and(|ws| ws.next.is_none())
+            })
+        });
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let pct = |s: f64| (s * 100.0).round() as u32;
+        let row = if top {
+            ReadinessRow {
+                id: *id,
+                name: name(*id),
+                role,
+                latest: "top of the ladder".to_owned(),
+                share: -1.0,
+                ready: false,
+                trend: "no next level".to_owned(),
+            }
+        } else {
+            let share = r.quarters.last().map_or(0.0, |q| q.share);
+            ReadinessRow {
+                id: *id,
+                name: name(*id),
+                role,
+                latest: format!("{}%", pct(share)),
+                share,
+                ready: r.ready,
+                trend: r
+                    .quarters
+                    .iter()
+                    .map(|q| format!("{}%", pct(q.share)))
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            }
+        };
+        rows.push(row);
+    }
+    let ready_count = rows.iter().filter(|r| r.ready).count();
+    let table = Table::new(
+        READINESS,
+        "/team/growth",
+        rows,
+        &q,
+        &[],
+        |r| {
+            format!(
+                "{} {} {}",
+                r.name,
+                r.role,
+                if r.ready { "ready" } else { "" }
+            )
+        },
+        |r, k| match k {
+            "role" => Key::text(&r.role),
+            "latest" => Key::Num(r.share),
+            "trend" => Key::text(&r.trend),
+            "signal" => Key::Num(if r.ready { 1.0 } else { 0.0 }),
+            _ => Key::text(&r.name),
+        },
+    );
+    let overdue_count = d.overdue.len();
     page(&TeamGrowthPage {
         chrome: Chrome::new("Team growth", Some(&v)),
         quarter: d.quarter.to_string(),
         overdue: d
             .overdue
             .into_iter()
+            .take(OVERDUE_SHOWN)
             .map(|(id, q, why)| (id, name(id), q, why))
             .collect(),
-        readiness: d
-            .readiness
-            .into_iter()
-            .map(|(id, r)| {
-                let person = t.person(id);
-                let role = person.map_or_else(String::new, |p| {
-                    entry_title(&loaded.framework, &crate::access::DirectoryEntry::from(p))
-                });
-                let top = person
-                    .and_then(|p| person_worksheet(&loaded, p).ok())
-                    .is_some_and(|ws| ws.next.is_none());
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let pct = |s: f64| (s * 100.0).round() as u32;
-                if top {
-                    return (
-                        id,
-                        name(id),
-                        role,
-                        "top of the ladder".to_owned(),
-                        false,
-                        "no next level".to_owned(),
-                    );
-                }
-                let trend = r
-                    .quarters
-                    .iter()
-                    .map(|q| format!("{}%", pct(q.share)))
-                    .collect::<Vec<_>>()
-                    .join(" → ");
-                let latest = format!("{}%", r.quarters.last().map_or(0, |q| pct(q.share)));
-                (id, name(id), role, latest, r.ready, trend)
-            })
-            .collect(),
+        overdue_count,
+        ready_count,
+        t: table,
+        caption: "readiness",
+        table_id: "readiness",
         levels: level_chart(
             &loaded.framework,
             "team-levels",
