@@ -2435,6 +2435,11 @@ async fn metrics_are_read_with_the_token_alone() {
         assert_eq!(person.get(&format!("/people/{me}")).await.status, 200);
     }
     assert_eq!(anyone.get("/no/such/page").await.status, 404);
+    // An invented method is counted, under one label.
+    for m in ["FROB", "XYZZY"] {
+        let r = anyone.request(m, "/no/such/page", None, b"").await;
+        assert!(r.status >= 400, "{m}: {}", r.status);
+    }
     let mut scraper = Client::new(app.addr);
     scraper.headers.push((
         "Authorization".to_owned(),
@@ -2452,6 +2457,7 @@ async fn metrics_are_read_with_the_token_alone() {
     for line in [
         r#"ladder_http_request_duration_seconds_count{method="GET",route="/people/{id}",status="2xx"} 3"#,
         r#"ladder_http_request_duration_seconds_count{method="GET",route="(none)",status="4xx"} 1"#,
+        r#"ladder_http_request_duration_seconds_count{method="other",route="(none)",status="4xx"} 2"#,
         "ladder_people 5",
         r#"ladder_messages{state="failed"} 0"#,
         r#"ladder_db_pool_connections{state="open"}"#,
@@ -2463,6 +2469,7 @@ async fn metrics_are_read_with_the_token_alone() {
     }
     assert!(!body.contains(&format!("/people/{me}\"")), "{body}");
     assert!(!body.contains("@example.com"), "{body}");
+    assert!(!body.contains("FROB"), "{body}");
 }
 
 /// `GET /api/v1/people` gives the directory a page at a time: every
