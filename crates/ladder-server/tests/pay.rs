@@ -565,4 +565,39 @@ async fn team_pay_pages_the_chain_and_records_only_the_people_shown() {
         "{}",
         page2.body
     );
+
+    // The organisation's pay page records exactly the people whose pay it
+    // shows (its table's page and the flagged it lists); the export,
+    // everyone with a salary.
+    let linked = |body: &str| -> std::collections::BTreeSet<i64> {
+        body.split("href=\"/people/")
+            .skip(1)
+            .filter_map(|x| {
+                let (id, rest) = x.split_once('/')?;
+                rest.starts_with("pay\"").then(|| id.parse().ok())?
+            })
+            .collect()
+    };
+    let team_reads = |log: &[ladder_store::AuditEvent]| -> std::collections::BTreeSet<i64> {
+        log.iter()
+            .filter(|e| e.action == "pay.read" && e.actor == "people@example.com")
+            .filter_map(|e| e.subject_id)
+            .collect()
+    };
+    let before = team_reads(&app.store.audit_log(None, 1000).await.unwrap());
+    assert!(before.is_empty(), "{before:?}");
+    let pay = team.get("/pay").await;
+    assert_eq!(pay.status, 200);
+    let shown = linked(&pay.body);
+    assert!(shown.len() >= 50 && shown.len() < 63, "{}", shown.len());
+    assert_eq!(
+        team_reads(&app.store.audit_log(None, 1000).await.unwrap()),
+        shown
+    );
+    assert_eq!(team.get("/pay/export.csv").await.status, 200);
+    assert_eq!(
+        team_reads(&app.store.audit_log(None, 1000).await.unwrap()).len(),
+        63,
+        "the export holds everyone with a salary"
+    );
 }

@@ -432,6 +432,19 @@ async fn erasure(app: &App) {
 async fn the_audit_log_answers_who_read_my_pay() {
     let app = start().await;
     let me = app.ids["self"];
+    // This person has a salary (a team page records the people whose pay
+    // it shows).
+    let (mut team, csrf) = client_as(&app, "people-team").await;
+    team.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let res = team
+        .request(
+            "POST",
+            "/api/v1/pay/salaries/import",
+            Some("text/csv"),
+            b"email,amount,currency,effective_from\nself@example.com,77000,EUR,2026-02-01\n",
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
     // The skip-level manager opens their team's pay three times, and the
     // manager opens this person's pay once.
     let (mut skip, _) = client_as(&app, "skip-level").await;
@@ -441,7 +454,6 @@ async fn the_audit_log_answers_who_read_my_pay() {
     let (mut manager, _) = client_as(&app, "manager").await;
     assert_eq!(manager.get(&format!("/people/{me}/pay")).await.status, 200);
 
-    let (mut team, _) = client_as(&app, "people-team").await;
     let about = "about=self%40example.com&action=pay.";
     let page = team.get(&format!("/audit?{about}")).await;
     assert_eq!(page.status, 200, "{}", page.body);

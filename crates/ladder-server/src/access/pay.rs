@@ -12,7 +12,6 @@
 
 use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
-use crate::http::paging::Paging;
 use ladder_framework::Framework;
 use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Payee, Salary};
@@ -317,20 +316,10 @@ impl PayAdmin<'_> {
         Ok(self.access.store.bands().await?)
     }
 
-    /// Everyone's compa ratio on a day. Audited: `action` once for the
-    /// report, and `pay.read` for each person whose pay it shows (merged
-    /// with recent identical reads), so that "who read my pay" finds the
-    /// people team's reports and exports too. With `shown`, the report
-    /// shows that page of people alone (in id order) beside the
-    /// aggregates, and only they are recorded as read.
-    pub async fn everyone(
-        &self,
-        fw: &Framework,
-        as_of: Date,
-        action: &str,
-        now: i64,
-        shown: Option<Paging>,
-    ) -> Result<PayRows, AppError> {
+    /// Everyone's compa ratio on a day, to be recorded before it can be
+    /// read: [`OrgPay::shown`] writes the report's own entry and a
+    /// `pay.read` for each person the view shows.
+    pub async fn everyone(&self, fw: &Framework, as_of: Date) -> Result<OrgPay<'_>, AppError> {
         let org = self.access.org(self.viewer).await?;
         let salaries = self.access.store.salaries().await?;
         let bands = self.access.store.bands().await?;
@@ -346,34 +335,88 @@ impl PayAdmin<'_> {
                 (then, c)
             })
             .collect();
-        self.access
-            .audit(
-                self.viewer,
-                action,
-                None,
-                &format!("as of {as_of}: {} people", rows.len()),
-                now,
-            )
-            .await?;
+        Ok(OrgPay {
+            access: self.access,
+            viewer: self.viewer,
+            as_of,
+            rows: PayRows { rows, org },
+        })
+    }
+}
+
+/// The organisation's pay, computed but not yet read: [`OrgPay::shown`]
+/// records the view, then hands the rows over.
+#[must_use = "pay must be recorded as read before it is shown"]
+#[derive(Debug)]
+pub struct OrgPay<'a> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    as_of: Date,
+    rows: PayRows,
+}
+
+impl OrgPay<'_> {
+    /// The rows, to choose what a page shows (what it shows must then go
+    /// through [`OrgPay::shown`]).
+    pub fn peek(&self) -> &PayRows {
+        &self.rows
+    }
+
+    /// Records `action` once for the view, and a `pay.read` for each
+    /// person it shows (merged with recent identical reads), so that "who
+    /// read my pay" finds the people team's pages and exports too:
+    /// `shown`, or everyone with a salary when `None` (an export).
+    pub async fn shown(
+        self,
+        action: &str,
+        shown: Option<&[Id]>,
+        now: i64,
+    ) -> Result<PayRows, AppError> {
+        let a = self.access;
+        a.audit(
+            self.viewer,
+            action,
+            None,
+            &format!("as of {}: {} people", self.as_of, self.rows.rows.len()),
+            now,
+        )
+        .await?;
         let what = if action == "pay.export" {
             "pay export"
         } else {
             "pay report"
         };
-        let paid = rows.iter().filter(|(_, c)| c.is_some()).map(|(p, _)| p.id);
+        let paid: std::collections::HashSet<Id> = self
+            .rows
+            .rows
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(p, _)| p.id)
+            .collect();
         let read: Vec<Id> = match shown {
-            // `org.people`, and so `rows`, are in id order.
-            Some(page) => crate::http::paging::page(paid, |id| *id, page).0,
-            None => paid.collect(),
+            Some(ids) => {
+                let mut seen = std::collections::HashSet::new();
+                ids.iter()
+                    .copied()
+                    .filter(|id| paid.contains(id) && seen.insert(*id))
+                    .collect()
+            }
+            None => self
+                .rows
+                .rows
+                .iter()
+                .filter(|(_, c)| c.is_some())
+                .map(|(p, _)| p.id)
+                .collect(),
         };
         let reads: Vec<_> = read
             .into_iter()
             .map(|id| Access::record(self.viewer, "pay.read", Some(id), what, now).audit)
             .collect();
         if !reads.is_empty() {
-            self.access.store.audit_reads(&reads).await?;
+            a.store.audit_reads(&reads).await?;
         }
-        Ok(PayRows { rows, org })
+        Ok(self.rows)
     }
 }
 

@@ -94,19 +94,13 @@ pub async fn compa(
     let as_of = q.date(now)?;
     let paging = pq.paging()?;
     let loaded = s.framework();
-    let rows = admin
-        .everyone(
-            &loaded.framework,
-            as_of,
-            "pay.report.read",
-            now,
-            Some(paging),
-        )
-        .await?;
-    let mut report = report(&rows, &loaded.framework, as_of);
+    let org_pay = admin.everyone(&loaded.framework, as_of).await?;
+    let mut report = report(org_pay.peek(), &loaded.framework, as_of);
     let mut people = std::mem::take(&mut report.people);
     people.sort_by_key(|l| l.person_id);
     let (people, next_cursor) = crate::http::paging::page(people, |l| l.person_id, paging);
+    let shown: Vec<Id> = people.iter().map(|l| l.person_id).collect();
+    org_pay.shown("pay.report.read", Some(&shown), now).await?;
     report.people = people;
     Ok(Json(CompaPage {
         report,

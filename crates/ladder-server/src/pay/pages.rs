@@ -98,10 +98,8 @@ async fn pay_page(
     let admin = access.pay_admin(v)?;
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let rows = admin
-        .everyone(fw, as_of, "pay.report.read", now, None)
-        .await?;
-    let report = report(&rows, fw, as_of);
+    let org_pay = admin.everyone(fw, as_of).await?;
+    let report = report(org_pay.peek(), fw, as_of);
     let chart = if report.by_level.is_empty() {
         None
     } else {
@@ -184,6 +182,15 @@ async fn pay_page(
             _ => Key::text(&l.name),
         },
     );
+    // What the page shows of anyone's pay: the table's page and the
+    // flagged people listed; only they are recorded as read.
+    let shown: Vec<Id> = t
+        .rows
+        .iter()
+        .chain(flagged.iter())
+        .map(|l| l.person_id)
+        .collect();
+    org_pay.shown("pay.report.read", Some(&shown), now).await?;
     let res = page(&PayPage {
         chrome: Chrome::new("Pay", Some(v)),
         t,
@@ -269,7 +276,9 @@ pub async fn export(
     let as_of = q.date(now)?;
     let loaded = s.framework();
     let rows = admin
-        .everyone(&loaded.framework, as_of, "pay.export", now, None)
+        .everyone(&loaded.framework, as_of)
+        .await?
+        .shown("pay.export", None, now)
         .await?;
     let csv = export_csv(&report(&rows, &loaded.framework, as_of));
     Ok((
