@@ -484,6 +484,38 @@ impl FeedbackStore for This {
         rows(found, from_row::<NominationList>)
     }
 
+    async fn nomination_lists_for(&self, cycle: Id, people: &[Id]) -> Result<Vec<NominationList>> {
+        let mut out = Vec::new();
+        for chunk in people.chunks(500) {
+            let mut qb =
+                sqlx::QueryBuilder::<Db>::new("SELECT * FROM nomination_lists WHERE cycle_id = ");
+            qb.push_bind(cycle);
+            qb.push(" AND person_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            out.extend(rows(
+                qb.build().fetch_all(&self.pool).await?,
+                from_row::<NominationList>,
+            )?);
+        }
+        out.sort_by_key(|l| l.person_id);
+        Ok(out)
+    }
+
+    async fn nominations_about(&self, cycle: Id, person: Id) -> Result<Vec<Nomination>> {
+        let found = sqlx::query(
+            "SELECT * FROM nominations WHERE cycle_id = $1 AND person_id = $2 ORDER BY respondent_id",
+        )
+        .bind(cycle)
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(found, nomination_row)
+    }
+
     async fn submit_feedback(
         &self,
         cycle: Id,

@@ -882,6 +882,11 @@ pub trait FeedbackStore: Send + Sync {
     /// Every nomination of a cycle, by person then respondent.
     async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>>;
     async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>>;
+    /// The nomination lists of these people in a cycle, by person: what a
+    /// page about a few people reads, whatever the cycle's size.
+    async fn nomination_lists_for(&self, cycle: Id, people: &[Id]) -> Result<Vec<NominationList>>;
+    /// The nominations about one person in a cycle, by respondent.
+    async fn nominations_about(&self, cycle: Id, person: Id) -> Result<Vec<Nomination>>;
     /// What `respondent` still owes in cycles open for answers, oldest
     /// cycle first: the inbox reads it on every home page.
     async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>>;

@@ -2439,6 +2439,19 @@ async fn feedback(s: &dyn Store) {
     let lists = s.nomination_lists(c).await.unwrap();
     assert_eq!(lists.len(), 2);
     assert!(lists.iter().all(|l| l.approved_at.is_some()));
+    // A few people's lists, and one person's nominations, alone.
+    let some = s.nomination_lists_for(c, &[lead, 9999]).await.unwrap();
+    assert_eq!(some.iter().map(|l| l.person_id).collect::<Vec<_>>(), [lead]);
+    assert!(s.nomination_lists_for(c, &[]).await.unwrap().is_empty());
+    let about: Vec<_> = s
+        .nominations(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.person_id == dev)
+        .collect();
+    assert_eq!(s.nominations_about(c, dev).await.unwrap(), about);
+    assert!(!about.is_empty());
     // Answers: once per respondent, and only if nominated.
     let answer = |id: &str, value| NewAnswer {
         id: id.to_owned(),

@@ -114,7 +114,8 @@ impl Access {
         if reports.is_empty() {
             return Ok(Vec::new());
         }
-        let mut lists = self.store.nomination_lists(cycle).await?;
+        let ids: Vec<Id> = reports.iter().map(|p| p.id).collect();
+        let mut lists = self.store.nomination_lists_for(cycle, &ids).await?;
         Ok(reports
             .into_iter()
             .map(|p| {
@@ -526,18 +527,14 @@ pub struct Nominating<'a> {
 impl Nominating<'_> {
     pub async fn list(&self) -> Result<(Vec<Nomination>, Option<NominationList>), AppError> {
         let store = &self.access.store;
-        let all = store.nominations(self.cycle.id).await?;
+        let (cycle, person) = (self.cycle.id, self.person.id);
+        let mine = store.nominations_about(cycle, person).await?;
         let list = store
-            .nomination_lists(self.cycle.id)
+            .nomination_lists_for(cycle, &[person])
             .await?
             .into_iter()
-            .find(|l| l.person_id == self.person.id);
-        Ok((
-            all.into_iter()
-                .filter(|n| n.person_id == self.person.id)
-                .collect(),
-            list,
-        ))
+            .find(|l| l.person_id == person);
+        Ok((mine, list))
     }
 
     /// Who may be nominated as a peer: active people other than the

@@ -233,7 +233,12 @@ impl Access {
         out: &mut Vec<Task>,
     ) -> Result<(), AppError> {
         for c in cycles.iter().filter(|c| c.state == CycleState::Nominations) {
-            let lists = self.store.nomination_lists(c.id).await?;
+            // The viewer's list and their reports': a home page reads what
+            // is about them, not the whole cycle.
+            let ids: Vec<Id> = std::iter::once(me.id)
+                .chain(reports.iter().map(|r| r.id))
+                .collect();
+            let lists = self.store.nomination_lists_for(c.id, &ids).await?;
             let due = day(&c.plan.nominations_close);
             if !lists.iter().any(|l| l.person_id == me.id) {
                 out.push(
