@@ -683,21 +683,20 @@ impl TeamGrowth<'_> {
         self.org.person(id)
     }
 
-    /// The ratings of some of the chain (anyone else is dropped).
-    pub async fn ratings_of(&self, ids: &[Id]) -> Result<Vec<Rating>, AppError> {
+    /// Those of `ids` in the chain (anyone else is dropped).
+    fn in_chain(&self, ids: &[Id]) -> Vec<Id> {
         let mine: HashSet<Id> = self.people.iter().copied().collect();
-        let ids: Vec<Id> = ids.iter().copied().filter(|i| mine.contains(i)).collect();
-        Ok(self.access.store.ratings(&ids).await?)
+        ids.iter().copied().filter(|i| mine.contains(i)).collect()
     }
 
-    pub async fn history(&self) -> Result<Vec<RatingChange>, AppError> {
-        Ok(self.access.store.rating_history(&self.people).await?)
+    /// The ratings of some of the chain (anyone else is dropped).
+    pub async fn ratings_of(&self, ids: &[Id]) -> Result<Vec<Rating>, AppError> {
+        Ok(self.access.store.ratings(&self.in_chain(ids)).await?)
     }
 
     /// The rating history of some of the chain (anyone else is dropped).
     pub async fn history_of(&self, ids: &[Id]) -> Result<Vec<RatingChange>, AppError> {
-        let mine: HashSet<Id> = self.people.iter().copied().collect();
-        let ids: Vec<Id> = ids.iter().copied().filter(|i| mine.contains(i)).collect();
+        let ids = self.in_chain(ids);
         if ids.is_empty() {
             return Ok(Vec::new());
         }

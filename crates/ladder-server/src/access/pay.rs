@@ -51,6 +51,44 @@ pub struct PayRows {
 }
 
 impl PayRows {
+    /// Records a `pay.read` (`what`) for each of `shown` whose pay these
+    /// rows hold, once each, or for everyone with a salary when `None`
+    /// (merged with recent identical reads), so that "who read my pay"
+    /// finds the view.
+    async fn record_reads(
+        &self,
+        access: &Access,
+        viewer: &Viewer,
+        shown: Option<&[Id]>,
+        what: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let paid = self
+            .rows
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(p, _)| p.id);
+        let read: Vec<Id> = match shown {
+            Some(ids) => {
+                let paid: std::collections::HashSet<Id> = paid.collect();
+                let mut seen = std::collections::HashSet::new();
+                ids.iter()
+                    .copied()
+                    .filter(|id| paid.contains(id) && seen.insert(*id))
+                    .collect()
+            }
+            None => paid.collect(),
+        };
+        let reads: Vec<_> = read
+            .into_iter()
+            .map(|id| Access::record(viewer, "pay.read", Some(id), what, now).audit)
+            .collect();
+        if !reads.is_empty() {
+            access.store.audit_reads(&reads).await?;
+        }
+        Ok(())
+    }
+
     /// The team a person is in: their direct manager's name.
     pub fn team_of(&self, p: &Person) -> String {
         team_name(&self.org, p)
@@ -72,16 +110,9 @@ impl TeamPay<'_> {
     /// the chain (merged with recent identical reads), so that "who read
     /// my pay" finds them, and gives the rows.
     pub async fn shown(self, shown: &[Id], now: i64) -> Result<PayRows, AppError> {
-        let mine: std::collections::HashSet<Id> =
-            self.rows.rows.iter().map(|(p, _)| p.id).collect();
-        let reads: Vec<_> = shown
-            .iter()
-            .filter(|id| mine.contains(id))
-            .map(|id| Access::record(self.viewer, "pay.read", Some(*id), "team pay", now).audit)
-            .collect();
-        if !reads.is_empty() {
-            self.access.store.audit_reads(&reads).await?;
-        }
+        self.rows
+            .record_reads(self.access, self.viewer, Some(shown), "team pay", now)
+            .await?;
         Ok(self.rows)
     }
 
@@ -386,36 +417,9 @@ impl OrgPay<'_> {
         } else {
             "pay report"
         };
-        let paid: std::collections::HashSet<Id> = self
-            .rows
-            .rows
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .map(|(p, _)| p.id)
-            .collect();
-        let read: Vec<Id> = match shown {
-            Some(ids) => {
-                let mut seen = std::collections::HashSet::new();
-                ids.iter()
-                    .copied()
-                    .filter(|id| paid.contains(id) && seen.insert(*id))
-                    .collect()
-            }
-            None => self
-                .rows
-                .rows
-                .iter()
-                .filter(|(_, c)| c.is_some())
-                .map(|(p, _)| p.id)
-                .collect(),
-        };
-        let reads: Vec<_> = read
-            .into_iter()
-            .map(|id| Access::record(self.viewer, "pay.read", Some(id), what, now).audit)
-            .collect();
-        if !reads.is_empty() {
-            a.store.audit_reads(&reads).await?;
-        }
+        self.rows
+            .record_reads(a, self.viewer, shown, what, now)
+            .await?;
         Ok(self.rows)
     }
 }

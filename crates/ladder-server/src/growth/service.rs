@@ -494,11 +494,7 @@ pub async fn team_data_of(
         .collect();
     let state = |p: Id, q: Quarter| states.get(&(p, q.to_string())).copied();
     let mut overdue = Vec::new();
-    let history = if ids.len() == t.people.len() {
-        t.history().await?
-    } else {
-        t.history_of(ids).await?
-    };
+    let history = t.history_of(ids).await?;
     let mut by_person: HashMap<Id, Vec<ladder_store::RatingChange>> = HashMap::new();
     for h in history {
         by_person.entry(h.person_id).or_default().push(h);

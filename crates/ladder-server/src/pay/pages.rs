@@ -56,6 +56,21 @@ const EVERYONE: Spec = Spec {
     per_page: PER_PAGE,
 };
 
+/// A pay line's sort key for a column of either pay table.
+#[allow(clippy::cast_precision_loss)] // amounts far below 2^52
+fn line_key(l: &PayLine, column: &str) -> Key {
+    match column {
+        "department" => Key::text(&l.department),
+        "level" => Key::text(&l.level),
+        "grade" => Key::text(&l.grade),
+        "salary" => Key::Num(l.salary as f64),
+        "band" => l.band_mid.map_or(Key::None, |m| Key::Num(m as f64)),
+        "compa" => l.ratio.map_or(Key::None, Key::Num),
+        "flag" => Key::text(l.flag_text()),
+        _ => Key::text(&l.name),
+    }
+}
+
 /// How many rows of a list the pay page shows at most (flagged people,
 /// groups): the page stays the same size however large the organisation;
 /// the table of everyone pages, and the export has every row.
@@ -141,8 +156,9 @@ async fn pay_page(
             ]
         })
         .collect();
-    let flagged_count = report.flagged().len();
-    let flagged: Vec<PayLine> = report.flagged().into_iter().take(SHOWN).cloned().collect();
+    let all_flagged = report.flagged();
+    let flagged_count = all_flagged.len();
+    let flagged: Vec<PayLine> = all_flagged.into_iter().take(SHOWN).cloned().collect();
     let with = report.people.len();
     let mut ratios: Vec<f64> = report.people.iter().filter_map(|l| l.ratio).collect();
     ratios.sort_by(f64::total_cmp);
@@ -171,16 +187,7 @@ async fn pay_page(
                 l.flag_text()
             )
         },
-        |l, k| match k {
-            "department" => Key::text(&l.department),
-            "level" => Key::text(&l.level),
-            "grade" => Key::text(&l.grade),
-            "salary" => Key::Num(l.salary as f64),
-            "band" => l.band_mid.map_or(Key::None, |m| Key::Num(m as f64)),
-            "compa" => l.ratio.map_or(Key::None, Key::Num),
-            "flag" => Key::text(l.flag_text()),
-            _ => Key::text(&l.name),
-        },
+        line_key,
     );
     // What the page shows of anyone's pay: the table's page and the
     // flagged people listed; only they are recorded as read.
@@ -390,16 +397,7 @@ pub async fn team_pay(
         &table,
         &[("as_of", full.as_of.clone())],
         |l| format!("{} {} {} {}", l.name, l.level, l.team, l.flag_text()),
-        |l, k| match k {
-            "level" => Key::text(&l.level),
-            #[allow(clippy::cast_precision_loss)]
-            "salary" => Key::Num(l.salary as f64),
-            #[allow(clippy::cast_precision_loss)]
-            "band" => l.band_mid.map_or(Key::None, |m| Key::Num(m as f64)),
-            "compa" => l.ratio.map_or(Key::None, Key::Num),
-            "flag" => Key::text(l.flag_text()),
-            _ => Key::text(&l.name),
-        },
+        line_key,
     );
     let shown: Vec<Id> = t.rows.iter().map(|l| l.person_id).collect();
     team.shown(&shown, now).await?;
