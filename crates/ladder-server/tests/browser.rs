@@ -178,6 +178,20 @@ impl Browser {
             .unwrap_or(false)
     }
 
+    /// What a form field holds now.
+    async fn value(&self, css: &str) -> String {
+        self.client
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     async fn set_value(&self, css: &str, value: &str) {
         self.client
             .execute(
@@ -318,15 +332,10 @@ async fn a_quarter_in_the_browser() {
     b.wait_text("#private-form .saved", "Saved").await;
     b.wait_text("#notes-form .saved", "Saved").await;
     assert!(b.same_page().await, "saved in place");
-    let kept = b
-        .client
-        .execute(
-            "return document.querySelector('#notes-text').value;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(kept.as_str(), Some("We agreed on the design review."));
+    assert_eq!(
+        b.value("#notes-text").await,
+        "We agreed on the design review."
+    );
     let m = app.store.meetings(boss, me).await.unwrap();
     assert_eq!(m[0].shared_notes, "We agreed on the design review.");
     b.fill("#action-text", "Write the on-call guide").await;
@@ -342,15 +351,7 @@ async fn a_quarter_in_the_browser() {
         .await;
     b.wait_text("#refused-why", "U+0007").await;
     b.axe().await;
-    let kept = b
-        .client
-        .execute(
-            "return document.querySelector('main textarea').value;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(kept.as_str(), Some("Book the design review"));
+    assert_eq!(b.value("main textarea").await, "Book the design review");
     b.click("main form button[type=submit]").await;
     b.wait_text("#actions ul", "Book the design review").await;
     // The same through htmx: the notes box keeps the text and says why.
@@ -358,15 +359,7 @@ async fn a_quarter_in_the_browser() {
         .await;
     b.click("#notes-form button[type=submit]").await;
     b.wait_text("#notes-form [data-refused]", "U+001B").await;
-    let kept = b
-        .client
-        .execute(
-            "return document.querySelector('#notes-text').value;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(kept.as_str(), Some("Paste\u{1b}d from a terminal"));
+    assert_eq!(b.value("#notes-text").await, "Paste\u{1b}d from a terminal");
     b.axe().await;
     b.goto(&format!("{base}/one-on-ones/{boss}/{me}")).await;
     b.set_value("#date", "2026-11-23").await;
@@ -436,15 +429,10 @@ async fn a_quarter_in_the_browser() {
         .await;
     b.wait_text(&format!("#s-{third} [role=alert]"), "Choose a rating")
         .await;
-    let kept = b
-        .client
-        .execute(
-            "return document.querySelector(arguments[0]).value;",
-            vec![json!(format!("#ev-{third}"))],
-        )
-        .await
-        .unwrap();
-    assert_eq!(kept.as_str(), Some("Typed before choosing a rating"));
+    assert_eq!(
+        b.value(&format!("#ev-{third}")).await,
+        "Typed before choosing a rating"
+    );
     b.goto(&sheet).await;
     let after_self = b.radar().await;
     assert_ne!(before, after_self, "the self rating changed the radar");

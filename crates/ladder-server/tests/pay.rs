@@ -23,14 +23,7 @@ const BANDS: &str = "grade,zone,currency,min,mid,max,effective_from\n\
 async fn load_pay(app: &App) {
     let (mut c, csrf) = client_as(app, "people-team").await;
     c.headers.push(("X-CSRF-Token".to_owned(), csrf));
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/bands/import",
-            Some("text/csv"),
-            BANDS.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/bands/import", BANDS).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(
         res.body.contains("goes up to 80,000"),
@@ -41,14 +34,7 @@ async fn load_pay(app: &App) {
         self@example.com,77000,EUR,2026-02-01\n\
         peer@example.com,58000,EUR,2026-02-01\n\
         manager@example.com,90000,EUR,2026-02-01\n";
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/salaries/import",
-            Some("text/csv"),
-            salaries.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/salaries/import", salaries).await;
     assert_eq!(res.status, 200, "{}", res.body);
 }
 
@@ -63,14 +49,7 @@ async fn a_bad_file_changes_nothing_and_names_each_cell() {
         7,western-europe,EUR,1,2,3,2027-01-01\n\
         7,westren-europe,EUR,1,2,3,2027-01-01\n\
         11,western-europe,EUR,5,4,3,2027-01-01\n";
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/bands/import",
-            Some("text/csv"),
-            bad.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/bands/import", bad).await;
     assert_eq!(res.status, 422, "{}", res.body);
     let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
     let problems = v["error"]["problems"].as_array().unwrap();
@@ -98,14 +77,7 @@ async fn a_bad_file_changes_nothing_and_names_each_cell() {
     let bad = "email,amount,currency,effective_from\n\
         self@example.com,1,CAD,2026-03-01\n\
         slef@example.com,1,EUR,2026-03-01\n";
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/salaries/import",
-            Some("text/csv"),
-            bad.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/salaries/import", bad).await;
     assert_eq!(res.status, 422);
     assert!(
         res.body.contains("is in EUR") && res.body.contains("did you mean `self@example.com`?")
@@ -386,14 +358,7 @@ async fn a_role_band_wins_over_its_grades_band() {
         "family,level,grade,zone,currency,min,mid,max,effective_from\n{},{},,western-europe,EUR,65000,77000,90000,2026-01-01\n",
         role.family, role.level
     );
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/bands/import",
-            Some("text/csv"),
-            csv.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/bands/import", &csv).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
     let v: serde_json::Value = serde_json::from_str(&res.body).unwrap();
@@ -423,14 +388,7 @@ async fn a_role_band_wins_over_its_grades_band() {
     }
     // A family or level the framework does not have is refused by name.
     let bad = "family,level,grade,zone,currency,min,mid,max,effective_from\nbackend-enginer,senior,,western-europe,EUR,1,2,3,2026-01-01\n";
-    let res = c
-        .request(
-            "POST",
-            "/api/v1/pay/bands/import",
-            Some("text/csv"),
-            bad.as_bytes(),
-        )
-        .await;
+    let res = post_csv(&mut c, "/api/v1/pay/bands/import", bad).await;
     assert_eq!(res.status, 422, "{}", res.body);
     assert!(
         res.body.contains("did you mean `backend-engineer`?"),
@@ -532,16 +490,8 @@ async fn team_pay_pages_the_chain_and_records_only_the_people_shown() {
             60_000 + i
         ));
     }
-    let (mut team, csrf) = client_as(&app, "people-team").await;
-    team.headers.push(("X-CSRF-Token".to_owned(), csrf));
-    let res = team
-        .request(
-            "POST",
-            "/api/v1/pay/salaries/import",
-            Some("text/csv"),
-            salaries.as_bytes(),
-        )
-        .await;
+    let mut team = api_as(&app, "people-team").await;
+    let res = post_csv(&mut team, "/api/v1/pay/salaries/import", &salaries).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let (mut c, _) = client_as(&app, "manager").await;
     let reads = |log: &[ladder_store::AuditEvent]| -> Vec<i64> {

@@ -434,16 +434,13 @@ async fn the_audit_log_answers_who_read_my_pay() {
     let me = app.ids["self"];
     // This person has a salary (a team page records the people whose pay
     // it shows).
-    let (mut team, csrf) = client_as(&app, "people-team").await;
-    team.headers.push(("X-CSRF-Token".to_owned(), csrf));
-    let res = team
-        .request(
-            "POST",
-            "/api/v1/pay/salaries/import",
-            Some("text/csv"),
-            b"email,amount,currency,effective_from\nself@example.com,77000,EUR,2026-02-01\n",
-        )
-        .await;
+    let mut team = api_as(&app, "people-team").await;
+    let res = post_csv(
+        &mut team,
+        "/api/v1/pay/salaries/import",
+        "email,amount,currency,effective_from\nself@example.com,77000,EUR,2026-02-01\n",
+    )
+    .await;
     assert_eq!(res.status, 200, "{}", res.body);
     // The skip-level manager opens their team's pay three times, and the
     // manager opens this person's pay once.

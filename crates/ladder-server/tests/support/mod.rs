@@ -528,6 +528,12 @@ pub async fn post_json(c: &mut Client, path: &str, body: &serde_json::Value) -> 
     .await
 }
 
+/// POSTs `csv` as a CSV file (an API import).
+pub async fn post_csv(c: &mut Client, path: &str, csv: &str) -> Response {
+    c.request("POST", path, Some("text/csv"), csv.as_bytes())
+        .await
+}
+
 /// A response's body as JSON; fails with the body when it is not.
 pub fn json(r: &Response) -> serde_json::Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
