@@ -22,13 +22,14 @@
 //! targets of `docs/benchmarks.md`. It asserts nothing. `--quick` (CI):
 //! 1,000 people, a debug build, 5 repetitions, one-second wrk runs.
 
-use crate::serve::{Load, Logins, PgDatabase, Running, http, seed_demo, sign_in, start_serve, wrk};
+use crate::serve::{
+    Load, Logins, PgDatabase, Running, build_ladder, http, seed_demo, sign_in, start_serve, wrk,
+};
 use crate::{Result, io};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 /// One route as one viewer saw it at one size.
@@ -157,6 +158,7 @@ fn viewers(addr: SocketAddr, logins: &Logins) -> Result<Vec<(String, String, Str
     let engineer_id = me(&engineer)?;
     // The head of the organisation: up the engineer's managers.
     let mut head_id = engineer_id.clone();
+    let mut head = String::new();
     for _ in 0..64 {
         let (_, _, body) = http(
             addr,
@@ -167,16 +169,12 @@ fn viewers(addr: SocketAddr, logins: &Logins) -> Result<Vec<(String, String, Str
         )?;
         match json_int(&body, "manager_id") {
             Some(up) => head_id = up,
-            None => break,
+            None => {
+                head = body;
+                break;
+            }
         }
     }
-    let (_, _, head) = http(
-        addr,
-        "GET",
-        &format!("/api/v1/people/{head_id}"),
-        &engineer,
-        "",
-    )?;
     let head_email = head
         .split("\"email\":\"")
         .nth(1)
@@ -440,17 +438,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     let reps = reps.unwrap_or(if quick { 5 } else { 20 }).max(1);
     let secs = if quick { 1 } else { 5 };
     let profile = if quick { "debug" } else { "release" };
-    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    build
-        .current_dir(root)
-        .args(["build", "--quiet", "-p", "ladder"]);
-    if !quick {
-        build.arg("--release");
-    }
-    if !io("cargo build", build.status())?.success() {
-        return Err("building ladder failed".into());
-    }
-    let ladder = root.join("target").join(profile).join("ladder");
+    let ladder = build_ladder(root, quick)?;
     let work = root.join("target/bench/scale");
     io("mkdir", std::fs::create_dir_all(&work))?;
     let admin = std::env::var("LADDER_TEST_POSTGRES")

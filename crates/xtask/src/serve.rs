@@ -199,6 +199,23 @@ pub(crate) fn wrk(url: &str, cookie: &str, secs: u32) -> Result<Load> {
     Ok(load)
 }
 
+/// Builds the `ladder` binary (a debug build when `quick`, else release)
+/// and returns its path.
+pub(crate) fn build_ladder(root: &Path, quick: bool) -> Result<std::path::PathBuf> {
+    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    build
+        .current_dir(root)
+        .args(["build", "--quiet", "-p", "ladder"]);
+    if !quick {
+        build.arg("--release");
+    }
+    if !io("cargo build", build.status())?.success() {
+        return Err("building ladder failed".into());
+    }
+    let profile = if quick { "debug" } else { "release" };
+    Ok(root.join("target").join(profile).join("ladder"))
+}
+
 /// nginx serving `root` on a free port, with a minimal config.
 fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
     let port = free_port()?;
@@ -576,17 +593,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
         secs = 1;
     }
     let profile = if quick { "debug" } else { "release" };
-    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    build
-        .current_dir(root)
-        .args(["build", "--quiet", "-p", "ladder"]);
-    if !quick {
-        build.arg("--release");
-    }
-    if !io("cargo build", build.status())?.success() {
-        return Err("building ladder failed".into());
-    }
-    let ladder = root.join("target").join(profile).join("ladder");
+    let ladder = build_ladder(root, quick)?;
     let work = root.join("target/bench/serve");
     io("mkdir", std::fs::create_dir_all(&work))?;
 
