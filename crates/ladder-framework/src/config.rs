@@ -592,6 +592,7 @@ fn check_level_order(
         }
     }
     // 1 while on the walk under way, 2 once known to end or to be reported.
+    let mut circled = false;
     let mut state: HashMap<&str, u8> = HashMap::new();
     for r in raw {
         let mut path: Vec<&str> = Vec::new();
@@ -604,6 +605,7 @@ fn check_level_order(
                     let from = path.iter().position(|p| *p == at).unwrap_or(0);
                     let circle = path.get(from..).unwrap_or_default();
                     report_circle(doc, raw, circle, &rank, &below, diags);
+                    circled = true;
                     break;
                 }
                 None => {
@@ -615,6 +617,35 @@ fn check_level_order(
         }
         for p in path {
             state.insert(p, 2);
+        }
+    }
+    // Once the order is sound: a level whose grade is below the grade of the
+    // level it builds on contradicts it.
+    let grade: HashMap<&str, f64> = levels.iter().map(|l| (l.id.as_str(), l.grade)).collect();
+    for r in raw.iter().filter(|_| !circled) {
+        let (Some(b), Some(g)) = (
+            below.get(r.id.value.as_str()),
+            grade.get(r.id.value.as_str()),
+        ) else {
+            continue;
+        };
+        if let Some(bg) = grade.get(b)
+            && bg > g
+        {
+            diags.push(
+                Diagnostic::warning(
+                    "grade-order",
+                    doc.span_of_location(&r.grade.referenced, 1),
+                    format!(
+                        "level `{}` has grade {g}, lower than the grade {bg} of `{b}`, which it builds on",
+                        r.id.value
+                    ),
+                )
+                .with_help(format!(
+                    "give `{}` a grade of {bg} or more, or check its `below`",
+                    r.id.value
+                )),
+            );
         }
     }
 }
