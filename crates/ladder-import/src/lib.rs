@@ -16,6 +16,7 @@
 pub mod csv;
 pub mod ft;
 pub mod handbook;
+mod levels;
 pub mod monzo;
 pub mod outline;
 mod write;
@@ -90,6 +91,24 @@ pub struct Report {
     pub format: String,
     pub counts: Counts,
     pub problems: Vec<Problem>,
+    /// Per job family, where its responsibilities and requirements landed:
+    /// family-wide, per level, per specialty (handbook imports).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<FamilyScope>,
+}
+
+/// Where a job family's statements landed in an import.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FamilyScope {
+    pub family: String,
+    /// The page it was read from (the index page, when levels have pages).
+    pub source: String,
+    /// Responsibilities and requirements that apply at every level.
+    pub family_wide: usize,
+    /// Per level: its responsibilities, requirements and competencies.
+    pub levels: BTreeMap<String, usize>,
+    /// Per specialty: its responsibilities, requirements and nice-to-haves.
+    pub specialties: BTreeMap<String, usize>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

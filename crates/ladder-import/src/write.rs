@@ -166,6 +166,46 @@ pub struct FamilyOut {
     pub other: Vec<(String, Vec<String>)>,
     /// The file it was read from, for the report.
     pub source: String,
+    /// Competencies the family's pages give per level under category
+    /// headings (level → entries): they go to the family's own layer.
+    pub competencies: Vec<(String, Vec<Entry>)>,
+}
+
+impl crate::FamilyScope {
+    /// Where a family's statements landed.
+    pub(crate) fn of(f: &FamilyOut) -> crate::FamilyScope {
+        let family_wide = f.responsibilities.items.len() + f.requirements.items.len();
+        let mut levels: std::collections::BTreeMap<String, usize> = f
+            .level_lists
+            .iter()
+            .map(|(l, a, b)| (l.clone(), a.items.len() + b.items.len()))
+            .collect();
+        for (l, es) in &f.competencies {
+            let n = es
+                .iter()
+                .filter(|e| matches!(e, Entry::Statement { .. }))
+                .count();
+            *levels.entry(l.clone()).or_default() += n;
+        }
+        crate::FamilyScope {
+            family: f.id.clone(),
+            source: f.source.clone(),
+            family_wide,
+            levels,
+            specialties: f
+                .specialties
+                .iter()
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        s.responsibilities.items.len()
+                            + s.requirements.items.len()
+                            + s.nice_to_have.items.len(),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The index of the pair keyed `k` in an ordered list of pairs, appended

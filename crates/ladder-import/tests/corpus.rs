@@ -249,8 +249,8 @@ fn middleman_handbook_imports_with_nothing_lost() {
     let be = fw
         .families
         .iter()
-        .find(|f| f.id == "backend-engineer")
-        .expect("backend-engineer family");
+        .find(|f| f.id == "backend-engineering")
+        .expect("backend-engineering family");
     assert!(!be.specialties.is_empty());
     assert!(
         be.levels
@@ -268,6 +268,129 @@ fn middleman_handbook_imports_with_nothing_lost() {
         "{hiring:?}"
     );
     assert!(!hiring.interviewer.is_empty());
+}
+
+/// The texts of a family's items in one of its sections.
+fn texts(import: &Import, fam: &ladder_framework::Family, ids: &[String]) -> Vec<String> {
+    let file = import
+        .files
+        .iter()
+        .find(|(p, _)| p.ends_with(&format!("families/{}.md", fam.id)))
+        .map(|x| x.1.clone())
+        .unwrap_or_default();
+    ids.iter()
+        .filter_map(|id| {
+            file.lines()
+                .find(|l| l.contains(&format!("{{#{id}}}")))
+                .map(|l| l.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn job_family_content_lands_at_the_scope_of_its_section() {
+    let src = read(&shared().join("corpus/gitlab-middleman-2022"));
+    let import = handbook::import(&src, &opts("GitLab"));
+    let fw = compiled(&import);
+    // Every family of two levels or more has what its pages say per level
+    // at that level (two pages say nothing per level: the Software
+    // Engineer in Test points elsewhere, and the Site Reliability
+    // Engineer's levels hold competencies, which the report counts).
+    let scopes = &import.report.families;
+    let multi: Vec<_> = scopes.iter().filter(|f| f.levels.len() >= 2).collect();
+    assert!(multi.len() >= 25, "{scopes:#?}");
+    let none: Vec<&str> = multi
+        .iter()
+        .filter(|f| f.levels.values().sum::<usize>() == 0)
+        .map(|f| f.family.as_str())
+        .collect();
+    assert_eq!(none, ["software-engineer-in-test"], "{scopes:#?}");
+    // `### Senior Security Engineer, Automation` → `#### Job Grade` →
+    // `#### Responsibilities`: the senior level's, not the family's.
+    let auto = fw
+        .families
+        .iter()
+        .find(|f| f.id == "security-automation")
+        .unwrap();
+    let senior = auto.levels.iter().find(|l| l.level == "senior").unwrap();
+    assert!(!senior.responsibilities.items.is_empty());
+    // The family-wide list is the seven items of the page's own
+    // `## Responsibilities`, nothing from the levels' sections.
+    let family_wide = texts(&import, auto, &auto.responsibilities.items);
+    assert_eq!(family_wide.len(), 7, "{family_wide:#?}");
+    let staff = auto.levels.iter().find(|l| l.level == "staff").unwrap();
+    assert!(
+        texts(&import, auto, &staff.responsibilities.items)
+            .iter()
+            .any(|t| t.contains("Lead the design, engineering, deployment"))
+    );
+    // A level's competencies under category headings go to the family's
+    // own layer, at that level.
+    let sre = fw
+        .families
+        .iter()
+        .find(|f| f.id == "site-reliability-engineer")
+        .unwrap();
+    let layer = fw.layer(&sre.layer).unwrap();
+    assert_eq!(layer.id, "families/site-reliability-engineer");
+    let per_level: Vec<String> = layer
+        .placements
+        .iter()
+        .map(|p| p.level.to_string())
+        .collect();
+    for l in ["intermediate", "senior", "staff"] {
+        assert!(per_level.iter().any(|x| x == l), "{l}: {per_level:?}");
+    }
+    // One family per job family, whatever the number of its pages: the
+    // frontend index page and its senior, staff and manager pages.
+    let frontend: Vec<_> = scopes
+        .iter()
+        .filter(|f| f.source.contains("development/frontend/"))
+        .collect();
+    assert_eq!(frontend.len(), 1, "{frontend:#?}");
+    let fe = fw
+        .families
+        .iter()
+        .find(|f| f.id == frontend[0].family)
+        .unwrap();
+    for l in ["senior", "staff", "manager"] {
+        let lv = fe.levels.iter().find(|x| x.level == l).unwrap();
+        assert!(!lv.responsibilities.items.is_empty(), "{l}");
+    }
+    assert!(!problem(&import, "level-page", "frontend/senior/index.html.md").is_empty());
+    // Level words inside a role's name are not levels; titles keep the
+    // page's own words.
+    let cos = fw
+        .families
+        .iter()
+        .find(|f| f.id == "acting-chief-of-staff-to-the-cto")
+        .expect("the chief of staff keeps its title");
+    assert!(cos.levels.iter().all(|l| l.level != "staff"));
+    assert_eq!(cos.title, "Acting Chief of Staff to the CTO");
+    assert!(
+        fw.families
+            .iter()
+            .any(|f| f.id == "distinguished-engineer-infrastructure")
+    );
+    let vp = fw
+        .families
+        .iter()
+        .find(|f| f.id == "vp-of-incubation-engineering" || f.id == "incubation-engineering");
+    assert!(vp.is_some_and(|f| f.levels.iter().any(|l| l.level == "vp")));
+    // The backend family does not take the Software Engineer in Test's
+    // competency layer for sharing the word `engineer`.
+    assert!(
+        fw.families
+            .iter()
+            .all(|f| f.id == "software-engineer-in-test"
+                || !f.layer.contains("software-engineer-in-test"))
+    );
+    // Grades: the level table holds the grade most families give, in the
+    // level order; families that differ keep theirs.
+    let grade = |id: &str| fw.config.levels.iter().find(|l| l.id == id).unwrap().grade;
+    assert!(grade("intern") <= grade("junior"));
+    assert!((grade("senior") - 7.0).abs() < 1e-9);
+    assert!(!problem(&import, "grade-differs", "ladder.yaml").is_empty());
 }
 
 #[test]

@@ -152,6 +152,12 @@ pub fn finish(
         return Ok(crate::EXIT_ERRORS);
     }
     write_out(out, import)?;
+    if !r.families.is_empty() {
+        eprintln!("where each family's responsibilities and requirements landed:");
+        for f in &r.families {
+            eprintln!("  {}", family_scope_line(f));
+        }
+    }
     let c = &r.counts;
     eprintln!(
         "imported {} source files ({}) into {}: {} layers, {} levels, {} statements and items, {} includes, {} families, {} pages kept as prose; {warnings} warning(s)",
@@ -170,4 +176,19 @@ pub fn finish(
     } else {
         0
     })
+}
+
+/// `backend-engineer: 25 family-wide; levels senior 36, staff 36, intern 0;
+/// 3 specialties (40)`, from the import report.
+fn family_scope_line(f: &ladder_import::FamilyScope) -> String {
+    let levels: Vec<String> = f.levels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    let mut s = format!("{}: {} family-wide", f.family, f.family_wide);
+    if !levels.is_empty() {
+        s.push_str(&format!("; per level: {}", levels.join(", ")));
+    }
+    if !f.specialties.is_empty() {
+        let n: usize = f.specialties.values().sum();
+        s.push_str(&format!("; {} specialties: {n}", f.specialties.len()));
+    }
+    s
 }
