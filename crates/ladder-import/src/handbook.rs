@@ -558,9 +558,30 @@ impl<'s> Importer<'s> {
         self.includes.insert(src_path.to_owned(), Some(out.clone()));
         let mut entries = Vec::new();
         let mut seen = BTreeSet::new();
+        let mut heading_group: Option<String> = None;
         for b in blocks {
             match b {
-                Block::Heading { text, .. } => entries.push(Entry::Group(outline::plain(&text))),
+                Block::Heading { text, depth, .. } => {
+                    // A label bullet under a heading: `Quality: Test Tooling`.
+                    let g = outline::plain(&text);
+                    if depth < outline::LABEL_DEPTH {
+                        heading_group = Some(g.clone());
+                        entries.push(Entry::Group(g));
+                    } else {
+                        // `Quality` then `Quality: Test Tooling`: the first
+                        // holds nothing of its own.
+                        if let (Some(Entry::Group(last)), Some(h)) =
+                            (entries.last(), &heading_group)
+                            && last == h
+                        {
+                            entries.pop();
+                        }
+                        entries.push(Entry::Group(match &heading_group {
+                            Some(h) => format!("{h}: {g}"),
+                            None => g,
+                        }));
+                    }
+                }
                 Block::Item { text, line } => {
                     if outline::is_only_links(&text) && text.contains("/matrix/") {
                         continue;

@@ -195,6 +195,26 @@ fn partial(t: &str) -> Option<String> {
 
 /// Reads a page body into blocks. `first_line` is the body's first line
 /// number in the file.
+/// The depth given to a label bullet read as a heading: deeper than any
+/// Markdown heading, so it is a group wherever a heading inside a category
+/// is one.
+pub const LABEL_DEPTH: usize = 7;
+
+/// A label bullet (`Test Tooling`, `Quad Planning & Test Coverage`): a few
+/// words with no final punctuation, that nest the statements under them.
+/// A lead-in that ends in `:` (`Owns the roadmap for:`) is not one: it and
+/// its short items stay one statement.
+fn is_label(text: &str) -> bool {
+    let t = text.trim().trim_end_matches('*').trim_start_matches('*');
+    let words = t.split_whitespace().count();
+    (1..=8).contains(&words)
+        && !t.ends_with(['.', ':', ';', '!', '?', ','])
+        && !t.contains("](")
+        && t.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
 pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
     let mut out = Vec::new();
     let lines: Vec<&str> = body.lines().collect();
@@ -317,6 +337,10 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
         }
         if let Some((indent, first)) = list_item(raw) {
             let mut text = first.to_owned();
+            // The item's own text, and its nested items (indent, text, line)
+            // with what continues each.
+            let mut own = first.to_owned();
+            let mut children: Vec<(usize, String, u32)> = Vec::new();
             // Continuation lines and nested items fold into this item.
             while let Some(&l) = lines.get(i) {
                 let lt = l.trim();
@@ -343,6 +367,7 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
                             "; "
                         });
                         text.push_str(nt);
+                        children.push((ni, nt.to_owned(), first_line + i as u32));
                     }
                     Some(_) => break,
                     None if l_indent > indent || !lt.starts_with(['|', '<']) => {
@@ -351,10 +376,49 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
                         }
                         text.push(' ');
                         text.push_str(lt);
+                        match children.last_mut() {
+                            Some(c) => {
+                                c.1.push(' ');
+                                c.1.push_str(lt);
+                            }
+                            None => {
+                                own.push(' ');
+                                own.push_str(lt);
+                            }
+                        }
                     }
                     None => break,
                 }
                 i += 1;
+            }
+            if !children.is_empty() && is_label(&own) {
+                // `- Test Tooling` with its competencies nested under it: a
+                // group, and each child a statement of its own. Deeper
+                // items fold into the child they belong to.
+                out.push(Block::Heading {
+                    depth: LABEL_DEPTH,
+                    text: own,
+                    line,
+                });
+                let top = children.iter().map(|c| c.0).min().unwrap_or(0);
+                let mut items: Vec<(String, u32)> = Vec::new();
+                for (ci, ct, cl) in children {
+                    match items.last_mut() {
+                        Some(last) if ci > top => {
+                            last.0.push_str(if last.0.ends_with([':', ';', '.']) {
+                                " "
+                            } else {
+                                "; "
+                            });
+                            last.0.push_str(&ct);
+                        }
+                        _ => items.push((ct, cl)),
+                    }
+                }
+                for (text, line) in items {
+                    out.push(Block::Item { text, line });
+                }
+                continue;
             }
             out.push(Block::Item { text, line });
             continue;
@@ -570,6 +634,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn label_bullets_are_groups_and_lead_ins_stay_one_statement() {
+        let body = "- Test Tooling\n  - Builds the test tools.\n    - down to the runners\n  - Keeps them fast.\n- Owns the roadmap for:\n  - search\n  - billing\n- Ships with care.\n";
+        let blocks = parse(body, 1);
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Heading {
+                    depth: LABEL_DEPTH,
+                    text: "Test Tooling".into(),
+                    line: 1
+                },
+                Block::Item {
+                    text: "Builds the test tools. down to the runners".into(),
+                    line: 2
+                },
+                Block::Item {
+                    text: "Keeps them fast.".into(),
+                    line: 4
+                },
+                Block::Item {
+                    text: "Owns the roadmap for: search; billing".into(),
+                    line: 5
+                },
+                Block::Item {
+                    text: "Ships with care.".into(),
+                    line: 8
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn reads_the_shapes_of_a_matrix_page() {
         let body = "## Senior\n\n{{% include \"includes/a.md\" %}}\n\n{{$ include “includes/b.md” %}}\n\n#### Distribution\n\n- One\n  continued\n  - nested\n- Two\n\n<%= partial(\"x/y.erb\") %>\n<%# note %>\n{:toc}\n\nA paragraph\nover two lines.\n";
         let b = parse(body, 1);
@@ -595,9 +691,15 @@ mod tests {
                     text: "Distribution".into(),
                     line: 7
                 },
-                Block::Item {
-                    text: "One continued; nested".into(),
+                // A label bullet with an item nested under it: a group.
+                Block::Heading {
+                    depth: LABEL_DEPTH,
+                    text: "One continued".into(),
                     line: 9
+                },
+                Block::Item {
+                    text: "nested".into(),
+                    line: 11
                 },
                 Block::Item {
                     text: "Two".into(),

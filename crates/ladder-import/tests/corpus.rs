@@ -394,6 +394,36 @@ fn job_family_content_lands_at_the_scope_of_its_section() {
 }
 
 #[test]
+fn label_bullets_with_nested_competencies_become_groups_of_statements() {
+    let src = read(&shared().join("corpus/gitlab-hugo-2025"));
+    let import = handbook::import(&src, &opts("GitLab"));
+    let fw = compiled(&import);
+    let (_, quality) = import
+        .files
+        .iter()
+        .find(|(p, _)| p.ends_with("quality-senior-technical-competency.md"))
+        .expect("the senior quality include");
+    assert!(quality.contains("#### Quality: Test Tooling"), "{quality}");
+    // Each nested competency is a statement with its own id, not part of
+    // one long statement with its label.
+    let line = quality
+        .lines()
+        .find(|l| l.contains("Lead and implement new test infrastructure tooling."))
+        .unwrap();
+    assert!(
+        line.starts_with("- Lead and implement") && line.len() < 200,
+        "{line}"
+    );
+    let longest = fw
+        .items
+        .values()
+        .map(|i| i.text.chars().count())
+        .max()
+        .unwrap();
+    assert!(longest < 700, "a statement of {longest} characters");
+}
+
+#[test]
 fn two_versions_of_a_page_diff_into_what_changed() {
     let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
     let old = handbook::import(&old_src, &opts("GitLab"));
