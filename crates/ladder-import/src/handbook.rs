@@ -92,11 +92,19 @@ pub struct Options {
 }
 
 mod family;
+mod sections;
 pub use family::{grade_in, hiring_stage};
 
 use crate::levels::{
     is_manager_level, level_in_title, level_title, level_word, rank, title_case, words_of,
 };
+
+/// `m3`: a level of a numbered management scheme.
+fn numbered_manager(level: &str) -> bool {
+    level
+        .strip_prefix('m')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
 
 /// A category heading: `Leadership Competencies`, `Senior Technical
 /// Competencies`, `Values Alignment` → its id.
@@ -262,6 +270,7 @@ impl<'s> Importer<'s> {
         let single = src.files.len() == 1;
         let mut matrix: Vec<MatrixPage<'s>> = Vec::new();
         let mut families: Vec<&'s str> = Vec::new();
+        let mut level_pages: Vec<&'s str> = Vec::new();
         let roots: BTreeSet<String> = src
             .files
             .keys()
@@ -293,6 +302,10 @@ impl<'s> Importer<'s> {
             }
             if let Some(p) = classify_matrix(path, &root_name) {
                 matrix.push(p);
+            } else if !path.contains("job-families/")
+                && self.src.get(path).is_some_and(sections::is_level_sections)
+            {
+                level_pages.push(path);
             } else if single || path.contains("job-families/") {
                 families.push(path);
             } else if !path.starts_with("assets/")
@@ -304,6 +317,9 @@ impl<'s> Importer<'s> {
         }
         for p in &matrix {
             self.matrix_page(p);
+        }
+        for p in level_pages {
+            self.level_sections_page(p);
         }
         let pages: Vec<family::FamilyPage> = families
             .into_iter()
@@ -1154,9 +1170,23 @@ impl<'s> Importer<'s> {
         let mut prev_grade = 0.0_f64;
         for (n, l) in levels.iter().enumerate() {
             let b = below.get(l).cloned().or_else(|| {
-                // An IC level with no link builds on the IC level before it.
-                let i = ic.iter().position(|x| x == l)?;
-                let p = ic.get(i.checked_sub(1)?)?.clone();
+                // An IC level with no link builds on the IC level before it,
+                // a numbered management level (`M4`) on the one before it:
+                // the management ladder is a track of its own.
+                let track = if is_manager_level(l) {
+                    if !numbered_manager(l) {
+                        return None;
+                    }
+                    levels
+                        .iter()
+                        .filter(|x| numbered_manager(x))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                } else {
+                    ic.clone()
+                };
+                let i = track.iter().position(|x| x == l)?;
+                let p = track.get(i.checked_sub(1)?)?.clone();
                 Some(p)
             });
             let grade = match self.level_grade(l) {

@@ -259,6 +259,26 @@ pub fn parse(body: &str, first_line: u32) -> Vec<Block> {
             });
             continue;
         }
+        // A `<style>` or `<script>` element: not content, to its end tag.
+        if let Some(tag) = ["style", "script"]
+            .into_iter()
+            .find(|tag| t.to_ascii_lowercase().starts_with(&format!("<{tag}")))
+        {
+            let end = format!("</{tag}>");
+            let mut j = i - 1;
+            while let Some(l) = lines.get(j) {
+                j += 1;
+                if l.to_ascii_lowercase().contains(&end) {
+                    break;
+                }
+            }
+            out.push(Block::Noise {
+                text: t.to_owned(),
+                line,
+            });
+            i = j;
+            continue;
+        }
         if t.starts_with("<%#") {
             out.push(Block::Noise {
                 text: t.to_owned(),

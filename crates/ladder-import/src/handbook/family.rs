@@ -769,7 +769,9 @@ impl<'s> Importer<'s> {
             let l = self.layer_mut(&id, Some(&fam.title));
             l.extends = best;
             for (level, es) in std::mem::take(&mut fam.competencies) {
-                entry(&mut l.levels, level).extend(es);
+                let e = entry(&mut l.levels, level);
+                e.extend(es);
+                *e = sections::regroup(std::mem::take(e));
             }
             id
         };

@@ -1,0 +1,478 @@
+//! Pages written level by level: one section per level (`## IC1` …
+//! `## IC5`, `## Senior`), each a list of categories (`- Impact`, or
+//! `- Scope: …`) with statements under them, an optional `## All Levels`
+//! section that every level shares, and levels × categories grids written
+//! as HTML tables (a row per level, a column per category). Sourcegraph's
+//! career frameworks are written so.
+
+use super::*;
+use crate::levels::level_in_title;
+use crate::table::{HtmlTable, html_tables};
+
+/// The level a section heading names: `IC3`, `Senior`, `M4`, `Staff
+/// Engineer`; a heading of more than three words is a section of prose.
+fn section_level(text: &str) -> Option<String> {
+    let w = words_of(text);
+    if w.is_empty() || w.len() > 3 {
+        return None;
+    }
+    level_in_title(text)
+}
+
+/// `All Levels`, `Every level`, `All engineers`: what every level shares.
+fn is_all_levels(text: &str) -> bool {
+    let w = words_of(text);
+    matches!(
+        w.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        ["all", "levels"] | ["every", "level"] | ["all", "level"] | ["all", "engineers"]
+    )
+}
+
+/// Whether a page is written level by level: two headings or more at one
+/// depth name levels, and the page has no job-family sections
+/// (responsibilities, requirements), which make it a job-family page.
+pub(super) fn is_level_sections(text: &str) -> bool {
+    let (_, body, first) = outline::front_matter(text);
+    let blocks = outline::parse(body, first);
+    let mut per_depth: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for b in &blocks {
+        if let Block::Heading { depth, text, .. } = b {
+            let w = words_of(text);
+            if w.last()
+                .is_some_and(|x| x == "responsibilities" || x == "requirements")
+            {
+                return false;
+            }
+            if *depth < outline::LABEL_DEPTH
+                && let Some(l) = section_level(text)
+            {
+                per_depth.entry(*depth).or_default().insert(l);
+            }
+        }
+    }
+    per_depth.values().any(|ls| ls.len() >= 2)
+}
+
+/// The layer a level-by-level page becomes: its folder below `content/`,
+/// `departments/`, `handbook/` and `career-development/`
+/// (`content/departments/engineering/dev/career-development/framework.md`
+/// → `engineering/dev`), else its file name.
+fn layer_id(path: &str) -> String {
+    let segs: Vec<&str> = path.split('/').collect();
+    let (name, dirs) = segs.split_last().unwrap_or((&"", &[]));
+    let kept: Vec<String> = dirs
+        .iter()
+        .filter(|d| {
+            !matches!(
+                **d,
+                "content"
+                    | "source"
+                    | "sites"
+                    | "departments"
+                    | "handbook"
+                    | "career-development"
+                    | "careers"
+                    | "career"
+                    | "docs"
+            )
+        })
+        .map(|d| slugify(d))
+        .filter(|d| !d.is_empty())
+        .collect();
+    if kept.is_empty() {
+        slugify(page_stem(name))
+    } else {
+        kept.join("/")
+    }
+}
+
+/// Where the next statement goes while reading a section.
+#[derive(Clone, Debug, PartialEq)]
+enum Section {
+    /// Before the first level: the layer's description.
+    Preamble,
+    /// A level's section.
+    Level(String),
+    /// `All Levels`.
+    All,
+    /// Any other section: prose.
+    Other,
+}
+
+impl<'s> Importer<'s> {
+    /// Imports a level-by-level page as a layer: each level section's
+    /// statements at that level, in the categories its bullets name; `All
+    /// Levels` at the first level (which every other builds on); HTML
+    /// tables of levels × categories row by row.
+    pub(super) fn level_sections_page(&mut self, path: &str) {
+        let Some(text) = self.src.get(path) else {
+            return;
+        };
+        let (yaml, body, first) = outline::front_matter(text);
+        let blocks = outline::parse(body, first);
+        let tables = html_tables(body, first);
+        let in_table = |line: u32| {
+            tables
+                .iter()
+                .any(|t| (t.first_line..=t.last_line).contains(&line))
+        };
+        let title = front_title(yaml).or_else(|| {
+            blocks.iter().find_map(|b| match b {
+                Block::Heading { depth: 1, text, .. } => Some(outline::plain(text)),
+                _ => None,
+            })
+        });
+        let id = layer_id(path);
+        // The depth of the level headings: where most of them are.
+        let mut per_depth: BTreeMap<usize, usize> = BTreeMap::new();
+        for b in &blocks {
+            if let Block::Heading { depth, text, .. } = b
+                && *depth < outline::LABEL_DEPTH
+                && section_level(text).is_some()
+            {
+                *per_depth.entry(*depth).or_default() += 1;
+            }
+        }
+        let level_depth = per_depth
+            .iter()
+            .max_by_key(|(d, n)| (**n, std::cmp::Reverse(**d)))
+            .map_or(2, |(d, _)| *d);
+        let mut description: Vec<String> = Vec::new();
+        let mut levels: Vec<(String, Vec<Entry>)> = Vec::new();
+        let mut all: Vec<Entry> = Vec::new();
+        let mut all_line: Option<u32> = None;
+        let mut section = Section::Preamble;
+        let mut cat: Option<String> = None;
+        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+        for b in &blocks {
+            let line = match b {
+                Block::Heading { line, .. }
+                | Block::Item { line, .. }
+                | Block::Para { line, .. }
+                | Block::Table { line, .. }
+                | Block::Html { line, .. }
+                | Block::Noise { line, .. }
+                | Block::Include { line, .. }
+                | Block::Partial { line, .. }
+                | Block::Erb { line, .. }
+                | Block::Malformed { line, .. } => *line,
+            };
+            if in_table(line) {
+                continue;
+            }
+            match b {
+                Block::Heading { depth: 1, .. } if section == Section::Preamble => {}
+                Block::Heading { depth, text, .. } if *depth <= level_depth => {
+                    cat = None;
+                    section = if let Some(l) = section_level(text).filter(|_| *depth == level_depth)
+                    {
+                        self.see_level(&l);
+                        Section::Level(l)
+                    } else if is_all_levels(text) {
+                        all_line.get_or_insert(line);
+                        Section::All
+                    } else {
+                        let heading = format!("**{}**", outline::plain(text));
+                        self.sections_prose(
+                            &section,
+                            &mut description,
+                            &mut levels,
+                            &mut all,
+                            heading,
+                        );
+                        if section == Section::Preamble {
+                            Section::Preamble
+                        } else {
+                            Section::Other
+                        }
+                    };
+                }
+                Block::Heading { text, .. } => {
+                    // A heading or label bullet inside a level: a category.
+                    if matches!(section, Section::Level(_) | Section::All) {
+                        let label = outline::plain(text);
+                        cat = Some(self.category(label.trim_end_matches(':')));
+                    } else {
+                        let heading = format!("**{}**", outline::plain(text));
+                        self.sections_prose(
+                            &section,
+                            &mut description,
+                            &mut levels,
+                            &mut all,
+                            heading,
+                        );
+                    }
+                }
+                Block::Item { text, line }
+                    if matches!(section, Section::Level(_) | Section::All) =>
+                {
+                    // `Impact: Delivers …`: the category, then the statement.
+                    let (c, statement) = match text.split_once(':') {
+                        Some((label, rest))
+                            if !rest.trim().is_empty()
+                                && (1..=3).contains(&label.split_whitespace().count())
+                                && label.trim().chars().next().is_some_and(char::is_uppercase)
+                                && !label.contains("](") =>
+                        {
+                            (Some(self.category(label.trim())), rest.trim().to_owned())
+                        }
+                        _ => (None, text.clone()),
+                    };
+                    if let Some(c) = c {
+                        cat = Some(c);
+                    }
+                    let Some(c) = cat.clone() else {
+                        self.report.warn(
+                            path,
+                            *line,
+                            "stray-item",
+                            "a list item under a level but under no category (`- Impact`, `### Impact` or `Impact: …`); kept as prose".to_owned(),
+                        );
+                        self.sections_prose(
+                            &section,
+                            &mut description,
+                            &mut levels,
+                            &mut all,
+                            text.clone(),
+                        );
+                        continue;
+                    };
+                    let key = match &section {
+                        Section::Level(l) => l.clone(),
+                        _ => String::new(),
+                    };
+                    if !seen.insert((key, outline::normalise(&statement))) {
+                        self.duplicate(path, *line, &statement);
+                        continue;
+                    }
+                    self.statement_text(path, *line, &statement);
+                    let es = match &section {
+                        Section::Level(l) => entry(&mut levels, l.clone()),
+                        _ => &mut all,
+                    };
+                    push_in_category(es, &c, statement);
+                }
+                Block::Item { text, .. } => {
+                    let item = format!("- {text}");
+                    self.sections_prose(&section, &mut description, &mut levels, &mut all, item);
+                }
+                Block::Para { text, .. } | Block::Table { text, .. } => {
+                    self.sections_prose(
+                        &section,
+                        &mut description,
+                        &mut levels,
+                        &mut all,
+                        text.clone(),
+                    );
+                }
+                Block::Html { text, line } => {
+                    self.html_block(path, *line);
+                    self.sections_prose(
+                        &section,
+                        &mut description,
+                        &mut levels,
+                        &mut all,
+                        text.clone(),
+                    );
+                }
+                Block::Include { path: p, line } | Block::Partial { path: p, line } => {
+                    self.report.warn(
+                        path,
+                        *line,
+                        "unresolved-include",
+                        format!("include `{p}` in a level-by-level page is not imported"),
+                    );
+                }
+                Block::Malformed {
+                    text,
+                    path: p,
+                    line,
+                } => self.malformed(path, *line, text, p),
+                Block::Erb { text, line } => self.erb(path, *line, text),
+                Block::Noise { .. } => {}
+            }
+        }
+        for t in &tables {
+            self.level_table(path, t, &mut levels, &mut description);
+        }
+        // What every level shares goes to the first level, which all the
+        // others build on.
+        if !all.is_empty() {
+            let first = levels
+                .iter()
+                .map(|(l, _)| l.clone())
+                .filter(|l| !is_manager_level(l))
+                .min_by_key(|l| rank(l))
+                .or_else(|| levels.first().map(|(l, _)| l.clone()));
+            match first {
+                Some(l) => {
+                    self.report.warn(
+                        path,
+                        all_line.unwrap_or(1),
+                        "all-levels",
+                        format!("what `All Levels` lists is placed at the first level, `{l}`, which every level of its ladder builds on"),
+                    );
+                    let es = entry(&mut levels, l);
+                    let mut shared = std::mem::take(&mut all);
+                    shared.append(es);
+                    *es = shared;
+                }
+                None => description.extend(all.into_iter().filter_map(|e| match e {
+                    Entry::Statement { text, .. } | Entry::Prose(text) => Some(text),
+                    _ => None,
+                })),
+            }
+        }
+        let layer = self.layer_mut(&id, title.as_deref());
+        layer.description.extend(description);
+        for (l, es) in levels {
+            let e = entry(&mut layer.levels, l);
+            e.extend(es);
+            *e = regroup(std::mem::take(e));
+        }
+    }
+
+    /// Prose at its place: the description before the first level, a
+    /// level's own prose inside it.
+    fn sections_prose(
+        &mut self,
+        section: &Section,
+        description: &mut Vec<String>,
+        levels: &mut Vec<(String, Vec<Entry>)>,
+        all: &mut Vec<Entry>,
+        text: String,
+    ) {
+        match section {
+            Section::Level(l) => entry(levels, l.clone()).push(Entry::Prose(text)),
+            Section::All => all.push(Entry::Prose(text)),
+            Section::Preamble | Section::Other => description.push(text),
+        }
+    }
+
+    /// A levels × categories HTML table: a header row names the categories
+    /// (cells other than `Level`); a row whose first cell names a level
+    /// starts that level; the rows after it give, cell by cell, each
+    /// category's statements (one per list item); a row of one cell is the
+    /// level's summary, kept as prose. A table that is not such a grid is
+    /// kept as prose.
+    fn level_table(
+        &mut self,
+        path: &str,
+        t: &HtmlTable,
+        levels: &mut Vec<(String, Vec<Entry>)>,
+        description: &mut Vec<String>,
+    ) {
+        let header: Vec<String> = t
+            .rows
+            .iter()
+            .find(|r| r.cells.len() >= 2 && r.cells.iter().all(|c| c.header))
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| c.text.clone())
+                    .filter(|c| !c.is_empty() && words_of(c) != ["level"])
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut level: Option<String> = None;
+        let mut read = 0usize;
+        for r in &t.rows {
+            let first = r.cells.first();
+            let named = first
+                .filter(|c| c.header || r.cells.len() == 1)
+                .and_then(|c| {
+                    section_level(&c.text).or_else(|| c.id.as_deref().and_then(section_level))
+                });
+            if let Some(l) = named {
+                self.see_level(&l);
+                level = Some(l);
+                continue;
+            }
+            let Some(l) = level.clone() else {
+                continue;
+            };
+            if r.cells.len() == 1 {
+                let c = r.cells.first().cloned().unwrap_or_default();
+                let es = entry(levels, l);
+                if !c.text.is_empty() {
+                    es.push(Entry::Prose(c.text));
+                }
+                for i in c.items {
+                    es.push(Entry::Prose(i));
+                }
+                continue;
+            }
+            if r.cells.len() != header.len() {
+                continue;
+            }
+            for (c, h) in r.cells.iter().zip(&header) {
+                let cat = self.category(h);
+                for item in &c.items {
+                    self.statement_text(path, t.first_line, item);
+                    push_in_category(entry(levels, l.clone()), &cat, item.clone());
+                    read += 1;
+                }
+                if !c.text.is_empty() {
+                    entry(levels, l.clone()).push(Entry::Prose(c.text.clone()));
+                }
+            }
+        }
+        if read == 0 {
+            self.html_block(path, t.first_line);
+            let text: Vec<String> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    r.cells
+                        .iter()
+                        .map(|c| {
+                            let mut s = c.text.clone();
+                            for i in &c.items {
+                                s.push_str("; ");
+                                s.push_str(i);
+                            }
+                            s
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                })
+                .collect();
+            description.push(text.join("\n"));
+        }
+    }
+}
+
+/// Appends a statement under its category, opening the category when the
+/// last one differs.
+fn push_in_category(es: &mut Vec<Entry>, cat: &str, text: String) {
+    let last = es.iter().rev().find_map(|e| match e {
+        Entry::Category(c) => Some(c.as_str()),
+        _ => None,
+    });
+    if last != Some(cat) {
+        es.push(Entry::Category(cat.to_owned()));
+    }
+    es.push(Entry::Statement { text, id: None });
+}
+
+/// A level's entries with each category once: what comes before any
+/// category first, then each category's entries in the order first seen.
+pub(super) fn regroup(es: Vec<Entry>) -> Vec<Entry> {
+    let mut before: Vec<Entry> = Vec::new();
+    let mut cats: Vec<(String, Vec<Entry>)> = Vec::new();
+    let mut at: Option<usize> = None;
+    for e in es {
+        match e {
+            Entry::Category(c) => at = Some(slot(&mut cats, c)),
+            e => match at.and_then(|i| cats.get_mut(i)) {
+                Some(c) => c.1.push(e),
+                None => before.push(e),
+            },
+        }
+    }
+    for (c, es) in cats {
+        before.push(Entry::Category(c));
+        before.extend(es);
+    }
+    before
+}
