@@ -30,7 +30,7 @@ pub(crate) const LEVEL_WORDS: &[(&str, &str, &[&str])] = &[
     ),
     ("senior", "Senior", &["senior", "seniors"]),
     ("staff", "Staff", &["staff"]),
-    ("lead", "Lead", &["lead", "leads"]),
+    ("lead", "Lead", &["lead"]),
     ("principal", "Principal", &["principal", "principals"]),
     ("distinguished", "Distinguished", &["distinguished"]),
     ("fellow", "Fellow", &["fellow", "fellows"]),

@@ -19,6 +19,7 @@ pub mod handbook;
 mod levels;
 pub mod monzo;
 pub mod outline;
+pub mod sheet;
 pub mod table;
 mod write;
 

@@ -309,6 +309,39 @@ enum ImportFrom {
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// A grid of competencies × levels: a spreadsheet (.xlsx, .xls, .ods),
+    /// a .csv file, or the Markdown or HTML tables of a page (.md, .html).
+    ///
+    /// The header row names the levels, one column each; the other columns
+    /// give the category, group and competency (found by their headers:
+    /// Category/Area/Theme, Group/Topic, Competency/Skill). A grid with one
+    /// row per level is read on its side. Each filled cell is a statement,
+    /// one per bullet when it lists several.
+    Sheet {
+        src: PathBuf,
+        /// The sheet or table to read (default: the first that names levels).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The layer's id (default: from the file's name).
+        #[arg(long)]
+        layer: Option<String>,
+        /// The row (1-based) that names the levels, when the importer
+        /// cannot tell: each of its cells that is not a category, group or
+        /// competency column is then a level.
+        #[arg(long, value_name = "N")]
+        header_row: Option<usize>,
+        /// The category column, by letter (`A`) or header.
+        #[arg(long, value_name = "COLUMN")]
+        category_column: Option<String>,
+        /// The group column, by letter or header.
+        #[arg(long, value_name = "COLUMN")]
+        group_column: Option<String>,
+        /// The competency column, by letter or header.
+        #[arg(long, value_name = "COLUMN")]
+        competency_column: Option<String>,
+        #[command(flatten)]
+        args: ImportArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -842,6 +875,52 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                 .clone()
                 .unwrap_or_else(|| source_name(&src));
             (csv::import(&source, &org), args)
+        }
+        ImportFrom::Sheet {
+            src,
+            sheet,
+            layer,
+            header_row,
+            category_column,
+            group_column,
+            competency_column,
+            args,
+        } => {
+            let name = src
+                .file_name()
+                .map_or_else(|| "sheet".to_owned(), |n| n.to_string_lossy().into_owned());
+            let bytes =
+                std::fs::read(&src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+            let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+            let grids = match ext.as_str() {
+                "csv" => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    vec![
+                        ladder_import::sheet::read_csv(&name, &text).map_err(|line| {
+                            format!("{name}:{line}: a quoted field opens here and never closes")
+                        })?,
+                    ]
+                }
+                "md" | "markdown" | "html" | "htm" => {
+                    ladder_import::sheet::read_tables(&String::from_utf8_lossy(&bytes))
+                }
+                _ => ladder_import::sheet::read_workbook(&bytes)
+                    .map_err(|e| format!("{}: {e}", src.display()))?,
+            };
+            let opts = ladder_import::sheet::Options {
+                organisation: args
+                    .organisation
+                    .clone()
+                    .unwrap_or_else(|| source_name(&src)),
+                layer,
+                sheet,
+                header_row,
+                category_column,
+                group_column,
+                competency_column,
+                previous: args.previous()?,
+            };
+            (ladder_import::sheet::import(&name, &grids, &opts), args)
         }
     };
     import::finish(&args.out, &import, args.report.as_deref(), args.strict)

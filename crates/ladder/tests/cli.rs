@@ -1673,3 +1673,47 @@ fn the_impact_of_a_change_to_the_demo_agrees_on_the_cli_a_backup_and_the_web_pag
     let moving = people.iter().filter(|p| !p["direction"].is_null()).count() as u64;
     assert_eq!(moving, n("away_from_ready") + n("toward_ready"));
 }
+
+#[test]
+fn import_sheet_reads_a_grid_and_names_the_cell_of_a_problem() {
+    let work = TempDir::new("sheet");
+    std::fs::create_dir_all(work.path()).unwrap();
+    let csv = work.path().join("engineering.csv");
+    std::fs::write(
+        &csv,
+        "Area,Competency,Junior,Senior\nCraft,Testing,Writes unit tests.,Designs test strategy.\n,Reviews,\"- Reviews small changes.\n- Asks for review early.\",\n",
+    )
+    .unwrap();
+    let out = work.path().join("fw");
+    let o = ladder(&[
+        "import",
+        "sheet",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ladder(&["check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let layer = std::fs::read_to_string(out.join("layers/engineering.md")).unwrap();
+    assert!(layer.contains("- Asks for review early."), "{layer}");
+    // A statement with no category anywhere above it: the cell and the fix.
+    let bad = work.path().join("bad.csv");
+    std::fs::write(&bad, "Area,Junior,Senior\n,Plans a week.,\n").unwrap();
+    let out2 = work.path().join("fw2");
+    let o = ladder(&[
+        "import",
+        "sheet",
+        bad.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("A2: this row has statements but no category"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("fill in A2"), "{}", stderr(&o));
+    assert!(!out2.exists());
+}
