@@ -89,6 +89,8 @@ pub struct Options {
     pub previous: Option<ladder_framework::Framework>,
     /// Where the handbook is published, for its site-absolute links.
     pub base_url: Option<String>,
+    /// Level names that cannot be guessed (`--levels map.yaml`).
+    pub levels: crate::LevelMap,
 }
 
 mod family;
@@ -225,6 +227,8 @@ struct Importer<'s> {
     includes: BTreeMap<String, Option<String>>,
     /// (level, below, file, line) from "all competencies of" links.
     below_links: Vec<(String, String, String, u32)>,
+    /// Level names that cannot be guessed, and titles and grades given.
+    level_map: crate::LevelMap,
     /// Per level, the grades families give it, with the page of each.
     grade_votes: BTreeMap<String, Vec<(f64, String)>>,
     level_seen: BTreeSet<String>,
@@ -250,6 +254,7 @@ pub fn import(src: &Source, opts: &Options) -> Import {
         includes: BTreeMap::new(),
         below_links: Vec::new(),
         grade_votes: BTreeMap::new(),
+        level_map: opts.levels.clone(),
         level_seen: BTreeSet::new(),
         texts: BTreeMap::new(),
     };
@@ -303,7 +308,10 @@ impl<'s> Importer<'s> {
             if let Some(p) = classify_matrix(path, &root_name) {
                 matrix.push(p);
             } else if !path.contains("job-families/")
-                && self.src.get(path).is_some_and(sections::is_level_sections)
+                && self
+                    .src
+                    .get(path)
+                    .is_some_and(|t| sections::is_level_sections(&self.level_map, t))
             {
                 level_pages.push(path);
             } else if single || path.contains("job-families/") {
@@ -1189,7 +1197,8 @@ impl<'s> Importer<'s> {
                 let p = track.get(i.checked_sub(1)?)?.clone();
                 Some(p)
             });
-            let grade = match self.level_grade(l) {
+            let given = self.level_map.grades.get(l).copied();
+            let grade = match given.or_else(|| self.level_grade(l)) {
                 Some(g) => g,
                 None => {
                     let g = if prev_grade > 0.0 {
@@ -1209,7 +1218,12 @@ impl<'s> Importer<'s> {
             prev_grade = grade;
             self.fw.levels.push(LevelOut {
                 id: l.clone(),
-                title: level_title(l),
+                title: self
+                    .level_map
+                    .titles
+                    .get(l)
+                    .cloned()
+                    .unwrap_or_else(|| level_title(l)),
                 grade,
                 below: b,
             });

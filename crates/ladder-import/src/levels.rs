@@ -52,6 +52,144 @@ pub(crate) const MANAGER_LEVELS: &[(&str, &str)] = &[
 /// `Backend Engineering Roles at GitLab` → `Backend Engineering`.
 const TITLE_NOISE: &[&str] = &["roles", "role", "job", "family", "families"];
 
+/// The level names a handbook uses that cannot be guessed, given with
+/// `--levels map.yaml`: for each level id, the names pages use for it
+/// (`Engineer II`, `SWE 3`), and optionally its title and grade.
+///
+/// ```yaml
+/// intermediate: ["Engineer II", "Software Engineer 2"]
+/// senior:
+///   names: ["Engineer III"]
+///   title: Senior
+///   grade: 7
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LevelMap {
+    /// (the name's words, level id), longest names first.
+    names: Vec<(Vec<String>, String)>,
+    pub titles: std::collections::BTreeMap<String, String>,
+    pub grades: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum LevelSpec {
+    Names(Vec<String>),
+    Full {
+        #[serde(default)]
+        names: Vec<String>,
+        title: Option<String>,
+        grade: Option<f64>,
+    },
+}
+
+impl LevelMap {
+    /// Reads a map; the error says what is wrong and where it can be seen.
+    pub fn parse(text: &str) -> Result<LevelMap, String> {
+        let raw: std::collections::BTreeMap<String, LevelSpec> = serde_saphyr::from_str(text)
+            .map_err(|e| {
+                format!("{e}; each key is a level id, each value a list of the names pages use for it, or {{names: [...], title: ..., grade: ...}}")
+            })?;
+        let mut map = LevelMap::default();
+        for (id, spec) in raw {
+            if !ladder_framework::is_valid_id(&id) {
+                return Err(format!(
+                    "`{id}` is not a valid level id (lowercase letters, digits, `-`, `_`)"
+                ));
+            }
+            let (names, title, grade) = match spec {
+                LevelSpec::Names(n) => (n, None, None),
+                LevelSpec::Full {
+                    names,
+                    title,
+                    grade,
+                } => (names, title, grade),
+            };
+            for n in names {
+                let w = words_of(&n);
+                if w.is_empty() {
+                    return Err(format!("level `{id}`: the name `{n}` has no words"));
+                }
+                map.names.push((w, id.clone()));
+            }
+            if let Some(t) = title {
+                map.titles.insert(id.clone(), t);
+            }
+            if let Some(g) = grade {
+                if !g.is_finite() || g < 0.0 {
+                    return Err(format!(
+                        "level `{id}`: grade {g} must be a number of 0 or more"
+                    ));
+                }
+                map.grades.insert(id, g);
+            }
+        }
+        map.names.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        Ok(map)
+    }
+
+    /// The longest name of the map in `w`: (where it starts, its length,
+    /// the level).
+    fn find(&self, w: &[String]) -> Option<(usize, usize, &str)> {
+        self.names.iter().find_map(|(name, id)| {
+            if name.len() > w.len() {
+                return None;
+            }
+            w.windows(name.len())
+                .position(|x| x == name.as_slice())
+                .map(|at| (at, name.len(), id.as_str()))
+        })
+    }
+
+    /// The level the words name: by the map first, else as
+    /// [`level_in_words`] reads them.
+    pub(crate) fn level_in(&self, w: &[String]) -> Option<String> {
+        match self.find(w) {
+            Some((_, _, id)) => Some(id.to_owned()),
+            None => level_in_words(w),
+        }
+    }
+
+    /// [`level_in_heading`], by the map first.
+    pub(crate) fn level_in_heading(&self, heading: &str, family: &[String]) -> Option<String> {
+        let w = words_of(heading);
+        if let Some((_, _, id)) = self.find(&w) {
+            return Some(id.to_owned());
+        }
+        level_in_heading(heading, family)
+    }
+
+    /// [`level_in_title`], by the map first.
+    pub(crate) fn level_in_title(&self, text: &str) -> Option<String> {
+        self.level_in(&words_of(text))
+    }
+
+    /// [`split_title`], by the map first: the family's title is the title
+    /// without the name the map matched.
+    pub(crate) fn split_title(&self, title: &str) -> (String, Option<String>) {
+        let tokens: Vec<&str> = title.split_whitespace().collect();
+        let words: Vec<String> = tokens
+            .iter()
+            .map(|t| outline::normalise(t).replace(' ', ""))
+            .collect();
+        if let Some((at, len, id)) = self.find(&words) {
+            let kept: Vec<&str> = tokens
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i < at || *i >= at + len)
+                .map(|(_, t)| *t)
+                .collect();
+            let family = tidy(&kept);
+            if !family.is_empty() {
+                let (family, _) = split_title(&family);
+                return (family, Some(id.to_owned()));
+            }
+            return (role_title(title), Some(id.to_owned()));
+        }
+        split_title(title)
+    }
+}
+
 /// The words of a text, lowercased, without punctuation.
 pub(crate) fn words_of(text: &str) -> Vec<String> {
     outline::normalise(text)
@@ -505,6 +643,38 @@ mod tests {
             role_title("Distinguished Engineer, Infrastructure Roles at GitLab"),
             "Distinguished Engineer, Infrastructure"
         );
+    }
+
+    #[test]
+    fn a_level_map_names_what_cannot_be_guessed() {
+        let map = LevelMap::parse(
+            "intermediate: [\"Engineer II\", \"SWE 2\"]\nsenior:\n  names: [\"Engineer III\"]\n  title: Senior\n  grade: 7\n",
+        )
+        .unwrap();
+        assert_eq!(
+            map.level_in_title("Backend Engineer III").as_deref(),
+            Some("senior")
+        );
+        assert_eq!(
+            map.level_in_title("SWE 2, Platform").as_deref(),
+            Some("intermediate")
+        );
+        // Names the map does not hold are read as before.
+        assert_eq!(
+            map.level_in_title("Staff Engineer").as_deref(),
+            Some("staff")
+        );
+        assert_eq!(
+            map.split_title("Backend Engineer III"),
+            ("Backend".into(), Some("senior".into()))
+        );
+        assert_eq!(map.grades.get("senior"), Some(&7.0));
+        assert!(
+            LevelMap::parse("Senior Level: [x]")
+                .unwrap_err()
+                .contains("not a valid level id")
+        );
+        assert!(LevelMap::parse("senior: 7").is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod write;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use levels::LevelMap;
 pub use write::{Framework, LayerOut, LevelOut};
 
 /// The files to import from, by path relative to the source root.

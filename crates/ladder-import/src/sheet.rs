@@ -7,7 +7,7 @@
 //! Sans-IO like every importer: the readers take bytes or text, [`import`]
 //! takes the grids.
 
-use crate::levels::{level_in_title, words_of};
+use crate::levels::words_of;
 use crate::outline;
 use crate::table::html_tables;
 use crate::write::{Entry, Framework, LayerOut, LevelOut, entry, slot};
@@ -168,6 +168,8 @@ pub struct Options {
     pub competency_column: Option<String>,
     /// An earlier import of the same sheet: matching statements keep their ids.
     pub previous: Option<ladder_framework::Framework>,
+    /// Level names that cannot be guessed (`--levels map.yaml`).
+    pub levels: crate::LevelMap,
 }
 
 /// `A`, `B`, … `Z`, `AA`, …
@@ -226,13 +228,13 @@ fn role_of(header: &str) -> Option<Role> {
 }
 
 /// The level a header cell names: `Senior Engineer`, `IC3`, `L5`, `Level 2`.
-fn header_level(text: &str) -> Option<String> {
+fn header_level(map: &crate::LevelMap, text: &str) -> Option<String> {
     let t = text.trim();
     // A sentence is a statement, not a level's name.
     if t.is_empty() || words_of(t).len() > 5 || t.ends_with(['.', '!', '?', ';']) {
         return None;
     }
-    level_in_title(t)
+    map.level_in_title(t)
 }
 
 /// Where the levels are: the header row and its level columns
@@ -242,7 +244,7 @@ struct Layout {
     levels: Vec<(usize, String, String)>,
 }
 
-fn find_layout(g: &Grid, header_row: Option<usize>) -> Option<Layout> {
+fn find_layout(g: &Grid, header_row: Option<usize>, map: &crate::LevelMap) -> Option<Layout> {
     let rows: Vec<usize> = match header_row {
         Some(r) => vec![r.saturating_sub(1)],
         None => (0..g.rows.len().min(20)).collect(),
@@ -256,7 +258,7 @@ fn find_layout(g: &Grid, header_row: Option<usize>) -> Option<Layout> {
             if text.is_empty() || role_of(text).is_some() {
                 continue;
             }
-            let id = match header_level(text) {
+            let id = match header_level(map, text) {
                 Some(id) => Some(id),
                 None if header_row.is_some() => Some(slugify(text)),
                 None => None,
@@ -322,8 +324,8 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
     let found = candidates.iter().find_map(|g| {
         let t = g.transposed();
         match (
-            find_layout(g, opts.header_row),
-            find_layout(&t, opts.header_row),
+            find_layout(g, opts.header_row, &opts.levels),
+            find_layout(&t, opts.header_row, &opts.levels),
         ) {
             (Some(a), Some(b)) if b.levels.len() > a.levels.len() => Some((t, b, true)),
             (Some(a), _) => Some(((*g).clone(), a, false)),

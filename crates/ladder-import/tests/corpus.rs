@@ -52,6 +52,7 @@ fn opts(org: &str) -> handbook::Options {
         organisation: org.to_owned(),
         previous: None,
         base_url: None,
+        levels: Default::default(),
     }
 }
 
@@ -508,6 +509,46 @@ fn a_framework_written_level_by_level_imports_with_categories_and_statements_in_
         )
         .is_empty()
     );
+}
+
+#[test]
+fn a_level_the_import_cannot_name_stays_prose_until_a_levels_map_names_it() {
+    let page = "---\ntitle: Platform Engineer\n---\n\nPlatform engineers run the shared platform.\n\n## Responsibilities\n\n- Keep the platform running.\n\n## Levels\n\n### Platform Engineer, Tier A\n\n#### Responsibilities\n\n- Fix incidents with help.\n\n### Platform Engineer, Tier B\n\nThe Platform Engineer, Tier B is a grade 7.\n\n#### Responsibilities\n\n- Lead incident reviews.\n";
+    let mut src = Source::new();
+    src.insert("job-families/platform-engineer.md", page);
+    // Unmapped: kept as prose, reported, never family-wide.
+    let plain = handbook::import(&src, &opts("Acme"));
+    let fw = compiled(&plain);
+    let fam = &fw.families[0];
+    assert_eq!(fam.responsibilities.items.len(), 1, "{fam:#?}");
+    assert_eq!(
+        problem(&plain, "unknown-level", "platform-engineer.md").len(),
+        2
+    );
+    // Mapped: each tier is a level with its own list and grade.
+    let map = ladder_import::LevelMap::parse(
+        "junior: [\"Tier A\"]\nsenior:\n  names: [\"Tier B\"]\n  title: Senior\n",
+    )
+    .unwrap();
+    let mapped = handbook::import(
+        &src,
+        &handbook::Options {
+            levels: map,
+            ..opts("Acme")
+        },
+    );
+    let fw = compiled(&mapped);
+    let fam = &fw.families[0];
+    let levels: Vec<&str> = fam.levels.iter().map(|l| l.level.as_str()).collect();
+    assert!(
+        levels.contains(&"junior") && levels.contains(&"senior"),
+        "{levels:?}"
+    );
+    let senior = fam.levels.iter().find(|l| l.level == "senior").unwrap();
+    assert_eq!(senior.responsibilities.items.len(), 1);
+    assert!((senior.grade - 7.0).abs() < 1e-9);
+    assert_eq!(fam.responsibilities.items.len(), 1);
+    assert!(problem(&mapped, "unknown-level", "platform-engineer.md").is_empty());
 }
 
 #[test]

@@ -288,6 +288,10 @@ enum ImportFrom {
         /// become plain text.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// Level names the importer cannot guess: a YAML map from level id
+        /// to the names pages use for it (see docs/import.md).
+        #[arg(long, value_name = "MAP.yaml")]
+        levels: Option<PathBuf>,
         #[command(flatten)]
         args: ImportArgs,
     },
@@ -339,6 +343,9 @@ enum ImportFrom {
         /// The competency column, by letter or header.
         #[arg(long, value_name = "COLUMN")]
         competency_column: Option<String>,
+        /// Level names the importer cannot guess (see `import handbook`).
+        #[arg(long, value_name = "MAP.yaml")]
+        levels: Option<PathBuf>,
         #[command(flatten)]
         args: ImportArgs,
     },
@@ -824,6 +831,16 @@ fn source_name(src: &Path) -> String {
         .unwrap_or_else(|| "Imported framework".to_owned())
 }
 
+/// The `--levels` map, read and checked; none when not given.
+fn level_map(path: Option<&Path>) -> Result<ladder_import::LevelMap, String> {
+    let Some(p) = path else {
+        return Ok(ladder_import::LevelMap::default());
+    };
+    let text =
+        std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    ladder_import::LevelMap::parse(&text).map_err(|e| format!("{}: {e}", p.display()))
+}
+
 fn run_import(from: ImportFrom) -> Result<u8, String> {
     use ladder_import::{csv, ft, handbook, monzo};
     let (import, args) = match from {
@@ -831,6 +848,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
             src,
             engine,
             base_url,
+            levels,
             args,
         } => {
             let source = import::read_source(&src, &[".md", ".erb", ".txt"])?;
@@ -846,6 +864,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                     .unwrap_or_else(|| source_name(&src)),
                 previous: args.previous()?,
                 base_url,
+                levels: level_map(levels.as_deref())?,
             };
             (handbook::import(&source, &opts), args)
         }
@@ -884,6 +903,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
             category_column,
             group_column,
             competency_column,
+            levels,
             args,
         } => {
             let name = src
@@ -919,6 +939,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                 group_column,
                 competency_column,
                 previous: args.previous()?,
+                levels: level_map(levels.as_deref())?,
             };
             (ladder_import::sheet::import(&name, &grids, &opts), args)
         }

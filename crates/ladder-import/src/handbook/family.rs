@@ -2,7 +2,7 @@
 //! grades and hiring process, each at the scope its section gives it.
 
 use super::*;
-use crate::levels::{holds_role, level_in_heading, role_title, split_title};
+use crate::levels::{holds_role, role_title};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -222,7 +222,8 @@ impl<'s> Importer<'s> {
                 })
             })
             .unwrap_or_else(|| title_case(page_stem(path.rsplit('/').next().unwrap_or(path))));
-        let (stripped, title_level) = split_title(&title);
+        let map = self.level_map.clone();
+        let (stripped, title_level) = map.split_title(&title);
         // One level's page of a family (`backend/senior/index.html.md`,
         // `fullstack/intermediate-fullstack-engineer.html.md`): its folder
         // or file is named by the level alone. A page whose folder names the
@@ -277,7 +278,7 @@ impl<'s> Importer<'s> {
             if w.len() > 10 {
                 return None;
             }
-            if let Some(l) = level_in_heading(heading, &base_words) {
+            if let Some(l) = map.level_in_heading(heading, &base_words) {
                 return Some(l);
             }
             (w.len() == base_words.len() && holds_role(&w, &base_words) == Some(0))
@@ -340,7 +341,7 @@ impl<'s> Importer<'s> {
                             );
                         }
                         // `#### Senior Responsibilities`: that level's list.
-                        let prefixed = level_in_heading(&plain, &base_words);
+                        let prefixed = map.level_in_heading(&plain, &base_words);
                         at = match (prefixed, owner) {
                             (Some(l), _) if kind.per_level() => {
                                 let li = self.family_level(&mut fam, &l);
@@ -531,7 +532,7 @@ impl<'s> Importer<'s> {
                             Some(Owner::Level(li)) => fam.level_lists.get(li).map(|x| x.0.clone()),
                             _ => None,
                         }
-                        .or_else(|| level_of_sentence(&plain, &base_words, &base_level))
+                        .or_else(|| level_of_sentence(&map, &plain, &base_words, &base_level))
                         .unwrap_or_else(|| base_level.clone());
                         self.grade(&mut fam, &l, g, path, *line);
                     }
@@ -1137,10 +1138,15 @@ fn merge_family(host: &mut FamilyOut, child: FamilyOut, level: &str) {
 }
 
 /// Which level a sentence is about: `The Senior Backend Engineer is a grade 7`.
-fn level_of_sentence(plain: &str, family: &[String], base_level: &str) -> Option<String> {
+fn level_of_sentence(
+    map: &crate::LevelMap,
+    plain: &str,
+    family: &[String],
+    base_level: &str,
+) -> Option<String> {
     let before = plain.to_lowercase();
     let before = before.split(" is ").next().unwrap_or("");
-    if let Some(l) = level_in_heading(before, family) {
+    if let Some(l) = map.level_in_heading(before, family) {
         return Some(l);
     }
     holds_role(&words_of(before), family).map(|_| base_level.to_owned())

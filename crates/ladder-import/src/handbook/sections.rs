@@ -6,17 +6,17 @@
 //! career frameworks are written so.
 
 use super::*;
-use crate::levels::level_in_title;
+use crate::LevelMap;
 use crate::table::{HtmlTable, html_tables};
 
 /// The level a section heading names: `IC3`, `Senior`, `M4`, `Staff
 /// Engineer`; a heading of more than three words is a section of prose.
-fn section_level(text: &str) -> Option<String> {
+fn section_level(map: &LevelMap, text: &str) -> Option<String> {
     let w = words_of(text);
     if w.is_empty() || w.len() > 3 {
         return None;
     }
-    level_in_title(text)
+    map.level_in_title(text)
 }
 
 /// `All Levels`, `Every level`, `All engineers`: what every level shares.
@@ -31,7 +31,7 @@ fn is_all_levels(text: &str) -> bool {
 /// Whether a page is written level by level: two headings or more at one
 /// depth name levels, and the page has no job-family sections
 /// (responsibilities, requirements), which make it a job-family page.
-pub(super) fn is_level_sections(text: &str) -> bool {
+pub(super) fn is_level_sections(map: &LevelMap, text: &str) -> bool {
     let (_, body, first) = outline::front_matter(text);
     let blocks = outline::parse(body, first);
     let mut per_depth: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -44,7 +44,7 @@ pub(super) fn is_level_sections(text: &str) -> bool {
                 return false;
             }
             if *depth < outline::LABEL_DEPTH
-                && let Some(l) = section_level(text)
+                && let Some(l) = section_level(map, text)
             {
                 per_depth.entry(*depth).or_default().insert(l);
             }
@@ -128,7 +128,7 @@ impl<'s> Importer<'s> {
         for b in &blocks {
             if let Block::Heading { depth, text, .. } = b
                 && *depth < outline::LABEL_DEPTH
-                && section_level(text).is_some()
+                && section_level(&self.level_map, text).is_some()
             {
                 *per_depth.entry(*depth).or_default() += 1;
             }
@@ -164,7 +164,8 @@ impl<'s> Importer<'s> {
                 Block::Heading { depth: 1, .. } if section == Section::Preamble => {}
                 Block::Heading { depth, text, .. } if *depth <= level_depth => {
                     cat = None;
-                    section = if let Some(l) = section_level(text).filter(|_| *depth == level_depth)
+                    section = if let Some(l) =
+                        section_level(&self.level_map, text).filter(|_| *depth == level_depth)
                     {
                         self.see_level(&l);
                         Section::Level(l)
@@ -381,7 +382,10 @@ impl<'s> Importer<'s> {
             let named = first
                 .filter(|c| c.header || r.cells.len() == 1)
                 .and_then(|c| {
-                    section_level(&c.text).or_else(|| c.id.as_deref().and_then(section_level))
+                    section_level(&self.level_map, &c.text).or_else(|| {
+                        c.id.as_deref()
+                            .and_then(|id| section_level(&self.level_map, id))
+                    })
                 });
             if let Some(l) = named {
                 self.see_level(&l);
