@@ -126,6 +126,10 @@ struct LayerMeta {
     title: String,
     #[serde(default)]
     extends: Option<Spanned<String>>,
+    /// This layer's own level order: level → the level it builds on here
+    /// (null: none).
+    #[serde(default)]
+    below: BTreeMap<String, Option<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -660,6 +664,82 @@ impl<'a> Compiler<'a> {
 
     // ---- layers ------------------------------------------------------------
 
+    /// A layer's own `below`: every level named must be a level, none may
+    /// build on itself, and the order must not go round in a circle.
+    fn layer_below(
+        &mut self,
+        doc: &crate::yaml::Doc<'_>,
+        layer: &str,
+        id_span: Span,
+        raw: &BTreeMap<String, Option<Spanned<String>>>,
+    ) -> BTreeMap<String, Option<String>> {
+        let mut out = BTreeMap::new();
+        if !self.config_ok() {
+            return out;
+        }
+        let ids: Vec<String> = self.fw.config.levels.iter().map(|l| l.id.clone()).collect();
+        for (level, below) in raw {
+            if self.fw.level(level).is_none() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "unknown-level",
+                        id_span.clone(),
+                        format!("layer `{layer}`: `below` gives an order for `{level}`, which is not a level"),
+                    )
+                    .with_did_you_mean(level, ids.iter().map(String::as_str)),
+                );
+                continue;
+            }
+            if let Some(b) = below {
+                let span = doc.span_of(b);
+                if self.fw.level(&b.value).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "unknown-level",
+                            span,
+                            format!("`{level}: {}` names no level", b.value),
+                        )
+                        .with_did_you_mean(&b.value, ids.iter().map(String::as_str)),
+                    );
+                    continue;
+                }
+                if b.value == *level {
+                    self.diags.push(Diagnostic::error(
+                        "level-self-reference",
+                        span,
+                        format!("layer `{layer}` says level `{level}` includes itself"),
+                    ));
+                    continue;
+                }
+            }
+            out.insert(level.clone(), below.as_ref().map(|b| b.value.clone()));
+        }
+        // A circle through this layer's order (and ladder.yaml's where the
+        // layer gives none).
+        for start in out.keys() {
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            let mut cur = Some(start.as_str());
+            while let Some(c) = cur {
+                if !seen.insert(c) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "level-cycle",
+                            id_span.clone(),
+                            format!("layer `{layer}`: its `below` makes levels include each other in a circle from `{start}`"),
+                        )
+                        .with_help("each level builds on one below it; the lowest builds on none (`null`)"),
+                    );
+                    return BTreeMap::new();
+                }
+                cur = match out.get(c) {
+                    Some(b) => b.as_deref(),
+                    None => self.fw.level(c).and_then(|l| l.below.as_deref()),
+                };
+            }
+        }
+        out
+    }
+
     fn layer_file(&mut self, path: &'a str, read: ReadPage<'a, LayerMeta>) {
         let Some((meta, doc, flat)) = self.flatten_page(path, read) else {
             let text = self.text(path).unwrap_or("");
@@ -679,10 +759,12 @@ impl<'a> Compiler<'a> {
             return;
         }
         let extends_span = meta.extends.as_ref().map(|e| doc.span_of(e));
+        let below = self.layer_below(&doc, &meta.id.value, id_span.clone(), &meta.below);
         let mut layer = Layer {
             id: meta.id.value.clone(),
             title: meta.title,
             extends: meta.extends.map(|e| e.value),
+            below,
             description: String::new(),
             source: Source::from(&id_span),
             placements: Vec::new(),
@@ -1527,7 +1609,7 @@ pub fn duplicates(fw: &Framework, files: &FileSet) -> Vec<Diagnostic> {
     // matter here).
     for (v, (layer, level)) in views.into_iter().enumerate() {
         let v = u32::try_from(v).unwrap_or(u32::MAX);
-        let levels = crate::resolve::view_levels(fw, level, false);
+        let levels = crate::resolve::view_levels(fw, layer, level, false);
         for l in look.layer_chain(layer) {
             for p in &l.placements {
                 if !levels.contains(&&*p.level) {

@@ -297,6 +297,30 @@ impl<'a> Diff<'a> {
                         c.old = Some(old.title.clone());
                         c.new = Some(l.title.clone());
                     }
+                    if old.below != l.below {
+                        let show = |m: &std::collections::BTreeMap<String, Option<String>>| {
+                            if m.is_empty() {
+                                return "ladder.yaml's".to_owned();
+                            }
+                            m.iter()
+                                .map(|(k, v)| {
+                                    format!("{k} on {}", v.as_deref().unwrap_or("nothing"))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        self.push(
+                            Grade::Minor,
+                            "layer_level_order_changed",
+                            scope_layer(&l.id, None),
+                            format!(
+                                "In {}, levels now build on each other as: {} (was: {}).",
+                                l.title,
+                                show(&l.below),
+                                show(&old.below)
+                            ),
+                        );
+                    }
                     if old.extends != l.extends {
                         self.push(
                             Grade::Minor,

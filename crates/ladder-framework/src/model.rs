@@ -229,6 +229,11 @@ pub struct Layer {
     pub id: String,
     pub title: String,
     pub extends: Option<String>,
+    /// The layer's own level order, where it differs from `ladder.yaml`'s:
+    /// level → the level it builds on in this layer (`None`: on none). It
+    /// holds for views of this layer and of the layers that extend it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub below: BTreeMap<String, Option<String>>,
     pub description: String,
     pub source: Source,
     /// The statements this layer places, in file order.
@@ -386,6 +391,38 @@ impl Framework {
             }
             chain.push(level);
             next = level.below.as_deref().and_then(|b| by_id.get(b).copied());
+        }
+        chain
+    }
+
+    /// [`Framework::level_chain`] as a layer sees it: at each step, the
+    /// `below` of the nearest layer of its chain (the layer itself first)
+    /// that gives one for the level, else `ladder.yaml`'s. Stops at a cycle.
+    pub fn layer_level_chain(&self, layer: &str, id: &str) -> Vec<&Level> {
+        let layers = self.layer_chain(layer);
+        if layers.iter().all(|l| l.below.is_empty()) {
+            return self.level_chain(id);
+        }
+        let by_id: HashMap<&str, &Level> = self
+            .config
+            .levels
+            .iter()
+            .map(|l| (l.id.as_str(), l))
+            .collect();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut chain: Vec<&Level> = Vec::new();
+        let mut next = by_id.get(id).copied();
+        while let Some(level) = next {
+            if !seen.insert(level.id.as_str()) {
+                break;
+            }
+            chain.push(level);
+            let below = layers
+                .iter()
+                .rev()
+                .find_map(|l| l.below.get(&level.id))
+                .map_or(level.below.as_deref(), Option::as_deref);
+            next = below.and_then(|b| by_id.get(b).copied());
         }
         chain
     }

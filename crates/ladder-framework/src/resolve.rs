@@ -240,12 +240,17 @@ type SortKey = (usize, usize, usize, usize);
 
 /// The levels a view at `level` covers, lowest first: `level` alone when
 /// `own`, else it and every level below it.
-pub(crate) fn view_levels<'l>(fw: &'l Framework, level: &'l str, own: bool) -> Vec<&'l str> {
+pub(crate) fn view_levels<'l>(
+    fw: &'l Framework,
+    layer: &str,
+    level: &'l str,
+    own: bool,
+) -> Vec<&'l str> {
     if own {
         return vec![level];
     }
     let mut levels: Vec<&str> = fw
-        .level_chain(level)
+        .layer_level_chain(layer, level)
         .iter()
         .map(|l| l.id.as_str())
         .collect();
@@ -260,7 +265,9 @@ fn placed_in<'a>(
     level: &str,
     own: bool,
 ) -> Vec<Placed<'a>> {
-    let levels = view_levels(fw, level, own);
+    // The view's layer (the last of its chain) says the level order.
+    let view_layer = chain.last().map_or("", |l| l.id.as_str());
+    let levels = view_levels(fw, view_layer, level, own);
     // Each statement's placement in scope that the view keeps: the first
     // at its lowest level and most general layer.
     let mut kept: HashMap<&str, (SortKey, &'a Layer, &'a Placement)> = HashMap::default();
@@ -319,16 +326,19 @@ pub fn layer(fw: &Framework, layer: &str, level: &str, own: bool) -> Result<Laye
         level: lv.id.clone(),
         level_title: lv.title.clone(),
         layers: fw.layer_chain(layer).iter().map(|l| l.id.clone()).collect(),
-        levels: included_levels(fw, level, own),
+        levels: included_levels(fw, layer, level, own),
         competencies: expectations(fw, layer, level, own),
     })
 }
 
-fn included_levels(fw: &Framework, level: &str, own: bool) -> Vec<String> {
+fn included_levels(fw: &Framework, layer: &str, level: &str, own: bool) -> Vec<String> {
     if own {
         vec![level.to_owned()]
     } else {
-        fw.level_chain(level).iter().map(|l| l.id.clone()).collect()
+        fw.layer_level_chain(layer, level)
+            .iter()
+            .map(|l| l.id.clone())
+            .collect()
     }
 }
 
@@ -395,7 +405,7 @@ pub fn role(
             .iter()
             .map(|l| l.id.clone())
             .collect(),
-        levels: included_levels(fw, level, own),
+        levels: included_levels(fw, layer_id, level, own),
         competencies: expectations(fw, layer_id, level, own),
         responsibilities: Vec::new(),
         requirements: Vec::new(),

@@ -226,7 +226,8 @@ struct Importer<'s> {
     /// Include output path by source path; `None` for navigation.
     includes: BTreeMap<String, Option<String>>,
     /// (level, below, file, line) from "all competencies of" links.
-    below_links: Vec<(String, String, String, u32)>,
+    /// (level, below, file, line, layer) from "all competencies of" links.
+    below_links: Vec<(String, String, String, u32, String)>,
     /// Level names that cannot be guessed, and titles and grades given.
     level_map: crate::LevelMap,
     /// Per level, the grades families give it, with the page of each.
@@ -1025,8 +1026,13 @@ impl<'s> Importer<'s> {
                     Some(format!("link to the level below `{level}`")),
                 );
             } else {
-                self.below_links
-                    .push((level.to_owned(), below, page.path.to_owned(), line));
+                self.below_links.push((
+                    level.to_owned(),
+                    below,
+                    page.path.to_owned(),
+                    line,
+                    page.layer.clone(),
+                ));
             }
         }
     }
@@ -1131,7 +1137,7 @@ impl<'s> Importer<'s> {
     fn finish_levels(&mut self) {
         // `below` by majority over the links.
         let mut votes: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-        for (l, b, _, _) in &self.below_links {
+        for (l, b, _, _, _) in &self.below_links {
             *votes
                 .entry(l.clone())
                 .or_default()
@@ -1148,11 +1154,21 @@ impl<'s> Importer<'s> {
                 below.insert(l.clone(), b.clone());
             }
         }
-        for (l, b, file, line) in &self.below_links {
+        // A page that says otherwise: its layer keeps its own order, so
+        // its views count each statement once, as the page means.
+        let mut own: Vec<(String, String, String)> = Vec::new();
+        for (l, b, file, line, layer) in &self.below_links {
             if below.get(l) != Some(b) {
                 let chosen = below.get(l).cloned().unwrap_or_default();
-                self.report.warn(file, *line, "level-order", format!("this page says `{l}` builds on `{b}`, but most pages say `{chosen}`; `{chosen}` is used"));
+                self.report.warn(file, *line, "level-order", format!("this page says `{l}` builds on `{b}`, but most pages say `{chosen}`; the layer `{layer}` keeps its own order (`below:` in its front matter), the rest use `{chosen}`"));
+                own.push((layer.clone(), l.clone(), b.clone()));
             }
+        }
+        for (layer, l, b) in own {
+            self.layer_mut(&layer, None)
+                .below
+                .entry(l)
+                .or_insert(Some(b));
         }
         let mut levels: Vec<String> = self.level_seen.iter().cloned().collect();
         // Order: follow `below` chains; otherwise the usual order.

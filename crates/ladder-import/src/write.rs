@@ -92,6 +92,8 @@ pub struct LayerOut {
     pub id: String,
     pub title: String,
     pub extends: Option<String>,
+    /// The layer's own level order where it differs from the levels'.
+    pub below: BTreeMap<String, Option<String>>,
     pub description: Vec<String>,
     /// Per level, in level order: what its page holds.
     pub levels: Vec<(String, Vec<Entry>)>,
@@ -396,6 +398,12 @@ impl Framework {
             let mut s = format!("---\nid: {}\ntitle: {}\n", layer.id, q(&layer.title));
             if let Some(e) = &layer.extends {
                 let _ = writeln!(s, "extends: {e}");
+            }
+            if !layer.below.is_empty() {
+                s.push_str("below:\n");
+                for (l, b) in &layer.below {
+                    let _ = writeln!(s, "  {l}: {}", b.as_deref().unwrap_or("null"));
+                }
             }
             s.push_str("---\n\n");
             for p in &layer.description {

@@ -552,6 +552,73 @@ fn a_level_the_import_cannot_name_stays_prose_until_a_levels_map_names_it() {
 }
 
 #[test]
+fn a_department_whose_levels_chain_otherwise_keeps_its_own_order() {
+    let page = |below: &str, text: &str| {
+        format!(
+            "---\ntitle: Senior\n---\n\n- [All competencies exhibited by an {below}](../{}/)\n\n### Technical Competencies\n\n- {text}\n",
+            below.to_lowercase()
+        )
+    };
+    let level =
+        |text: &str| format!("---\ntitle: X\n---\n\n### Technical Competencies\n\n- {text}\n");
+    let root = "content/handbook/engineering/careers/matrix";
+    let mut src = Source::new();
+    for (layer, below, text) in [
+        ("web", "Intermediate", "Owns a feature area of the web app."),
+        (
+            "api",
+            "Intermediate",
+            "Owns an API from design to deprecation.",
+        ),
+        (
+            "support",
+            "Associate",
+            "Leads the response to a customer emergency.",
+        ),
+    ] {
+        src.insert(format!("{root}/{layer}/senior.md"), page(below, text));
+        src.insert(
+            format!("{root}/{layer}/intermediate.md"),
+            level(&format!("Ships {layer} changes with tests.")),
+        );
+        src.insert(
+            format!("{root}/{layer}/associate.md"),
+            level(&format!("Learns the {layer} codebase.")),
+        );
+    }
+    let import = handbook::import(&src, &opts("Acme"));
+    let fw = compiled(&import);
+    let support = fw.layer("support").unwrap();
+    assert_eq!(
+        support.below.get("senior"),
+        Some(&Some("associate".to_owned())),
+        "{:#?}",
+        import.report.problems
+    );
+    assert!(!problem(&import, "level-order", "support/senior.md").is_empty());
+    // A support senior builds on the support associate, not on an
+    // intermediate level the page does not name.
+    let view = ladder_framework::resolve::layer(&fw, "support", "senior", false).unwrap();
+    let texts: Vec<&str> = view.competencies.iter().map(|e| e.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Learns the support codebase")),
+        "{texts:?}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.contains("Ships support changes")),
+        "{texts:?}"
+    );
+    let web = ladder_framework::resolve::layer(&fw, "web", "senior", false).unwrap();
+    assert!(
+        web.competencies
+            .iter()
+            .any(|e| e.text.contains("Ships web changes"))
+    );
+}
+
+#[test]
 fn two_versions_of_a_page_diff_into_what_changed() {
     let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
     let old = handbook::import(&old_src, &opts("GitLab"));

@@ -11,6 +11,7 @@ mod diff;
 mod fixtures;
 mod props;
 mod scale;
+mod tracks;
 
 use ladder_framework::{Diagnostic, FileSet};
 use std::fmt::Write as _;
