@@ -72,6 +72,10 @@ pub struct Change {
     /// The word-level diff of a rewording.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub words: Vec<WordOp>,
+    /// The other places the same statement is expected (a shared include
+    /// placed by many layers): one change, every place named.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Scope>,
 }
 
 /// Every change, in report order, and the highest grade among them.
@@ -149,6 +153,7 @@ impl<'a> Diff<'a> {
             old: None,
             new: None,
             words: Vec::new(),
+            also: Vec::new(),
         });
         let last = self.out.len() - 1;
         #[allow(clippy::indexing_slicing)] // just pushed
@@ -436,14 +441,18 @@ impl<'a> Diff<'a> {
                 c.old = Some(old_text.to_owned());
             }
             if !old.is_empty() && !new.is_empty() && old_text != text {
-                let (layer, (level, _)) =
-                    new.iter().next().map_or(("", ("", "")), |(l, p)| (*l, *p));
-                self.reworded(
-                    id,
-                    scope_layer(layer, Some(level)),
-                    "statement_reworded",
-                    "Reworded",
-                );
+                let mut places = new.iter().map(|(l, (lv, _))| scope_layer(l, Some(lv)));
+                let first = places.next().unwrap_or_default();
+                let also: Vec<Scope> = places.collect();
+                let what = if also.is_empty() {
+                    "Reworded".to_owned()
+                } else {
+                    format!("Reworded in {} layers", also.len() + 1)
+                };
+                self.reworded(id, first, "statement_reworded", &what);
+                if let Some(c) = self.out.last_mut() {
+                    c.also = also;
+                }
             }
         }
     }
@@ -1075,6 +1084,26 @@ pub fn markdown(report: &Report, old: &Framework, new: &Framework) -> String {
         let _ = write!(out, "- **{}** · {}", c.grade.as_str(), c.summary);
         if let Some(id) = &c.id {
             let _ = write!(out, " (`{id}`)");
+        }
+        if !c.also.is_empty() {
+            let places: Vec<String> = c
+                .also
+                .iter()
+                .map(|s| {
+                    let layer = s.layer.as_deref().unwrap_or("");
+                    let t = title(&both, &|fw| fw.layer(layer).map(|x| x.title.clone()))
+                        .unwrap_or_else(|| layer.to_owned());
+                    match &s.level {
+                        Some(l) => format!(
+                            "{t} · {}",
+                            title(&both, &|fw| fw.level(l).map(|x| x.title.clone()))
+                                .unwrap_or_else(|| l.clone())
+                        ),
+                        None => t,
+                    }
+                })
+                .collect();
+            let _ = write!(out, "; also in {}", places.join(", "));
         }
         out.push('\n');
         if !c.words.is_empty() && c.words.iter().any(|w| !matches!(w, WordOp::Same(_))) {

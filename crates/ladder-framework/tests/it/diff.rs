@@ -284,3 +284,52 @@ fn release_notes_group_by_layer_and_level_and_name_the_grade() {
     // Families come before layers.
     assert!(md.find("job family").unwrap() < md.find("competency layer").unwrap());
 }
+
+#[test]
+fn a_reworded_statement_of_an_include_used_by_two_layers_is_one_change_naming_both() {
+    // The everyday values include, placed by the operations layer too.
+    let mut old = example_files();
+    let ops = "layers/operations.md";
+    let text = old.text(ops).unwrap().to_owned();
+    let marker = "## Senior\n\n### Technical\n\n";
+    assert!(text.contains(marker));
+    old.insert_text(
+        ops,
+        text.replacen(
+            marker,
+            &format!("{marker}{{{{% include \"includes/values/everyday.md\" %}}}}\n"),
+            1,
+        ),
+    );
+    let mut new = old.clone();
+    let inc = "includes/values/everyday.md";
+    let t = new.text(inc).unwrap().to_owned();
+    new.insert_text(
+        inc,
+        t.replacen(
+            "Gives credit by name to the people",
+            "Gives credit by name, in public, to the people",
+            1,
+        ),
+    );
+    let (a, b) = (build(&old), build(&new));
+    let r = diff(&a, &b);
+    let reworded: Vec<_> = r
+        .changes
+        .iter()
+        .filter(|c| c.kind == "statement_reworded")
+        .collect();
+    assert_eq!(reworded.len(), 1, "{:#?}", r.changes);
+    let c = reworded[0];
+    let mut layers: Vec<&str> = std::iter::once(&c.scope)
+        .chain(&c.also)
+        .filter_map(|s| s.layer.as_deref())
+        .collect();
+    layers.sort_unstable();
+    assert_eq!(layers, ["engineering", "operations"]);
+    let md = markdown(&r, &a, &b);
+    assert!(
+        md.contains("Reworded in 2 layers") && md.contains("also in"),
+        "{md}"
+    );
+}
