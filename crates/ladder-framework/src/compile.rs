@@ -493,7 +493,23 @@ impl<'a> Compiler<'a> {
                     path,
                     span,
                     path_span,
-                } => self.include(path, span, path_span, via.clone(), stack, out),
+                } => {
+                    let from = out.len();
+                    self.include(path, span, path_span, via.clone(), stack, out);
+                    // An include inside an include, after a heading: its
+                    // statements without a group of their own are in it.
+                    if in_include && let Some(g) = &group {
+                        for f in out.get_mut(from..).unwrap_or_default() {
+                            if let Flat::Item {
+                                group: inner @ None,
+                                ..
+                            } = f
+                            {
+                                *inner = Some(g.clone());
+                            }
+                        }
+                    }
+                }
             }
         }
     }

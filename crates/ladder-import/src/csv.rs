@@ -1,5 +1,8 @@
 //! The competency matrix as the spreadsheet teams keep: one row per placed
-//! statement, columns `id,layer,level,category,text`.
+//! statement, columns `id,layer,level,category,text`, and optionally
+//! `group,level_title,grade,below,category_title,layer_title,extends`: the
+//! statement's group, and what the row's level, category and layer are
+//! called, graded and built on. [`export`] writes them all.
 //!
 //! [`export`] writes it from a compiled framework; [`import`] reads it back
 //! into a framework folder. Export, import, export gives identical bytes.
@@ -17,18 +20,55 @@ use std::collections::BTreeMap;
 
 pub const COLUMNS: [&str; 5] = ["id", "layer", "level", "category", "text"];
 
-/// The matrix of a compiled framework: layers by id, each in file order.
+/// Columns a matrix may have besides [`COLUMNS`]: a level's, category's or
+/// layer's value is the same on every row that names it.
+pub const OPTIONAL: [&str; 7] = [
+    "group",
+    "level_title",
+    "grade",
+    "below",
+    "category_title",
+    "layer_title",
+    "extends",
+];
+
+/// The matrix of a compiled framework: layers by id, each in file order,
+/// with every column.
 pub fn export(fw: &ladder_framework::Framework) -> String {
     let mut out = COLUMNS.join(",");
+    for c in OPTIONAL {
+        out.push(',');
+        out.push_str(c);
+    }
     out.push('\n');
     let mut layers: Vec<&ladder_framework::Layer> = fw.layers.iter().collect();
     layers.sort_by(|a, b| a.id.cmp(&b.id));
     for l in layers {
         for p in &l.placements {
             let text = fw.items.get(&*p.item).map_or("", |i| i.text.as_str());
-            for (i, v) in [&*p.item, &l.id, &p.level, &p.category, text]
-                .iter()
-                .enumerate()
+            let level = fw.level(&p.level);
+            let group = p.group.as_ref().map_or("", |g| &**g);
+            let level_title = level.map_or("", |x| x.title.as_str());
+            let grade = level.map(|x| x.grade.to_string()).unwrap_or_default();
+            let below = level.and_then(|x| x.below.as_deref()).unwrap_or("");
+            let category_title = fw.category(&p.category).map_or("", |c| c.title.as_str());
+            let extends = l.extends.as_deref().unwrap_or("");
+            for (i, v) in [
+                &*p.item,
+                &l.id,
+                &p.level,
+                &p.category,
+                text,
+                group,
+                level_title,
+                grade.as_str(),
+                below,
+                category_title,
+                l.title.as_str(),
+                extends,
+            ]
+            .iter()
+            .enumerate()
             {
                 if i > 0 {
                     out.push(',');
@@ -104,6 +144,8 @@ struct Row {
     level: String,
     category: String,
     text: String,
+    /// The optional columns, by name; empty when absent or blank.
+    more: BTreeMap<&'static str, String>,
 }
 
 fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Problem>> {
@@ -137,10 +179,10 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let mut index = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
-        if COLUMNS.contains(&h.as_str()) {
+        if COLUMNS.contains(&h.as_str()) || OPTIONAL.contains(&h.as_str()) {
             index.insert(h.clone(), i);
         } else {
-            let fix = did_you_mean(h, COLUMNS).map(str::to_owned);
+            let fix = did_you_mean(h, COLUMNS.iter().chain(&OPTIONAL).copied()).map(str::to_owned);
             err(
                 &mut problems,
                 file,
@@ -200,6 +242,10 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
             level: get(&r, "level"),
             category: get(&r, "category"),
             text: get(&r, "text"),
+            more: OPTIONAL
+                .iter()
+                .map(|c| (*c, get(&r, c).trim().to_owned()))
+                .collect(),
         });
     }
     // Values that appear once and look like a typo of a common one.
@@ -318,28 +364,67 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
     if !problems.is_empty() {
         return Err(problems);
     }
+    let meta = Meta::read(file, &parsed, &index, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
 
     let mut fw = Framework {
         organisation: organisation.to_owned(),
         ..Framework::default()
     };
     // Levels and categories in order of first appearance; each level
-    // builds on the one before.
+    // builds on the one before, unless a `below` column says otherwise.
     for r in &parsed {
         if !fw.levels.iter().any(|l| l.id == r.level) {
-            let below = fw.levels.last().map(|l| l.id.clone());
+            let below = if index.contains_key("below") {
+                meta.get("below", &r.level).map(str::to_owned)
+            } else {
+                fw.levels.last().map(|l| l.id.clone())
+            };
             let n = fw.levels.len() + 1;
             fw.levels.push(LevelOut {
                 id: r.level.clone(),
-                title: title(&r.level),
-                grade: n as f64,
+                title: meta
+                    .get("level_title", &r.level)
+                    .map_or_else(|| title(&r.level), str::to_owned),
+                grade: meta
+                    .get("grade", &r.level)
+                    .and_then(|g| g.parse().ok())
+                    .unwrap_or(n as f64),
                 below,
             });
         }
         if !fw.categories.iter().any(|c| c.0 == r.category) {
-            fw.categories.push((r.category.clone(), title(&r.category)));
+            let t = meta
+                .get("category_title", &r.category)
+                .map_or_else(|| title(&r.category), str::to_owned);
+            fw.categories.push((r.category.clone(), t));
         }
     }
+    // The last group written per (layer, level, category).
+    let mut last_group: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    // A category where a statement with no group follows one with a group:
+    // a group heading in the layer would reach the later statement too, so
+    // there each run of grouped statements is an include of its own, whose
+    // heading names the group of its statements alone.
+    let mut runs_as_includes: std::collections::BTreeSet<(String, String, String)> =
+        std::collections::BTreeSet::new();
+    {
+        let mut grouped: std::collections::BTreeSet<(String, String, String)> =
+            std::collections::BTreeSet::new();
+        for r in &parsed {
+            let key = (r.layer.clone(), r.level.clone(), r.category.clone());
+            if r.more.get("group").is_some_and(|g| !g.is_empty()) {
+                grouped.insert(key);
+            } else if grouped.contains(&key) {
+                runs_as_includes.insert(key);
+            }
+        }
+    }
+    // The include of the current run, per category that needs them:
+    // (its group, its index in `fw.includes`).
+    let mut run: BTreeMap<(String, String, String), (String, usize)> = BTreeMap::new();
     let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &parsed {
         *uses.entry(r.id.as_str()).or_default() += 1;
@@ -348,7 +433,11 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
         if !fw.layers.iter().any(|l| l.id == r.layer) {
             fw.layers.push(LayerOut {
                 id: r.layer.clone(),
-                title: title(r.layer.rsplit('/').next().unwrap_or(&r.layer)),
+                title: meta.get("layer_title", &r.layer).map_or_else(
+                    || title(r.layer.rsplit('/').next().unwrap_or(&r.layer)),
+                    str::to_owned,
+                ),
+                extends: meta.get("extends", &r.layer).map(str::to_owned),
                 ..LayerOut::default()
             });
         }
@@ -376,6 +465,42 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
         };
         // Entries are kept per category; flattened below.
         level.push(Entry::Category(r.category.clone()));
+        let group = r.more.get("group").cloned().unwrap_or_default();
+        let key = (r.layer.clone(), r.level.clone(), r.category.clone());
+        if runs_as_includes.contains(&key) {
+            if group.is_empty() {
+                run.remove(&key);
+                level.push(placed_entry);
+                continue;
+            }
+            match run.get(&key) {
+                Some((g, i)) if *g == group => {
+                    if let Some(inc) = fw.includes.get_mut(*i) {
+                        inc.entries.push(placed_entry);
+                    }
+                }
+                _ => {
+                    let path = format!(
+                        "includes/groups/{}/{}-{}-{}.md",
+                        r.layer,
+                        r.level,
+                        r.category,
+                        fw.includes.len() + 1
+                    );
+                    fw.includes.push(IncludeOut {
+                        path: path.clone(),
+                        entries: vec![Entry::Group(group.clone()), placed_entry],
+                    });
+                    run.insert(key, (group, fw.includes.len() - 1));
+                    level.push(Entry::Include(path));
+                }
+            }
+            continue;
+        }
+        if !group.is_empty() && last_group.get(&key) != Some(&group) {
+            level.push(Entry::Group(group.clone()));
+            last_group.insert(key, group);
+        }
         level.push(placed_entry);
     }
     for layer in &mut fw.layers {
@@ -384,6 +509,114 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
         }
     }
     Ok(fw)
+}
+
+/// What the optional columns say of each level, category and layer: one
+/// value each, checked on every row.
+struct Meta {
+    /// (column, what it describes) → value.
+    values: BTreeMap<(&'static str, String), String>,
+}
+
+impl Meta {
+    fn get(&self, column: &'static str, key: &str) -> Option<&str> {
+        self.values
+            .get(&(column, key.to_owned()))
+            .map(String::as_str)
+    }
+
+    fn read(
+        file: &str,
+        rows: &[Row],
+        index: &BTreeMap<String, usize>,
+        problems: &mut Vec<Problem>,
+    ) -> Meta {
+        let mut values: BTreeMap<(&'static str, String), (u32, String)> = BTreeMap::new();
+        let levels: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.level.as_str()).collect();
+        let layers: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.layer.as_str()).collect();
+        for r in rows {
+            for col in OPTIONAL {
+                if col == "group" || !index.contains_key(col) {
+                    continue;
+                }
+                let v = r.more.get(col).cloned().unwrap_or_default();
+                if v.is_empty() {
+                    continue;
+                }
+                let key = match col {
+                    "level_title" | "grade" | "below" => r.level.clone(),
+                    "category_title" => r.category.clone(),
+                    _ => r.layer.clone(),
+                };
+                match col {
+                    "grade" => match v.parse::<f64>() {
+                        Ok(g) if g.is_finite() && g >= 0.0 => {}
+                        _ => {
+                            err(
+                                problems,
+                                file,
+                                r.n,
+                                col,
+                                format!("`{v}` is not a grade"),
+                                Some("a number of 0 or more, such as `7` or `9.5`".to_owned()),
+                            );
+                            continue;
+                        }
+                    },
+                    "below" if !levels.contains(v.as_str()) || v == r.level => {
+                        let fix =
+                            did_you_mean(&v, levels.iter().copied().filter(|l| *l != r.level))
+                                .map(|g| format!("did you mean `{g}`?"));
+                        let why = if v == r.level {
+                            "a level cannot build on itself".to_owned()
+                        } else {
+                            format!("`{v}` is not a level of the matrix")
+                        };
+                        err(problems, file, r.n, col, why, fix);
+                        continue;
+                    }
+                    "extends" if !layers.contains(v.as_str()) || v == r.layer => {
+                        let fix =
+                            did_you_mean(&v, layers.iter().copied().filter(|l| *l != r.layer))
+                                .map(|g| format!("did you mean `{g}`?"));
+                        err(
+                            problems,
+                            file,
+                            r.n,
+                            col,
+                            format!("`{v}` is not another layer of the matrix"),
+                            fix,
+                        );
+                        continue;
+                    }
+                    _ => {}
+                }
+                match values.get(&(col, key.clone())) {
+                    Some((first, old)) if *old != v => err(
+                        problems,
+                        file,
+                        r.n,
+                        col,
+                        format!(
+                            "`{v}` differs from `{old}` on row {first}; `{col}` is one value for `{key}`"
+                        ),
+                        Some(format!(
+                            "write `{old}` on both rows, or leave this one blank"
+                        )),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        values.insert((col, key), (r.n, v));
+                    }
+                }
+            }
+        }
+        Meta {
+            values: values.into_iter().map(|(k, (_, v))| (k, v)).collect(),
+        }
+    }
 }
 
 fn title(id: &str) -> String {

@@ -720,8 +720,78 @@ fn csv_round_trip_is_byte_exact() {
         let back = csv::import(&s, "x");
         assert!(!back.report.has_errors(), "{:#?}", back.report.problems);
         let second = csv::export(&compiled(&back));
+        if let Some((a, b)) = first.lines().zip(second.lines()).find(|(a, b)| a != b) {
+            panic!("the round trip differs:\n{a}\n{b}");
+        }
         assert_eq!(first, second);
     }
+}
+
+#[test]
+fn a_csv_carries_titles_grades_tracks_and_groups_and_refuses_two_values_for_one_level() {
+    let header = "id,layer,level,category,text,group,level_title,grade,below,category_title,layer_title,extends\n";
+    let good = format!(
+        "{header}a,platform,ic1,craft,Ships small changes.,Testing,Engineer I,5,,Craft,Platform,\n\
+         b,platform,ic2,craft,Owns a service.,,Engineer II,6,ic1,,,\n\
+         c,platform,m1,people,Runs the team's 1:1s.,,Manager I,7.5,,People,,\n"
+    );
+    let mut s = Source::new();
+    s.insert("matrix.csv", good);
+    let import = csv::import(&s, "Acme");
+    let fw = compiled(&import);
+    let level = |id: &str| {
+        fw.config
+            .levels
+            .iter()
+            .find(|l| l.id == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(level("ic1").title, "Engineer I");
+    assert_eq!(level("ic2").below.as_deref(), Some("ic1"));
+    // The management track builds on nothing: its row leaves `below` blank.
+    assert_eq!(level("m1").below, None);
+    assert!((level("m1").grade - 7.5).abs() < 1e-9);
+    assert_eq!(fw.layer("platform").unwrap().title, "Platform");
+    let p = &fw.layer("platform").unwrap().placements[0];
+    assert_eq!(
+        p.group.as_ref().map(|g| g.to_string()).as_deref(),
+        Some("Testing")
+    );
+    // Two titles for one level, a grade that is no number, a `below` that
+    // names no level: each named by row and column, nothing written.
+    let bad = format!(
+        "{header}a,platform,ic1,craft,Ships small changes.,,Engineer I,5,,,,\n\
+         b,platform,ic1,craft,Owns a service.,,Engineer One,x,,,,\n\
+         c,platform,ic2,craft,Leads a project.,,,,ic0,,,\n\
+         d,platform,ic2,craft,Plans a quarter.,,,,,,,\n"
+    );
+    let mut s = Source::new();
+    s.insert("matrix.csv", bad);
+    let import = csv::import(&s, "Acme");
+    assert!(import.files.is_empty());
+    let messages: Vec<String> = import
+        .report
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let all = messages.join("\n");
+    assert!(
+        all.contains(
+            "row 3, column `level_title`: `Engineer One` differs from `Engineer I` on row 2"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("row 3, column `grade`: `x` is not a grade"),
+        "{all}"
+    );
+    assert!(
+        all.contains("row 4, column `below`: `ic0` is not a level of the matrix"),
+        "{all}"
+    );
+    assert!(all.contains("did you mean `ic1`?"), "{all}");
 }
 
 #[test]
