@@ -218,6 +218,68 @@ fn classify_matrix<'a>(path: &'a str, root_name: &str) -> Option<MatrixPage<'a>>
     Some(MatrixPage { path, layer, level })
 }
 
+/// Folders outside `careers/matrix/` written the same way: two pages or
+/// more named by a level (`junior.md`, `senior.md`), at least one of them
+/// with a competency category heading (`### Technical Competencies`). Each
+/// is a matrix of its own, by folder → layer id.
+fn matrix_folders(src: &Source) -> BTreeMap<String, String> {
+    let mut levels: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    for (path, text) in &src.files {
+        if matrix_split(path).is_some() || path.contains("job-families/") || !is_page(path) {
+            continue;
+        }
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        if level_word(page_stem(name)).is_none() {
+            continue;
+        }
+        let (_, body, first) = outline::front_matter(text);
+        let has_category = outline::parse(body, first)
+            .iter()
+            .any(|b| matches!(b, Block::Heading { text, .. } if category_of(text).is_some()));
+        let e = levels.entry(dir).or_default();
+        e.0 += 1;
+        e.1 |= has_category;
+    }
+    levels
+        .into_iter()
+        .filter(|(_, (n, cat))| *n >= 2 && *cat)
+        .map(|(dir, _)| {
+            let id = dir
+                .split('/')
+                .filter(|d| !matches!(*d, "content" | "source" | "sites" | "handbook"))
+                .map(slugify)
+                .filter(|d| !d.is_empty())
+                .collect::<Vec<_>>()
+                .join("/");
+            (
+                dir.to_owned(),
+                if id.is_empty() {
+                    "matrix".to_owned()
+                } else {
+                    id
+                },
+            )
+        })
+        .collect()
+}
+
+/// A page of a matrix folder found by [`matrix_folders`]: a level page, or
+/// the folder's index.
+fn classify_elsewhere<'a>(
+    path: &'a str,
+    folders: &BTreeMap<String, String>,
+) -> Option<MatrixPage<'a>> {
+    let (dir, name) = path.rsplit_once('/')?;
+    let layer = folders.get(dir)?.clone();
+    let stem = page_stem(name);
+    let level = if stem == "index" || stem == "_index" {
+        None
+    } else {
+        Some(level_word(stem)?.to_owned())
+    };
+    Some(MatrixPage { path, layer, level })
+}
+
 struct Importer<'s> {
     src: &'s Source,
     engine: Engine,
@@ -301,12 +363,25 @@ impl<'s> Importer<'s> {
                 slugify(w.first().map_or("engineering", String::as_str))
             })
             .unwrap_or_else(|| "engineering".to_owned());
+        let elsewhere = matrix_folders(src);
         for path in src.files.keys() {
             let path = path.as_str();
             if !is_page(path) && !single {
                 continue;
             }
             if let Some(p) = classify_matrix(path, &root_name) {
+                matrix.push(p);
+            } else if let Some(p) = classify_elsewhere(path, &elsewhere) {
+                self.report.warn(
+                    path,
+                    1,
+                    "matrix-elsewhere",
+                    format!(
+                        "a career-matrix page outside `careers/matrix/` (its folder holds level pages with competency headings); read as level `{}` of layer `{}`",
+                        p.level.as_deref().unwrap_or("-"),
+                        p.layer
+                    ),
+                );
                 matrix.push(p);
             } else if !path.contains("job-families/")
                 && self
@@ -320,6 +395,7 @@ impl<'s> Importer<'s> {
             } else if !path.starts_with("assets/")
                 && (path.ends_with("_index.md")
                     || !path.rsplit('/').next().unwrap_or("").starts_with('_'))
+                && !self.table_page(path)
             {
                 self.prose_page(path);
             }

@@ -239,7 +239,7 @@ fn header_level(map: &crate::LevelMap, text: &str) -> Option<String> {
 
 /// Where the levels are: the header row and its level columns
 /// (column, level id, title).
-struct Layout {
+pub(crate) struct Layout {
     header: usize,
     levels: Vec<(usize, String, String)>,
 }
@@ -321,18 +321,9 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
     };
     // The first grid whose rows or columns name levels: a row, unless a
     // column names more.
-    let found = candidates.iter().find_map(|g| {
-        let t = g.transposed();
-        match (
-            find_layout(g, opts.header_row, &opts.levels),
-            find_layout(&t, opts.header_row, &opts.levels),
-        ) {
-            (Some(a), Some(b)) if b.levels.len() > a.levels.len() => Some((t, b, true)),
-            (Some(a), _) => Some(((*g).clone(), a, false)),
-            (None, Some(b)) => Some((t, b, true)),
-            (None, None) => None,
-        }
-    });
+    let found = candidates
+        .iter()
+        .find_map(|g| orient(g, opts.header_row, &opts.levels));
     let Some((grid, layout, turned)) = found else {
         report.push(
             Severity::Error,
@@ -351,6 +342,101 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
         );
         return fail(report);
     };
+    let Some(read) = read_grid(file, &grid, &layout, turned, opts, &mut report) else {
+        return fail(report);
+    };
+    let layer = opts.layer.clone().unwrap_or_else(|| {
+        let stem = file.rsplit('/').next().unwrap_or(file);
+        slugify(stem.split('.').next().unwrap_or(stem))
+    });
+    if !is_valid_layer_id(&layer) {
+        report.push(
+            Severity::Error,
+            file,
+            1,
+            "bad-id",
+            format!("`{layer}` is not a valid layer id"),
+            Some(format!("--layer {}", slugify(&layer))),
+        );
+        return fail(report);
+    }
+    let mut fw = Framework {
+        organisation: opts.organisation.clone(),
+        levels: read.levels,
+        categories: read.categories,
+        ..Framework::default()
+    };
+    let per_level = read.per_level;
+    // The layer's title: the sheet's name when it has one of its own,
+    // else the file's.
+    let generic = {
+        let w = words_of(&grid.name);
+        w.len() == 2 && matches!(w.first().map(String::as_str), Some("sheet" | "table"))
+            || w.len() == 1 && w.first().is_some_and(|x| x.starts_with("sheet"))
+    };
+    let stem = file.rsplit('/').next().unwrap_or(file);
+    let title = if generic || grid.name.is_empty() || grid.name == stem {
+        crate::levels::title_case(stem.split('.').next().unwrap_or(stem))
+    } else {
+        grid.name.clone()
+    };
+    let mut out = LayerOut {
+        id: layer,
+        title,
+        ..LayerOut::default()
+    };
+    for (level, cats) in per_level {
+        let es = entry(&mut out.levels, level);
+        for (c, entries) in cats {
+            es.push(Entry::Category(c));
+            es.extend(entries);
+        }
+    }
+    out.levels
+        .sort_by_key(|(l, _)| fw.levels.iter().position(|x| x.id == *l));
+    fw.layers.push(out);
+    fw.finish_with(report, opts.previous.as_ref())
+}
+
+/// What a grid holds: its levels in column order, its categories, and per
+/// level, per category, its entries.
+#[derive(Debug, Default)]
+pub(crate) struct GridRead {
+    pub levels: Vec<LevelOut>,
+    pub categories: Vec<(String, String)>,
+    pub per_level: Vec<(String, Categories)>,
+}
+
+/// A grid read the way round its levels are named: the grid (turned when
+/// its first column names them), where the levels are, and whether it was
+/// turned. A row wins unless a column names more levels.
+pub(crate) fn orient(
+    g: &Grid,
+    header_row: Option<usize>,
+    map: &crate::LevelMap,
+) -> Option<(Grid, Layout, bool)> {
+    let t = g.transposed();
+    match (
+        find_layout(g, header_row, map),
+        find_layout(&t, header_row, map),
+    ) {
+        (Some(a), Some(b)) if b.levels.len() > a.levels.len() => Some((t, b, true)),
+        (Some(a), _) => Some((g.clone(), a, false)),
+        (None, Some(b)) => Some((t, b, true)),
+        (None, None) => None,
+    }
+}
+
+/// Reads a grid's rows: every problem goes to `report` with its cell;
+/// `None` when any is an error.
+pub(crate) fn read_grid(
+    file: &str,
+    grid: &Grid,
+    layout: &Layout,
+    turned: bool,
+    opts: &Options,
+    report: &mut Report,
+) -> Option<GridRead> {
     // Where a cell is, in the words of the source (rows and columns as
     // written, even when the grid is read on its side).
     let place = |r: usize, c: usize| -> String {
@@ -398,7 +484,7 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
                     None,
                 );
             }
-            return fail(report);
+            return None;
         }
     };
     if cat_col.is_none() && comp_col.is_none() {
@@ -423,25 +509,7 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
         (None, Some(c)) => (Some(c), None),
         other => other,
     };
-    let layer = opts.layer.clone().unwrap_or_else(|| {
-        let stem = file.rsplit('/').next().unwrap_or(file);
-        slugify(stem.split('.').next().unwrap_or(stem))
-    });
-    if !is_valid_layer_id(&layer) {
-        report.push(
-            Severity::Error,
-            file,
-            1,
-            "bad-id",
-            format!("`{layer}` is not a valid layer id"),
-            Some(format!("--layer {}", slugify(&layer))),
-        );
-        return fail(report);
-    }
-    let mut fw = Framework {
-        organisation: opts.organisation.clone(),
-        ..Framework::default()
-    };
+    let mut read = GridRead::default();
     let mut problems = 0usize;
     for (i, (c, id, title)) in layout.levels.iter().enumerate() {
         if !is_valid_id(id) {
@@ -455,7 +523,7 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
             );
             problems += 1;
         }
-        fw.levels.push(LevelOut {
+        read.levels.push(LevelOut {
             id: id.clone(),
             title: title.clone(),
             grade: (i + 1) as f64,
@@ -545,8 +613,8 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
             problems += 1;
             continue;
         }
-        if !fw.categories.iter().any(|c| c.0 == cat_id) {
-            fw.categories.push((cat_id.clone(), cat.clone()));
+        if !read.categories.iter().any(|c| c.0 == cat_id) {
+            read.categories.push((cat_id.clone(), cat.clone()));
         }
         // The group: the group column, else the competency (when the
         // category is a column of its own).
@@ -603,37 +671,10 @@ pub fn import(file: &str, grids: &[Grid], opts: &Options) -> Import {
         problems += 1;
     }
     if problems > 0 {
-        return fail(report);
+        return None;
     }
-    // The layer's title: the sheet's name when it has one of its own,
-    // else the file's.
-    let generic = {
-        let w = words_of(&grid.name);
-        w.len() == 2 && matches!(w.first().map(String::as_str), Some("sheet" | "table"))
-            || w.len() == 1 && w.first().is_some_and(|x| x.starts_with("sheet"))
-    };
-    let stem = file.rsplit('/').next().unwrap_or(file);
-    let title = if generic || grid.name.is_empty() || grid.name == stem {
-        crate::levels::title_case(stem.split('.').next().unwrap_or(stem))
-    } else {
-        grid.name.clone()
-    };
-    let mut out = LayerOut {
-        id: layer,
-        title,
-        ..LayerOut::default()
-    };
-    for (level, cats) in per_level {
-        let es = entry(&mut out.levels, level);
-        for (c, entries) in cats {
-            es.push(Entry::Category(c));
-            es.extend(entries);
-        }
-    }
-    out.levels
-        .sort_by_key(|(l, _)| fw.levels.iter().position(|x| x.id == *l));
-    fw.layers.push(out);
-    fw.finish_with(report, opts.previous.as_ref())
+    read.per_level = per_level;
+    Some(read)
 }
 
 /// A cell's statements: one per bullet when it lists two or more (`- a`,

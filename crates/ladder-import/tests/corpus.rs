@@ -619,6 +619,58 @@ fn a_department_whose_levels_chain_otherwise_keeps_its_own_order() {
 }
 
 #[test]
+fn matrix_pages_and_tables_outside_careers_matrix_import_as_layers() {
+    let mut src = Source::new();
+    // The matrix layout in another department's folder.
+    for (level, text) in [
+        ("junior", "Writes a campaign brief with help."),
+        ("senior", "Plans a quarter of campaigns for a region."),
+    ] {
+        src.insert(
+            format!("content/handbook/marketing/careers/levels/{level}.md"),
+            format!("---\ntitle: {level}\n---\n\n### Technical Competencies\n\n- {text}\n"),
+        );
+    }
+    // A page whose table is a grid of levels × competencies.
+    src.insert(
+        "content/handbook/design/career-framework.md",
+        "---\ntitle: Design career framework\n---\n\nHow designers grow.\n\n| Competency | Junior | Senior |\n|---|---|---|\n| Research | Runs a usability test with a guide. | Plans the research of a product area. |\n| Craft | Builds screens from the design system. | Extends the design system for new needs. |\n",
+    );
+    // A table of facts about levels is no matrix: the page stays prose.
+    src.insert(
+        "content/handbook/design/moves.md",
+        "# Moves\n\n| Current level | Desired level |\n|---|---|\n| Senior | Manager |\n| Staff | Manager |\n",
+    );
+    let import = handbook::import(&src, &opts("Acme"));
+    let fw = compiled(&import);
+    let placed = |layer: &str| -> Vec<String> {
+        fw.layer(layer)
+            .unwrap_or_else(|| panic!("no layer {layer}: {:#?}", import.report.problems))
+            .placements
+            .iter()
+            .map(|p| format!("{}:{}", p.level, fw.items[&p.item.to_string()].text))
+            .collect()
+    };
+    let marketing = placed("marketing/careers/levels");
+    assert!(
+        marketing.contains(&"senior:Plans a quarter of campaigns for a region.".to_owned()),
+        "{marketing:?}"
+    );
+    assert!(!problem(&import, "matrix-elsewhere", "levels/senior.md").is_empty());
+    let design = placed("design/career-framework");
+    assert!(
+        design.contains(&"junior:Runs a usability test with a guide.".to_owned()),
+        "{design:?}"
+    );
+    assert!(
+        design.contains(&"senior:Extends the design system for new needs.".to_owned()),
+        "{design:?}"
+    );
+    assert!(problem(&import, "prose-page", "career-framework.md").is_empty());
+    assert!(!problem(&import, "prose-page", "design/moves.md").is_empty());
+}
+
+#[test]
 fn two_versions_of_a_page_diff_into_what_changed() {
     let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
     let old = handbook::import(&old_src, &opts("GitLab"));

@@ -34,22 +34,43 @@ fn is_all_levels(text: &str) -> bool {
 pub(super) fn is_level_sections(map: &LevelMap, text: &str) -> bool {
     let (_, body, first) = outline::front_matter(text);
     let blocks = outline::parse(body, first);
+    // Per depth, the levels whose sections hold a list (a section of prose
+    // about seniors, on a page about careers, is not one).
     let mut per_depth: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    // The open level section: (depth, level, whether it holds a list).
+    let mut open: Option<(usize, String, bool)> = None;
+    let close = |open: &mut Option<(usize, String, bool)>,
+                 per_depth: &mut BTreeMap<usize, BTreeSet<String>>| {
+        if let Some((d, l, true)) = open.take() {
+            per_depth.entry(d).or_default().insert(l);
+        }
+    };
     for b in &blocks {
-        if let Block::Heading { depth, text, .. } = b {
-            let w = words_of(text);
-            if w.last()
-                .is_some_and(|x| x == "responsibilities" || x == "requirements")
-            {
-                return false;
+        match b {
+            Block::Heading { depth, text, .. } if *depth < outline::LABEL_DEPTH => {
+                let w = words_of(text);
+                if w.last()
+                    .is_some_and(|x| x == "responsibilities" || x == "requirements")
+                {
+                    return false;
+                }
+                if open.as_ref().is_some_and(|(d, _, _)| depth <= d) {
+                    close(&mut open, &mut per_depth);
+                }
+                if let Some(l) = section_level(map, text) {
+                    close(&mut open, &mut per_depth);
+                    open = Some((*depth, l, false));
+                }
             }
-            if *depth < outline::LABEL_DEPTH
-                && let Some(l) = section_level(map, text)
-            {
-                per_depth.entry(*depth).or_default().insert(l);
+            Block::Item { text, .. } if !outline::is_only_links(text) => {
+                if let Some(o) = open.as_mut() {
+                    o.2 = true;
+                }
             }
+            _ => {}
         }
     }
+    close(&mut open, &mut per_depth);
     per_depth.values().any(|ls| ls.len() >= 2)
 }
 
@@ -83,6 +104,23 @@ fn layer_id(path: &str) -> String {
         slugify(page_stem(name))
     } else {
         kept.join("/")
+    }
+}
+
+/// The layer a table on a page becomes: the page's path below the site's
+/// content folders, so it meets no matrix layer (`content/handbook/
+/// engineering/careers/_index.md` → `engineering/careers/index`).
+fn table_layer_id(path: &str) -> String {
+    let segs: Vec<String> = path
+        .split('/')
+        .filter(|d| !matches!(*d, "content" | "source" | "sites" | "handbook"))
+        .map(|d| slugify(page_stem(d)))
+        .filter(|d| !d.is_empty())
+        .collect();
+    if segs.is_empty() {
+        "table".to_owned()
+    } else {
+        segs.join("/")
     }
 }
 
@@ -479,4 +517,125 @@ pub(super) fn regroup(es: Vec<Entry>) -> Vec<Entry> {
         before.extend(es);
     }
     before
+}
+
+impl<'s> Importer<'s> {
+    /// A page holding a table of levels × competencies (Markdown or HTML,
+    /// its header row or first column naming levels, read as `ladder import
+    /// sheet` reads a grid): each such table becomes a layer, the page's
+    /// other text its description. False when the page has none, or none
+    /// that reads cleanly; the page is then kept as prose.
+    pub(super) fn table_page(&mut self, path: &str) -> bool {
+        let Some(text) = self.src.get(path) else {
+            return false;
+        };
+        let opts = crate::sheet::Options {
+            levels: self.level_map.clone(),
+            ..crate::sheet::Options::default()
+        };
+        let mut layers: Vec<String> = Vec::new();
+        for g in crate::sheet::read_tables(text) {
+            let Some((grid, layout, turned)) = crate::sheet::orient(&g, None, &self.level_map)
+            else {
+                continue;
+            };
+            let mut scratch = Report::default();
+            let Some(read) =
+                crate::sheet::read_grid(path, &grid, &layout, turned, &opts, &mut scratch)
+            else {
+                continue;
+            };
+            let texts: Vec<&str> = read
+                .per_level
+                .iter()
+                .flat_map(|(_, cats)| cats)
+                .flat_map(|(_, es)| es)
+                .filter_map(|e| match e {
+                    Entry::Statement { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let statements = texts.len();
+            // A table whose cells are statements, not a table of facts
+            // about levels (`Yes`, `Manager`, `2 Staff+`): most cells are
+            // sentences of four words or more.
+            let sentences = texts
+                .iter()
+                .filter(|t| t.split_whitespace().count() >= 4)
+                .count();
+            if statements < 2 || sentences * 5 < statements * 3 {
+                continue;
+            }
+            let base = table_layer_id(path);
+            let id = if layers.is_empty() {
+                base
+            } else {
+                format!("{base}-{}", layers.len() + 1)
+            };
+            // The columns' order is the levels' order here.
+            for w in read.levels.windows(2) {
+                if let [lower, upper] = w {
+                    self.below_links.push((
+                        upper.id.clone(),
+                        lower.id.clone(),
+                        path.to_owned(),
+                        1,
+                        id.clone(),
+                    ));
+                }
+            }
+            for l in &read.levels {
+                self.see_level(&l.id);
+            }
+            let cats: BTreeMap<String, String> = read
+                .categories
+                .iter()
+                .map(|(c, title)| (c.clone(), self.category(title)))
+                .collect();
+            let title = outline::front_matter(text)
+                .0
+                .and_then(|y| front_title(Some(y)))
+                .unwrap_or_else(|| title_case(page_stem(path.rsplit('/').next().unwrap_or(path))));
+            let layer = self.layer_mut(&id, Some(&title));
+            for (level, per_cat) in read.per_level {
+                let es = entry(&mut layer.levels, level);
+                for (c, entries) in per_cat {
+                    es.push(Entry::Category(cats.get(&c).cloned().unwrap_or(c)));
+                    es.extend(entries);
+                }
+                *es = regroup(std::mem::take(es));
+            }
+            self.report.warn(
+                path,
+                1,
+                "table-matrix",
+                format!("a table of levels × competencies ({statements} statements); imported as layer `{id}`"),
+            );
+            layers.push(id);
+        }
+        let Some(first) = layers.first().cloned() else {
+            return false;
+        };
+        // The page's other text: the first layer's description.
+        let (_, body, line) = outline::front_matter(text);
+        let tables = crate::table::html_tables(body, line);
+        let mut description = Vec::new();
+        for b in outline::parse(body, line) {
+            match b {
+                Block::Para { text, line } | Block::Item { text, line }
+                    if !tables
+                        .iter()
+                        .any(|t| (t.first_line..=t.last_line).contains(&line)) =>
+                {
+                    description.push(text);
+                }
+                Block::Heading { depth, text, .. } if depth > 1 => {
+                    description.push(format!("**{}**", outline::plain(&text)));
+                }
+                _ => {}
+            }
+        }
+        self.layer_mut(&first, None).description.extend(description);
+        true
+    }
 }
