@@ -24,6 +24,8 @@ struct RawConfig {
     rating_scale: Option<Vec<RawScalePoint>>,
     #[serde(default)]
     policy: RawPolicy,
+    #[serde(default)]
+    source_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -150,12 +152,29 @@ pub fn load(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     let categories = categories(&doc, &raw.categories, diags);
     let rating_scale = rating_scale(&doc, raw.rating_scale.as_deref(), diags);
     let policy = policy(&doc, &raw.policy, &rating_scale, diags);
+    let source_url = raw.source_url.and_then(|u| {
+        let v = u.value.trim().trim_end_matches('/').to_owned();
+        if v.starts_with("https://") || v.starts_with("http://") {
+            Some(v)
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    doc.span_of(&u),
+                    format!("`source_url: {}` is not an http or https address", u.value),
+                )
+                .with_help("the address the framework's source site is published at, e.g. `https://handbook.example.com`"),
+            );
+            None
+        }
+    });
     Config {
         organisation: raw.organisation,
         levels,
         categories,
         rating_scale,
         policy,
+        source_url,
     }
 }
 

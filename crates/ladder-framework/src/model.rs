@@ -54,6 +54,10 @@ pub struct Config {
     pub categories: Vec<Category>,
     pub rating_scale: Vec<ScalePoint>,
     pub policy: Policy,
+    /// Where the site the framework was imported from is published:
+    /// `source:` links point into it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -17,17 +17,18 @@ pub struct Framework {
     pub families: Vec<FamilyOut>,
     /// Pages kept whole as prose (path → text).
     pub prose_pages: BTreeMap<String, String>,
-    /// Where the source site was published: site-absolute links
-    /// (`/handbook/values/`) are made absolute against it. Without it they
-    /// become plain text, since they would break wherever the framework's
-    /// site is published.
+    /// Where the source site was published: written as `source_url` in
+    /// ladder.yaml, where `source:` links point.
     pub base_url: Option<String>,
 }
 
-/// Rewrites the links of a text so the site builds: links with a scheme are
-/// kept, site-absolute ones joined to `base`, anything else (relative pages,
-/// anchors of the source page, reference links) becomes its label.
-pub fn relink(text: &str, base: Option<&str>, count: &mut usize) -> String {
+/// Rewrites the links of a text so the site builds and no target is lost:
+/// links with a scheme are kept, site-absolute ones (`/handbook/values/`)
+/// become `source:` links (into the source site, at `source_url` when it is
+/// known), anything else (relative pages, anchors of the source page,
+/// reference links) becomes its label. `kept` counts the first, `count`
+/// the last.
+pub fn relink(text: &str, kept: &mut usize, count: &mut usize) -> String {
     if !text.contains('[') {
         return text.to_owned();
     }
@@ -52,14 +53,14 @@ pub fn relink(text: &str, base: Option<&str>, count: &mut usize) -> String {
             };
             let target = target_part.get(..k).unwrap_or("").trim();
             rest = target_part.get(k + 1..).unwrap_or("");
-            let has_scheme = ["http://", "https://", "mailto:"]
+            let has_scheme = ["http://", "https://", "mailto:", "source:"]
                 .iter()
                 .any(|p| target.starts_with(p));
             if has_scheme {
                 out.push_str(&format!("[{label}]({target})"));
-            } else if let (Some(b), true) = (base, target.starts_with('/')) {
-                *count += 1;
-                out.push_str(&format!("[{label}]({}{target})", b.trim_end_matches('/')));
+            } else if target.starts_with('/') && !target.starts_with("//") {
+                *kept += 1;
+                out.push_str(&format!("[{label}](source:{target})"));
             } else {
                 *count += 1;
                 out.push_str(label);
@@ -320,11 +321,10 @@ impl Framework {
     }
 
     /// Applies [`relink`] to every text; how many links changed.
-    fn relink_all(&mut self) -> usize {
-        let base = self.base_url.clone();
-        let base = base.as_deref();
+    fn relink_all(&mut self) -> (usize, usize) {
+        let mut kept = 0;
         let mut n = 0;
-        let mut fix = |t: &mut String| *t = relink(t, base, &mut n);
+        let mut fix = |t: &mut String| *t = relink(t, &mut kept, &mut n);
         let entries = |es: &mut Vec<Entry>, fix: &mut dyn FnMut(&mut String)| {
             for e in es {
                 match e {
@@ -368,14 +368,18 @@ impl Framework {
                 ps.iter_mut().for_each(&mut fix);
             }
         }
-        n
+        (kept, n)
     }
 
     /// The source text of every file, before ids are given.
     pub fn render(&self) -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         let mut y = String::new();
-        let _ = writeln!(y, "organisation: {}\n\nlevels:", q(&self.organisation));
+        let _ = writeln!(y, "organisation: {}", q(&self.organisation));
+        if let Some(b) = &self.base_url {
+            let _ = writeln!(y, "source_url: {}", q(b.trim_end_matches('/')));
+        }
+        let _ = writeln!(y, "\nlevels:");
         for l in &self.levels {
             let _ = write!(
                 y,
@@ -551,17 +555,22 @@ impl Framework {
         previous: Option<&ladder_framework::Framework>,
     ) -> Import {
         let mut me = self.clone();
-        let relinked = me.relink_all();
+        let (kept, relinked) = me.relink_all();
+        if kept > 0 && self.base_url.is_none() {
+            report.warn(
+                "",
+                0,
+                "site-link",
+                format!("{kept} links point into the source site (`/handbook/…`): they are kept as `source:` links, so `ladder diff` sees their targets change, and the framework's site shows their labels as text until ladder.yaml says where the source site is (`source_url`, or import again with --base-url)"),
+            );
+        }
         if relinked > 0 {
-            let msg = match &self.base_url {
-                Some(b) => format!(
-                    "{relinked} links were not absolute; site-absolute ones now point into {b}, others (relative pages, page anchors, reference links) became plain text"
-                ),
-                None => format!(
-                    "{relinked} links point into the source site (`/handbook/…`, relative pages or page anchors) and would break in the framework's site; they became plain text. Give the source site's address (--base-url) to keep site-absolute ones as links"
-                ),
-            };
-            report.warn("", 0, "site-link", msg);
+            report.warn(
+                "",
+                0,
+                "site-link",
+                format!("{relinked} links point at pages relative to the source page, or at its anchors, which the framework's site cannot resolve; they became plain text"),
+            );
         }
         let mut files = me.render();
         let mut set = FileSet::new();

@@ -671,6 +671,72 @@ fn matrix_pages_and_tables_outside_careers_matrix_import_as_layers() {
 }
 
 #[test]
+fn links_into_the_source_site_keep_their_targets_with_or_without_its_address() {
+    let page = |target: &str| {
+        format!(
+            "---\ntitle: Senior\n---\n\n### Technical Competencies\n\n- Lives our [values]({target}) in reviews.\n- Writes tests.\n"
+        )
+    };
+    let src = |target: &str| {
+        let mut s = Source::new();
+        s.insert(
+            "content/handbook/engineering/careers/matrix/senior.md",
+            page(target),
+        );
+        s.insert(
+            "content/handbook/engineering/careers/matrix/intermediate.md",
+            "---\ntitle: Intermediate\n---\n\n### Technical Competencies\n\n- Follows [the guide](/handbook/x/).\n",
+        );
+        s
+    };
+    let old = handbook::import(&src("/handbook/values/"), &opts("Acme"));
+    let old_fw = compiled(&old);
+    let text = |fw: &ladder_framework::Framework| {
+        fw.items
+            .values()
+            .find(|i| i.text.contains("Lives our"))
+            .unwrap()
+            .text
+            .clone()
+    };
+    assert!(
+        text(&old_fw).contains("[values](source:/handbook/values/)"),
+        "{}",
+        text(&old_fw)
+    );
+    // A new target is a change the diff sees.
+    let new = handbook::import(
+        &src("/handbook/values/#iteration"),
+        &handbook::Options {
+            previous: Some(old_fw.clone()),
+            ..opts("Acme")
+        },
+    );
+    let report = diff::diff(&old_fw, &compiled(&new));
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.kind == "statement_reworded"),
+        "{:?}",
+        report.changes
+    );
+    // With the site's address, ladder.yaml says where `source:` links go.
+    let with = handbook::import(
+        &src("/handbook/values/"),
+        &handbook::Options {
+            base_url: Some("https://handbook.example.com/".into()),
+            ..opts("Acme")
+        },
+    );
+    let fw = compiled(&with);
+    assert_eq!(
+        fw.config.source_url.as_deref(),
+        Some("https://handbook.example.com")
+    );
+}
+
+#[test]
 fn two_versions_of_a_page_diff_into_what_changed() {
     let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
     let old = handbook::import(&old_src, &opts("GitLab"));

@@ -1,8 +1,10 @@
 //! Markdown in content, rendered safely.
 //!
 //! Raw HTML in content is shown as text, never passed through; link and
-//! image targets with a scheme other than http, https and mailto are
-//! dropped. Relative links to the framework's own `.md` files and `#id`
+//! image targets with a scheme other than http, https, mailto and source
+//! are dropped. A `source:/path` link points into the site the framework
+//! was imported from: at `source_url` (ladder.yaml) when it is given, else
+//! its label is shown as text. Relative links to the framework's own `.md` files and `#id`
 //! links to statements become links between the built pages; any other
 //! internal link is a `broken-link` error at the file, line and column it
 //! was written.
@@ -24,6 +26,8 @@ pub struct Targets {
     pub pages: BTreeMap<String, String>,
     /// Statement or item id → the page that shows it (without the fragment).
     pub homes: BTreeMap<String, String>,
+    /// Where `source:` links point (ladder.yaml's `source_url`).
+    pub source_url: Option<String>,
 }
 
 /// Where a piece of content was written, for error messages.
@@ -35,6 +39,8 @@ pub struct Origin<'a> {
 
 enum Dest {
     Keep,
+    /// A link into the source site: its address, or none (shown as text).
+    Source(Option<String>),
     Internal(String),
     Unsafe,
     Broken(String, Option<String>),
@@ -75,10 +81,17 @@ pub(crate) fn normalise(base_dir: &str, rel: &str) -> Option<String> {
 impl Targets {
     fn classify(&self, from: &str, dest: &str) -> Dest {
         if let Some(s) = scheme(dest) {
-            return if matches!(s.as_str(), "http" | "https" | "mailto") {
-                Dest::Keep
-            } else {
-                Dest::Unsafe
+            return match s.as_str() {
+                "http" | "https" | "mailto" => Dest::Keep,
+                "source" => {
+                    let path = dest.trim().get("source:".len()..).unwrap_or("");
+                    Dest::Source(
+                        self.source_url
+                            .as_ref()
+                            .map(|base| format!("{base}/{}", path.trim_start_matches('/'))),
+                    )
+                }
+                _ => Dest::Unsafe,
             };
         }
         if dest.starts_with("//") {
@@ -169,9 +182,21 @@ pub fn render(
         return out;
     }
     let mut depth = 0usize;
+    // Inside a `source:` link with no address: its label is shown as text.
+    let mut unlinked = false;
     let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
         .filter_map(|ev| {
             match ev {
+                Event::Start(Tag::Link { ref dest_url, .. })
+                    if matches!(targets.classify(origin.file, dest_url), Dest::Source(None)) =>
+                {
+                    unlinked = true;
+                    None
+                }
+                Event::End(TagEnd::Link) if unlinked => {
+                    unlinked = false;
+                    None
+                }
                 // Raw HTML is shown, not run.
                 // (escaped here, quotes included, so no attribute-like text survives).
                 Event::Html(h) | Event::InlineHtml(h) => Some(Event::InlineHtml(CowStr::Boxed(
@@ -233,6 +258,8 @@ fn rewrite<'s>(
 ) -> CowStr<'s> {
     match targets.classify(origin.file, dest) {
         Dest::Keep => CowStr::Boxed(dest.into()),
+        Dest::Source(Some(url)) => CowStr::Boxed(url.into()),
+        Dest::Source(None) => CowStr::Borrowed("#"),
         Dest::Internal(path) => CowStr::Boxed(format!("{ROOT}{path}").into()),
         Dest::Unsafe => {
             diags.push(
@@ -292,7 +319,42 @@ mod tests {
                 "layers/eng/senior.html".to_owned(),
             )]
             .into(),
+            source_url: None,
         }
+    }
+
+    #[test]
+    fn source_links_point_into_the_source_site_or_show_their_label() {
+        let (html, d) = go("Lives [the values](source:/handbook/values/) daily.");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(
+            html.contains("the values") && !html.contains("<a"),
+            "{html}"
+        );
+        let mut t = targets();
+        t.source_url = Some("https://handbook.example.com".into());
+        let mut files = FileSet::new();
+        files.insert_text("layers/eng.md", "x\n");
+        let mut d = Vec::new();
+        let origin = Origin {
+            file: "layers/eng.md",
+            line: 1,
+        };
+        let html = render(
+            &t,
+            &files,
+            "Lives [the values](source:/handbook/values/) daily.",
+            true,
+            origin,
+            &mut d,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert!(
+            html.contains(
+                r#"<a href="https://handbook.example.com/handbook/values/">the values</a>"#
+            ),
+            "{html}"
+        );
     }
 
     fn go(text: &str) -> (String, Vec<Diagnostic>) {

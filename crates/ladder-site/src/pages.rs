@@ -338,7 +338,11 @@ fn targets(fw: &Framework) -> Targets {
             }
         }
     }
-    Targets { pages, homes }
+    Targets {
+        pages,
+        homes,
+        source_url: fw.config.source_url.clone(),
+    }
 }
 
 impl Ctx<'_> {
