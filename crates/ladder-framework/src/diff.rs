@@ -93,6 +93,33 @@ impl Report {
 }
 
 /// The grade of a rewording from `old` to `new`.
+/// A text with each Markdown link `[label](target)` replaced by its label.
+fn link_labels(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(rest.get(..open).unwrap_or(""));
+        let after = rest.get(open + 1..).unwrap_or("");
+        let link = after.find("](").and_then(|close| {
+            let target = after.get(close + 2..)?;
+            let end = target.find(')')?;
+            Some((after.get(..close)?, target.get(end + 1..)?))
+        });
+        match link {
+            Some((label, tail)) => {
+                out.push_str(label);
+                rest = tail;
+            }
+            None => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn rewording_grade(old: &str, new: &str) -> Grade {
     let norm = |s: &str| -> String {
         s.split_whitespace()
@@ -102,7 +129,12 @@ pub fn rewording_grade(old: &str, new: &str) -> Grade {
     };
     let (a, b) = (norm(old), norm(new));
     let letters = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
-    if letters(&a) == letters(&b) || levenshtein(&a, &b) <= PATCH_EDITS {
+    // A link's target changed, its words did not: `[values](/a)` → `[values](/b)`.
+    let (la, lb) = (link_labels(&a), link_labels(&b));
+    if letters(&la) == letters(&lb) && (la != a || lb != b)
+        || letters(&a) == letters(&b)
+        || levenshtein(&a, &b) <= PATCH_EDITS
+    {
         Grade::Patch
     } else {
         Grade::Minor

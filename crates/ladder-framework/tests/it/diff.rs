@@ -74,6 +74,31 @@ fn a_removed_statement_is_minor() {
 }
 
 #[test]
+fn a_link_target_change_is_a_patch_and_new_words_are_not() {
+    assert_eq!(
+        rewording_grade(
+            "Lives our [values](source:/handbook/values/) in reviews.",
+            "Lives our [values](source:/handbook/values/#iteration) in reviews."
+        ),
+        Grade::Patch
+    );
+    assert_eq!(
+        rewording_grade(
+            "Lives our values in reviews.",
+            "Lives our [values](https://example.com/values) in reviews."
+        ),
+        Grade::Patch
+    );
+    assert_eq!(
+        rewording_grade(
+            "Lives our [values](/a) in reviews.",
+            "Lives our [values](/a) in every review and design doc."
+        ),
+        Grade::Minor
+    );
+}
+
+#[test]
 fn rewordings_are_patch_or_minor_with_a_word_diff() {
     let (a, b, r) = pair(&[(
         ENG,
