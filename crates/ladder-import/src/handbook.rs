@@ -91,6 +91,10 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Level names that cannot be guessed (`--levels map.yaml`).
     pub levels: crate::LevelMap,
+    /// A folder (relative to the source) whose pages are a career matrix,
+    /// wherever it is (`--matrix-root`): level pages by file name, one layer
+    /// per sub-folder.
+    pub matrix_root: Option<String>,
 }
 
 mod family;
@@ -263,6 +267,37 @@ fn matrix_folders(src: &Source) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A page under the matrix root given with `--matrix-root`: a level page
+/// (named by its file, or by a level folder holding an index), or a
+/// folder's index; its layer is the folders between the root and it (the
+/// root's own name directly under it).
+fn classify_under<'a>(path: &'a str, root: &str) -> Option<MatrixPage<'a>> {
+    let below = path.strip_prefix(root)?.strip_prefix('/')?;
+    let (dirs, name) = below.rsplit_once('/').unwrap_or(("", below));
+    let stem = page_stem(name);
+    let mut segs: Vec<&str> = dirs.split('/').filter(|s| !s.is_empty()).collect();
+    let level = if stem == "index" || stem == "_index" {
+        match segs.last().and_then(|s| level_word(s)) {
+            Some(l) => {
+                segs.pop();
+                Some(l.to_owned())
+            }
+            None => None,
+        }
+    } else {
+        Some(level_word(stem).map_or_else(|| slugify(stem), str::to_owned))
+    };
+    let layer = if segs.is_empty() {
+        slugify(root.rsplit('/').next().unwrap_or(root))
+    } else {
+        segs.iter()
+            .map(|s| slugify(s))
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    Some(MatrixPage { path, layer, level })
+}
+
 /// A page of a matrix folder found by [`matrix_folders`]: a level page, or
 /// the folder's index.
 fn classify_elsewhere<'a>(
@@ -292,6 +327,8 @@ struct Importer<'s> {
     below_links: Vec<(String, String, String, u32, String)>,
     /// Level names that cannot be guessed, and titles and grades given.
     level_map: crate::LevelMap,
+    /// `--matrix-root`, as given.
+    matrix_root: Option<String>,
     /// Per level, the grades families give it, with the page of each.
     grade_votes: BTreeMap<String, Vec<(f64, String)>>,
     level_seen: BTreeSet<String>,
@@ -318,6 +355,7 @@ pub fn import(src: &Source, opts: &Options) -> Import {
         below_links: Vec::new(),
         grade_votes: BTreeMap::new(),
         level_map: opts.levels.clone(),
+        matrix_root: opts.matrix_root.clone(),
         level_seen: BTreeSet::new(),
         texts: BTreeMap::new(),
     };
@@ -364,12 +402,19 @@ impl<'s> Importer<'s> {
             })
             .unwrap_or_else(|| "engineering".to_owned());
         let elsewhere = matrix_folders(src);
+        let given_root = self
+            .matrix_root
+            .as_deref()
+            .map(|r| r.trim_matches('/').to_owned())
+            .filter(|r| !r.is_empty());
         for path in src.files.keys() {
             let path = path.as_str();
             if !is_page(path) && !single {
                 continue;
             }
-            if let Some(p) = classify_matrix(path, &root_name) {
+            if let Some(p) = given_root.as_deref().and_then(|r| classify_under(path, r)) {
+                matrix.push(p);
+            } else if let Some(p) = classify_matrix(path, &root_name) {
                 matrix.push(p);
             } else if let Some(p) = classify_elsewhere(path, &elsewhere) {
                 self.report.warn(
@@ -406,10 +451,17 @@ impl<'s> Importer<'s> {
         for p in level_pages {
             self.level_sections_page(p);
         }
-        let pages: Vec<family::FamilyPage> = families
-            .into_iter()
-            .filter_map(|f| self.family_page(f))
-            .collect();
+        let mut pages: Vec<family::FamilyPage> = Vec::new();
+        for f in families {
+            match self.family_page(f) {
+                // A page under job-families/ with no family section (a
+                // README, a section's index): prose, not a family.
+                Some(p) if !family::is_family(&p.fam) && !single => self.prose_page(f),
+                Some(p) if !family::is_family(&p.fam) => {}
+                Some(p) => pages.push(p),
+                None => {}
+            }
+        }
         for p in self.join_level_pages(pages) {
             self.add_family(p.fam, p.line);
         }

@@ -53,6 +53,7 @@ fn opts(org: &str) -> handbook::Options {
         previous: None,
         base_url: None,
         levels: Default::default(),
+        matrix_root: None,
     }
 }
 
@@ -734,6 +735,53 @@ fn links_into_the_source_site_keep_their_targets_with_or_without_its_address() {
         fw.config.source_url.as_deref(),
         Some("https://handbook.example.com")
     );
+}
+
+#[test]
+fn a_matrix_root_names_where_the_matrix_is_and_a_readme_is_no_family() {
+    let mut src = Source::new();
+    for (level, text) in [
+        ("junior", "Fixes a bug with a pairing partner."),
+        ("senior", "Designs a service and its rollout."),
+    ] {
+        src.insert(
+            format!("docs/ladder/eng/{level}.md"),
+            format!("# {level}\n\n## Craft\n\n- {text}\n"),
+        );
+    }
+    src.insert(
+        "job-families/README.md",
+        "# Job families\n\nEach page here describes one family.\n",
+    );
+    src.insert(
+        "job-families/platform-engineer.md",
+        "---\ntitle: Platform Engineer\n---\n\n## Responsibilities\n\n- Keep the platform running.\n",
+    );
+    // Without the root, the pages are prose.
+    let plain = handbook::import(&src, &opts("Acme"));
+    assert!(!problem(&plain, "prose-page", "ladder/eng/senior.md").is_empty());
+    let import = handbook::import(
+        &src,
+        &handbook::Options {
+            matrix_root: Some("docs/ladder".into()),
+            ..opts("Acme")
+        },
+    );
+    let fw = compiled(&import);
+    let eng = fw.layer("eng").expect("the layer under the root");
+    let placed: Vec<String> = eng
+        .placements
+        .iter()
+        .map(|p| format!("{}:{}", p.level, fw.items[&p.item.to_string()].text))
+        .collect();
+    assert!(
+        placed.contains(&"senior:Designs a service and its rollout.".to_owned()),
+        "{placed:?}"
+    );
+    // The README under job-families/ is kept as prose, not made a family.
+    let ids: Vec<&str> = fw.families.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["platform-engineer"]);
+    assert!(!problem(&import, "prose-page", "job-families/README.md").is_empty());
 }
 
 #[test]

@@ -292,6 +292,11 @@ enum ImportFrom {
         /// to the names pages use for it (see docs/import.md).
         #[arg(long, value_name = "MAP.yaml")]
         levels: Option<PathBuf>,
+        /// A folder of the source (relative to it) whose pages are a career
+        /// matrix, wherever it is: level pages by file name, a layer per
+        /// sub-folder.
+        #[arg(long, value_name = "DIR")]
+        matrix_root: Option<String>,
         #[command(flatten)]
         args: ImportArgs,
     },
@@ -849,6 +854,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
             engine,
             base_url,
             levels,
+            matrix_root,
             args,
         } => {
             let source = import::read_source(&src, &[".md", ".erb", ".txt"])?;
@@ -865,6 +871,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
                 previous: args.previous()?,
                 base_url,
                 levels: level_map(levels.as_deref())?,
+                matrix_root,
             };
             (handbook::import(&source, &opts), args)
         }

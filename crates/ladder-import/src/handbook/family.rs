@@ -1023,6 +1023,22 @@ fn slot_str(v: &mut Vec<String>, s: String) -> usize {
     }
 }
 
+/// Whether a page read as a family holds anything a family is made of:
+/// lists, levels with lists or competencies, specialties, a hiring
+/// process, or grades.
+pub(super) fn is_family(f: &FamilyOut) -> bool {
+    let lists = |l: &ListOut| !l.items.is_empty();
+    lists(&f.responsibilities)
+        || lists(&f.requirements)
+        || lists(&f.nice_to_have)
+        || lists(&f.performance_indicators)
+        || f.level_lists.iter().any(|(_, a, b)| lists(a) || lists(b))
+        || !f.competencies.is_empty()
+        || !f.specialties.is_empty()
+        || !f.hiring.is_empty()
+        || !f.grades.is_empty()
+}
+
 /// Joins a level page's family into the family of its index page: the
 /// page's lists are that level's (its family-wide lists too, since the page
 /// is about the level), its specialties join theirs.
