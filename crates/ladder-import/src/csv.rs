@@ -22,7 +22,21 @@ pub const COLUMNS: [&str; 5] = ["id", "layer", "level", "category", "text"];
 
 /// Columns a matrix may have besides [`COLUMNS`]: a level's, category's or
 /// layer's value is the same on every row that names it.
-pub const OPTIONAL: [&str; 7] = [
+pub const OPTIONAL: [&str; 9] = [
+    "group",
+    "level_title",
+    "grade",
+    "below",
+    "category_title",
+    "layer_title",
+    "extends",
+    "track",
+    "description",
+];
+
+/// The optional columns [`export`] writes (`track` and `description` are
+/// read, not written: `below` says the order, a description is prose).
+const EXPORTED: [&str; 7] = [
     "group",
     "level_title",
     "grade",
@@ -36,7 +50,7 @@ pub const OPTIONAL: [&str; 7] = [
 /// with every column.
 pub fn export(fw: &ladder_framework::Framework) -> String {
     let mut out = COLUMNS.join(",");
-    for c in OPTIONAL {
+    for c in EXPORTED {
         out.push(',');
         out.push_str(c);
     }
@@ -317,6 +331,10 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
                 Some("join the lines".to_owned()),
             );
         }
+        // A blank id: the import gives the statement one from its words.
+        if r.id.trim().is_empty() {
+            continue;
+        }
         if !is_valid_id(&r.id) {
             err(
                 &mut problems,
@@ -379,6 +397,14 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
         if !fw.levels.iter().any(|l| l.id == r.level) {
             let below = if index.contains_key("below") {
                 meta.get("below", &r.level).map(str::to_owned)
+            } else if index.contains_key("track") {
+                // The level before it on its own track.
+                let track = meta.get("track", &r.level).unwrap_or("");
+                fw.levels
+                    .iter()
+                    .rev()
+                    .find(|l| meta.get("track", &l.id).unwrap_or("") == track)
+                    .map(|l| l.id.clone())
             } else {
                 fw.levels.last().map(|l| l.id.clone())
             };
@@ -438,6 +464,10 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
                     str::to_owned,
                 ),
                 extends: meta.get("extends", &r.layer).map(str::to_owned),
+                description: meta
+                    .get("description", &r.layer)
+                    .map(|d| vec![d.to_owned()])
+                    .unwrap_or_default(),
                 ..LayerOut::default()
             });
         }
@@ -445,7 +475,13 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
             continue;
         };
         let level = entry(&mut layer.levels, r.level.clone());
-        let placed_entry = if uses.get(r.id.as_str()).copied().unwrap_or(0) > 1 {
+        let blank = r.id.trim().is_empty();
+        let placed_entry = if blank {
+            Entry::Statement {
+                text: r.text.clone(),
+                id: None,
+            }
+        } else if uses.get(r.id.as_str()).copied().unwrap_or(0) > 1 {
             let path = format!("includes/{}.md", r.id);
             if !fw.includes.iter().any(|i| i.path == path) {
                 fw.includes.push(IncludeOut {
@@ -546,7 +582,7 @@ impl Meta {
                     continue;
                 }
                 let key = match col {
-                    "level_title" | "grade" | "below" => r.level.clone(),
+                    "level_title" | "grade" | "below" | "track" => r.level.clone(),
                     "category_title" => r.category.clone(),
                     _ => r.layer.clone(),
                 };

@@ -961,6 +961,44 @@ fn a_csv_carries_titles_grades_tracks_and_groups_and_refuses_two_values_for_one_
 }
 
 #[test]
+fn a_csv_without_ids_or_below_gets_ids_and_chains_levels_per_track() {
+    let csv_text = "layer,level,category,text,id,track,description\n\
+        platform,ic1,craft,Ships small changes.,,ic,Expectations of the platform teams.\n\
+        platform,m1,people,Runs the team's 1:1s.,,manager,\n\
+        platform,ic2,craft,Owns a service.,,ic,\n\
+        platform,m2,people,Grows the managers of a group.,,manager,\n";
+    let mut s = Source::new();
+    s.insert("matrix.csv", csv_text);
+    let import = csv::import(&s, "Acme");
+    let fw = compiled(&import);
+    let below = |id: &str| {
+        fw.config
+            .levels
+            .iter()
+            .find(|l| l.id == id)
+            .unwrap()
+            .below
+            .clone()
+    };
+    assert_eq!(below("ic2").as_deref(), Some("ic1"));
+    assert_eq!(below("m2").as_deref(), Some("m1"));
+    assert_eq!(below("m1"), None);
+    // Every statement got an id from its words.
+    assert_eq!(fw.items.len(), 4);
+    assert!(
+        fw.items.keys().all(|id| id.starts_with("platform-")),
+        "{:?}",
+        fw.items.keys()
+    );
+    assert!(
+        fw.layer("platform")
+            .unwrap()
+            .description
+            .contains("Expectations of the platform teams.")
+    );
+}
+
+#[test]
 fn a_bad_csv_is_refused_whole_with_row_column_and_suggestion() {
     let text = "id,layer,level,category,text\na-1,eng,senior,technical,Writes code\na-2,eng,senior,technical,Reviews code\na-3,eng,senoir,technical,Tests code\na-4,eng,senior,technical,\nA 5,eng,senior,technical,Bad id\n";
     let mut s = Source::new();
