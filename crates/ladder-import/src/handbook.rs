@@ -177,9 +177,31 @@ struct MatrixPage<'a> {
 
 fn is_page(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    (path.ends_with(".md") || path.ends_with(".html.md.erb") || path.ends_with(".txt"))
+    (path.ends_with(".md")
+        || path.ends_with(".html.md.erb")
+        || path.ends_with(".txt")
+        || is_html_content(path))
         && !name.starts_with('_')
         || name == "_index.md"
+}
+
+/// An HTML page of content, not a site generator's template or a built
+/// copy (`layouts/`, `themes/`, `static/`, `public/`, `assets/`).
+fn is_html_content(path: &str) -> bool {
+    crate::table::is_html_page(path)
+        && !path.split('/').any(|s| {
+            matches!(
+                s,
+                "layouts"
+                    | "themes"
+                    | "static"
+                    | "public"
+                    | "assets"
+                    | "partials"
+                    | "node_modules"
+                    | "vendor"
+            )
+        })
 }
 
 /// The matrix root of a path (`…/careers/matrix`) and the segments below it.
@@ -338,6 +360,20 @@ struct Importer<'s> {
 
 /// Imports a handbook checkout (or a single page).
 pub fn import(src: &Source, opts: &Options) -> Import {
+    // HTML pages are read as the Markdown they would be written in.
+    if src.files.keys().any(|p| is_html_content(p)) {
+        let mut converted = src.clone();
+        for (p, t) in &mut converted.files {
+            if is_html_content(p) {
+                *t = crate::table::html_to_markdown(t);
+            }
+        }
+        return import_source(&converted, opts);
+    }
+    import_source(src, opts)
+}
+
+fn import_source(src: &Source, opts: &Options) -> Import {
     let engine = opts.engine.unwrap_or_else(|| detect(src));
     let mut im = Importer {
         src,

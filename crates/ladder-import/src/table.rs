@@ -209,3 +209,207 @@ mod tests {
         assert_eq!(t.rows[2].cells[0].items, ["Ships.", "Plans & reviews."]);
     }
 }
+
+/// Whether a path is an HTML page (not Middleman's `.html.md` or `.html.erb`).
+pub fn is_html_page(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    p.ends_with(".html") || p.ends_with(".htm")
+}
+
+/// An HTML page as the Markdown the importers read: headings as `#`
+/// headings, lists as nested `- ` items, paragraphs as paragraphs, links
+/// as links, tables kept as HTML on one line each (so they are read as
+/// tables), and nothing of `<head>`, `<script>`, `<style>` or `<nav>`.
+pub fn html_to_markdown(html: &str) -> String {
+    let body_start = html
+        .to_ascii_lowercase()
+        .find("<body")
+        .and_then(|i| html.get(i..).and_then(|r| r.find('>')).map(|e| i + e + 1))
+        .unwrap_or(0);
+    let html = html.get(body_start..).unwrap_or(html);
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut text = String::new();
+    let mut depth = 0usize;
+    let mut link: Vec<String> = Vec::new();
+    let mut pos = 0usize;
+    // Flushes the text read so far onto the output, on the current line.
+    let flush = |out: &mut String, text: &mut String| {
+        let t = html_text(text)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !t.is_empty() {
+            if !out.is_empty()
+                && !out.ends_with(['\n', ' '])
+                && !out.ends_with("- ")
+                && !t.starts_with(['.', ',', ';', ':', '!', '?', ')'])
+            {
+                out.push(' ');
+            }
+            out.push_str(&t);
+        }
+        text.clear();
+    };
+    while let Some(open) = lower.get(pos..).and_then(|l| l.find('<')) {
+        let s = pos + open;
+        text.push_str(html.get(pos..s).unwrap_or(""));
+        if lower.get(s..).is_some_and(|r| r.starts_with("<!--")) {
+            pos = lower
+                .get(s..)
+                .and_then(|r| r.find("-->"))
+                .map_or(html.len(), |e| s + e + 3);
+            continue;
+        }
+        let Some(close) = lower.get(s..).and_then(|r| r.find('>')) else {
+            break;
+        };
+        let e = s + close + 1;
+        let tag = lower.get(s + 1..e - 1).unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        pos = e;
+        match (name.as_str(), closing) {
+            ("script" | "style" | "head" | "nav", false) => {
+                let end = format!("</{name}");
+                pos = lower
+                    .get(e..)
+                    .and_then(|r| r.find(&end))
+                    .and_then(|i| {
+                        lower
+                            .get(e + i..)
+                            .and_then(|r| r.find('>'))
+                            .map(|j| e + i + j + 1)
+                    })
+                    .unwrap_or(html.len());
+            }
+            ("table", false) => {
+                flush(&mut out, &mut text);
+                let end = lower
+                    .get(s..)
+                    .and_then(|r| r.find("</table>"))
+                    .map_or(html.len(), |i| s + i + "</table>".len());
+                let raw = html.get(s..end).unwrap_or("");
+                out.push_str("\n\n");
+                out.push_str(&raw.split_whitespace().collect::<Vec<_>>().join(" "));
+                out.push_str("\n\n");
+                pos = end;
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
+                flush(&mut out, &mut text);
+                let n = name
+                    .get(1..)
+                    .and_then(|d| d.parse::<usize>().ok())
+                    .unwrap_or(2);
+                out.push_str("\n\n");
+                out.push_str(&"#".repeat(n));
+                out.push(' ');
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true)
+            | ("p" | "div" | "section" | "article", _) => {
+                flush(&mut out, &mut text);
+                out.push_str("\n\n");
+            }
+            ("ul" | "ol", false) => {
+                flush(&mut out, &mut text);
+                depth += 1;
+            }
+            ("ul" | "ol", true) => {
+                flush(&mut out, &mut text);
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push_str("\n\n");
+                }
+            }
+            ("li", false) => {
+                flush(&mut out, &mut text);
+                out.push('\n');
+                out.push_str(&"  ".repeat(depth.saturating_sub(1)));
+                out.push_str("- ");
+            }
+            ("br", _) => {
+                flush(&mut out, &mut text);
+                out.push('\n');
+            }
+            ("a", false) => {
+                flush(&mut out, &mut text);
+                let raw = html.get(s..e).unwrap_or("");
+                match attr(raw, "href") {
+                    Some(h) => {
+                        out.push_str(
+                            if out.ends_with(['\n', ' ']) || out.ends_with("- ") || out.is_empty() {
+                                "["
+                            } else {
+                                " ["
+                            },
+                        );
+                        link.push(h);
+                    }
+                    None => link.push(String::new()),
+                }
+            }
+            ("a", true) => {
+                let label = html_text(&text)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                text.clear();
+                match link.pop() {
+                    Some(h) if !h.is_empty() => {
+                        out.push_str(&label);
+                        out.push_str("](");
+                        out.push_str(&h);
+                        out.push(')');
+                    }
+                    _ => {
+                        if !label.is_empty() {
+                            out.push(' ');
+                            out.push_str(&label);
+                        }
+                    }
+                }
+            }
+            _ => text.push(' '),
+        }
+    }
+    text.push_str(html.get(pos..).unwrap_or(""));
+    flush(&mut out, &mut text);
+    // At most one blank line between blocks.
+    let mut tidy = String::new();
+    let mut blank = 0;
+    for line in out.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank == 1 && !tidy.is_empty() {
+                tidy.push('\n');
+            }
+        } else {
+            blank = 0;
+            tidy.push_str(line.trim_end());
+            tidy.push('\n');
+        }
+    }
+    let end = tidy.trim_end().len();
+    tidy.truncate(end);
+    tidy.push('\n');
+    tidy
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn an_html_page_reads_as_markdown() {
+        let html = "<html><head><title>x</title><style>p{}</style></head><body><nav>menu</nav><h1>Framework</h1><p>How we <a href=\"/grow\">grow</a>.</p><h2>IC1</h2><ul><li>Impact<ul><li>Delivers small projects.</li><li>Asks &amp; learns.</li></ul></li><li>Scope: Owns a task.</li></ul><table><tr><th>a</th></tr>\n\n<tr><td>b</td></tr></table></body></html>";
+        let md = html_to_markdown(html);
+        assert_eq!(
+            md,
+            "# Framework\n\nHow we [grow](/grow).\n\n## IC1\n\n- Impact\n  - Delivers small projects.\n  - Asks & learns.\n- Scope: Owns a task.\n\n<table><tr><th>a</th></tr> <tr><td>b</td></tr></table>\n"
+        );
+    }
+}

@@ -785,6 +785,59 @@ fn a_matrix_root_names_where_the_matrix_is_and_a_readme_is_no_family() {
 }
 
 #[test]
+fn an_html_page_written_level_by_level_imports_like_its_markdown() {
+    let html = "<html><head><title>t</title><script>x()</script></head><body>\
+        <h1>How engineers grow</h1><p>Each level adds to the ones before it.</p>\
+        <h2>IC1</h2><ul><li>Craft<ul><li>Ships small changes with tests.</li></ul></li>\
+        <li>Teamwork: Joins the team's rituals.</li></ul>\
+        <h2>IC2</h2><ul><li>Craft<ul><li>Owns a feature from design to release.</li></ul></li></ul>\
+        </body></html>";
+    let mut src = Source::new();
+    src.insert("careers/framework.html", html);
+    // A template of the site generator is no page.
+    src.insert(
+        "layouts/partials/head.html",
+        "<head><title>{{ .Title }}</title></head>",
+    );
+    let import = handbook::import(&src, &opts("Acme"));
+    let fw = compiled(&import);
+    let layer = fw
+        .layer("framework")
+        .unwrap_or_else(|| panic!("{:#?}", import.report.problems));
+    let placed: Vec<String> = layer
+        .placements
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{}",
+                p.level,
+                p.category,
+                fw.items[&p.item.to_string()].text
+            )
+        })
+        .collect();
+    assert!(
+        placed.contains(&"ic1:craft:Ships small changes with tests.".to_owned()),
+        "{placed:?}"
+    );
+    assert!(
+        placed.contains(&"ic1:teamwork:Joins the team's rituals.".to_owned()),
+        "{placed:?}"
+    );
+    assert!(
+        placed.contains(&"ic2:craft:Owns a feature from design to release.".to_owned()),
+        "{placed:?}"
+    );
+    assert!(
+        import
+            .report
+            .problems
+            .iter()
+            .all(|p| !p.file.contains("layouts/"))
+    );
+}
+
+#[test]
 fn two_versions_of_a_page_diff_into_what_changed() {
     let old_src = read(&shared().join("corpus/gitlab-middleman-2022/sites/uncategorized/source/job-families/engineering/development/backend/senior"));
     let old = handbook::import(&old_src, &opts("GitLab"));

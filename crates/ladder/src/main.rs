@@ -857,7 +857,7 @@ fn run_import(from: ImportFrom) -> Result<u8, String> {
             matrix_root,
             args,
         } => {
-            let source = import::read_source(&src, &[".md", ".erb", ".txt"])?;
+            let source = import::read_source(&src, &[".md", ".erb", ".txt", ".html", ".htm"])?;
             let opts = handbook::Options {
                 engine: match engine {
                     EngineArg::Auto => None,
