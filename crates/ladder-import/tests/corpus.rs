@@ -395,6 +395,33 @@ fn job_family_content_lands_at_the_scope_of_its_section() {
             .all(|f| f.id == "software-engineer-in-test"
                 || !f.layer.contains("software-engineer-in-test"))
     );
+    // What `ladder show` says of each role: an item written under a
+    // level's heading is shown for that level (and the levels that build
+    // on it), never for a level below it.
+    let shows = |family: &str, level: &str, text: &str| -> bool {
+        let view = ladder_framework::resolve::role(&fw, family, level, None, false).unwrap();
+        view.responsibilities
+            .iter()
+            .chain(&view.requirements)
+            .any(|i| i.text.contains(text))
+            || view.competencies.iter().any(|e| e.text.contains(text))
+    };
+    let staff_item = "Lead the design, engineering, deployment, and maintenance efforts";
+    assert!(shows("security-automation", "staff", staff_item));
+    assert!(!shows("security-automation", "senior", staff_item));
+    assert!(!shows("security-automation", "intermediate", staff_item));
+    // A level's competencies under `##### Technical` likewise.
+    let sre_senior = "Contributes improvements to the GitLab codebase to resolve issues.";
+    assert!(shows("site-reliability-engineer", "senior", sre_senior));
+    assert!(shows("site-reliability-engineer", "staff", sre_senior));
+    assert!(!shows("site-reliability-engineer", "intermediate", sre_senior));
+    let fe_manager = fe.levels.iter().find(|l| l.level == "manager").unwrap();
+    let manager_item = texts(&import, fe, &fe_manager.responsibilities.items)
+        .first()
+        .map(|t| t.split(" {#").next().unwrap().trim_start_matches("- ").to_owned())
+        .unwrap();
+    assert!(shows(&fe.id, "manager", &manager_item));
+    assert!(!shows(&fe.id, "senior", &manager_item), "{manager_item}");
     // Grades: the level table holds the grade most families give, in the
     // level order; families that differ keep theirs.
     let grade = |id: &str| fw.config.levels.iter().find(|l| l.id == id).unwrap().grade;
