@@ -25,9 +25,10 @@ pub struct Framework {
 /// Rewrites the links of a text so the site builds and no target is lost:
 /// links with a scheme are kept, site-absolute ones (`/handbook/values/`)
 /// become `source:` links (into the source site, at `source_url` when it is
-/// known), anything else (relative pages, anchors of the source page,
-/// reference links) becomes its label. `kept` counts the first, `count`
-/// the last.
+/// known), links relative to the source page or to its anchors are kept as
+/// written as `source:` links too (no site can resolve them; the framework's
+/// site shows their labels), reference-style links become their label.
+/// `kept` counts the site-absolute, `count` the others.
 pub fn relink(text: &str, kept: &mut usize, count: &mut usize) -> String {
     if !text.contains('[') {
         return text.to_owned();
@@ -60,6 +61,11 @@ pub fn relink(text: &str, kept: &mut usize, count: &mut usize) -> String {
                 out.push_str(&format!("[{label}]({target})"));
             } else if target.starts_with('/') && !target.starts_with("//") {
                 *kept += 1;
+                out.push_str(&format!("[{label}](source:{target})"));
+            } else if !target.is_empty() && !target.contains(char::is_whitespace) {
+                // Relative to the source page, or one of its anchors: kept
+                // as written, though no site can resolve it.
+                *count += 1;
                 out.push_str(&format!("[{label}](source:{target})"));
             } else {
                 *count += 1;
@@ -569,7 +575,7 @@ impl Framework {
                 "",
                 0,
                 "site-link",
-                format!("{relinked} links point at pages relative to the source page, or at its anchors, which the framework's site cannot resolve; they became plain text"),
+                format!("{relinked} links point at pages relative to the source page or at its anchors (kept as written, as `source:` links: the framework's site shows their labels as text), or are reference-style (their label is kept)"),
             );
         }
         let mut files = me.render();

@@ -414,11 +414,21 @@ fn job_family_content_lands_at_the_scope_of_its_section() {
     let sre_senior = "Contributes improvements to the GitLab codebase to resolve issues.";
     assert!(shows("site-reliability-engineer", "senior", sre_senior));
     assert!(shows("site-reliability-engineer", "staff", sre_senior));
-    assert!(!shows("site-reliability-engineer", "intermediate", sre_senior));
+    assert!(!shows(
+        "site-reliability-engineer",
+        "intermediate",
+        sre_senior
+    ));
     let fe_manager = fe.levels.iter().find(|l| l.level == "manager").unwrap();
     let manager_item = texts(&import, fe, &fe_manager.responsibilities.items)
         .first()
-        .map(|t| t.split(" {#").next().unwrap().trim_start_matches("- ").to_owned())
+        .map(|t| {
+            t.split(" {#")
+                .next()
+                .unwrap()
+                .trim_start_matches("- ")
+                .to_owned()
+        })
         .unwrap();
     assert!(shows(&fe.id, "manager", &manager_item));
     assert!(!shows(&fe.id, "senior", &manager_item), "{manager_item}");

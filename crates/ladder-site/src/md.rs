@@ -85,9 +85,12 @@ impl Targets {
                 "http" | "https" | "mailto" => Dest::Keep,
                 "source" => {
                     let path = dest.trim().get("source:".len()..).unwrap_or("");
+                    // Only a site-absolute path can be found in the site;
+                    // one relative to a source page cannot.
                     Dest::Source(
                         self.source_url
                             .as_ref()
+                            .filter(|_| path.starts_with('/'))
                             .map(|base| format!("{base}/{}", path.trim_start_matches('/'))),
                     )
                 }
