@@ -432,6 +432,23 @@ fn job_family_content_lands_at_the_scope_of_its_section() {
         .unwrap();
     assert!(shows(&fe.id, "manager", &manager_item));
     assert!(!shows(&fe.id, "senior", &manager_item), "{manager_item}");
+    // A specialty's items are shown with that specialty, not without it.
+    let be = scopes
+        .iter()
+        .find(|f| {
+            f.source
+                .ends_with("job-families/engineering/backend-engineer/index.html.md")
+        })
+        .unwrap();
+    let with_spec = |spec: Option<&str>| {
+        let v = ladder_framework::resolve::role(&fw, &be.family, "senior", spec, false).unwrap();
+        v.requirements
+            .iter()
+            .any(|i| i.text.contains("building Docker images"))
+    };
+    assert!(with_spec(Some("distribution-build")));
+    assert!(!with_spec(None));
+    assert!(!with_spec(Some("distribution-deploy")));
     // Grades: the level table holds the grade most families give, in the
     // level order; families that differ keep theirs.
     let grade = |id: &str| fw.config.levels.iter().find(|l| l.id == id).unwrap().grade;
