@@ -380,6 +380,15 @@ impl Framework {
     /// The level and every level it includes, nearest first. Stops at a cycle.
     /// Linear in the length of the chain, however many levels there are.
     pub fn level_chain(&self, id: &str) -> Vec<&Level> {
+        self.walk_levels(id, |l| l.below.as_deref())
+    }
+
+    /// The levels from `id` down, each step by `below`. Stops at a cycle.
+    fn walk_levels<'f>(
+        &'f self,
+        id: &str,
+        below: impl Fn(&'f Level) -> Option<&'f str>,
+    ) -> Vec<&'f Level> {
         let by_id: HashMap<&str, &Level> = self
             .config
             .levels
@@ -394,7 +403,7 @@ impl Framework {
                 break;
             }
             chain.push(level);
-            next = level.below.as_deref().and_then(|b| by_id.get(b).copied());
+            next = below(level).and_then(|b| by_id.get(b).copied());
         }
         chain
     }
@@ -407,28 +416,13 @@ impl Framework {
         if layers.iter().all(|l| l.below.is_empty()) {
             return self.level_chain(id);
         }
-        let by_id: HashMap<&str, &Level> = self
-            .config
-            .levels
-            .iter()
-            .map(|l| (l.id.as_str(), l))
-            .collect();
-        let mut seen: HashSet<&str> = HashSet::new();
-        let mut chain: Vec<&Level> = Vec::new();
-        let mut next = by_id.get(id).copied();
-        while let Some(level) = next {
-            if !seen.insert(level.id.as_str()) {
-                break;
-            }
-            chain.push(level);
-            let below = layers
+        self.walk_levels(id, |level| {
+            layers
                 .iter()
                 .rev()
                 .find_map(|l| l.below.get(&level.id))
-                .map_or(level.below.as_deref(), Option::as_deref);
-            next = below.and_then(|b| by_id.get(b).copied());
-        }
-        chain
+                .map_or(level.below.as_deref(), Option::as_deref)
+        })
     }
 
     /// The level that builds on this one: the first level, in config order,

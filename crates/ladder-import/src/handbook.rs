@@ -221,6 +221,14 @@ fn page_stem(name: &str) -> &str {
 fn classify_matrix<'a>(path: &'a str, root_name: &str) -> Option<MatrixPage<'a>> {
     let (_, below) = matrix_split(path)?;
     let (name, dirs) = below.split_last()?;
+    Some(matrix_page(path, dirs, name, root_name))
+}
+
+/// A page of a matrix, by the folders between the matrix's root and it and
+/// its file name: a level page (named by its file, or Middleman's level
+/// folder holding an index) of the layer its other folders name (the
+/// root's own layer directly under it), or a folder's index.
+fn matrix_page<'a>(path: &'a str, dirs: &[&str], name: &str, root_layer: &str) -> MatrixPage<'a> {
     let stem = page_stem(name);
     let mut segs: Vec<&str> = dirs.to_vec();
     let mut level = None;
@@ -234,14 +242,14 @@ fn classify_matrix<'a>(path: &'a str, root_name: &str) -> Option<MatrixPage<'a>>
         level = Some(level_word(stem).map_or_else(|| slugify(stem), str::to_owned));
     }
     let layer = if segs.is_empty() {
-        root_name.to_owned()
+        root_layer.to_owned()
     } else {
         segs.iter()
             .map(|s| slugify(s))
             .collect::<Vec<_>>()
             .join("/")
     };
-    Some(MatrixPage { path, layer, level })
+    MatrixPage { path, layer, level }
 }
 
 /// Folders outside `careers/matrix/` written the same way: two pages or
@@ -295,29 +303,10 @@ fn matrix_folders(src: &Source) -> BTreeMap<String, String> {
 /// root's own name directly under it).
 fn classify_under<'a>(path: &'a str, root: &str) -> Option<MatrixPage<'a>> {
     let below = path.strip_prefix(root)?.strip_prefix('/')?;
-    let (dirs, name) = below.rsplit_once('/').unwrap_or(("", below));
-    let stem = page_stem(name);
-    let mut segs: Vec<&str> = dirs.split('/').filter(|s| !s.is_empty()).collect();
-    let level = if stem == "index" || stem == "_index" {
-        match segs.last().and_then(|s| level_word(s)) {
-            Some(l) => {
-                segs.pop();
-                Some(l.to_owned())
-            }
-            None => None,
-        }
-    } else {
-        Some(level_word(stem).map_or_else(|| slugify(stem), str::to_owned))
-    };
-    let layer = if segs.is_empty() {
-        slugify(root.rsplit('/').next().unwrap_or(root))
-    } else {
-        segs.iter()
-            .map(|s| slugify(s))
-            .collect::<Vec<_>>()
-            .join("/")
-    };
-    Some(MatrixPage { path, layer, level })
+    let segs: Vec<&str> = below.split('/').filter(|s| !s.is_empty()).collect();
+    let (name, dirs) = segs.split_last()?;
+    let root_layer = slugify(root.rsplit('/').next().unwrap_or(root));
+    Some(matrix_page(path, dirs, name, &root_layer))
 }
 
 /// A page of a matrix folder found by [`matrix_folders`]: a level page, or

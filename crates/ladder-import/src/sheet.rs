@@ -127,22 +127,7 @@ pub fn read_tables(text: &str) -> Vec<Grid> {
             rows: t
                 .rows
                 .iter()
-                .map(|r| {
-                    r.cells
-                        .iter()
-                        .map(|c| {
-                            let mut s = c.text.clone();
-                            for i in &c.items {
-                                if !s.is_empty() {
-                                    s.push('\n');
-                                }
-                                s.push_str("- ");
-                                s.push_str(i);
-                            }
-                            s
-                        })
-                        .collect()
-                })
+                .map(|r| r.cells.iter().map(|c| c.joined("\n- ")).collect())
                 .collect(),
         });
     }

@@ -16,6 +16,22 @@ pub struct Cell {
     pub id: Option<String>,
 }
 
+impl Cell {
+    /// Its text, then each list item after `sep` (`; `, or `\n- `).
+    pub fn joined(&self, sep: &str) -> String {
+        let mut s = self.text.clone();
+        for i in &self.items {
+            if !s.is_empty() || !sep.starts_with('\n') {
+                s.push_str(sep);
+            } else {
+                s.push_str(sep.trim_start_matches('\n'));
+            }
+            s.push_str(i);
+        }
+        s
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Row {
     pub cells: Vec<Cell>,

@@ -467,14 +467,7 @@ impl<'s> Importer<'s> {
                 .map(|r| {
                     r.cells
                         .iter()
-                        .map(|c| {
-                            let mut s = c.text.clone();
-                            for i in &c.items {
-                                s.push_str("; ");
-                                s.push_str(i);
-                            }
-                            s
-                        })
+                        .map(|c| c.joined("; "))
                         .collect::<Vec<_>>()
                         .join(" | ")
                 })
