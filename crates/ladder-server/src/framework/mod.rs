@@ -36,7 +36,20 @@ pub struct Loaded {
     pub summary: String,
     /// The files it was compiled from, to stage it as a release.
     pub files: FileSet,
+    /// Worksheets by role (family, level, specialty), each computed once
+    /// for this version: a person's page then costs a lookup and their
+    /// ratings. A new version is a new `Loaded`, with an empty cache.
+    worksheets: std::sync::Mutex<WorksheetCache>,
 }
+
+type WorksheetCache = std::collections::HashMap<
+    (String, String, Option<String>),
+    Arc<ladder_growth::worksheet::Worksheet>,
+>;
+
+/// Roles a version keeps worksheets for; past it the cache starts again
+/// (a framework has far fewer roles: families × levels × specialties).
+const WORKSHEETS_KEPT: usize = 10_000;
 
 impl Loaded {
     pub fn from_files(files: &FileSet) -> Result<Loaded, String> {
@@ -86,7 +99,41 @@ impl Loaded {
             hash,
             summary,
             files: files.clone(),
+            worksheets: std::sync::Mutex::default(),
         })
+    }
+
+    /// The worksheet of a role in this version, computed on first use.
+    pub fn worksheet(
+        &self,
+        family: &str,
+        level: &str,
+        specialty: Option<&str>,
+    ) -> Result<Arc<ladder_growth::worksheet::Worksheet>, ladder_framework::resolve::ViewError>
+    {
+        let key = (
+            family.to_owned(),
+            level.to_owned(),
+            specialty.map(str::to_owned),
+        );
+        if let Ok(cache) = self.worksheets.lock()
+            && let Some(w) = cache.get(&key)
+        {
+            return Ok(Arc::clone(w));
+        }
+        let w = Arc::new(ladder_growth::worksheet::worksheet(
+            &self.framework,
+            family,
+            level,
+            specialty,
+        )?);
+        if let Ok(mut cache) = self.worksheets.lock() {
+            if cache.len() >= WORKSHEETS_KEPT {
+                cache.clear();
+            }
+            cache.insert(key, Arc::clone(&w));
+        }
+        Ok(w)
     }
 
     /// The release to stage for this version.
@@ -356,5 +403,49 @@ fn with_way_back(page: Vec<u8>) -> Vec<u8> {
             .replacen(END, &format!(" <a href=\"/\">Back to Ladder</a>{END}"), 1)
             .into_bytes(),
         Err(e) => e.into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn example() -> Loaded {
+        let mut files = FileSet::new();
+        for (p, t) in ladder_framework::example::FILES {
+            files.insert_text(p, *t);
+        }
+        Loaded::from_files(&files).unwrap()
+    }
+
+    #[test]
+    fn a_role_s_worksheet_is_computed_once_per_version() {
+        let loaded = example();
+        let a = loaded
+            .worksheet("backend-engineer", "senior", None)
+            .unwrap();
+        let b = loaded
+            .worksheet("backend-engineer", "senior", None)
+            .unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        // The same as computing it afresh.
+        let fresh = ladder_growth::worksheet::worksheet(
+            &loaded.framework,
+            "backend-engineer",
+            "senior",
+            None,
+        )
+        .unwrap();
+        assert_eq!(*a, fresh);
+        // Another role, another worksheet; an unknown role is an error, not
+        // kept.
+        let c = loaded.worksheet("backend-engineer", "staff", None).unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(loaded.worksheet("backend-engineer", "nope", None).is_err());
+        // Another version starts empty.
+        let other = example();
+        let d = other.worksheet("backend-engineer", "senior", None).unwrap();
+        assert!(!Arc::ptr_eq(&a, &d));
     }
 }

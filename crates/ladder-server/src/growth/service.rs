@@ -9,30 +9,26 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use ladder_framework::resolve;
 use ladder_growth::charts::{self, Axis};
-use ladder_growth::worksheet::worksheet;
 use ladder_growth::{Changes, Quarter, Readiness, Snapshot, Worksheet};
 use ladder_store::{Checkpoint, Id, NewFocusArea, Person, Rater, Rating, RatingChange};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// How many quarters of readiness the pages show.
 pub const READINESS_QUARTERS: usize = 4;
 
 /// The person's worksheet in the loaded framework.
-pub fn person_worksheet(loaded: &Loaded, p: &Person) -> Result<Worksheet, AppError> {
+pub fn person_worksheet(loaded: &Loaded, p: &Person) -> Result<Arc<Worksheet>, AppError> {
     let r = &p.record.role;
-    worksheet(
-        &loaded.framework,
-        &r.family,
-        &r.level,
-        r.specialty.as_deref(),
-    )
-    .map_err(|e| {
-        AppError::BadRequest(format!(
-            "{}'s role is not in the framework as loaded: {e}",
-            p.record.name
-        ))
-    })
+    loaded
+        .worksheet(&r.family, &r.level, r.specialty.as_deref())
+        .map_err(|e| {
+            AppError::BadRequest(format!(
+                "{}'s role is not in the framework as loaded: {e}",
+                p.record.name
+            ))
+        })
 }
 
 /// The items a focus area can be about: the role's responsibilities, then
@@ -54,13 +50,13 @@ pub fn focus_candidates(
             out.push((i.id, i.text, "Responsibility".to_owned()));
         }
     }
-    for row in person_worksheet(loaded, p)?.rows {
+    for row in &person_worksheet(loaded, p)?.rows {
         let kind = if row.new_at_next {
             format!("{} (next level)", row.category_title)
         } else {
-            row.category_title
+            row.category_title.clone()
         };
-        out.push((row.id, row.text, kind));
+        out.push((row.id.clone(), row.text.clone(), kind));
     }
     Ok(out)
 }
@@ -284,7 +280,8 @@ pub fn checkpoint_quarter(given: &str, now: i64) -> Result<Quarter, AppError> {
 /// Everything a worksheet page or the API shows.
 #[derive(Debug, Serialize)]
 pub struct WorksheetData {
-    pub worksheet: Worksheet,
+    /// The role's worksheet, shared with every person of the role.
+    pub worksheet: Arc<Worksheet>,
     pub ratings: Vec<Rating>,
     pub changes: Changes,
     pub readiness: Readiness,
@@ -443,7 +440,7 @@ pub(crate) fn svg(body: String) -> Response {
 
 /// Worksheets by role, made once each.
 #[derive(Default)]
-pub(crate) struct Worksheets(HashMap<(String, String, Option<String>), Option<Worksheet>>);
+pub(crate) struct Worksheets(HashMap<(String, String, Option<String>), Option<Arc<Worksheet>>>);
 
 impl Worksheets {
     fn get(&mut self, loaded: &Loaded, p: &Person) -> Option<&Worksheet> {
@@ -452,7 +449,7 @@ impl Worksheets {
         self.0
             .entry(key)
             .or_insert_with(|| person_worksheet(loaded, p).ok())
-            .as_ref()
+            .as_deref()
     }
 }
 
