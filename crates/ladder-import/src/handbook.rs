@@ -609,7 +609,13 @@ impl<'s> Importer<'s> {
                 .filter(|w| level_word(w).is_none() && w != "competencies")
                 .collect::<Vec<_>>()
                 .join(" ");
-            self.fw.categories.push((id.clone(), title_case(&title)));
+            // A heading that is only a level word (`Lead`) keeps its words.
+            let title = if title.is_empty() {
+                outline::plain(heading)
+            } else {
+                title_case(&title)
+            };
+            self.fw.categories.push((id.clone(), title));
         }
         id
     }
