@@ -20,9 +20,10 @@ use std::collections::BTreeMap;
 
 pub const COLUMNS: [&str; 5] = ["id", "layer", "level", "category", "text"];
 
-/// Columns a matrix may have besides [`COLUMNS`]: a level's, category's or
-/// layer's value is the same on every row that names it.
-pub const OPTIONAL: [&str; 9] = [
+/// Columns a matrix may have besides [`COLUMNS`], which [`export`] writes:
+/// a level's, category's or layer's value is the same on every row that
+/// names it.
+pub const OPTIONAL: [&str; 7] = [
     "group",
     "level_title",
     "grade",
@@ -30,27 +31,22 @@ pub const OPTIONAL: [&str; 9] = [
     "category_title",
     "layer_title",
     "extends",
-    "track",
-    "description",
 ];
 
-/// The optional columns [`export`] writes (`track` and `description` are
-/// read, not written: `below` says the order, a description is prose).
-const EXPORTED: [&str; 7] = [
-    "group",
-    "level_title",
-    "grade",
-    "below",
-    "category_title",
-    "layer_title",
-    "extends",
-];
+/// Optional columns read and not written: `below` says the order, and a
+/// layer's description is prose.
+pub const READ_ONLY: [&str; 2] = ["track", "description"];
+
+/// Every optional column: [`OPTIONAL`], then [`READ_ONLY`].
+fn optional_columns() -> impl Iterator<Item = &'static str> {
+    OPTIONAL.iter().chain(&READ_ONLY).copied()
+}
 
 /// The matrix of a compiled framework: layers by id, each in file order,
 /// with every column.
 pub fn export(fw: &ladder_framework::Framework) -> String {
     let mut out = COLUMNS.join(",");
-    for c in EXPORTED {
+    for c in OPTIONAL {
         out.push(',');
         out.push_str(c);
     }
@@ -193,10 +189,11 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let mut index = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
-        if COLUMNS.contains(&h.as_str()) || OPTIONAL.contains(&h.as_str()) {
+        if COLUMNS.contains(&h.as_str()) || optional_columns().any(|c| c == h) {
             index.insert(h.clone(), i);
         } else {
-            let fix = did_you_mean(h, COLUMNS.iter().chain(&OPTIONAL).copied()).map(str::to_owned);
+            let fix = did_you_mean(h, COLUMNS.iter().copied().chain(optional_columns()))
+                .map(str::to_owned);
             err(
                 &mut problems,
                 file,
@@ -256,9 +253,8 @@ fn read(file: &str, text: &str, organisation: &str) -> Result<Framework, Vec<Pro
             level: get(&r, "level"),
             category: get(&r, "category"),
             text: get(&r, "text"),
-            more: OPTIONAL
-                .iter()
-                .map(|c| (*c, get(&r, c).trim().to_owned()))
+            more: optional_columns()
+                .map(|c| (c, get(&r, c).trim().to_owned()))
                 .collect(),
         });
     }
@@ -573,7 +569,7 @@ impl Meta {
         let layers: std::collections::BTreeSet<&str> =
             rows.iter().map(|r| r.layer.as_str()).collect();
         for r in rows {
-            for col in OPTIONAL {
+            for col in optional_columns() {
                 if col == "group" || !index.contains_key(col) {
                     continue;
                 }

@@ -252,6 +252,18 @@ fn matrix_page<'a>(path: &'a str, dirs: &[&str], name: &str, root_layer: &str) -
     MatrixPage { path, layer, level }
 }
 
+/// A layer id from a path's segments: each a slug, without the folders
+/// sites keep their content in (`content`, `source`, `sites`, `handbook`)
+/// nor those in `also`; `None` when none is left.
+fn path_layer_id<'a>(segments: impl Iterator<Item = &'a str>, also: &[&str]) -> Option<String> {
+    let kept: Vec<String> = segments
+        .filter(|d| !matches!(*d, "content" | "source" | "sites" | "handbook") && !also.contains(d))
+        .map(slugify)
+        .filter(|d| !d.is_empty())
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("/"))
+}
+
 /// Folders outside `careers/matrix/` written the same way: two pages or
 /// more named by a level (`junior.md`, `senior.md`), at least one of them
 /// with a competency category heading (`### Technical Competencies`). Each
@@ -278,21 +290,8 @@ fn matrix_folders(src: &Source) -> BTreeMap<String, String> {
         .into_iter()
         .filter(|(_, (n, cat))| *n >= 2 && *cat)
         .map(|(dir, _)| {
-            let id = dir
-                .split('/')
-                .filter(|d| !matches!(*d, "content" | "source" | "sites" | "handbook"))
-                .map(slugify)
-                .filter(|d| !d.is_empty())
-                .collect::<Vec<_>>()
-                .join("/");
-            (
-                dir.to_owned(),
-                if id.is_empty() {
-                    "matrix".to_owned()
-                } else {
-                    id
-                },
-            )
+            let id = path_layer_id(dir.split('/'), &[]).unwrap_or_else(|| "matrix".to_owned());
+            (dir.to_owned(), id)
         })
         .collect()
 }

@@ -72,6 +72,7 @@ pub fn html_tables(body: &str, first_line: u32) -> Vec<HtmlTable> {
 }
 
 /// The tags of `raw` in order: (start, end, lowercased name, closing).
+/// A comment is a tag named `!--`, from `<!--` to `-->`.
 fn tags(raw: &str) -> Vec<(usize, usize, String, bool)> {
     let mut out = Vec::new();
     let mut pos = 0;
@@ -82,6 +83,7 @@ fn tags(raw: &str) -> Vec<(usize, usize, String, bool)> {
                 .get(s..)
                 .and_then(|r| r.find("-->"))
                 .map_or(raw.len(), |e| s + e + 3);
+            out.push((s, pos, "!--".to_owned(), false));
             continue;
         }
         let Some(close) = raw.get(s..).and_then(|r| r.find('>')) else {
@@ -267,29 +269,15 @@ pub fn html_to_markdown(html: &str) -> String {
         }
         text.clear();
     };
-    while let Some(open) = lower.get(pos..).and_then(|l| l.find('<')) {
-        let s = pos + open;
-        text.push_str(html.get(pos..s).unwrap_or(""));
-        if lower.get(s..).is_some_and(|r| r.starts_with("<!--")) {
-            pos = lower
-                .get(s..)
-                .and_then(|r| r.find("-->"))
-                .map_or(html.len(), |e| s + e + 3);
+    for (s, e, name, closing) in tags(html) {
+        // Inside an element already read whole (a table, a script).
+        if s < pos {
             continue;
         }
-        let Some(close) = lower.get(s..).and_then(|r| r.find('>')) else {
-            break;
-        };
-        let e = s + close + 1;
-        let tag = lower.get(s + 1..e - 1).unwrap_or("");
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
+        text.push_str(html.get(pos..s).unwrap_or(""));
         pos = e;
         match (name.as_str(), closing) {
+            ("!--", _) => {}
             ("script" | "style" | "head" | "nav", false) => {
                 let end = format!("</{name}");
                 pos = lower

@@ -81,46 +81,53 @@ pub(super) fn is_level_sections(map: &LevelMap, text: &str) -> bool {
 fn layer_id(path: &str) -> String {
     let segs: Vec<&str> = path.split('/').collect();
     let (name, dirs) = segs.split_last().unwrap_or((&"", &[]));
-    let kept: Vec<String> = dirs
-        .iter()
-        .filter(|d| {
-            !matches!(
-                **d,
-                "content"
-                    | "source"
-                    | "sites"
-                    | "departments"
-                    | "handbook"
-                    | "career-development"
-                    | "careers"
-                    | "career"
-                    | "docs"
-            )
-        })
-        .map(|d| slugify(d))
-        .filter(|d| !d.is_empty())
-        .collect();
-    if kept.is_empty() {
-        slugify(page_stem(name))
-    } else {
-        kept.join("/")
-    }
+    path_layer_id(
+        dirs.iter().copied(),
+        &[
+            "departments",
+            "career-development",
+            "careers",
+            "career",
+            "docs",
+        ],
+    )
+    .unwrap_or_else(|| slugify(page_stem(name)))
 }
 
 /// The layer a table on a page becomes: the page's path below the site's
 /// content folders, so it meets no matrix layer (`content/handbook/
 /// engineering/careers/_index.md` → `engineering/careers/index`).
 fn table_layer_id(path: &str) -> String {
-    let segs: Vec<String> = path
-        .split('/')
-        .filter(|d| !matches!(*d, "content" | "source" | "sites" | "handbook"))
-        .map(|d| slugify(page_stem(d)))
-        .filter(|d| !d.is_empty())
-        .collect();
-    if segs.is_empty() {
-        "table".to_owned()
-    } else {
-        segs.join("/")
+    path_layer_id(path.split('/').map(page_stem), &[]).unwrap_or_else(|| "table".to_owned())
+}
+
+/// What a level-by-level page gives, as it is read.
+#[derive(Default)]
+struct Gathered {
+    /// Prose before the first level, and of sections that are no level.
+    description: Vec<String>,
+    /// Per level, its entries.
+    levels: Vec<(String, Vec<Entry>)>,
+    /// What `All Levels` lists.
+    all: Vec<Entry>,
+}
+
+impl Gathered {
+    /// The entries of a level's section, or else of `All Levels`.
+    fn entries(&mut self, section: &Section) -> &mut Vec<Entry> {
+        match section {
+            Section::Level(l) => entry(&mut self.levels, l.clone()),
+            _ => &mut self.all,
+        }
+    }
+
+    /// Prose at its place: the description before the first level, a
+    /// level's own prose inside it.
+    fn prose(&mut self, section: &Section, text: String) {
+        match section {
+            Section::Level(_) | Section::All => self.entries(section).push(Entry::Prose(text)),
+            Section::Preamble | Section::Other => self.description.push(text),
+        }
     }
 }
 
@@ -175,26 +182,13 @@ impl<'s> Importer<'s> {
             .iter()
             .max_by_key(|(d, n)| (**n, std::cmp::Reverse(**d)))
             .map_or(2, |(d, _)| *d);
-        let mut description: Vec<String> = Vec::new();
-        let mut levels: Vec<(String, Vec<Entry>)> = Vec::new();
-        let mut all: Vec<Entry> = Vec::new();
+        let mut got = Gathered::default();
         let mut all_line: Option<u32> = None;
         let mut section = Section::Preamble;
         let mut cat: Option<String> = None;
         let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         for b in &blocks {
-            let line = match b {
-                Block::Heading { line, .. }
-                | Block::Item { line, .. }
-                | Block::Para { line, .. }
-                | Block::Table { line, .. }
-                | Block::Html { line, .. }
-                | Block::Noise { line, .. }
-                | Block::Include { line, .. }
-                | Block::Partial { line, .. }
-                | Block::Erb { line, .. }
-                | Block::Malformed { line, .. } => *line,
-            };
+            let line = b.line();
             if in_table(line) {
                 continue;
             }
@@ -212,13 +206,7 @@ impl<'s> Importer<'s> {
                         Section::All
                     } else {
                         let heading = format!("**{}**", outline::plain(text));
-                        self.sections_prose(
-                            &section,
-                            &mut description,
-                            &mut levels,
-                            &mut all,
-                            heading,
-                        );
+                        got.prose(&section, heading);
                         if section == Section::Preamble {
                             Section::Preamble
                         } else {
@@ -233,13 +221,7 @@ impl<'s> Importer<'s> {
                         cat = Some(self.category(label.trim_end_matches(':')));
                     } else {
                         let heading = format!("**{}**", outline::plain(text));
-                        self.sections_prose(
-                            &section,
-                            &mut description,
-                            &mut levels,
-                            &mut all,
-                            heading,
-                        );
+                        got.prose(&section, heading);
                     }
                 }
                 Block::Item { text, line }
@@ -267,13 +249,7 @@ impl<'s> Importer<'s> {
                             "stray-item",
                             "a list item under a level but under no category (`- Impact`, `### Impact` or `Impact: …`); kept as prose".to_owned(),
                         );
-                        self.sections_prose(
-                            &section,
-                            &mut description,
-                            &mut levels,
-                            &mut all,
-                            text.clone(),
-                        );
+                        got.prose(&section, text.clone());
                         continue;
                     };
                     let key = match &section {
@@ -285,34 +261,18 @@ impl<'s> Importer<'s> {
                         continue;
                     }
                     self.statement_text(path, *line, &statement);
-                    let es = match &section {
-                        Section::Level(l) => entry(&mut levels, l.clone()),
-                        _ => &mut all,
-                    };
-                    push_in_category(es, &c, statement);
+                    push_in_category(got.entries(&section), &c, statement);
                 }
                 Block::Item { text, .. } => {
                     let item = format!("- {text}");
-                    self.sections_prose(&section, &mut description, &mut levels, &mut all, item);
+                    got.prose(&section, item);
                 }
                 Block::Para { text, .. } | Block::Table { text, .. } => {
-                    self.sections_prose(
-                        &section,
-                        &mut description,
-                        &mut levels,
-                        &mut all,
-                        text.clone(),
-                    );
+                    got.prose(&section, text.clone());
                 }
                 Block::Html { text, line } => {
                     self.html_block(path, *line);
-                    self.sections_prose(
-                        &section,
-                        &mut description,
-                        &mut levels,
-                        &mut all,
-                        text.clone(),
-                    );
+                    got.prose(&section, text.clone());
                 }
                 Block::Include { path: p, line } | Block::Partial { path: p, line } => {
                     self.report.warn(
@@ -332,8 +292,13 @@ impl<'s> Importer<'s> {
             }
         }
         for t in &tables {
-            self.level_table(path, t, &mut levels, &mut description);
+            self.level_table(path, t, &mut got.levels, &mut got.description);
         }
+        let Gathered {
+            mut description,
+            mut levels,
+            mut all,
+        } = got;
         // What every level shares goes to the first level, which all the
         // others build on.
         if !all.is_empty() {
@@ -368,23 +333,6 @@ impl<'s> Importer<'s> {
             let e = entry(&mut layer.levels, l);
             e.extend(es);
             *e = regroup(std::mem::take(e));
-        }
-    }
-
-    /// Prose at its place: the description before the first level, a
-    /// level's own prose inside it.
-    fn sections_prose(
-        &mut self,
-        section: &Section,
-        description: &mut Vec<String>,
-        levels: &mut Vec<(String, Vec<Entry>)>,
-        all: &mut Vec<Entry>,
-        text: String,
-    ) {
-        match section {
-            Section::Level(l) => entry(levels, l.clone()).push(Entry::Prose(text)),
-            Section::All => all.push(Entry::Prose(text)),
-            Section::Preamble | Section::Other => description.push(text),
         }
     }
 
