@@ -374,27 +374,17 @@ pub async fn team_growth(
     } else {
         Some(heatmap_svg(&loaded, &t, HEATMAP_PEOPLE).await?)
     };
-    // Whether a role has a next level, once per role: a chain has many
-    // people and few roles.
-    let mut top_of: std::collections::HashMap<(String, String, Option<String>), bool> =
-        std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(d.readiness.len());
     for (id, r) in &d.readiness {
         let person = t.person(*id);
         let role = person.map_or_else(String::new, |p| {
             entry_title(&loaded.framework, &crate::access::DirectoryEntry::from(p))
         });
+        // A role's worksheet is computed once per framework version.
         let top = person.is_some_and(|p| {
-            let key = (
-                p.record.role.family.clone(),
-                p.record.role.level.clone(),
-                p.record.role.specialty.clone(),
-            );
-            *top_of.entry(key).or_insert_with(|| {
-                person_worksheet(&loaded, p)
-                    .ok()
-                    .is_some_and(|ws| ws.next.is_none())
-            })
+            person_worksheet(&loaded, p)
+                .ok()
+                .is_some_and(|ws| ws.next.is_none())
         });
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let pct = |s: f64| (s * 100.0).round() as u32;

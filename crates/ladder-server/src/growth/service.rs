@@ -438,21 +438,6 @@ pub(crate) fn svg(body: String) -> Response {
         .into_response()
 }
 
-/// Worksheets by role, made once each.
-#[derive(Default)]
-pub(crate) struct Worksheets(HashMap<(String, String, Option<String>), Option<Arc<Worksheet>>>);
-
-impl Worksheets {
-    fn get(&mut self, loaded: &Loaded, p: &Person) -> Option<&Worksheet> {
-        let r = &p.record.role;
-        let key = (r.family.clone(), r.level.clone(), r.specialty.clone());
-        self.0
-            .entry(key)
-            .or_insert_with(|| person_worksheet(loaded, p).ok())
-            .as_deref()
-    }
-}
-
 /// Overdue checkpoints and readiness for a manager's chain.
 #[derive(Debug, Serialize)]
 pub struct TeamData {
@@ -498,8 +483,8 @@ pub async fn team_data_of(
     }
     let mut readiness = Vec::new();
     let quarters = quarter.trailing(READINESS_QUARTERS);
-    // A chain has many people and few distinct roles: one worksheet each.
-    let mut sheets = Worksheets::default();
+    // A chain has many people and few distinct roles: each role's
+    // worksheet is computed once per framework version (`Loaded::worksheet`).
     for id in ids {
         let Some(p) = t.person(*id).filter(|p| p.record.active) else {
             continue;
@@ -518,7 +503,7 @@ pub async fn team_data_of(
                 "the quarter ended and the checkpoint is not closed".to_owned(),
             ));
         }
-        if let Some(ws) = sheets.get(loaded, p)
+        if let Ok(ws) = person_worksheet(loaded, p)
             && ws.next.is_some()
         {
             let h = by_person.get(id).map_or(&[][..], Vec::as_slice);
@@ -563,10 +548,10 @@ pub async fn heatmap_svg(
         by_person.entry(g.person_id).or_default().push(g);
     }
     let mut cells = Vec::new();
-    let mut sheets = Worksheets::default();
     for p in &people {
+        let ws = person_worksheet(loaded, p).ok();
         let mut by_cat: HashMap<&str, Vec<i64>> = HashMap::new();
-        if let Some(ws) = sheets.get(loaded, p) {
+        if let Some(ws) = &ws {
             for g in by_person.get(&p.id).into_iter().flatten() {
                 if let Some(r) = ws.row(&g.statement_id).filter(|r| !r.new_at_next) {
                     by_cat.entry(r.category.as_str()).or_default().push(g.value);
