@@ -83,6 +83,12 @@ pub(super) fn release_row(r: &DbRow) -> Result<Release, sqlx::Error> {
     })
 }
 
+/// Rows per multi-row insert: a cycle of 100,000 people is written in a
+/// few hundred statements rather than one per row, and the binds of one
+/// statement (at most 5 per row here) stay far below either backend's
+/// limit (32,766 for SQLite, 65,535 for PostgreSQL).
+const BATCH: usize = 1000;
+
 /// Writes a release and its snapshots inside `tx`.
 async fn insert_release(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -106,18 +112,18 @@ async fn insert_release(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    for s in &release.snapshots {
-        sqlx::query(
-            "INSERT INTO feedback_snapshots (cycle_id, person_id, release_id, results, tally) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(cycle)
-        .bind(s.person_id)
-        .bind(id)
-        .bind(&s.results)
-        .bind(&s.tally)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in release.snapshots.chunks(BATCH) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO feedback_snapshots (cycle_id, person_id, release_id, results, tally) ",
+        );
+        qb.push_values(chunk, |mut b, s| {
+            b.push_bind(cycle)
+                .push_bind(s.person_id)
+                .push_bind(id)
+                .push_bind(&s.results)
+                .push_bind(&s.tally);
+        });
+        qb.build().execute(&mut **tx).await?;
     }
     Ok(id)
 }
@@ -185,7 +191,6 @@ pub(super) fn proposal_step_row(r: &DbRow) -> Result<ProposalStep, sqlx::Error> 
     })
 }
 
-/// The cycle's state, read inside a write transaction.
 /// The cycle's state, with its row locked to the end of the transaction
 /// (PostgreSQL): two writes that check the state and then move on (two
 /// nodes' schedules, two clicks) take turns, and the second sees the first's
@@ -203,30 +208,44 @@ pub(super) async fn cycle_state_in(
     Ok(cycle_row(&r)?.state)
 }
 
+/// Inserts nominations, `(person reviewed, nomination)`, in multi-row
+/// statements. A respondent listed twice for one person is refused with
+/// their id before anything is written.
 pub(super) async fn insert_nominations(
     tx: &mut sqlx::Transaction<'_, Db>,
     cycle: Id,
-    person: Id,
-    list: &[NewNomination],
+    rows: &[(Id, &NewNomination)],
 ) -> Result<()> {
-    for n in list {
-        sqlx::query(
-            "INSERT INTO nominations (cycle_id, person_id, respondent_id, relation, source) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(cycle)
-        .bind(person)
-        .bind(n.respondent_id)
-        .bind(n.relation.as_str())
-        .bind(&n.source)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => {
-                StoreError::Refused(format!("person {} is nominated twice", n.respondent_id))
-            }
-            e => e,
-        })?;
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    if let Some((_, n)) = rows
+        .iter()
+        .find(|(person, n)| !seen.insert((*person, n.respondent_id)))
+    {
+        return Err(StoreError::Refused(format!(
+            "person {} is nominated twice",
+            n.respondent_id
+        )));
+    }
+    for chunk in rows.chunks(BATCH) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO nominations (cycle_id, person_id, respondent_id, relation, source) ",
+        );
+        qb.push_values(chunk, |mut b, (person, n)| {
+            b.push_bind(cycle)
+                .push_bind(*person)
+                .push_bind(n.respondent_id)
+                .push_bind(n.relation.as_str())
+                .push_bind(&n.source);
+        });
+        qb.build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => {
+                    StoreError::Refused("a person is nominated twice".to_owned())
+                }
+                e => e,
+            })?;
     }
     Ok(())
 }
@@ -340,20 +359,31 @@ impl FeedbackStore for This {
             .execute(&mut *tx)
             .await
             ?;
-            for (person, list) in fill {
-                let done = sqlx::query(
-                    "INSERT INTO nomination_lists (cycle_id, person_id, saved_at, approved_at) \
-                     VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(id)
-                .bind(*person)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 1 {
-                    insert_nominations(&mut tx, id, *person, list).await?;
+            // Everyone without a list gets the automatic one, in batches:
+            // the lists first (those already saved are kept), then the
+            // nominations of the lists just made.
+            let mut made = std::collections::HashSet::with_capacity(fill.len());
+            for chunk in fill.chunks(BATCH) {
+                let mut qb = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO nomination_lists (cycle_id, person_id, saved_at, approved_at) ",
+                );
+                qb.push_values(chunk, |mut b, (person, _)| {
+                    b.push_bind(id)
+                        .push_bind(*person)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.push(" ON CONFLICT DO NOTHING RETURNING person_id");
+                for r in qb.build().fetch_all(&mut *tx).await? {
+                    made.insert(sqlx::Row::try_get::<Id, _>(&r, "person_id")?);
                 }
             }
+            let rows: Vec<(Id, &NewNomination)> = fill
+                .iter()
+                .filter(|(person, _)| made.contains(person))
+                .flat_map(|(person, list)| list.iter().map(move |n| (*person, n)))
+                .collect();
+            insert_nominations(&mut tx, id, &rows).await?;
         }
         if to == CycleState::Closed {
             let pending: Vec<(i64,)> = sqlx::query_as(
@@ -434,7 +464,8 @@ impl FeedbackStore for This {
             .bind(person)
             .execute(&mut *tx)
             .await?;
-        insert_nominations(&mut tx, cycle, person, list).await?;
+        let rows: Vec<(Id, &NewNomination)> = list.iter().map(|n| (person, n)).collect();
+        insert_nominations(&mut tx, cycle, &rows).await?;
         let at = approved_by.map(|_| now);
         sqlx::query(
             "INSERT INTO nomination_lists (cycle_id, person_id, saved_at, approved_by, approved_at) \
@@ -511,6 +542,17 @@ impl FeedbackStore for This {
         )
         .bind(cycle)
         .bind(person)
+        .fetch_all(&self.pool)
+        .await?;
+        rows(found, nomination_row)
+    }
+
+    async fn nominations_by(&self, cycle: Id, respondent: Id) -> Result<Vec<Nomination>> {
+        let found = sqlx::query(
+            "SELECT * FROM nominations WHERE cycle_id = $1 AND respondent_id = $2 ORDER BY person_id",
+        )
+        .bind(cycle)
+        .bind(respondent)
         .fetch_all(&self.pool)
         .await?;
         rows(found, nomination_row)

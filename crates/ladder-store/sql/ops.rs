@@ -1,6 +1,6 @@
 //! [`OpsStore`](OpsStore) for both backends: pay, internships and hiring.
 
-use super::{DbRow, This};
+use super::{Db, DbRow, This};
 #[allow(unused_imports)]
 use super::{feedback::*, store::*};
 use ladder_store::{
@@ -148,30 +148,55 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
+/// Rows per multi-row insert (at most 9 binds a row: far below either
+/// backend's limit).
+const BATCH: usize = 1000;
+
 #[async_trait]
 impl OpsStore for This {
     async fn put_bands(&self, bands: &[ladder_org::pay::Band], rec: &Record) -> Result<usize> {
+        // A band given twice keeps its last row, as one row after another
+        // would; a multi-row upsert may not touch a row twice.
+        let mut last = std::collections::HashMap::with_capacity(bands.len());
+        for (i, b) in bands.iter().enumerate() {
+            last.insert(
+                (&b.family, &b.level, &b.grade, &b.zone, b.effective_from),
+                i,
+            );
+        }
+        let kept: Vec<&ladder_org::pay::Band> = bands
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| {
+                last.get(&(&b.family, &b.level, &b.grade, &b.zone, b.effective_from)) == Some(i)
+            })
+            .map(|(_, b)| b)
+            .collect();
         let mut tx = self.begin_write().await?;
-        for b in bands {
-            sqlx::query(
-                "INSERT INTO pay_bands (grade, zone, effective_from, currency, min_amount, mid_amount, max_amount, family, level) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (family, level, grade, zone, effective_from) DO UPDATE SET \
+        for chunk in kept.chunks(BATCH) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO pay_bands (grade, zone, effective_from, currency, min_amount, mid_amount, max_amount, family, level) ",
+            );
+            qb.push_values(chunk, |mut q, b| {
+                q.push_bind(&b.grade)
+                    .push_bind(&b.zone)
+                    .push_bind(b.effective_from.to_string())
+                    .push_bind(&b.currency)
+                    .push_bind(b.min)
+                    .push_bind(b.mid)
+                    .push_bind(b.max)
+                    .push_bind(&b.family)
+                    .push_bind(&b.level);
+            });
+            qb.push(
+                " ON CONFLICT (family, level, grade, zone, effective_from) DO UPDATE SET \
                  currency = excluded.currency, min_amount = excluded.min_amount, \
                  mid_amount = excluded.mid_amount, max_amount = excluded.max_amount",
-            )
-            .bind(&b.grade)
-            .bind(&b.zone)
-            .bind(b.effective_from.to_string())
-            .bind(&b.currency)
-            .bind(b.min)
-            .bind(b.mid)
-            .bind(b.max)
-            .bind(&b.family)
-            .bind(&b.level)
-            .execute(&mut *tx)
-            .await
-            ?;
+            );
+            qb.build().execute(&mut *tx).await?;
         }
+        // Cached pay views are per version of the organisation.
+        bump_org(&mut tx).await?;
         commit(self, tx, rec, None).await?;
         Ok(bands.len())
     }
@@ -190,21 +215,34 @@ impl OpsStore for This {
         salaries: &[ladder_org::pay::Salary],
         rec: &Record,
     ) -> Result<usize> {
-        let mut tx = self.begin_write().await?;
-        for s in salaries {
-            sqlx::query(
-                "INSERT INTO salaries (person_id, effective_from, amount, currency) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (person_id, effective_from) DO UPDATE SET amount = excluded.amount, \
-                 currency = excluded.currency",
-            )
-            .bind(s.person_id)
-            .bind(s.effective_from.to_string())
-            .bind(s.amount)
-            .bind(&s.currency)
-            .execute(&mut *tx)
-            .await
-            ?;
+        let mut last = std::collections::HashMap::with_capacity(salaries.len());
+        for (i, s) in salaries.iter().enumerate() {
+            last.insert((s.person_id, s.effective_from), i);
         }
+        let kept: Vec<&ladder_org::pay::Salary> = salaries
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| last.get(&(s.person_id, s.effective_from)) == Some(i))
+            .map(|(_, s)| s)
+            .collect();
+        let mut tx = self.begin_write().await?;
+        for chunk in kept.chunks(BATCH) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO salaries (person_id, effective_from, amount, currency) ",
+            );
+            qb.push_values(chunk, |mut q, s| {
+                q.push_bind(s.person_id)
+                    .push_bind(s.effective_from.to_string())
+                    .push_bind(s.amount)
+                    .push_bind(&s.currency);
+            });
+            qb.push(
+                " ON CONFLICT (person_id, effective_from) DO UPDATE SET amount = excluded.amount, \
+                 currency = excluded.currency",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        bump_org(&mut tx).await?;
         commit(self, tx, rec, None).await?;
         Ok(salaries.len())
     }

@@ -1,7 +1,7 @@
 //! [`ScimStore`] for both backends: provisioning clients, and people as
 //! provisioning writes them, in the transaction of the directory change.
 
-use super::store::{apply_people_in, bump_org, commit};
+use super::store::{Effective, apply_people_in, bump_org, commit};
 use super::{DbRow, This};
 use ladder_store::{Id, Record, Result, ScimClient, ScimLink, ScimStore, StoreError, async_trait};
 
@@ -121,8 +121,14 @@ impl ScimStore for This {
         rec: &Record,
     ) -> Result<Id> {
         let mut tx = self.begin_write().await?;
-        let (_, ids) =
-            apply_people_in(&mut tx, std::slice::from_ref(person), effective, by, now).await?;
+        let (_, ids) = apply_people_in(
+            &mut tx,
+            std::slice::from_ref(person),
+            Effective::On(effective),
+            by,
+            now,
+        )
+        .await?;
         let id = *ids
             .get(&person.email)
             .ok_or_else(|| StoreError::Backend(format!("{} was not stored", person.email)))?;

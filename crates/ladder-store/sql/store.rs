@@ -741,25 +741,18 @@ impl Store for This {
         now: i64,
         rec: &Record,
     ) -> Result<ImportSummary> {
-        let mut tx = self.begin_write().await?;
-        let (sum, _) = apply_people_in(&mut tx, records, effective, by, now).await?;
-        let rec = Record {
-            audit: AuditEvent {
-                detail: sum.to_string(),
-                ..rec.audit.clone()
-            },
-            object_id: None,
-            data: serde_json::json!({
-                "created": sum.created,
-                "updated": sum.updated,
-                "unchanged": sum.unchanged,
-                "role_changes": sum.role_changes,
-                "left": sum.left,
-                "returned": sum.returned,
-            }),
-        };
-        commit(self, tx, &rec, None).await?;
-        Ok(sum)
+        apply_people_as(self, records, Effective::On(effective), by, now, rec).await
+    }
+
+    async fn apply_people_from_start(
+        &self,
+        records: &[ladder_org::PersonRecord],
+        today: &str,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<ImportSummary> {
+        apply_people_as(self, records, Effective::FromStart(today), by, now, rec).await
     }
 
     async fn org_version(&self) -> Result<i64> {
@@ -2219,10 +2212,51 @@ impl Store for This {
 /// Creates or updates people by email inside `tx` (see
 /// [`Store::apply_people`]); returns what changed and every stored person's
 /// id by email. Bumps the organisation's version when anything changed.
+/// [`PeopleStore::apply_people`] with the day role changes take effect.
+async fn apply_people_as(
+    store: &This,
+    records: &[ladder_org::PersonRecord],
+    effective: Effective<'_>,
+    by: Option<Id>,
+    now: i64,
+    rec: &Record,
+) -> Result<ImportSummary> {
+    let mut tx = store.begin_write().await?;
+    let (sum, _) = apply_people_in(&mut tx, records, effective, by, now).await?;
+
+    let rec = Record {
+        audit: AuditEvent {
+            detail: sum.to_string(),
+            ..rec.audit.clone()
+        },
+        object_id: None,
+        data: serde_json::json!({
+            "created": sum.created,
+            "updated": sum.updated,
+            "unchanged": sum.unchanged,
+            "role_changes": sum.role_changes,
+            "left": sum.left,
+            "returned": sum.returned,
+        }),
+    };
+    commit(store, tx, &rec, None).await?;
+    Ok(sum)
+}
+
+/// When the role changes an import records take effect.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Effective<'a> {
+    /// Every change on this day.
+    On(&'a str),
+    /// A new person's role from their start date (this day when they
+    /// have none); any other change on this day.
+    FromStart(&'a str),
+}
+
 pub(super) async fn apply_people_in(
     tx: &mut sqlx::Transaction<'_, Db>,
     records: &[ladder_org::PersonRecord],
-    effective: &str,
+    effective: Effective<'_>,
     by: Option<Id>,
     now: i64,
 ) -> Result<(ImportSummary, std::collections::HashMap<String, Id>)> {
@@ -2312,8 +2346,12 @@ pub(super) async fn apply_people_in(
                  reason, recorded_at, recorded_by) ",
         );
         qb.push_values(chunk, |mut b, (r, reason)| {
+            let day = match (effective, *reason, r.start_date) {
+                (Effective::FromStart(_), "hired", Some(start)) => start.to_string(),
+                (Effective::On(day) | Effective::FromStart(day), _, _) => day.to_owned(),
+            };
             b.push_bind(ids.get(&r.email).copied())
-                .push_bind(effective)
+                .push_bind(day)
                 .push_bind(&r.role.family)
                 .push_bind(&r.role.level)
                 .push_bind(r.role.specialty.as_deref())

@@ -575,9 +575,22 @@ pub trait Store:
         now: i64,
         rec: &Record,
     ) -> Result<ImportSummary>;
+    /// [`PeopleStore::apply_people`] for an organisation's first import
+    /// with its history: a new person's role takes effect on their start
+    /// date (on `today` when they have none), in the same one
+    /// transaction; any other change on `today`.
+    async fn apply_people_from_start(
+        &self,
+        records: &[PersonRecord],
+        today: &str,
+        by: Option<Id>,
+        now: i64,
+        rec: &Record,
+    ) -> Result<ImportSummary>;
     async fn role_history(&self, person: Id) -> Result<Vec<RoleChange>>;
-    /// A counter that changes with every write to people or role history
-    /// (imports, restores), so a cached copy of the organisation can tell
+    /// A counter that changes with every write to people, role history or
+    /// pay (imports, restores), so a cached copy of the organisation (or
+    /// of a view computed from it, such as compa ratios) can tell
     /// it is stale.
     async fn org_version(&self) -> Result<i64>;
     /// The whole organisation in one consistent read.
@@ -887,6 +900,8 @@ pub trait FeedbackStore: Send + Sync {
     async fn nomination_lists_for(&self, cycle: Id, people: &[Id]) -> Result<Vec<NominationList>>;
     /// The nominations about one person in a cycle, by respondent.
     async fn nominations_about(&self, cycle: Id, person: Id) -> Result<Vec<Nomination>>;
+    /// What one respondent was asked in a cycle, by person reviewed.
+    async fn nominations_by(&self, cycle: Id, respondent: Id) -> Result<Vec<Nomination>>;
     /// What `respondent` still owes in cycles open for answers, oldest
     /// cycle first: the inbox reads it on every home page.
     async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>>;

@@ -404,6 +404,53 @@ async fn people(s: &dyn Store) {
     let dev_now = s.person_by_email("dev@example.com").await.unwrap().unwrap();
     assert_eq!(dev_now.manager_id, Some(last.id));
     assert_eq!(s.reports(parent.id).await.unwrap().len(), 3);
+
+    // A first import with its history: a new person's role starts on their
+    // start date (today without one); a changed role, on today.
+    let mut undated = person("undated@example.com", Some("head@example.com"), "associate");
+    undated.start_date = None;
+    let mut dated = person(
+        "dated@example.com",
+        Some("undated@example.com"),
+        "associate",
+    );
+    dated.start_date = Date::new(2019, 2, 11);
+    let mut promoted_again = bulk
+        .iter()
+        .find(|p| p.email == "bulk2000@example.com")
+        .unwrap()
+        .clone();
+    promoted_again.role.level = "intermediate".to_owned();
+    let v = s.org_version().await.unwrap();
+    let sum = s
+        .apply_people_from_start(
+            &[dated, undated, promoted_again],
+            "2026-07-01",
+            None,
+            500,
+            &rec("apply_people_from_start"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((sum.created, sum.updated, sum.role_changes), (2, 1, 3));
+    assert!(s.org_version().await.unwrap() > v);
+    let effective = |email: &'static str| async move {
+        let p = s.person_by_email(email).await.unwrap().unwrap();
+        let h = s.role_history(p.id).await.unwrap();
+        (p.manager_id.is_some(), h.last().unwrap().effective.clone())
+    };
+    assert_eq!(
+        effective("dated@example.com").await,
+        (true, "2019-02-11".to_owned())
+    );
+    assert_eq!(
+        effective("undated@example.com").await,
+        (true, "2026-07-01".to_owned())
+    );
+    assert_eq!(
+        effective("bulk2000@example.com").await,
+        (true, "2026-07-01".to_owned())
+    );
 }
 
 async fn accounts(s: &dyn Store) {
@@ -2452,6 +2499,16 @@ async fn feedback(s: &dyn Store) {
         .collect();
     assert_eq!(s.nominations_about(c, dev).await.unwrap(), about);
     assert!(!about.is_empty());
+    let by: Vec<_> = s
+        .nominations(c)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.respondent_id == lead)
+        .collect();
+    assert!(!by.is_empty());
+    assert_eq!(s.nominations_by(c, lead).await.unwrap(), by);
+    assert!(s.nominations_by(c, 9999).await.unwrap().is_empty());
     // Answers: once per respondent, and only if nominated.
     let answer = |id: &str, value| NewAnswer {
         id: id.to_owned(),

@@ -1347,9 +1347,7 @@ const DEMO_IP: &str = "demo";
 
 /// Stores the demo's people with role histories that start when they
 /// did, not on the day the demo is made: each person's role takes effect
-/// on their start day (grouped by month, one import each, oldest first,
-/// without managers), then one import links everyone to their manager.
-/// So most people have been at their level for years and some for a few
+/// on their start day, in one import. So most people have been at their level for years and some for a few
 /// months, and the promotion policy's months at level can be seen both
 /// passing and refusing.
 async fn import_with_history(
@@ -1357,37 +1355,9 @@ async fn import_with_history(
     records: &[ladder_org::PersonRecord],
     now: i64,
 ) -> Result<(), String> {
-    let mut by_month: BTreeMap<(u16, u8), Vec<ladder_org::PersonRecord>> = BTreeMap::new();
-    for r in records {
-        let d = r.start_date.unwrap_or_else(|| Date::from_unix(now));
-        by_month
-            .entry((d.year(), d.month()))
-            .or_default()
-            .push(ladder_org::PersonRecord {
-                manager_email: None,
-                ..r.clone()
-            });
-    }
-    for group in by_month.values() {
-        // The group's last start day: nobody's role begins before they do.
-        let effective = group
-            .iter()
-            .filter_map(|r| r.start_date)
-            .max()
-            .unwrap_or_else(|| Date::from_unix(now));
-        store
-            .apply_people(
-                group,
-                &effective.to_string(),
-                None,
-                now,
-                &demo_record(now, "people.import"),
-            )
-            .await
-            .map_err(|e| format!("storing the demo organisation failed: {e}"))?;
-    }
+    // One transaction: each person's role from their start date.
     store
-        .apply_people(
+        .apply_people_from_start(
             records,
             &Date::from_unix(now).to_string(),
             None,
@@ -1395,7 +1365,7 @@ async fn import_with_history(
             &demo_record(now, "people.import"),
         )
         .await
-        .map_err(|e| format!("linking the demo organisation's managers failed: {e}"))?;
+        .map_err(|e| format!("storing the demo organisation failed: {e}"))?;
     Ok(())
 }
 

@@ -139,10 +139,10 @@ impl Access {
         let cycle = self.cycle(v, cycle).await?;
         let nomination = self
             .store
-            .nominations(cycle.id)
+            .nominations_about(cycle.id, person)
             .await?
             .into_iter()
-            .find(|n| n.person_id == person && n.respondent_id == me)
+            .find(|n| n.respondent_id == me)
             .ok_or(AppError::Forbidden)?;
         let org = self.org(v).await?;
         let target = org.person(person).cloned().ok_or(AppError::NotFound)?;
@@ -168,10 +168,9 @@ impl Access {
         let org = self.org(v).await?;
         Ok(self
             .store
-            .nominations(cycle)
+            .nominations_by(cycle, me)
             .await?
             .into_iter()
-            .filter(|n| n.respondent_id == me)
             .filter_map(|n| Some((org.person(n.person_id)?.clone(), n)))
             .collect())
     }
@@ -669,7 +668,9 @@ impl FeedbackResults<'_> {
         let store = &self.access.store;
         let released = store.snapshot(self.cycle.id, self.person.id).await?;
         let completion = if self.relation == Relation::Manager {
-            let n = store.nominations(self.cycle.id).await?;
+            let n = store
+                .nominations_about(self.cycle.id, self.person.id)
+                .await?;
             Some(
                 ladder_growth::feedback::completion(&n)
                     .remove(&self.person.id)

@@ -139,11 +139,13 @@ impl MyData<'_> {
         let store = &self.access.store;
         let mut out = Vec::new();
         for cycle in store.cycles().await? {
-            let nominations = store.nominations(cycle.id).await?;
-            let (about, of): (Vec<Nomination>, Vec<Nomination>) = nominations
+            let about = store.nominations_about(cycle.id, me).await?;
+            let of: Vec<Nomination> = store
+                .nominations_by(cycle.id, me)
+                .await?
                 .into_iter()
-                .filter(|n| n.person_id == me || n.respondent_id == me)
-                .partition(|n| n.person_id == me);
+                .filter(|n| n.person_id != me)
+                .collect();
             // Who answered about them is theirs to know only as counts.
             let about = about
                 .into_iter()

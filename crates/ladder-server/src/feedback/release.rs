@@ -21,10 +21,11 @@ pub fn prepare(
     for a in &inputs.answers {
         by_person.entry(a.person_id).or_default().push(a.clone());
     }
+    let mut answered_by = feedback::answered_by_person(&inputs.nominations);
     let mut out = NewRelease::default();
     for (&id, person) in &inputs.people {
         let answers = by_person.remove(&id).unwrap_or_default();
-        let answered = feedback::answered_by_relation(&inputs.nominations, id);
+        let answered = answered_by.remove(&id).unwrap_or_default();
         let tally = release::tally(&answers, &answered);
         // A tally that cannot be read back is treated as a release that
         // cannot be compared with: the person keeps it.
