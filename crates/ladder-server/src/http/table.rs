@@ -111,103 +111,46 @@ impl<R> Table<R> {
     pub fn new(
         spec: Spec,
         path: &str,
-        mut rows: Vec<R>,
+        rows: Vec<R>,
         query: &TableQuery,
         keep: &[(&str, String)],
         text: impl Fn(&R) -> String,
         key: impl Fn(&R, &str) -> Key,
     ) -> Table<R> {
-        let Spec {
-            columns,
-            default_sort,
-            per_page,
-        } = spec;
-        let total = rows.len();
-        let words: Vec<String> = query.q.split_whitespace().map(str::to_lowercase).collect();
-        if !words.is_empty() {
-            rows.retain(|r| {
-                let t = text(r).to_lowercase();
-                words.iter().all(|w| t.contains(w.as_str()))
-            });
-        }
-        let sort = if columns.iter().any(|c| c.0 == query.sort) {
-            query.sort.clone()
-        } else {
-            default_sort.to_owned()
-        };
-        let desc = query.dir == "desc";
-        rows.sort_by(|a, b| {
-            let o = key(a, &sort).cmp(&key(b, &sort));
-            if desc { o.reverse() } else { o }
-        });
-        let matching = rows.len();
-        let per_page = per_page.max(1);
-        let pages = matching.div_ceil(per_page).max(1);
-        let page = query
-            .page
-            .trim()
-            .parse::<usize>()
-            .unwrap_or(1)
-            .clamp(1, pages);
-        let start = (page - 1) * per_page;
-        let shown: Vec<R> = rows.into_iter().skip(start).take(per_page).collect();
-        let (first, last) = if shown.is_empty() {
-            (0, 0)
-        } else {
-            (start + 1, start + shown.len())
-        };
-        let link = |sort: &str, dir: &str, page: usize| {
-            let mut parts: Vec<String> = keep
-                .iter()
-                .map(|(k, v)| format!("{k}={}", encode(v)))
-                .collect();
-            if !query.q.trim().is_empty() {
-                parts.push(format!("q={}", encode(query.q.trim())));
-            }
-            parts.push(format!("sort={}", encode(sort)));
-            if dir == "desc" {
-                parts.push("dir=desc".to_owned());
-            }
-            if page > 1 {
-                parts.push(format!("page={page}"));
-            }
-            format!("{path}?{}", parts.join("&"))
-        };
-        let dir = if desc { "desc" } else { "asc" };
-        let headers = columns
+        let (chosen, frame) = choose(spec, path, &rows, query, keep, text, key);
+        let mut slots: Vec<Option<R>> = rows.into_iter().map(Some).collect();
+        let shown = chosen
             .iter()
-            .map(|(k, label)| {
-                let here = *k == sort;
-                Header {
-                    label,
-                    href: link(k, if here && !desc { "desc" } else { "asc" }, 1),
-                    sorted: match (here, desc) {
-                        (true, false) => "ascending",
-                        (true, true) => "descending",
-                        _ => "none",
-                    },
-                }
-            })
+            .filter_map(|i| slots.get_mut(*i).and_then(Option::take))
             .collect();
         Table {
-            prev: (page > 1).then(|| link(&sort, dir, page - 1)),
-            next: (page < pages).then(|| link(&sort, dir, page + 1)),
             rows: shown,
-            total,
-            matching,
-            page,
-            pages,
-            first,
-            last,
-            headers,
-            q: query.q.trim().to_owned(),
-            path: path.to_owned(),
-            sort,
-            dir: dir.to_owned(),
-            keep: keep
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
+            ..frame
+        }
+    }
+
+    /// [`Table::new`] over rows kept elsewhere (a cache): only the rows of
+    /// the page are cloned.
+    pub fn of(
+        spec: Spec,
+        path: &str,
+        rows: &[R],
+        query: &TableQuery,
+        keep: &[(&str, String)],
+        text: impl Fn(&R) -> String,
+        key: impl Fn(&R, &str) -> Key,
+    ) -> Table<R>
+    where
+        R: Clone,
+    {
+        let (chosen, frame) = choose(spec, path, rows, query, keep, text, key);
+        let shown = chosen
+            .iter()
+            .filter_map(|i| rows.get(*i).cloned())
+            .collect();
+        Table {
+            rows: shown,
+            ..frame
         }
     }
 
@@ -215,6 +158,134 @@ impl<R> Table<R> {
     pub fn filtered(&self) -> bool {
         !self.q.is_empty()
     }
+}
+
+/// The indices of the rows of the page `query` asks for, in order, and
+/// the table around them (without its rows).
+///
+/// Each row's sort key is computed once, and only the page's rows are put
+/// in order: the rows before the page are split off by selection, not
+/// sorted, so a page of a large table costs about one pass over it. Rows
+/// with equal keys keep their order, in either direction.
+fn choose<R>(
+    spec: Spec,
+    path: &str,
+    rows: &[R],
+    query: &TableQuery,
+    keep: &[(&str, String)],
+    text: impl Fn(&R) -> String,
+    key: impl Fn(&R, &str) -> Key,
+) -> (Vec<usize>, Table<R>) {
+    let Spec {
+        columns,
+        default_sort,
+        per_page,
+    } = spec;
+    let total = rows.len();
+    let words: Vec<String> = query.q.split_whitespace().map(str::to_lowercase).collect();
+    let sort = if columns.iter().any(|c| c.0 == query.sort) {
+        query.sort.clone()
+    } else {
+        default_sort.to_owned()
+    };
+    let desc = query.dir == "desc";
+    let mut keyed: Vec<(Key, usize)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            words.is_empty() || {
+                let t = text(r).to_lowercase();
+                words.iter().all(|w| t.contains(w.as_str()))
+            }
+        })
+        .map(|(i, r)| (key(r, &sort), i))
+        .collect();
+    let matching = keyed.len();
+    let per_page = per_page.max(1);
+    let pages = matching.div_ceil(per_page).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let start = (page - 1) * per_page;
+    let order = |a: &(Key, usize), b: &(Key, usize)| {
+        let o = a.0.cmp(&b.0);
+        let o = if desc { o.reverse() } else { o };
+        o.then(a.1.cmp(&b.1))
+    };
+    if start > 0 && start < matching {
+        keyed.select_nth_unstable_by(start, order);
+        keyed.drain(..start);
+    } else if start > 0 {
+        keyed.clear();
+    }
+    if keyed.len() > per_page {
+        keyed.select_nth_unstable_by(per_page, order);
+        keyed.truncate(per_page);
+    }
+    keyed.sort_unstable_by(order);
+    let chosen: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+    let (first, last) = if chosen.is_empty() {
+        (0, 0)
+    } else {
+        (start + 1, start + chosen.len())
+    };
+    let link = |sort: &str, dir: &str, page: usize| {
+        let mut parts: Vec<String> = keep
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        if !query.q.trim().is_empty() {
+            parts.push(format!("q={}", encode(query.q.trim())));
+        }
+        parts.push(format!("sort={}", encode(sort)));
+        if dir == "desc" {
+            parts.push("dir=desc".to_owned());
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        format!("{path}?{}", parts.join("&"))
+    };
+    let dir = if desc { "desc" } else { "asc" };
+    let headers = columns
+        .iter()
+        .map(|(k, label)| {
+            let here = *k == sort;
+            Header {
+                label,
+                href: link(k, if here && !desc { "desc" } else { "asc" }, 1),
+                sorted: match (here, desc) {
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                    _ => "none",
+                },
+            }
+        })
+        .collect();
+    let frame = Table {
+        prev: (page > 1).then(|| link(&sort, dir, page - 1)),
+        next: (page < pages).then(|| link(&sort, dir, page + 1)),
+        rows: Vec::new(),
+        total,
+        matching,
+        page,
+        pages,
+        first,
+        last,
+        headers,
+        q: query.q.trim().to_owned(),
+        path: path.to_owned(),
+        sort,
+        dir: dir.to_owned(),
+        keep: keep
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    };
+    (chosen, frame)
 }
 
 fn encode(s: &str) -> String {
@@ -273,5 +344,49 @@ mod tests {
         assert_eq!(f.prev, None);
         let none = table("nobody", "", "", "-1");
         assert_eq!((none.matching, none.first, none.pages), (0, 0, 1));
+    }
+
+    /// Every page, in both directions, is the slice of a stable sort of
+    /// all the rows: rows with equal keys keep their order.
+    #[test]
+    fn pages_are_slices_of_a_stable_sort() {
+        let rows: Vec<(String, f64)> = (1..=120)
+            .map(|i| (format!("Person {i:03}"), f64::from(i % 7)))
+            .collect();
+        for dir in ["", "desc"] {
+            let mut sorted = rows.clone();
+            sorted.sort_by(|a, b| {
+                let o = a.1.total_cmp(&b.1);
+                if dir == "desc" { o.reverse() } else { o }
+            });
+            let mut paged = Vec::new();
+            for page in 1..=3 {
+                let t = table("", "score", dir, &page.to_string());
+                let borrowed = Table::of(
+                    Spec {
+                        columns: &[("name", "Name"), ("score", "Score")],
+                        default_sort: "name",
+                        per_page: 50,
+                    },
+                    "/x",
+                    &rows,
+                    &TableQuery {
+                        q: String::new(),
+                        sort: "score".into(),
+                        dir: dir.into(),
+                        page: page.to_string(),
+                    },
+                    &[],
+                    |r| r.0.clone(),
+                    |r, k| match k {
+                        "score" => Key::Num(r.1),
+                        _ => Key::text(&r.0),
+                    },
+                );
+                assert_eq!(t.rows, borrowed.rows);
+                paged.extend(t.rows);
+            }
+            assert_eq!(paged, sorted, "{dir}");
+        }
     }
 }

@@ -171,10 +171,10 @@ async fn pay_page(
     } else {
         format!("{:.0}%", flagged_count as f64 * 100.0 / with as f64)
     };
-    let t = Table::new(
+    let t = Table::of(
         EVERYONE,
         "/pay",
-        report.people.clone(),
+        &report.people,
         table,
         &[("as_of", report.as_of.clone())],
         |l| {
