@@ -46,8 +46,8 @@ pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use mydata::{MyCycle, MyData, MyPair};
 pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
-    PayAdmin, PayImport, PayRows, PersonPay, TeamPay, apply_bands_csv, apply_salaries_csv, grades,
-    pay_zones, role_grades,
+    PayAdmin, PayImport, PayRows, PayShown, PersonPay, TeamPay, apply_bands_csv,
+    apply_salaries_csv, grades, pay_zones, role_grades,
 };
 pub use release::ReleaseInputs;
 pub use review::{FrameworkReview, organisation};

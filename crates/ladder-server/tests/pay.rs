@@ -551,3 +551,39 @@ async fn team_pay_pages_the_chain_and_records_only_the_people_shown() {
         "the export holds everyone with a salary"
     );
 }
+
+/// The report is computed once per version of the organisation: a salary
+/// loaded after it was read shows at once, on the page, in the API and in
+/// the export, and new bands move the ratios.
+#[tokio::test]
+async fn the_report_follows_every_pay_write() {
+    let app = start().await;
+    load_pay(&app).await;
+    let (mut c, csrf) = client_as(&app, "people-team").await;
+    let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
+    assert!(res.body.contains(r#""salary":7700000"#), "{}", res.body);
+    let page = c.get("/pay?as_of=2026-11-21").await;
+    assert!(page.body.contains("77,000"), "{}", page.body);
+    c.headers.push(("X-CSRF-Token".to_owned(), csrf));
+    let raise = "email,amount,currency,effective_from\nself@example.com,81000,EUR,2026-06-01\n";
+    let res = post_csv(&mut c, "/api/v1/pay/salaries/import", raise).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
+    assert!(res.body.contains(r#""salary":8100000"#), "{}", res.body);
+    assert!(!res.body.contains(r#""salary":7700000"#), "{}", res.body);
+    let page = c.get("/pay?as_of=2026-11-21").await;
+    assert!(page.body.contains("81,000") && !page.body.contains("77,000"));
+    let csv = c.get("/pay/export.csv?as_of=2026-11-21").await;
+    assert!(
+        csv.body.contains(",8100000,") || csv.body.contains(",81000,"),
+        "{}",
+        csv.body
+    );
+    // New bands: the ratio moves.
+    let bands = "grade,zone,currency,min,mid,max,effective_from\n\
+        7,western-europe,EUR,70000,90000,100000,2026-06-01\n";
+    let res = post_csv(&mut c, "/api/v1/pay/bands/import", bands).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = c.get("/api/v1/pay/compa?as_of=2026-11-21").await;
+    assert!(res.body.contains(r#""ratio":0.9"#), "{}", res.body);
+}

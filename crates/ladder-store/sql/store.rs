@@ -488,17 +488,54 @@ async fn reads_in(
     for ((actor_id, action), group) in groups {
         let from = group.iter().map(|e| e.at).min().unwrap_or(0) - REPEAT_SECONDS;
         let until = group.iter().map(|e| e.at).max().unwrap_or(0);
-        let recent: Vec<(Id, i64, Option<Id>, String, String, String)> = sqlx::query_as(
-            "SELECT id, at, subject_id, detail, ip, actor FROM audit_log \
-             WHERE (actor_id = $1 OR (actor_id IS NULL AND $1 IS NULL)) \
-             AND action = $2 AND at >= $3 AND at <= $4 ORDER BY id",
-        )
-        .bind(actor_id)
-        .bind(action)
-        .bind(from)
-        .bind(until)
-        .fetch_all(&mut **tx)
-        .await?;
+        // The recent entries about the subjects read alone (after an
+        // export of everyone, the actor's recent reads number as many as
+        // the organisation; a page reads fifty of them).
+        let mut subjects: Vec<Option<Id>> = group.iter().map(|e| e.subject_id).collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        let mut recent: Vec<(Id, i64, Option<Id>, String, String, String)> = Vec::new();
+        let (named, unnamed): (Vec<Option<Id>>, Vec<Option<Id>>) =
+            subjects.into_iter().partition(Option::is_some);
+        let mut asks: Vec<Option<&[Option<Id>]>> = named.chunks(500).map(Some).collect();
+        if !unnamed.is_empty() {
+            asks.push(None);
+        }
+        for ask in asks {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "SELECT id, at, subject_id, detail, ip, actor FROM audit_log \
+                 WHERE (actor_id = ",
+            );
+            qb.push_bind(actor_id)
+                .push(" OR (actor_id IS NULL AND ")
+                .push_bind(actor_id)
+                .push(" IS NULL)) AND action = ")
+                .push_bind(action)
+                .push(" AND at >= ")
+                .push_bind(from)
+                .push(" AND at <= ")
+                .push_bind(until);
+            match ask {
+                Some(ids) => {
+                    qb.push(" AND subject_id IN (");
+                    let mut list = qb.separated(", ");
+                    for id in ids {
+                        list.push_bind(*id);
+                    }
+                    qb.push(")");
+                }
+                None => {
+                    qb.push(" AND subject_id IS NULL");
+                }
+            }
+            qb.push(" ORDER BY id");
+            recent.extend(
+                qb.build_query_as::<(Id, i64, Option<Id>, String, String, String)>()
+                    .fetch_all(&mut **tx)
+                    .await?,
+            );
+        }
+        recent.sort_unstable_by_key(|r| r.0);
         // The latest entries per read, newest last.
         let mut latest: HashMap<Key, Vec<(Id, i64)>> = HashMap::new();
         for (id, at, subject, detail, ip, actor) in recent {
@@ -1182,6 +1219,13 @@ impl Store for This {
             out.extend(found.into_iter().map(|(id, n, last)| (id, (n, last))));
         }
         Ok(out)
+    }
+
+    async fn latest_event(&self) -> Result<Id> {
+        let r: (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.0.unwrap_or(0))
     }
 
     async fn events_after(&self, after: Id, limit: i64) -> Result<Vec<Event>> {

@@ -673,6 +673,10 @@ pub trait Store:
     ) -> Result<Vec<AuditEvent>>;
 
     // The outbox
+    /// The id of the latest event (0: none). Every recorded write adds
+    /// one, so a view computed from many tables (a chain's growth) can
+    /// tell it is stale by this alone.
+    async fn latest_event(&self) -> Result<Id>;
     /// Up to `limit` events with ids above `after`, oldest first.
     async fn events_after(&self, after: Id, limit: i64) -> Result<Vec<Event>>;
     /// How far `consumer` has read: the id of the last event it took (0:

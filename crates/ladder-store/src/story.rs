@@ -1257,6 +1257,7 @@ async fn events(s: &dyn Store) {
     assert!(all.len() > 20, "the writes above recorded their events");
     assert!(all.windows(2).all(|w| w[0].id < w[1].id), "ids ascend");
     let last = all.last().map_or(0, |e| e.id);
+    assert_eq!(s.latest_event().await.unwrap(), last);
 
     let record = Record::system(5000, "account.create", Some(7), "events@example.com")
         .data(serde_json::json!({ "roles": "member" }));
@@ -1266,6 +1267,11 @@ async fn events(s: &dyn Store) {
         .unwrap();
     let new = s.events_after(last, 10).await.unwrap();
     assert_eq!(new.len(), 1, "one write, one event");
+    assert_eq!(
+        s.latest_event().await.unwrap(),
+        new[0].id,
+        "a write moves the latest event"
+    );
     let e = &new[0];
     assert_eq!(
         (e.at, e.kind.as_str(), e.actor_id, e.person_id, e.object_id),
@@ -1294,8 +1300,10 @@ async fn events(s: &dyn Store) {
         .first()
         .expect("the worksheet story rated dev")
         .clone();
+    let latest = s.latest_event().await.unwrap();
     s.set_rating(&same, &rec("rating.set")).await.unwrap();
     assert_eq!(s.events_after(0, 1_000_000).await.unwrap().len(), before);
+    assert_eq!(s.latest_event().await.unwrap(), latest);
 
     // Paging.
     let page = s.events_after(all[1].id, 2).await.unwrap();

@@ -215,3 +215,131 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
     }
     b.client.clone().close().await.unwrap();
 }
+
+/// The texts of the cells in column `col` (0-based) of `table`'s body.
+async fn column(b: &Browser, table: &str, col: usize) -> Vec<String> {
+    b.client
+        .execute(
+            "return [...document.querySelectorAll(arguments[0] + ' tbody tr')].map(r => r.cells[arguments[1]].textContent.trim());",
+            vec![serde_json::json!(table), serde_json::json!(col)],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The names a department's section lists.
+async fn department_names(b: &Browser) -> Vec<String> {
+    b.client
+        .execute(
+            "return [...document.querySelectorAll('#department ul.people li a')].map(a => a.textContent.trim());",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A demo of 10,000 people: the people team pages through a department
+/// of the directory and through the pay table, sorts it and filters it
+/// on the server, and no page holds more than its page of people.
+#[tokio::test]
+async fn the_people_team_pages_through_a_ten_thousand_person_organisation() {
+    let mail = smtp::SmtpSink::start();
+    let demo = support::demo(&[
+        "--people",
+        "10000",
+        "--smtp",
+        &format!("127.0.0.1:{}", mail.port),
+    ]);
+    let b = Browser::start().await;
+    b.goto(&format!("{}/login", demo.base)).await;
+    b.fill("#email", demo.login("people team")).await;
+    b.fill("#password", "ladder-demo").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text(".account .who", "").await;
+
+    // The directory: departments with their counts, one a hundred at a
+    // time.
+    b.goto(&format!("{}/org", demo.base)).await;
+    b.click("a[href^='/org?department=']").await;
+    let heading = b.wait_text("#department-h", "(").await;
+    let total: usize = heading
+        .rsplit('(')
+        .next()
+        .and_then(|c| c.trim_end_matches(')').trim().parse().ok())
+        .unwrap_or_else(|| panic!("a count in {heading:?}"));
+    assert!(total > 200, "{heading}");
+    let first = department_names(&b).await;
+    assert_eq!(first.len(), 100, "a hundred at a time");
+    b.click("#department a[rel=next]").await;
+    b.wait_text("#department-h", "(").await;
+    let second = department_names(&b).await;
+    assert_eq!(second.len(), 100);
+    assert_ne!(first, second, "the next page shows other people");
+
+    // The pay table: fifty a page, of everyone with a salary.
+    b.goto(&format!("{}/pay", demo.base)).await;
+    let count = b.wait_text("#everyone-count", "Showing 1–50 of").await;
+    let with: usize = count
+        .rsplit(" of ")
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a total in {count:?}"));
+    assert!(with > 5_000, "{count}");
+    let page1 = column(&b, "#everyone", 0).await;
+    assert_eq!(page1.len(), 50);
+    b.click("nav.pager a[rel=next]").await;
+    b.wait_text("#everyone-count", "Showing 51–100 of").await;
+    let page2 = column(&b, "#everyone", 0).await;
+    assert_eq!(page2.len(), 50);
+    assert!(page2.iter().all(|n| !page1.contains(n)), "{page2:?}");
+    // Sorted by name: page two follows page one.
+    let lower = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
+    let (p1, p2) = (lower(&page1), lower(&page2));
+    assert!(p1.windows(2).all(|w| w[0] <= w[1]), "{p1:?}");
+    assert!(p1.last() <= p2.first(), "{p1:?} then {p2:?}");
+
+    // Sorted by compa ratio by the server, highest first.
+    b.click("#everyone th:nth-child(7) a.sort").await;
+    b.wait_text("#everyone th[aria-sort=ascending]", "Compa")
+        .await;
+    b.click("#everyone th:nth-child(7) a.sort").await;
+    b.wait_text("#everyone th[aria-sort=descending]", "Compa")
+        .await;
+    let ratios: Vec<f64> = column(&b, "#everyone", 6)
+        .await
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    assert_eq!(ratios.len(), 50);
+    assert!(ratios.windows(2).all(|w| w[0] >= w[1]), "{ratios:?}");
+
+    // Filtered by a department, on the server, still a page at a time.
+    let department = column(&b, "#everyone", 1).await[0].clone();
+    b.fill("#everyone-q", &department).await;
+    b.click("form.table-filter button[type=submit]").await;
+    let filtered = b.wait_text("#everyone-count", "matching").await;
+    assert!(filtered.contains(&format!("(of {with})")), "{filtered}");
+    let matching: usize = filtered
+        .split(" of ")
+        .nth(1)
+        .and_then(|n| n.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("a count in {filtered:?}"));
+    assert!(matching > 0 && matching < with, "{filtered}");
+    let departments = column(&b, "#everyone", 1).await;
+    assert_eq!(departments.len(), matching.min(50));
+    assert!(
+        departments.iter().any(|d| d == &department),
+        "{departments:?}"
+    );
+    b.client.clone().close().await.unwrap();
+}

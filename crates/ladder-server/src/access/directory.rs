@@ -14,6 +14,12 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The version of the organisation it shows: views computed from it
+    /// are kept under this version ([`crate::Loaded::view`]).
+    pub fn version(&self) -> i64 {
+        self.org.version
+    }
+
     pub fn all(&self) -> Vec<DirectoryEntry> {
         self.org.people.iter().map(DirectoryEntry::from).collect()
     }

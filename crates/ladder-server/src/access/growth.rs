@@ -13,6 +13,7 @@
 
 use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
+use crate::framework::Loaded;
 use ladder_store::{
     ActionItem, AgendaItem, Checkpoint, CheckpointState, Id, Meeting, NewFocusArea, Person,
     PrivateNote, Rater, Rating, RatingChange, Record, Seen, StandingItem,
@@ -180,30 +181,28 @@ impl Access {
             .collect())
     }
 
-    /// The viewer's reporting chain (everyone under them), breadth first.
+    /// The viewer's reporting chain (everyone under them), breadth first:
+    /// found once per viewer and version of the organisation (and of the
+    /// framework: `loaded`'s cache of views), so that a head of the
+    /// organisation opening a page of it again does not walk it again.
     pub async fn team_growth<'a>(
         &'a self,
         v: &'a Viewer,
+        loaded: &Loaded,
         now: i64,
     ) -> Result<TeamGrowth<'a>, AppError> {
         let org = self.org(v).await?;
-        let mut people = Vec::new();
-        if let Some(me) = v.person_id() {
-            let mut seen = HashSet::from([me]);
-            let mut level = vec![me];
-            for _ in 0..MAX_CHAIN {
-                let next: Vec<Id> = level
-                    .iter()
-                    .flat_map(|id| org.reports(*id).map(|p| p.id).collect::<Vec<_>>())
-                    .filter(|id| seen.insert(*id))
-                    .collect();
-                if next.is_empty() {
-                    break;
-                }
-                people.extend(next.iter().copied());
-                level = next;
+        let me = v.person_id();
+        let people = match me {
+            None => Arc::new(Chain::default()),
+            Some(me) => {
+                loaded
+                    .view("chain", &me.to_string(), org.version, async {
+                        Ok::<_, AppError>(Chain::of(&org, me))
+                    })
+                    .await?
             }
-        }
+        };
         if !people.is_empty() {
             self.audit(
                 v,
@@ -219,6 +218,49 @@ impl Access {
             org,
             people,
         })
+    }
+}
+
+/// Everyone under a manager, breadth first, and the same as a set.
+#[derive(Debug, Default)]
+pub struct Chain {
+    order: Vec<Id>,
+    members: HashSet<Id>,
+}
+
+impl Chain {
+    fn of(org: &OrgView, me: Id) -> Chain {
+        let mut order = Vec::new();
+        let mut seen = HashSet::from([me]);
+        let mut level = vec![me];
+        for _ in 0..MAX_CHAIN {
+            let next: Vec<Id> = level
+                .iter()
+                .flat_map(|id| org.reports(*id).map(|p| p.id).collect::<Vec<_>>())
+                .filter(|id| seen.insert(*id))
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            order.extend(next.iter().copied());
+            level = next;
+        }
+        seen.remove(&me);
+        Chain {
+            order,
+            members: seen,
+        }
+    }
+
+    pub fn contains(&self, id: Id) -> bool {
+        self.members.contains(&id)
+    }
+}
+
+impl std::ops::Deref for Chain {
+    type Target = [Id];
+    fn deref(&self) -> &[Id] {
+        &self.order
     }
 }
 
@@ -675,7 +717,7 @@ pub struct TeamGrowth<'a> {
     access: &'a Access,
     org: Arc<OrgView>,
     /// Everyone under the viewer, breadth first.
-    pub people: Vec<Id>,
+    pub people: Arc<Chain>,
 }
 
 impl TeamGrowth<'_> {
@@ -683,10 +725,19 @@ impl TeamGrowth<'_> {
         self.org.person(id)
     }
 
+    /// The version of everything the chain's growth is computed from:
+    /// the latest event, which every recorded write moves (ratings,
+    /// checkpoints, people). A view keyed by it is stale after any write.
+    pub async fn version(&self) -> Result<Id, AppError> {
+        Ok(self.access.store.latest_event().await?)
+    }
+
     /// Those of `ids` in the chain (anyone else is dropped).
     fn in_chain(&self, ids: &[Id]) -> Vec<Id> {
-        let mine: HashSet<Id> = self.people.iter().copied().collect();
-        ids.iter().copied().filter(|i| mine.contains(i)).collect()
+        ids.iter()
+            .copied()
+            .filter(|i| self.people.contains(*i))
+            .collect()
     }
 
     /// The ratings of some of the chain (anyone else is dropped).

@@ -12,6 +12,7 @@
 
 use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
 use crate::AppError;
+use crate::framework::Loaded;
 use ladder_framework::Framework;
 use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Payee, Salary};
@@ -51,75 +52,84 @@ pub struct PayRows {
 }
 
 impl PayRows {
-    /// Records a `pay.read` (`what`) for each of `shown` whose pay these
-    /// rows hold, once each, or for everyone with a salary when `None`
-    /// (merged with recent identical reads), so that "who read my pay"
-    /// finds the view.
-    async fn record_reads(
-        &self,
-        access: &Access,
-        viewer: &Viewer,
-        shown: Option<&[Id]>,
-        what: &str,
-        now: i64,
-    ) -> Result<(), AppError> {
-        let paid = self
-            .rows
-            .iter()
-            .filter(|(_, c)| c.is_some())
-            .map(|(p, _)| p.id);
-        let read: Vec<Id> = match shown {
-            Some(ids) => {
-                let paid: std::collections::HashSet<Id> = paid.collect();
-                let mut seen = std::collections::HashSet::new();
-                ids.iter()
-                    .copied()
-                    .filter(|id| paid.contains(id) && seen.insert(*id))
-                    .collect()
-            }
-            None => paid.collect(),
-        };
-        let reads: Vec<_> = read
-            .into_iter()
-            .map(|id| Access::record(viewer, "pay.read", Some(id), what, now).audit)
-            .collect();
-        if !reads.is_empty() {
-            access.store.audit_reads(&reads).await?;
-        }
-        Ok(())
-    }
-
     /// The team a person is in: their direct manager's name.
     pub fn team_of(&self, p: &Person) -> String {
         team_name(&self.org, p)
     }
 }
 
-/// A chain's pay, computed but not yet read: [`TeamPay::shown`] records
-/// the reads of the people a page shows, then hands the rows over.
-#[must_use = "pay must be recorded as read before it is shown"]
-#[derive(Debug)]
-pub struct TeamPay<'a> {
-    access: &'a Access,
-    viewer: &'a Viewer,
-    rows: PayRows,
+/// Records a `pay.read` (`what`) for each of `shown`, once each (merged
+/// with recent identical reads), so that "who read my pay" finds the view.
+async fn record_reads(
+    access: &Access,
+    viewer: &Viewer,
+    shown: &[Id],
+    what: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let mut seen = std::collections::HashSet::with_capacity(shown.len());
+    let reads: Vec<_> = shown
+        .iter()
+        .filter(|id| seen.insert(**id))
+        .map(|id| Access::record(viewer, "pay.read", Some(*id), what, now).audit)
+        .collect();
+    if !reads.is_empty() {
+        access.store.audit_reads(&reads).await?;
+    }
+    Ok(())
 }
 
-impl TeamPay<'_> {
-    /// Records a `pay.read` ("team pay") for each of `shown` that is in
-    /// the chain (merged with recent identical reads), so that "who read
-    /// my pay" finds them, and gives the rows.
-    pub async fn shown(self, shown: &[Id], now: i64) -> Result<PayRows, AppError> {
-        self.rows
-            .record_reads(self.access, self.viewer, Some(shown), "team pay", now)
-            .await?;
-        Ok(self.rows)
+/// What a view of many people's pay was made from, with the view: kept in
+/// the framework version's cache ([`Loaded::view`]) until the
+/// organisation (its people or its pay) changes.
+#[derive(Debug)]
+struct Computed<T> {
+    /// How many people the view covers.
+    people: usize,
+    view: T,
+}
+
+/// A chain's pay, computed (or found computed) but not yet read:
+/// [`TeamPay::shown`] records the reads of the people a page shows, then
+/// hands the view over.
+#[must_use = "pay must be recorded as read before it is shown"]
+#[derive(Debug)]
+pub struct TeamPay<'a, T> {
+    access: &'a Access,
+    viewer: &'a Viewer,
+    computed: Arc<Computed<T>>,
+}
+
+impl<T> TeamPay<'_, T> {
+    /// Records a `pay.read` ("team pay") for each of `shown` (people of
+    /// the view, which holds the chain alone), merged with recent
+    /// identical reads, so that "who read my pay" finds them, and gives
+    /// the view.
+    pub async fn shown(self, shown: &[Id], now: i64) -> Result<PayShown<T>, AppError> {
+        record_reads(self.access, self.viewer, shown, "team pay", now).await?;
+        Ok(PayShown(self.computed))
     }
 
-    /// The report's figures over the whole chain, before any person's
-    /// row is read (the aggregates and who is on the page).
-    pub fn peek(&self) -> &PayRows {
-        &self.rows
+    /// The view's figures over the whole chain, before any person's row
+    /// is read (the aggregates and who is on the page).
+    pub fn peek(&self) -> &T {
+        &self.computed.view
+    }
+
+    /// How many people the chain holds.
+    pub fn people(&self) -> usize {
+        self.computed.people
+    }
+}
+
+/// A view of pay whose reads are recorded: what may be shown.
+#[derive(Debug)]
+pub struct PayShown<T>(Arc<Computed<T>>);
+
+impl<T> std::ops::Deref for PayShown<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0.view
     }
 }
 
@@ -229,19 +239,53 @@ impl Access {
         })
     }
 
-    /// The compa ratios of everyone below the viewer in the reporting
-    /// chain (empty for someone without reports), to be recorded before
-    /// they can be read: [`TeamPay::shown`] writes a `pay.read` for each
-    /// person the page shows and hands the rows over.
-    pub async fn reports_pay<'a>(
+    /// A view (`make`) of the compa ratios of everyone below the viewer
+    /// in the reporting chain (none for someone without reports), to be
+    /// recorded before it can be read: [`TeamPay::shown`] writes a
+    /// `pay.read` for each person the page shows. Computed once per
+    /// viewer, day, and version of the organisation and the framework
+    /// (`kind` names the view in that cache): a head of the organisation
+    /// opening the page again pays for the page, not the chain.
+    pub async fn reports_pay<'a, T>(
         &'a self,
         v: &'a Viewer,
-        fw: &Framework,
+        loaded: &Loaded,
         as_of: Date,
-    ) -> Result<TeamPay<'a>, AppError> {
+        kind: &'static str,
+        make: impl FnOnce(&PayRows) -> Result<T, AppError>,
+    ) -> Result<TeamPay<'a, T>, AppError>
+    where
+        T: Send + Sync + 'static,
+    {
         let org = self.org(v).await?;
+        let me = v.person_id();
+        let of = format!("{}:{as_of}", me.unwrap_or(0));
+        let computed = loaded
+            .view(kind, &of, org.version, async {
+                let rows = self.chain_pay(&org, &loaded.framework, me, as_of).await?;
+                Ok::<_, AppError>(Computed {
+                    people: rows.rows.len(),
+                    view: make(&rows)?,
+                })
+            })
+            .await?;
+        Ok(TeamPay {
+            access: self,
+            viewer: v,
+            computed,
+        })
+    }
+
+    /// The compa ratios of everyone below `me` in the chain.
+    async fn chain_pay(
+        &self,
+        org: &Arc<OrgView>,
+        fw: &Framework,
+        me: Option<Id>,
+        as_of: Date,
+    ) -> Result<PayRows, AppError> {
         let mut below = Vec::new();
-        if let Some(me) = v.person_id() {
+        if let Some(me) = me {
             let mut next: Vec<Id> = vec![me];
             for _ in 0..MAX_CHAIN {
                 let layer: Vec<Person> =
@@ -272,10 +316,9 @@ impl Access {
                 (then, c)
             })
             .collect();
-        Ok(TeamPay {
-            access: self,
-            viewer: v,
-            rows: PayRows { rows, org },
+        Ok(PayRows {
+            rows,
+            org: Arc::clone(org),
         })
     }
 
@@ -347,68 +390,92 @@ impl PayAdmin<'_> {
         Ok(self.access.store.bands().await?)
     }
 
-    /// Everyone's compa ratio on a day, to be recorded before it can be
-    /// read: [`OrgPay::shown`] writes the report's own entry and a
-    /// `pay.read` for each person the view shows.
-    pub async fn everyone(&self, fw: &Framework, as_of: Date) -> Result<OrgPay<'_>, AppError> {
+    /// A view (`make`) of everyone's compa ratio on a day, to be recorded
+    /// before it can be read: [`OrgPay::shown`] writes the report's own
+    /// entry and a `pay.read` for each person the view shows. Computed
+    /// once per day and version of the organisation and the framework
+    /// (`kind` names the view in that cache).
+    pub async fn everyone<T>(
+        &self,
+        loaded: &Loaded,
+        as_of: Date,
+        kind: &'static str,
+        make: impl FnOnce(&PayRows) -> Result<T, AppError>,
+    ) -> Result<OrgPay<'_, T>, AppError>
+    where
+        T: Send + Sync + 'static,
+    {
         let org = self.access.org(self.viewer).await?;
-        let salaries = self.access.store.salaries().await?;
-        let bands = self.access.store.bands().await?;
-        let book = pay::PayBook::new(&salaries, &bands);
-        let day = as_of.to_string();
-        let rows: Vec<(Person, Option<Compa>)> = org
-            .people
-            .iter()
-            .filter(|p| p.record.active)
-            .map(|p| {
-                let then = org.as_of(p, &day);
-                let c = book.compa(&payee(fw, &then), as_of);
-                (then, c)
+        let fw = &loaded.framework;
+        let computed = loaded
+            .view(kind, &as_of.to_string(), org.version, async {
+                let salaries = self.access.store.salaries().await?;
+                let bands = self.access.store.bands().await?;
+                let book = pay::PayBook::new(&salaries, &bands);
+                let day = as_of.to_string();
+                let rows: Vec<(Person, Option<Compa>)> = org
+                    .people
+                    .iter()
+                    .filter(|p| p.record.active)
+                    .map(|p| {
+                        let then = org.as_of(p, &day);
+                        let c = book.compa(&payee(fw, &then), as_of);
+                        (then, c)
+                    })
+                    .collect();
+                let rows = PayRows {
+                    rows,
+                    org: Arc::clone(&org),
+                };
+                Ok::<_, AppError>(Computed {
+                    people: rows.rows.len(),
+                    view: make(&rows)?,
+                })
             })
-            .collect();
+            .await?;
         Ok(OrgPay {
             access: self.access,
             viewer: self.viewer,
             as_of,
-            rows: PayRows { rows, org },
+            computed,
         })
     }
 }
 
-/// The organisation's pay, computed but not yet read: [`OrgPay::shown`]
-/// records the view, then hands the rows over.
+/// The organisation's pay, computed (or found computed) but not yet read:
+/// [`OrgPay::shown`] records the view, then hands it over.
 #[must_use = "pay must be recorded as read before it is shown"]
 #[derive(Debug)]
-pub struct OrgPay<'a> {
+pub struct OrgPay<'a, T> {
     access: &'a Access,
     viewer: &'a Viewer,
     as_of: Date,
-    rows: PayRows,
+    computed: Arc<Computed<T>>,
 }
 
-impl OrgPay<'_> {
-    /// The rows, to choose what a page shows (what it shows must then go
+impl<T> OrgPay<'_, T> {
+    /// The view, to choose what a page shows (what it shows must then go
     /// through [`OrgPay::shown`]).
-    pub fn peek(&self) -> &PayRows {
-        &self.rows
+    pub fn peek(&self) -> &T {
+        &self.computed.view
     }
 
-    /// Records `action` once for the view, and a `pay.read` for each
-    /// person it shows (merged with recent identical reads), so that "who
-    /// read my pay" finds the people team's pages and exports too:
-    /// `shown`, or everyone with a salary when `None` (an export).
+    /// Records `action` once for the view, and a `pay.read` for each of
+    /// `shown` (people with a salary the view shows: a page, or everyone
+    /// for an export), merged with recent identical reads, so that "who
+    /// read my pay" finds the people team's pages and exports too.
     pub async fn shown(
         self,
         action: &str,
-        shown: Option<&[Id]>,
+        shown: &[Id],
         now: i64,
-    ) -> Result<PayRows, AppError> {
+    ) -> Result<PayShown<T>, AppError> {
         let a = self.access;
         a.audit(
             self.viewer,
             action,
             None,
-            &format!("as of {}: {} people", self.as_of, self.rows.rows.len()),
+            &format!("as of {}: {} people", self.as_of, self.computed.people),
             now,
         )
         .await?;
@@ -417,10 +484,8 @@ impl OrgPay<'_> {
         } else {
             "pay report"
         };
-        self.rows
-            .record_reads(a, self.viewer, shown, what, now)
-            .await?;
-        Ok(self.rows)
+        record_reads(a, self.viewer, shown, what, now).await?;
+        Ok(PayShown(self.computed))
     }
 }
 

@@ -40,7 +40,23 @@ pub struct Loaded {
     /// for this version: a person's page then costs a lookup and their
     /// ratings. A new version is a new `Loaded`, with an empty cache.
     worksheets: std::sync::Mutex<WorksheetCache>,
+    /// Views over the whole organisation (the pay report, a chain's pay),
+    /// each computed once for this version and one version of the
+    /// organisation: see [`Loaded::view`].
+    views: std::sync::Mutex<ViewCache>,
+    /// One computation of a view at a time: requests that miss together
+    /// wait for the first one's result instead of each computing it.
+    computing: tokio::sync::Mutex<()>,
 }
+
+/// Views by (kind, what it is of), with the organisation's version each
+/// was computed at.
+type ViewCache =
+    std::collections::HashMap<(&'static str, String), (i64, Arc<dyn std::any::Any + Send + Sync>)>;
+
+/// Views a version keeps; past it, those of older versions of the
+/// organisation go, and then all.
+const VIEWS_KEPT: usize = 64;
 
 type WorksheetCache = std::collections::HashMap<
     (String, String, Option<String>),
@@ -100,6 +116,8 @@ impl Loaded {
             summary,
             files: files.clone(),
             worksheets: std::sync::Mutex::default(),
+            views: std::sync::Mutex::default(),
+            computing: tokio::sync::Mutex::const_new(()),
         })
     }
 
@@ -134,6 +152,56 @@ impl Loaded {
             cache.insert(key, Arc::clone(&w));
         }
         Ok(w)
+    }
+
+    /// A view of `kind` over `of` (a day, a viewer), computed by `compute`
+    /// from the organisation at `org_version` and this framework version,
+    /// once: later calls at the same organisation version share it. A
+    /// newer organisation version computes it afresh and replaces it; a
+    /// new framework version is a new `Loaded`, with no views.
+    ///
+    /// Only what the caller was allowed to compute goes in, under a key
+    /// that says whose it is: the cache decides nothing about access.
+    pub async fn view<T, E>(
+        &self,
+        kind: &'static str,
+        of: &str,
+        org_version: i64,
+        compute: impl Future<Output = Result<T, E>>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+    {
+        let key = (kind, of.to_owned());
+        let cached = || {
+            let cache = self.views.lock().ok()?;
+            let (version, view) = cache.get(&key)?;
+            (*version == org_version)
+                .then(|| Arc::clone(view).downcast::<T>().ok())
+                .flatten()
+        };
+        if let Some(v) = cached() {
+            return Ok(v);
+        }
+        let _one = self.computing.lock().await;
+        if let Some(v) = cached() {
+            return Ok(v);
+        }
+        let v = Arc::new(compute.await?);
+        if let Ok(mut cache) = self.views.lock() {
+            let older = cache.get(&key).is_none_or(|(at, _)| *at <= org_version);
+            if older {
+                if cache.len() >= VIEWS_KEPT {
+                    cache.retain(|_, (at, _)| *at >= org_version);
+                    if cache.len() >= VIEWS_KEPT {
+                        cache.clear();
+                    }
+                }
+                let shared: Arc<dyn std::any::Any + Send + Sync> = v.clone();
+                cache.insert(key, (org_version, shared));
+            }
+        }
+        Ok(v)
     }
 
     /// The release to stage for this version.
@@ -447,5 +515,47 @@ mod tests {
         let other = example();
         let d = other.worksheet("backend-engineer", "senior", None).unwrap();
         assert!(!Arc::ptr_eq(&a, &d));
+    }
+
+    #[tokio::test]
+    async fn a_view_is_computed_once_per_version_of_the_organisation() {
+        let loaded = example();
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let view = |kind: &'static str, of: &'static str, version: i64, value: u32| {
+            let (loaded, runs) = (&loaded, &runs);
+            async move {
+                loaded
+                    .view(kind, of, version, async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        Ok::<_, String>(value)
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let a = view("pay", "2026-01-01", 3, 1).await;
+        let b = view("pay", "2026-01-01", 3, 2).await;
+        assert!(Arc::ptr_eq(&a, &b), "the same version shares it");
+        assert_eq!((*b, runs.load(Ordering::SeqCst)), (1, 1));
+        // Another day, another kind: their own.
+        assert_eq!(*view("pay", "2026-01-02", 3, 5).await, 5);
+        assert_eq!(*view("team", "2026-01-01", 3, 6).await, 6);
+        // A newer organisation: computed afresh, and it replaces the old.
+        assert_eq!(*view("pay", "2026-01-01", 4, 7).await, 7);
+        assert_eq!(*view("pay", "2026-01-01", 4, 8).await, 7);
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
+        // A failure is not kept.
+        let failed = loaded
+            .view("pay", "2026-01-03", 4, async { Err::<u32, _>("no") })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(*view("pay", "2026-01-03", 4, 9).await, 9);
+        // A new framework version starts with no views.
+        let other = example();
+        let c = other
+            .view("pay", "2026-01-01", 4, async { Ok::<_, String>(10u32) })
+            .await
+            .unwrap();
+        assert_eq!(*c, 10);
     }
 }

@@ -401,10 +401,8 @@ pub async fn team(
 ) -> Result<Json<TeamOut>, ApiError> {
     let paging = q.paging()?;
     let loaded = s.framework();
-    let t = s.access().team_growth(&v, s.now()).await?;
-    let mut ids = t.people.clone();
-    ids.sort_unstable();
-    let (people, next_cursor) = crate::http::paging::page(ids, |id| *id, paging);
+    let t = s.access().team_growth(&v, &loaded, s.now()).await?;
+    let (people, next_cursor) = crate::http::paging::page_of(&t.people, |id| *id, paging);
     let d = team_data_of(&loaded, &t, &people, s.now()).await?;
     Ok(Json(TeamOut {
         quarter: d.quarter.to_string(),

@@ -304,12 +304,12 @@ pub async fn close_checkpoint(
 
 #[derive(Template)]
 #[template(path = "growth/team_growth.html")]
-struct TeamGrowthPage {
+struct TeamGrowthPage<'a> {
     chrome: Chrome,
-    quarter: String,
+    quarter: &'a str,
     /// (id, name, quarter, why): the first [`OVERDUE_SHOWN`], nearest
     /// first.
-    overdue: Vec<(Id, String, String, String)>,
+    overdue: &'a [(Id, String, String, String)],
     overdue_count: usize,
     /// How many of the chain are ready for the next level.
     ready_count: usize,
@@ -317,9 +317,9 @@ struct TeamGrowthPage {
     t: Table<ReadinessRow>,
     caption: &'static str,
     table_id: &'static str,
-    heatmap: Option<String>,
+    heatmap: Option<&'a str>,
     /// People per level in the team, as a chart.
-    levels: String,
+    levels: &'a str,
     people: usize,
 }
 
@@ -363,8 +363,72 @@ pub async fn team_growth(
     Query(q): Query<TableQuery>,
 ) -> Result<Response, AppError> {
     let loaded = s.framework();
-    let t = s.access().team_growth(&v, s.now()).await?;
-    let d = team_data(&loaded, &t, s.now()).await?;
+    let now = s.now();
+    let t = s.access().team_growth(&v, &loaded, now).await?;
+    // The chain's figures, computed once until the next write (a rating,
+    // a checkpoint, a change of people) or the next quarter: a head of a
+    // large organisation then pays for the page shown.
+    let of = format!("{}:{}", v.person_id().unwrap_or(0), Quarter::at(now));
+    let version = t.version().await?;
+    let d = loaded
+        .view("growth.team", &of, version, team_view(&loaded, &t, now))
+        .await?;
+    let table = Table::of(
+        READINESS,
+        "/team/growth",
+        &d.rows,
+        &q,
+        &[],
+        |r| {
+            format!(
+                "{} {} {}",
+                r.name,
+                r.role,
+                if r.ready { "ready" } else { "" }
+            )
+        },
+        |r, k| match k {
+            "role" => Key::text(&r.role),
+            "latest" => Key::Num(r.share),
+            "trend" => Key::text(&r.trend),
+            "signal" => Key::Num(if r.ready { 1.0 } else { 0.0 }),
+            _ => Key::text(&r.name),
+        },
+    );
+    page(&TeamGrowthPage {
+        chrome: Chrome::new("Team growth", Some(&v)),
+        quarter: &d.quarter,
+        overdue: &d.overdue,
+        overdue_count: d.overdue_count,
+        ready_count: d.ready_count,
+        t: table,
+        caption: "readiness",
+        table_id: "readiness",
+        levels: &d.levels,
+        heatmap: d.heatmap.as_deref(),
+        people: t.people.len(),
+    })
+}
+
+/// What the team growth page shows of a chain, before its table is
+/// paged.
+#[derive(Debug)]
+struct TeamView {
+    quarter: String,
+    overdue: Vec<(Id, String, String, String)>,
+    overdue_count: usize,
+    ready_count: usize,
+    rows: Vec<ReadinessRow>,
+    heatmap: Option<String>,
+    levels: String,
+}
+
+async fn team_view(
+    loaded: &crate::Loaded,
+    t: &crate::access::TeamGrowth<'_>,
+    now: i64,
+) -> Result<TeamView, AppError> {
+    let d = team_data(loaded, t, now).await?;
     let name = |id: Id| {
         t.person(id)
             .map_or_else(String::new, |p| p.record.name.clone())
@@ -372,7 +436,7 @@ pub async fn team_growth(
     let heatmap = if t.people.is_empty() {
         None
     } else {
-        Some(heatmap_svg(&loaded, &t, HEATMAP_PEOPLE).await?)
+        Some(heatmap_svg(loaded, t, HEATMAP_PEOPLE).await?)
     };
     let mut rows = Vec::with_capacity(d.readiness.len());
     for (id, r) in &d.readiness {
@@ -382,7 +446,7 @@ pub async fn team_growth(
         });
         // A role's worksheet is computed once per framework version.
         let top = person.is_some_and(|p| {
-            person_worksheet(&loaded, p)
+            person_worksheet(loaded, p)
                 .ok()
                 .is_some_and(|ws| ws.next.is_none())
         });
@@ -417,44 +481,18 @@ pub async fn team_growth(
         };
         rows.push(row);
     }
-    let ready_count = rows.iter().filter(|r| r.ready).count();
-    let table = Table::new(
-        READINESS,
-        "/team/growth",
-        rows,
-        &q,
-        &[],
-        |r| {
-            format!(
-                "{} {} {}",
-                r.name,
-                r.role,
-                if r.ready { "ready" } else { "" }
-            )
-        },
-        |r, k| match k {
-            "role" => Key::text(&r.role),
-            "latest" => Key::Num(r.share),
-            "trend" => Key::text(&r.trend),
-            "signal" => Key::Num(if r.ready { 1.0 } else { 0.0 }),
-            _ => Key::text(&r.name),
-        },
-    );
-    let overdue_count = d.overdue.len();
-    page(&TeamGrowthPage {
-        chrome: Chrome::new("Team growth", Some(&v)),
+    Ok(TeamView {
         quarter: d.quarter.to_string(),
+        overdue_count: d.overdue.len(),
         overdue: d
             .overdue
             .into_iter()
             .take(OVERDUE_SHOWN)
             .map(|(id, q, why)| (id, name(id), q, why))
             .collect(),
-        overdue_count,
-        ready_count,
-        t: table,
-        caption: "readiness",
-        table_id: "readiness",
+        ready_count: rows.iter().filter(|r| r.ready).count(),
+        rows,
+        heatmap,
         levels: level_chart(
             &loaded.framework,
             "team-levels",
@@ -464,14 +502,12 @@ pub async fn team_growth(
                 .filter_map(|id| t.person(*id))
                 .map(|p| p.record.role.level.as_str()),
         )?,
-        heatmap,
-        people: t.people.len(),
     })
 }
 
 pub async fn heatmap(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
     let loaded = s.framework();
-    let t = s.access().team_growth(&v, s.now()).await?;
+    let t = s.access().team_growth(&v, &loaded, s.now()).await?;
     Ok(svg(heatmap_svg(&loaded, &t, HEATMAP_PEOPLE).await?))
 }
 

@@ -92,6 +92,26 @@ pub fn page<T>(
     (out, next)
 }
 
+/// [`page`] over `items` in any order (rows kept in a cache in another
+/// order): the `limit` lowest ids after the cursor, chosen in one pass,
+/// and only they are cloned.
+pub fn page_of<T: Clone>(
+    items: &[T],
+    id: impl Fn(&T) -> i64,
+    p: Paging,
+) -> (Vec<T>, Option<String>) {
+    let mut after: Vec<&T> = items
+        .iter()
+        .filter(|t| p.after.is_none_or(|a| id(t) > a))
+        .collect();
+    if after.len() > p.limit + 1 {
+        after.select_nth_unstable_by_key(p.limit, |t| id(t));
+        after.truncate(p.limit + 1);
+    }
+    after.sort_unstable_by_key(|t| id(t));
+    page(after.into_iter().cloned(), id, Paging { after: None, ..p })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +120,28 @@ mod tests {
         PageQuery {
             limit,
             cursor: cursor.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn pages_of_unordered_rows_walk_them_once_in_id_order() {
+        let ids: Vec<i64> = (1..=50).map(|i| (i * 37) % 101).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        for limit in [1, 3, 7, 50, 60] {
+            let mut seen = Vec::new();
+            let mut at: Option<String> = None;
+            loop {
+                let p = q(Some(limit), at.as_deref()).paging().unwrap();
+                let (rows, next) = page_of(&ids, |i| *i, p);
+                assert!(rows.len() <= usize::try_from(limit).unwrap());
+                seen.extend(rows);
+                match next {
+                    Some(c) => at = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, sorted, "limit {limit}");
         }
     }
 

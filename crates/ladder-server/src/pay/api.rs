@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::access::PayImport;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, rows_refused};
 use crate::http::paging::PageQuery;
-use crate::pay::service::{AsOf, PayLine, Report, report};
+use crate::pay::service::{AsOf, FIGURES, PayLine, Report, figures};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -94,14 +94,26 @@ pub async fn compa(
     let as_of = q.date(now)?;
     let paging = pq.paging()?;
     let loaded = s.framework();
-    let org_pay = admin.everyone(&loaded.framework, as_of).await?;
-    let mut report = report(org_pay.peek(), &loaded.framework, as_of);
-    let mut people = std::mem::take(&mut report.people);
-    people.sort_by_key(|l| l.person_id);
-    let (people, next_cursor) = crate::http::paging::page(people, |l| l.person_id, paging);
-    let shown: Vec<Id> = people.iter().map(|l| l.person_id).collect();
-    org_pay.shown("pay.report.read", Some(&shown), now).await?;
-    report.people = people;
+    let fw = &loaded.framework;
+    let org_pay = admin
+        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
+        .await?;
+    // The page's people in the order of their ids: the `limit` lowest
+    // after the cursor, chosen in one pass over the report.
+    let people =
+        crate::http::paging::page_of(&org_pay.peek().report.people, |l| l.person_id, paging);
+    let shown: Vec<Id> = people.0.iter().map(|l| l.person_id).collect();
+    let f = org_pay.shown("pay.report.read", &shown, now).await?;
+    let (people, next_cursor) = people;
+    let report = Report {
+        people,
+        as_of: f.report.as_of.clone(),
+        by_level: f.report.by_level.clone(),
+        by_grade: f.report.by_grade.clone(),
+        by_team: f.report.by_team.clone(),
+        by_department: f.report.by_department.clone(),
+        without_salary: f.report.without_salary,
+    };
     Ok(Json(CompaPage {
         report,
         next_cursor,

@@ -18,21 +18,21 @@ use ladder_store::{Id, Person};
 
 #[derive(Template)]
 #[template(path = "pay/pay.html")]
-struct PayPage {
+struct PayPage<'a> {
     chrome: Chrome,
-    report: Report,
+    report: &'a Report,
     /// Everyone with a salary: filtered, sorted and paged.
     t: Table<PayLine>,
     caption: &'static str,
     table_id: &'static str,
     /// Totals on top: (with a salary, outside their band, that as a
     /// percent, the median compa ratio).
-    totals: (usize, usize, String, String),
+    totals: &'a (usize, usize, String, String),
     /// The first [`SHOWN`] of those outside their band.
-    flagged: Vec<PayLine>,
-    chart: Option<String>,
+    flagged: &'a [PayLine],
+    chart: Option<&'a str>,
     /// Each grouping, at most [`SHOWN`] groups of it, and how many more.
-    groups: Vec<(&'static str, Vec<Group>, usize)>,
+    groups: &'a [(&'static str, Vec<Group>, usize)],
     bands: Vec<[String; 8]>,
     summary: Option<String>,
     warnings: Vec<String>,
@@ -71,36 +71,6 @@ fn line_key(l: &PayLine, column: &str) -> Key {
     }
 }
 
-/// How many rows of a list the pay page shows at most (flagged people,
-/// groups): the page stays the same size however large the organisation;
-/// the table of everyone pages, and the export has every row.
-const SHOWN: usize = 50;
-
-/// A grouping as the page shows it: all of it when short, else the
-/// [`SHOWN`] groups with the most people out of band (then the lowest
-/// median), in the grouping's own order, and how many were left out.
-fn bounded(title: &'static str, groups: &[Group]) -> (&'static str, Vec<Group>, usize) {
-    if groups.len() <= SHOWN {
-        return (title, groups.to_vec(), 0);
-    }
-    let mut rank: Vec<usize> = (0..groups.len()).collect();
-    rank.sort_by(|a, b| {
-        let (ga, gb) = (groups.get(*a), groups.get(*b));
-        let flagged = |g: Option<&Group>| g.map_or(0, |g| g.flagged);
-        let median = |g: Option<&Group>| g.map_or(f64::INFINITY, |g| g.median);
-        flagged(gb)
-            .cmp(&flagged(ga))
-            .then(median(ga).total_cmp(&median(gb)))
-    });
-    rank.truncate(SHOWN);
-    rank.sort_unstable();
-    let kept = rank
-        .iter()
-        .filter_map(|i| groups.get(*i).cloned())
-        .collect();
-    (title, kept, groups.len() - SHOWN)
-}
-
 async fn pay_page(
     s: &AppState,
     v: &Viewer,
@@ -113,13 +83,9 @@ async fn pay_page(
     let admin = access.pay_admin(v)?;
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let org_pay = admin.everyone(fw, as_of).await?;
-    let report = report(org_pay.peek(), fw, as_of);
-    let chart = if report.by_level.is_empty() {
-        None
-    } else {
-        Some(chart(&report)?)
-    };
+    let org_pay = admin
+        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
+        .await?;
     let (mut summary, mut warnings, mut errors, mut error_file) =
         (None, Vec::new(), Vec::new(), String::new());
     let mut status = StatusCode::OK;
@@ -156,27 +122,13 @@ async fn pay_page(
             ]
         })
         .collect();
-    let all_flagged = report.flagged();
-    let flagged_count = all_flagged.len();
-    let flagged: Vec<PayLine> = all_flagged.into_iter().take(SHOWN).cloned().collect();
-    let with = report.people.len();
-    let mut ratios: Vec<f64> = report.people.iter().filter_map(|l| l.ratio).collect();
-    ratios.sort_by(f64::total_cmp);
-    let median = ratios
-        .get(ratios.len() / 2)
-        .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"));
-    #[allow(clippy::cast_precision_loss)]
-    let share = if with == 0 {
-        "–".to_owned()
-    } else {
-        format!("{:.0}%", flagged_count as f64 * 100.0 / with as f64)
-    };
+    let f = org_pay.peek();
     let t = Table::of(
         EVERYONE,
         "/pay",
-        &report.people,
+        &f.report.people,
         table,
-        &[("as_of", report.as_of.clone())],
+        &[("as_of", f.report.as_of.clone())],
         |l| {
             format!(
                 "{} {} {} {} {}",
@@ -194,25 +146,20 @@ async fn pay_page(
     let shown: Vec<Id> = t
         .rows
         .iter()
-        .chain(flagged.iter())
+        .chain(f.flagged.iter())
         .map(|l| l.person_id)
         .collect();
-    org_pay.shown("pay.report.read", Some(&shown), now).await?;
+    let f = org_pay.shown("pay.report.read", &shown, now).await?;
     let res = page(&PayPage {
         chrome: Chrome::new("Pay", Some(v)),
         t,
         caption: "people with a salary",
         table_id: "everyone",
-        totals: (with, flagged_count, share, median),
-        flagged,
-        groups: vec![
-            bounded("Per level", &report.by_level),
-            bounded("Per grade", &report.by_grade),
-            bounded("Per team (by manager)", &report.by_team),
-            bounded("Per department", &report.by_department),
-        ],
-        report,
-        chart,
+        totals: &f.totals,
+        flagged: &f.flagged,
+        groups: &f.groups,
+        report: &f.report,
+        chart: f.chart.as_deref(),
         bands,
         summary,
         warnings,
@@ -282,12 +229,19 @@ pub async fn export(
     let admin = access.pay_admin(&v)?;
     let as_of = q.date(now)?;
     let loaded = s.framework();
-    let rows = admin
-        .everyone(&loaded.framework, as_of)
-        .await?
-        .shown("pay.export", None, now)
+    let fw = &loaded.framework;
+    let org_pay = admin
+        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
         .await?;
-    let csv = export_csv(&report(&rows, &loaded.framework, as_of));
+    let everyone: Vec<Id> = org_pay
+        .peek()
+        .report
+        .people
+        .iter()
+        .map(|l| l.person_id)
+        .collect();
+    let f = org_pay.shown("pay.export", &everyone, now).await?;
+    let csv = export_csv(&f.report);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -351,9 +305,9 @@ pub async fn person_pay(
 
 #[derive(Template)]
 #[template(path = "pay/team_pay.html")]
-struct TeamPayPage {
+struct TeamPayPage<'a> {
     chrome: Chrome,
-    report: Report,
+    report: &'a Report,
     people: usize,
     /// A page of the chain's people with a salary.
     t: Table<PayLine>,
@@ -386,24 +340,27 @@ pub async fn team_pay(
     let as_of = q.date(now)?;
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let team = s.access().reports_pay(&v, fw, as_of).await?;
-    let people = team.peek().rows.len();
-    let mut full = report(team.peek(), fw, as_of);
-    let lines = std::mem::take(&mut full.people);
-    let t = Table::new(
+    let team = s
+        .access()
+        .reports_pay(&v, &loaded, as_of, TEAM_REPORT, |rows| {
+            Ok(report(rows, fw, as_of))
+        })
+        .await?;
+    let people = team.people();
+    let t = Table::of(
         TEAM_PAY,
         "/team/pay",
-        lines,
+        &team.peek().people,
         &table,
-        &[("as_of", full.as_of.clone())],
+        &[("as_of", team.peek().as_of.clone())],
         |l| format!("{} {} {} {}", l.name, l.level, l.team, l.flag_text()),
         line_key,
     );
     let shown: Vec<Id> = t.rows.iter().map(|l| l.person_id).collect();
-    team.shown(&shown, now).await?;
+    let full = team.shown(&shown, now).await?;
     page(&TeamPayPage {
         chrome: Chrome::new("Team pay", Some(&v)),
-        report: full,
+        report: &full,
         people,
         t,
         caption: "your chain's pay",

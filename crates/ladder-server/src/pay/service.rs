@@ -184,6 +184,96 @@ pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
     }
 }
 
+/// How many rows of a list the pay page shows at most (flagged people,
+/// groups): the page stays the same size however large the organisation;
+/// the table of everyone pages, and the export has every row.
+pub(crate) const SHOWN: usize = 50;
+
+/// The people team's report with what its page shows on top, computed
+/// once per day and version of the organisation and the framework (the
+/// page, the compa API and the export share it).
+#[derive(Debug)]
+pub struct Figures {
+    pub report: Report,
+    pub chart: Option<String>,
+    /// (with a salary, outside their band, that as a percent, the median
+    /// compa ratio).
+    pub totals: (usize, usize, String, String),
+    /// The first [`SHOWN`] of those outside their band.
+    pub flagged: Vec<PayLine>,
+    /// Each grouping, at most [`SHOWN`] groups of it, and how many more.
+    pub groups: Vec<(&'static str, Vec<Group>, usize)>,
+}
+
+/// The kind of [`Figures`] in the framework version's cache of views.
+pub const FIGURES: &str = "pay.figures";
+
+/// The report's figures from everyone's rows.
+pub fn figures(rows: &PayRows, fw: &Framework, as_of: Date) -> Result<Figures, AppError> {
+    let report = report(rows, fw, as_of);
+    let chart = if report.by_level.is_empty() {
+        None
+    } else {
+        Some(chart(&report)?)
+    };
+    let all_flagged = report.flagged();
+    let flagged_count = all_flagged.len();
+    let flagged: Vec<PayLine> = all_flagged.into_iter().take(SHOWN).cloned().collect();
+    let with = report.people.len();
+    let mut ratios: Vec<f64> = report.people.iter().filter_map(|l| l.ratio).collect();
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios
+        .get(ratios.len() / 2)
+        .map_or_else(|| "–".to_owned(), |r| format!("{r:.2}"));
+    #[allow(clippy::cast_precision_loss)]
+    let share = if with == 0 {
+        "–".to_owned()
+    } else {
+        format!("{:.0}%", flagged_count as f64 * 100.0 / with as f64)
+    };
+    let groups = vec![
+        bounded("Per level", &report.by_level),
+        bounded("Per grade", &report.by_grade),
+        bounded("Per team (by manager)", &report.by_team),
+        bounded("Per department", &report.by_department),
+    ];
+    Ok(Figures {
+        totals: (with, flagged_count, share, median),
+        flagged,
+        groups,
+        chart,
+        report,
+    })
+}
+
+/// A grouping as the page shows it: all of it when short, else the
+/// [`SHOWN`] groups with the most people out of band (then the lowest
+/// median), in the grouping's own order, and how many were left out.
+pub(crate) fn bounded(title: &'static str, groups: &[Group]) -> (&'static str, Vec<Group>, usize) {
+    if groups.len() <= SHOWN {
+        return (title, groups.to_vec(), 0);
+    }
+    let mut rank: Vec<usize> = (0..groups.len()).collect();
+    rank.sort_by(|a, b| {
+        let (ga, gb) = (groups.get(*a), groups.get(*b));
+        let flagged = |g: Option<&Group>| g.map_or(0, |g| g.flagged);
+        let median = |g: Option<&Group>| g.map_or(f64::INFINITY, |g| g.median);
+        flagged(gb)
+            .cmp(&flagged(ga))
+            .then(median(ga).total_cmp(&median(gb)))
+    });
+    rank.truncate(SHOWN);
+    rank.sort_unstable();
+    let kept = rank
+        .iter()
+        .filter_map(|i| groups.get(*i).cloned())
+        .collect();
+    (title, kept, groups.len() - SHOWN)
+}
+
+/// The kind of a chain's [`Report`] in the framework version's cache.
+pub const TEAM_REPORT: &str = "pay.team";
+
 /// The buckets of the compa chart, as (upper bound, label): five, one
 /// shade each, so no two buckets look alike.
 pub(crate) const BUCKETS: [(f64, &str); 5] = [

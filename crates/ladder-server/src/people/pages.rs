@@ -110,12 +110,56 @@ pub async fn person_history(
     page(&history_table(&s.framework().framework, &p))
 }
 
+#[derive(Clone, Debug)]
 struct TeamMember {
     id: i64,
     name: String,
     role: String,
     manager: String,
     location: String,
+    /// Its place in the chain's order (by layer).
+    place: usize,
+}
+
+/// Everyone under a manager, by layer, and how many report directly.
+#[derive(Debug, Default)]
+struct TeamChain {
+    members: Vec<TeamMember>,
+    direct: usize,
+}
+
+/// Direct reports, then everyone under them, breadth first.
+fn team_members(
+    loaded: &crate::Loaded,
+    dir: &crate::access::Directory,
+    me: &ladder_store::Person,
+) -> TeamChain {
+    let mut members = Vec::new();
+    let mut direct = 0;
+    let mut queue = vec![(me.id, me.record.name.clone())];
+    let mut depth = 0;
+    while !queue.is_empty() && depth < 16 {
+        let mut next = Vec::new();
+        for (id, name) in &queue {
+            for r in dir.reports_of(*id) {
+                members.push(TeamMember {
+                    id: r.id,
+                    name: r.name.clone(),
+                    role: entry_title(&loaded.framework, &r),
+                    manager: name.clone(),
+                    location: r.location.clone(),
+                    place: members.len(),
+                });
+                next.push((r.id, r.name));
+            }
+        }
+        if depth == 0 {
+            direct = members.len();
+        }
+        queue = next;
+        depth += 1;
+    }
+    TeamChain { members, direct }
 }
 
 #[derive(Template)]
@@ -149,40 +193,22 @@ pub async fn team(
 ) -> Result<Response, AppError> {
     let loaded = s.framework();
     let dir = s.access().directory(&v).await?;
-    let mut members = Vec::new();
-    let mut direct = 0;
-    if let Some(me) = &v.person {
-        let mut queue = vec![(me.id, me.record.name.clone())];
-        let mut depth = 0;
-        while !queue.is_empty() && depth < 16 {
-            let mut next = Vec::new();
-            for (id, name) in &queue {
-                for r in dir.reports_of(*id) {
-                    members.push(TeamMember {
-                        id: r.id,
-                        name: r.name.clone(),
-                        role: entry_title(&loaded.framework, &r),
-                        manager: name.clone(),
-                        location: r.location.clone(),
-                    });
-                    next.push((r.id, r.name));
-                }
-            }
-            if depth == 0 {
-                direct = members.len();
-            }
-            queue = next;
-            depth += 1;
+    // The chain, walked once per version of the organisation: a head of
+    // a large one then pays for the page shown.
+    let chain = match &v.person {
+        Some(me) => {
+            loaded
+                .view("team.members", &me.id.to_string(), dir.version(), async {
+                    Ok::<_, AppError>(team_members(&loaded, &dir, me))
+                })
+                .await?
         }
-    }
-    // The chain's order (by layer): each row's place, found in one
-    // lookup (a search per row made the head's page quadratic).
-    let order: std::collections::HashMap<i64, usize> =
-        members.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-    let t = Table::new(
+        None => std::sync::Arc::new(TeamChain::default()),
+    };
+    let t = Table::of(
         TEAM,
         "/team",
-        members,
+        &chain.members,
         &q,
         &[],
         |m| format!("{} {} {} {}", m.name, m.role, m.manager, m.location),
@@ -192,9 +218,10 @@ pub async fn team(
             "manager" => Key::text(&m.manager),
             "location" => Key::text(&m.location),
             #[allow(clippy::cast_precision_loss)]
-            _ => Key::Num(order.get(&m.id).copied().unwrap_or(0) as f64),
+            _ => Key::Num(m.place as f64),
         },
     );
+    let direct = chain.direct;
     page(&TeamPage {
         chrome: Chrome::new("My team", Some(&v)),
         t,
