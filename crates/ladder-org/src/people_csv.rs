@@ -431,8 +431,21 @@ pub const MAX_GRADE: f64 = 1000.0;
 
 /// Writes people as a CSV that [`parse`] reads back to the same records.
 pub fn export(records: &[PersonRecord]) -> String {
+    let mut out = export_header();
+    export_rows(&mut out, records);
+    out
+}
+
+/// The export's first line, with its end.
+pub fn export_header() -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
+    out
+}
+
+/// Appends one line per record to `out`: an export written a chunk at a
+/// time is [`export_header`] and then these.
+pub fn export_rows<'a>(out: &mut String, records: impl IntoIterator<Item = &'a PersonRecord>) {
     for r in records {
         let start = r.start_date.map(|d| d.to_string()).unwrap_or_default();
         let values = [
@@ -448,7 +461,6 @@ pub fn export(records: &[PersonRecord]) -> String {
             &start,
             if r.active { "yes" } else { "no" },
         ];
-        spreadsheet_row(&mut out, &values);
+        spreadsheet_row(out, &values);
     }
-    out
 }

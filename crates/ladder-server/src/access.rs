@@ -735,25 +735,41 @@ impl PeopleTeam<'_> {
     }
 
     /// Every person as a people CSV. Audited: it holds everyone's data.
-    pub async fn export(&self, now: i64) -> Result<String, AppError> {
-        let people: Vec<PersonRecord> = self
-            .access
-            .store
-            .list_people()
-            .await?
-            .into_iter()
-            .map(|p| p.record)
-            .collect();
+    /// Everyone's record as the people CSV, to be written a chunk at a
+    /// time from the organisation kept in memory (recorded first, with
+    /// how many people it holds).
+    pub async fn export(
+        &self,
+        now: i64,
+    ) -> Result<impl Iterator<Item = String> + Send + 'static + use<>, AppError> {
+        let org = self.access.org(self.viewer).await?;
         self.access
             .audit(
                 self.viewer,
                 "people.export",
                 None,
-                &format!("{} people", people.len()),
+                &format!("{} people", org.people.len()),
                 now,
             )
             .await?;
-        Ok(people_csv::export(&people))
+        let rows = org.people.len();
+        Ok(std::iter::once(people_csv::export_header()).chain(
+            (0..rows)
+                .step_by(crate::http::EXPORT_ROWS)
+                .map(move |start| {
+                    let end = (start + crate::http::EXPORT_ROWS).min(rows);
+                    let mut out = String::new();
+                    people_csv::export_rows(
+                        &mut out,
+                        org.people
+                            .get(start..end)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|p| &p.record),
+                    );
+                    out
+                }),
+        ))
     }
 }
 

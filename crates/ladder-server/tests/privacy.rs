@@ -491,6 +491,19 @@ async fn the_audit_log_answers_who_read_my_pay() {
         .map(|r| r["reads"].as_u64().unwrap())
         .collect();
     assert_eq!(reads.iter().sum::<u64>(), 4);
+    // Nothing matching: still a whole JSON array, and a CSV of its header.
+    let none = team
+        .get("/audit/export.json?about=self%40example.com&action=no.such.action")
+        .await;
+    assert_eq!(none.status, 200);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&none.body).unwrap(),
+        serde_json::json!([])
+    );
+    let none = team
+        .get("/audit/export.csv?about=self%40example.com&action=no.such.action")
+        .await;
+    assert_eq!(none.body.lines().count(), 1, "{}", none.body);
 
     // A filter that names nobody is refused beside its field, keeping what
     // was typed.

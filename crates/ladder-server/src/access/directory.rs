@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Reading the directory.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Directory {
     pub(super) org: Arc<OrgView>,
 }
@@ -22,6 +22,16 @@ impl Directory {
 
     pub fn all(&self) -> Vec<DirectoryEntry> {
         self.org.people.iter().map(DirectoryEntry::from).collect()
+    }
+
+    /// The person with this email (any case), if any.
+    pub fn id_of(&self, email: &str) -> Option<Id> {
+        self.org.by_email(email).map(|p| p.id)
+    }
+
+    /// A person's name, if they are stored.
+    pub fn name(&self, id: Id) -> Option<&str> {
+        self.org.person(id).map(|p| p.record.name.as_str())
     }
 
     pub fn get(&self, id: Id) -> Option<DirectoryEntry> {

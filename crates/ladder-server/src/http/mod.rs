@@ -19,6 +19,41 @@ use ladder_org::Date;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+/// Rows an export writes per chunk it sends.
+pub const EXPORT_ROWS: usize = 1000;
+
+/// A download (`filename`, of `content_type`) sent as `chunks` are made:
+/// an export of any size holds one chunk in memory, and the first rows
+/// leave before the last are read. An error part way ends the response
+/// short (the client sees an incomplete download, never a partial file
+/// that looks whole).
+pub fn download<S>(
+    content_type: &'static str,
+    filename: &str,
+    chunks: S,
+) -> axum::response::Response
+where
+    S: futures_util::Stream<Item = Result<String, AppError>> + Send + 'static,
+{
+    use axum::response::IntoResponse as _;
+    use futures_util::StreamExt as _;
+    let body = axum::body::Body::from_stream(chunks.map(|c| {
+        c.map(axum::body::Bytes::from)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// The request came from htmx (it wants a fragment, not a page).
 pub(crate) fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")

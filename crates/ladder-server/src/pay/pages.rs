@@ -9,7 +9,7 @@ use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ladder_org::Date;
 use ladder_org::pay::format_amount;
@@ -241,18 +241,24 @@ pub async fn export(
         .map(|l| l.person_id)
         .collect();
     let f = org_pay.shown("pay.export", &everyone, now).await?;
-    let csv = export_csv(&f.report);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"compa-ratios.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    // Written a thousand lines at a time from the report kept for the
+    // day: the export holds one chunk, not the file.
+    let rows = f.report.people.len();
+    let chunks = std::iter::once(Ok(EXPORT_HEADER.to_owned())).chain(
+        (0..rows)
+            .step_by(crate::http::EXPORT_ROWS)
+            .map(move |start| {
+                let end = (start + crate::http::EXPORT_ROWS).min(rows);
+                Ok(export_lines(
+                    f.report.people.get(start..end).unwrap_or_default(),
+                ))
+            }),
+    );
+    Ok(crate::http::download(
+        "text/csv; charset=utf-8",
+        "compa-ratios.csv",
+        futures_util::stream::iter(chunks),
+    ))
 }
 
 #[derive(Template)]

@@ -314,12 +314,13 @@ pub fn chart(r: &Report) -> Result<String, AppError> {
     .map_err(|e| AppError::Internal(format!("compa chart: {e}")))
 }
 
-/// The report as CSV, one person per row.
-pub fn export_csv(r: &Report) -> String {
-    let mut out = String::from(
-        "name,department,level,grade,team,currency,salary,band_min,band_mid,band_max,compa_ratio,flag\n",
-    );
-    for l in &r.people {
+/// The report as CSV, one person per row: its first line.
+pub const EXPORT_HEADER: &str = "name,department,level,grade,team,currency,salary,band_min,band_mid,band_max,compa_ratio,flag\n";
+
+/// Lines of the export, one per person.
+pub fn export_lines(lines: &[PayLine]) -> String {
+    let mut out = String::new();
+    for l in lines {
         let opt = |v: Option<i64>| v.map(pay::plain).unwrap_or_default();
         let cells = [
             l.name.clone(),

@@ -3,17 +3,15 @@
 //! and exported as CSV or JSON with the same filters. Repeated reads show
 //! as one entry with a count. Names, never bare ids.
 
-use crate::access::{PeopleTeam, Viewer};
+use crate::access::{Directory, PeopleTeam, Viewer};
 use crate::http::page::{Chrome, FormError, page};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use ladder_org::Date;
 use ladder_store::{AuditEvent, AuditFilter, Id};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 const PAGE: i64 = 100;
 
@@ -64,7 +62,7 @@ fn day(field: &str, text: &str) -> Result<Option<i64>, AppError> {
 /// The store filter the typed filters mean, or the field that is wrong.
 async fn filter(
     team: &PeopleTeam<'_>,
-    people: &BTreeMap<String, Id>,
+    dir: &Directory,
     q: &AuditQuery,
 ) -> Result<AuditFilter, AppError> {
     let mut f = AuditFilter::default();
@@ -76,7 +74,7 @@ async fn filter(
     }
     let about = q.about.trim();
     if !about.is_empty() {
-        f.subject_id = Some(*people.get(&about.to_lowercase()).ok_or_else(|| {
+        f.subject_id = Some(dir.id_of(about).ok_or_else(|| {
             AppError::BadRequest(format!("about: nobody has the email `{about}`"))
         })?);
     }
@@ -125,28 +123,12 @@ struct AuditPage {
 
 /// Everyone's name by id and id by email, for the subject column and the
 /// "about" filter.
-async fn people(
-    s: &AppState,
-    v: &Viewer,
-) -> Result<(BTreeMap<Id, String>, BTreeMap<String, Id>), AppError> {
-    let dir = s.access().directory(v).await?;
-    let mut names = BTreeMap::new();
-    let mut ids = BTreeMap::new();
-    for p in dir.all() {
-        names.insert(p.id, p.name.clone());
-        ids.insert(p.email.to_lowercase(), p.id);
-    }
-    Ok((names, ids))
-}
-
-fn subject_of(names: &BTreeMap<Id, String>, e: &AuditEvent) -> Option<(Id, String)> {
+fn subject_of(dir: &Directory, e: &AuditEvent) -> Option<(Id, String)> {
     e.subject_id.map(|i| {
         (
             i,
-            names
-                .get(&i)
-                .cloned()
-                .unwrap_or_else(|| "someone no longer stored".to_owned()),
+            dir.name(i)
+                .map_or_else(|| "someone no longer stored".to_owned(), str::to_owned),
         )
     })
 }
@@ -157,8 +139,8 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
     let team = s.access().people_team(&v)?;
-    let (names, ids) = people(&s, &v).await?;
-    let (entries, error) = match filter(&team, &ids, &q).await {
+    let dir = s.access().directory(&v).await?;
+    let (entries, error) = match filter(&team, &dir, &q).await {
         Ok(f) => (team.audit_log(&f, q.before, PAGE).await?, None),
         Err(AppError::BadRequest(m)) => (Vec::new(), Some(FormError::new(&m))),
         Err(e) => return Err(e),
@@ -170,7 +152,7 @@ pub async fn audit(
         .into_iter()
         .map(|(e, reads, last)| Row {
             when: when(e.at),
-            subject: subject_of(&names, &e),
+            subject: subject_of(&dir, &e),
             actor: e.actor,
             action: e.action,
             detail: e.detail,
@@ -189,19 +171,28 @@ pub async fn audit(
     })
 }
 
-/// Every entry the filters match, oldest last, page by page.
+/// Every entry the filters match, newest first, a batch at a time as the
+/// download is written; the export is recorded first, with its filters.
 async fn everything(
     s: &AppState,
     v: &Viewer,
     q: &AuditQuery,
-) -> Result<(Vec<(AuditEvent, i64, i64)>, BTreeMap<Id, String>), AppError> {
+) -> Result<
+    (
+        impl futures_util::Stream<Item = Result<Vec<(AuditEvent, i64, i64)>, AppError>>
+        + Send
+        + 'static
+        + use<>,
+        Directory,
+    ),
+    AppError,
+> {
     let team = s.access().people_team(v)?;
-    let (names, ids) = people(s, v).await?;
-    let f = filter(&team, &ids, q).await?;
-    let out = team.audit_all(&f).await?;
-    team.exported(&format!("audit log: {} entries", out.len()), s.now())
+    let dir = s.access().directory(v).await?;
+    let f = filter(&team, &dir, q).await?;
+    team.exported(&format!("audit log: {}", q.encoded()), s.now())
         .await?;
-    Ok((out, names))
+    Ok((team.audit_stream(f), dir))
 }
 
 /// `GET /audit/export.csv`: the filtered log as CSV.
@@ -210,73 +201,83 @@ pub async fn export_csv(
     v: Viewer,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    let (entries, names) = everything(&s, &v, &q).await?;
-    let mut out = String::from(
-        "id,at,time_utc,by,action,subject_id,subject,detail,from,reads,last_read_at\n",
-    );
-    for (e, reads, last) in entries {
-        let subject = subject_of(&names, &e);
-        let cells = [
-            e.id.to_string(),
-            e.at.to_string(),
-            when(e.at),
-            e.actor,
-            e.action,
-            e.subject_id.map(|i| i.to_string()).unwrap_or_default(),
-            subject.map(|s| s.1).unwrap_or_default(),
-            e.detail,
-            e.ip,
-            reads.to_string(),
-            last.to_string(),
-        ];
-        ladder_framework::csv::spreadsheet_row(&mut out, &cells);
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-log.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    use futures_util::StreamExt as _;
+    let (batches, dir) = everything(&s, &v, &q).await?;
+    let header = futures_util::stream::iter([Ok(
+        "id,at,time_utc,by,action,subject_id,subject,detail,from,reads,last_read_at\n".to_owned(),
+    )]);
+    let rows = batches.map(move |batch| {
+        let mut out = String::new();
+        for (e, reads, last) in batch? {
+            let subject = subject_of(&dir, &e);
+            let cells = [
+                e.id.to_string(),
+                e.at.to_string(),
+                when(e.at),
+                e.actor,
+                e.action,
+                e.subject_id.map(|i| i.to_string()).unwrap_or_default(),
+                subject.map(|s| s.1).unwrap_or_default(),
+                e.detail,
+                e.ip,
+                reads.to_string(),
+                last.to_string(),
+            ];
+            ladder_framework::csv::spreadsheet_row(&mut out, &cells);
+        }
+        Ok(out)
+    });
+    Ok(crate::http::download(
+        "text/csv; charset=utf-8",
+        "audit-log.csv",
+        header.chain(rows),
+    ))
 }
 
-/// `GET /audit/export.json`: the filtered log as JSON.
+/// `GET /audit/export.json`: the filtered log as a JSON array, one entry
+/// per line.
 pub async fn export_json(
     State(s): State<AppState>,
     v: Viewer,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
-    let (entries, names) = everything(&s, &v, &q).await?;
-    let rows: Vec<serde_json::Value> = entries
-        .into_iter()
-        .map(|(e, reads, last)| {
-            serde_json::json!({
+    use futures_util::StreamExt as _;
+    let (batches, dir) = everything(&s, &v, &q).await?;
+    // "[" comes with the first row and "]" after the last, so that an
+    // empty log is "[]".
+    let opened = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let first = std::sync::Arc::clone(&opened);
+    let rows = batches.map(move |batch| {
+        let mut out = String::new();
+        for (e, reads, last) in batch? {
+            let row = serde_json::json!({
                 "id": e.id,
                 "at": e.at,
                 "by": e.actor,
                 "action": e.action,
                 "subject_id": e.subject_id,
-                "subject": subject_of(&names, &e).map(|s| s.1),
+                "subject": subject_of(&dir, &e).map(|s| s.1),
                 "detail": e.detail,
                 "from": e.ip,
                 "reads": reads,
                 "last_read_at": last,
-            })
+            });
+            let started = first.swap(true, std::sync::atomic::Ordering::SeqCst);
+            out.push_str(if started { ",\n" } else { "[\n" });
+            out.push_str(&row.to_string());
+        }
+        Ok(out)
+    });
+    let end = futures_util::stream::once(async move {
+        Ok(if opened.load(std::sync::atomic::Ordering::SeqCst) {
+            "\n]\n".to_owned()
+        } else {
+            "[]\n".to_owned()
         })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit-log.json\"",
-            ),
-        ],
-        serde_json::to_string_pretty(&rows).map_err(|e| AppError::Internal(e.to_string()))?,
-    )
-        .into_response())
+    });
+    Ok(crate::http::download(
+        "application/json",
+        "audit-log.json",
+        rows.chain(end),
+    ))
 }

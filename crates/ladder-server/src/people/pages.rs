@@ -9,7 +9,7 @@ use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ladder_framework::Framework;
 use ladder_org::people_csv::RowError;
@@ -420,16 +420,10 @@ pub async fn import(
 }
 
 pub async fn export(State(s): State<AppState>, v: Viewer) -> Result<Response, AppError> {
-    let csv = s.access().people_team(&v)?.export(s.now()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"people.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    let chunks = s.access().people_team(&v)?.export(s.now()).await?;
+    Ok(crate::http::download(
+        "text/csv; charset=utf-8",
+        "people.csv",
+        futures_util::stream::iter(chunks.map(Ok)),
+    ))
 }
