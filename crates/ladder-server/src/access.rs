@@ -330,6 +330,11 @@ pub struct OrgView {
     /// A manager's direct reports, by name then id.
     reports: HashMap<Id, Vec<usize>>,
     history: HashMap<Id, Vec<RoleChange>>,
+    /// Each department with how many active people it has, by name:
+    /// counted once per version, not per page.
+    departments: Vec<(String, usize)>,
+    /// Every department anyone is in (a name), by name.
+    all_departments: Vec<String>,
 }
 
 impl OrgView {
@@ -363,6 +368,19 @@ impl OrgView {
         for h in org.history {
             history.entry(h.person_id).or_default().push(h);
         }
+        let mut active: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut named: std::collections::BTreeSet<&str> = Default::default();
+        for p in &org.people {
+            let d = p.record.department.as_str();
+            if p.record.active {
+                *active.entry(d).or_default() += 1;
+            }
+            if !d.is_empty() {
+                named.insert(d);
+            }
+        }
+        let departments = active.into_iter().map(|(d, n)| (d.to_owned(), n)).collect();
+        let all_departments = named.into_iter().map(str::to_owned).collect();
         OrgView {
             version: org.version,
             people: org.people,
@@ -370,6 +388,8 @@ impl OrgView {
             by_email,
             reports,
             history,
+            departments,
+            all_departments,
         }
     }
 

@@ -4,7 +4,6 @@
 use super::{DirectoryEntry, OrgView};
 use crate::http::paging::Paging;
 use ladder_store::Id;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Reading the directory.
@@ -62,11 +61,7 @@ impl Directory {
 
     /// Each department with how many active people it has, by name.
     pub fn departments(&self) -> Vec<(String, usize)> {
-        let mut by: BTreeMap<&str, usize> = BTreeMap::new();
-        for p in self.org.people.iter().filter(|p| p.record.active) {
-            *by.entry(p.record.department.as_str()).or_default() += 1;
-        }
-        by.into_iter().map(|(d, n)| (d.to_owned(), n)).collect()
+        self.org.departments.clone()
     }
 
     /// One page of a department's active people, in id order.

@@ -536,22 +536,19 @@ impl Nominating<'_> {
         Ok((mine, list))
     }
 
-    /// Who may be nominated as a peer: active people other than the
-    /// person, their manager and their reports.
-    pub fn candidates(&self) -> Vec<Person> {
-        let auto: Vec<Id> = auto_nominations(&self.org, &self.person)
+    /// Who may not be nominated as a peer though active: the person,
+    /// their manager and their reports (they are asked anyway).
+    pub fn left_out(&self) -> Vec<Id> {
+        auto_nominations(&self.org, &self.person)
             .iter()
             .map(|n| n.respondent_id)
-            .collect();
-        let mut out: Vec<Person> = self
-            .org
-            .people
-            .iter()
-            .filter(|p| p.record.active && !auto.contains(&p.id))
-            .cloned()
-            .collect();
-        out.sort_by(|a, b| a.record.name.cmp(&b.record.name));
-        out
+            .collect()
+    }
+
+    /// Whether `id` may be nominated as a peer: an active colleague who
+    /// is not the person, their manager or one of their reports.
+    pub fn may_nominate(&self, id: Id) -> bool {
+        self.org.person(id).is_some_and(|p| p.record.active) && !self.left_out().contains(&id)
     }
 
     /// A person's name, if they are in the organisation.

@@ -107,16 +107,7 @@ impl Access {
 
     /// The departments people work in, for the request form.
     pub async fn departments(&self, v: &Viewer) -> Result<Vec<String>, AppError> {
-        let org = self.org(v).await?;
-        let mut d: Vec<String> = org
-            .people
-            .iter()
-            .map(|p| p.record.department.clone())
-            .filter(|d| !d.is_empty())
-            .collect();
-        d.sort();
-        d.dedup();
-        Ok(d)
+        Ok(self.org(v).await?.all_departments.clone())
     }
 
     /// Asks for an internship, for the viewer themself. The host team is

@@ -395,8 +395,10 @@ pub async fn nomination_search(
     let access = s.access();
     let n = access.nominating(&v, cycle, person).await?;
     let q = picker::Search::read(uri.query().unwrap_or(""), "peer");
-    let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
-    Found::response(&s.framework().framework, "peer", true, &q, &pool)
+    let pool = picker::everyone(&s, &v).await?;
+    let out = n.left_out();
+    let keep = |p: &DirectoryEntry| !out.contains(&p.id);
+    Found::response(&s.framework().framework, "peer", true, &q, &pool, &keep)
 }
 
 async fn nominations_page(
@@ -420,7 +422,9 @@ async fn nominations_page(
     let auto = n.automatic();
     let loaded = s.framework();
     let fw = &loaded.framework;
-    let pool: Vec<DirectoryEntry> = n.candidates().iter().map(DirectoryEntry::from).collect();
+    let pool = picker::everyone(s, v).await?;
+    let out = n.left_out();
+    let keep = |p: &DirectoryEntry| !out.contains(&p.id);
     let open = n.cycle.state == CycleState::Nominations;
     let approved = saved.is_some_and(|l| l.approved_at.is_some());
     let failed = error.is_some();
@@ -432,7 +436,7 @@ async fn nominations_page(
         ),
         search_url: format!("/cycles/{}/nominations/{}/people", n.cycle.id, n.person.id),
         error: error.as_deref().map(in_words),
-        ..Picker::new(fw, &pool, "peer", true, &picked, q)
+        ..Picker::new(fw, &pool, &keep, "peer", true, &picked, q)
     };
     let chosen = picker.chosen.clone();
     crate::http::page::form_page(

@@ -84,10 +84,9 @@ pub fn check_plan(p: &CyclePlan, fw: &Framework) -> Result<NewCycle, AppError> {
 /// Checks nominated peers: known candidates, no repeats, within the
 /// cycle's bounds.
 pub fn check_peers(n: &Nominating<'_>, peers: &[Id]) -> Result<Vec<Id>, AppError> {
-    let candidates = n.candidates();
     let mut out: Vec<Id> = Vec::new();
     for id in peers {
-        if !candidates.iter().any(|c| c.id == *id) {
+        if !n.may_nominate(*id) {
             let who = n.name_of(*id).unwrap_or_else(|| format!("person {id}"));
             return Err(AppError::BadRequest(format!(
                 "peers: {who} cannot be nominated as a peer (not an active colleague, or already asked as manager, report or self); remove them and choose someone else"

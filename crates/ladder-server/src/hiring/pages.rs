@@ -140,16 +140,6 @@ struct HiringPage {
 
 /// Everyone who can be put on a hiring team: active people (with the
 /// account of their email, which the service checks).
-async fn pool(s: &AppState, v: &Viewer) -> Result<Vec<DirectoryEntry>, AppError> {
-    Ok(s.access()
-        .directory(v)
-        .await?
-        .all()
-        .into_iter()
-        .filter(|p| p.active)
-        .collect())
-}
-
 /// A hiring-team picker: `field` is `lead` or `interviewer`.
 fn team_picker(
     fw: &ladder_framework::Framework,
@@ -179,7 +169,7 @@ fn team_picker(
         error: error
             .filter(|e| e.at(&format!("{field}s")))
             .map(|e| e.message.clone()),
-        ..Picker::new(fw, pool, field, true, &chosen, q)
+        ..Picker::new(fw, pool, &|_| true, field, true, &chosen, q)
     }
     .html()
 }
@@ -207,7 +197,7 @@ async fn hiring_page(
     let error = error.as_deref().map(FormError::new);
     let can_open = access.hiring_admin(v).is_ok();
     let (leads, interviewers) = if can_open {
-        let pool = pool(s, v).await?;
+        let pool = picker::everyone(s, v).await?;
         (
             team_picker(fw, &pool, "lead", &form, form.get("lead_q"), error.as_ref()),
             team_picker(
@@ -285,8 +275,8 @@ pub async fn people_search(
         _ => "lead",
     };
     let q = picker::Search::read(query, field);
-    let pool = pool(&s, &v).await?;
-    Found::response(&s.framework().framework, field, true, &q, &pool)
+    let pool = picker::everyone(&s, &v).await?;
+    Found::response(&s.framework().framework, field, true, &q, &pool, &|_| true)
 }
 
 fn emails(list: &str) -> Vec<String> {

@@ -191,7 +191,7 @@ async fn board_page(
         })
         .collect();
     let mine = v.person.as_ref().map(|p| p.record.department.clone());
-    let pool = mentor_pool(s, v, form.get("host_department")).await?;
+    let pool = picker::everyone(s, v).await?;
     let chosen: Vec<Id> = form
         .get("mentor_id")
         .trim()
@@ -201,18 +201,21 @@ async fn board_page(
         .collect();
     let fw = &loaded.framework;
     let q = form.get("mentor_id_q");
-    let mentor = Picker {
-        legend: "Proposed mentor".to_owned(),
-        hint: "Someone in the host team who agrees to guide you.".to_owned(),
-        search_url: "/internships/mentors".to_owned(),
-        error: error
-            .as_ref()
-            .filter(|e| e.at("mentor"))
-            .map(|e| e.message.clone()),
-        include: "#host_department",
-        ..Picker::new(fw, &pool, "mentor_id", false, &chosen, q)
-    }
-    .html();
+    let mentor = {
+        let keep = mentor_rule(v, form.get("host_department"));
+        Picker {
+            legend: "Proposed mentor".to_owned(),
+            hint: "Someone in the host team who agrees to guide you.".to_owned(),
+            search_url: "/internships/mentors".to_owned(),
+            error: error
+                .as_ref()
+                .filter(|e| e.at("mentor"))
+                .map(|e| e.message.clone()),
+            include: "#host_department",
+            ..Picker::new(fw, &pool, &keep, "mentor_id", false, &chosen, q)
+        }
+        .html()
+    };
     let wanted: Vec<String> = service::form_input(&form).competencies;
     let competencies = match v.person.as_ref() {
         Some(p) => crate::growth::service::person_worksheet(&loaded, p)
@@ -269,21 +272,15 @@ pub async fn board(
 
 /// Who may mentor the viewer: active people outside their department, in
 /// the host team when one is chosen.
-async fn mentor_pool(
-    s: &AppState,
-    v: &Viewer,
-    host: &str,
-) -> Result<Vec<DirectoryEntry>, AppError> {
-    let mine = v.person.as_ref().map(|p| p.record.department.clone());
-    Ok(s.access()
-        .directory(v)
-        .await?
-        .all()
-        .into_iter()
-        .filter(|p| p.active && Some(&p.department) != mine.as_ref())
-        .filter(|p| host.is_empty() || p.department == host)
-        .filter(|p| Some(p.id) != v.person_id())
-        .collect())
+/// Who may mentor the viewer in `host` (any team when empty): active
+/// people of another team than theirs, not themself.
+fn mentor_rule<'a>(v: &'a Viewer, host: &'a str) -> impl Fn(&DirectoryEntry) -> bool + 'a {
+    let mine = v.person.as_ref().map(|p| p.record.department.as_str());
+    move |p: &DirectoryEntry| {
+        Some(p.department.as_str()) != mine
+            && (host.is_empty() || p.department == host)
+            && Some(p.id) != v.person_id()
+    }
 }
 
 /// The mentor picker's search.
@@ -298,8 +295,16 @@ pub async fn mentor_search(
         .get("host_department")
         .to_owned();
     let q = picker::Search::read(query, "mentor_id");
-    let pool = mentor_pool(&s, &v, &host).await?;
-    Found::response(&s.framework().framework, "mentor_id", false, &q, &pool)
+    let pool = picker::everyone(&s, &v).await?;
+    let keep = mentor_rule(&v, &host);
+    Found::response(
+        &s.framework().framework,
+        "mentor_id",
+        false,
+        &q,
+        &pool,
+        &keep,
+    )
 }
 
 pub async fn request(

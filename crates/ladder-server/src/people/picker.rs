@@ -38,6 +38,21 @@ impl Pick {
     }
 }
 
+/// Everyone as the pickers search them (a `keep` rule narrows it for
+/// each picker), made once per version of the organisation and shared:
+/// a picker's page then costs its search, not a copy of the directory.
+pub(crate) async fn everyone(
+    s: &crate::AppState,
+    v: &crate::access::Viewer,
+) -> Result<std::sync::Arc<Vec<DirectoryEntry>>, crate::AppError> {
+    let dir = s.access().directory(v).await?;
+    s.framework()
+        .view("people.pool", "", dir.version(), async {
+            Ok::<_, crate::AppError>(dir.all())
+        })
+        .await
+}
+
 /// The most results a search shows.
 pub(crate) const SHOWN: usize = 12;
 
@@ -48,6 +63,7 @@ pub(crate) const SHOWN: usize = 12;
 fn find<'a>(
     q: &str,
     pool: impl IntoIterator<Item = &'a DirectoryEntry>,
+    keep: &dyn Fn(&DirectoryEntry) -> bool,
     exclude: &[Id],
 ) -> (Vec<&'a DirectoryEntry>, usize) {
     let q = q.trim().to_lowercase();
@@ -57,7 +73,7 @@ fn find<'a>(
     }
     let mut hits: Vec<(u8, &DirectoryEntry)> = pool
         .into_iter()
-        .filter(|p| p.active && !exclude.contains(&p.id))
+        .filter(|p| p.active && !exclude.contains(&p.id) && keep(p))
         .filter_map(|p| {
             let name = p.name.to_lowercase();
             let hay = format!(
@@ -101,16 +117,18 @@ pub(crate) struct Found {
 }
 
 impl Found {
-    /// The people of `pool` matching `q`, those in `chosen` left out.
+    /// The people of `pool` that `keep` keeps matching `q`, those in
+    /// `chosen` left out.
     pub(crate) fn search(
         fw: &Framework,
         field: &str,
         multiple: bool,
         q: &str,
         pool: &[DirectoryEntry],
+        keep: &dyn Fn(&DirectoryEntry) -> bool,
         chosen: &[Id],
     ) -> Found {
-        let (hits, total) = find(q, pool, chosen);
+        let (hits, total) = find(q, pool, keep, chosen);
         Found {
             field: field.to_owned(),
             multiple,
@@ -127,9 +145,10 @@ impl Found {
         multiple: bool,
         search: &Search,
         pool: &[DirectoryEntry],
+        keep: &dyn Fn(&DirectoryEntry) -> bool,
     ) -> Result<axum::response::Response, crate::AppError> {
         use axum::response::IntoResponse as _;
-        let found = Found::search(fw, field, multiple, &search.q, pool, &search.chosen);
+        let found = Found::search(fw, field, multiple, &search.q, pool, keep, &search.chosen);
         Ok(axum::response::Html(found.render()?).into_response())
     }
 }
@@ -162,6 +181,7 @@ impl Picker {
     pub(crate) fn new(
         fw: &Framework,
         pool: &[DirectoryEntry],
+        keep: &dyn Fn(&DirectoryEntry) -> bool,
         field: &str,
         multiple: bool,
         chosen: &[Id],
@@ -175,10 +195,10 @@ impl Picker {
             multiple,
             chosen: chosen
                 .iter()
-                .filter_map(|id| pool.iter().find(|p| p.id == *id))
+                .filter_map(|id| pool.iter().find(|p| p.id == *id && keep(p)))
                 .map(|p| Pick::of(fw, p))
                 .collect(),
-            found: Found::search(fw, field, multiple, q, pool, chosen),
+            found: Found::search(fw, field, multiple, q, pool, keep, chosen),
             error: None,
             include: "",
         }
