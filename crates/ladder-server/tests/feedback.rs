@@ -528,10 +528,49 @@ async fn a_level_changes_only_through_an_approved_proposal_in_a_cycle() {
     }
     let (_, c) = api(&mut people, &people_csrf, "GET", &cal, &Value::Null).await;
     assert_eq!(c["proposals"][0]["state"], "approved");
+    // Its readiness a page at a time, in the order of the people's ids.
+    let all = c["readiness"].as_array().unwrap().clone();
+    assert!(all.len() >= 2, "{c}");
+    let mut seen = Vec::new();
+    let mut next = format!("{cal}?limit=1");
+    loop {
+        let (status, page) = api(&mut people, &people_csrf, "GET", &next, &Value::Null).await;
+        assert_eq!(status, 200, "{page}");
+        let rows = page["readiness"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{page}");
+        seen.push(rows[0]["person_id"].as_i64().unwrap());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => next = format!("{cal}?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), all.len());
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    let (status, _) = api(
+        &mut people,
+        &people_csrf,
+        "GET",
+        &format!("{cal}?limit=0"),
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(status, 400);
     let page = people
         .get(&format!("/cycles/{cycle}/calibration/Platform%20Services"))
         .await;
     assert!(page.body.contains("role=\"img\""), "a chart");
+    // The readiness table filters, sorts and pages on the server.
+    assert!(
+        page.body.contains("id=\"readiness-count\""),
+        "{}",
+        page.body
+    );
+    let none = people
+        .get(&format!(
+            "/cycles/{cycle}/calibration/Platform%20Services?q=nobody-by-this-name"
+        ))
+        .await;
+    assert!(none.body.contains("No rows match."), "{}", none.body);
     // Locked: no new proposals in that department.
     let (status, _) = api(
         &mut people,

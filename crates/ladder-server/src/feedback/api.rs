@@ -7,10 +7,11 @@ use crate::feedback::service::{
 };
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, PersonOut, person_out};
 use crate::http::body;
+use crate::http::paging::PageQuery;
 use crate::{AppError, AppState};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use ladder_growth::feedback::Results;
 use ladder_store::{Cycle, Id, Proposal};
 use serde::{Deserialize, Serialize};
@@ -690,12 +691,18 @@ pub struct CalibrationOut {
     pub department: String,
     pub locked: bool,
     pub proposals: Vec<ProposalSummary>,
+    /// One page of the department's readiness, in the order of the
+    /// people's ids.
     pub readiness: Vec<ReadinessRowOut>,
+    /// Send as `cursor` for the next page of `readiness`; absent on the
+    /// last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     /// Manager ratings per level.
     pub distribution: Vec<LevelDistributionOut>,
 }
 
-#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/calibration/{department}", params(("cycle" = i64, Path), ("department" = String, Path)), responses(
+#[utoipa::path(tag = TAG, get, path = "/api/v1/cycles/{cycle}/calibration/{department}", params(("cycle" = i64, Path), ("department" = String, Path), PageQuery), responses(
     (status = 200, body = CalibrationOut),
     (status = 403, body = ErrorBody, description = "Only the people team and the department's leaders")
 ))]
@@ -703,17 +710,20 @@ pub async fn calibration(
     State(s): State<AppState>,
     ApiViewer(v): ApiViewer,
     Path((cycle, department)): Path<(Id, String)>,
+    Query(pq): Query<PageQuery>,
 ) -> Result<Json<CalibrationOut>, ApiError> {
+    let paging = pq.paging()?;
     let now = s.now();
     let c = s.access().calibration(&v, cycle, &department, now).await?;
     let d = calibration_data(&s.framework(), &c, now).await?;
+    let (readiness, next_cursor) = crate::http::paging::page_of(&d.readiness, |r| r.0, paging);
     Ok(Json(CalibrationOut {
         cycle_id: d.cycle_id,
         department: d.department,
         locked: d.locked,
         proposals: d.proposals,
-        readiness: d
-            .readiness
+        next_cursor,
+        readiness: readiness
             .into_iter()
             .map(|(person_id, name, level, ready, share)| ReadinessRowOut {
                 person_id,

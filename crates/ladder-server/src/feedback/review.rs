@@ -7,10 +7,11 @@ use super::service::{self, *};
 use crate::access::{ProposalView, Proposer, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, level_title, page, role_title};
+use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ladder_store::{Cycle, CycleState, Id, Proposal, ProposalStep};
 
@@ -259,16 +260,49 @@ struct CalibrationPage {
     can_lock: bool,
     segment: String,
     nine_box: String,
-    /// (name, level, performance, readiness, box) of those placed.
+    /// (name, level, performance, readiness, box) of the first [`SHOWN`]
+    /// placed, and how many are placed in all.
     placed: Vec<(String, String, String, String, String)>,
-    /// (name, level, why) of those not placed.
+    placed_count: usize,
+    /// (name, level, why) of the first [`SHOWN`] not placed, and how many
+    /// in all.
     unplaced: Vec<(String, String, &'static str)>,
+    unplaced_count: usize,
     people_chart: String,
-    /// (name, level title, ready, readiness or "no ratings yet").
-    readiness: Vec<(String, String, bool, String)>,
+    /// Everyone's readiness: filtered, sorted and paged.
+    t: Table<ReadinessLine>,
+    caption: &'static str,
+    table_id: &'static str,
     /// The department's proposals, with their levels' titles (from, to).
     proposals: Vec<(ProposalSummary, String, String)>,
 }
+
+/// How many people the 9-box table and the list of those not placed show
+/// at most: the readiness table below lists everyone, a page at a time.
+const SHOWN: usize = 50;
+
+/// A row of the readiness table.
+#[derive(Clone, Debug)]
+struct ReadinessLine {
+    name: String,
+    level: String,
+    ready: bool,
+    /// The latest share, for sorting; none without ratings.
+    share: Option<f64>,
+    /// The share in words, or "no ratings yet".
+    shown: String,
+}
+
+const READINESS: Spec = Spec {
+    columns: &[
+        ("name", "Person"),
+        ("level", "Level"),
+        ("share", "Next level shown"),
+        ("ready", "Ready"),
+    ],
+    default_sort: "name",
+    per_page: PER_PAGE,
+};
 
 /// A proposal's next approver in words.
 pub fn approver_words(step: &str) -> String {
@@ -284,6 +318,7 @@ pub async fn calibration(
     State(s): State<AppState>,
     v: Viewer,
     Path((cycle, department)): Path<(Id, String)>,
+    Query(table): Query<TableQuery>,
 ) -> Result<Response, AppError> {
     let now = s.now();
     let access = s.access();
@@ -347,38 +382,71 @@ pub async fn calibration(
             .collect::<Vec<_>>(),
     )
     .map_err(AppError::Internal)?;
-    let readiness = data
+    let with_readiness: std::collections::HashSet<Id> = data
+        .placements
+        .iter()
+        .filter(|p| p.readiness.is_some())
+        .map(|p| p.id)
+        .collect();
+    let lines: Vec<ReadinessLine> = data
         .readiness
         .iter()
         .map(|(id, name, level, ready, share)| {
-            let has = data
-                .placements
-                .iter()
-                .any(|p| p.id == *id && p.readiness.is_some());
-            (
-                name.clone(),
-                level_title(fw, level).to_owned(),
-                *ready,
-                if has {
+            let has = with_readiness.contains(id);
+            ReadinessLine {
+                name: name.clone(),
+                level: level_title(fw, level).to_owned(),
+                ready: *ready,
+                share: has.then_some(*share),
+                shown: if has {
                     percent(share)
                 } else {
                     "no ratings yet".to_owned()
                 },
-            )
+            }
         })
         .collect();
+    let segment = path_segment(&department);
+    let t = Table::new(
+        READINESS,
+        &format!("/cycles/{}/calibration/{segment}", c.cycle.id),
+        lines,
+        &table,
+        &[],
+        |l| {
+            format!(
+                "{} {} {}",
+                l.name,
+                l.level,
+                if l.ready { "ready" } else { "" }
+            )
+        },
+        |l, k| match k {
+            "level" => Key::text(&l.level),
+            "share" => l.share.map_or(Key::None, Key::Num),
+            "ready" => Key::Num(if l.ready { 1.0 } else { 0.0 }),
+            _ => Key::text(&l.name),
+        },
+    );
+    let (placed_count, unplaced_count) = (placed.len(), unplaced.len());
+    placed.truncate(SHOWN);
+    unplaced.truncate(SHOWN);
     page(&CalibrationPage {
         chrome: Chrome::new(&format!("Calibration: {department}"), Some(&v)),
         chart: distribution_svg(&loaded, &data)?,
         closed,
         can_lock: access.cycle_admin(&v).is_ok() && !data.locked && !closed,
-        segment: path_segment(&department),
+        segment,
         cycle: c.cycle.clone(),
         nine_box,
         placed,
+        placed_count,
         unplaced,
+        unplaced_count,
         people_chart,
-        readiness,
+        t,
+        caption: "readiness",
+        table_id: "readiness",
         proposals: data
             .proposals
             .iter()

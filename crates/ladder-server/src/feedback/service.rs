@@ -530,11 +530,15 @@ pub async fn calibration_data(
     c: &Calibration<'_>,
     now: i64,
 ) -> Result<CalibrationData, AppError> {
+    let names: std::collections::HashMap<Id, &str> = c
+        .people
+        .iter()
+        .map(|p| (p.id, p.record.name.as_str()))
+        .collect();
     let name = |id: Id| {
-        c.people
-            .iter()
-            .find(|p| p.id == id)
-            .map_or_else(|| format!("person {id}"), |p| p.record.name.clone())
+        names
+            .get(&id)
+            .map_or_else(|| format!("person {id}"), |n| (*n).to_owned())
     };
     let proposals = c
         .proposals()
@@ -560,17 +564,25 @@ pub async fn calibration_data(
         values.iter().copied().min().unwrap_or(0),
         values.iter().copied().max().unwrap_or(1),
     );
+    // Each person's ratings, found in one pass (a department can hold
+    // thousands of people).
+    let mut ratings_of: std::collections::HashMap<Id, Vec<&ladder_store::Rating>> =
+        std::collections::HashMap::new();
+    for r in &ratings {
+        ratings_of.entry(r.person_id).or_default().push(r);
+    }
     let mut readiness = Vec::new();
     let mut placements = Vec::new();
     for p in &c.people {
         let Ok(ws) = person_worksheet(loaded, p) else {
             continue;
         };
-        let current: Vec<i64> = ratings
+        let current: Vec<i64> = ratings_of
+            .get(&p.id)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
             .filter(|r| {
-                r.person_id == p.id
-                    && r.rater == ladder_store::Rater::Manager
+                r.rater == ladder_store::Rater::Manager
                     && ws
                         .rows
                         .iter()
