@@ -488,18 +488,23 @@ async fn reads_in(
     for ((actor_id, action), group) in groups {
         let from = group.iter().map(|e| e.at).min().unwrap_or(0) - REPEAT_SECONDS;
         let until = group.iter().map(|e| e.at).max().unwrap_or(0);
-        // The recent entries about the subjects read alone (after an
-        // export of everyone, the actor's recent reads number as many as
-        // the organisation; a page reads fifty of them).
+        // A few subjects (a page reads fifty): the recent entries about
+        // them alone, since after an export of everyone the actor's recent
+        // reads number as many as the organisation. Many subjects (an
+        // export): every recent entry of the actor, once.
         let mut subjects: Vec<Option<Id>> = group.iter().map(|e| e.subject_id).collect();
         subjects.sort_unstable();
         subjects.dedup();
         let mut recent: Vec<(Id, i64, Option<Id>, String, String, String)> = Vec::new();
         let (named, unnamed): (Vec<Option<Id>>, Vec<Option<Id>>) =
             subjects.into_iter().partition(Option::is_some);
-        let mut asks: Vec<Option<&[Option<Id>]>> = named.chunks(500).map(Some).collect();
-        if !unnamed.is_empty() {
-            asks.push(None);
+        let mut asks: Vec<Option<&[Option<Id>]>> = if named.len() > SUBJECTS_ASKED {
+            vec![None]
+        } else {
+            named.chunks(SUBJECTS_ASKED).map(Some).collect()
+        };
+        if !unnamed.is_empty() && named.len() <= SUBJECTS_ASKED {
+            asks.push(Some(&[]));
         }
         for ask in asks {
             let mut qb = sqlx::QueryBuilder::<Db>::new(
@@ -516,6 +521,9 @@ async fn reads_in(
                 .push(" AND at <= ")
                 .push_bind(until);
             match ask {
+                Some([]) => {
+                    qb.push(" AND subject_id IS NULL");
+                }
                 Some(ids) => {
                     qb.push(" AND subject_id IN (");
                     let mut list = qb.separated(", ");
@@ -524,9 +532,7 @@ async fn reads_in(
                     }
                     qb.push(")");
                 }
-                None => {
-                    qb.push(" AND subject_id IS NULL");
-                }
+                None => {}
             }
             qb.push(" ORDER BY id");
             recent.extend(
@@ -604,6 +610,10 @@ async fn reads_in(
     }
     Ok(())
 }
+
+/// Past this many subjects in one call, [`reads_in`] reads every recent
+/// entry of the actor at once rather than asking about each subject.
+const SUBJECTS_ASKED: usize = 500;
 
 /// How long after a read's entry the same read counts on it (seconds).
 const REPEAT_SECONDS: i64 = 300;

@@ -1705,6 +1705,41 @@ async fn audit(s: &dyn Store) {
         repeats.values().copied().collect::<Vec<_>>(),
         [(4, 3299 + 3600)]
     );
+    // An export's worth of subjects (more than the store asks about one by
+    // one), then a page's worth among them: each counts on its entry.
+    let many = |at: i64, subjects: std::ops::Range<Id>| -> Vec<AuditEvent> {
+        subjects
+            .map(|subject| AuditEvent {
+                actor_id: Some(6),
+                actor: "export@example.com".to_owned(),
+                ..read(at, subject)
+            })
+            .collect()
+    };
+    s.audit_reads(&many(9000, 1000..1700)).await.unwrap();
+    s.audit_reads(&many(9010, 1600..1650)).await.unwrap();
+    s.audit_reads(&many(9020, 1000..1700)).await.unwrap();
+    let entries = s
+        .audit_search(
+            &crate::AuditFilter {
+                actor_id: Some(6),
+                ..f()
+            },
+            None,
+            1000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 700, "one entry per subject");
+    let counted = s
+        .audit_repeats(&entries.iter().map(|e| e.id).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    let total: i64 = entries
+        .iter()
+        .map(|e| counted.get(&e.id).map_or(1, |c| c.0))
+        .sum();
+    assert_eq!(total, 700 + 50 + 700);
 }
 
 /// Staging replaces the staged release; publishing retires the live one;

@@ -162,6 +162,10 @@ impl Loaded {
     ///
     /// Only what the caller was allowed to compute goes in, under a key
     /// that says whose it is: the cache decides nothing about access.
+    ///
+    /// One view is computed at a time (the others that miss wait for it,
+    /// then find theirs or compute it), so `compute` must not ask for
+    /// another view: it would wait for itself.
     pub async fn view<T, E>(
         &self,
         kind: &'static str,
