@@ -547,6 +547,22 @@ impl FeedbackStore for This {
         rows(found, nomination_row)
     }
 
+    async fn cycle_counts(&self, cycle: Id) -> Result<(i64, i64, i64, i64)> {
+        let lists: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(approved_at) FROM nomination_lists WHERE cycle_id = $1",
+        )
+        .bind(cycle)
+        .fetch_one(&self.pool)
+        .await?;
+        let asked: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(answered_on) FROM nominations WHERE cycle_id = $1",
+        )
+        .bind(cycle)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((lists.0, lists.1, asked.0, asked.1))
+    }
+
     async fn nominations_by(&self, cycle: Id, respondent: Id) -> Result<Vec<Nomination>> {
         let found = sqlx::query(
             "SELECT * FROM nominations WHERE cycle_id = $1 AND respondent_id = $2 ORDER BY person_id",

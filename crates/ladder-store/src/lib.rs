@@ -906,6 +906,10 @@ pub trait FeedbackStore: Send + Sync {
     async fn nominations_about(&self, cycle: Id, person: Id) -> Result<Vec<Nomination>>;
     /// What one respondent was asked in a cycle, by person reviewed.
     async fn nominations_by(&self, cycle: Id, respondent: Id) -> Result<Vec<Nomination>>;
+    /// A cycle's progress as counts: (nomination lists sent, of them
+    /// approved, nominations, of them answered). What the people team's
+    /// home page shows, whatever the cycle's size.
+    async fn cycle_counts(&self, cycle: Id) -> Result<(i64, i64, i64, i64)>;
     /// What `respondent` still owes in cycles open for answers, oldest
     /// cycle first: the inbox reads it on every home page.
     async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>>;

@@ -2552,6 +2552,18 @@ async fn feedback(s: &dyn Store) {
     assert!(!by.is_empty());
     assert_eq!(s.nominations_by(c, lead).await.unwrap(), by);
     assert!(s.nominations_by(c, 9999).await.unwrap().is_empty());
+    let all = s.nominations(c).await.unwrap();
+    let lists = s.nomination_lists(c).await.unwrap();
+    let count = |n: usize| i64::try_from(n).unwrap();
+    assert_eq!(
+        s.cycle_counts(c).await.unwrap(),
+        (
+            count(lists.len()),
+            count(lists.iter().filter(|l| l.approved_at.is_some()).count()),
+            count(all.len()),
+            count(all.iter().filter(|n| n.answered_on.is_some()).count()),
+        )
+    );
     // Answers: once per respondent, and only if nominated.
     let answer = |id: &str, value| NewAnswer {
         id: id.to_owned(),
