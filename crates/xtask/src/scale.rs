@@ -48,6 +48,9 @@ struct Run {
     routes: BTreeMap<(String, String), Stat>,
     /// Routes skipped: they need an id the bench does not pick.
     skipped: Vec<String>,
+    /// Requests that failed (a timeout, a refused connection): the route,
+    /// the viewer and why; the bench goes on with the next.
+    failed: Vec<String>,
     worksheet: Load,
     directory: Load,
     rss_mib: f64,
@@ -236,7 +239,13 @@ fn run(
                 needs_id = true;
                 continue;
             };
-            let (status, _, _) = http(addr, "GET", &path, session, "")?;
+            let status = match http(addr, "GET", &path, session, "") {
+                Ok((status, _, _)) => status,
+                Err(e) => {
+                    out.failed.push(format!("{route} as {viewer}: {e}"));
+                    continue;
+                }
+            };
             if status != 200 {
                 continue;
             }
@@ -244,9 +253,19 @@ fn run(
             let mut bytes = 0;
             for _ in 0..reps {
                 let t = Instant::now();
-                let (_, _, body) = http(addr, "GET", &path, session, "")?;
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-                bytes = bytes.max(body.len());
+                match http(addr, "GET", &path, session, "") {
+                    Ok((_, _, body)) => {
+                        times.push(t.elapsed().as_secs_f64() * 1000.0);
+                        bytes = bytes.max(body.len());
+                    }
+                    Err(e) => {
+                        out.failed.push(format!("{route} as {viewer}: {e}"));
+                        break;
+                    }
+                }
+            }
+            if times.is_empty() {
+                continue;
             }
             times.sort_by(f64::total_cmp);
             out.routes.insert(
@@ -378,6 +397,15 @@ fn report(name: &str, sizes: &[usize], runs: &BTreeMap<usize, Run>) -> String {
                 k
             }
         );
+    }
+    for (n, run) in runs {
+        if !run.failed.is_empty() {
+            let _ = writeln!(
+                r,
+                "- failed at {n} (timed out or refused; not in the figures): {}",
+                run.failed.join("; ")
+            );
+        }
     }
     if let Some(run) = runs.get(large)
         && !run.skipped.is_empty()

@@ -249,10 +249,10 @@ struct DepartmentPage {
 
 #[derive(Template)]
 #[template(path = "people/org.html")]
-struct OrgPage {
+struct OrgPage<'a> {
     chrome: Chrome,
     /// People per level across the organisation, as a chart.
-    levels: String,
+    levels: &'a str,
     q: String,
     results: Vec<(i64, String, String)>,
     departments: Vec<Department>,
@@ -306,12 +306,17 @@ pub async fn org(
             .map(|p| (p.id, p.name.clone(), entry_title(fw, p)))
             .collect()
     };
-    let levels = crate::growth::pages::level_chart(
-        fw,
-        "org-levels",
-        "The organisation: people per level",
-        dir.active_levels(),
-    )?;
+    // Counted and drawn once per version of the organisation.
+    let levels = loaded
+        .view("org.levels", "", dir.version(), async {
+            crate::growth::pages::level_chart(
+                fw,
+                "org-levels",
+                "The organisation: people per level",
+                dir.active_levels(),
+            )
+        })
+        .await?;
     let departments: Vec<Department> = dir
         .departments()
         .into_iter()
@@ -346,7 +351,7 @@ pub async fn org(
     };
     page(&OrgPage {
         chrome: Chrome::new("Organisation", Some(&v)),
-        levels,
+        levels: &levels,
         q: q.q,
         results,
         departments,
