@@ -46,7 +46,7 @@ pub use internships::{BoardEntry, InternshipView, Parts as InternshipParts};
 pub use mydata::{MyCycle, MyData, MyPair};
 pub use notify::{CONSUMER as NOTIFY_CONSUMER, Notifier, Params, is_public};
 pub use pay::{
-    PayAdmin, PayImport, PayRows, PayShown, PersonPay, TeamPay, apply_bands_csv,
+    OrgPay, PayAdmin, PayImport, PayRows, PayShown, PersonPay, TeamPay, apply_bands_csv,
     apply_salaries_csv, grades, pay_zones, role_grades,
 };
 pub use release::ReleaseInputs;
@@ -772,23 +772,19 @@ impl PeopleTeam<'_> {
                 now,
             )
             .await?;
-        let rows = org.people.len();
         Ok(std::iter::once(people_csv::export_header()).chain(
-            (0..rows)
-                .step_by(crate::http::EXPORT_ROWS)
-                .map(move |start| {
-                    let end = (start + crate::http::EXPORT_ROWS).min(rows);
-                    let mut out = String::new();
-                    people_csv::export_rows(
-                        &mut out,
-                        org.people
-                            .get(start..end)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|p| &p.record),
-                    );
-                    out
-                }),
+            crate::http::export_ranges(org.people.len()).map(move |r| {
+                let mut out = String::new();
+                people_csv::export_rows(
+                    &mut out,
+                    org.people
+                        .get(r)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| &p.record),
+                );
+                out
+            }),
         ))
     }
 }

@@ -28,6 +28,15 @@ fn demo(smtp: u16) -> Demo {
     support::demo(&["--people", "40", "--smtp", &format!("127.0.0.1:{smtp}")])
 }
 
+/// Signs in as `email` with the demo's password, and waits for the page.
+async fn sign_in(b: &Browser, demo: &Demo, email: &str) {
+    b.goto(&format!("{}/login", demo.base)).await;
+    b.fill("#email", email).await;
+    b.fill("#password", "ladder-demo").await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_text(".account .who", "").await;
+}
+
 /// The home page's tasks: (kind, overdue, title).
 async fn tasks(b: &Browser) -> Vec<(String, bool, String)> {
     b.wait_text("h1", "What needs you").await;
@@ -68,11 +77,7 @@ async fn the_demo_manager_starts_on_what_needs_them() {
         "no news of the seeded history: {got:?}"
     );
     let b = Browser::start().await;
-    b.goto(&format!("{}/login", demo.base)).await;
-    b.fill("#email", demo.login("manager")).await;
-    b.fill("#password", "ladder-demo").await;
-    b.click("form.stack button[type=submit]").await;
-    b.wait_text(".account .who", "").await;
+    sign_in(&b, &demo, demo.login("manager")).await;
     assert_eq!(b.path().await, "/");
 
     // First on the page: the heading, then the list.
@@ -146,11 +151,7 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
     let b = Browser::start().await;
     for (role, email) in &demo.logins {
         b.client.delete_all_cookies().await.unwrap();
-        b.goto(&format!("{}/login", demo.base)).await;
-        b.fill("#email", email).await;
-        b.fill("#password", "ladder-demo").await;
-        b.click("form.stack button[type=submit]").await;
-        b.wait_text(".account .who", "").await;
+        sign_in(&b, &demo, email).await;
         // Every page the navigation offers, and every page the home page
         // links to (the tasks: forms to fill, meetings, results).
         let links: Vec<String> = b
@@ -261,11 +262,7 @@ async fn the_people_team_pages_through_a_ten_thousand_person_organisation() {
         &format!("127.0.0.1:{}", mail.port),
     ]);
     let b = Browser::start().await;
-    b.goto(&format!("{}/login", demo.base)).await;
-    b.fill("#email", demo.login("people team")).await;
-    b.fill("#password", "ladder-demo").await;
-    b.click("form.stack button[type=submit]").await;
-    b.wait_text(".account .who", "").await;
+    sign_in(&b, &demo, demo.login("people team")).await;
 
     // The directory: departments with their counts, one a hundred at a
     // time.

@@ -229,7 +229,7 @@ pub struct Chain {
 }
 
 impl Chain {
-    fn of(org: &OrgView, me: Id) -> Chain {
+    pub(super) fn of(org: &OrgView, me: Id) -> Chain {
         let mut order = Vec::new();
         let mut seen = HashSet::from([me]);
         let mut level = vec![me];

@@ -10,7 +10,7 @@
 //! Every read of pay, the viewer's own included, is written to the audit
 //! log; so is every import and export.
 
-use super::{Access, MAX_CHAIN, OrgView, Relation, Viewer};
+use super::{Access, OrgView, Relation, Viewer};
 use crate::AppError;
 use crate::framework::Loaded;
 use ladder_framework::Framework;
@@ -130,6 +130,32 @@ impl<T> std::ops::Deref for PayShown<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0.view
+    }
+}
+
+/// Each of `people` as they stood on `as_of`, with their compa ratio
+/// that day, from `salaries` indexed once ([`pay::PayBook`]).
+fn compa_rows<'p>(
+    org: &Arc<OrgView>,
+    fw: &Framework,
+    people: impl IntoIterator<Item = &'p Person>,
+    salaries: &[Salary],
+    bands: &[Band],
+    as_of: Date,
+) -> PayRows {
+    let book = pay::PayBook::new(salaries, bands);
+    let day = as_of.to_string();
+    let rows = people
+        .into_iter()
+        .map(|p| {
+            let then = org.as_of(p, &day);
+            let c = book.compa(&payee(fw, &then), as_of);
+            (then, c)
+        })
+        .collect();
+    PayRows {
+        rows,
+        org: Arc::clone(org),
     }
 }
 
@@ -284,19 +310,12 @@ impl Access {
         me: Option<Id>,
         as_of: Date,
     ) -> Result<PayRows, AppError> {
-        let mut below = Vec::new();
-        if let Some(me) = me {
-            let mut next: Vec<Id> = vec![me];
-            for _ in 0..MAX_CHAIN {
-                let layer: Vec<Person> =
-                    next.iter().flat_map(|m| org.reports(*m)).cloned().collect();
-                if layer.is_empty() {
-                    break;
-                }
-                next = layer.iter().map(|p| p.id).collect();
-                below.extend(layer);
-            }
-        }
+        let below: Vec<&Person> = me.map_or_else(Vec::new, |me| {
+            super::growth::Chain::of(org, me)
+                .iter()
+                .filter_map(|id| org.person(*id))
+                .collect()
+        });
         // Their salaries alone: the page costs what the chain holds, not
         // what the organisation does.
         let ids: Vec<Id> = below.iter().map(|p| p.id).collect();
@@ -306,20 +325,7 @@ impl Access {
             self.store.salaries_for(&ids).await?
         };
         let bands = self.store.bands().await?;
-        let book = pay::PayBook::new(&salaries, &bands);
-        let day = as_of.to_string();
-        let rows = below
-            .iter()
-            .map(|p| {
-                let then = org.as_of(p, &day);
-                let c = book.compa(&payee(fw, &then), as_of);
-                (then, c)
-            })
-            .collect();
-        Ok(PayRows {
-            rows,
-            org: Arc::clone(org),
-        })
+        Ok(compa_rows(org, fw, below, &salaries, &bands, as_of))
     }
 
     /// Loading bands and salaries, the organisation's report: the people
@@ -411,22 +417,8 @@ impl PayAdmin<'_> {
             .view(kind, &as_of.to_string(), org.version, async {
                 let salaries = self.access.store.salaries().await?;
                 let bands = self.access.store.bands().await?;
-                let book = pay::PayBook::new(&salaries, &bands);
-                let day = as_of.to_string();
-                let rows: Vec<(Person, Option<Compa>)> = org
-                    .people
-                    .iter()
-                    .filter(|p| p.record.active)
-                    .map(|p| {
-                        let then = org.as_of(p, &day);
-                        let c = book.compa(&payee(fw, &then), as_of);
-                        (then, c)
-                    })
-                    .collect();
-                let rows = PayRows {
-                    rows,
-                    org: Arc::clone(&org),
-                };
+                let active = org.people.iter().filter(|p| p.record.active);
+                let rows = compa_rows(&org, fw, active, &salaries, &bands, as_of);
                 Ok::<_, AppError>(Computed {
                     people: rows.rows.len(),
                     view: make(&rows)?,

@@ -22,6 +22,14 @@ use serde::de::DeserializeOwned;
 /// Rows an export writes per chunk it sends.
 pub const EXPORT_ROWS: usize = 1000;
 
+/// The chunks of an export of `rows` rows, as ranges of [`EXPORT_ROWS`]
+/// (the last shorter).
+pub fn export_ranges(rows: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..rows)
+        .step_by(EXPORT_ROWS)
+        .map(move |start| start..(start + EXPORT_ROWS).min(rows))
+}
+
 /// A download (`filename`, of `content_type`) sent as `chunks` are made:
 /// an export of any size holds one chunk in memory, and the first rows
 /// leave before the last are read. An error part way ends the response

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::access::PayImport;
 use crate::http::api::{ApiError, ApiViewer, ErrorBody, rows_refused};
 use crate::http::paging::PageQuery;
-use crate::pay::service::{AsOf, FIGURES, PayLine, Report, figures};
+use crate::pay::service::{AsOf, PayLine, Report, org_figures};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -94,10 +94,7 @@ pub async fn compa(
     let as_of = q.date(now)?;
     let paging = pq.paging()?;
     let loaded = s.framework();
-    let fw = &loaded.framework;
-    let org_pay = admin
-        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
-        .await?;
+    let org_pay = org_figures(&admin, &loaded, as_of).await?;
     // The page's people in the order of their ids: the `limit` lowest
     // after the cursor, chosen in one pass over the report.
     let people =

@@ -82,10 +82,7 @@ async fn pay_page(
     let access = s.access();
     let admin = access.pay_admin(v)?;
     let loaded = s.framework();
-    let fw = &loaded.framework;
-    let org_pay = admin
-        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
-        .await?;
+    let org_pay = org_figures(&admin, &loaded, as_of).await?;
     let (mut summary, mut warnings, mut errors, mut error_file) =
         (None, Vec::new(), Vec::new(), String::new());
     let mut status = StatusCode::OK;
@@ -229,10 +226,7 @@ pub async fn export(
     let admin = access.pay_admin(&v)?;
     let as_of = q.date(now)?;
     let loaded = s.framework();
-    let fw = &loaded.framework;
-    let org_pay = admin
-        .everyone(&loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
-        .await?;
+    let org_pay = org_figures(&admin, &loaded, as_of).await?;
     let everyone: Vec<Id> = org_pay
         .peek()
         .report
@@ -243,16 +237,9 @@ pub async fn export(
     let f = org_pay.shown("pay.export", &everyone, now).await?;
     // Written a thousand lines at a time from the report kept for the
     // day: the export holds one chunk, not the file.
-    let rows = f.report.people.len();
     let chunks = std::iter::once(Ok(EXPORT_HEADER.to_owned())).chain(
-        (0..rows)
-            .step_by(crate::http::EXPORT_ROWS)
-            .map(move |start| {
-                let end = (start + crate::http::EXPORT_ROWS).min(rows);
-                Ok(export_lines(
-                    f.report.people.get(start..end).unwrap_or_default(),
-                ))
-            }),
+        crate::http::export_ranges(f.report.people.len())
+            .map(move |r| Ok(export_lines(f.report.people.get(r).unwrap_or_default()))),
     );
     Ok(crate::http::download(
         "text/csv; charset=utf-8",

@@ -2,7 +2,8 @@
 //! person's line (band, compa ratio, flags), the people team's report and
 //! its groups, the CSV export, the band a proposal moves someone into.
 
-use crate::access::{PayRows, PersonPay, Viewer};
+use crate::access::{OrgPay, PayAdmin, PayRows, PersonPay, Viewer};
+use crate::framework::Loaded;
 use crate::{AppError, AppState};
 use ladder_framework::Framework;
 use ladder_org::Date;
@@ -206,7 +207,21 @@ pub struct Figures {
 }
 
 /// The kind of [`Figures`] in the framework version's cache of views.
-pub const FIGURES: &str = "pay.figures";
+const FIGURES: &str = "pay.figures";
+
+/// The people team's report on `as_of`, found or computed once for the
+/// day and version (the page, the compa API and the export share it), not
+/// yet read.
+pub async fn org_figures<'a>(
+    admin: &'a PayAdmin<'a>,
+    loaded: &Loaded,
+    as_of: Date,
+) -> Result<OrgPay<'a, Figures>, AppError> {
+    let fw = &loaded.framework;
+    admin
+        .everyone(loaded, as_of, FIGURES, |rows| figures(rows, fw, as_of))
+        .await
+}
 
 /// The report's figures from everyone's rows.
 pub fn figures(rows: &PayRows, fw: &Framework, as_of: Date) -> Result<Figures, AppError> {
