@@ -214,6 +214,10 @@ const NAME: &str = "postgres";
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 /// A write that checks a row, then changes it, holds it meanwhile.
 const ROW_LOCK: &str = " FOR UPDATE";
+/// The aggregate that gathers rows into a JSON array, and the function
+/// that makes an object.
+const JSON_AGG: &str = "json_agg";
+const JSON_OBJECT: &str = "json_build_object";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

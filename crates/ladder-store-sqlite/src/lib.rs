@@ -135,6 +135,10 @@ const NAME: &str = "sqlite";
 const CLAIM_LOCK: &str = "";
 /// Rows need no lock either: one writer at a time.
 const ROW_LOCK: &str = "";
+/// The aggregate that gathers rows into a JSON array (with `ORDER BY`
+/// inside, SQLite 3.44 and later), and the function that makes an object.
+const JSON_AGG: &str = "json_group_array";
+const JSON_OBJECT: &str = "json_object";
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

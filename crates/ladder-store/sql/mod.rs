@@ -1,7 +1,7 @@
 //! The SQL both backends share, as plain Rust.
 //!
 //! This folder is not a module of `ladder-store`: each backend crate
-//! compiles it as its own `mod sql` (`#[path]`), after naming six things
+//! compiles it as its own `mod sql` (`#[path]`), after naming eight things
 //! at its root:
 //!
 //! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
@@ -19,6 +19,10 @@
 //!   transaction is the lock);
 //! - `const ROW_LOCK`: what ends a select whose row a write will change
 //!   after checking it (PostgreSQL: ` FOR UPDATE`; SQLite: nothing).
+//! - `const JSON_AGG` and `const JSON_OBJECT`: the aggregate that gathers
+//!   rows into a JSON array and the function that builds an object
+//!   (`json_agg` and `json_build_object`; `json_group_array` and
+//!   `json_object`), so that a read of many small rows comes back as one.
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -26,7 +30,7 @@
 //! same code against its own driver, with no generic bounds and no macro:
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
-use super::{CLAIM_LOCK, Db, DbRow, NAME, ROW_LOCK, This};
+use super::{CLAIM_LOCK, Db, DbRow, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This};
 
 mod accounts;
 mod calendar;

@@ -1,15 +1,15 @@
 //! [`Store`](Store) for both backends: people, accounts, sessions,
 //! tokens, the audit log, framework versions, the growth tables and backup.
 
-use super::{Db, DbRow, NAME, This};
+use super::{Db, DbRow, JSON_AGG, JSON_OBJECT, NAME, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
 use ladder_store::{
     ADDED_LATER, Account, ActionItem, AgendaItem, ApiToken, AuditEvent, AuditFilter, BACKUP_TABLES,
     Checkpoint, CheckpointState, Col, DUMP_FORMAT, Dump, Event, FocusArea, FrameworkRelease,
     FrameworkVersion, Id, ImportSummary, Meeting, NewFocusArea, NewFrameworkRelease, OidcFlow, Org,
-    Person, PrivateNote, Rater, Rating, RatingChange, Record, Result, Retention, RoleChange, Roles,
-    Seen, Session, SessionView, StandingItem, Store, Swept,
+    Person, PersonGrowth, PrivateNote, Rater, Rating, RatingChange, Record, Result, Retention,
+    RoleChange, Roles, Seen, Session, SessionView, StandingItem, Store, Swept,
 };
 use ladder_store::{StoreError, async_trait};
 #[allow(unused_imports)]
@@ -1591,6 +1591,60 @@ impl Store for This {
             })
         };
         get().map(Some).map_err(StoreError::from)
+    }
+
+    async fn growth_of(&self, person: Id) -> Result<PersonGrowth> {
+        use sqlx::Row as _;
+        // One row: the ratings and the history as JSON arrays (a person has
+        // hundreds of them, and each row of a result costs a round trip
+        // between the driver and the caller), and what they last saw. They
+        // are put in order here: an `ORDER BY` inside the aggregate makes
+        // SQLite sort through a temporary table.
+        let sql = format!(
+            "SELECT CAST((SELECT {JSON_AGG}({JSON_OBJECT}('person_id', person_id, \
+             'statement_id', statement_id, 'rater', rater, 'value', value, 'evidence', evidence, \
+             'statement_text', statement_text, 'framework_hash', framework_hash, \
+             'rated_by', rated_by, 'rated_at', rated_at)) \
+             FROM ratings WHERE person_id = $1) AS TEXT) AS ratings, \
+             CAST((SELECT {JSON_AGG}({JSON_OBJECT}('id', id, 'person_id', person_id, \
+             'statement_id', statement_id, 'rater', rater, 'old_value', old_value, \
+             'new_value', new_value, 'old_evidence', old_evidence, 'new_evidence', new_evidence, \
+             'framework_hash', framework_hash, 'changed_by', changed_by, \
+             'changed_at', changed_at)) \
+             FROM rating_history WHERE person_id = $1) AS TEXT) AS history, \
+             s.framework_hash, s.snapshot, s.seen_at \
+             FROM (SELECT 1 AS one) AS o LEFT JOIN worksheet_seen s ON s.person_id = $1"
+        );
+        let r = sqlx::query(&sql).bind(person).fetch_one(&self.pool).await?;
+        let list = |column: &str| -> Result<Option<String>> { Ok(r.try_get(column)?) };
+        let (ratings, history) = (list("ratings")?, list("history")?);
+        let decode = |e: serde_json::Error| StoreError::Backend(format!("growth of {person}: {e}"));
+        let seen_at: Option<i64> = r.try_get("seen_at")?;
+        let mut ratings: Vec<Rating> = match ratings {
+            Some(t) => serde_json::from_str(&t).map_err(decode)?,
+            None => Vec::new(),
+        };
+        ratings.sort_by(|a, b| {
+            (&a.statement_id, a.rater.as_str()).cmp(&(&b.statement_id, b.rater.as_str()))
+        });
+        let mut history: Vec<RatingChange> = match history {
+            Some(t) => serde_json::from_str(&t).map_err(decode)?,
+            None => Vec::new(),
+        };
+        history.sort_by_key(|c| (c.changed_at, c.id));
+        Ok(PersonGrowth {
+            ratings,
+            history,
+            seen: match seen_at {
+                Some(seen_at) => Some(Seen {
+                    person_id: person,
+                    framework_hash: r.try_get("framework_hash")?,
+                    snapshot: r.try_get("snapshot")?,
+                    seen_at,
+                }),
+                None => None,
+            },
+        })
     }
 
     async fn set_worksheet_seen(&self, s: &Seen) -> Result<()> {

@@ -75,6 +75,16 @@ pub struct Seen {
     pub seen_at: i64,
 }
 
+/// Everything a person's worksheet reads of them: their ratings (by
+/// statement, then side), every change of them (oldest first) and what they
+/// last acknowledged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PersonGrowth {
+    pub ratings: Vec<Rating>,
+    pub history: Vec<RatingChange>,
+    pub seen: Option<Seen>,
+}
+
 /// A quarterly checkpoint and its focus areas.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {

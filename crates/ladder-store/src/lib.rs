@@ -22,8 +22,8 @@ pub mod story;
 
 pub use growth::{
     ADDED_LATER, ActionItem, AgendaItem, BACKUP_TABLES, Checkpoint, CheckpointState, Col,
-    DUMPED_TABLES, FocusArea, Meeting, NOT_BACKED_UP, NewFocusArea, PrivateNote, Rater, Rating,
-    RatingChange, Seen, StandingItem,
+    DUMPED_TABLES, FocusArea, Meeting, NOT_BACKED_UP, NewFocusArea, PersonGrowth, PrivateNote,
+    Rater, Rating, RatingChange, Seen, StandingItem,
 };
 
 pub use feedback::{
@@ -736,6 +736,9 @@ pub trait Store:
     /// Every rating change of these people, oldest first.
     async fn rating_history(&self, people: &[Id]) -> Result<Vec<RatingChange>>;
     async fn worksheet_seen(&self, person: Id) -> Result<Option<Seen>>;
+    /// What a person's worksheet reads, in one round trip: what
+    /// `ratings`, `rating_history` and `worksheet_seen` give for them.
+    async fn growth_of(&self, person: Id) -> Result<PersonGrowth>;
     async fn set_worksheet_seen(&self, seen: &Seen) -> Result<()>;
 
     // Quarterly checkpoints

@@ -17,8 +17,8 @@
 use crate::{
     AuditEvent, BACKUP_TABLES, CycleState, DUMPED_TABLES, Dump, FeedbackRelation, Id,
     NOT_BACKED_UP, NewAnswer, NewCycle, NewFocusArea, NewNomination, NewProposal, NewRelease,
-    NewSnapshot, OidcFlow, ProposalState, Rater, Rating, Record, ResetOutcome, Roles, ScimLink,
-    Seen, Session, Store, StoreError,
+    NewSnapshot, OidcFlow, PersonGrowth, ProposalState, Rater, Rating, Record, ResetOutcome, Roles,
+    ScimLink, Seen, Session, Store, StoreError,
 };
 use ladder_org::pay::{Band, Salary};
 use ladder_org::{Date, PersonRecord, Role};
@@ -2044,6 +2044,12 @@ async fn worksheet(s: &dyn Store) {
     assert_eq!(s.rating_history(&[dev]).await.unwrap().len(), 4);
 
     assert_eq!(s.worksheet_seen(dev).await.unwrap(), None);
+    // One read gives what the three give.
+    let all = s.growth_of(dev).await.unwrap();
+    assert_eq!(all.ratings, s.ratings(&[dev]).await.unwrap());
+    assert_eq!(all.history, s.rating_history(&[dev]).await.unwrap());
+    assert_eq!(all.seen, None);
+    assert_eq!(s.growth_of(9999).await.unwrap(), PersonGrowth::default());
     let seen = Seen {
         person_id: dev,
         framework_hash: "hash-1".to_owned(),
@@ -2057,7 +2063,8 @@ async fn worksheet(s: &dyn Store) {
         ..seen
     };
     s.set_worksheet_seen(&later).await.unwrap();
-    assert_eq!(s.worksheet_seen(dev).await.unwrap(), Some(later));
+    assert_eq!(s.worksheet_seen(dev).await.unwrap(), Some(later.clone()));
+    assert_eq!(s.growth_of(dev).await.unwrap().seen, Some(later));
 }
 
 /// Writers at the same moment (two people rating at once) wait for each

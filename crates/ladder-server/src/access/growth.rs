@@ -16,7 +16,7 @@ use crate::AppError;
 use crate::framework::Loaded;
 use ladder_store::{
     ActionItem, AgendaItem, Checkpoint, CheckpointState, Id, Meeting, NewFocusArea, Person,
-    PrivateNote, Rater, Rating, RatingChange, Record, Seen, StandingItem,
+    PersonGrowth, PrivateNote, Rater, Rating, RatingChange, Record, Seen, StandingItem,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -339,8 +339,10 @@ impl Growth<'_> {
         Ok(rating)
     }
 
-    pub async fn seen(&self) -> Result<Option<Seen>, AppError> {
-        Ok(self.access.store.worksheet_seen(self.person.id).await?)
+    /// Their ratings, every change of them and what they last saw, in one
+    /// read: what their worksheet needs.
+    pub async fn record(&self) -> Result<PersonGrowth, AppError> {
+        Ok(self.access.store.growth_of(self.person.id).await?)
     }
 
     /// Records what the person has now seen; only they can.

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use ladder_framework::resolve;
 use ladder_growth::charts::{self, Axis};
 use ladder_growth::{Changes, Quarter, Readiness, Snapshot, Worksheet};
-use ladder_store::{Checkpoint, Id, NewFocusArea, Person, Rater, Rating, RatingChange};
+use ladder_store::{
+    Checkpoint, Id, NewFocusArea, Person, PersonGrowth, Rater, Rating, RatingChange,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -314,8 +316,11 @@ pub async fn worksheet_data(
     now: i64,
 ) -> Result<WorksheetData, AppError> {
     let ws = person_worksheet(loaded, &g.person)?;
-    let ratings = g.ratings().await?;
-    let seen = g.seen().await?;
+    let PersonGrowth {
+        ratings,
+        history,
+        seen,
+    } = g.record().await?;
     let snap: Option<Snapshot> = seen
         .as_ref()
         .and_then(|s| serde_json::from_str(&s.snapshot).ok());
@@ -327,7 +332,6 @@ pub async fn worksheet_data(
         g.set_seen(&loaded.hash, snap, now).await?;
     }
     let changes = ladder_growth::changes(snap.as_ref(), &ws, &ratings);
-    let history = g.history().await?;
     let quarter = Quarter::at(now);
     let next_ids: Vec<&str> = if ws.next.is_some() {
         ws.next_ids()

@@ -198,8 +198,9 @@ impl<'a> RowContext<'a> {
                 when: when(c.changed_at),
                 who: c
                     .changed_by
-                    .and_then(|p| self.dir.get(p))
-                    .map_or_else(|| "someone no longer here".to_owned(), |e| e.name),
+                    .and_then(|p| self.dir.name(p))
+                    .unwrap_or("someone no longer here")
+                    .to_owned(),
                 side: if c.rater == Rater::Myself {
                     "self"
                 } else {
@@ -250,21 +251,20 @@ impl<'a> RowContext<'a> {
     }
 }
 
-fn render_row(
-    r: &RowView,
+fn row_template<'a>(
+    r: &'a RowView,
     person_id: Id,
     side: Option<Rater>,
-    scale: &[(i64, String)],
-    csrf: &str,
-) -> Result<String, AppError> {
-    Ok(RowTemplate {
+    scale: &'a [(i64, String)],
+    csrf: &'a str,
+) -> RowTemplate<'a> {
+    RowTemplate {
         r,
         person_id,
         side: side_word(side),
         scale,
         csrf,
     }
-    .render()?)
 }
 
 /// A refused save: the row as typed, with the reason beside it.
@@ -299,7 +299,8 @@ async fn worksheet_response(
         })
         .count();
     let differing = all.iter().filter(|r| r.differs).count();
-    let mut rows_html = String::new();
+    // The rows are written into one buffer, about the size they come to.
+    let mut rows_html = String::with_capacity(total * 4096);
     let mut shown = 0;
     for mut r in all {
         let refused_here = refused.as_ref().filter(|x| x.statement == r.row.id);
@@ -312,7 +313,7 @@ async fn worksheet_response(
             r.error = Some(x.error.clone());
         }
         shown += 1;
-        rows_html.push_str(&render_row(&r, g.person.id, side, &scale, v.csrf())?);
+        row_template(&r, g.person.id, side, &scale, v.csrf()).render_into(&mut rows_html)?;
     }
     let text_of = |id: &str| {
         d.worksheet
@@ -457,5 +458,5 @@ pub async fn rate(
         }
         None => r.saved = Some(format!("Saved {}", when(now))),
     }
-    Ok(Html(render_row(&r, id, Some(side), &scale, v.csrf())?).into_response())
+    Ok(Html(row_template(&r, id, Some(side), &scale, v.csrf()).render()?).into_response())
 }
