@@ -819,6 +819,12 @@ pub struct Calibration<'a> {
 }
 
 impl Calibration<'_> {
+    /// The version of everything a calibration is computed from: the
+    /// latest event, which every recorded write moves.
+    pub async fn version(&self) -> Result<Id, AppError> {
+        Ok(self.access.store.latest_event().await?)
+    }
+
     pub async fn proposals(&self) -> Result<Vec<Proposal>, AppError> {
         Ok(self
             .access

@@ -719,9 +719,9 @@ pub async fn calibration(
     let (readiness, next_cursor) = crate::http::paging::page_of(&d.readiness, |r| r.0, paging);
     Ok(Json(CalibrationOut {
         cycle_id: d.cycle_id,
-        department: d.department,
+        department: d.department.clone(),
         locked: d.locked,
-        proposals: d.proposals,
+        proposals: d.proposals.clone(),
         next_cursor,
         readiness: readiness
             .into_iter()
@@ -735,12 +735,12 @@ pub async fn calibration(
             .collect(),
         distribution: d
             .distribution
-            .into_iter()
+            .iter()
             .map(|(level, counts)| LevelDistributionOut {
-                level,
+                level: level.clone(),
                 counts: counts
-                    .into_iter()
-                    .map(|(value, count)| CountOut { value, count })
+                    .iter()
+                    .map(|&(value, count)| CountOut { value, count })
                     .collect(),
             })
             .collect(),

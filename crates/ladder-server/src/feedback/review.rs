@@ -7,7 +7,7 @@ use super::service::{self, *};
 use crate::access::{ProposalView, Proposer, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, level_title, page, role_title};
-use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
+use crate::http::table::{Key, Orders, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -250,31 +250,31 @@ pub async fn decide(
 
 #[derive(Template)]
 #[template(path = "feedback/calibration.html")]
-struct CalibrationPage {
+struct CalibrationPage<'a> {
     chrome: Chrome,
     cycle: Cycle,
-    data: CalibrationData,
-    chart: String,
+    data: &'a CalibrationData,
+    chart: &'a str,
     /// The cycle is closed: the page is a record, nothing changes.
     closed: bool,
     can_lock: bool,
     segment: String,
-    nine_box: String,
+    nine_box: &'a str,
     /// (name, level, performance, readiness, box) of the first [`SHOWN`]
     /// placed, and how many are placed in all.
-    placed: Vec<(String, String, String, String, String)>,
+    placed: &'a [(String, String, String, String, String)],
     placed_count: usize,
     /// (name, level, why) of the first [`SHOWN`] not placed, and how many
     /// in all.
-    unplaced: Vec<(String, String, &'static str)>,
+    unplaced: &'a [(String, String, &'static str)],
     unplaced_count: usize,
-    people_chart: String,
+    people_chart: &'a str,
     /// Everyone's readiness: filtered, sorted and paged.
     t: Table<ReadinessLine>,
     caption: &'static str,
     table_id: &'static str,
     /// The department's proposals, with their levels' titles (from, to).
-    proposals: Vec<(ProposalSummary, String, String)>,
+    proposals: &'a [(ProposalSummary, String, String)],
 }
 
 /// How many people the 9-box table and the list of those not placed show
@@ -314,19 +314,28 @@ pub fn approver_words(step: &str) -> String {
     }
 }
 
-pub async fn calibration(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path((cycle, department)): Path<(Id, String)>,
-    Query(table): Query<TableQuery>,
-) -> Result<Response, AppError> {
-    let now = s.now();
-    let access = s.access();
-    let c = access.calibration(&v, cycle, &department, now).await?;
-    let loaded = s.framework();
+/// What the calibration page shows of a department before its readiness
+/// table is paged: computed once per quarter and recorded write (a
+/// department can hold thousands of people).
+struct CalibrationView {
+    data: std::sync::Arc<CalibrationData>,
+    chart: String,
+    nine_box: String,
+    placed: Vec<(String, String, String, String, String)>,
+    placed_count: usize,
+    unplaced: Vec<(String, String, &'static str)>,
+    unplaced_count: usize,
+    people_chart: String,
+    lines: Vec<ReadinessLine>,
+    orders: Orders,
+    proposals: Vec<(ProposalSummary, String, String)>,
+}
+
+fn calibration_view(
+    loaded: &crate::Loaded,
+    data: std::sync::Arc<CalibrationData>,
+) -> Result<CalibrationView, AppError> {
     let fw = &loaded.framework;
-    let data = calibration_data(&loaded, &c, now).await?;
-    let closed = c.cycle.state == CycleState::Closed;
     let thirds = ["low", "medium", "high"];
     let word = |x: f64| {
         thirds
@@ -406,11 +415,58 @@ pub async fn calibration(
             }
         })
         .collect();
+    let (placed_count, unplaced_count) = (placed.len(), unplaced.len());
+    placed.truncate(SHOWN);
+    unplaced.truncate(SHOWN);
+    Ok(CalibrationView {
+        chart: distribution_svg(loaded, &data)?,
+        nine_box,
+        placed,
+        placed_count,
+        unplaced,
+        unplaced_count,
+        people_chart,
+        lines,
+        orders: Orders::default(),
+        proposals: data
+            .proposals
+            .iter()
+            .map(|x| {
+                (
+                    x.clone(),
+                    level_title(fw, &x.from_level).to_owned(),
+                    level_title(fw, &x.to_level).to_owned(),
+                )
+            })
+            .collect(),
+        data,
+    })
+}
+
+pub async fn calibration(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((cycle, department)): Path<(Id, String)>,
+    Query(table): Query<TableQuery>,
+) -> Result<Response, AppError> {
+    let now = s.now();
+    let access = s.access();
+    let c = access.calibration(&v, cycle, &department, now).await?;
+    let loaded = s.framework();
+    let data = calibration_data(&loaded, &c, now).await?;
+    // Kept under the same key and version as the data it is made from.
+    let (key, version) = calibration_key(&c, now).await?;
+    let view = loaded
+        .view("calibration.page", &key, version, async {
+            calibration_view(&loaded, data)
+        })
+        .await?;
+    let closed = c.cycle.state == CycleState::Closed;
     let segment = path_segment(&department);
-    let t = Table::new(
+    let t = Table::of(
         READINESS,
         &format!("/cycles/{}/calibration/{segment}", c.cycle.id),
-        lines,
+        (&view.lines, &view.orders),
         &table,
         &[],
         |l| {
@@ -428,37 +484,24 @@ pub async fn calibration(
             _ => Key::text(&l.name),
         },
     );
-    let (placed_count, unplaced_count) = (placed.len(), unplaced.len());
-    placed.truncate(SHOWN);
-    unplaced.truncate(SHOWN);
     page(&CalibrationPage {
         chrome: Chrome::new(&format!("Calibration: {department}"), Some(&v)),
-        chart: distribution_svg(&loaded, &data)?,
+        chart: &view.chart,
         closed,
-        can_lock: access.cycle_admin(&v).is_ok() && !data.locked && !closed,
+        can_lock: access.cycle_admin(&v).is_ok() && !view.data.locked && !closed,
         segment,
         cycle: c.cycle.clone(),
-        nine_box,
-        placed,
-        placed_count,
-        unplaced,
-        unplaced_count,
-        people_chart,
+        nine_box: &view.nine_box,
+        placed: &view.placed,
+        placed_count: view.placed_count,
+        unplaced: &view.unplaced,
+        unplaced_count: view.unplaced_count,
+        people_chart: &view.people_chart,
         t,
         caption: "readiness",
         table_id: "readiness",
-        proposals: data
-            .proposals
-            .iter()
-            .map(|x| {
-                (
-                    x.clone(),
-                    level_title(fw, &x.from_level).to_owned(),
-                    level_title(fw, &x.to_level).to_owned(),
-                )
-            })
-            .collect(),
-        data,
+        proposals: &view.proposals,
+        data: &view.data,
     })
 }
 

@@ -525,7 +525,36 @@ pub(crate) fn summary(p: &Proposal, name: &str) -> ProposalSummary {
     }
 }
 
+/// The key and version a department's calibration is kept under: the
+/// cycle, quarter and department, and the latest recorded write (a
+/// rating, a proposal, a lock, a change of people).
+pub async fn calibration_key(c: &Calibration<'_>, now: i64) -> Result<(String, i64), AppError> {
+    Ok((
+        format!("{}:{}:{}", c.cycle.id, Quarter::at(now), c.department),
+        c.version().await?,
+    ))
+}
+
+/// A department's calibration in a cycle, computed once per quarter and
+/// recorded write, for any viewer the caller let in (the page and the API
+/// share it).
 pub async fn calibration_data(
+    loaded: &Loaded,
+    c: &Calibration<'_>,
+    now: i64,
+) -> Result<std::sync::Arc<CalibrationData>, AppError> {
+    let (key, version) = calibration_key(c, now).await?;
+    loaded
+        .view(
+            "calibration",
+            &key,
+            version,
+            compute_calibration(loaded, c, now),
+        )
+        .await
+}
+
+async fn compute_calibration(
     loaded: &Loaded,
     c: &Calibration<'_>,
     now: i64,

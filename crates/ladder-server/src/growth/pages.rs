@@ -5,7 +5,7 @@ use super::service::{self, *};
 use crate::access::{Growth, Viewer};
 use crate::http::Fields;
 use crate::http::page::{Chrome, entry_title, page};
-use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
+use crate::http::table::{Key, Orders, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -376,7 +376,7 @@ pub async fn team_growth(
     let table = Table::of(
         READINESS,
         "/team/growth",
-        &d.rows,
+        (&d.rows, &d.orders),
         &q,
         &[],
         |r| {
@@ -419,6 +419,7 @@ struct TeamView {
     overdue_count: usize,
     ready_count: usize,
     rows: Vec<ReadinessRow>,
+    orders: Orders,
     heatmap: Option<String>,
     levels: String,
 }
@@ -492,6 +493,7 @@ async fn team_view(
             .collect(),
         ready_count: rows.iter().filter(|r| r.ready).count(),
         rows,
+        orders: Orders::default(),
         heatmap,
         levels: level_chart(
             &loaded.framework,

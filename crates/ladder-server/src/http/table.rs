@@ -10,6 +10,8 @@
 
 use serde::Deserialize;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many rows a page shows unless the page says otherwise.
 pub const PER_PAGE: usize = 50;
@@ -55,6 +57,45 @@ impl Key {
             (Key::Num(_), Key::Text(_)) => Ordering::Less,
             (Key::Text(_), Key::Num(_)) => Ordering::Greater,
         }
+    }
+}
+
+/// The orders of rows kept in a view, kept beside them: each column's
+/// order (each way) is computed the first time a page asks for it, and
+/// the rows' filter words the first time a filter is used. Later pages of
+/// the same rows are then a slice of an order, or one pass over the words
+/// without sorting or allocating per row.
+///
+/// An `Orders` belongs to one list of rows: keep it in the same view, and
+/// make a new one (it starts empty) whenever the rows change.
+#[derive(Default)]
+pub struct Orders {
+    /// Each row's filter text, lowercased.
+    words: OnceLock<Vec<String>>,
+    /// Row indices, by (column, descending).
+    sorted: Mutex<HashMap<(String, bool), Order>>,
+}
+
+/// Row indices in the order of a column, one way.
+type Order = Arc<[u32]>;
+
+impl Orders {
+    fn order(&self, column: &str, desc: bool, compute: impl FnOnce() -> Vec<u32>) -> Order {
+        let mut sorted = self
+            .sorted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(
+            sorted
+                .entry((column.to_owned(), desc))
+                .or_insert_with(|| compute().into()),
+        )
+    }
+}
+
+impl std::fmt::Debug for Orders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Orders")
     }
 }
 
@@ -129,12 +170,14 @@ impl<R> Table<R> {
         }
     }
 
-    /// [`Table::new`] over rows kept elsewhere (a cache): only the rows of
-    /// the page are cloned.
+    /// [`Table::new`] over rows kept elsewhere (a cache), with their
+    /// [`Orders`]: a page is a slice of an order computed once, and only
+    /// the rows of the page are cloned. It shows the same page as
+    /// [`Table::new`] would.
     pub fn of(
         spec: Spec,
         path: &str,
-        rows: &[R],
+        (rows, orders): (&[R], &Orders),
         query: &TableQuery,
         keep: &[(&str, String)],
         text: impl Fn(&R) -> String,
@@ -143,7 +186,58 @@ impl<R> Table<R> {
     where
         R: Clone,
     {
-        let (chosen, frame) = choose(spec, path, rows, query, keep, text, key);
+        let ask = Ask::of(spec, query);
+        let order = orders.order(&ask.sort, ask.desc, || {
+            let mut keyed: Vec<(Key, usize)> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (key(r, &ask.sort), i))
+                .collect();
+            keyed.sort_by(|a, b| ask.order(a, b));
+            keyed
+                .into_iter()
+                .filter_map(|(_, i)| u32::try_from(i).ok())
+                .collect()
+        });
+        let index = |i: &u32| usize::try_from(*i).ok();
+        let matching_rows: Vec<usize> = if ask.words.is_empty() {
+            Vec::new()
+        } else {
+            let words = orders
+                .words
+                .get_or_init(|| rows.iter().map(|r| text(r).to_lowercase()).collect());
+            order
+                .iter()
+                .filter_map(index)
+                .filter(|i| {
+                    words
+                        .get(*i)
+                        .is_some_and(|t| ask.words.iter().all(|w| t.contains(w.as_str())))
+                })
+                .collect()
+        };
+        let matching = if ask.words.is_empty() {
+            order.len()
+        } else {
+            matching_rows.len()
+        };
+        let at = At::of(spec, query, matching);
+        let chosen: Vec<usize> = if ask.words.is_empty() {
+            order
+                .iter()
+                .skip(at.start)
+                .take(at.per_page)
+                .filter_map(index)
+                .collect()
+        } else {
+            matching_rows
+                .into_iter()
+                .skip(at.start)
+                .take(at.per_page)
+                .collect()
+        };
+        let counts = (rows.len(), matching, chosen.len());
+        let frame = frame(spec, path, query, keep, &ask, &at, counts);
         let shown = chosen
             .iter()
             .filter_map(|i| rows.get(*i).cloned())
@@ -157,6 +251,64 @@ impl<R> Table<R> {
     /// The filter is narrowing the rows.
     pub fn filtered(&self) -> bool {
         !self.q.is_empty()
+    }
+}
+
+/// What a query asks: the column and direction of the sort, and the
+/// filter's words.
+struct Ask {
+    sort: String,
+    desc: bool,
+    words: Vec<String>,
+}
+
+impl Ask {
+    fn of(spec: Spec, query: &TableQuery) -> Ask {
+        Ask {
+            sort: if spec.columns.iter().any(|c| c.0 == query.sort) {
+                query.sort.clone()
+            } else {
+                spec.default_sort.to_owned()
+            },
+            desc: query.dir == "desc",
+            words: query.q.split_whitespace().map(str::to_lowercase).collect(),
+        }
+    }
+
+    /// The order of two rows, as (key, index): by key in the direction
+    /// asked, and rows with equal keys in their own order either way.
+    fn order(&self, a: &(Key, usize), b: &(Key, usize)) -> Ordering {
+        let o = a.0.cmp(&b.0);
+        let o = if self.desc { o.reverse() } else { o };
+        o.then(a.1.cmp(&b.1))
+    }
+}
+
+/// Where the page asked for falls among the matching rows.
+struct At {
+    page: usize,
+    pages: usize,
+    per_page: usize,
+    /// The index of its first row among the matching ones.
+    start: usize,
+}
+
+impl At {
+    fn of(spec: Spec, query: &TableQuery, matching: usize) -> At {
+        let per_page = spec.per_page.max(1);
+        let pages = matching.div_ceil(per_page).max(1);
+        let page = query
+            .page
+            .trim()
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, pages);
+        At {
+            page,
+            pages,
+            per_page,
+            start: (page - 1) * per_page,
+        }
     }
 }
 
@@ -176,61 +328,54 @@ fn choose<R>(
     text: impl Fn(&R) -> String,
     key: impl Fn(&R, &str) -> Key,
 ) -> (Vec<usize>, Table<R>) {
-    let Spec {
-        columns,
-        default_sort,
-        per_page,
-    } = spec;
-    let total = rows.len();
-    let words: Vec<String> = query.q.split_whitespace().map(str::to_lowercase).collect();
-    let sort = if columns.iter().any(|c| c.0 == query.sort) {
-        query.sort.clone()
-    } else {
-        default_sort.to_owned()
-    };
-    let desc = query.dir == "desc";
+    let ask = Ask::of(spec, query);
     let mut keyed: Vec<(Key, usize)> = rows
         .iter()
         .enumerate()
         .filter(|(_, r)| {
-            words.is_empty() || {
+            ask.words.is_empty() || {
                 let t = text(r).to_lowercase();
-                words.iter().all(|w| t.contains(w.as_str()))
+                ask.words.iter().all(|w| t.contains(w.as_str()))
             }
         })
-        .map(|(i, r)| (key(r, &sort), i))
+        .map(|(i, r)| (key(r, &ask.sort), i))
         .collect();
     let matching = keyed.len();
-    let per_page = per_page.max(1);
-    let pages = matching.div_ceil(per_page).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let start = (page - 1) * per_page;
-    let order = |a: &(Key, usize), b: &(Key, usize)| {
-        let o = a.0.cmp(&b.0);
-        let o = if desc { o.reverse() } else { o };
-        o.then(a.1.cmp(&b.1))
-    };
-    if start > 0 && start < matching {
-        keyed.select_nth_unstable_by(start, order);
-        keyed.drain(..start);
-    } else if start > 0 {
+    let at = At::of(spec, query, matching);
+    let order = |a: &(Key, usize), b: &(Key, usize)| ask.order(a, b);
+    if at.start > 0 && at.start < matching {
+        keyed.select_nth_unstable_by(at.start, order);
+        keyed.drain(..at.start);
+    } else if at.start > 0 {
         keyed.clear();
     }
-    if keyed.len() > per_page {
-        keyed.select_nth_unstable_by(per_page, order);
-        keyed.truncate(per_page);
+    if keyed.len() > at.per_page {
+        keyed.select_nth_unstable_by(at.per_page, order);
+        keyed.truncate(at.per_page);
     }
     keyed.sort_unstable_by(order);
     let chosen: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-    let (first, last) = if chosen.is_empty() {
+    let counts = (rows.len(), matching, chosen.len());
+    let frame = frame(spec, path, query, keep, &ask, &at, counts);
+    (chosen, frame)
+}
+
+/// The table around a page: its counts (all rows, those the filter keeps,
+/// those shown), headers and links.
+fn frame<R>(
+    spec: Spec,
+    path: &str,
+    query: &TableQuery,
+    keep: &[(&str, String)],
+    ask: &Ask,
+    at: &At,
+    (total, matching, shown): (usize, usize, usize),
+) -> Table<R> {
+    let (sort, desc, page, pages) = (ask.sort.as_str(), ask.desc, at.page, at.pages);
+    let (first, last) = if shown == 0 {
         (0, 0)
     } else {
-        (start + 1, start + chosen.len())
+        (at.start + 1, at.start + shown)
     };
     let link = |sort: &str, dir: &str, page: usize| {
         let mut parts: Vec<String> = keep
@@ -250,7 +395,8 @@ fn choose<R>(
         format!("{path}?{}", parts.join("&"))
     };
     let dir = if desc { "desc" } else { "asc" };
-    let headers = columns
+    let headers = spec
+        .columns
         .iter()
         .map(|(k, label)| {
             let here = *k == sort;
@@ -265,9 +411,9 @@ fn choose<R>(
             }
         })
         .collect();
-    let frame = Table {
-        prev: (page > 1).then(|| link(&sort, dir, page - 1)),
-        next: (page < pages).then(|| link(&sort, dir, page + 1)),
+    Table {
+        prev: (page > 1).then(|| link(sort, dir, page - 1)),
+        next: (page < pages).then(|| link(sort, dir, page + 1)),
         rows: Vec::new(),
         total,
         matching,
@@ -278,14 +424,13 @@ fn choose<R>(
         headers,
         q: query.q.trim().to_owned(),
         path: path.to_owned(),
-        sort,
+        sort: sort.to_owned(),
         dir: dir.to_owned(),
         keep: keep
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect(),
-    };
-    (chosen, frame)
+    }
 }
 
 fn encode(s: &str) -> String {
@@ -353,6 +498,8 @@ mod tests {
         let rows: Vec<(String, f64)> = (1..=120)
             .map(|i| (format!("Person {i:03}"), f64::from(i % 7)))
             .collect();
+        // One set of orders for every page, as a view keeps it.
+        let orders = Orders::default();
         for dir in ["", "desc"] {
             let mut sorted = rows.clone();
             sorted.sort_by(|a, b| {
@@ -369,7 +516,7 @@ mod tests {
                         per_page: 50,
                     },
                     "/x",
-                    &rows,
+                    (&rows, &orders),
                     &TableQuery {
                         q: String::new(),
                         sort: "score".into(),
@@ -387,6 +534,64 @@ mod tests {
                 paged.extend(t.rows);
             }
             assert_eq!(paged, sorted, "{dir}");
+        }
+    }
+
+    /// Over kept rows and their orders, every query (filtered or not, any
+    /// column, either way, any page) shows what a table of its own shows.
+    #[test]
+    fn kept_rows_show_the_same_pages() {
+        let rows: Vec<(String, f64)> = (1..=230)
+            .map(|i| (format!("Person {i:03}"), f64::from(i % 7)))
+            .collect();
+        let spec = Spec {
+            columns: &[("name", "Name"), ("score", "Score")],
+            default_sort: "name",
+            per_page: 20,
+        };
+        let orders = Orders::default();
+        let text = |r: &(String, f64)| r.0.clone();
+        let key = |r: &(String, f64), k: &str| match k {
+            "score" => Key::Num(r.1),
+            _ => Key::text(&r.0),
+        };
+        for q in ["", "person 1", "PERSON 2 0", "nobody"] {
+            for sort in ["", "score", "name", "unknown"] {
+                for dir in ["", "desc"] {
+                    for page in ["", "2", "7", "99", "x"] {
+                        let query = TableQuery {
+                            q: q.into(),
+                            sort: sort.into(),
+                            dir: dir.into(),
+                            page: page.into(),
+                        };
+                        let own = Table::new(spec, "/x", rows.clone(), &query, &[], text, key);
+                        let kept = Table::of(spec, "/x", (&rows, &orders), &query, &[], text, key);
+                        let what = format!("{q:?} {sort:?} {dir:?} {page:?}");
+                        assert_eq!(own.rows, kept.rows, "{what}");
+                        assert_eq!(
+                            (
+                                own.total,
+                                own.matching,
+                                own.page,
+                                own.pages,
+                                own.first,
+                                own.last
+                            ),
+                            (
+                                kept.total,
+                                kept.matching,
+                                kept.page,
+                                kept.pages,
+                                kept.first,
+                                kept.last
+                            ),
+                            "{what}"
+                        );
+                        assert_eq!((own.prev, own.next), (kept.prev, kept.next), "{what}");
+                    }
+                }
+            }
         }
     }
 }

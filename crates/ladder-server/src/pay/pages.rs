@@ -5,7 +5,7 @@ use super::service::*;
 use crate::access::{PayImport, Viewer};
 use crate::http::page::{Chrome, page};
 use crate::http::read_upload;
-use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
+use crate::http::table::{Key, Orders, PER_PAGE, Spec, Table, TableQuery};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -123,7 +123,7 @@ async fn pay_page(
     let t = Table::of(
         EVERYONE,
         "/pay",
-        &f.report.people,
+        (&f.report.people, &f.orders),
         table,
         &[("as_of", f.report.as_of.clone())],
         |l| {
@@ -321,6 +321,12 @@ const TEAM_PAY: Spec = Spec {
     per_page: PER_PAGE,
 };
 
+/// A chain's pay report, kept with the orders its table was asked for.
+struct TeamReport {
+    report: Report,
+    orders: Orders,
+}
+
 /// The pay of the viewer's reporting chain, a page at a time; only the
 /// people a page shows are recorded as read.
 pub async fn team_pay(
@@ -336,16 +342,19 @@ pub async fn team_pay(
     let team = s
         .access()
         .reports_pay(&v, &loaded, as_of, TEAM_REPORT, |rows| {
-            Ok(report(rows, fw, as_of))
+            Ok(TeamReport {
+                report: report(rows, fw, as_of),
+                orders: Orders::default(),
+            })
         })
         .await?;
     let people = team.people();
     let t = Table::of(
         TEAM_PAY,
         "/team/pay",
-        &team.peek().people,
+        (&team.peek().report.people, &team.peek().orders),
         &table,
-        &[("as_of", team.peek().as_of.clone())],
+        &[("as_of", team.peek().report.as_of.clone())],
         |l| format!("{} {} {} {}", l.name, l.level, l.team, l.flag_text()),
         line_key,
     );
@@ -353,7 +362,7 @@ pub async fn team_pay(
     let full = team.shown(&shown, now).await?;
     page(&TeamPayPage {
         chrome: Chrome::new("Team pay", Some(&v)),
-        report: &full,
+        report: &full.report,
         people,
         t,
         caption: "your chain's pay",

@@ -4,6 +4,7 @@
 
 use crate::access::{OrgPay, PayAdmin, PayRows, PersonPay, Viewer};
 use crate::framework::Loaded;
+use crate::http::table::Orders;
 use crate::{AppError, AppState};
 use ladder_framework::Framework;
 use ladder_org::Date;
@@ -204,6 +205,8 @@ pub struct Figures {
     pub flagged: Vec<PayLine>,
     /// Each grouping, at most [`SHOWN`] groups of it, and how many more.
     pub groups: Vec<(&'static str, Vec<Group>, usize)>,
+    /// The orders the pay table has been asked for, of `report.people`.
+    pub orders: Orders,
 }
 
 /// The kind of [`Figures`] in the framework version's cache of views.
@@ -258,6 +261,7 @@ pub fn figures(rows: &PayRows, fw: &Framework, as_of: Date) -> Result<Figures, A
         groups,
         chart,
         report,
+        orders: Orders::default(),
     })
 }
 

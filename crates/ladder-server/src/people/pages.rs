@@ -125,6 +125,8 @@ struct TeamMember {
 #[derive(Debug, Default)]
 struct TeamChain {
     members: Vec<TeamMember>,
+    /// The orders the table has been asked for, of `members`.
+    orders: crate::http::table::Orders,
     direct: usize,
 }
 
@@ -159,7 +161,11 @@ fn team_members(
         queue = next;
         depth += 1;
     }
-    TeamChain { members, direct }
+    TeamChain {
+        members,
+        direct,
+        orders: crate::http::table::Orders::default(),
+    }
 }
 
 #[derive(Template)]
@@ -208,7 +214,7 @@ pub async fn team(
     let t = Table::of(
         TEAM,
         "/team",
-        &chain.members,
+        (&chain.members, &chain.orders),
         &q,
         &[],
         |m| format!("{} {} {} {}", m.name, m.role, m.manager, m.location),
