@@ -220,6 +220,10 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
     ),
     ("org_version", "a change counter; a restore bumps it"),
     (
+        "message_tallies",
+        "counts of messages by state, which triggers keep as a restore writes the messages",
+    ),
+    (
         "password_resets",
         "single-use reset links that expire in an hour",
     ),

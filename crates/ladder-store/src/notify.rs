@@ -218,8 +218,13 @@ pub trait NotifyStore: Send + Sync {
     /// digested, in one transaction; false (nothing written) if its key
     /// was made already.
     async fn make_digest(&self, digest: &NewMessage, held: &[Id], now: i64) -> Result<bool>;
-    /// Counts by state.
+    /// Counts by state (states with none are left out), from tallies that
+    /// triggers keep as messages are written: a read of a few rows.
     async fn message_counts(&self) -> Result<Vec<(MessageState, i64)>>;
+    /// Folds the tallies behind [`message_counts`](Self::message_counts)
+    /// into one row per state; the counts stay the same. The routine does
+    /// it once a minute, so counting stays a read of a few rows.
+    async fn fold_message_tallies(&self) -> Result<()>;
 
     /// The choices of these people: (person, kind, delivery).
     async fn notification_prefs(&self, people: &[Id]) -> Result<Vec<(Id, String, Delivery)>>;

@@ -1155,6 +1155,11 @@ async fn notifications(s: &dyn Store) {
         .unwrap();
     let counts = s.message_counts().await.unwrap();
     assert_eq!(counts, [(MessageState::Failed, 1), (MessageState::Sent, 1)]);
+    // Folding the tallies changes no count, nor does folding them again.
+    s.fold_message_tallies().await.unwrap();
+    assert_eq!(s.message_counts().await.unwrap(), counts);
+    s.fold_message_tallies().await.unwrap();
+    assert_eq!(s.message_counts().await.unwrap(), counts);
     s.resend_message(a2[0].id, 300, &rec("message.resend"))
         .await
         .unwrap();

@@ -801,6 +801,12 @@ fn public_link(kind: &str, p: &Params) -> String {
 }
 
 impl Notifier<'_> {
+    /// Folds the outbox's tallies into one row per state, so that counting
+    /// messages by state stays a read of a few rows.
+    pub async fn fold_tallies(&self) -> Result<(), AppError> {
+        Ok(self.access.store.fold_message_tallies().await?)
+    }
+
     /// Claims due messages for this node (email only if it can send it).
     pub async fn claim(
         &self,

@@ -52,14 +52,15 @@ pub struct Ticked {
     pub swept: Option<ladder_store::Swept>,
 }
 
-/// What this node remembers between ticks, to do hourly and daily work
-/// once per hour and day (other nodes may do it too: the messages' keys
-/// keep each one single).
+/// What this node remembers between ticks, to do work once per minute,
+/// hour or day (other nodes may do it too: the messages' keys keep each
+/// one single, and folding the outbox's tallies twice changes nothing).
 #[derive(Debug, Default)]
 pub struct Memo {
     reminders_hour: AtomicI64,
     digest_day: AtomicI64,
     swept_day: AtomicI64,
+    tallied_minute: AtomicI64,
 }
 
 impl Memo {
@@ -127,6 +128,10 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     // Retention: what the configured ages no longer keep, once a day.
     if Memo::first(&memo.swept_day, day) {
         out.swept = Some(schedule.sweep(&state.settings().retention, now).await?);
+    }
+    // The outbox's counts by state, folded once a minute.
+    if Memo::first(&memo.tallied_minute, now.div_euclid(60)) {
+        notifier.fold_tallies().await?;
     }
     // Claim only what can be sent before the lease ends (each attempt
     // gives up within SEND_SECONDS), so no other node takes a message this
