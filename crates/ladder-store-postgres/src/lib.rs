@@ -218,6 +218,9 @@ const ROW_LOCK: &str = " FOR UPDATE";
 /// that makes an object.
 const JSON_AGG: &str = "json_agg";
 const JSON_OBJECT: &str = "json_build_object";
+/// Rows stream cheaply and building JSON does not: many small rows are
+/// read as rows.
+const GATHER_IN_JSON: bool = false;
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

@@ -139,6 +139,9 @@ const ROW_LOCK: &str = "";
 /// inside, SQLite 3.44 and later), and the function that makes an object.
 const JSON_AGG: &str = "json_group_array";
 const JSON_OBJECT: &str = "json_object";
+/// Each row of a result crosses from the driver's thread: many small rows
+/// are read as one row of JSON.
+const GATHER_IN_JSON: bool = true;
 
 #[path = "../../ladder-store/sql/mod.rs"]
 mod sql;

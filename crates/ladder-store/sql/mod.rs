@@ -1,7 +1,7 @@
 //! The SQL both backends share, as plain Rust.
 //!
 //! This folder is not a module of `ladder-store`: each backend crate
-//! compiles it as its own `mod sql` (`#[path]`), after naming eight things
+//! compiles it as its own `mod sql` (`#[path]`), after naming nine things
 //! at its root:
 //!
 //! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
@@ -22,7 +22,10 @@
 //! - `const JSON_AGG` and `const JSON_OBJECT`: the aggregate that gathers
 //!   rows into a JSON array and the function that builds an object
 //!   (`json_agg` and `json_build_object`; `json_group_array` and
-//!   `json_object`), so that a read of many small rows comes back as one.
+//!   `json_object`), and `const GATHER_IN_JSON`: whether a read of many
+//!   small rows is cheaper gathered into one row of JSON (SQLite, whose
+//!   driver hands each row across threads) or read as rows (PostgreSQL,
+//!   which streams rows cheaply and builds JSON slowly).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -30,7 +33,7 @@
 //! same code against its own driver, with no generic bounds and no macro:
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
-use super::{CLAIM_LOCK, Db, DbRow, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This};
+use super::{CLAIM_LOCK, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This};
 
 mod accounts;
 mod calendar;

@@ -1,7 +1,7 @@
 //! [`Store`](Store) for both backends: people, accounts, sessions,
 //! tokens, the audit log, framework versions, the growth tables and backup.
 
-use super::{Db, DbRow, JSON_AGG, JSON_OBJECT, NAME, This};
+use super::{Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
 use ladder_store::{
@@ -424,22 +424,33 @@ pub(super) async fn count(
 /// Records a read inside `tx`: a read repeated within five minutes of the
 /// entry that recorded it counts on that entry instead of adding one.
 async fn read_in(tx: &mut sqlx::Transaction<'_, Db>, e: &AuditEvent) -> Result<(), sqlx::Error> {
-    let found: Option<(Id,)> = sqlx::query_as(
-        "SELECT id FROM audit_log WHERE (actor_id = $1 OR (actor_id IS NULL AND $1 IS NULL)) \
-         AND action = $2 AND at >= $3 AND at <= $4 \
-         AND (subject_id = $5 OR (subject_id IS NULL AND $5 IS NULL)) \
-         AND detail = $6 AND ip = $7 AND actor = $8 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(e.actor_id)
-    .bind(&e.action)
-    .bind(e.at - REPEAT_SECONDS)
-    .bind(e.at)
-    .bind(e.subject_id)
-    .bind(&e.detail)
-    .bind(&e.ip)
-    .bind(&e.actor)
-    .fetch_optional(&mut **tx)
-    .await?;
+    // A missing actor or subject is written as `IS NULL`, not as
+    // `(x = $1 OR (x IS NULL AND $1 IS NULL))`, whose generic plan in
+    // PostgreSQL (after a prepared statement's fifth run) cannot seek the
+    // index.
+    let mut qb = sqlx::QueryBuilder::<Db>::new("SELECT id FROM audit_log WHERE ");
+    match e.actor_id {
+        Some(actor) => qb.push("actor_id = ").push_bind(actor),
+        None => qb.push("actor_id IS NULL"),
+    };
+    qb.push(" AND action = ")
+        .push_bind(&e.action)
+        .push(" AND at >= ")
+        .push_bind(e.at - REPEAT_SECONDS)
+        .push(" AND at <= ")
+        .push_bind(e.at);
+    match e.subject_id {
+        Some(subject) => qb.push(" AND subject_id = ").push_bind(subject),
+        None => qb.push(" AND subject_id IS NULL"),
+    };
+    qb.push(" AND detail = ")
+        .push_bind(&e.detail)
+        .push(" AND ip = ")
+        .push_bind(&e.ip)
+        .push(" AND actor = ")
+        .push_bind(&e.actor)
+        .push(" ORDER BY id DESC LIMIT 1");
+    let found: Option<(Id,)> = qb.build_query_as().fetch_optional(&mut **tx).await?;
     match found {
         Some((entry,)) => {
             sqlx::query(
@@ -507,14 +518,22 @@ async fn reads_in(
             asks.push(Some(&[]));
         }
         for ask in asks {
+            // The actor's test is written out, not `(actor_id = $1 OR
+            // (actor_id IS NULL AND $1 IS NULL))`: PostgreSQL's generic plan
+            // for that (used after a prepared statement's fifth run) cannot
+            // seek the index, and a page of fifty took 170 ms.
             let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "SELECT id, at, subject_id, detail, ip, actor FROM audit_log \
-                 WHERE (actor_id = ",
+                "SELECT id, at, subject_id, detail, ip, actor FROM audit_log WHERE ",
             );
-            qb.push_bind(actor_id)
-                .push(" OR (actor_id IS NULL AND ")
-                .push_bind(actor_id)
-                .push(" IS NULL)) AND action = ")
+            match actor_id {
+                Some(actor) => {
+                    qb.push("actor_id = ").push_bind(actor);
+                }
+                None => {
+                    qb.push("actor_id IS NULL");
+                }
+            }
+            qb.push(" AND action = ")
                 .push_bind(action)
                 .push(" AND at >= ")
                 .push_bind(from)
@@ -735,6 +754,119 @@ pub(super) fn event_row(r: &DbRow) -> Result<Event, sqlx::Error> {
             source: Box::new(e),
         })?,
     })
+}
+
+/// [`Store::growth_of`] where each row of a result costs a round trip
+/// between the driver and the caller (SQLite): one row, the ratings and
+/// the history as JSON arrays, and what they last saw. Not ordered: an
+/// `ORDER BY` inside the aggregate makes SQLite sort through a temporary
+/// table.
+async fn growth_as_json(pool: &sqlx::Pool<Db>, person: Id) -> Result<PersonGrowth> {
+    use sqlx::Row as _;
+    let sql = format!(
+        "SELECT CAST((SELECT {JSON_AGG}({JSON_OBJECT}('person_id', person_id, \
+         'statement_id', statement_id, 'rater', rater, 'value', value, 'evidence', evidence, \
+         'statement_text', statement_text, 'framework_hash', framework_hash, \
+         'rated_by', rated_by, 'rated_at', rated_at)) \
+         FROM ratings WHERE person_id = $1) AS TEXT) AS ratings, \
+         CAST((SELECT {JSON_AGG}({JSON_OBJECT}('id', id, 'person_id', person_id, \
+         'statement_id', statement_id, 'rater', rater, 'old_value', old_value, \
+         'new_value', new_value, 'old_evidence', old_evidence, 'new_evidence', new_evidence, \
+         'framework_hash', framework_hash, 'changed_by', changed_by, \
+         'changed_at', changed_at)) \
+         FROM rating_history WHERE person_id = $1) AS TEXT) AS history, \
+         s.framework_hash, s.snapshot, s.seen_at \
+         FROM (SELECT 1 AS one) AS o LEFT JOIN worksheet_seen s ON s.person_id = $1"
+    );
+    let r = sqlx::query(&sql).bind(person).fetch_one(pool).await?;
+    let decode = |e: serde_json::Error| StoreError::Backend(format!("growth of {person}: {e}"));
+    let ratings: Option<String> = r.try_get("ratings")?;
+    let history: Option<String> = r.try_get("history")?;
+    let seen_at: Option<i64> = r.try_get("seen_at")?;
+    Ok(PersonGrowth {
+        ratings: match ratings {
+            Some(t) => serde_json::from_str(&t).map_err(decode)?,
+            None => Vec::new(),
+        },
+        history: match history {
+            Some(t) => serde_json::from_str(&t).map_err(decode)?,
+            None => Vec::new(),
+        },
+        seen: match seen_at {
+            Some(seen_at) => Some(Seen {
+                person_id: person,
+                framework_hash: r.try_get("framework_hash")?,
+                snapshot: r.try_get("snapshot")?,
+                seen_at,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// [`Store::growth_of`] where rows stream cheaply but building JSON does
+/// not (PostgreSQL): the three reads in one statement, each row marked
+/// with the part it belongs to.
+async fn growth_as_rows(pool: &sqlx::Pool<Db>, person: Id) -> Result<PersonGrowth> {
+    use sqlx::Row as _;
+    let rows = sqlx::query(
+        "SELECT 0 AS part, CAST(NULL AS BIGINT) AS id, statement_id, rater, \
+         value AS old_value, value AS new_value, evidence AS old_evidence, \
+         evidence AS new_evidence, statement_text AS text, framework_hash, \
+         rated_by AS who, rated_at AS at FROM ratings WHERE person_id = $1 \
+         UNION ALL SELECT 1, id, statement_id, rater, old_value, new_value, old_evidence, \
+         new_evidence, NULL, framework_hash, changed_by, changed_at \
+         FROM rating_history WHERE person_id = $1 \
+         UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, snapshot, \
+         framework_hash, NULL, seen_at FROM worksheet_seen WHERE person_id = $1",
+    )
+    .bind(person)
+    .fetch_all(pool)
+    .await?;
+    let mut g = PersonGrowth::default();
+    for r in rows {
+        let part: i32 = r.try_get("part")?;
+        let framework_hash: String = r.try_get("framework_hash")?;
+        if part == 2 {
+            g.seen = Some(Seen {
+                person_id: person,
+                framework_hash,
+                snapshot: r.try_get("text")?,
+                seen_at: r.try_get("at")?,
+            });
+            continue;
+        }
+        let statement_id: String = r.try_get("statement_id")?;
+        let rater = rater_of(&r.try_get::<String, _>("rater")?)?;
+        if part == 0 {
+            g.ratings.push(Rating {
+                person_id: person,
+                statement_id,
+                rater,
+                value: r.try_get("new_value")?,
+                evidence: r.try_get("new_evidence")?,
+                statement_text: r.try_get("text")?,
+                framework_hash,
+                rated_by: r.try_get("who")?,
+                rated_at: r.try_get("at")?,
+            });
+        } else {
+            g.history.push(RatingChange {
+                id: r.try_get("id")?,
+                person_id: person,
+                statement_id,
+                rater,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+                old_evidence: r.try_get("old_evidence")?,
+                new_evidence: r.try_get("new_evidence")?,
+                framework_hash,
+                changed_by: r.try_get("who")?,
+                changed_at: r.try_get("at")?,
+            });
+        }
+    }
+    Ok(g)
 }
 
 #[async_trait]
@@ -1594,57 +1726,16 @@ impl Store for This {
     }
 
     async fn growth_of(&self, person: Id) -> Result<PersonGrowth> {
-        use sqlx::Row as _;
-        // One row: the ratings and the history as JSON arrays (a person has
-        // hundreds of them, and each row of a result costs a round trip
-        // between the driver and the caller), and what they last saw. They
-        // are put in order here: an `ORDER BY` inside the aggregate makes
-        // SQLite sort through a temporary table.
-        let sql = format!(
-            "SELECT CAST((SELECT {JSON_AGG}({JSON_OBJECT}('person_id', person_id, \
-             'statement_id', statement_id, 'rater', rater, 'value', value, 'evidence', evidence, \
-             'statement_text', statement_text, 'framework_hash', framework_hash, \
-             'rated_by', rated_by, 'rated_at', rated_at)) \
-             FROM ratings WHERE person_id = $1) AS TEXT) AS ratings, \
-             CAST((SELECT {JSON_AGG}({JSON_OBJECT}('id', id, 'person_id', person_id, \
-             'statement_id', statement_id, 'rater', rater, 'old_value', old_value, \
-             'new_value', new_value, 'old_evidence', old_evidence, 'new_evidence', new_evidence, \
-             'framework_hash', framework_hash, 'changed_by', changed_by, \
-             'changed_at', changed_at)) \
-             FROM rating_history WHERE person_id = $1) AS TEXT) AS history, \
-             s.framework_hash, s.snapshot, s.seen_at \
-             FROM (SELECT 1 AS one) AS o LEFT JOIN worksheet_seen s ON s.person_id = $1"
-        );
-        let r = sqlx::query(&sql).bind(person).fetch_one(&self.pool).await?;
-        let list = |column: &str| -> Result<Option<String>> { Ok(r.try_get(column)?) };
-        let (ratings, history) = (list("ratings")?, list("history")?);
-        let decode = |e: serde_json::Error| StoreError::Backend(format!("growth of {person}: {e}"));
-        let seen_at: Option<i64> = r.try_get("seen_at")?;
-        let mut ratings: Vec<Rating> = match ratings {
-            Some(t) => serde_json::from_str(&t).map_err(decode)?,
-            None => Vec::new(),
+        let mut g = if GATHER_IN_JSON {
+            growth_as_json(&self.pool, person).await?
+        } else {
+            growth_as_rows(&self.pool, person).await?
         };
-        ratings.sort_by(|a, b| {
+        g.ratings.sort_by(|a, b| {
             (&a.statement_id, a.rater.as_str()).cmp(&(&b.statement_id, b.rater.as_str()))
         });
-        let mut history: Vec<RatingChange> = match history {
-            Some(t) => serde_json::from_str(&t).map_err(decode)?,
-            None => Vec::new(),
-        };
-        history.sort_by_key(|c| (c.changed_at, c.id));
-        Ok(PersonGrowth {
-            ratings,
-            history,
-            seen: match seen_at {
-                Some(seen_at) => Some(Seen {
-                    person_id: person,
-                    framework_hash: r.try_get("framework_hash")?,
-                    snapshot: r.try_get("snapshot")?,
-                    seen_at,
-                }),
-                None => None,
-            },
-        })
+        g.history.sort_by_key(|c| (c.changed_at, c.id));
+        Ok(g)
     }
 
     async fn set_worksheet_seen(&self, s: &Seen) -> Result<()> {
