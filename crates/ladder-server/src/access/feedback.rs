@@ -222,6 +222,10 @@ impl Access {
             return Ok(Vec::new());
         };
         let org = self.org(v).await?;
+        // No reports, no chain: nothing to read.
+        if org.reports(me).next().is_none() {
+            return Ok(Vec::new());
+        }
         let completion = ladder_growth::feedback::completion(&self.store.nominations(cycle).await?);
         Ok(completion
             .into_iter()
@@ -379,6 +383,13 @@ pub struct CycleAdmin<'a> {
 }
 
 impl CycleAdmin<'_> {
+    /// The version of everything a cycle's completion is computed from:
+    /// the latest event, which every recorded write moves (an answer, a
+    /// nomination, a change of people).
+    pub async fn version(&self) -> Result<Id, AppError> {
+        Ok(self.access.store.latest_event().await?)
+    }
+
     pub async fn create(&self, c: &NewCycle, now: i64) -> Result<Id, AppError> {
         let id = self
             .access

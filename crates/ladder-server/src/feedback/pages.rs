@@ -6,7 +6,7 @@ use crate::access::{DirectoryEntry, Nominating, Respondent, Viewer};
 use crate::growth::service::scale_points;
 use crate::http::Fields;
 use crate::http::page::{Chrome, FormError, form_page, in_words, page};
-use crate::http::table::{Key, PER_PAGE, Spec, Table, TableQuery};
+use crate::http::table::{Key, Orders, PER_PAGE, Spec, Table, TableQuery};
 use crate::people::picker::{self, Found, Pick, Picker};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -76,6 +76,7 @@ pub async fn create_cycle(
 }
 
 /// A person with a link target, for lists.
+#[derive(Clone)]
 pub(super) struct Named {
     pub(super) id: Id,
     pub(super) name: String,
@@ -122,6 +123,39 @@ pub async fn cycle(
     Query(q): Query<TableQuery>,
 ) -> Result<Response, AppError> {
     cycle_page(&s, &v, id, &q, None, String::new()).await
+}
+
+/// Share of `b` that `a` is (0 when `b` is).
+#[allow(clippy::cast_precision_loss)]
+fn share(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Completion per person across the organisation: (person, asked,
+/// answered), the table's orders, and the totals (answered, asked, that
+/// as a percent, people complete).
+struct Completion {
+    rows: Vec<(Named, usize, usize)>,
+    orders: Orders,
+    totals: (usize, usize, String, usize),
+}
+
+impl Completion {
+    fn of(rows: Vec<(Named, usize, usize)>) -> Completion {
+        let (answered, asked): (usize, usize) =
+            rows.iter().fold((0, 0), |(a, b), (_, x, y)| (a + y, b + x));
+        let complete = rows.iter().filter(|(_, x, y)| x == y).count();
+        Completion {
+            totals: (
+                answered,
+                asked,
+                format!("{:.0}%", share(answered, asked) * 100.0),
+                complete,
+            ),
+            rows,
+            orders: Orders::default(),
+        }
+    }
 }
 
 const COMPLETION: Spec = Spec {
@@ -191,10 +225,11 @@ async fn cycle_page(
             .collect(),
         Err(_) => Vec::new(),
     };
+    let loaded = s.framework();
     let (admin, steps, org) = match access.cycle_admin(v) {
-        Ok(a) => (
-            true,
-            a.steps(id)
+        Ok(a) => {
+            let steps = a
+                .steps(id)
                 .await?
                 .into_iter()
                 .map(|t| {
@@ -203,14 +238,30 @@ async fn cycle_page(
                         Date::from_unix(t.at).to_string(),
                     )
                 })
-                .collect(),
-            a.completion(id)
-                .await?
-                .iter()
-                .map(|(p, x, y)| (named(p), *x, *y))
-                .collect(),
+                .collect();
+            // Completion across the organisation, computed once per
+            // recorded write; kept per viewer, since it leaves out the
+            // viewer's own.
+            let of = format!("{id}:{}", v.person_id().unwrap_or(0));
+            let version = a.version().await?;
+            let completion = loaded
+                .view("cycle.completion", &of, version, async {
+                    let rows: Vec<(Named, usize, usize)> = a
+                        .completion(id)
+                        .await?
+                        .iter()
+                        .map(|(p, x, y)| (named(p), *x, *y))
+                        .collect();
+                    Ok::<_, AppError>(Completion::of(rows))
+                })
+                .await?;
+            (true, steps, completion)
+        }
+        Err(_) => (
+            false,
+            Vec::new(),
+            std::sync::Arc::new(Completion::of(Vec::new())),
         ),
-        Err(_) => (false, Vec::new(), Vec::new()),
     };
     let departments = access
         .calibratable(v)
@@ -218,23 +269,11 @@ async fn cycle_page(
         .into_iter()
         .map(|d| (path_segment(&d), d))
         .collect();
-    let (answered, asked): (usize, usize) =
-        org.iter().fold((0, 0), |(a, b), (_, x, y)| (a + y, b + x));
-    let complete = org.iter().filter(|(_, x, y)| x == y).count();
-    #[allow(clippy::cast_precision_loss)]
-    let share = |a: usize, b: usize| {
-        if b == 0 { 0.0 } else { a as f64 / b as f64 }
-    };
-    let totals = (
-        answered,
-        asked,
-        format!("{:.0}%", share(answered, asked) * 100.0),
-        complete,
-    );
-    let t = Table::new(
+    let totals = org.totals.clone();
+    let t = Table::of(
         COMPLETION,
         &format!("/cycles/{id}"),
-        org,
+        (&org.rows, &org.orders),
         query,
         &[],
         |(p, _, _)| p.name.clone(),
