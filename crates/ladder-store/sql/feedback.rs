@@ -564,14 +564,18 @@ impl FeedbackStore for This {
     }
 
     async fn nominations_by(&self, cycle: Id, respondent: Id) -> Result<Vec<Nomination>> {
-        let found = sqlx::query(
-            "SELECT * FROM nominations WHERE cycle_id = $1 AND respondent_id = $2 ORDER BY person_id",
-        )
-        .bind(cycle)
-        .bind(respondent)
-        .fetch_all(&self.pool)
-        .await?;
-        rows(found, nomination_row)
+        // Put in order here: with `ORDER BY person_id`, SQLite walks the
+        // cycle's nominations in the primary key's order instead of seeking
+        // the respondent's (migration 0019).
+        let found =
+            sqlx::query("SELECT * FROM nominations WHERE cycle_id = $1 AND respondent_id = $2")
+                .bind(cycle)
+                .bind(respondent)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut found = rows(found, nomination_row)?;
+        found.sort_by_key(|n| n.person_id);
+        Ok(found)
     }
 
     async fn submit_feedback(

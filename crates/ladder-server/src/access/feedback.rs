@@ -294,13 +294,11 @@ impl Access {
     ) -> Result<Calibration<'a>, AppError> {
         let cycle = self.cycle(v, cycle).await?;
         let org = self.org(v).await?;
-        let people: Vec<Person> = org
+        if !org
             .people
             .iter()
-            .filter(|p| p.record.department == department && p.record.active)
-            .cloned()
-            .collect();
-        if people.is_empty() {
+            .any(|p| p.record.department == department && p.record.active)
+        {
             return Err(AppError::NotFound);
         }
         let leader = v
@@ -322,7 +320,7 @@ impl Access {
             access: self,
             cycle,
             department: department.to_owned(),
-            people,
+            org,
         })
     }
 
@@ -330,16 +328,16 @@ impl Access {
     /// the ones they lead otherwise.
     pub async fn calibratable(&self, v: &Viewer) -> Result<Vec<String>, AppError> {
         let org = self.org(v).await?;
-        let me = v.person_id().and_then(|id| org.person(id));
-        let mut out: Vec<String> = org
-            .people
-            .iter()
-            .map(|p| p.record.department.clone())
-            .filter(|d| v.roles().people_team || me.is_some_and(|m| is_leader(&org, m, d)))
-            .collect();
-        out.sort();
-        out.dedup();
-        Ok(out)
+        if v.roles().people_team {
+            // Every named department, listed once per version.
+            return Ok(org.all_departments.clone());
+        }
+        // A leader leads their own department, and no other.
+        Ok(v.person_id()
+            .and_then(|id| org.person(id))
+            .filter(|me| is_leader(&org, me, &me.record.department))
+            .map(|me| vec![me.record.department.clone()])
+            .unwrap_or_default())
     }
 }
 
@@ -825,11 +823,19 @@ pub struct Calibration<'a> {
     access: &'a Access,
     pub cycle: Cycle,
     pub department: String,
-    /// The department's active people.
-    pub people: Vec<Person>,
+    org: Arc<OrgView>,
 }
 
 impl Calibration<'_> {
+    /// The department's active people (found as asked, not copied: a page
+    /// served from a kept calibration needs none of them).
+    pub fn people(&self) -> impl Iterator<Item = &Person> {
+        self.org
+            .people
+            .iter()
+            .filter(|p| p.record.department == self.department && p.record.active)
+    }
+
     /// The version of everything a calibration is computed from: the
     /// latest event, which every recorded write moves.
     pub async fn version(&self) -> Result<Id, AppError> {
@@ -848,7 +854,7 @@ impl Calibration<'_> {
     }
 
     fn ids(&self) -> Vec<Id> {
-        self.people.iter().map(|p| p.id).collect()
+        self.people().map(|p| p.id).collect()
     }
 
     pub async fn ratings(&self) -> Result<Vec<Rating>, AppError> {

@@ -559,11 +559,8 @@ async fn compute_calibration(
     c: &Calibration<'_>,
     now: i64,
 ) -> Result<CalibrationData, AppError> {
-    let names: std::collections::HashMap<Id, &str> = c
-        .people
-        .iter()
-        .map(|p| (p.id, p.record.name.as_str()))
-        .collect();
+    let names: std::collections::HashMap<Id, &str> =
+        c.people().map(|p| (p.id, p.record.name.as_str())).collect();
     let name = |id: Id| {
         names
             .get(&id)
@@ -602,7 +599,7 @@ async fn compute_calibration(
     }
     let mut readiness = Vec::new();
     let mut placements = Vec::new();
-    for p in &c.people {
+    for p in c.people() {
         let Ok(ws) = person_worksheet(loaded, p) else {
             continue;
         };
@@ -658,8 +655,7 @@ async fn compute_calibration(
         ));
     }
     let level_of: BTreeMap<Id, &str> = c
-        .people
-        .iter()
+        .people()
         .map(|p| (p.id, p.record.role.level.as_str()))
         .collect();
     let mut dist: BTreeMap<String, BTreeMap<i64, usize>> = BTreeMap::new();
@@ -689,7 +685,7 @@ async fn compute_calibration(
         .collect();
     distribution.sort_by_key(|(l, _)| order.iter().position(|o| o == l).unwrap_or(usize::MAX));
     let mut per_level: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in c.people.iter().filter(|p| p.record.active) {
+    for p in c.people() {
         *per_level.entry(p.record.role.level.as_str()).or_default() += 1;
     }
     let people_per_level = order
