@@ -557,8 +557,10 @@ impl Notifier<'_> {
                         continue;
                     };
                     let lists = store.nomination_lists(c.id).await?;
+                    let list_of: HashMap<Id, &ladder_store::NominationList> =
+                        lists.iter().map(|l| (l.person_id, l)).collect();
                     for p in org.people.iter().filter(|p| p.record.active) {
-                        let list = lists.iter().find(|l| l.person_id == p.id);
+                        let list = list_of.get(&p.id).copied();
                         let base = params([
                             ("cycle", c.plan.name.clone()),
                             ("due", c.plan.nominations_close.clone()),
@@ -672,9 +674,27 @@ impl Notifier<'_> {
                 }
             }
         }
-        let mut messages = Vec::new();
+        // The notes of one key are addressed together: one read of their
+        // people's preferences, not one per note (a cycle's reminder goes
+        // to everyone).
+        let mut keys: Vec<(String, Vec<Note>)> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
         for (key, note) in notes {
-            messages.extend(self.address(&org, &key, vec![note], now).await?);
+            match at.get(&key) {
+                Some(&i) => {
+                    if let Some((_, list)) = keys.get_mut(i) {
+                        list.push(note);
+                    }
+                }
+                None => {
+                    at.insert(key.clone(), keys.len());
+                    keys.push((key, vec![note]));
+                }
+            }
+        }
+        let mut messages = Vec::new();
+        for (key, notes) in keys {
+            messages.extend(self.address(&org, &key, notes, now).await?);
         }
         let n = messages.len();
         store.enqueue(None, &messages, now).await?;
