@@ -154,24 +154,17 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
         sign_in(&b, &demo, email).await;
         // Every page the navigation offers, and every page the home page
         // links to (the tasks: forms to fill, meetings, results).
-        let links: Vec<String> = b
-            .client
-            .execute(
-                "const seen = new Set(); const out = [];
-                 for (const a of document.querySelectorAll('header.top nav a, main a')) {
-                   const h = a.getAttribute('href');
-                   if (h && h.startsWith('/') && !h.startsWith('//') && !seen.has(h)) { seen.add(h); out.push(h); }
-                 }
-                 return out;",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect();
+        let links = strings(
+            &b,
+            "const seen = new Set(); const out = [];
+             for (const a of document.querySelectorAll('header.top nav a, main a')) {
+               const h = a.getAttribute('href');
+               if (h && h.startsWith('/') && !h.startsWith('//') && !seen.has(h)) { seen.add(h); out.push(h); }
+             }
+             return out;",
+            vec![],
+        )
+        .await;
         assert!(links.len() >= 6, "{role}: {links:?}");
         for phone in [false, true] {
             if phone {
@@ -217,13 +210,10 @@ async fn every_demo_role_reaches_every_page_of_its_navigation() {
     b.client.clone().close().await.unwrap();
 }
 
-/// The texts of the cells in column `col` (0-based) of `table`'s body.
-async fn column(b: &Browser, table: &str, col: usize) -> Vec<String> {
+/// What `script` returns, a list of strings.
+async fn strings(b: &Browser, script: &str, args: Vec<serde_json::Value>) -> Vec<String> {
     b.client
-        .execute(
-            "return [...document.querySelectorAll(arguments[0] + ' tbody tr')].map(r => r.cells[arguments[1]].textContent.trim());",
-            vec![serde_json::json!(table), serde_json::json!(col)],
-        )
+        .execute(script, args)
         .await
         .unwrap()
         .as_array()
@@ -233,20 +223,24 @@ async fn column(b: &Browser, table: &str, col: usize) -> Vec<String> {
         .collect()
 }
 
+/// The texts of the cells in column `col` (0-based) of `table`'s body.
+async fn column(b: &Browser, table: &str, col: usize) -> Vec<String> {
+    strings(
+        b,
+        "return [...document.querySelectorAll(arguments[0] + ' tbody tr')].map(r => r.cells[arguments[1]].textContent.trim());",
+        vec![serde_json::json!(table), serde_json::json!(col)],
+    )
+    .await
+}
+
 /// The names a department's section lists.
 async fn department_names(b: &Browser) -> Vec<String> {
-    b.client
-        .execute(
-            "return [...document.querySelectorAll('#department ul.people li a')].map(a => a.textContent.trim());",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
-        .collect()
+    strings(
+        b,
+        "return [...document.querySelectorAll('#department ul.people li a')].map(a => a.textContent.trim());",
+        vec![],
+    )
+    .await
 }
 
 /// A demo of 10,000 people: the people team pages through a department

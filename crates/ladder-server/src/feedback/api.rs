@@ -715,7 +715,7 @@ pub async fn calibration(
     let paging = pq.paging()?;
     let now = s.now();
     let c = s.access().calibration(&v, cycle, &department, now).await?;
-    let d = calibration_data(&s.framework(), &c, now).await?;
+    let d = calibration_data(&s.framework(), &c, now).await?.data;
     let (readiness, next_cursor) = crate::http::paging::page_of(&d.readiness, |r| r.0, paging);
     Ok(Json(CalibrationOut {
         cycle_id: d.cycle_id,

@@ -453,12 +453,10 @@ pub async fn calibration(
     let access = s.access();
     let c = access.calibration(&v, cycle, &department, now).await?;
     let loaded = s.framework();
-    let data = calibration_data(&loaded, &c, now).await?;
-    // Kept under the same key and version as the data it is made from.
-    let (key, version) = calibration_key(&c, now).await?;
+    let kept = calibration_data(&loaded, &c, now).await?;
     let view = loaded
-        .view("calibration.page", &key, version, async {
-            calibration_view(&loaded, data)
+        .view("calibration.page", &kept.key, kept.version, async {
+            calibration_view(&loaded, kept.data)
         })
         .await?;
     let closed = c.cycle.state == CycleState::Closed;

@@ -525,14 +525,15 @@ pub(crate) fn summary(p: &Proposal, name: &str) -> ProposalSummary {
     }
 }
 
-/// The key and version a department's calibration is kept under: the
-/// cycle, quarter and department, and the latest recorded write (a
-/// rating, a proposal, a lock, a change of people).
-pub async fn calibration_key(c: &Calibration<'_>, now: i64) -> Result<(String, i64), AppError> {
-    Ok((
-        format!("{}:{}:{}", c.cycle.id, Quarter::at(now), c.department),
-        c.version().await?,
-    ))
+/// A department's calibration, with the key and version it is kept under
+/// (the cycle, quarter and department, and the latest recorded write: a
+/// rating, a proposal, a lock, a change of people). Views made from it
+/// are kept under the same.
+#[derive(Debug)]
+pub struct KeptCalibration {
+    pub data: std::sync::Arc<CalibrationData>,
+    pub key: String,
+    pub version: i64,
 }
 
 /// A department's calibration in a cycle, computed once per quarter and
@@ -542,16 +543,18 @@ pub async fn calibration_data(
     loaded: &Loaded,
     c: &Calibration<'_>,
     now: i64,
-) -> Result<std::sync::Arc<CalibrationData>, AppError> {
-    let (key, version) = calibration_key(c, now).await?;
-    loaded
+) -> Result<KeptCalibration, AppError> {
+    let key = format!("{}:{}:{}", c.cycle.id, Quarter::at(now), c.department);
+    let version = c.version().await?;
+    let data = loaded
         .view(
             "calibration",
             &key,
             version,
             compute_calibration(loaded, c, now),
         )
-        .await
+        .await?;
+    Ok(KeptCalibration { data, key, version })
 }
 
 async fn compute_calibration(
