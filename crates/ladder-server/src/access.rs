@@ -82,6 +82,10 @@ pub struct Viewer {
     pub ip: String,
     /// The organisation's version read when the request came in.
     org_version: i64,
+    /// The person with the account's email and the version of their
+    /// growth record, read with the session (see
+    /// [`ladder_store::SessionView::own_growth`]); `None` for API tokens.
+    pub(crate) own_growth: Option<(Id, i64)>,
     /// The person has direct reports.
     pub manages: bool,
 }
@@ -205,7 +209,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
         let access = state.access();
         let found = if let Some(token) = bearer {
             match auth.token_account(token.trim(), now).await? {
-                Some(a) => Some((a, None, None, access.store.org_version().await?)),
+                Some(a) => Some((a, None, None, access.store.org_version().await?, None)),
                 None => None,
             }
         } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
@@ -215,12 +219,13 @@ impl FromRequestParts<AppState> for MaybeViewer {
                     Some(v.session.csrf),
                     Some(token.to_owned()),
                     v.org_version,
+                    v.own_growth,
                 )
             })
         } else {
             None
         };
-        let Some((account, csrf, session_token, org_version)) = found else {
+        let Some((account, csrf, session_token, org_version, own_growth)) = found else {
             return Ok(MaybeViewer(None));
         };
         // API calls with cookie auth must echo the CSRF token in a header.
@@ -256,6 +261,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             session_token,
             ip,
             org_version,
+            own_growth,
             manages,
         };
         crate::http::context::set_shell(crate::http::page::Shell::of(&v));
@@ -549,6 +555,7 @@ impl Access {
             session_token: None,
             ip: ip.to_owned(),
             org_version,
+            own_growth: None,
             manages,
         })
     }

@@ -1625,6 +1625,81 @@ async fn ratings_are_per_side_pinned_to_the_framework_and_kept_as_history() {
     assert_eq!(mine, [(None, 3, account), (Some(3), 4, account)]);
 }
 
+/// A person's worksheet page is kept per way of standing to them (the
+/// person, the manager who rates, anyone else who may read): each viewer's
+/// forms carry their own token, and a write to what it shows, even one
+/// straight to the store as another node would make it, is on the next
+/// page of every viewer.
+#[tokio::test]
+async fn a_kept_worksheet_follows_every_write_and_carries_each_viewers_token() {
+    let app = start().await;
+    let me = app.ids["self"];
+    let page = format!("/people/{me}/worksheet");
+    let ws = json(
+        &api_as(&app, "self")
+            .await
+            .get(&format!("/api/v1/people/{me}/worksheet"))
+            .await,
+    );
+    let row = ws["rows"][0]["id"].as_str().unwrap().to_owned();
+    let (mut own, own_csrf) = client_as(&app, "self").await;
+    let (mut own_too, other_csrf) = client_as(&app, "self").await;
+    let (mut manager, manager_csrf) = client_as(&app, "manager").await;
+    let (mut team, team_csrf) = client_as(&app, "people-team").await;
+    let first = own.get(&page).await.body;
+    assert_eq!(own.get(&page).await.body, first, "the same page again");
+    assert!(first.contains(&format!("name=\"csrf\" value=\"{own_csrf}\"")));
+    let second = own_too.get(&page).await.body;
+    assert!(!second.contains(&own_csrf), "another session's token");
+    assert_eq!(
+        second.replace(&other_csrf, "TOKEN"),
+        first.replace(&own_csrf, "TOKEN")
+    );
+    let theirs = manager.get(&page).await.body;
+    assert!(theirs.contains("Your rating as manager") && !theirs.contains("Your rating as self"));
+    assert!(theirs.contains(&manager_csrf) && !theirs.contains(&own_csrf));
+    let read = team.get(&page).await.body;
+    assert!(
+        !read.contains("Your rating as"),
+        "the people team rates on no side"
+    );
+    assert!(!read.contains(&own_csrf) && !read.contains(&manager_csrf));
+    assert!(!team_csrf.is_empty());
+    for (who, side, value) in [
+        ("kept-check-self", ladder_store::Rater::Myself, 2),
+        ("kept-check-manager", ladder_store::Rater::Manager, 3),
+    ] {
+        app.store
+            .set_rating(
+                &ladder_store::Rating {
+                    person_id: me,
+                    statement_id: row.clone(),
+                    rater: side,
+                    value,
+                    evidence: who.to_owned(),
+                    statement_text: String::new(),
+                    framework_hash: String::new(),
+                    rated_by: None,
+                    rated_at: NOW,
+                },
+                &support::fixture("set_rating"),
+            )
+            .await
+            .unwrap();
+        for (viewer, c) in [
+            ("self", &mut own),
+            ("manager", &mut manager),
+            ("people team", &mut team),
+        ] {
+            let body = c.get(&page).await.body;
+            assert!(body.contains(who), "{viewer} sees {who}");
+        }
+    }
+    // A filtered page is its own rendering, with the viewer's token.
+    let filtered = own.get(&format!("{page}?show=differs")).await.body;
+    assert!(filtered.contains(&own_csrf) && filtered.contains("kept-check-self"));
+}
+
 #[tokio::test]
 async fn managers_see_overdue_checkpoints_and_readiness_for_their_chain() {
     let app = start().await;

@@ -1133,8 +1133,11 @@ impl Store for This {
         let r = sqlx::query(
             "SELECT a.id, a.email, a.name, a.password_hash, a.roles, a.created_at, a.deactivated_at, \
              s.token_hash, s.account_id, s.csrf, s.created_at AS session_created_at, s.expires_at, \
-             s.ip, s.agent, (SELECT version FROM org_version WHERE id = 1) AS org_version \
+             s.ip, s.agent, (SELECT version FROM org_version WHERE id = 1) AS org_version, \
+             p.id AS own_person, COALESCE(g.version, 0) AS own_growth \
              FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             LEFT JOIN people p ON p.email = a.email \
+             LEFT JOIN growth_versions g ON g.person_id = p.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.deactivated_at IS NULL",
         )
         .bind(token_hash)
@@ -1155,6 +1158,10 @@ impl Store for This {
                 },
                 account: account_row(&r)?,
                 org_version: r.try_get("org_version")?,
+                own_growth: r
+                    .try_get::<Option<Id>, _>("own_person")?
+                    .map(|p| r.try_get("own_growth").map(|v| (p, v)))
+                    .transpose()?,
             })
         })()?;
         Ok(Some(view))
@@ -1732,6 +1739,16 @@ impl Store for This {
         });
         g.history.sort_by_key(|c| (c.changed_at, c.id));
         Ok(g)
+    }
+
+    async fn growth_version(&self, person: Id) -> Result<i64> {
+        let (v,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE((SELECT version FROM growth_versions WHERE person_id = $1), 0)",
+        )
+        .bind(person)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(v)
     }
 
     async fn set_worksheet_seen(&self, s: &Seen) -> Result<()> {

@@ -220,6 +220,10 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
     ),
     ("org_version", "a change counter; a restore bumps it"),
     (
+        "growth_versions",
+        "a change counter per person, which triggers keep as a restore writes the ratings",
+    ),
+    (
         "message_tallies",
         "counts of messages by state, which triggers keep as a restore writes the messages",
     ),

@@ -238,6 +238,10 @@ pub struct SessionView {
     pub account: Account,
     /// See [`Store::org_version`].
     pub org_version: i64,
+    /// The person with the account's email (the same email, as stored)
+    /// and their [`Store::growth_version`], read with the session: a
+    /// person's own kept worksheet then costs no read of its own.
+    pub own_growth: Option<(Id, i64)>,
 }
 
 /// Everyone and every role change, read together at one
@@ -739,6 +743,10 @@ pub trait Store:
     /// What a person's worksheet reads, in one round trip: what
     /// `ratings`, `rating_history` and `worksheet_seen` give for them.
     async fn growth_of(&self, person: Id) -> Result<PersonGrowth>;
+    /// A number that moves with every write to what `growth_of` reads
+    /// for the person (0 before the first): a node that kept their
+    /// rendered worksheet checks it instead of reading them again.
+    async fn growth_version(&self, person: Id) -> Result<i64>;
     async fn set_worksheet_seen(&self, seen: &Seen) -> Result<()>;
 
     // Quarterly checkpoints

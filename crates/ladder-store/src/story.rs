@@ -608,6 +608,7 @@ async fn sessions(s: &dyn Store) {
     let view = s.session("h1", 1999).await.unwrap().unwrap();
     assert_eq!(view.session, session);
     assert_eq!(view.org_version, s.org_version().await.unwrap());
+    assert_eq!(view.own_growth, own_growth(s, "admin@example.com").await);
     assert_eq!(view.account, s.account(account).await.unwrap().unwrap());
     assert_eq!(
         s.session("h1", 2000).await.unwrap(),
@@ -646,6 +647,13 @@ async fn throttling(s: &dyn Store) {
     );
 }
 
+/// The person with this email and their growth version, as a session
+/// of their account reads them.
+async fn own_growth(s: &dyn Store, email: &str) -> Option<(Id, i64)> {
+    let p = s.person_by_email(email).await.unwrap()?;
+    Some((p.id, s.growth_version(p.id).await.unwrap()))
+}
+
 fn session_of(account: Id, token: &str, at: i64) -> Session {
     Session {
         token_hash: token.to_owned(),
@@ -682,6 +690,9 @@ async fn account_lifecycle(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(s.account_sessions(dev, 200).await.unwrap().len(), 3);
+    let own = own_growth(s, dev_email).await;
+    assert!(own.is_some(), "dev is a person");
+    assert_eq!(s.session("l2", 200).await.unwrap().unwrap().own_growth, own);
 
     // The owner ends one session, then all but their own.
     s.end_session(dev, "l1", &rec("session.end")).await.unwrap();
@@ -2049,6 +2060,38 @@ async fn worksheet(s: &dyn Store) {
     assert_eq!(s.rating_history(&[dev]).await.unwrap().len(), 4);
 
     assert_eq!(s.worksheet_seen(dev).await.unwrap(), None);
+    // Every write the worksheet shows moves its person's version, and
+    // only theirs: four ratings (one unchanged) and their history.
+    let before = s.growth_version(dev).await.unwrap();
+    assert!(before > 0, "rated, yet at version {before}");
+    assert_eq!(s.growth_version(9999).await.unwrap(), 0);
+    let lead_before = s.growth_version(lead).await.unwrap();
+    let mut changed = rating(dev, "eng.ship", Rater::Myself, 4, 1006);
+    changed.evidence = "more".to_owned();
+    s.set_rating(&changed, &rec("set_rating")).await.unwrap();
+    let after_rating = s.growth_version(dev).await.unwrap();
+    assert!(after_rating > before);
+    // A session of theirs reads the version with it.
+    let account = match s.account_by_email("dev@example.com").await.unwrap() {
+        Some(a) => a.id,
+        None => s
+            .create_account(
+                "dev@example.com",
+                "Dev",
+                None,
+                Roles::NONE,
+                10,
+                &rec("account.create"),
+            )
+            .await
+            .unwrap(),
+    };
+    s.create_session(&session_of(account, "ws1", 1000))
+        .await
+        .unwrap();
+    let read = s.session("ws1", 1001).await.unwrap().unwrap().own_growth;
+    assert_eq!(read, Some((dev, after_rating)));
+    assert_eq!(s.growth_version(lead).await.unwrap(), lead_before);
     // One read gives what the three give.
     let all = s.growth_of(dev).await.unwrap();
     assert_eq!(all.ratings, s.ratings(&[dev]).await.unwrap());
@@ -2067,7 +2110,10 @@ async fn worksheet(s: &dyn Store) {
         seen_at: 2000,
         ..seen
     };
+    let before_seen = s.growth_version(dev).await.unwrap();
+    assert!(before_seen > after_rating, "the first look moves it");
     s.set_worksheet_seen(&later).await.unwrap();
+    assert!(s.growth_version(dev).await.unwrap() > before_seen);
     assert_eq!(s.worksheet_seen(dev).await.unwrap(), Some(later.clone()));
     assert_eq!(s.growth_of(dev).await.unwrap().seen, Some(later));
 }

@@ -13,7 +13,8 @@
 //! `--reps` times one after another (p50 and p99 of those, and the
 //! response's size). Then wrk at 32 connections on the engineer's
 //! worksheet and the directory's first page, and the server's resident
-//! memory.
+//! memory. Just before the worksheet, wrk on nginx serving the same
+//! page's bytes as a static file: the target compares the two.
 //!
 //! The report gives, per route and viewer, p50 and p99 at every size, the
 //! size of the response at the largest, and the ratio of p99 at the
@@ -23,7 +24,8 @@
 //! 1,000 people, a debug build, 5 repetitions, one-second wrk runs.
 
 use crate::serve::{
-    Load, Logins, PgDatabase, Running, build_ladder, http, seed_demo, sign_in, start_serve, wrk,
+    Load, Logins, PgDatabase, Running, build_ladder, http, nginx, seed_demo, sign_in, start_serve,
+    wrk,
 };
 use crate::{Result, io};
 use std::collections::BTreeMap;
@@ -52,6 +54,8 @@ struct Run {
     /// the viewer and why; the bench goes on with the next.
     failed: Vec<String>,
     worksheet: Load,
+    /// nginx serving the worksheet's bytes as a file, just before.
+    worksheet_ref: Load,
     directory: Load,
     rss_mib: f64,
 }
@@ -283,12 +287,24 @@ fn run(
         }
     }
     let (_, session, person) = viewers.first().ok_or("no viewer")?;
+    let worksheet = format!("/people/{person}/worksheet");
+    let (status, _, page) = http(addr, "GET", &worksheet, session, "")?;
+    if status != 200 {
+        return Err(format!("{worksheet} answered {status}"));
+    }
+    let site = work.join(format!("nginx-{name}-{people}"));
+    let file = site.join(worksheet.trim_start_matches('/'));
+    if let Some(dir) = file.parent() {
+        io("mkdir", std::fs::create_dir_all(dir))?;
+    }
+    io("write", std::fs::write(&file, page))?;
+    eprintln!("{name}, {people} people: wrk on nginx serving the worksheet's page as a file…");
+    let (reference, nginx_addr) = nginx(work, &site, &worksheet)?;
+    out.worksheet_ref = wrk(&format!("http://{nginx_addr}{worksheet}"), "", secs)?;
+    drop(reference);
+    let _ = std::fs::remove_dir_all(&site);
     eprintln!("{name}, {people} people: wrk on the worksheet and the directory…");
-    out.worksheet = wrk(
-        &format!("http://{addr}/people/{person}/worksheet"),
-        session,
-        secs,
-    )?;
+    out.worksheet = wrk(&format!("http://{addr}{worksheet}"), session, secs)?;
     out.directory = wrk(&format!("http://{addr}/api/v1/people"), session, secs)?;
     out.rss_mib = server.rss_mib();
     drop(server);
@@ -355,9 +371,9 @@ fn report(name: &str, sizes: &[usize], runs: &BTreeMap<usize, Run>) -> String {
     let _ = writeln!(r);
     let _ = writeln!(
         r,
-        "| size | demo (s) | worksheet rps (p99 ms) | directory rps (p99 ms) | errors | RSS after (MiB) | slowest p99 (ms) |"
+        "| size | demo (s) | worksheet rps (p99 ms) | nginx, same page | × nginx | directory rps (p99 ms) | errors | RSS after (MiB) | slowest p99 (ms) |"
     );
-    let _ = writeln!(r, "|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(r, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for n in sizes {
         let Some(run) = runs.get(n) else { continue };
         let slowest = run
@@ -370,10 +386,12 @@ fn report(name: &str, sizes: &[usize], runs: &BTreeMap<usize, Run>) -> String {
             });
         let _ = writeln!(
             r,
-            "| {n} | {:.1} | {:.0} ({:.1}) | {:.0} ({:.1}) | {} | {:.1} | {slowest} |",
+            "| {n} | {:.1} | {:.0} ({:.1}) | {:.0} | {:.2} | {:.0} ({:.1}) | {} | {:.1} | {slowest} |",
             run.seed_s,
             run.worksheet.rps,
             run.worksheet.p99_ms,
+            run.worksheet_ref.rps,
+            run.worksheet.rps / run.worksheet_ref.rps,
             run.directory.rps,
             run.directory.p99_ms,
             run.worksheet.errors + run.directory.errors,

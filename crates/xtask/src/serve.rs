@@ -217,7 +217,9 @@ pub(crate) fn build_ladder(root: &Path, quick: bool) -> Result<std::path::PathBu
 }
 
 /// nginx serving `root` on a free port, with a minimal config.
-fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
+/// nginx serving the files under `root` (its state under `work/nginx`),
+/// once it answers `ready` (a path under `root`, with its leading `/`).
+pub(crate) fn nginx(work: &Path, root: &Path, ready: &str) -> Result<(Running, SocketAddr)> {
     let port = free_port()?;
     let prefix = work.join("nginx");
     io("mkdir", std::fs::create_dir_all(prefix.join("logs")))?;
@@ -265,7 +267,7 @@ fn nginx(work: &Path, root: &Path) -> Result<(Running, SocketAddr)> {
         })?;
     let running = Running(child);
     let addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_ready(addr, &format!("/{PAGE}"))?;
+    wait_ready(addr, ready)?;
     Ok((running, addr))
 }
 
@@ -620,7 +622,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
             return Err(format!("{what}: {}", String::from_utf8_lossy(&out.stderr)));
         }
     }
-    let (nginx_proc, nginx_addr) = nginx(&work, &site)?;
+    let (nginx_proc, nginx_addr) = nginx(&work, &site, &format!("/{PAGE}"))?;
     let nginx_url = format!("http://{nginx_addr}/{PAGE}");
     if secs > 2 {
         wrk(&nginx_url, "", 2)?;

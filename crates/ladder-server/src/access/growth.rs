@@ -345,6 +345,18 @@ impl Growth<'_> {
         Ok(self.access.store.growth_of(self.person.id).await?)
     }
 
+    /// A number that moves with every write to what [`Growth::record`]
+    /// reads: a page kept from an earlier read is current while it holds.
+    /// The person's own version came with their session.
+    pub async fn version(&self) -> Result<i64, AppError> {
+        if let Some((me, version)) = self.viewer.own_growth
+            && me == self.person.id
+        {
+            return Ok(version);
+        }
+        Ok(self.access.store.growth_version(self.person.id).await?)
+    }
+
     /// Records what the person has now seen; only they can.
     pub async fn set_seen(&self, hash: &str, snapshot: String, now: i64) -> Result<(), AppError> {
         if !self.is_self() {

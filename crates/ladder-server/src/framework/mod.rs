@@ -44,6 +44,9 @@ pub struct Loaded {
     /// each computed once for this version and one version of the
     /// organisation: see [`Loaded::view`].
     views: std::sync::Mutex<ViewCache>,
+    /// Rendered parts of per-person pages (a worksheet's body), kept
+    /// for this version while their stamps hold: see [`crate::http::kept`].
+    pub pages: crate::http::kept::Kept,
     /// One computation of a view at a time: requests that miss together
     /// wait for the first one's result instead of each computing it.
     computing: tokio::sync::Mutex<()>,
@@ -117,6 +120,7 @@ impl Loaded {
             files: files.clone(),
             worksheets: std::sync::Mutex::default(),
             views: std::sync::Mutex::default(),
+            pages: crate::http::kept::Kept::default(),
             computing: tokio::sync::Mutex::const_new(()),
         })
     }

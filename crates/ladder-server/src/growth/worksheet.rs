@@ -6,6 +6,7 @@
 
 use super::service::{self, *};
 use crate::access::{Directory, Growth, Viewer};
+use crate::http::kept::{self, Fragment, Key, Stamp};
 use crate::http::page::{Chrome, form_page, level_title, linkify, role_title, when};
 use crate::http::{Fields, is_htmx};
 use crate::{AppError, AppState, Loaded};
@@ -14,11 +15,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ladder_growth::Quarter;
 use ladder_growth::worksheet::QuarterShare;
 use ladder_growth::{Changes, Readiness, Row};
 use ladder_store::{Id, Rater, Rating, RatingChange};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One rating as shown: its value and label, and its evidence as HTML
 /// with clickable links.
@@ -72,6 +75,14 @@ struct RowTemplate<'a> {
 #[template(path = "growth/worksheet.html")]
 struct WorksheetPage {
     chrome: Chrome,
+    /// The page below the frame, rendered (or kept) as [`WorksheetBody`].
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "growth/worksheet_body.html")]
+struct WorksheetBody<'a> {
+    csrf: &'a str,
     person_id: Id,
     name: String,
     role: String,
@@ -283,12 +294,68 @@ async fn worksheet_response(
     refused: Option<Refused>,
 ) -> Result<Response, AppError> {
     let loaded = s.framework();
-    let d = worksheet_data(&loaded, g, s.now()).await?;
     let dir = s.access().directory(v).await?;
+    let now = s.now();
+    let failed = refused.is_some();
+    let body = match kept::mark() {
+        // The whole worksheet as it stands is kept per person; a filtered
+        // one, or one with a refused row as typed, is rendered each time.
+        Some(mark) if !failed && !f.is_set() => {
+            let key: Key = ("worksheet", g.person.id, variant(g));
+            // The person's version is read before what is rendered from
+            // it: a write in between costs one more rendering, never a
+            // stale page.
+            let stamp: Stamp = [g.version().await?, dir.version(), quarter_number(now)];
+            let part = match loaded.pages.get(&key, &stamp) {
+                Some(part) => part,
+                None => {
+                    let html = worksheet_body(&loaded, g, &dir, &f, None, mark, now).await?;
+                    let part = Arc::new(Fragment::of(&html, mark));
+                    loaded.pages.put(key, stamp, Arc::clone(&part));
+                    part
+                }
+            };
+            part.with(v.csrf())
+        }
+        _ => worksheet_body(&loaded, g, &dir, &f, refused.as_ref(), v.csrf(), now).await?,
+    };
+    let chrome = Chrome::new(&format!("Worksheet: {}", g.person.record.name), Some(v));
+    form_page(failed, &WorksheetPage { chrome, body })
+}
+
+/// How the viewer stands to the person, as far as their worksheet shows
+/// it: the person (who rates as themself), their manager (who rates as
+/// manager), or someone who may read it and rates on neither side.
+fn variant(g: &Growth<'_>) -> u8 {
+    match (g.is_self(), g.rater()) {
+        (true, _) => 0,
+        (false, Some(_)) => 1,
+        (false, None) => 2,
+    }
+}
+
+/// The quarter `now` falls in, as one number (the worksheet's readiness
+/// moves with it).
+fn quarter_number(now: i64) -> i64 {
+    let q = Quarter::at(now);
+    i64::from(q.year) * 4 + i64::from(q.q)
+}
+
+/// The worksheet below the frame, with `csrf` in its forms.
+async fn worksheet_body(
+    loaded: &Loaded,
+    g: &Growth<'_>,
+    dir: &Directory,
+    f: &Filter,
+    refused: Option<&Refused>,
+    csrf: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    let d = worksheet_data(loaded, g, now).await?;
     let fw = &loaded.framework;
     let scale = scale_points(fw);
     let side = g.rater();
-    let cx = RowContext::new(&loaded, &scale, &dir, &d, side);
+    let cx = RowContext::new(loaded, &scale, dir, &d, side);
     let all: Vec<RowView> = d.worksheet.rows.iter().map(|r| cx.row(r)).collect();
     let total = all.len();
     let rated_by_side = all
@@ -303,7 +370,7 @@ async fn worksheet_response(
     let mut rows_html = String::with_capacity(total * 4096);
     let mut shown = 0;
     for mut r in all {
-        let refused_here = refused.as_ref().filter(|x| x.statement == r.row.id);
+        let refused_here = refused.filter(|x| x.statement == r.row.id);
         if !f.keeps(&r, side) && refused_here.is_none() {
             continue;
         }
@@ -313,7 +380,7 @@ async fn worksheet_response(
             r.error = Some(x.error.clone());
         }
         shown += 1;
-        row_template(&r, g.person.id, side, &scale, v.csrf()).render_into(&mut rows_html)?;
+        row_template(&r, g.person.id, side, &scale, csrf).render_into(&mut rows_html)?;
     }
     let text_of = |id: &str| {
         d.worksheet
@@ -329,49 +396,46 @@ async fn worksheet_response(
     layers.dedup();
     let name = g.person.record.name.clone();
     let r = &g.person.record.role;
-    let failed = refused.is_some();
-    form_page(
-        failed,
-        &WorksheetPage {
-            chrome: Chrome::new(&format!("Worksheet: {name}"), Some(v)),
-            person_id: g.person.id,
-            role: role_title(fw, &r.family, &r.level, r.specialty.as_deref()),
-            next_title: d
-                .worksheet
-                .next
-                .as_deref()
-                .map(|n| role_title(fw, &r.family, n, r.specialty.as_deref())),
-            is_self: g.is_self(),
-            side: side_word(side),
-            scale,
-            rows_html,
-            shown,
-            total,
-            rated_by_side,
-            differing,
-            categories: fw
-                .config
-                .categories
-                .iter()
-                .filter(|c| d.worksheet.rows.iter().any(|r| r.category == c.id))
-                .map(|c| (c.id.clone(), c.title.clone()))
-                .collect(),
-            layers,
-            filter: f,
-            radar: radar_svg(&loaded, &name, &d)?,
-            readiness_chart: readiness_svg(&name, &d.readiness)?,
-            latest: d.readiness.quarters.last().cloned(),
-            missing: d
-                .readiness
-                .missing
-                .iter()
-                .map(|m| (m.clone(), text_of(m)))
-                .collect(),
-            readiness: d.readiness,
-            changes: d.changes,
-            name,
-        },
-    )
+    Ok(WorksheetBody {
+        csrf,
+        person_id: g.person.id,
+        role: role_title(fw, &r.family, &r.level, r.specialty.as_deref()),
+        next_title: d
+            .worksheet
+            .next
+            .as_deref()
+            .map(|n| role_title(fw, &r.family, n, r.specialty.as_deref())),
+        is_self: g.is_self(),
+        side: side_word(side),
+        scale,
+        rows_html,
+        shown,
+        total,
+        rated_by_side,
+        differing,
+        categories: fw
+            .config
+            .categories
+            .iter()
+            .filter(|c| d.worksheet.rows.iter().any(|r| r.category == c.id))
+            .map(|c| (c.id.clone(), c.title.clone()))
+            .collect(),
+        layers,
+        filter: f.clone(),
+        radar: radar_svg(loaded, &name, &d)?,
+        readiness_chart: readiness_svg(&name, &d.readiness)?,
+        latest: d.readiness.quarters.last().cloned(),
+        missing: d
+            .readiness
+            .missing
+            .iter()
+            .map(|m| (m.clone(), text_of(m)))
+            .collect(),
+        readiness: d.readiness,
+        changes: d.changes,
+        name,
+    }
+    .render()?)
 }
 
 pub async fn worksheet_page(

@@ -6,6 +6,7 @@
 pub mod api;
 pub(crate) mod context;
 pub(crate) mod fields;
+pub mod kept;
 pub mod page;
 pub mod paging;
 pub mod table;
