@@ -494,6 +494,26 @@ impl FeedbackStore for This {
         .await
     }
 
+    async fn nomination_counts(&self, cycle: Id) -> Result<Vec<(Id, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT person_id, COUNT(*), COUNT(answered_on) FROM nominations \
+             WHERE cycle_id = $1 GROUP BY person_id ORDER BY person_id",
+        )
+        .bind(cycle)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn owed_counts(&self, cycle: Id) -> Result<Vec<(Id, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT respondent_id, COUNT(*) FROM nominations \
+             WHERE cycle_id = $1 AND answered_on IS NULL GROUP BY respondent_id ORDER BY respondent_id",
+        )
+        .bind(cycle)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn owed_feedback(&self, respondent: Id) -> Result<Vec<Nomination>> {
         many(
             &self.pool,

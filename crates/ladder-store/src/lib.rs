@@ -909,6 +909,14 @@ pub trait FeedbackStore: Send + Sync {
     ) -> Result<()>;
     /// Every nomination of a cycle, by person then respondent.
     async fn nominations(&self, cycle: Id) -> Result<Vec<Nomination>>;
+    /// For each person asked about in a cycle, by id: how many were asked
+    /// about them and how many have answered. Counted by the database, so
+    /// a cycle of 100,000 people is read as 100,000 small rows, not its
+    /// 300,000 nominations.
+    async fn nomination_counts(&self, cycle: Id) -> Result<Vec<(Id, i64, i64)>>;
+    /// For each respondent who still owes answers in a cycle, by id: how
+    /// many (counted by the database, as `nomination_counts`).
+    async fn owed_counts(&self, cycle: Id) -> Result<Vec<(Id, i64)>>;
     async fn nomination_lists(&self, cycle: Id) -> Result<Vec<NominationList>>;
     /// The nomination lists of these people in a cycle, by person: what a
     /// page about a few people reads, whatever the cycle's size.

@@ -21,6 +21,9 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Webhook];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",

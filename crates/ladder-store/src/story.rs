@@ -1208,6 +1208,11 @@ async fn notifications(s: &dyn Store) {
     s.enqueue(None, &[to_hook("h1"), to_hook("h2")], 400)
         .await
         .unwrap();
+    // A node that cannot send email claims the webhooks alone (a lease of
+    // no time leaves them to be claimed again below).
+    let hooks_only = s.claim_messages("w", false, 400, 0, 10).await.unwrap();
+    let keys: Vec<&str> = hooks_only.iter().map(|m| m.new.key.as_str()).collect();
+    assert_eq!(keys, ["h1", "h2"]);
     for m in s.claim_messages("a", true, 400, 30, 10).await.unwrap() {
         if m.new.webhook_id == Some(hook) {
             s.finish_message(m.id, "a", &gave_up, 2, 401).await.unwrap();
@@ -2118,6 +2123,28 @@ async fn worksheet(s: &dyn Store) {
     assert_eq!(s.growth_of(dev).await.unwrap().seen, Some(later));
 }
 
+/// `nomination_counts` and `owed_counts` say what counting the cycle's
+/// nominations says, and someone has been asked and owes.
+async fn counts_agree(s: &dyn Store, cycle: Id) {
+    let mut expected: std::collections::BTreeMap<Id, (i64, i64)> = Default::default();
+    let mut owed: std::collections::BTreeMap<Id, i64> = Default::default();
+    for n in s.nominations(cycle).await.unwrap() {
+        let e = expected.entry(n.person_id).or_default();
+        e.0 += 1;
+        e.1 += i64::from(n.answered_on.is_some());
+        if n.answered_on.is_none() {
+            *owed.entry(n.respondent_id).or_default() += 1;
+        }
+    }
+    let owed: Vec<(Id, i64)> = owed.into_iter().collect();
+    assert_eq!(s.owed_counts(cycle).await.unwrap(), owed);
+    assert!(!owed.is_empty());
+    let expected: Vec<(Id, i64, i64)> = expected.into_iter().map(|(p, (a, b))| (p, a, b)).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(s.nomination_counts(cycle).await.unwrap(), expected);
+    assert!(s.nomination_counts(9999).await.unwrap().is_empty());
+}
+
 /// Writers at the same moment (two people rating at once) wait for each
 /// other; none is refused with "database is locked".
 async fn concurrent_writes(s: &dyn Store) {
@@ -2622,6 +2649,7 @@ async fn feedback(s: &dyn Store) {
             count(all.iter().filter(|n| n.answered_on.is_some()).count()),
         )
     );
+    counts_agree(s, c).await;
     // Answers: once per respondent, and only if nominated.
     let answer = |id: &str, value| NewAnswer {
         id: id.to_owned(),
@@ -2632,6 +2660,7 @@ async fn feedback(s: &dyn Store) {
     s.submit_feedback(c, dev, head, &[answer("b7", Some(3))], "2026-03-20")
         .await
         .unwrap();
+    counts_agree(s, c).await;
     let again = s
         .submit_feedback(c, dev, head, &[answer("c1", Some(1))], "2026-03-20")
         .await;

@@ -226,12 +226,12 @@ impl Access {
         if org.reports(me).next().is_none() {
             return Ok(Vec::new());
         }
-        let completion = ladder_growth::feedback::completion(&self.store.nominations(cycle).await?);
-        Ok(completion
+        Ok(counts(&self.store, cycle)
+            .await?
             .into_iter()
-            .filter_map(|(id, c)| {
+            .filter_map(|(id, asked, answered)| {
                 let p = org.person(id)?;
-                in_chain(&org, p, me).then(|| (p.clone(), c.asked, c.answered))
+                in_chain(&org, p, me).then(|| (p.clone(), asked, answered))
             })
             .collect())
     }
@@ -351,6 +351,21 @@ pub(super) fn advance_data(cycle: &Cycle, early: Option<&str>) -> serde_json::Va
 }
 
 /// Whether `p` is below `me` in the reporting chain.
+/// Each person asked about in a cycle, by id, with how many were asked
+/// and how many answered (counted by the store).
+async fn counts(
+    store: &Arc<dyn ladder_store::Store>,
+    cycle: Id,
+) -> Result<Vec<(Id, usize, usize)>, AppError> {
+    let n = |x: i64| usize::try_from(x).unwrap_or(0);
+    Ok(store
+        .nomination_counts(cycle)
+        .await?
+        .into_iter()
+        .map(|(p, asked, answered)| (p, n(asked), n(answered)))
+        .collect())
+}
+
 fn in_chain(org: &OrgView, p: &Person, me: Id) -> bool {
     let mut next = p.manager_id;
     for _ in 0..MAX_CHAIN {
@@ -443,13 +458,21 @@ impl CycleAdmin<'_> {
     /// member of the people team reviewed in the cycle does not get their
     /// own row: its count would tell them how many answered in groups
     /// hidden from them.
-    pub async fn completion(&self, cycle: Id) -> Result<Vec<(Person, usize, usize)>, AppError> {
+    /// Each person asked about in the cycle but the viewer, with how many
+    /// were asked and how many answered, made into a row by `row` (no
+    /// copy of each person on the way: a cycle of 100,000 people).
+    pub async fn completion<T>(
+        &self,
+        cycle: Id,
+        row: impl Fn(&Person, usize, usize) -> T,
+    ) -> Result<Vec<T>, AppError> {
         let org = self.access.org(self.viewer).await?;
         let me = self.viewer.person_id();
-        let c = ladder_growth::feedback::completion(&self.access.store.nominations(cycle).await?);
-        Ok(c.into_iter()
-            .filter(|(id, _)| Some(*id) != me)
-            .filter_map(|(id, c)| Some((org.person(id)?.clone(), c.asked, c.answered)))
+        Ok(counts(&self.access.store, cycle)
+            .await?
+            .into_iter()
+            .filter(|(id, _, _)| Some(*id) != me)
+            .filter_map(|(id, asked, answered)| Some(row(org.person(id)?, asked, answered)))
             .collect())
     }
 
@@ -459,22 +482,19 @@ impl CycleAdmin<'_> {
     /// change would name the author.
     pub async fn reminders(&self, cycle: Id) -> Result<Vec<(Person, usize)>, AppError> {
         let org = self.access.org(self.viewer).await?;
-        let all = self.access.store.nominations(cycle).await?;
+        let store = &self.access.store;
         let me = self.viewer.person_id();
-        let mine: Vec<Id> = all
-            .iter()
-            .filter(|n| Some(n.person_id) == me && Some(n.respondent_id) != me)
-            .map(|n| n.respondent_id)
-            .collect();
-        let mut owed: std::collections::BTreeMap<Id, usize> = std::collections::BTreeMap::new();
-        for n in all {
-            if n.answered_on.is_none() && !mine.contains(&n.respondent_id) {
-                *owed.entry(n.respondent_id).or_default() += 1;
-            }
-        }
-        let mut out: Vec<(Person, usize)> = owed
+        let about_me = match me {
+            Some(me) => store.nominations_about(cycle, me).await?,
+            None => Vec::new(),
+        };
+        let mine = |id: Id| Some(id) != me && about_me.iter().any(|n| n.respondent_id == id);
+        let mut out: Vec<(Person, usize)> = store
+            .owed_counts(cycle)
+            .await?
             .into_iter()
-            .filter_map(|(id, n)| Some((org.person(id)?.clone(), n)))
+            .filter(|(id, _)| !mine(*id))
+            .filter_map(|(id, n)| Some((org.person(id)?.clone(), usize::try_from(n).ok()?)))
             .collect();
         out.sort_by(|a, b| a.0.record.name.cmp(&b.0.record.name));
         Ok(out)

@@ -181,15 +181,12 @@ pub async fn completion(
     access.cycle(&v, id).await?;
     Ok(Json(
         admin
-            .completion(id)
-            .await?
-            .iter()
-            .map(|(p, asked, answered)| CompletionOut {
+            .completion(id, |p, asked, answered| CompletionOut {
                 person: person_out(p),
-                asked: *asked,
-                answered: *answered,
+                asked,
+                answered,
             })
-            .collect(),
+            .await?,
     ))
 }
 

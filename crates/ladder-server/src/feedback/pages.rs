@@ -246,12 +246,7 @@ async fn cycle_page(
             let version = a.version().await?;
             let completion = loaded
                 .view("cycle.completion", &of, version, async {
-                    let rows: Vec<(Named, usize, usize)> = a
-                        .completion(id)
-                        .await?
-                        .iter()
-                        .map(|(p, x, y)| (named(p), *x, *y))
-                        .collect();
+                    let rows = a.completion(id, |p, x, y| (named(p), x, y)).await?;
                     Ok::<_, AppError>(Completion::of(rows))
                 })
                 .await?;
