@@ -210,6 +210,9 @@ type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 type This = PgStore;
 const NAME: &str = "postgres";
+/// A bulk write refreshes its table's statistics: plans made before
+/// autovacuum gets to it would still see the table as it was.
+const ANALYZES: bool = true;
 /// Nodes claiming messages at once take different rows, without waiting.
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 /// A write that checks a row, then changes it, holds it meanwhile.

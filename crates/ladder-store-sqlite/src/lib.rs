@@ -130,6 +130,8 @@ type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
 type This = SqliteStore;
 const NAME: &str = "sqlite";
+/// SQLite keeps no statistics unless asked; a bulk write leaves it so.
+const ANALYZES: bool = false;
 /// Claiming messages needs no row lock: the write transaction holds the
 /// database.
 const CLAIM_LOCK: &str = "";

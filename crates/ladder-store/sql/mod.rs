@@ -1,7 +1,7 @@
 //! The SQL both backends share, as plain Rust.
 //!
 //! This folder is not a module of `ladder-store`: each backend crate
-//! compiles it as its own `mod sql` (`#[path]`), after naming nine things
+//! compiles it as its own `mod sql` (`#[path]`), after naming ten things
 //! at its root:
 //!
 //! - `type Db`: the sqlx database (`sqlx::Sqlite`, `sqlx::Postgres`);
@@ -26,6 +26,10 @@
 //!   small rows is cheaper gathered into one row of JSON (SQLite, whose
 //!   driver hands each row across threads) or read as rows (PostgreSQL,
 //!   which streams rows cheaply and builds JSON slowly).
+//! - `const ANALYZES`: whether a bulk write refreshes its table's
+//!   statistics itself (PostgreSQL, whose planner reads them and whose
+//!   autovacuum refreshes them only a minute or more later; SQLite keeps
+//!   none unless asked and plans by its own rules).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -33,7 +37,9 @@
 //! same code against its own driver, with no generic bounds and no macro:
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
-use super::{CLAIM_LOCK, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This};
+use super::{
+    ANALYZES, CLAIM_LOCK, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This,
+};
 
 mod accounts;
 mod calendar;
