@@ -415,14 +415,17 @@ impl OrgView {
     /// current role when the history does not reach back that far.
     fn as_of(&self, p: &Person, day: &str) -> Person {
         let mut out = p.clone();
-        if let Some(change) = self
-            .history
+        out.record.role = self.role_on(p, day).unwrap_or(&p.record.role).clone();
+        out
+    }
+
+    /// The role the latest change effective on or before `day` gave the
+    /// person, if any change was.
+    fn role_on(&self, p: &Person, day: &str) -> Option<&ladder_org::Role> {
+        self.history
             .get(&p.id)
             .and_then(|h| h.iter().rfind(|c| c.effective.as_str() <= day))
-        {
-            out.record.role.clone_from(&change.role);
-        }
-        out
+            .map(|c| &c.role)
     }
 
     fn reports(&self, id: Id) -> impl Iterator<Item = &Person> {

@@ -18,6 +18,7 @@ use ladder_org::Date;
 use ladder_org::pay::{self, Band, Compa, Payee, Salary};
 use ladder_org::people_csv::RowError;
 use ladder_store::{AuditEvent, Id, Person, Record, Store, StoreError};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,11 +48,39 @@ pub enum PayImport {
 /// The people's pay the viewer may see, with their compa on a day.
 #[derive(Debug)]
 pub struct PayRows {
-    pub rows: Vec<(Person, Option<Compa>)>,
+    /// Each person by id, with the role they held on the day when it is
+    /// not their current one (no copy of everyone: a report of 100,000
+    /// people borrows them from the organisation).
+    rows: Vec<(Id, Option<ladder_org::Role>, Option<Compa>)>,
     pub org: Arc<OrgView>,
 }
 
 impl PayRows {
+    /// How many people the rows cover.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Each person as they stood on the day, with their compa.
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, Person>, Option<&Compa>)> {
+        self.rows.iter().filter_map(|(id, then, c)| {
+            let p = self.org.person(*id)?;
+            let p = match then {
+                None => Cow::Borrowed(p),
+                Some(role) => {
+                    let mut p = p.clone();
+                    p.record.role.clone_from(role);
+                    Cow::Owned(p)
+                }
+            };
+            Some((p, c.as_ref()))
+        })
+    }
+
     /// The team a person is in: their direct manager's name.
     pub fn team_of(&self, p: &Person) -> String {
         team_name(&self.org, p)
@@ -148,9 +177,16 @@ fn compa_rows<'p>(
     let rows = people
         .into_iter()
         .map(|p| {
-            let then = org.as_of(p, &day);
-            let c = book.compa(&payee(fw, &then), as_of);
-            (then, c)
+            let then = org.role_on(p, &day).filter(|r| **r != p.record.role);
+            let c = match then {
+                Some(role) => {
+                    let mut was = p.clone();
+                    was.record.role.clone_from(role);
+                    book.compa(&payee(fw, &was), as_of)
+                }
+                None => book.compa(&payee(fw, p), as_of),
+            };
+            (p.id, then.cloned(), c)
         })
         .collect();
     PayRows {
@@ -290,7 +326,7 @@ impl Access {
             .view(kind, &of, org.version, async {
                 let rows = self.chain_pay(&org, &loaded.framework, me, as_of).await?;
                 Ok::<_, AppError>(Computed {
-                    people: rows.rows.len(),
+                    people: rows.len(),
                     view: make(&rows)?,
                 })
             })
@@ -420,7 +456,7 @@ impl PayAdmin<'_> {
                 let active = org.people.iter().filter(|p| p.record.active);
                 let rows = compa_rows(&org, fw, active, &salaries, &bands, as_of);
                 Ok::<_, AppError>(Computed {
-                    people: rows.rows.len(),
+                    people: rows.len(),
                     view: make(&rows)?,
                 })
             })

@@ -163,9 +163,8 @@ pub(crate) fn groups(
 /// The report over the rows a capability handed out.
 pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
     let mut people: Vec<PayLine> = rows
-        .rows
         .iter()
-        .filter_map(|(p, c)| c.as_ref().map(|c| line(rows.team_of(p), p, c, fw)))
+        .filter_map(|(p, c)| c.map(|c| line(rows.team_of(&p), &p, c, fw)))
         .collect();
     people.sort_by(|a, b| (&a.department, &a.name).cmp(&(&b.department, &b.name)));
     let levels: Vec<String> = fw.config.levels.iter().map(|l| l.title.clone()).collect();
@@ -181,7 +180,7 @@ pub fn report(rows: &PayRows, fw: &Framework, as_of: Date) -> Report {
         by_grade: groups(&people, |l| l.grade.clone(), &grades),
         by_team: groups(&people, |l| l.team.clone(), &[]),
         by_department: groups(&people, |l| l.department.clone(), &[]),
-        without_salary: rows.rows.iter().filter(|(_, c)| c.is_none()).count(),
+        without_salary: rows.iter().filter(|(_, c)| c.is_none()).count(),
         people,
     }
 }
