@@ -27,9 +27,11 @@
 //!   driver hands each row across threads) or read as rows (PostgreSQL,
 //!   which streams rows cheaply and builds JSON slowly).
 //! - `const ANALYZES`: whether a bulk write refreshes its table's
-//!   statistics itself (PostgreSQL, whose planner reads them and whose
-//!   autovacuum refreshes them only a minute or more later; SQLite keeps
-//!   none unless asked and plans by its own rules).
+//!   statistics itself, and a bulk delete vacuums its table (PostgreSQL,
+//!   whose planner reads statistics and whose reads walk deleted rows,
+//!   both until autovacuum comes a minute or more later; SQLite keeps no
+//!   statistics unless asked, plans by its own rules and reuses deleted
+//!   pages).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,

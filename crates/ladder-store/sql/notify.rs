@@ -1,7 +1,7 @@
 //! [`NotifyStore`] for both backends: preferences, webhooks, messages.
 
 use super::store::{all, commit, enum_col, move_cursor, one, rows};
-use super::{CLAIM_LOCK, Db, DbRow, This};
+use super::{ANALYZES, CLAIM_LOCK, Db, DbRow, This};
 use ladder_store::{
     Channel, Delivery, Id, Message, MessageState, NewMessage, NotifyStore, Outcome, Record, Result,
     StoreError, Webhook, async_trait,
@@ -307,6 +307,14 @@ impl NotifyStore for This {
             q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        // PostgreSQL keeps the deleted rows until autovacuum comes, and
+        // the counts would read through them meanwhile: 300,000 after the
+        // first reminders of a large organisation cost 4 to 8 ms a read.
+        if ANALYZES && rows >= 1000 {
+            let _vacuumed = sqlx::raw_sql("VACUUM (ANALYZE) message_tallies")
+                .execute(&self.pool)
+                .await;
+        }
         Ok(())
     }
 
