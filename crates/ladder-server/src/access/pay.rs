@@ -178,14 +178,8 @@ fn compa_rows<'p>(
         .into_iter()
         .map(|p| {
             let then = org.role_on(p, &day).filter(|r| **r != p.record.role);
-            let c = match then {
-                Some(role) => {
-                    let mut was = p.clone();
-                    was.record.role.clone_from(role);
-                    book.compa(&payee(fw, &was), as_of)
-                }
-                None => book.compa(&payee(fw, p), as_of),
-            };
+            let role = then.unwrap_or(&p.record.role);
+            let c = book.compa(&payee_as(fw, p, role), as_of);
             (p.id, then.cloned(), c)
         })
         .collect();
@@ -202,11 +196,16 @@ fn team_name(org: &OrgView, p: &Person) -> String {
 }
 
 pub(crate) fn payee(fw: &Framework, p: &Person) -> Payee {
+    payee_as(fw, p, &p.record.role)
+}
+
+/// The person paid as in `role` (one they held on another day).
+fn payee_as(fw: &Framework, p: &Person, role: &ladder_org::Role) -> Payee {
     Payee {
         id: p.id,
-        family: p.record.role.family.clone(),
-        level: p.record.role.level.clone(),
-        grade: p.record.role.grade.clone(),
+        family: role.family.clone(),
+        level: role.level.clone(),
+        grade: role.grade.clone(),
         zone: fw.config.policy.pay.zone_of(&p.record.location),
     }
 }
