@@ -210,10 +210,10 @@ type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 type This = PgStore;
 const NAME: &str = "postgres";
-/// A bulk write refreshes its table's statistics, and a bulk delete
-/// vacuums it: until autovacuum gets to it, plans would still see the
-/// table as it was and reads would walk the deleted rows.
-const ANALYZES: bool = true;
+/// A bulk write refreshes its table's statistics, and a table emptied at
+/// once is truncated: until autovacuum gets to it, plans would still see
+/// the table as it was and reads would walk the deleted rows.
+const TIDIES: bool = true;
 /// Nodes claiming messages at once take different rows, without waiting.
 const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 /// A write that checks a row, then changes it, holds it meanwhile.

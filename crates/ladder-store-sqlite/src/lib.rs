@@ -131,7 +131,7 @@ type DbRow = sqlx::sqlite::SqliteRow;
 type This = SqliteStore;
 const NAME: &str = "sqlite";
 /// SQLite keeps no statistics unless asked; a bulk write leaves it so.
-const ANALYZES: bool = false;
+const TIDIES: bool = false;
 /// Claiming messages needs no row lock: the write transaction holds the
 /// database.
 const CLAIM_LOCK: &str = "";

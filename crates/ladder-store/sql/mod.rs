@@ -26,12 +26,12 @@
 //!   small rows is cheaper gathered into one row of JSON (SQLite, whose
 //!   driver hands each row across threads) or read as rows (PostgreSQL,
 //!   which streams rows cheaply and builds JSON slowly).
-//! - `const ANALYZES`: whether a bulk write refreshes its table's
-//!   statistics itself, and a bulk delete vacuums its table (PostgreSQL,
-//!   whose planner reads statistics and whose reads walk deleted rows,
-//!   both until autovacuum comes a minute or more later; SQLite keeps no
-//!   statistics unless asked, plans by its own rules and reuses deleted
-//!   pages).
+//! - `const TIDIES`: whether the SQL tidies after itself: a bulk write
+//!   refreshes its table's statistics, and a table emptied at once is
+//!   truncated, not deleted row by row (PostgreSQL, whose planner reads
+//!   statistics and whose reads walk deleted rows, both until autovacuum
+//!   comes a minute or more later; SQLite keeps no statistics unless
+//!   asked, plans by its own rules and reuses deleted pages).
 //!
 //! The SQL uses only what SQLite and PostgreSQL both accept: `$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`, `UPDATE … FROM (VALUES …)`,
@@ -40,7 +40,7 @@
 //! rustfmt, clippy and rust-analyzer read it as the code it is.
 
 use super::{
-    ANALYZES, CLAIM_LOCK, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, This,
+    CLAIM_LOCK, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, ROW_LOCK, TIDIES, This,
 };
 
 mod accounts;

@@ -1,7 +1,7 @@
 //! [`Store`](Store) for both backends: people, accounts, sessions,
 //! tokens, the audit log, framework versions, the growth tables and backup.
 
-use super::{ANALYZES, Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, This};
+use super::{Db, DbRow, GATHER_IN_JSON, JSON_AGG, JSON_OBJECT, NAME, TIDIES, This};
 #[allow(unused_imports)]
 use super::{feedback::*, ops::*};
 use ladder_store::{
@@ -1353,7 +1353,7 @@ impl Store for This {
         // An export's reads (one per person) change what the next lookup
         // should seek by; the statistics the planner reads follow at once.
         // Only plans depend on it: the reads are recorded whatever it says.
-        if ANALYZES && events.len() >= SUBJECTS_ASKED {
+        if TIDIES && events.len() >= SUBJECTS_ASKED {
             let _refreshed = sqlx::query("ANALYZE audit_log").execute(&self.pool).await;
         }
         Ok(())
