@@ -117,15 +117,19 @@ impl NotifyStore for This {
         // waited for. SQLite: the write transaction is the lock.
         // Without email, the other channels are named: an index seeks
         // them, where `channel <> 'email'` walked every pending email.
-        let channels: Vec<&str> = Channel::ALL
-            .iter()
-            .filter(|c| email || **c != Channel::Email)
-            .map(|c| c.as_str())
-            .collect();
-        let only = if email {
+        let named: Vec<&str> = if email {
+            Vec::new()
+        } else {
+            Channel::ALL
+                .iter()
+                .filter(|c| **c != Channel::Email)
+                .map(|c| c.as_str())
+                .collect()
+        };
+        let only = if named.is_empty() {
             String::new()
         } else {
-            let marks: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 3)).collect();
+            let marks: Vec<String> = (3..3 + named.len()).map(|i| format!("${i}")).collect();
             format!(" AND channel IN ({})", marks.join(", "))
         };
         let sql = format!(
@@ -133,10 +137,8 @@ impl NotifyStore for This {
              AND (lease_until IS NULL OR lease_until <= $1){only} ORDER BY due_at, id LIMIT $2{CLAIM_LOCK}"
         );
         let mut q = sqlx::query_scalar(&sql).bind(now).bind(limit);
-        if !email {
-            for c in &channels {
-                q = q.bind(*c);
-            }
+        for c in named {
+            q = q.bind(c);
         }
         let ids: Vec<Id> = q.fetch_all(&mut *tx).await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -292,16 +294,18 @@ impl NotifyStore for This {
         let mut tx = self.begin_write().await?;
         let taken: Vec<(String, i64)> = if TIDIES {
             // PostgreSQL: locked (writers of messages wait a moment),
-            // read, then truncated. Deleted rows would stay in the table
+            // summed, then truncated. Deleted rows would stay in the table
             // until autovacuum came, and the counts would read through
             // them: 300,000 after the first reminders of a large
             // organisation cost 4 to 8 ms a read.
             sqlx::query("LOCK TABLE message_tallies IN ACCESS EXCLUSIVE MODE")
                 .execute(&mut *tx)
                 .await?;
-            let taken = sqlx::query_as("SELECT state, n FROM message_tallies")
-                .fetch_all(&mut *tx)
-                .await?;
+            let taken = sqlx::query_as(
+                "SELECT state, CAST(SUM(n) AS BIGINT) FROM message_tallies GROUP BY state",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
             sqlx::query("TRUNCATE message_tallies")
                 .execute(&mut *tx)
                 .await?;

@@ -350,7 +350,6 @@ pub(super) fn advance_data(cycle: &Cycle, early: Option<&str>) -> serde_json::Va
     }
 }
 
-/// Whether `p` is below `me` in the reporting chain.
 /// Each person asked about in a cycle, by id, with how many were asked
 /// and how many answered (counted by the store).
 async fn counts(
@@ -366,6 +365,7 @@ async fn counts(
         .collect())
 }
 
+/// Whether `p` is below `me` in the reporting chain.
 fn in_chain(org: &OrgView, p: &Person, me: Id) -> bool {
     let mut next = p.manager_id;
     for _ in 0..MAX_CHAIN {
@@ -454,13 +454,12 @@ impl CycleAdmin<'_> {
         Ok(self.access.store.cycle_steps(cycle).await?)
     }
 
-    /// Completion per person across the organisation: counts only. A
-    /// member of the people team reviewed in the cycle does not get their
-    /// own row: its count would tell them how many answered in groups
-    /// hidden from them.
-    /// Each person asked about in the cycle but the viewer, with how many
-    /// were asked and how many answered, made into a row by `row` (no
-    /// copy of each person on the way: a cycle of 100,000 people).
+    /// Completion per person across the organisation: counts only, each
+    /// person asked about made into a row by `row` (no copy of each
+    /// person on the way: a cycle of 100,000 people). A member of the
+    /// people team reviewed in the cycle does not get their own row: its
+    /// count would tell them how many answered in groups hidden from
+    /// them.
     pub async fn completion<T>(
         &self,
         cycle: Id,
