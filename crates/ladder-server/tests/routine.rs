@@ -608,9 +608,11 @@ async fn a_cycle_from_draft_to_closed_sends_its_messages_on_their_dates() {
     // and to the manager with one to approve; each once however often
     // the routine runs.
     app.clock.advance(DAY); // 2026-11-24
-    tick(&app.state).await.unwrap();
+    let first = tick(&app.state).await.unwrap();
+    assert!(first.reminders > 0, "{first:?}");
     app.clock.advance(3600);
-    tick(&app.state).await.unwrap();
+    let again = tick(&app.state).await.unwrap();
+    assert_eq!(again.reminders, 0, "made at the last hour, not again");
     let got = sent(&smtp.messages());
     assert_eq!(
         to(&got, "peer", "Reminder: nominate your peers").len(),

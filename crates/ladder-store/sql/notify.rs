@@ -104,6 +104,21 @@ impl NotifyStore for This {
         Ok(true)
     }
 
+    async fn made_keys(&self, keys: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<Db>::new("SELECT key FROM messages WHERE key IN (");
+            let mut sep = q.separated(", ");
+            for k in chunk {
+                sep.push_bind(k);
+            }
+            q.push(")");
+            let found: Vec<(String,)> = q.build_query_as().fetch_all(&self.pool).await?;
+            out.extend(found.into_iter().map(|(k,)| k));
+        }
+        Ok(out)
+    }
+
     async fn claim_messages(
         &self,
         node: &str,

@@ -187,6 +187,10 @@ pub trait NotifyStore: Send + Sync {
         messages: &[NewMessage],
         now: i64,
     ) -> Result<bool>;
+    /// Which of these keys name messages made already: a routine that
+    /// makes the same reminders every hour asks first, instead of
+    /// writing what would be skipped.
+    async fn made_keys(&self, keys: &[String]) -> Result<Vec<String>>;
     /// Claims up to `limit` due pending messages for `node` until
     /// `now + lease`, counting the attempt; email only if `email` (a node
     /// with no SMTP server leaves email in the log). No two nodes hold a

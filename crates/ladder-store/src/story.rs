@@ -1096,6 +1096,11 @@ async fn notifications(s: &dyn Store) {
         "same keys: skipped"
     );
     assert_eq!(s.messages(None, 10).await.unwrap().len(), 2);
+    let asked = ["e1:b".to_owned(), "e2:a".to_owned(), "e1:a".to_owned()];
+    let mut made = s.made_keys(&asked).await.unwrap();
+    made.sort();
+    assert_eq!(made, ["e1:a", "e1:b"], "the keys made, and only those");
+    assert!(s.made_keys(&[]).await.unwrap().is_empty());
 
     // Claims: not before due, one node at a time, again after the lease;
     // a node that cannot send email leaves it.

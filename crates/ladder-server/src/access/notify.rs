@@ -12,14 +12,14 @@
 
 use super::{Access, OrgView, inbox::next_approver_of};
 use crate::AppError;
-use ladder_growth::Quarter;
 use ladder_org::Date;
 use ladder_store::{
-    Channel, CycleState, Delivery, Event, Id, Message, MessageState, NewMessage, Person,
-    ProposalState,
+    Channel, Delivery, Event, Id, Message, MessageState, NewMessage, Person, ProposalState,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+
+mod reminders;
 
 /// The outbox consumer that makes notifications.
 pub const CONSUMER: &str = "notifications";
@@ -41,6 +41,14 @@ struct Note {
     kind: &'static str,
     to: To,
     params: Params,
+}
+
+/// How many reminders are addressed and written at a time.
+const REMINDER_BATCH: usize = 2000;
+
+/// A message's key: the occasion, the kind, and the address it goes to.
+fn message_key(occasion: &str, kind: &str, email: &str) -> String {
+    format!("{occasion}:{kind}:{}", email.to_lowercase())
 }
 
 fn params<const N: usize>(pairs: [(&str, String); N]) -> Params {
@@ -134,10 +142,9 @@ impl Notifier<'_> {
                     });
                 }
             }
-            messages.extend(
-                self.address(&org, &format!("e{}", e.id), notes, now)
-                    .await?,
-            );
+            let key = format!("e{}", e.id);
+            let notes = notes.into_iter().map(|n| (key.clone(), n)).collect();
+            messages.extend(self.address(&org, notes, now).await?);
         }
         let moved = store
             .enqueue(Some((CONSUMER, from, last)), &messages, now)
@@ -150,13 +157,12 @@ impl Notifier<'_> {
     async fn address(
         &self,
         org: &OrgView,
-        key: &str,
-        notes: Vec<Note>,
+        notes: Vec<(String, Note)>,
         now: i64,
     ) -> Result<Vec<NewMessage>, AppError> {
         let store = &self.access.store;
-        let mut resolved: Vec<(Note, Option<Id>, String)> = Vec::new();
-        for n in notes {
+        let mut resolved: Vec<(String, Note, Option<Id>, String)> = Vec::new();
+        for (key, n) in notes {
             let (person, email) = match n.to {
                 To::Person(p) => match org.person(p).filter(|p| p.record.active) {
                     Some(p) => (Some(p.id), p.record.email.clone()),
@@ -173,9 +179,9 @@ impl Notifier<'_> {
                     None => continue,
                 },
             };
-            resolved.push((n, person, email));
+            resolved.push((key, n, person, email));
         }
-        let people: Vec<Id> = resolved.iter().filter_map(|r| r.1).collect();
+        let people: Vec<Id> = resolved.iter().filter_map(|r| r.2).collect();
         let prefs: HashMap<(Id, String), Delivery> = store
             .notification_prefs(&people)
             .await?
@@ -184,7 +190,7 @@ impl Notifier<'_> {
             .collect();
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        for (n, person, email) in resolved {
+        for (key, n, person, email) in resolved {
             let pref = person
                 .and_then(|p| prefs.get(&(p, n.kind.to_owned())).copied())
                 .unwrap_or(Delivery::Now);
@@ -193,7 +199,7 @@ impl Notifier<'_> {
                 Delivery::Digest => MessageState::Held,
                 Delivery::Now => MessageState::Pending,
             };
-            let key = format!("{key}:{}:{}", n.kind, email.to_lowercase());
+            let key = message_key(&key, n.kind, &email);
             if !seen.insert(key.clone()) {
                 continue;
             }
@@ -527,233 +533,6 @@ impl Notifier<'_> {
                 .collect(),
             None => Vec::new(),
         })
-    }
-
-    /// Reminders due on `today`: each is made once (its key names the
-    /// occasion), however often this runs and on however many nodes.
-    pub async fn reminders(&self, now: i64) -> Result<usize, AppError> {
-        let store = &self.access.store;
-        let today = Date::from_unix(now);
-        let org = self.org().await?;
-        let mut notes: Vec<(String, Note)> = Vec::new();
-        // Cycle deadlines: seven days and one day before.
-        let window = |close: &str| -> Option<&'static str> {
-            let close: Date = close.parse().ok()?;
-            if today > close {
-                None
-            } else if today >= close.add_days(-1) {
-                Some("1d")
-            } else if today >= close.add_days(-7) {
-                Some("7d")
-            } else {
-                None
-            }
-        };
-        let cycles = store.cycles().await?;
-        for c in &cycles {
-            match c.state {
-                CycleState::Nominations => {
-                    let Some(w) = window(&c.plan.nominations_close) else {
-                        continue;
-                    };
-                    let lists = store.nomination_lists(c.id).await?;
-                    let list_of: HashMap<Id, &ladder_store::NominationList> =
-                        lists.iter().map(|l| (l.person_id, l)).collect();
-                    for p in org.people.iter().filter(|p| p.record.active) {
-                        let list = list_of.get(&p.id).copied();
-                        let base = params([
-                            ("cycle", c.plan.name.clone()),
-                            ("due", c.plan.nominations_close.clone()),
-                            ("link", format!("/cycles/{}/nominations/{}", c.id, p.id)),
-                            ("name", p.record.name.clone()),
-                        ]);
-                        if list.is_none() {
-                            notes.push((
-                                format!("r:c{}:{w}:nominate", c.id),
-                                Note {
-                                    kind: "reminder.nominations",
-                                    to: To::Person(p.id),
-                                    params: base,
-                                },
-                            ));
-                        } else if list.is_some_and(|l| l.approved_at.is_none())
-                            && let Some(m) = p.manager_id
-                        {
-                            notes.push((
-                                format!("r:c{}:{w}:approve{}", c.id, p.id),
-                                Note {
-                                    kind: "reminder.approvals",
-                                    to: To::Person(m),
-                                    params: base,
-                                },
-                            ));
-                        }
-                    }
-                }
-                CycleState::Feedback => {
-                    let Some(w) = window(&c.plan.feedback_close) else {
-                        continue;
-                    };
-                    let mut owed: BTreeMap<Id, usize> = BTreeMap::new();
-                    for n in store.nominations(c.id).await? {
-                        if n.answered_on.is_none() {
-                            *owed.entry(n.respondent_id).or_default() += 1;
-                        }
-                    }
-                    for (r, count) in owed {
-                        notes.push((
-                            format!("r:c{}:{w}:answer", c.id),
-                            Note {
-                                kind: "reminder.feedback",
-                                to: To::Person(r),
-                                params: params([
-                                    ("cycle", c.plan.name.clone()),
-                                    ("due", c.plan.feedback_close.clone()),
-                                    ("count", count.to_string()),
-                                    ("link", format!("/cycles/{}", c.id)),
-                                ]),
-                            },
-                        ));
-                    }
-                }
-                CycleState::Draft | CycleState::Closed => {}
-            }
-        }
-        self.checkpoint_reminders(&org, today, &mut notes).await?;
-        // The day before a 1:1: both people, to add to its agenda.
-        let tomorrow = today.add_days(1).to_string();
-        for m in store.meetings_on(&tomorrow).await? {
-            for (to, other) in [(m.manager_id, m.report_id), (m.report_id, m.manager_id)] {
-                notes.push((
-                    format!("r:m{}", m.id),
-                    Note {
-                        kind: "reminder.one_on_one",
-                        to: To::Person(to),
-                        params: params([
-                            (
-                                "name",
-                                org.person(other)
-                                    .map_or_else(String::new, |p| p.record.name.clone()),
-                            ),
-                            ("date", m.date.clone()),
-                            ("link", format!("/meetings/{}", m.id)),
-                        ]),
-                    },
-                ));
-            }
-        }
-        // Proposals waiting on one approver for more than three days.
-        for c in &cycles {
-            for p in store.proposals(c.id).await? {
-                if p.state != ProposalState::Pending {
-                    continue;
-                }
-                let since = store
-                    .proposal_steps(p.id)
-                    .await?
-                    .last()
-                    .map_or(p.created_at, |s| s.at);
-                if now - since < 3 * 86_400 {
-                    continue;
-                }
-                let Some(person) = org.person(p.new.person_id) else {
-                    continue;
-                };
-                for to in self.approvers(&org, &p, person).await? {
-                    notes.push((
-                        format!("r:p{}:{}", p.id, p.next_step),
-                        Note {
-                            kind: "reminder.proposal",
-                            to,
-                            params: params([
-                                ("name", person.record.name.clone()),
-                                ("link", format!("/proposals/{}", p.id)),
-                            ]),
-                        },
-                    ));
-                }
-            }
-        }
-        // The notes of one key are addressed together: one read of their
-        // people's preferences, not one per note (a cycle's reminder goes
-        // to everyone).
-        let mut keys: Vec<(String, Vec<Note>)> = Vec::new();
-        let mut at: HashMap<String, usize> = HashMap::new();
-        for (key, note) in notes {
-            match at.get(&key) {
-                Some(&i) => {
-                    if let Some((_, list)) = keys.get_mut(i) {
-                        list.push(note);
-                    }
-                }
-                None => {
-                    at.insert(key.clone(), keys.len());
-                    keys.push((key, vec![note]));
-                }
-            }
-        }
-        let mut messages = Vec::new();
-        for (key, notes) in keys {
-            messages.extend(self.address(&org, &key, notes, now).await?);
-        }
-        let n = messages.len();
-        store.enqueue(None, &messages, now).await?;
-        Ok(n)
-    }
-
-    /// Overdue checkpoints, once a week: to the person and their manager.
-    async fn checkpoint_reminders(
-        &self,
-        org: &OrgView,
-        today: Date,
-        notes: &mut Vec<(String, Note)>,
-    ) -> Result<(), AppError> {
-        let quarter = Quarter::of(today);
-        let prev = quarter.prev();
-        let open_by = super::inbox::checkpoint_open_by(quarter);
-        let states = self
-            .access
-            .store
-            .checkpoint_states(&[quarter.to_string(), prev.to_string()])
-            .await?;
-        let state: HashMap<(Id, String), bool> = states
-            .into_iter()
-            .map(|s| ((s.person_id, s.quarter), s.closed))
-            .collect();
-        let week = today.to_unix().div_euclid(7 * 86_400);
-        for p in org.people.iter().filter(|p| p.record.active) {
-            let mut late = Vec::new();
-            if today > open_by && !state.contains_key(&(p.id, quarter.to_string())) {
-                late.push(("open", quarter));
-            }
-            if state.get(&(p.id, prev.to_string())) == Some(&false) {
-                late.push(("close", prev));
-            }
-            for (what, q) in late {
-                for to in std::iter::once(p.id).chain(p.manager_id) {
-                    let whose = if to == p.id {
-                        "your".to_owned()
-                    } else {
-                        format!("{}'s", p.record.name)
-                    };
-                    notes.push((
-                        format!("r:w{week}:{what}{}:{q}", p.id),
-                        Note {
-                            kind: "reminder.checkpoint",
-                            to: To::Person(to),
-                            params: params([
-                                ("name", p.record.name.clone()),
-                                ("whose", whose),
-                                ("quarter", q.to_string()),
-                                ("what", what.to_owned()),
-                                ("link", format!("/people/{}/checkpoints", p.id)),
-                            ]),
-                        },
-                    ));
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Each person's held messages as one digest, once a day.
