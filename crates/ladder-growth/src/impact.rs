@@ -8,8 +8,8 @@
 //! Sans-IO like the rest of the crate: the caller reads the people and
 //! their ratings; this compares.
 
-use crate::worksheet::{Worksheet, readiness, worksheet};
-use crate::{Quarter, Readiness};
+use crate::worksheet::{Worksheet, progress, worksheet};
+use crate::{Progress, Quarter};
 use ladder_framework::{Framework, ReadinessPolicy};
 use ladder_store::{Id, Rating, RatingChange};
 use serde::Serialize;
@@ -357,7 +357,7 @@ pub fn openings(old: &Framework, new: &Framework, roles: &[OpenRole]) -> Vec<Ope
         .collect()
 }
 
-fn standing(r: &Readiness) -> Standing {
+fn standing(r: &Progress) -> Standing {
     Standing {
         ready: r.ready,
         share: r.quarters.last().map_or(0.0, |q| q.share),
@@ -371,7 +371,7 @@ fn ready_under(
     policy: ReadinessPolicy,
 ) -> Option<Standing> {
     ws.next.as_ref()?;
-    Some(standing(&readiness(
+    Some(standing(&progress(
         &ws.next_ids(),
         history,
         quarters,

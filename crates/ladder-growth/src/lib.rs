@@ -16,5 +16,6 @@ pub mod worksheet;
 
 pub use quarter::Quarter;
 pub use worksheet::{
-    Changes, Readiness, Row, Snapshot, Worksheet, actions_for, changes, readiness, snapshot,
+    Changes, Progress, Readiness, Row, Snapshot, Worksheet, actions_for, changes, progress,
+    readiness, snapshot,
 };

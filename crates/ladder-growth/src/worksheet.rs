@@ -133,40 +133,63 @@ pub struct QuarterShare {
     pub meets: bool,
 }
 
-/// Readiness from the manager's rating history: for each quarter, the
-/// share of `next_ids` whose latest manager rating before the quarter's
-/// end is at least `demonstrated_at`. Ready when the last
-/// `consecutive_quarters` of `quarters` (oldest first, the current one
-/// last, counted so far) all meet the share.
-pub fn readiness(
-    next_ids: &[&str],
-    history: &[RatingChange],
-    quarters: &[Quarter],
-    policy: ReadinessPolicy,
-) -> Readiness {
+/// A person's progress toward the next level, quarter by quarter:
+/// [`Readiness`] without the list of what is missing, for views of many
+/// people at once (a share and a signal each).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    pub quarters: Vec<QuarterShare>,
+    /// The policy holds for the latest quarters.
+    pub ready: bool,
+}
+
+/// The manager's ratings in `history`, oldest first.
+fn manager_events(history: &[RatingChange]) -> Vec<&RatingChange> {
     let mut events: Vec<&RatingChange> = history
         .iter()
         .filter(|h| h.rater == Rater::Manager)
         .collect();
     events.sort_by_key(|h| (h.changed_at, h.id));
+    events
+}
+
+/// Each statement's latest value among `events` (oldest first) before
+/// `end`.
+fn latest_before<'h>(events: &[&'h RatingChange], end: i64) -> HashMap<&'h str, i64> {
+    let mut latest = HashMap::new();
+    for h in events.iter().take_while(|h| h.changed_at < end) {
+        latest.insert(h.statement_id.as_str(), h.new_value);
+    }
+    latest
+}
+
+fn demonstrated(latest: &HashMap<&str, i64>, id: &str, policy: ReadinessPolicy) -> bool {
+    latest
+        .get(id)
+        .is_some_and(|v| *v >= i64::from(policy.demonstrated_at))
+}
+
+/// Progress from the manager's rating history: for each quarter, the
+/// share of `next_ids` whose latest manager rating before the quarter's
+/// end is at least `demonstrated_at`. Ready when the last
+/// `consecutive_quarters` of `quarters` (oldest first, the current one
+/// last, counted so far) all meet the share.
+pub fn progress(
+    next_ids: &[&str],
+    history: &[RatingChange],
+    quarters: &[Quarter],
+    policy: ReadinessPolicy,
+) -> Progress {
+    let events = manager_events(history);
     let total = next_ids.len();
-    let at = |end: i64| {
-        let mut latest: HashMap<&str, i64> = HashMap::new();
-        for h in events.iter().take_while(|h| h.changed_at < end) {
-            latest.insert(h.statement_id.as_str(), h.new_value);
-        }
-        latest
-    };
-    let shown = |latest: &HashMap<&str, i64>, id: &str| {
-        latest
-            .get(id)
-            .is_some_and(|v| *v >= i64::from(policy.demonstrated_at))
-    };
     let list: Vec<QuarterShare> = quarters
         .iter()
         .map(|q| {
-            let latest = at(q.end_unix());
-            let demonstrated = next_ids.iter().filter(|id| shown(&latest, id)).count();
+            let latest = latest_before(&events, q.end_unix());
+            let demonstrated = next_ids
+                .iter()
+                .filter(|id| demonstrated(&latest, id, policy))
+                .count();
             #[allow(clippy::cast_precision_loss)]
             let share = if total == 0 {
                 0.0
@@ -184,12 +207,30 @@ pub fn readiness(
         .collect();
     let need = usize::try_from(policy.consecutive_quarters.max(1)).unwrap_or(1);
     let ready = list.len() >= need && list.iter().rev().take(need).all(|q| q.meets);
-    // Missing as of the last quarter shown (the current one).
-    let now = at(quarters.last().map_or(i64::MAX, |q| q.end_unix()));
+    Progress {
+        quarters: list,
+        ready,
+    }
+}
+
+/// [`progress`], with the next level's competencies not yet demonstrated
+/// as of the last quarter shown (the current one).
+pub fn readiness(
+    next_ids: &[&str],
+    history: &[RatingChange],
+    quarters: &[Quarter],
+    policy: ReadinessPolicy,
+) -> Readiness {
+    let Progress {
+        quarters: list,
+        ready,
+    } = progress(next_ids, history, quarters, policy);
+    let events = manager_events(history);
+    let now = latest_before(&events, quarters.last().map_or(i64::MAX, |q| q.end_unix()));
     Readiness {
         missing: next_ids
             .iter()
-            .filter(|id| !shown(&now, id))
+            .filter(|id| !demonstrated(&now, id, policy))
             .map(|id| (*id).to_owned())
             .collect(),
         quarters: list,

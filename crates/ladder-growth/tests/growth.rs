@@ -7,7 +7,7 @@
 
 use ladder_framework::{FileSet, Framework, ReadinessPolicy, compile, example};
 use ladder_growth::worksheet::worksheet;
-use ladder_growth::{Quarter, actions_for, changes, readiness, snapshot};
+use ladder_growth::{Quarter, actions_for, changes, progress, readiness, snapshot};
 use ladder_store::{ActionItem, Rater, Rating, RatingChange};
 
 fn example_fw(edit: impl Fn(&str, &str) -> String) -> Framework {
@@ -114,6 +114,15 @@ fn readiness_counts_manager_ratings_at_each_quarters_end() {
     let r = readiness(&ids, &lower, &[q2, q3], policy);
     assert!(!r.ready);
     assert_eq!(r.missing, ["a", "b"]);
+    // Progress, for views of many people, is readiness without the list.
+    for (h, qs) in [
+        (&history[..], &[q1, q2, q3][..]),
+        (&lower[..], &[q2, q3][..]),
+    ] {
+        let r = readiness(&ids, h, qs, policy);
+        let p = progress(&ids, h, qs, policy);
+        assert_eq!((p.quarters, p.ready), (r.quarters, r.ready));
+    }
 }
 
 fn rating(statement: &str, text: &str) -> Rating {

@@ -403,7 +403,7 @@ pub async fn team(
     let loaded = s.framework();
     let t = s.access().team_growth(&v, &loaded, s.now()).await?;
     let (people, next_cursor) = crate::http::paging::page_of(&t.people, |id| *id, paging);
-    let d = team_data_of(&loaded, &t, &people, s.now()).await?;
+    let d = team_data_of(&loaded, &t, &people, s.now(), ladder_growth::readiness).await?;
     Ok(Json(TeamOut {
         quarter: d.quarter.to_string(),
         total: t.people.len(),

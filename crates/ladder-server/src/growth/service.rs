@@ -7,9 +7,9 @@ use crate::http::text_field;
 use crate::{AppError, Loaded};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use ladder_framework::resolve;
+use ladder_framework::{ReadinessPolicy, resolve};
 use ladder_growth::charts::{self, Axis};
-use ladder_growth::{Changes, Quarter, Readiness, Snapshot, Worksheet};
+use ladder_growth::{Changes, Progress, Quarter, Readiness, Snapshot, Worksheet};
 use ladder_store::{
     Checkpoint, Id, NewFocusArea, Person, PersonGrowth, Rater, Rating, RatingChange,
 };
@@ -444,30 +444,40 @@ pub(crate) fn svg(body: String) -> Response {
 
 /// Overdue checkpoints and readiness for a manager's chain.
 #[derive(Debug, Serialize)]
-pub struct TeamData {
+pub struct TeamData<R> {
     pub quarter: Quarter,
     /// (person, quarter, why)
     pub overdue: Vec<(Id, String, String)>,
-    /// (person, readiness) for people with a next level.
-    pub readiness: Vec<(Id, Readiness)>,
+    /// (person, readiness or progress) for people with a next level.
+    pub readiness: Vec<(Id, R)>,
 }
 
+/// How each person's way to the next level is measured:
+/// [`ladder_growth::progress`] for a whole chain (a share and a signal
+/// each), [`ladder_growth::readiness`] for a page of people, with what
+/// each is missing.
+pub type Measure<R> = fn(&[&str], &[RatingChange], &[Quarter], ReadinessPolicy) -> R;
+
+/// [`team_data_of`] for the whole chain, each person's progress alone: a
+/// head of a large organisation's chain does not hold every missing
+/// competency of 100,000 people at once.
 pub async fn team_data(
     loaded: &Loaded,
     t: &TeamGrowth<'_>,
     now: i64,
-) -> Result<TeamData, AppError> {
-    team_data_of(loaded, t, &t.people, now).await
+) -> Result<TeamData<Progress>, AppError> {
+    team_data_of(loaded, t, &t.people, now, ladder_growth::progress).await
 }
 
-/// [`team_data`] for some of the chain (`ids`, in the order given): what a
-/// page of it costs, whatever the chain's size.
-pub async fn team_data_of(
+/// Overdue checkpoints and readiness for some of the chain (`ids`, in the
+/// order given): what a page of it costs, whatever the chain's size.
+pub async fn team_data_of<R>(
     loaded: &Loaded,
     t: &TeamGrowth<'_>,
     ids: &[Id],
     now: i64,
-) -> Result<TeamData, AppError> {
+    measure: Measure<R>,
+) -> Result<TeamData<R>, AppError> {
     let quarter = Quarter::at(now);
     let prev = quarter.prev();
     let states = t
@@ -513,7 +523,7 @@ pub async fn team_data_of(
             let h = by_person.get(id).map_or(&[][..], Vec::as_slice);
             readiness.push((
                 *id,
-                ladder_growth::readiness(
+                measure(
                     &ws.next_ids(),
                     h,
                     &quarters,
