@@ -16,7 +16,10 @@
 //! - `ladder_messages{state}`: the notification outbox by state (pending
 //!   and held are its depth, failed the deliveries given up on);
 //! - `ladder_people`, `ladder_accounts`: the organisation's size;
-//! - `ladder_framework_release`: the release this node serves.
+//! - `ladder_framework_release`: the release this node serves;
+//! - `ladder_routine_ticks_total`, `ladder_routine_tick_failures_total`:
+//!   the routine's ticks on this node that finished, and that failed (a
+//!   node whose count stands still has stopped moving dates and sending).
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -25,6 +28,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ladder_store::MessageState;
 use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
@@ -63,6 +67,19 @@ pub struct Metrics {
     people: Gauge,
     accounts: Gauge,
     release: Gauge,
+    ticks: Counter,
+    tick_failures: Counter,
+}
+
+impl Metrics {
+    /// Counts a tick of the routine, by how it ended.
+    pub(crate) fn tick(&self, ok: bool) {
+        if ok {
+            self.ticks.inc();
+        } else {
+            self.tick_failures.inc();
+        }
+    }
 }
 
 impl Default for Metrics {
@@ -103,8 +120,22 @@ impl Default for Metrics {
             "The framework release this node serves",
             release.clone(),
         );
+        let ticks = Counter::default();
+        registry.register(
+            "routine_ticks",
+            "Ticks of the routine (dates, reminders, sending) this node finished",
+            ticks.clone(),
+        );
+        let tick_failures = Counter::default();
+        registry.register(
+            "routine_tick_failures",
+            "Ticks of the routine on this node that failed (the next one tries again)",
+            tick_failures.clone(),
+        );
         Metrics {
             registry,
+            ticks,
+            tick_failures,
             requests,
             pool,
             pool_max,

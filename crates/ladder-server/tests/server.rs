@@ -2545,6 +2545,24 @@ async fn metrics_are_read_with_the_token_alone() {
     assert!(!body.contains(&format!("/people/{me}\"")), "{body}");
     assert!(!body.contains("@example.com"), "{body}");
     assert!(!body.contains("FROB"), "{body}");
+    // The routine counts its ticks: a node whose count stands still has
+    // stopped moving dates and sending. Its first tick runs at once.
+    assert!(body.contains("ladder_routine_ticks_total 0"), "{body}");
+    let routine = tokio::spawn(ladder_server::routine::run(app.state.clone()));
+    let mut body = String::new();
+    for _ in 0..200 {
+        body = scraper.get("/metrics").await.body;
+        if !body.contains("ladder_routine_ticks_total 0") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    routine.abort();
+    assert!(body.contains("ladder_routine_ticks_total 1"), "{body}");
+    assert!(
+        body.contains("ladder_routine_tick_failures_total 0"),
+        "{body}"
+    );
 }
 
 /// `GET /api/v1/people` gives the directory a page at a time: every

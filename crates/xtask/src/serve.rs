@@ -63,11 +63,23 @@ pub(crate) fn http(
     cookie: &str,
     form: &str,
 ) -> Result<(u16, Vec<String>, String)> {
+    let cookie = (!cookie.is_empty()).then_some(("Cookie", cookie));
+    request(addr, method, path, cookie.as_slice(), form)
+}
+
+/// A request with these headers (name, value); see [`http`].
+pub(crate) fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    form: &str,
+) -> Result<(u16, Vec<String>, String)> {
     let mut s = io("connect", TcpStream::connect(addr))?;
     let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if !cookie.is_empty() {
-        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
     }
     if !form.is_empty() {
         req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
@@ -422,6 +434,9 @@ pub(crate) fn seed_demo(
 }
 
 /// Starts `ladder serve` on a demo's data and waits until it answers.
+/// The metrics token of the nodes the benches start.
+pub(crate) const METRICS_TOKEN: &str = "bench-metrics-token-not-secret";
+
 pub(crate) fn start_serve(
     name: &str,
     ladder: &Path,
@@ -440,6 +455,8 @@ pub(crate) fn start_serve(
     if let Some(url) = database {
         cmd.args(["--database", url]);
     }
+    // `/metrics` on: the scale bench reads the routine's ticks from it.
+    cmd.env("LADDER_METRICS_TOKEN", METRICS_TOKEN);
     let log_path = work.join(format!("serve-{name}.log"));
     let log = io(log_path.display(), std::fs::File::create(&log_path))?;
     let server = Running(

@@ -129,8 +129,11 @@ pub async fn tick(state: &AppState) -> Result<Ticked, AppError> {
     if Memo::first(&memo.swept_day, day) {
         out.swept = Some(schedule.sweep(&state.settings().retention, now).await?);
     }
-    // The outbox's counts by state, folded once a minute.
-    if Memo::first(&memo.tallied_minute, now.div_euclid(60)) {
+    // The outbox's counts by state, folded once a minute, and at once
+    // after reminders or digests were made: a reminder to everyone adds a
+    // tally row per message, which every count would read until folded.
+    let minute = Memo::first(&memo.tallied_minute, now.div_euclid(60));
+    if minute || out.reminders > 0 || out.digests > 0 {
         notifier.fold_tallies().await?;
     }
     // Claim only what can be sent before the lease ends (each attempt
@@ -154,7 +157,9 @@ pub async fn run(state: AppState) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        if let Err(e) = tick(&state).await {
+        let ticked = tick(&state).await;
+        state.metrics().tick(ticked.is_ok());
+        if let Err(e) = ticked {
             tracing::warn!(error = %e, "the routine's tick failed; the next one tries again");
         }
     }
