@@ -637,7 +637,8 @@ async fn compute_calibration(
             placements.push(placement);
             continue;
         }
-        let r = ladder_growth::readiness(
+        // The share and the signal alone: a department can hold thousands.
+        let r = ladder_growth::progress(
             &ws.next_ids(),
             by_person.get(&p.id).map_or(&[][..], Vec::as_slice),
             &quarters,
