@@ -12,8 +12,9 @@
 //! (`crates/ladder-server/src/routes.rs`) that each may use: `{id}` is the
 //! viewer's own person, `{file}` a static asset; a route with another
 //! parameter is listed as skipped. Each is asked once to warm it, then
-//! `--reps` times one after another (p50 and p99 of those, and the
-//! response's size). Then wrk at 32 connections on the engineer's
+//! `--reps` times one after another (100 unless told: p50 and p99 of
+//! those, and the response's size; with fewer than 51 the p99 is the
+//! slowest). Then wrk at 32 connections on the engineer's
 //! worksheet and the directory's first page, and the server's resident
 //! memory. Just before the worksheet, wrk on nginx serving the same
 //! page's bytes as a static file: the target compares the two.
@@ -522,7 +523,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     });
     sizes.sort_unstable();
     sizes.dedup();
-    let reps = reps.unwrap_or(if quick { 5 } else { 20 }).max(1);
+    let reps = reps.unwrap_or(if quick { 5 } else { 100 }).max(1);
     let secs = if quick { 1 } else { 5 };
     let profile = if quick { "debug" } else { "release" };
     let ladder = build_ladder(root, quick)?;
