@@ -17,7 +17,7 @@ impl Notifier<'_> {
         let store = &self.access.store;
         let today = Date::from_unix(now);
         let org = self.org().await?;
-        let mut notes = Batch {
+        let mut batch = Batch {
             notifier: self,
             org: &org,
             now,
@@ -56,7 +56,7 @@ impl Notifier<'_> {
                             ("name", p.record.name.clone()),
                         ]);
                         if list.is_none() {
-                            notes
+                            batch
                                 .push(
                                     format!("r:c{}:{w}:nominate", c.id),
                                     Note {
@@ -69,7 +69,7 @@ impl Notifier<'_> {
                         } else if list.is_some_and(|l| l.approved_at.is_none())
                             && let Some(m) = p.manager_id
                         {
-                            notes
+                            batch
                                 .push(
                                     format!("r:c{}:{w}:approve{}", c.id, p.id),
                                     Note {
@@ -93,7 +93,7 @@ impl Notifier<'_> {
                         }
                     }
                     for (r, count) in owed {
-                        notes
+                        batch
                             .push(
                                 format!("r:c{}:{w}:answer", c.id),
                                 Note {
@@ -113,12 +113,12 @@ impl Notifier<'_> {
                 CycleState::Draft | CycleState::Closed => {}
             }
         }
-        self.checkpoint_reminders(&org, today, &mut notes).await?;
+        self.checkpoint_reminders(&org, today, &mut batch).await?;
         // The day before a 1:1: both people, to add to its agenda.
         let tomorrow = today.add_days(1).to_string();
         for m in store.meetings_on(&tomorrow).await? {
             for (to, other) in [(m.manager_id, m.report_id), (m.report_id, m.manager_id)] {
-                notes
+                batch
                     .push(
                         format!("r:m{}", m.id),
                         Note {
@@ -156,7 +156,7 @@ impl Notifier<'_> {
                     continue;
                 };
                 for to in self.approvers(&org, &p, person).await? {
-                    notes
+                    batch
                         .push(
                             format!("r:p{}:{}", p.id, p.next_step),
                             Note {
@@ -172,8 +172,8 @@ impl Notifier<'_> {
                 }
             }
         }
-        notes.flush().await?;
-        Ok(notes.made)
+        batch.flush().await?;
+        Ok(batch.made)
     }
 
     /// The notes whose messages were not made yet. A note to an account
@@ -209,7 +209,7 @@ impl Notifier<'_> {
         &self,
         org: &OrgView,
         today: Date,
-        notes: &mut Batch<'_, '_>,
+        batch: &mut Batch<'_, '_>,
     ) -> Result<(), AppError> {
         let quarter = Quarter::of(today);
         let prev = quarter.prev();
@@ -239,7 +239,7 @@ impl Notifier<'_> {
                     } else {
                         format!("{}'s", p.record.name)
                     };
-                    notes
+                    batch
                         .push(
                             format!("r:w{week}:{what}{}:{q}", p.id),
                             Note {
