@@ -1,6 +1,6 @@
 //! [`NotifyStore`] for both backends: preferences, webhooks, messages.
 
-use super::store::{all, commit, enum_col, move_cursor, one, rows};
+use super::store::{all, commit, enum_col, fetch_in, move_cursor, one, rows};
 use super::{CLAIM_LOCK, Db, DbRow, TIDIES, This};
 use ladder_store::{
     Channel, Delivery, Id, Message, MessageState, NewMessage, NotifyStore, Outcome, Record, Result,
@@ -105,18 +105,12 @@ impl NotifyStore for This {
     }
 
     async fn made_keys(&self, keys: &[String]) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for chunk in keys.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<Db>::new("SELECT key FROM messages WHERE key IN (");
-            let mut sep = q.separated(", ");
-            for k in chunk {
-                sep.push_bind(k);
-            }
-            q.push(")");
-            let found: Vec<(String,)> = q.build_query_as().fetch_all(&self.pool).await?;
-            out.extend(found.into_iter().map(|(k,)| k));
-        }
-        Ok(out)
+        use sqlx::Row as _;
+        let found = fetch_in(&self.pool, "SELECT key FROM messages WHERE key", keys, "").await?;
+        Ok(found
+            .iter()
+            .map(|r| r.try_get("key"))
+            .collect::<Result<_, _>>()?)
     }
 
     async fn claim_messages(

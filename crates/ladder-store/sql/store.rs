@@ -188,20 +188,24 @@ pub(super) const ACTION_SELECT: &str = "SELECT a.id, a.manager_id, a.report_id, 
      FROM action_items a JOIN meetings m ON m.id = a.meeting_id \
      LEFT JOIN meetings d ON d.id = a.done_meeting_id";
 
-/// Rows of `sql` followed by ` IN (ids…)` and `tail`, in chunks.
-pub(super) async fn fetch_in(
+/// Rows of `sql` followed by ` IN (values…)` and `tail`, in chunks: ids,
+/// or any other value a column holds (message keys).
+pub(super) async fn fetch_in<'a, T: Sync>(
     pool: &sqlx::Pool<Db>,
     sql: &str,
-    ids: &[Id],
+    values: &'a [T],
     tail: &str,
-) -> Result<Vec<DbRow>, sqlx::Error> {
+) -> Result<Vec<DbRow>, sqlx::Error>
+where
+    &'a T: sqlx::Encode<'a, Db> + sqlx::Type<Db> + Send,
+{
     let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
+    for chunk in values.chunks(500) {
         let mut qb = sqlx::QueryBuilder::<Db>::new(sql);
         qb.push(" IN (");
         let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
+        for value in chunk {
+            sep.push_bind(value);
         }
         qb.push(") ");
         qb.push(tail);

@@ -433,10 +433,10 @@ pub(crate) fn seed_demo(
     Ok(logins)
 }
 
-/// Starts `ladder serve` on a demo's data and waits until it answers.
 /// The metrics token of the nodes the benches start.
 pub(crate) const METRICS_TOKEN: &str = "bench-metrics-token-not-secret";
 
+/// Starts `ladder serve` on a demo's data and waits until it answers.
 pub(crate) fn start_serve(
     name: &str,
     ladder: &Path,
